@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+// glmchat: a terminal chat client that runs GLM-4.7-Flash in-process from a GGUF file on the CPU.
+import PackageDescription
+import Foundation
+
+// Release-grade C for the kernels even in debug builds: the scalar twins are the reference, not -O0.
+let kernelCFlags: [CSetting] = [.unsafeFlags(["-O3", "-fno-strict-aliasing"])]
+
+var targets: [Target] = [
+    .target(name: "CNcursesw", linkerSettings: [.linkedLibrary("ncursesw")]),
+    .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .target(name: "CKernels", cSettings: kernelCFlags),
+    .target(name: "GGUF"),
+    .target(name: "Kernels", dependencies: ["GGUF", "CKernels"]),
+    .target(name: "Tokenizer", dependencies: ["GGUF"]),
+    .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizer", "COpenBLAS"]),
+    .target(name: "Chat"),
+    .target(name: "Store", dependencies: ["Chat"]),
+    .target(name: "TUI", dependencies: ["Chat", "Store"]),
+    .target(name: "Terminal", dependencies: ["TUI", "CNcursesw"]),
+    .executableTarget(name: "glmchat", dependencies: [
+        "GGUF", "Kernels", "Tokenizer", "Engine", "Chat", "Store", "TUI", "Terminal",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+]
+
+// One test target per module, declared when its folder exists (Tests/<Module>Tests).
+let testDeps: [String: [Target.Dependency]] = [
+    "GGUF": ["GGUF"], "Kernels": ["Kernels", "GGUF", "CKernels"], "Tokenizer": ["Tokenizer", "GGUF"],
+    "Engine": ["Engine", "Kernels", "Tokenizer", "GGUF"], "Chat": ["Chat"], "Store": ["Store", "Chat"],
+    "TUI": ["TUI", "Chat", "Store"], "Terminal": ["Terminal", "TUI"], "glmchat": ["glmchat"],
+]
+let root = Context.packageDirectory
+for (module, deps) in testDeps.sorted(by: { $0.key < $1.key }) {
+    let dir = "\(root)/Tests/\(module)Tests"
+    if FileManager.default.fileExists(atPath: dir) {
+        targets.append(.testTarget(name: "\(module)Tests", dependencies: deps))
+    }
+}
+
+let package = Package(
+    name: "glmchat",
+    platforms: [.macOS(.v13)],
+    products: [.executable(name: "glmchat", targets: ["glmchat"])],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: targets,
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,31 @@
+// C shim over wide-char ncurses: the macros and variables Swift cannot import, as nc_* functions.
+#ifndef CNCURSESW_H
+#define CNCURSESW_H
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#ifndef _XOPEN_SOURCE_EXTENDED
+#define _XOPEN_SOURCE_EXTENDED 1
+#endif
+#include <wchar.h>
+#include <ncursesw/ncurses.h>
+
+/// Sets LC_ALL from the environment so ncurses emits UTF-8; returns 1 when the locale is UTF-8.
+int nc_setlocale(void);
+WINDOW *nc_stdscr(void);
+int nc_lines(void);
+int nc_cols(void);
+int nc_getmaxy(WINDOW *w);
+int nc_getmaxx(WINDOW *w);
+attr_t nc_a_normal(void);
+attr_t nc_a_bold(void);
+attr_t nc_a_dim(void);
+attr_t nc_a_underline(void);
+attr_t nc_a_reverse(void);
+attr_t nc_a_italic(void);
+int nc_key_f(int n);
+/// Draws one grapheme (up to 5 wide chars, NUL-terminated) with attributes and colour pair at (y, x).
+int nc_put_cell(WINDOW *w, int y, int x, const wchar_t *wch, attr_t attrs, short pair);
+/// Reads one key or character; returns OK, KEY_CODE_YES or ERR like wget_wch.
+int nc_get_wch(WINDOW *w, wint_t *out);
+#endif

@@ -1,0 +1,2 @@
+// Brings OpenBLAS's CBLAS interface (Debian: libopenblas-dev) into Swift.
+#include <cblas.h>

@@ -1,0 +1,26 @@
+// The glmchat command: argument parsing and subcommands. Errors print one sentence and exit 1.
+import ArgumentParser
+import Foundation
+
+@main
+struct GLMChat: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "glmchat",
+        abstract: "A terminal chat client that runs GLM-4.7-Flash in-process from a GGUF file on the CPU.",
+        version: "0.1.0",
+        subcommands: [InfoCommand.self]
+    )
+}
+
+/// Prints `glmchat: <sentence>` on stderr and exits 1: the one way commands report bad input.
+func fail(_ message: String) -> Never {
+    var m = message
+    if let last = m.last, !".!?".contains(last) { m += "." }
+    FileHandle.standardError.write(Data("glmchat: \(m)\n".utf8))
+    exit(1)
+}
+
+/// Runs `body`, turning any thrown error into one sentence on stderr and exit code 1.
+func reportingErrors<T>(_ body: () throws -> T) -> T {
+    do { return try body() } catch { fail("\(error)") }
+}
