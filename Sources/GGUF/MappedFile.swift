@@ -9,9 +9,12 @@ public final class MappedFile: @unchecked Sendable {
     public let size: Int
     /// Start of the mapping; valid for the lifetime of this object. Empty files map to nil.
     let base: UnsafeRawPointer?
+    /// True when `base` came from mmap (else from allocate, for in-memory test files).
+    private let isMapped: Bool
 
     public init(path: String) throws {
         self.path = path
+        isMapped = true
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -25,7 +28,21 @@ public final class MappedFile: @unchecked Sendable {
         base = UnsafeRawPointer(p)
     }
 
-    deinit { if let base { munmap(UnsafeMutableRawPointer(mutating: base), size) } }
+    /// An in-memory copy of `bytes` standing in for a file (used by tests to parse hostile inputs quickly).
+    init(copying bytes: [UInt8], name: String) {
+        path = name
+        size = bytes.count
+        isMapped = false
+        let p = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 64)
+        bytes.withUnsafeBytes { if let src = $0.baseAddress { p.copyMemory(from: src, byteCount: bytes.count) } }
+        base = bytes.isEmpty ? nil : UnsafeRawPointer(p)
+        if bytes.isEmpty { p.deallocate() }
+    }
+
+    deinit {
+        guard let base else { return }
+        if isMapped { munmap(UnsafeMutableRawPointer(mutating: base), size) } else { UnsafeMutableRawPointer(mutating: base).deallocate() }
+    }
 
     /// The whole mapping as bytes (empty for an empty file).
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: base == nil ? 0 : size) }
