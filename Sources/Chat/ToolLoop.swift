@@ -93,6 +93,7 @@ public final class ToolLoop: @unchecked Sendable {
         guard let tools else {
             return ToolOutcome(output: "Error: no tools are available in this conversation.", exitStatus: 1).message(answering: call)
         }
+        if let k = CodingTools.kind(of: call.name), !k.needsApproval { onEvent(.toolStarted(call)) }
         let outcome = await tools.execute(call) { [self] request in
             if isCancelled { return .deny("the user stopped the tool loop") }
             if alwaysApprovedContains(request.kind) { onEvent(.toolStarted(call)); return .approve }
