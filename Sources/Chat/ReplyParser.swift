@@ -275,3 +275,18 @@ public struct ReplyParser: Sendable {
         return .string(raw)
     }
 }
+
+extension ReplyParser {
+    /// The parser's events as a backend reports them: `.end` becomes `.finished` with the matching reason.
+    public func chatEvents(_ events: [ReplyEvent]) -> [ChatEvent] {
+        events.map { e in
+            switch e {
+            case .reasoning(let s): return .reasoning(s)
+            case .content(let s): return .content(s)
+            case .toolCall(let c): return .toolCall(c)
+            case .warning(let w): return .warning(w)
+            case .end(let end): return .finished(finishReason(for: end))
+            }
+        }
+    }
+}

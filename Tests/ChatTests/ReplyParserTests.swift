@@ -146,3 +146,15 @@ final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     func next() -> String { lock.lock(); defer { lock.unlock() }; n += 1; return "call_\(n)" }
 }
+
+final class ReplyParserChatEventTests: XCTestCase {
+    func testEndBecomesFinished() {
+        var p = ReplyParser(startInReasoning: true, makeID: { "x" })
+        var evs = p.feed("a</think><tool_call>f</tool_call>")
+        evs += p.finish(.endOfMessage)
+        XCTAssertEqual(p.chatEvents(evs), [.reasoning("a"), .toolCall(ToolCall(id: "x", name: "f", arguments: .object([]))), .finished(.toolCalls)])
+        var q = ReplyParser(startInReasoning: false, template: .chatML(defaultSystemPrompt: nil))
+        let e = q.feed("hi<|im_end|>")
+        XCTAssertEqual(q.chatEvents(e), [.content("hi"), .finished(.stop)])
+    }
+}

@@ -71,3 +71,12 @@ final class TemplateGoldenTests: XCTestCase {
         XCTAssertFalse(ChatTemplate.chatML(defaultSystemPrompt: nil).replyStartsInReasoning(TemplateOptions()))
     }
 }
+
+final class ToolDeclarationTests: XCTestCase {
+    /// The built-in tools as declared to the model are the ones in the golden conversation that jinja2 rendered.
+    func testBuiltinDeclarationsMatchTheGoldenConversation() throws {
+        let json = try JSONValue.parse(try Fixtures.text("conversations/glm_27_builtin_tools.json"))
+        XCTAssertEqual(json["tools"]?.arrayValue, CodingTools.declarations)
+        XCTAssertEqual(CodingTools.declarations.compactMap { $0["function"]?["name"]?.stringValue }, CodingTools.names)
+    }
+}
