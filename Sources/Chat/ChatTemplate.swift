@@ -112,17 +112,14 @@ public struct TemplateRecognition: Sendable, Equatable {
     /// The system text a ChatML template writes when the conversation has none: the literal between
     /// `<|im_start|>system\n` and `<|im_end|>` inside a Jinja string.
     static func defaultSystemPrompt(in text: String) -> String? {
-        let start = "<|im_start|>system\n", end = "<|im_end|>"
-        let parts = PythonText.split(text, start)
-        guard parts.count > 1 else { return nil }
-        for p in parts.dropFirst() {
-            let body = PythonText.split(p, end)
+        // The newline is either in the template text itself or written as \n inside a Jinja string.
+        let candidates = ["<|im_start|>system\n", "<|im_start|>system\\n"].flatMap { PythonText.split(text, $0).dropFirst() }
+        for p in candidates {
+            let body = PythonText.split(p, "<|im_end|>")
             guard body.count > 1 else { continue }
             let s = body[0]
             // A literal prompt, not a Jinja expression that inserts the conversation's own system message.
-            if !s.isEmpty, !PythonText.contains(s, "{{"), !PythonText.contains(s, "{%"), !PythonText.contains(s, "'"), !PythonText.contains(s, "\"") {
-                return s
-            }
+            if !s.isEmpty, !["{{", "{%", "'", "\"", "\\"].contains(where: { PythonText.contains(s, $0) }) { return s }
         }
         return nil
     }

@@ -34,6 +34,16 @@ public struct ContextBudget: Sendable, Equatable {
         return max(0, n)
     }
 
+    /// MemAvailable from /proc/meminfo, in bytes (nil where there is no /proc).
+    public static func availableMemoryBytes(meminfo: String = "/proc/meminfo") -> Int? {
+        guard let text = try? String(contentsOfFile: meminfo, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            if f.count >= 2, let kb = Int(f[1]) { return kb * 1024 }
+        }
+        return nil
+    }
+
     /// Sticky decisions from the previous fit of the same conversation.
     public struct FitState: Sendable, Equatable, Codable {
         public var dropReasoning = false

@@ -10,6 +10,9 @@ public struct MessageImportError: Error, CustomStringConvertible, Equatable {
 extension Message {
     /// Reads one message in OpenAI chat format. Content given as a list of parts keeps only its text parts,
     /// concatenated (as the GLM template's visible_text does); tool-call arguments given as a JSON string are parsed.
+    /// `"content": null` reads as empty text, as vLLM and llama.cpp treat it (jinja2 itself would print "None").
+    /// A tool message whose content is a list of parts is flattened the same way, so it renders as a plain tool
+    /// response rather than through the template's list branch.
     public init(openAI v: JSONValue, index: Int = 0) throws {
         guard case .object = v else { throw MessageImportError("Message \(index + 1) is not a JSON object.") }
         guard let roleText = v["role"]?.stringValue else { throw MessageImportError("Message \(index + 1) has no role.") }

@@ -160,3 +160,13 @@ final class ContextBudgetTests: XCTestCase {
         XCTAssertEqual(ContextBudget.contextLength(trained: 202_752, kvBytesPerToken: 1000, availableBytes: 50_000_000), 50_000)
     }
 }
+
+extension ContextBudgetTests {
+    func testAvailableMemoryFromMeminfo() throws {
+        let f = NSTemporaryDirectory() + "meminfo-\(UUID().uuidString)"
+        try "MemTotal:       24576000 kB\nMemFree:         1000 kB\nMemAvailable:   12000000 kB\n".write(toFile: f, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: f) }
+        XCTAssertEqual(ContextBudget.availableMemoryBytes(meminfo: f), 12_000_000 * 1024)
+        XCTAssertNil(ContextBudget.availableMemoryBytes(meminfo: f + ".missing"))
+    }
+}
