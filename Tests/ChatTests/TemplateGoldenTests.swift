@@ -80,3 +80,30 @@ final class ToolDeclarationTests: XCTestCase {
         XCTAssertEqual(CodingTools.declarations.compactMap { $0["function"]?["name"]?.stringValue }, CodingTools.names)
     }
 }
+
+/// Seeded random conversations (Tools/templates/render_goldens.py) rendered by jinja2: ours must be identical.
+final class RandomTemplateTests: XCTestCase {
+    func check(_ file: String, _ template: ChatTemplate) throws {
+        let lines = try Fixtures.text("random/\(file).jsonl").split(separator: "\n")
+        XCTAssertGreaterThanOrEqual(lines.count, 50)
+        var failures = 0
+        for (i, line) in lines.enumerated() where failures < 5 {
+            let rec = try JSONValue.parse(String(line))
+            guard let json = rec["conversation"], let expected = rec["expected"]?.stringValue else { return XCTFail("line \(i + 1) is not a record") }
+            let conv = try OpenAIConversation(json: json)
+            let options = TemplateOptions(addGenerationPrompt: json["add_generation_prompt"]?.boolValue ?? true,
+                                          thinking: json["enable_thinking"]?.boolValue ?? true,
+                                          keepThinking: !(json["clear_thinking"]?.boolValue ?? true))
+            let ours = template.render(conv.messages, tools: conv.tools, options: options)
+            if Array(ours.utf8) != Array(expected.utf8) {
+                failures += 1
+                XCTFail("\(file) line \(i + 1):\nours:   \(ours.debugDescription)\njinja2: \(expected.debugDescription)")
+            }
+        }
+    }
+
+    func testRandomGLM() throws { try check("glm47", .glm47) }
+    func testRandomSmolLM2() throws {
+        try check("smollm2", .chatML(defaultSystemPrompt: "You are a helpful AI assistant named SmolLM, trained by Hugging Face"))
+    }
+}
