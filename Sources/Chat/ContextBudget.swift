@@ -224,14 +224,6 @@ public struct TruncationReport: Sendable, Equatable {
 
     public var isEmpty: Bool { steps.isEmpty && reapplied == 0 }
 
-    var saved: Int {
-        reapplied + steps.reduce(0) { s, st in
-            switch st {
-            case .droppedReasoning(_, let t), .shortenedToolOutputs(_, let t), .droppedTurns(_, _, let t), .shortenedCurrentToolOutputs(_, let t): return s + t
-            }
-        }
-    }
-
     public var description: String {
         if isEmpty { return "The whole conversation fits (\(tokensAfter) of \(budget) tokens)." }
         var parts: [String] = []

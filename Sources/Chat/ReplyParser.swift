@@ -46,6 +46,12 @@ public struct ReplyParser: Sendable {
         endMarkers = template.endMarkers.map { (Array($0.0.utf8), $0.1) }
     }
 
+    /// A parser for the reply to `prompt`: in reasoning when the prompt ends with `<think>`, with argument
+    /// types from the declared tools.
+    public init(afterPrompt prompt: String, template: ChatTemplate, tools: [JSONValue] = []) {
+        self.init(startInReasoning: prompt.hasSuffix("<think>"), template: template, argumentTypes: Self.argumentTypes(fromTools: tools))
+    }
+
     /// Argument types read from tool declarations in OpenAI function format.
     public static func argumentTypes(fromTools tools: [JSONValue]) -> [String: [String: String]] {
         var out: [String: [String: String]] = [:]

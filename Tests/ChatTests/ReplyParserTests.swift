@@ -158,3 +158,17 @@ final class ReplyParserChatEventTests: XCTestCase {
         XCTAssertEqual(q.chatEvents(e), [.content("hi"), .finished(.stop)])
     }
 }
+
+extension ReplyParserChatEventTests {
+    func testStartStateFollowsThePrompt() {
+        let thinking = ChatTemplate.glm47.render([.user("hi")])
+        var p = ReplyParser(afterPrompt: thinking, template: .glm47)
+        XCTAssertTrue(p.isInReasoning)
+        XCTAssertEqual(p.feed("x</think>y"), [.reasoning("x"), .content("y")])
+        let direct = ChatTemplate.glm47.render([.user("hi")], options: TemplateOptions(thinking: false))
+        var q = ReplyParser(afterPrompt: direct, template: .glm47, tools: ReplyParserTests.tools)
+        XCTAssertFalse(q.isInReasoning)
+        XCTAssertEqual(q.feed("<tool_call>write_file<arg_key>mode</arg_key><arg_value>7</arg_value><arg_key>content</arg_key><arg_value>7</arg_value></tool_call>").count, 1)
+        XCTAssertEqual(q.argumentTypes["write_file"]?["content"], "string")
+    }
+}
