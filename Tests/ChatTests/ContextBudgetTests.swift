@@ -170,3 +170,72 @@ extension ContextBudgetTests {
         XCTAssertNil(ContextBudget.availableMemoryBytes(meminfo: f + ".missing"))
     }
 }
+
+extension ContextBudgetTests {
+    /// Seeded random conversations and budgets: the result always fits or is a ContextError, and the
+    /// invariants hold (system kept, last user message kept, calls with their results, input unchanged).
+    func testRandomConversationsAlwaysFitOrFailCleanly() throws {
+        var rng = SplitMix(seed: 7)
+        var fitted = 0, refused = 0, dropped = 0
+        for _ in 0..<150 {
+            var conv: [Message] = [.system("sys " + String(repeating: "s", count: rng.next(200)))]
+            for t in 0..<(1 + rng.next(12)) {
+                conv.append(.user("u\(t) " + String(repeating: "u", count: rng.next(600))))
+                for r in 0..<rng.next(3) {
+                    let id = "c\(t)_\(r)"
+                    conv.append(.assistant(String(repeating: "a", count: rng.next(100)), reasoning: rng.next(2) == 0 ? nil : String(repeating: "r", count: rng.next(500)),
+                                           toolCalls: [ToolCall(id: id, name: "read_file", arguments: .object([("path", .string("p"))]))]))
+                    conv.append(.tool(String(repeating: "o", count: rng.next(9000)), callID: id, name: "read_file"))
+                }
+                if rng.next(3) > 0 { conv.append(.assistant("answer " + String(repeating: "a", count: rng.next(400)), reasoning: "why")) }
+            }
+            if conv.last?.role == .assistant && conv.last?.toolCalls.isEmpty == true { conv.append(.user("next")) }
+            let stored = conv
+            let options = TemplateOptions(thinking: rng.next(2) == 0, keepThinking: rng.next(2) == 0)
+            let budget = ContextBudget(contextLength: 300 + rng.next(8000), reservedReplyTokens: 100 + rng.next(200))
+            do {
+                let f = try budget.fit(conv, template: .glm47, options: options, counter: counter)
+                fitted += 1
+                XCTAssertLessThanOrEqual(f.promptTokens, budget.promptBudget)
+                XCTAssertEqual(f.promptTokens, counter.countTokens(ChatTemplate.glm47.render(f.messages, options: options)))
+                XCTAssertEqual(f.prompt, ChatTemplate.glm47.render(f.messages, options: options))
+                if let lastUser = conv.last(where: { $0.role == .user }) { XCTAssertTrue(f.messages.contains { $0.id == lastUser.id && $0.content == lastUser.content }) }
+                XCTAssertEqual(f.messages.filter { $0.role == .system }.map(\.content), conv.filter { $0.role == .system }.map(\.content))
+                assertWellFormedCalls(f.messages)
+                XCTAssertEqual(Set(f.report.removedMessageIDs), Set(conv.map(\.id)).subtracting(f.messages.map(\.id)))
+                if !f.report.removedMessageIDs.isEmpty { dropped += 1 }
+            } catch let e as ContextError {
+                refused += 1
+                XCTAssertTrue(e.description.contains("available"))
+            }
+            XCTAssertEqual(conv, stored)
+        }
+        XCTAssertGreaterThan(fitted, 30); XCTAssertGreaterThan(dropped, 10); XCTAssertGreaterThan(refused, 0)
+    }
+
+    func assertWellFormedCalls(_ out: [Message], file: StaticString = #filePath, line: UInt = #line) {
+        var open: [String] = []
+        for m in out {
+            switch m.role {
+            case .assistant: XCTAssertTrue(open.isEmpty, file: file, line: line); open = m.toolCalls.map(\.id)
+            case .tool: XCTAssertEqual(m.toolResult?.callID, open.first, file: file, line: line); if !open.isEmpty { open.removeFirst() }
+            case .user: XCTAssertTrue(open.isEmpty, file: file, line: line)
+            case .system: break
+            }
+        }
+    }
+}
+
+/// A small seeded generator (SplitMix64) so the random tests are the same on every run.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next(_ bound: Int) -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return bound <= 0 ? 0 : Int(z % UInt64(bound))
+    }
+}
