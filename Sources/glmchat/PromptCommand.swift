@@ -11,7 +11,8 @@ struct PromptCommand: ParsableCommand {
         abstract: "Print the exact prompt text for a conversation (OpenAI-format JSON).",
         discussion: """
         The template is chosen from the model's tokenizer.chat_template: GLM-4.7 or ChatML. A template glmchat does \
-        not know falls back to plain ChatML (<|im_start|>role … <|im_end|>), with a note on stderr.
+        not know falls back to plain ChatML (<|im_start|>role … <|im_end|>), with a note on stderr; --template \
+        chooses the format instead.
         """)
 
     @Option(name: [.short, .customLong("model")], help: "The GGUF file (its chat template is used).") var model: String
@@ -21,20 +22,28 @@ struct PromptCommand: ParsableCommand {
     @Flag(help: "Thinking off (the prompt ends with </think>).") var noThink = false
     @Flag(help: "Render the reasoning of every earlier reply (GLM clear_thinking = false).") var keepThinking = false
     @Flag(help: "Do not end with the assistant header.") var noGenerationPrompt = false
+    @Option(help: "Use this format instead of the model's template: glm47 or chatml.") var template: String?
 
     func run() throws {
         let text = reportingErrors { try PromptCommand.render(model: model, conversation: conversation, tools: tools, builtinTools: builtinTools,
-                                                              noThink: noThink, keepThinking: keepThinking, noGenerationPrompt: noGenerationPrompt) }
+                                                              noThink: noThink, keepThinking: keepThinking, noGenerationPrompt: noGenerationPrompt, template: template) }
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
     /// The conversation file may also set the template variables `enable_thinking`, `clear_thinking` and
     /// `add_generation_prompt` (as with Hugging Face's apply_chat_template); the flags turn them off/on.
     static func render(model: String, conversation: String, tools: String?, builtinTools: Bool,
-                       noThink: Bool, keepThinking: Bool, noGenerationPrompt: Bool) throws -> String {
+                       noThink: Bool, keepThinking: Bool, noGenerationPrompt: Bool, template name: String? = nil) throws -> String {
         let gguf = try GGUFFile(path: model)
-        let recognition = TemplateRecognition.recognize(gguf.string("tokenizer.chat_template"))
-        if let note = recognition.note { FileHandle.standardError.write(Data("glmchat: \(note)\n".utf8)) }
+        let chosen: ChatTemplate
+        if let name {
+            guard let t = ChatTemplate(name: name) else { throw PromptError("Unknown template \(name); use glm47 or chatml.") }
+            chosen = t
+        } else {
+            let recognition = TemplateRecognition.recognize(gguf.string("tokenizer.chat_template"))
+            if let note = recognition.note { FileHandle.standardError.write(Data("glmchat: \(note)\n".utf8)) }
+            chosen = recognition.template
+        }
         let json: JSONValue
         do { json = try JSONValue.parse(try readText(conversation, what: "conversation")) } catch let e as JSONParseError {
             throw PromptError("The conversation file \(conversation) is not valid JSON (\(e)).")
@@ -51,10 +60,11 @@ struct PromptCommand: ParsableCommand {
             declared = list
         }
         if builtinTools { declared = CodingTools.declarations }
-        if !declared.isEmpty && !recognition.template.supportsTools {
-            FileHandle.standardError.write(Data("glmchat: The \(recognition.template.name) template cannot declare tools; they are left out.\n".utf8))
+        if !declared.isEmpty && !chosen.supportsTools {
+            FileHandle.standardError.write(Data("glmchat: The \(chosen.name) template cannot declare tools; they are left out.\n".utf8))
+            declared = []
         }
-        return recognition.template.render(conv.messages, tools: declared, options: options)
+        return chosen.render(conv.messages, tools: declared, options: options)
     }
 
     static func readText(_ path: String, what: String) throws -> String {

@@ -172,3 +172,16 @@ extension ReplyParserChatEventTests {
         XCTAssertEqual(q.argumentTypes["write_file"]?["content"], "string")
     }
 }
+
+extension ReplyParserChatEventTests {
+    func testRequestGlue() {
+        let req = ChatRequest(messages: [.user("hi")], tools: ReplyParserTests.tools, thinking: false)
+        XCTAssertTrue(req.prompt(.glm47).hasSuffix("<|user|>hi<|assistant|></think>"))
+        XCTAssertTrue(req.prompt(.glm47).contains("# Tools"))
+        XCTAssertEqual(req.prompt(.chatML(defaultSystemPrompt: nil)), "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n")
+        XCTAssertFalse(req.replyParser(.glm47).isInReasoning)
+        XCTAssertTrue(ChatRequest(messages: [.user("hi")]).replyParser(.glm47).isInReasoning)
+        XCTAssertEqual(ChatTemplate(name: "GLM-4.7"), .glm47)
+        XCTAssertNil(ChatTemplate(name: "llama3"))
+    }
+}
