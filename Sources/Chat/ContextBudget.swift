@@ -138,6 +138,12 @@ public struct ContextBudget: Sendable, Equatable {
             }
         }
         report.tokensAfter = tokens
+        // Which kept messages are sent changed (reasoning hidden, output shortened), for the UI to mark.
+        let original = Dictionary(messages.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        report.shortenedMessageIDs = current.filter { m in
+            guard let o = original[m.id] else { return false }
+            return o.content != m.content || (o.reasoning ?? "") != (m.reasoning ?? "")
+        }.map(\.id)
         guard tokens <= budget else {
             throw ContextError("The conversation needs \(tokens) tokens even after shortening, more than the \(budget) available (context \(contextLength) − \(reservedReplyTokens) reserved for the reply); start a new conversation or use a longer context.")
         }
@@ -219,6 +225,8 @@ public struct TruncationReport: Sendable, Equatable {
     public var steps: [Step] = []
     /// Messages left out by dropping turns in this fit.
     public var removedMessageIDs: [String] = []
+    /// Messages sent in a shorter form (reasoning left out, tool output cut to head and tail), this fit or before.
+    public var shortenedMessageIDs: [String] = []
 
     public init(budget: Int) { self.budget = budget }
 

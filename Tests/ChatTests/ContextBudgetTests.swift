@@ -77,6 +77,7 @@ final class ContextBudgetTests: XCTestCase {
             XCTAssertEqual(m.toolResult?.truncated, true)
         }
         XCTAssertTrue(f.report.description.contains("shortened 4 old tool outputs"))
+        XCTAssertEqual(f.report.shortenedMessageIDs, conv.dropLast().filter { $0.role == .tool }.map(\.id))
         assertWellFormed(f.messages, from: conv)
     }
 
