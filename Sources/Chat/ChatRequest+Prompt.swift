@@ -1,0 +1,28 @@
+// Glue for in-process backends: the prompt text of a ChatRequest and a reply parser set up for it.
+import Foundation
+
+extension ChatRequest {
+    public var templateOptions: TemplateOptions { TemplateOptions(addGenerationPrompt: true, thinking: thinking, keepThinking: keepThinking) }
+
+    /// The exact prompt text for this request (tools are only declared by templates that support them).
+    public func prompt(_ template: ChatTemplate) -> String {
+        template.render(messages, tools: template.supportsTools ? tools : [], options: templateOptions)
+    }
+
+    /// A parser for the reply to `prompt(template)`.
+    public func replyParser(_ template: ChatTemplate) -> ReplyParser {
+        ReplyParser(startInReasoning: template.replyStartsInReasoning(templateOptions), template: template,
+                    argumentTypes: ReplyParser.argumentTypes(fromTools: tools))
+    }
+}
+
+extension ChatTemplate {
+    /// Parses a template name given by the user: "glm47"/"glm-4.7" or "chatml".
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "glm47", "glm-4.7", "glm4.7", "glm": self = .glm47
+        case "chatml": self = .chatML(defaultSystemPrompt: nil)
+        default: return nil
+        }
+    }
+}
