@@ -5,6 +5,14 @@
 #include "simd.h"
 
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
+#define H2F(h) h2f_nodep(h)
+/// f16 → f32 through vmovd (the asm barrier stops clang from folding it into a vpinsrw that would depend
+/// on the accumulator register and serialize the block loop).
+__attribute__((target("avx2,fma,f16c"))) static inline float h2f_nodep(uint16_t h) {
+    __m128i t = _mm_cvtsi32_si128(h);
+    __asm__("" : "+x"(t));
+    return _mm_cvtss_f32(_mm_cvtph_ps(t));
+}
 
 AVX2 static inline float hsum8(__m256 x) {
     __m128 r = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
@@ -39,7 +47,7 @@ AVX2 float ck_dot_q8_0_avx2(int n, const void *w, const void *x) {
     const block_q8_0 *a = w; const block_q8_0 *b = x;
     __m256 acc = _mm256_setzero_ps();
     for (int ib = 0; ib < n / QK; ib++) {
-        const __m256 d = _mm256_set1_ps(ck_h2f(a[ib].d) * ck_h2f(b[ib].d));
+        const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
         const __m256i s = dot_i8(_mm256_loadu_si256((const __m256i *)a[ib].qs), _mm256_loadu_si256((const __m256i *)b[ib].qs));
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
     }
@@ -50,7 +58,7 @@ AVX2 float ck_dot_q4_0_avx2(int n, const void *w, const void *x) {
     const block_q4_0 *a = w; const block_q8_0 *b = x;
     __m256 acc = _mm256_setzero_ps();
     for (int ib = 0; ib < n / QK; ib++) {
-        const __m256 d = _mm256_set1_ps(ck_h2f(a[ib].d) * ck_h2f(b[ib].d));
+        const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
         const __m256i q = _mm256_sub_epi8(nibbles32(a[ib].qs), _mm256_set1_epi8(8));
         const __m256i s = dot_i8(q, _mm256_loadu_si256((const __m256i *)b[ib].qs));
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
@@ -63,8 +71,8 @@ AVX2 float ck_dot_q4_1_avx2(int n, const void *w, const void *x) {
     __m256 acc = _mm256_setzero_ps();
     float summs = 0;
     for (int ib = 0; ib < n / QK; ib++) {
-        summs += ck_h2f(a[ib].m) * ck_h2f(b[ib].s);
-        const __m256 d = _mm256_set1_ps(ck_h2f(a[ib].d) * ck_h2f(b[ib].d));
+        summs += H2F(a[ib].m) * H2F(b[ib].s);
+        const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
         const __m256i s = dot_u8(nibbles32(a[ib].qs), _mm256_loadu_si256((const __m256i *)b[ib].qs));
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
     }
@@ -75,7 +83,7 @@ AVX2 float ck_dot_q5_0_avx2(int n, const void *w, const void *x) {
     const block_q5_0 *a = w; const block_q8_0 *b = x;
     __m256 acc = _mm256_setzero_ps();
     for (int ib = 0; ib < n / QK; ib++) {
-        const __m256 d = _mm256_set1_ps(ck_h2f(a[ib].d) * ck_h2f(b[ib].d));
+        const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
         const __m256i hi = _mm256_andnot_si256(bytes_from_bits32(a[ib].qh), _mm256_set1_epi8((char)0xF0));
         const __m256i q = _mm256_or_si256(nibbles32(a[ib].qs), hi); // nibble - 16 where the high bit is clear
         const __m256i s = dot_i8(q, _mm256_loadu_si256((const __m256i *)b[ib].qs));
@@ -89,8 +97,8 @@ AVX2 float ck_dot_q5_1_avx2(int n, const void *w, const void *x) {
     __m256 acc = _mm256_setzero_ps();
     float summs = 0;
     for (int ib = 0; ib < n / QK; ib++) {
-        summs += ck_h2f(a[ib].m) * ck_h2f(b[ib].s);
-        const __m256 d = _mm256_set1_ps(ck_h2f(a[ib].d) * ck_h2f(b[ib].d));
+        summs += H2F(a[ib].m) * H2F(b[ib].s);
+        const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
         const __m256i hi = _mm256_and_si256(bytes_from_bits32(a[ib].qh), _mm256_set1_epi8(0x10));
         const __m256i s = dot_u8(_mm256_or_si256(nibbles32(a[ib].qs), hi), _mm256_loadu_si256((const __m256i *)b[ib].qs));
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
@@ -98,9 +106,30 @@ AVX2 float ck_dot_q5_1_avx2(int n, const void *w, const void *x) {
     return hsum8(acc) + summs;
 }
 
-/// Scales and mins (6 bits each, 8 of each) of a Q4_K/Q5_K block.
-static inline void k4_scales(const uint8_t *s, uint8_t sc[8], uint8_t mn[8]) {
-    for (int j = 0; j < 8; j++) ck_scale_min_k4(j, s, &sc[j], &mn[j]);
+/// Scales (bytes 0..7) and mins (bytes 8..15) of a Q4_K/Q5_K block, unpacked from 12 bytes of 6-bit fields.
+static inline __m128i k4_scales(const uint8_t *s) {
+    uint32_t u[4]; memcpy(u, s, 12);
+    const uint32_t kmask1 = 0x3f3f3f3f, kmask2 = 0x0f0f0f0f, kmask3 = 0x03030303;
+    u[3] = ((u[2] >> 4) & kmask2) | (((u[1] >> 6) & kmask3) << 4);
+    const uint32_t uaux = u[1] & kmask1;
+    u[1] = (u[2] & kmask2) | (((u[0] >> 6) & kmask3) << 4);
+    u[2] = uaux;
+    u[0] &= kmask1;
+    __m128i r; memcpy(&r, u, 16);
+    return r;
+}
+/// Shuffle masks that broadcast 16-bit scale 2j (low 128 bits) ... for AVX2: all 16 lanes = scale k.
+AVX2 static inline __m256i scale_bcast(__m256i scales16, int k) {
+    const __m256i idx = _mm256_set1_epi16((short)((2*k) | ((2*k + 1) << 8)));
+    return _mm256_shuffle_epi8(scales16, idx);
+}
+/// Σ_j mins[j] · (bsums[2j] + bsums[2j+1]) for a Q8_K block.
+AVX2 static inline int k4_summs(__m128i mins8, const int16_t *bsums) {
+    const __m128i bs = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)bsums), _mm_loadu_si128((const __m128i *)bsums + 1));
+    const __m128i prod = _mm_madd_epi16(_mm_cvtepu8_epi16(mins8), bs);
+    __m128i ps = _mm_add_epi32(prod, _mm_shuffle_epi32(prod, 0x4E));
+    ps = _mm_add_epi32(ps, _mm_shuffle_epi32(ps, 0xB1));
+    return _mm_cvtsi128_si32(ps);
 }
 
 AVX2 float ck_dot_q4_K_avx2(int n, const void *w, const void *x) {
@@ -109,24 +138,22 @@ AVX2 float ck_dot_q4_K_avx2(int n, const void *w, const void *x) {
     float accm = 0;
     const __m256i m4 = _mm256_set1_epi8(0x0F);
     for (int i = 0; i < n / QK_K; i++) {
-        uint8_t sc[8], mn[8]; k4_scales(a[i].scales, sc, mn);
-        const __m128i bs = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)b[i].bsums), _mm_loadu_si128((const __m128i *)b[i].bsums + 1));
-        const __m128i prod = _mm_madd_epi16(_mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)mn)), bs);
-        __m128i ps = _mm_add_epi32(prod, _mm_shuffle_epi32(prod, 0x4E));
-        ps = _mm_add_epi32(ps, _mm_shuffle_epi32(ps, 0xB1));
-        const int summs = _mm_cvtsi128_si32(ps);
+        const __m128i sm = k4_scales(a[i].scales);
+        const int summs = k4_summs(_mm_unpackhi_epi64(sm, sm), b[i].bsums);
+        const __m128i sc16 = _mm_cvtepu8_epi16(sm);
+        const __m256i scales = _mm256_set_m128i(sc16, sc16);
         const uint8_t *q4 = a[i].qs; const int8_t *q8 = b[i].qs;
         __m256i sumi = _mm256_setzero_si256();
         for (int j = 0; j < QK_K/64; j++) {
             const __m256i bits = _mm256_loadu_si256((const __m256i *)q4);
             const __m256i pl = _mm256_maddubs_epi16(_mm256_and_si256(bits, m4), _mm256_loadu_si256((const __m256i *)q8));
             const __m256i ph = _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(bits, 4), m4), _mm256_loadu_si256((const __m256i *)(q8 + 32)));
-            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_set1_epi16(sc[2*j]), pl));
-            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_set1_epi16(sc[2*j + 1]), ph));
+            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(scale_bcast(scales, 2*j), pl));
+            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(scale_bcast(scales, 2*j + 1), ph));
             q4 += 32; q8 += 64;
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(ck_h2f(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sumi), acc);
-        accm += (ck_h2f(a[i].dmin) * b[i].d) * summs;
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(H2F(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sumi), acc);
+        accm += (H2F(a[i].dmin) * b[i].d) * summs;
     }
     return hsum8(acc) - accm;
 }
@@ -137,12 +164,10 @@ AVX2 float ck_dot_q5_K_avx2(int n, const void *w, const void *x) {
     float accm = 0;
     const __m256i m4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
     for (int i = 0; i < n / QK_K; i++) {
-        uint8_t sc[8], mn[8]; k4_scales(a[i].scales, sc, mn);
-        const __m128i bs = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)b[i].bsums), _mm_loadu_si128((const __m128i *)b[i].bsums + 1));
-        const __m128i prod = _mm_madd_epi16(_mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)mn)), bs);
-        __m128i ps = _mm_add_epi32(prod, _mm_shuffle_epi32(prod, 0x4E));
-        ps = _mm_add_epi32(ps, _mm_shuffle_epi32(ps, 0xB1));
-        const int summs = _mm_cvtsi128_si32(ps);
+        const __m128i sm = k4_scales(a[i].scales);
+        const int summs = k4_summs(_mm_unpackhi_epi64(sm, sm), b[i].bsums);
+        const __m128i sc16 = _mm_cvtepu8_epi16(sm);
+        const __m256i scales = _mm256_set_m128i(sc16, sc16);
         const uint8_t *q5 = a[i].qs; const int8_t *q8 = b[i].qs;
         const __m256i hb = _mm256_loadu_si256((const __m256i *)a[i].qh);
         __m256i sumi = _mm256_setzero_si256();
@@ -154,12 +179,12 @@ AVX2 float ck_dot_q5_K_avx2(int n, const void *w, const void *x) {
             const __m256i qh = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits, 4), m4), hh);
             const __m256i pl = _mm256_maddubs_epi16(ql, _mm256_loadu_si256((const __m256i *)q8));
             const __m256i ph = _mm256_maddubs_epi16(qh, _mm256_loadu_si256((const __m256i *)(q8 + 32)));
-            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_set1_epi16(sc[2*j]), pl));
-            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_set1_epi16(sc[2*j + 1]), ph));
+            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(scale_bcast(scales, 2*j), pl));
+            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(scale_bcast(scales, 2*j + 1), ph));
             q5 += 32; q8 += 64;
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(ck_h2f(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sumi), acc);
-        accm += (ck_h2f(a[i].dmin) * b[i].d) * summs;
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(H2F(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sumi), acc);
+        accm += (H2F(a[i].dmin) * b[i].d) * summs;
     }
     return hsum8(acc) - accm;
 }
@@ -169,9 +194,10 @@ AVX2 float ck_dot_q6_K_avx2(int n, const void *w, const void *x) {
     __m256 acc = _mm256_setzero_ps();
     const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30), m32 = _mm256_set1_epi8(32);
     for (int i = 0; i < n / QK_K; i++) {
-        const uint8_t *ql = a[i].ql, *qh = a[i].qh; const int8_t *q8 = b[i].qs, *sc = a[i].scales;
+        const uint8_t *ql = a[i].ql, *qh = a[i].qh; const int8_t *q8 = b[i].qs;
+        const __m128i sc8 = _mm_loadu_si128((const __m128i *)a[i].scales);
         __m256i sumi = _mm256_setzero_si256();
-        for (int k = 0; k < QK_K/128; k++) {
+        for (int kk = 0; kk < QK_K/128; kk++) {
             const __m256i hb = _mm256_loadu_si256((const __m256i *)qh);
             const __m256i b1 = _mm256_loadu_si256((const __m256i *)ql), b2 = _mm256_loadu_si256((const __m256i *)(ql + 32));
             __m256i q[4];
@@ -182,12 +208,14 @@ AVX2 float ck_dot_q6_K_avx2(int n, const void *w, const void *x) {
             for (int t = 0; t < 4; t++) {
                 const __m256i y = _mm256_loadu_si256((const __m256i *)(q8 + 32*t));
                 const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[t], y), _mm256_maddubs_epi16(m32, y));
-                const __m256i s = _mm256_set_m128i(_mm_set1_epi16(sc[2*t + 1]), _mm_set1_epi16(sc[2*t]));
+                const int k = 8*kk + 2*t;  // scales k (elements 0..15) and k+1 (16..31) of this 32
+                const __m128i s0 = _mm_shuffle_epi8(sc8, _mm_set1_epi8((char)k)), s1 = _mm_shuffle_epi8(sc8, _mm_set1_epi8((char)(k + 1)));
+                const __m256i s = _mm256_set_m128i(_mm_cvtepi8_epi16(s1), _mm_cvtepi8_epi16(s0));
                 sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(s, p));
             }
-            ql += 64; qh += 32; q8 += 128; sc += 8;
+            ql += 64; qh += 32; q8 += 128;
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(ck_h2f(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sumi), acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(H2F(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sumi), acc);
     }
     return hsum8(acc);
 }
