@@ -70,3 +70,8 @@ void ck_matmul_rows(ck_vec_dot_fn dot, int n, const void *w, size_t wbytes, int6
         for (int64_t t = 0; t < nt; t++) y[t * ldy + r] = dot(n, row, xb + (size_t)t * xbytes);
     }
 }
+
+ck_vec_dot_fn ck_vec_dot_family(uint32_t t, int family) {
+    if (family == CK_FAMILY_SCALAR) return ck_vec_dot_scalar(t);
+    return ck_vec_dot_simd_family(t, cpu_features(), family);
+}

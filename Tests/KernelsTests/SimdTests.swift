@@ -30,9 +30,13 @@ final class SimdTests: XCTestCase {
 
     func testSimdKernelsMatchScalarTwins() throws {
         var rng = SeededRNG(seed: 2026)
+        var checked = 0
+        defer { print("SIMD kernels checked against scalar twins: \(checked) cases") }
         for t in Quant.supportedTypes {
             let dt = try XCTUnwrap(Quant.vecDotType(t))
-            let simd = ck_vec_dot(t.id), scalar = ck_vec_dot_scalar(t.id)
+            let scalar = ck_vec_dot_scalar(t.id)
+            let families = [("avx2", Int32(CK_FAMILY_AVX2)), ("avx512", Int32(CK_FAMILY_AVX512))].compactMap { f in
+                ck_vec_dot_family(t.id, f.1).map { (f.0, $0) } }
             let counts = t.blockSize == 1 ? [1, 7, 8, 15, 16, 17, 31, 100, 257, 1031] : [1, 2, 3, 7, 9]
             for blocks in counts {
                 let n = blocks * t.blockSize
@@ -47,11 +51,13 @@ final class SimdTests: XCTestCase {
                     w.withUnsafeBytes { Quant.dequantizeRow(t, $0.baseAddress! + misalign, &wd, count: n) }
                     xq.withUnsafeBytes { Quant.dequantizeRow(dt, $0.baseAddress! + misalign, &xd, count: n) }
                     let mag = zip(wd, xd).reduce(0.0) { $0 + Double(abs($1.0 * $1.1)) }
-                    let (a, b) = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xb in
-                        (scalar!(Int32(n), wb.baseAddress! + misalign, xb.baseAddress! + misalign),
-                         simd!(Int32(n), wb.baseAddress! + misalign, xb.baseAddress! + misalign)) } }
-                    XCTAssertEqual(Double(b), Double(a), accuracy: 2e-6 * mag + 1e-30,
-                                   "\(t.name) \(Quant.kernelName(t)) n=\(n) misalign=\(misalign)")
+                    for (family, simd) in families {
+                        let (a, b) = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xb in
+                            (scalar!(Int32(n), wb.baseAddress! + misalign, xb.baseAddress! + misalign),
+                             simd(Int32(n), wb.baseAddress! + misalign, xb.baseAddress! + misalign)) } }
+                        XCTAssertEqual(Double(b), Double(a), accuracy: 2e-6 * mag + 1e-30, "\(t.name) \(family) n=\(n) misalign=\(misalign)")
+                        checked += 1
+                    }
                 }
             }
         }

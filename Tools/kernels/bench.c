@@ -40,9 +40,11 @@ int main(int argc, char **argv) {
     void *xq = aligned_alloc(64, ck_row_bytes(dt, cols) + 64);
     ck_quantize_row(dt, x, xq, cols);
     printf("type %u  %d x %d  (%.1f MB per matrix, %d matrices cycled)\n", type, rows, cols, mb / 1e6, copies);
-    for (int scalar = 1; scalar >= 0; scalar--) {
-        ck_force_scalar(scalar);
-        ck_vec_dot_fn dot = ck_vec_dot(type);
+    static const char *names[] = {"scalar", "avx2", "avx512"};
+    for (int fam = 0; fam <= 2; fam++) {
+        ck_vec_dot_fn dot = ck_vec_dot_family(type, fam);
+        if (!dot) continue;
+        const int scalar = fam == 0;
         for (int th = 1; th <= maxThreads; th++) {
             ck_pool *p = ck_pool_create(th);
             double best = 1e9;
@@ -53,7 +55,7 @@ int main(int argc, char **argv) {
                 double dt_ = (now() - t0) / copies;
                 if (dt_ < best) best = dt_;
             }
-            printf("  %-7s threads %d: %8.3f ms/matvec  %6.2f GB/s\n", ck_vec_dot_impl(type), th, best * 1e3, mb / best / 1e9);
+            printf("  %-7s threads %d: %8.3f ms/matvec  %6.2f GB/s\n", names[fam], th, best * 1e3, mb / best / 1e9);
             ck_pool_destroy(p);
         }
     }
