@@ -220,6 +220,44 @@ AVX2 float ck_dot_q6_K_avx2(int n, const void *w, const void *x) {
     return hsum8(acc);
 }
 
+/// 32 IQ4 weights of 16 bytes through the non-linear table: low nibbles first, then high nibbles.
+AVX2 static inline __m256i iq4_values32(const uint8_t *q, __m128i table) {
+    const __m128i bits = _mm_loadu_si128((const __m128i *)q), m4 = _mm_set1_epi8(0x0F);
+    return _mm256_set_m128i(_mm_shuffle_epi8(table, _mm_and_si128(_mm_srli_epi16(bits, 4), m4)),
+                            _mm_shuffle_epi8(table, _mm_and_si128(bits, m4)));
+}
+
+AVX2 float ck_dot_iq4_nl_avx2(int n, const void *w, const void *x) {
+    const block_iq4_nl *a = w; const block_q8_0 *b = x;
+    const __m128i table = _mm_loadu_si128((const __m128i *)ck_kvalues_iq4nl);
+    __m256 acc = _mm256_setzero_ps();
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
+        const __m256i s = dot_i8(iq4_values32(a[ib].qs, table), _mm256_loadu_si256((const __m256i *)b[ib].qs));
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
+    }
+    return hsum8(acc);
+}
+
+AVX2 float ck_dot_iq4_xs_avx2(int n, const void *w, const void *x) {
+    const block_iq4_xs *a = w; const block_q8_K *b = x;
+    const __m128i table = _mm_loadu_si128((const __m128i *)ck_kvalues_iq4nl);
+    __m256 acc = _mm256_setzero_ps();
+    for (int i = 0; i < n / QK_K; i++) {
+        const uint8_t *qs = a[i].qs; const int8_t *q8 = b[i].qs;
+        uint16_t h = a[i].scales_h;
+        __m256i sumi = _mm256_setzero_si256();
+        for (int ib = 0; ib < QK_K/32; ib++) {
+            const int ls = ((a[i].scales_l[ib/2] >> 4*(ib%2)) & 0xf) | (((h >> 2*ib) & 3) << 4);
+            const __m256i q = iq4_values32(qs + 16*ib, table), y = _mm256_loadu_si256((const __m256i *)(q8 + 32*ib));
+            const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(y, q));
+            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, _mm256_set1_epi16((short)(ls - 32))));
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(H2F(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sumi), acc);
+    }
+    return hsum8(acc);
+}
+
 AVX2 float ck_dot_f32_avx2(int n, const void *w, const void *x) {
     const float *a = w, *b = x;
     __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
