@@ -220,6 +220,72 @@ AVX2 float ck_dot_q6_K_avx2(int n, const void *w, const void *x) {
     return hsum8(acc);
 }
 
+/// [scale 2g+1 ×8 (high lanes) | scale 2g ×8 (low lanes)] as int16, from 16 signed or unsigned 8-bit scales.
+AVX2 static inline __m256i pair_scales(__m128i sc8, int g, int is_signed) {
+    const __m128i lo = _mm_shuffle_epi8(sc8, _mm_set1_epi8((char)(2*g))), hi = _mm_shuffle_epi8(sc8, _mm_set1_epi8((char)(2*g + 1)));
+    return is_signed ? _mm256_set_m128i(_mm_cvtepi8_epi16(hi), _mm_cvtepi8_epi16(lo))
+                     : _mm256_set_m128i(_mm_cvtepu8_epi16(hi), _mm_cvtepu8_epi16(lo));
+}
+AVX2 static inline int hsum_i32x8(__m256i v) {
+    __m128i t = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0x4E));
+    t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0xB1));
+    return _mm_cvtsi128_si32(t);
+}
+
+AVX2 float ck_dot_q2_K_avx2(int n, const void *w, const void *x) {
+    const block_q2_K *a = w; const block_q8_K *b = x;
+    __m256 acc = _mm256_setzero_ps();
+    float accm = 0;
+    const __m256i m3 = _mm256_set1_epi8(3);
+    for (int i = 0; i < n / QK_K; i++) {
+        const __m128i raw = _mm_loadu_si128((const __m128i *)a[i].scales);
+        const __m128i sc8 = _mm_and_si128(raw, _mm_set1_epi8(0x0F));
+        const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(raw, 4), _mm_set1_epi8(0x0F)));
+        const int summs = hsum_i32x8(_mm256_madd_epi16(mins, _mm256_loadu_si256((const __m256i *)b[i].bsums)));
+        const int8_t *q8 = b[i].qs;
+        __m256i sumi = _mm256_setzero_si256();
+        for (int k = 0; k < QK_K/128; k++) {
+            const __m256i bits = _mm256_loadu_si256((const __m256i *)(a[i].qs + 32*k));
+            for (int j = 0; j < 4; j++) {
+                const __m256i q = _mm256_and_si256(_mm256_srli_epi16(bits, 2*j), m3);
+                const __m256i p = _mm256_maddubs_epi16(q, _mm256_loadu_si256((const __m256i *)(q8 + 128*k + 32*j)));
+                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(pair_scales(sc8, 4*k + j, 0), p));
+            }
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(b[i].d * H2F(a[i].d)), _mm256_cvtepi32_ps(sumi), acc);
+        accm += (b[i].d * H2F(a[i].dmin)) * summs;
+    }
+    return hsum8(acc) - accm;
+}
+
+/// Q3_K: values kept unsigned (q + 4·hbit, 0..7); the -4 offset is taken out through the q8 block sums.
+AVX2 float ck_dot_q3_K_avx2(int n, const void *w, const void *x) {
+    const block_q3_K *a = w; const block_q8_K *b = x;
+    __m256 acc = _mm256_setzero_ps();
+    const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);
+    for (int i = 0; i < n / QK_K; i++) {
+        int8_t scv[16]; ck_q3k_scales(a[i].scales, scv);
+        const __m128i sc8 = _mm_loadu_si128((const __m128i *)scv);
+        const int off = 4 * hsum_i32x8(_mm256_madd_epi16(_mm256_cvtepi8_epi16(sc8), _mm256_loadu_si256((const __m256i *)b[i].bsums)));
+        const __m256i hm = _mm256_loadu_si256((const __m256i *)a[i].hmask);
+        const int8_t *q8 = b[i].qs;
+        __m256i sumi = _mm256_setzero_si256();
+        for (int k = 0; k < QK_K/128; k++) {
+            const __m256i bits = _mm256_loadu_si256((const __m256i *)(a[i].qs + 32*k));
+            for (int j = 0; j < 4; j++) {
+                const __m256i h = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hm, 4*k + j), one), 2);
+                const __m256i q = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits, 2*j), m3), h);
+                const __m256i p = _mm256_maddubs_epi16(q, _mm256_loadu_si256((const __m256i *)(q8 + 128*k + 32*j)));
+                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(pair_scales(sc8, 4*k + j, 1), p));
+            }
+        }
+        sumi = _mm256_sub_epi32(sumi, _mm256_setr_epi32(off, 0, 0, 0, 0, 0, 0, 0));
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(H2F(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sumi), acc);
+    }
+    return hsum8(acc);
+}
+
 /// 32 IQ4 weights of 16 bytes through the non-linear table: low nibbles first, then high nibbles.
 AVX2 static inline __m256i iq4_values32(const uint8_t *q, __m128i table) {
     const __m128i bits = _mm_loadu_si128((const __m128i *)q), m4 = _mm_set1_epi8(0x0F);
