@@ -64,6 +64,7 @@ final class SimdTests: XCTestCase {
     }
 
     func testKernelSelectionAndScalarOverride() {
+        Quant.forceScalarKernels(false)  // CPU dispatch, whatever GLMCHAT_KERNELS says
         let native = Quant.kernelName(.q4_K)
         if ck_cpu_features() & UInt32(CK_AVX2) != 0 { XCTAssertNotEqual(native, "scalar") }
         Quant.forceScalarKernels(true)
