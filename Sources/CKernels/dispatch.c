@@ -75,3 +75,9 @@ ck_vec_dot_fn ck_vec_dot_family(uint32_t t, int family) {
     if (family == CK_FAMILY_SCALAR) return ck_vec_dot_scalar(t);
     return ck_vec_dot_simd_family(t, cpu_features(), family);
 }
+
+int ck_active_family(void) {
+    if (use_scalar()) return CK_FAMILY_SCALAR;
+    const uint32_t f = cpu_features();
+    return (f & CK_AVX512) ? CK_FAMILY_AVX512 : (f & CK_AVX2) ? CK_FAMILY_AVX2 : CK_FAMILY_SCALAR;
+}

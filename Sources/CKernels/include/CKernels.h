@@ -67,8 +67,16 @@ void ck_rms_norm(const float *x, const float *w, float *out, int64_t n, float ep
 void ck_softmax(float *x, int64_t n);
 void ck_silu(float *x, int64_t n);
 void ck_swiglu(const float *g, const float *u, float *out, int64_t n);
+/// Dot products and y += a·x on f32, or with the second operand in f16/bf16 (half_type CK_F16 or CK_BF16),
+/// e.g. attention over a half-precision KV cache. SIMD when available; *_scalar are the twins.
 float ck_dot_f32(const float *a, const float *b, int64_t n);
 void ck_axpy(float a, const float *x, float *y, int64_t n);
+float ck_dot_half(const float *a, const uint16_t *b, int64_t n, uint32_t half_type);
+void ck_axpy_half(float a, const uint16_t *x, float *y, int64_t n, uint32_t half_type);
+float ck_dot_f32_scalar(const float *a, const float *b, int64_t n);
+void ck_axpy_scalar(float a, const float *x, float *y, int64_t n);
+float ck_dot_half_scalar(const float *a, const uint16_t *b, int64_t n, uint32_t half_type);
+void ck_axpy_half_scalar(float a, const uint16_t *x, float *y, int64_t n, uint32_t half_type);
 /// cache(dims): (cos, sin) pairs for position pos as ggml_rope_ext computes them (YaRN included).
 void ck_rope_cache(float *cache, int dims, float pos, float base, float freq_scale, float ext_factor,
                    float attn_factor, float beta_fast, float beta_slow, int orig_ctx);
