@@ -21,6 +21,10 @@ float ck_dot_bf16_avx2(int, const void *, const void *);
 
 ck_vec_dot_fn ck_avx512_kernel(uint32_t t, uint32_t features);
 
+void ck_dot4_q4_K_avx2(int, const void *, const void *, size_t, float *);
+void ck_dot4_q6_K_avx2(int, const void *, const void *, size_t, float *);
+void ck_dot4_q8_0_avx2(int, const void *, const void *, size_t, float *);
+
 static ck_vec_dot_fn avx2_kernel(uint32_t t) {
     switch (t) {
     case CK_Q8_0: return ck_dot_q8_0_avx2; case CK_Q4_0: return ck_dot_q4_0_avx2; case CK_Q4_1: return ck_dot_q4_1_avx2;
@@ -33,6 +37,19 @@ static ck_vec_dot_fn avx2_kernel(uint32_t t) {
     }
 }
 #endif
+
+ck_vec_dot4_fn ck_vec_dot4_simd_family(uint32_t type, uint32_t features, int family) {
+#if defined(__x86_64__)
+    if (family == CK_FAMILY_AVX2 && (features & CK_AVX2)) {
+        switch (type) {
+        case CK_Q4_K: return ck_dot4_q4_K_avx2; case CK_Q6_K: return ck_dot4_q6_K_avx2; case CK_Q8_0: return ck_dot4_q8_0_avx2;
+        default: return NULL;
+        }
+    }
+#endif
+    (void)type; (void)features; (void)family;
+    return NULL;
+}
 
 ck_vec_dot_fn ck_vec_dot_simd_family(uint32_t type, uint32_t features, int family) {
 #if defined(__x86_64__)
