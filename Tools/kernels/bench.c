@@ -11,7 +11,37 @@ static uint64_t rs = 88172645463325252ull;
 static uint64_t rnd(void) { rs ^= rs << 13; rs ^= rs >> 7; rs ^= rs << 17; return rs; }
 static float frand(void) { return (float)((rnd() >> 11) * (1.0 / 9007199254740992.0)) * 2 - 1; }
 
+static void noop(void *ctx, int64_t b, int64_t e) { (void)ctx; (void)b; (void)e; }
+static void spin20us(void *ctx, int64_t b, int64_t e) {  // 20 us of work per index
+    (void)ctx;
+    for (int64_t i = b; i < e; i++) { double t0 = now(); while (now() - t0 < 20e-6) {} }
+}
+
+/// Latency of one ck_pool_run with an empty task (the fixed cost of a parallel region).
+static void bench_pool(int threads) {
+    ck_pool *p = ck_pool_create(threads);
+    for (int i = 0; i < 1000; i++) ck_pool_run(p, 64, noop, NULL);
+    double best = 1e9;
+    for (int r = 0; r < 5; r++) {
+        double t0 = now();
+        for (int i = 0; i < 20000; i++) ck_pool_run(p, 64, noop, NULL);
+        double dt = (now() - t0) / 20000;
+        if (dt < best) best = dt;
+    }
+    printf("pool: %d threads, empty parallel region %.2f us\n", threads, best * 1e6);
+    best = 1e9;
+    for (int r = 0; r < 5; r++) {
+        double t0 = now();
+        for (int i = 0; i < 2000; i++) ck_pool_run(p, 2 * threads, spin20us, NULL);
+        double dt = (now() - t0) / 2000;
+        if (dt < best) best = dt;
+    }
+    printf("pool: %d threads, %d x 20 us of work: %.1f us per region (ideal %.0f us)\n", threads, 2 * threads, best * 1e6, 40.0);
+    ck_pool_destroy(p);
+}
+
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "pool") == 0) { bench_pool(argc > 2 ? atoi(argv[2]) : 2); return 0; }
     const uint32_t type = argc > 1 ? (uint32_t)atoi(argv[1]) : CK_Q4_K;
     const int cols = argc > 2 ? atoi(argv[2]) : 2048, rows = argc > 3 ? atoi(argv[3]) : 10240;
     const int copies = argc > 4 ? atoi(argv[4]) : 8;  // cycle over several matrices so they do not sit in L3
