@@ -24,6 +24,11 @@ ck_vec_dot_fn ck_avx512_kernel(uint32_t t, uint32_t features);
 void ck_dot4_q4_K_avx2(int, const void *, const void *, size_t, float *);
 void ck_dot4_q6_K_avx2(int, const void *, const void *, size_t, float *);
 void ck_dot4_q5_K_avx2(int, const void *, const void *, size_t, float *);
+void ck_dot4_q4_0_avx2(int, const void *, const void *, size_t, float *);
+void ck_dot4_q4_1_avx2(int, const void *, const void *, size_t, float *);
+void ck_dot4_q5_0_avx2(int, const void *, const void *, size_t, float *);
+void ck_dot4_q5_1_avx2(int, const void *, const void *, size_t, float *);
+void ck_dot4_iq4_nl_avx2(int, const void *, const void *, size_t, float *);
 void ck_dot4_q8_0_avx2(int, const void *, const void *, size_t, float *);
 
 static ck_vec_dot_fn avx2_kernel(uint32_t t) {
@@ -44,6 +49,8 @@ ck_vec_dot4_fn ck_vec_dot4_simd_family(uint32_t type, uint32_t features, int fam
     if (family == CK_FAMILY_AVX2 && (features & CK_AVX2)) {
         switch (type) {
         case CK_Q4_K: return ck_dot4_q4_K_avx2; case CK_Q5_K: return ck_dot4_q5_K_avx2; case CK_Q6_K: return ck_dot4_q6_K_avx2; case CK_Q8_0: return ck_dot4_q8_0_avx2;
+        case CK_Q4_0: return ck_dot4_q4_0_avx2; case CK_Q4_1: return ck_dot4_q4_1_avx2; case CK_Q5_0: return ck_dot4_q5_0_avx2;
+        case CK_Q5_1: return ck_dot4_q5_1_avx2; case CK_IQ4_NL: return ck_dot4_iq4_nl_avx2;
         default: return NULL;
         }
     }

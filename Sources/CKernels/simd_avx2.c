@@ -443,6 +443,85 @@ AVX2 float ck_dot_iq4_xs_avx2(int n, const void *w, const void *x) {
     return sumf;
 }
 
+/// 4-row kernels for the 32-weight block types: each replays its single-row kernel's steps per row (same
+/// float order, so matmul equals matvec bit for bit) with the weights unpacked once.
+#define DOT4_PROLOGUE(WT, AT) \
+    const WT *a = w; const AT *b[4]; \
+    for (int t = 0; t < 4; t++) b[t] = (const AT *)((const char *)x + t * xbytes); \
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+
+AVX2 void ck_dot4_q4_0_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    DOT4_PROLOGUE(block_q4_0, block_q8_0)
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256i q = _mm256_sub_epi8(nibbles32(a[ib].qs), _mm256_set1_epi8(8));
+        const float dw = H2F(a[ib].d);
+        for (int t = 0; t < 4; t++) {
+            const __m256i s = dot_i8(q, _mm256_loadu_si256((const __m256i *)b[t][ib].qs));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * H2F(b[t][ib].d)), _mm256_cvtepi32_ps(s), acc[t]);
+        }
+    }
+    for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]);
+}
+
+AVX2 void ck_dot4_q5_0_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    DOT4_PROLOGUE(block_q5_0, block_q8_0)
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256i hi = _mm256_andnot_si256(bytes_from_bits32(a[ib].qh), _mm256_set1_epi8((char)0xF0));
+        const __m256i q = _mm256_or_si256(nibbles32(a[ib].qs), hi);
+        const float dw = H2F(a[ib].d);
+        for (int t = 0; t < 4; t++) {
+            const __m256i s = dot_i8(q, _mm256_loadu_si256((const __m256i *)b[t][ib].qs));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * H2F(b[t][ib].d)), _mm256_cvtepi32_ps(s), acc[t]);
+        }
+    }
+    for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]);
+}
+
+AVX2 void ck_dot4_q4_1_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    DOT4_PROLOGUE(block_q4_1, block_q8_1)
+    float summs[4] = {0, 0, 0, 0};
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256i q = nibbles32(a[ib].qs);
+        const float dw = H2F(a[ib].d), mw = H2F(a[ib].m);
+        for (int t = 0; t < 4; t++) {
+            summs[t] += mw * H2F(b[t][ib].s);
+            const __m256i s = dot_u8(q, _mm256_loadu_si256((const __m256i *)b[t][ib].qs));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * H2F(b[t][ib].d)), _mm256_cvtepi32_ps(s), acc[t]);
+        }
+    }
+    for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]) + summs[t];
+}
+
+AVX2 void ck_dot4_q5_1_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    DOT4_PROLOGUE(block_q5_1, block_q8_1)
+    float summs[4] = {0, 0, 0, 0};
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256i hi = _mm256_and_si256(bytes_from_bits32(a[ib].qh), _mm256_set1_epi8(0x10));
+        const __m256i q = _mm256_or_si256(nibbles32(a[ib].qs), hi);
+        const float dw = H2F(a[ib].d), mw = H2F(a[ib].m);
+        for (int t = 0; t < 4; t++) {
+            summs[t] += mw * H2F(b[t][ib].s);
+            const __m256i s = dot_u8(q, _mm256_loadu_si256((const __m256i *)b[t][ib].qs));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * H2F(b[t][ib].d)), _mm256_cvtepi32_ps(s), acc[t]);
+        }
+    }
+    for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]) + summs[t];
+}
+
+AVX2 void ck_dot4_iq4_nl_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    DOT4_PROLOGUE(block_iq4_nl, block_q8_0)
+    const __m128i table = _mm_loadu_si128((const __m128i *)ck_kvalues_iq4nl);
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256i q = iq4_values32(a[ib].qs, table);
+        const float dw = H2F(a[ib].d);
+        for (int t = 0; t < 4; t++) {
+            const __m256i s = dot_i8(q, _mm256_loadu_si256((const __m256i *)b[t][ib].qs));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * H2F(b[t][ib].d)), _mm256_cvtepi32_ps(s), acc[t]);
+        }
+    }
+    for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]);
+}
+
 AVX2 float ck_dot_f32_avx2(int n, const void *w, const void *x) {
     const float *a = w, *b = x;
     __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();

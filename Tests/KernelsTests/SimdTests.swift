@@ -90,7 +90,10 @@ final class SimdTests: XCTestCase {
                 }
                 var out = [Float](repeating: .nan, count: 4)
                 w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in dot4(Int32(n), wb.baseAddress! + misalign, xp.baseAddress!, xb, &out) } }
+                let single = ck_vec_dot_family(t.id, Int32(CK_FAMILY_AVX2))!  // same steps per row: bit-exact
                 for r in 0..<4 {
+                    let s1 = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in single(Int32(n), wb.baseAddress! + misalign, xp.baseAddress! + r * xb) } }
+                    XCTAssertEqual(out[r].bitPattern, s1.bitPattern, "\(t.name) n=\(n) row \(r): 4-row \(out[r]) vs 1-row \(s1)")
                     let want = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in scalar(Int32(n), wb.baseAddress! + misalign, xp.baseAddress! + r * xb) } }
                     if Self.bitExact.contains(t) { XCTAssertEqual(out[r].bitPattern, want.bitPattern, "\(t.name) n=\(n) row \(r)") }
                     else { XCTAssertEqual(out[r], want, accuracy: 1e-5 * max(1, abs(want)), "\(t.name) n=\(n) row \(r)") }
