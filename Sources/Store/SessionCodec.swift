@@ -1,0 +1,155 @@
+// The file format: bytes ⇄ Session, with the format check, version migrations and kept unknown fields.
+import Chat
+import Foundation
+
+/// Why a file in the sessions folder cannot be used. It is listed with this reason and never written.
+public enum DamageReason: Error, Sendable, Equatable, CustomStringConvertible {
+    case unreadable(String)
+    case empty
+    case invalidJSON(String)
+    case notASession
+    case newerVersion(Int)
+    case unsupportedVersion(String)
+    case invalidContent(String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let why): return "it cannot be read (\(why))"
+        case .empty: return "it is empty"
+        case .invalidJSON(let why): return "it is not valid JSON, perhaps truncated (\(why))"
+        case .notASession: return "it is not a glmchat session file (no \"format\": \"\(SessionCodec.formatName)\")"
+        case .newerVersion(let v): return "it was written by a newer glmchat (format version \(v); this build reads up to \(SessionCodec.current.version))"
+        case .unsupportedVersion(let v): return "its format version \(v) is not one this build knows"
+        case .invalidContent(let why): return "its content is invalid at \(why)"
+        }
+    }
+}
+
+/// One step of format evolution: turns a document of version `from` into version `from + 1`.
+/// Steps work on the raw JSON so they can rename or reshape anything; they must keep fields they do not know.
+public struct Migration: Sendable {
+    public let from: Int
+    public let apply: @Sendable (JSONValue) throws -> JSONValue
+    public init(from: Int, apply: @escaping @Sendable (JSONValue) throws -> JSONValue) { self.from = from; self.apply = apply }
+}
+
+public struct SessionCodec: Sendable {
+    public static let formatName = "glmchat.session"
+    /// The format this build writes. Version 1 is the first, so there are no steps yet; a version 2 adds
+    /// `Migration(from: 1) { … }` here, with a test that reads a version-1 file.
+    public static let current = SessionCodec(version: 1, migrations: [])
+
+    public let version: Int
+    public let migrations: [Migration]
+    public init(version: Int, migrations: [Migration]) { self.version = version; self.migrations = migrations }
+
+    // MARK: reading
+
+    public func decode(_ bytes: [UInt8], id: String) -> Result<Session, DamageReason> {
+        if bytes.allSatisfy({ [0x20, 0x0A, 0x0D, 0x09].contains($0) }) { return .failure(.empty) }
+        let raw: JSONValue
+        do { raw = try JSONValue.parse(bytes) } catch { return .failure(.invalidJSON("\(error)")) }
+        guard case .object = raw, raw["format"]?.stringValue == Self.formatName else { return .failure(.notASession) }
+        guard let v = raw["version"] else { return .failure(.unsupportedVersion("(missing)")) }
+        guard let fileVersion = v.intValue else { return .failure(.unsupportedVersion(v.serialized())) }
+        if fileVersion > version { return .failure(.newerVersion(fileVersion)) }
+        guard fileVersion >= 1 else { return .failure(.unsupportedVersion(String(fileVersion))) }
+        let doc: JSONValue
+        switch migrate(raw, from: fileVersion) {
+        case .success(let d): doc = d
+        case .failure(let r): return .failure(r)
+        }
+        do { return .success(try session(from: doc, id: id)) } catch {
+            return .failure(.invalidContent(JSONValueDecoder.describe(error)))
+        }
+    }
+
+    /// Applies the steps from `fileVersion` up to `version`, one at a time, setting "version" after each.
+    public func migrate(_ raw: JSONValue, from fileVersion: Int) -> Result<JSONValue, DamageReason> {
+        var doc = raw
+        for v in fileVersion..<max(fileVersion, version) {
+            guard let step = migrations.first(where: { $0.from == v }) else { return .failure(.unsupportedVersion(String(v))) }
+            do { doc = try step.apply(doc) } catch { return .failure(.invalidContent("migration from version \(v): \(error)")) }
+            doc.set("version", .int(v + 1))
+        }
+        return .success(doc)
+    }
+
+    struct Header: Codable {
+        var title: String?
+        var created: Date?
+        var updated: Date?
+        var model: SessionModel?
+        var settings: SessionSettings?
+    }
+
+    func session(from doc: JSONValue, id: String) throws -> Session {
+        let header = try JSONValueDecoder.decode(Header.self, from: doc)
+        var messages: [Message] = [], kept: [String: UnknownFields] = [:]
+        if let m = doc["messages"], m != .null {
+            guard case .array(let items) = m else {
+                throw DecodingError.typeMismatch([Message].self, .init(codingPath: [Key("messages")], debugDescription: "expected an array"))
+            }
+            for (i, item) in items.enumerated() {
+                do {
+                    let msg = try JSONValueDecoder.decode(Message.self, from: item)
+                    if let u = UnknownFields.diff(original: item, roundTrip: try JSONValueEncoder.encode(msg)) { kept[msg.id] = u }
+                    messages.append(msg)
+                } catch let DecodingError.keyNotFound(k, c) {
+                    throw DecodingError.keyNotFound(k, .init(codingPath: [Key("messages"), Key(i)] + c.codingPath, debugDescription: c.debugDescription))
+                } catch let DecodingError.typeMismatch(t, c) {
+                    throw DecodingError.typeMismatch(t, .init(codingPath: [Key("messages"), Key(i)] + c.codingPath, debugDescription: c.debugDescription))
+                } catch let DecodingError.dataCorrupted(c) {
+                    throw DecodingError.dataCorrupted(.init(codingPath: [Key("messages"), Key(i)] + c.codingPath, debugDescription: c.debugDescription))
+                } catch let DecodingError.valueNotFound(t, c) {
+                    throw DecodingError.valueNotFound(t, .init(codingPath: [Key("messages"), Key(i)] + c.codingPath, debugDescription: c.debugDescription))
+                }
+            }
+        }
+        let created = header.created ?? Date(timeIntervalSince1970: 0)
+        var s = Session(id: id, title: header.title ?? "", created: created, updated: header.updated ?? created,
+                        model: header.model, settings: header.settings ?? SessionSettings(), messages: messages)
+        var rest = doc
+        if case .object(let kv) = doc { rest = .object(kv.filter { $0.0 != "messages" }) }
+        s.keptDocument = UnknownFields.diff(original: rest, roundTrip: try headerJSON(s))
+        s.keptMessages = kept
+        return s
+    }
+
+    // MARK: writing
+
+    /// The document without "messages": known keys in a fixed order, then kept unknown ones.
+    func headerJSON(_ s: Session) throws -> JSONValue {
+        var kv: [(String, JSONValue)] = [
+            ("format", .string(Self.formatName)), ("version", .int(version)), ("id", .string(s.id)),
+            ("title", .string(s.title)), ("created", .string(ISODate.format(s.created))), ("updated", .string(ISODate.format(s.updated))),
+        ]
+        if let m = s.model { kv.append(("model", try JSONValueEncoder.encode(m))) }
+        kv.append(("settings", try JSONValueEncoder.encode(s.settings)))
+        return .object(kv)
+    }
+
+    /// Pretty-printed UTF-8 with a final newline.
+    public func encode(_ s: Session) throws -> [UInt8] {
+        var doc = try headerJSON(s)
+        s.keptDocument?.apply(to: &doc)
+        var messages: [JSONValue] = []
+        messages.reserveCapacity(s.messages.count)
+        for m in s.messages {
+            var j = try JSONValueEncoder.encode(m)
+            s.keptMessages[m.id]?.apply(to: &j)
+            messages.append(j)
+        }
+        doc.set("messages", .array(messages))
+        return Array((doc.serialized(.pretty) + "\n").utf8)
+    }
+}
+
+private struct Key: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(_ s: String) { stringValue = s }
+    init(_ i: Int) { stringValue = "\(i)"; intValue = i }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { self.init(intValue) }
+}
