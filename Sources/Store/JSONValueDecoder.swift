@@ -87,7 +87,10 @@ private struct DecoderImpl: Decoder {
             switch value {
             case .int(let n): if let r = I(exactly: n) { return r }
             case .double(let d): if let r = I(exactly: d) { return r }
-            case .string(let s): if !s.isEmpty, s.allSatisfy(\.isASCII), let r = I(s) { return r }
+            case .string(let s):
+                // Written by JSONValueEncoder for values beyond Int.max.
+                guard !s.isEmpty, s.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw mismatch(t, "an integer") }
+                if let r = I(s) { return r }
             default: throw mismatch(t, "an integer")
             }
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "\(value.serialized()) does not fit in \(I.self)"))

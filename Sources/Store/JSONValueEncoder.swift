@@ -51,11 +51,55 @@ final class ValueBox {
     var arrayCount: Int { if case .array(let a) = node { return a.count }; return 0 }
 }
 
+/// ISO 8601 in UTC with milliseconds ("2026-01-02T03:04:05.500Z"). Hand-written so that formatting a parsed
+/// date gives back the same text (Foundation's format style can round .190 to .191).
 enum ISODate {
-    static func format(_ d: Date) -> String { d.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
+    static func format(_ d: Date) -> String {
+        let ms = (d.timeIntervalSince1970 * 1000).rounded()
+        guard ms.isFinite, abs(ms) < 1e15 else { return "1970-01-01T00:00:00.000Z" }
+        let total = Int64(ms)
+        var secs = time_t(total >= 0 ? total / 1000 : (total - 999) / 1000)
+        let milli = Int(total - Int64(secs) * 1000)
+        var tm = tm()
+        gmtime_r(&secs, &tm)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
+                      Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec), milli)
+    }
+
+    /// "YYYY-MM-DDTHH:MM:SS", optional fraction, then "Z" or "±HH:MM"; nil for anything else.
     static func parse(_ s: String) -> Date? {
-        if let d = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(s) { return d }
-        return try? Date.ISO8601FormatStyle().parse(s)
+        let b = Array(s.utf8)
+        var i = 0
+        func num(_ n: Int) -> Int? {
+            guard i + n <= b.count else { return nil }
+            var v = 0
+            for k in i..<i + n { guard b[k] >= 48, b[k] <= 57 else { return nil }; v = v * 10 + Int(b[k] - 48) }
+            i += n; return v
+        }
+        func lit(_ c: Character) -> Bool { guard i < b.count, b[i] == c.asciiValue else { return false }; i += 1; return true }
+        guard let y = num(4), lit("-"), let mo = num(2), lit("-"), let d = num(2), lit("T") || lit("t") || lit(" "),
+              let h = num(2), lit(":"), let mi = num(2), lit(":"), let sec = num(2),
+              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 61 else { return nil }
+        var frac = 0.0
+        if lit(".") {
+            var scale = 0.1, digits = 0
+            while i < b.count, b[i] >= 48, b[i] <= 57 { frac += Double(b[i] - 48) * scale; scale /= 10; i += 1; digits += 1 }
+            guard digits > 0 else { return nil }
+        }
+        var offset = 0
+        if lit("Z") || lit("z") {
+        } else if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+            let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
+            i += 1
+            guard let oh = num(2), lit(":"), let om = num(2) else { return nil }
+            offset = sign * (oh * 3600 + om * 60)
+        } else { return nil }
+        guard i == b.count else { return nil }
+        var tm = tm()
+        tm.tm_year = Int32(y - 1900); tm.tm_mon = Int32(mo - 1); tm.tm_mday = Int32(d)
+        tm.tm_hour = Int32(h); tm.tm_min = Int32(mi); tm.tm_sec = Int32(sec)
+        let t = timegm(&tm)
+        return Date(timeIntervalSince1970: (Double(t - offset) * 1000 + (frac * 1000).rounded()) / 1000)
     }
 }
 

@@ -83,7 +83,19 @@ public struct SessionCodec: Sendable {
         var settings: SessionSettings?
     }
 
-    func session(from doc: JSONValue, id: String) throws -> Session {
+    /// Sampling objects with keys missing (hand-edited files, or files older than a newly added setting) take
+    /// the defaults for those keys instead of making the whole file unreadable.
+    static func withSamplingDefaults(_ v: JSONValue?) -> JSONValue? {
+        guard let v, case .object(var kv) = v, case .object(let defaults)? = try? JSONValueEncoder.encode(SamplingParams()) else { return v }
+        for (k, d) in defaults where !kv.contains(where: { $0.0 == k }) { kv.append((k, d)) }
+        return .object(kv)
+    }
+
+    func session(from original: JSONValue, id: String) throws -> Session {
+        var doc = original
+        if var settings = doc["settings"], let sampling = Self.withSamplingDefaults(settings["sampling"]) {
+            settings.set("sampling", sampling); doc.set("settings", settings)
+        }
         let header = try JSONValueDecoder.decode(Header.self, from: doc)
         var messages: [Message] = [], kept: [String: UnknownFields] = [:]
         if let m = doc["messages"], m != .null {
@@ -92,7 +104,9 @@ public struct SessionCodec: Sendable {
             }
             for (i, item) in items.enumerated() {
                 do {
-                    let msg = try JSONValueDecoder.decode(Message.self, from: item)
+                    var filled = item
+                    if let sampling = Self.withSamplingDefaults(item["sampling"]) { filled.set("sampling", sampling) }
+                    let msg = try JSONValueDecoder.decode(Message.self, from: filled)
                     if let u = UnknownFields.diff(original: item, roundTrip: try JSONValueEncoder.encode(msg)) { kept[msg.id] = u }
                     messages.append(msg)
                 } catch let DecodingError.keyNotFound(k, c) {
@@ -109,8 +123,8 @@ public struct SessionCodec: Sendable {
         let created = header.created ?? Date(timeIntervalSince1970: 0)
         var s = Session(id: id, title: header.title ?? "", created: created, updated: header.updated ?? created,
                         model: header.model, settings: header.settings ?? SessionSettings(), messages: messages)
-        var rest = doc
-        if case .object(let kv) = doc { rest = .object(kv.filter { $0.0 != "messages" }) }
+        var rest = original
+        if case .object(let kv) = original { rest = .object(kv.filter { $0.0 != "messages" }) }
         s.keptDocument = UnknownFields.diff(original: rest, roundTrip: try headerJSON(s))
         s.keptMessages = kept
         return s

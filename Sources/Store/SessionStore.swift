@@ -81,13 +81,14 @@ public final class SessionStore: Sendable {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
         return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
             .map { String($0.dropLast(5)) }
-            .filter { Self.isValidID($0) && isRegularFile("\(dir)/\($0).json") }
+            .filter { Self.isValidID($0) && !isDirectory("\(dir)/\($0).json") }
             .sorted()
     }
 
-    private func isRegularFile(_ p: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: p, isDirectory: &isDir) && !isDir.boolValue
+    /// A real folder (not followed through symlinks: a link to nowhere is still listed, as damaged).
+    private func isDirectory(_ p: String) -> Bool {
+        var st = stat()
+        return lstat(p, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// The full id for an exact id or a unique prefix of one.
@@ -111,7 +112,8 @@ public final class SessionStore: Sendable {
     func read(id: String, at p: String) throws -> (session: Session, bytes: [UInt8]) {
         let bytes: [UInt8]
         do { bytes = try AtomicFile.read(p) } catch {
-            if error.code == ENOENT { throw StoreError.notFound(id) }
+            var st = stat()
+            if error.code == ENOENT && lstat(p, &st) != 0 { throw StoreError.notFound(id) }
             throw StoreError.damaged(id: id, path: p, reason: .unreadable(String(cString: strerror(error.code))))
         }
         switch codec.decode(bytes, id: id) {
