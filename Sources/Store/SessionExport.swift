@@ -5,8 +5,9 @@ import Foundation
 public enum SessionExport {
     // MARK: Markdown
 
+    /// The conversation as Markdown, ending with one newline.
     public static func markdown(_ s: Session) -> String {
-        var out = "# \(oneLine(s.displayTitle))\n\n"
+        var out = "# \(escapeHTML(oneLine(s.displayTitle)))\n\n"
         var meta = ["Session `\(s.id)`"]
         if let m = s.model?.name ?? s.model?.path { meta.append("model \(oneLine(m))") }
         meta.append("created \(ISODate.format(s.created))")
@@ -132,7 +133,7 @@ public enum SessionExport {
                 for p in parts {
                     if let s = p.stringValue { texts.append(s); continue }
                     guard p["type"]?.stringValue == "text", let t = p["text"]?.stringValue else {
-                        throw bad("has a \(p["type"]?.stringValue ?? "non-text") content part; only text can be imported")
+                        throw bad("has a content part of type \"\(p["type"]?.stringValue ?? "?")\"; only text can be imported")
                     }
                     texts.append(t)
                 }

@@ -140,7 +140,7 @@ struct SessionsCommand: ParsableCommand {
 
         func run() throws {
             let store = location.store
-            let text = reportingErrors { format == .md ? try store.exportMarkdown(id) + "\n" : try store.exportOpenAI(id) }
+            let text = reportingErrors { format == .md ? try store.exportMarkdown(id) : try store.exportOpenAI(id) }
             if let output {
                 reportingErrors { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) }
             } else {
