@@ -43,7 +43,7 @@ enum AtomicFile {
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(FileSystemError) {
         var off = 0
         while off < bytes.count {
-            let n = bytes.withUnsafeBytes { p in sysWrite(fd, p.baseAddress! + off, bytes.count - off) }
+            let n = bytes.withUnsafeBytes { p in p.baseAddress.map { sysWrite(fd, $0 + off, p.count - off) } ?? 0 }
             if n < 0 { if errno == EINTR { continue }; throw FileSystemError("write \(path)") }
             off += n
         }
@@ -74,7 +74,7 @@ enum AtomicFile {
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = buf.withUnsafeMutableBytes { sysRead(fd, $0.baseAddress!, $0.count) }
+            let n = buf.withUnsafeMutableBytes { p in p.baseAddress.map { sysRead(fd, $0, p.count) } ?? 0 }
             if n < 0 { if errno == EINTR { continue }; throw FileSystemError("read \(path)") }
             if n == 0 { return out }
             out.append(contentsOf: buf[0..<n])

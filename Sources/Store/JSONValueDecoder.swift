@@ -66,17 +66,19 @@ private struct DecoderImpl: Decoder {
 
     func decodeAny<T: Decodable>(_ t: T.Type) throws -> T {
         if t == Date.self {
+            let date: Date
             switch value {
             case .string(let s):
                 guard let d = ISODate.parse(s) else {
                     throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "\"\(s)\" is not an ISO 8601 date"))
                 }
-                return d as! T   // T is Date here
-            case .int, .double: return Date(timeIntervalSince1970: value.doubleValue ?? 0) as! T
+                date = d
+            case .int, .double: date = Date(timeIntervalSince1970: value.doubleValue ?? 0)
             default: throw mismatch(t, "a date")
             }
+            if let d = date as? T { return d }
         }
-        if t == JSONValue.self { return value as! T }
+        if t == JSONValue.self, let v = value as? T { return v }
         if let v = try leafValue(t) { return v }
         return try T(from: self)
     }

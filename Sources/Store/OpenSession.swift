@@ -23,6 +23,7 @@ public final class OpenSession: @unchecked Sendable {
     private var partialSaved = true           // the file holds `partial` as it is now
     private var lastPartialWrite: Date?
     private var fileLock: SessionLock?
+    private let cache = MessageCache()
     private var isClosed = false
     /// Bytes of the file as read, when it was an older format version: copied to backup/ before the first rewrite.
     private var backup: (bytes: [UInt8], version: Int)?
@@ -137,7 +138,7 @@ public final class OpenSession: @unchecked Sendable {
         if let p = partial { doc.messages.append(p) }
         doc.updated = clock()
         if doc.title.isEmpty, let t = SessionTitle.default(for: doc.messages) { doc.title = t }
-        let bytes = try codec.encode(doc)
+        let bytes = try codec.encode(doc, cache: cache)
         do throws(FileSystemError) {
             if let b = backup {
                 let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path + "/backup"

@@ -45,7 +45,8 @@ public struct SessionCodec: Sendable {
 
     // MARK: reading
 
-    public func decode(_ bytes: [UInt8], id: String) -> Result<Session, DamageReason> {
+    /// `keepUnknown: false` skips collecting unknown fields (listing and search only read; they never rewrite).
+    public func decode(_ bytes: [UInt8], id: String, keepUnknown: Bool = true) -> Result<Session, DamageReason> {
         if bytes.allSatisfy({ [0x20, 0x0A, 0x0D, 0x09].contains($0) }) { return .failure(.empty) }
         let raw: JSONValue
         do { raw = try JSONValue.parse(bytes) } catch { return .failure(.invalidJSON("\(error)")) }
@@ -59,7 +60,7 @@ public struct SessionCodec: Sendable {
         case .success(let d): doc = d
         case .failure(let r): return .failure(r)
         }
-        do { return .success(try session(from: doc, id: id)) } catch {
+        do { return .success(try session(from: doc, id: id, keepUnknown: keepUnknown)) } catch {
             return .failure(.invalidContent(JSONValueDecoder.describe(error)))
         }
     }
@@ -91,7 +92,7 @@ public struct SessionCodec: Sendable {
         return .object(kv)
     }
 
-    func session(from original: JSONValue, id: String) throws -> Session {
+    func session(from original: JSONValue, id: String, keepUnknown: Bool) throws -> Session {
         var doc = original
         if var settings = doc["settings"], let sampling = Self.withSamplingDefaults(settings["sampling"]) {
             settings.set("sampling", sampling); doc.set("settings", settings)
@@ -107,7 +108,7 @@ public struct SessionCodec: Sendable {
                     var filled = item
                     if let sampling = Self.withSamplingDefaults(item["sampling"]) { filled.set("sampling", sampling) }
                     let msg = try JSONValueDecoder.decode(Message.self, from: filled)
-                    if let u = UnknownFields.diff(original: item, roundTrip: try JSONValueEncoder.encode(msg)) { kept[msg.id] = u }
+                    if keepUnknown, let u = UnknownFields.diff(original: item, roundTrip: try JSONValueEncoder.encode(msg)) { kept[msg.id] = u }
                     messages.append(msg)
                 } catch let DecodingError.keyNotFound(k, c) {
                     throw DecodingError.keyNotFound(k, .init(codingPath: [Key("messages"), Key(i)] + c.codingPath, debugDescription: c.debugDescription))
@@ -125,7 +126,7 @@ public struct SessionCodec: Sendable {
                         model: header.model, settings: header.settings ?? SessionSettings(), messages: messages)
         var rest = original
         if case .object(let kv) = original { rest = .object(kv.filter { $0.0 != "messages" }) }
-        s.keptDocument = UnknownFields.diff(original: rest, roundTrip: try headerJSON(s))
+        if keepUnknown { s.keptDocument = UnknownFields.diff(original: rest, roundTrip: try headerJSON(s)) }
         s.keptMessages = kept
         return s
     }
@@ -143,20 +144,57 @@ public struct SessionCodec: Sendable {
         return .object(kv)
     }
 
-    /// Pretty-printed UTF-8 with a final newline.
-    public func encode(_ s: Session) throws -> [UInt8] {
+    /// Pretty-printed UTF-8 with a final newline, the same bytes as `JSONValue.serialized(.pretty)` of the whole
+    /// document. With a cache, messages unchanged since the last call are not encoded again, so saving a long
+    /// conversation costs about the size of the new message plus a copy.
+    public func encode(_ s: Session, cache: MessageCache? = nil) throws -> [UInt8] {
         var doc = try headerJSON(s)
         s.keptDocument?.apply(to: &doc)
-        var messages: [JSONValue] = []
-        messages.reserveCapacity(s.messages.count)
-        for m in s.messages {
-            var j = try JSONValueEncoder.encode(m)
-            s.keptMessages[m.id]?.apply(to: &j)
-            messages.append(j)
+        var out = Array(doc.serialized(.pretty).utf8)        // "{\n  …\n}": the header is never empty
+        out.removeLast(2)
+        out += Array(",\n  \"messages\": ".utf8)
+        if s.messages.isEmpty {
+            out += Array("[]\n}\n".utf8)
+            cache?.entries = [:]
+            return out
         }
-        doc.set("messages", .array(messages))
-        return Array((doc.serialized(.pretty) + "\n").utf8)
+        out += Array("[\n".utf8)
+        var fresh: [String: (Message, [UInt8])] = [:]
+        for (i, m) in s.messages.enumerated() {
+            let fragment: [UInt8]
+            if let c = cache?.entries[m.id], c.0 == m {
+                fragment = c.1
+            } else {
+                var j = try JSONValueEncoder.encode(m)
+                s.keptMessages[m.id]?.apply(to: &j)
+                fragment = Self.indented(j.serialized(.pretty), by: 4)
+            }
+            if cache != nil { fresh[m.id] = (m, fragment) }
+            if i > 0 { out += Array(",\n".utf8) }
+            out += fragment
+        }
+        cache?.entries = fresh
+        out += Array("\n  ]\n}\n".utf8)
+        return out
     }
+
+    /// Every line prefixed with `n` spaces (JSON strings hold no raw newlines, so this cannot touch a value).
+    static func indented(_ text: String, by n: Int) -> [UInt8] {
+        let pad = [UInt8](repeating: 0x20, count: n)
+        var out = pad
+        out.reserveCapacity(text.utf8.count + 64)
+        for b in text.utf8 {
+            out.append(b)
+            if b == 0x0A { out += pad }
+        }
+        return out
+    }
+}
+
+/// Serialized messages by id, kept by an `OpenSession` between saves.
+public final class MessageCache: @unchecked Sendable {
+    var entries: [String: (Message, [UInt8])] = [:]
+    public init() {}
 }
 
 private struct Key: CodingKey {

@@ -25,7 +25,7 @@ extension SessionStore {
         guard !needle.isEmpty else { return [] }
         var hits: [SearchHit] = []
         for id in ids(in: directory) {
-            guard let s = try? read(id: id, at: path(for: id)).session else { continue }
+            guard let s = try? read(id: id, at: path(for: id), keepUnknown: false).session else { continue }
             let matches = Self.matches(in: s, needle: needle)
             if !matches.isEmpty { hits.append(SearchHit(summary: Self.summary(s, path: path(for: id)), matches: matches)) }
         }

@@ -1,7 +1,8 @@
 // The sessions folder: where it is, and create/open/list/rename/delete/restore of the conversations in it.
 //
 // Files: `<dir>/<id>.json` (format in SessionCodec.swift), `<dir>/.<id>.lock` while a process writes one,
-// `<dir>/trash/<id>.json` after delete, `<dir>/backup/<id>.v<N>.json` before an older format is rewritten.
+// `<dir>/trash/<id>.json` after delete, `<dir>/backup/<id>.v<N>.json` before an older format is rewritten,
+// `<dir>/.index.json` a cache of list rows (SessionIndex.swift).
 //
 // API for the TUI:
 //
@@ -22,7 +23,9 @@
 //     try s.close()                                           // writes a held-back partial, releases the lock
 //
 // A crash or kill -9 at any moment leaves the previous or the new complete file; the lock dies with the process.
-// A reply cut off by a crash comes back as the last message with `incomplete == true`.
+// A reply cut off by a crash comes back as the last message with `incomplete == true`. It is part of the saved
+// history like any other message: keep it (append continues after it) or drop it with `save(messagesWithoutIt)`
+// before streaming a new reply.
 import Chat
 import Foundation
 
@@ -109,14 +112,14 @@ public final class SessionStore: Sendable {
         return try read(id: id, at: path(for: id)).session
     }
 
-    func read(id: String, at p: String) throws -> (session: Session, bytes: [UInt8]) {
+    func read(id: String, at p: String, keepUnknown: Bool = true) throws -> (session: Session, bytes: [UInt8]) {
         let bytes: [UInt8]
         do { bytes = try AtomicFile.read(p) } catch {
             var st = stat()
             if error.code == ENOENT && lstat(p, &st) != 0 { throw StoreError.notFound(id) }
             throw StoreError.damaged(id: id, path: p, reason: .unreadable(String(cString: strerror(error.code))))
         }
-        switch codec.decode(bytes, id: id) {
+        switch codec.decode(bytes, id: id, keepUnknown: keepUnknown) {
         case .success(let s): return (s, bytes)
         case .failure(let r): throw StoreError.damaged(id: id, path: p, reason: r)
         }
@@ -131,16 +134,29 @@ public final class SessionStore: Sendable {
     public func listTrash() -> [SessionSummary] { summaries(in: trashDirectory) }
 
     func summaries(in dir: String) -> [SessionSummary] {
-        ids(in: dir).map { id in
+        let index = SessionIndex.load(dir)
+        let cached = index ?? [:]
+        var fresh: [String: (FileStamp, SessionSummary)] = [:]
+        var changed = false
+        let rows = ids(in: dir).map { id -> SessionSummary in
             let p = "\(dir)/\(id).json"
-            do { return Self.summary(try read(id: id, at: p).session, path: p) } catch {
+            // Stamped before reading: if the file is replaced meanwhile, the next listing sees a new stamp and reads again.
+            let stamp = FileStamp(path: p)
+            if let stamp, let c = cached[id], c.0 == stamp { fresh[id] = c; return c.1 }
+            do {
+                let row = Self.summary(try read(id: id, at: p, keepUnknown: false).session, path: p)
+                if let stamp { fresh[id] = (stamp, row); changed = true }
+                return row
+            } catch {
                 let reason: DamageReason
                 if case StoreError.damaged(_, _, let r) = error { reason = r } else { reason = .unreadable("\(error)") }
                 let mtime = (try? FileManager.default.attributesOfItem(atPath: p)[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0)
                 return SessionSummary(id: id, path: p, title: "(damaged)", firstUserLine: nil, messageCount: 0, model: nil,
                                       created: nil, updated: mtime, incomplete: false, damage: reason)
             }
-        }.sorted { ($0.updated, $0.id) > ($1.updated, $1.id) }
+        }
+        if changed || fresh.count != cached.count || (index == nil && !rows.isEmpty) { SessionIndex.save(dir, fresh) }
+        return rows.sorted { ($0.updated, $0.id) > ($1.updated, $1.id) }
     }
 
     static func summary(_ s: Session, path: String) -> SessionSummary {

@@ -42,7 +42,8 @@ final class DamagedFileTests: XCTestCase {
 
     func snapshot(_ dir: String) throws -> [String: (Data, Date?)] {
         var out: [String: (Data, Date?)] = [:]
-        for n in try FileManager.default.contentsOfDirectory(atPath: dir) {
+        // .index.json is the store's own cache of list rows, not a session file.
+        for n in try FileManager.default.contentsOfDirectory(atPath: dir) where n != SessionIndex.name {
             let p = "\(dir)/\(n)"
             let attrs = try? FileManager.default.attributesOfItem(atPath: p)
             out[n] = ((try? Data(contentsOf: URL(fileURLWithPath: p))) ?? Data(), attrs?[.modificationDate] as? Date)

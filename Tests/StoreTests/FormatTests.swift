@@ -103,6 +103,22 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(try SessionCodec.current.decode(Array(text.utf8), id: "abc").get(), s)
     }
 
+    func testCachedEncodingMatchesAFullEncoding() throws {
+        var s = Session(id: "c", created: t0, messages: (0..<6).map { Message(id: "m\($0)", role: .user, content: "text \($0)\n\"q\"", created: t0) })
+        let cache = MessageCache()
+        let full = { (s: Session) in Array((try JSONValue.parse(SessionCodec.current.encode(s))).serialized(.pretty).utf8) + [0x0A] }
+        XCTAssertEqual(try SessionCodec.current.encode(s, cache: cache), try full(s))
+        s.messages[2].content = "changed"
+        s.messages.remove(at: 0)
+        s.messages.append(.assistant("new", reasoning: "r"))
+        s.title = "T"
+        XCTAssertEqual(try SessionCodec.current.encode(s, cache: cache), try SessionCodec.current.encode(s))
+        XCTAssertEqual(try SessionCodec.current.encode(s, cache: cache), try full(s))
+        XCTAssertEqual(cache.entries.count, 6, "entries of removed messages are dropped")
+        s.messages = []
+        XCTAssertEqual(try SessionCodec.current.encode(s, cache: cache), try full(s))
+    }
+
     func testUnknownFieldsSurviveARewrite() throws {
         let dir = try makeTempDir()
         let file = """

@@ -180,6 +180,36 @@ final class OperationsTests: XCTestCase {
                        "…" + String(repeating: "a ", count: 20) + "NEEDLE" + String(repeating: " b", count: 20) + "…")
     }
 
+    func testListReadsOnlyChangedFilesThroughItsIndex() throws {
+        let dir = try makeTempDir()
+        let store = SessionStore(directory: dir)
+        let a = try store.create(messages: [.user("alpha")])
+        let b = try store.create(messages: [.user("beta")])
+        try b.close()
+        XCTAssertEqual(Set(store.list().map(\.title)), ["alpha", "beta"])
+        let indexPath = "\(dir)/\(SessionIndex.name)"
+        XCTAssertTrue(FileManager.default.fileExists(atPath: indexPath))
+
+        // Rows of unchanged files come from the index (shown by planting a title there)…
+        let planted = try String(contentsOfFile: indexPath, encoding: .utf8).replacingOccurrences(of: "\"beta\"", with: "\"from the index\"")
+        try planted.write(toFile: indexPath, atomically: false, encoding: .utf8)
+        XCTAssertEqual(Set(store.list().map(\.title)), ["alpha", "from the index"])
+        // …and a changed file is read again.
+        try store.rename(b.id, to: "beta 2")
+        try a.append(.assistant("reply"))
+        XCTAssertEqual(Set(store.list().map { "\($0.title) \($0.messageCount)" }), ["alpha 2", "beta 2 1"])
+        // A file damaged behind our back is listed as damaged, never from the cache.
+        try a.close()
+        try Data("{\"format\": \"glmchat.session\"".utf8).write(to: URL(fileURLWithPath: store.path(for: a.id)))
+        guard case .invalidJSON? = store.list().first(where: { $0.id == a.id })?.damage else { return XCTFail("should be damaged") }
+        // A deleted file drops out; a garbage index is ignored and rebuilt.
+        try store.delete(b.id)
+        XCTAssertEqual(store.list().map(\.id), [a.id])
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: indexPath))
+        XCTAssertEqual(store.list().map(\.id), [a.id])
+        XCTAssertNoThrow(try JSONValue.parse(Array(Data(contentsOf: URL(fileURLWithPath: indexPath)))))
+    }
+
     func testFolderComesFromEnvironment() {
         XCTAssertEqual(SessionStore.defaultDirectory(environment: ["GLMCHAT_SESSIONS_DIR": "/s", "XDG_DATA_HOME": "/x", "HOME": "/h"]), "/s")
         XCTAssertEqual(SessionStore.defaultDirectory(environment: ["XDG_DATA_HOME": "/x", "HOME": "/h"]), "/x/glmchat/sessions")
