@@ -142,7 +142,7 @@ struct SessionsCommand: ParsableCommand {
             let store = location.store
             let text = reportingErrors { format == .md ? try store.exportMarkdown(id) : try store.exportOpenAI(id) }
             if let output {
-                reportingErrors { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) }
+                guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else { fail("Could not write \(output)") }
             } else {
                 FileHandle.standardOutput.write(Data(text.utf8))
             }
@@ -175,8 +175,8 @@ struct SessionsCommand: ParsableCommand {
         @Option(help: "Title for the new session (default: from the first user message).") var title: String = ""
 
         func run() throws {
-            let data: Data = reportingErrors {
-                file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
+            guard let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file) else {
+                fail("Could not read \(file)")
             }
             let id = reportingErrors { try location.store.importOpenAI(Array(data), title: title) }
             print(id)
