@@ -66,11 +66,13 @@ enum AtomicFile {
         if a != b { try syncDirectory(a) }
     }
 
-    /// Reads a whole file; the error names the reason (permission, a folder, I/O error…).
-    static func read(_ path: String) throws(FileSystemError) -> [UInt8] {
+    /// Reads a whole file (refusing more than `limit` bytes); the error names the reason (permission, a folder…).
+    static func read(_ path: String, limit: Int = 1 << 30) throws(FileSystemError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileSystemError("open \(path)") }
         defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) == 0, Int(st.st_size) > limit { throw FileSystemError("read \(path), which is larger than \(limit >> 20) MiB", code: EFBIG) }
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -78,6 +80,7 @@ enum AtomicFile {
             if n < 0 { if errno == EINTR { continue }; throw FileSystemError("read \(path)") }
             if n == 0 { return out }
             out.append(contentsOf: buf[0..<n])
+            if out.count > limit { throw FileSystemError("read \(path), which is larger than \(limit >> 20) MiB", code: EFBIG) }
         }
     }
 

@@ -51,7 +51,7 @@ public struct Session: Sendable, Equatable {
 
     /// The title to show: the stored one, or the default made from the first user message.
     public var displayTitle: String {
-        title.isEmpty ? (SessionTitle.default(for: messages) ?? "(empty conversation)") : title
+        title.isEmpty ? (SessionTitle.default(for: messages) ?? "(empty conversation)") : SessionTitle.printable(title)
     }
     /// The first non-empty line of the first user message.
     public var firstUserLine: String? { SessionTitle.firstUserLine(messages) }

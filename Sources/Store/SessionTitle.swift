@@ -5,14 +5,20 @@ import Foundation
 public enum SessionTitle {
     public static let maxLength = 60
 
-    /// The first non-empty line of the first user message, whitespace collapsed.
+    /// The first non-empty line of the first user message, whitespace collapsed, control characters removed.
     public static func firstUserLine(_ messages: [Message]) -> String? {
         guard let m = messages.first(where: { $0.role == .user }) else { return nil }
         for line in m.content.split(whereSeparator: \.isNewline) {
-            let words = line.split(whereSeparator: \.isWhitespace)
+            let words = printable(String(line)).split(whereSeparator: \.isWhitespace)
             if !words.isEmpty { return words.joined(separator: " ") }
         }
         return nil
+    }
+
+    /// `s` with control characters (escape sequences could restyle a terminal) turned into spaces.
+    public static func printable(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return s }
+        return String(String.UnicodeScalarView(s.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
     }
 
     /// The first user line, without leading Markdown markers, cut at a word boundary to `maxLength`

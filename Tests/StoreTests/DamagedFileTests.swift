@@ -54,7 +54,7 @@ final class DamagedFileTests: XCTestCase {
     func testDamagedFilesAreListedRefusedAndLeftByteForByte() throws {
         let dir = try makeTempDir()
         for (name, bytes, _) in Self.cases {
-            FileManager.default.createFile(atPath: "\(dir)/\(name).json", contents: Data(bytes))
+            XCTAssertTrue(FileManager.default.createFile(atPath: "\(dir)/\(name).json", contents: Data(bytes)))
         }
         XCTAssertEqual(symlink("loop.json", "\(dir)/loop.json"), 0)          // unreadable: a symlink to itself
         XCTAssertEqual(symlink("nowhere.txt", "\(dir)/dangling.json"), 0)    // unreadable: points to nothing

@@ -221,6 +221,7 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(t("Refactor the tokenizer so that pre-tokenization happens in one pass over the bytes"),
                        "Refactor the tokenizer so that pre-tokenization happens in…")
         XCTAssertEqual(t(String(repeating: "x", count: 80)), String(repeating: "x", count: 59) + "…")
+        XCTAssertEqual(t("\u{1B}[31mred\u{07} alert"), "[31mred alert", "no escape sequences reach the terminal")
         XCTAssertNil(t("   \n "))
         XCTAssertNil(SessionTitle.default(for: [.system("only a system prompt")]))
         XCTAssertEqual(Session(id: "e").displayTitle, "(empty conversation)")
