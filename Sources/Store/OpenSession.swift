@@ -31,7 +31,6 @@ public final class OpenSession: @unchecked Sendable {
     init(session: Session, path: String, lock: SessionLock?, codec: SessionCodec, partialInterval: TimeInterval,
          clock: @escaping @Sendable () -> Date, backup: (bytes: [UInt8], version: Int)? = nil) {
         var s = session
-        // A reply cut off by a crash stays in the history, marked incomplete; it is not the reply being streamed now.
         self.id = s.id; self.path = path; self.fileLock = lock; self.isReadOnly = lock == nil
         self.codec = codec; self.interval = partialInterval; self.clock = clock; self.backup = backup
         s.id = id

@@ -6,26 +6,33 @@
 //
 // API for the TUI:
 //
-//     let store = try SessionStore()                          // $GLMCHAT_SESSIONS_DIR, $XDG_DATA_HOME/glmchat/sessions,
-//                                                             // or ~/.local/share/glmchat/sessions
-//     let rows = store.list()                                 // newest first; rows with `damage != nil` are listed
-//                                                             // with the reason and must not be opened for writing
-//     let s = try store.create(model: m, settings: st)        // new file, locked for this process
+//     let store = SessionStore()                              // $GLMCHAT_SESSIONS_DIR, $XDG_DATA_HOME/glmchat/sessions,
+//                                                             // or ~/.local/share/glmchat/sessions; or
+//                                                             // SessionStore(directory: sessionsDirFlag)
+//     let rows = store.list()                                 // newest first, from an index (cheap); rows with
+//                                                             // `damage != nil` show the reason and cannot be opened
+//     let s = try store.create(model: m, settings: st)        // new file, locked for this process (create it when
+//                                                             // the first message is sent, not on start-up)
 //     let s = try store.open(idOrPrefix)                      // throws StoreError.locked(id:pid:) if another
 //                                                             // process writes it, .damaged(...) if unusable
 //     let r = try store.open(idOrPrefix, readOnly: true)      // no lock; save calls throw .readOnly
 //     s.session / s.messages                                  // what is saved (+ the partial reply)
 //     try s.append(userMessage)                               // written at once (temp, fsync, rename, fsync dir)
-//     try s.savePartial(replySoFar)                           // on every token: written with "incomplete": true
-//                                                             // at most every `partialInterval` (2 s) seconds
+//     try s.savePartial(replySoFar)                           // call on every token: written with "incomplete": true
+//                                                             // at most every `partialInterval` (2 s)
 //     try s.save(allMessages)                                 // the finished reply (or edited history): at once
-//     try s.update { $0.settings.thinking = false }           // header fields; s.setTitle("…")
+//     try s.update { $0.settings.thinking = false }           // header fields (do not call `s` inside); s.setTitle("…")
 //     try s.close()                                           // writes a held-back partial, releases the lock
 //
+// OpenSession is thread-safe, so savePartial may be called from the backend's event thread. Every save writes the
+// whole file, but messages already written are not encoded again: a save costs about a copy of the file (27 ms for
+// a 4 MB, 2000-message session in release, fsyncs included).
 // A crash or kill -9 at any moment leaves the previous or the new complete file; the lock dies with the process.
 // A reply cut off by a crash comes back as the last message with `incomplete == true`. It is part of the saved
 // history like any other message: keep it (append continues after it) or drop it with `save(messagesWithoutIt)`
 // before streaming a new reply.
+// Other operations: load (unlocked snapshot), resolve (unique prefix), rename, delete (to trash/), restore,
+// listTrash, search (SessionSearch.swift), exportMarkdown/exportOpenAI/importOpenAI (SessionExport.swift).
 import Chat
 import Foundation
 
