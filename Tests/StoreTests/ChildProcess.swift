@@ -17,6 +17,8 @@ final class ChildProcess {
     init(mode: String, environment extra: [String: String]) throws {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw NSError(domain: "pipe", code: Int(errno)) }
+        // Close-on-exec, so other children never hold this pipe open; dup2 onto fd 3 clears the flag there.
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var fa = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fa)
         defer { posix_spawn_file_actions_destroy(&fa) }
