@@ -17,7 +17,8 @@ public struct FileSystemError: Error, CustomStringConvertible, Equatable, Sendab
 enum AtomicFile {
     /// Replaces (or creates) `path` with `bytes` so that a crash at any moment leaves either the old file or
     /// the new one, never a mix. With `replace: false` the call fails with EEXIST if `path` exists.
-    static func write(_ bytes: [UInt8], to path: String, replace: Bool = true) throws(FileSystemError) {
+    /// `sync: false` skips both fsyncs: still atomic against a killed process, not against power loss.
+    static func write(_ bytes: [UInt8], to path: String, replace: Bool = true, sync: Bool = true) throws(FileSystemError) {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         let tmp = "\(dir)/.\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
@@ -28,7 +29,7 @@ enum AtomicFile {
         do {
             defer { close(fd) }
             try writeAll(fd, bytes, path: tmp)
-            guard fsync(fd) == 0 else { throw FileSystemError("flush \(tmp) to disk") }
+            guard !sync || fsync(fd) == 0 else { throw FileSystemError("flush \(tmp) to disk") }
         }
         if replace {
             guard rename(tmp, path) == 0 else { throw FileSystemError("rename \(tmp) to \(path)") }
@@ -37,7 +38,7 @@ enum AtomicFile {
             unlink(tmp)
         }
         ok = true
-        try syncDirectory(dir)
+        if sync { try syncDirectory(dir) }
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(FileSystemError) {

@@ -17,6 +17,7 @@ public final class OpenSession: @unchecked Sendable {
     private let mutex = NSLock()
     private let codec: SessionCodec
     private let clock: @Sendable () -> Date
+    private let syncToDisk: Bool
     private var interval: TimeInterval
     private var state: Session                // completed messages only
     private var partial: Message?             // the reply being streamed, saved with "incomplete": true
@@ -29,10 +30,10 @@ public final class OpenSession: @unchecked Sendable {
     private var backup: (bytes: [UInt8], version: Int)?
 
     init(session: Session, path: String, lock: SessionLock?, codec: SessionCodec, partialInterval: TimeInterval,
-         clock: @escaping @Sendable () -> Date, backup: (bytes: [UInt8], version: Int)? = nil) {
+         clock: @escaping @Sendable () -> Date, syncToDisk: Bool = true, backup: (bytes: [UInt8], version: Int)? = nil) {
         var s = session
         self.id = s.id; self.path = path; self.fileLock = lock; self.isReadOnly = lock == nil
-        self.codec = codec; self.interval = partialInterval; self.clock = clock; self.backup = backup
+        self.codec = codec; self.interval = partialInterval; self.clock = clock; self.syncToDisk = syncToDisk; self.backup = backup
         s.id = id
         self.state = s
     }
@@ -145,7 +146,7 @@ public final class OpenSession: @unchecked Sendable {
                 try AtomicFile.write(b.bytes, to: "\(dir)/\(id).v\(b.version).json")
                 backup = nil
             }
-            try AtomicFile.write(bytes, to: path)
+            try AtomicFile.write(bytes, to: path, sync: syncToDisk)
         } catch {
             throw StoreError.fileSystem(error)
         }

@@ -57,14 +57,17 @@ public final class SessionStore: Sendable {
     public let codec: SessionCodec
     public let partialInterval: TimeInterval
     let clock: @Sendable () -> Date
+    /// fsync after each session write (the default). Tests that kill processes turn it off to run fast: a killed
+    /// process loses nothing the kernel already has, so only power loss needs the fsyncs, and no test can cut power.
+    public let syncToDisk: Bool
 
     public var trashDirectory: String { directory + "/trash" }
 
     /// `directory` nil means `SessionStore.defaultDirectory()`. The folder is created (mode 0700) on first write.
     public init(directory: String? = nil, codec: SessionCodec = .current, partialInterval: TimeInterval = 2,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                clock: @escaping @Sendable () -> Date = { Date() }, syncToDisk: Bool = true) {
         self.directory = directory ?? Self.defaultDirectory()
-        self.codec = codec; self.partialInterval = partialInterval; self.clock = clock
+        self.codec = codec; self.partialInterval = partialInterval; self.clock = clock; self.syncToDisk = syncToDisk
     }
 
     /// $GLMCHAT_SESSIONS_DIR, else $XDG_DATA_HOME/glmchat/sessions (when absolute), else ~/.local/share/glmchat/sessions.
@@ -191,7 +194,8 @@ public final class SessionStore: Sendable {
             } catch let e as FileSystemError {
                 lock.release(); throw StoreError.fileSystem(e)
             }
-            return OpenSession(session: s, path: path(for: id), lock: lock, codec: codec, partialInterval: partialInterval, clock: clock)
+            return OpenSession(session: s, path: path(for: id), lock: lock, codec: codec, partialInterval: partialInterval, clock: clock,
+                               syncToDisk: syncToDisk)
         }
         throw StoreError.exists(id: "(new)")
     }
@@ -201,7 +205,8 @@ public final class SessionStore: Sendable {
         let id = try resolve(idOrPrefix)
         if readOnly {
             let s = try read(id: id, at: path(for: id)).session
-            return OpenSession(session: s, path: path(for: id), lock: nil, codec: codec, partialInterval: partialInterval, clock: clock)
+            return OpenSession(session: s, path: path(for: id), lock: nil, codec: codec, partialInterval: partialInterval, clock: clock,
+                               syncToDisk: syncToDisk)
         }
         let lock = try takeLock(id)
         do {
@@ -210,7 +215,7 @@ public final class SessionStore: Sendable {
             var backup: (bytes: [UInt8], version: Int)?
             if let v = (try? JSONValue.parse(bytes))?["version"]?.intValue, v < codec.version { backup = (bytes, v) }
             return OpenSession(session: s, path: path(for: id), lock: lock, codec: codec, partialInterval: partialInterval,
-                               clock: clock, backup: backup)
+                               clock: clock, syncToDisk: syncToDisk, backup: backup)
         } catch {
             lock.release()
             throw error

@@ -14,28 +14,36 @@ final class CrashTests: XCTestCase {
         let dir = try makeTempDir()
         let store = SessionStore(directory: dir)
         var rng = SplitMix(seed: 0x5EED)
-        var killedMidWrite = 0, endedPartial = 0, runs = 0
+        var killedMidWrite = 0, endedPartial = 0, runs = 0, startup = 0.0
         for _ in 0..<10 {
             let created = try store.create()
             let id = created.id
             try created.close()
             for _ in 0..<10 {
                 runs += 1
-                let child = try ChildProcess(mode: "crash", environment: ["GLMCHAT_STORE_DIR": dir, "GLMCHAT_STORE_ID": id])
+                let started = Date()
+                // One child in four fsyncs like the real program: its writes are slow, so its kills land inside them.
+                let child = try ChildProcess(mode: "crash", environment: ["GLMCHAT_STORE_DIR": dir, "GLMCHAT_STORE_ID": id,
+                                                                          "GLMCHAT_STORE_SYNC": runs % 4 == 0 ? "1" : "0"])
                 while let line = child.readLine(), line != "R" {
                     XCTAssertFalse(line.hasPrefix("E"), "child: \(line)")
                 }
-                usleep(UInt32(rng.next() % 6000))   // 0–6 ms into the writing
+                startup += Date().timeIntervalSince(started)
+                // A random point in the child's progress: after 0–12 confirmed writes, then 0–3 ms more (so on a
+                // slow or busy machine the kills still spread over partial and complete states).
+                for _ in 0..<(rng.next() % 13) { _ = child.readLine() }
+                usleep(UInt32(rng.next() % 3000))
                 child.kill()
                 let reports = child.readRest()
                 XCTAssertFalse(reports.contains { $0.hasPrefix("E") }, "child: \(reports.filter { $0.hasPrefix("E") })")
-                let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }
+                let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".\(id).json.") && $0.hasSuffix(".tmp") }
                 if !leftovers.isEmpty { killedMidWrite += 1 }
                 if try checkFile(dir: dir, id: id, reports: reports) { endedPartial += 1 }
             }
         }
         XCTAssertEqual(runs, 100)
-        print("crash test: \(runs) kills, \(killedMidWrite) left a temp file (killed mid-write), \(endedPartial) left a partial reply")
+        print("crash test: \(runs) kills, \(killedMidWrite) left a temp file (killed mid-write), \(endedPartial) left a partial reply;"
+              + " child start-up \(Int(startup * 1000)) ms in all")
     }
 
     /// Checks the file with Foundation's own JSON parser (independent of the store's) and with the store.
