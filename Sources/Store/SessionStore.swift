@@ -23,6 +23,7 @@
 //     try s.save(allMessages)                                 // the finished reply (or edited history): at once
 //     try s.update { $0.settings.thinking = false }           // header fields (do not call `s` inside); s.setTitle("…")
 //     try s.close()                                           // writes a held-back partial, releases the lock
+//     try s.flush()                                           // on SIGTERM/SIGHUP: writes a held-back partial now
 //
 // OpenSession is thread-safe, so savePartial may be called from the backend's event thread. Every save writes the
 // whole file, but messages already written are not encoded again: a save costs about a copy of the file (27 ms for
