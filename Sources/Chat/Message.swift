@@ -57,6 +57,19 @@ public struct SamplingParams: Codable, Sendable, Equatable {
         case presencePenalty = "presence_penalty", seed, maxTokens = "max_tokens"
     }
     public init() {}
+    /// Missing fields take their defaults, so files written before a field existed still load.
+    public init(from d: Decoder) throws {
+        let c = try d.container(keyedBy: CodingKeys.self)
+        let def = SamplingParams()
+        temperature = try c.decodeIfPresent(Double.self, forKey: .temperature) ?? def.temperature
+        topP = try c.decodeIfPresent(Double.self, forKey: .topP) ?? def.topP
+        topK = try c.decodeIfPresent(Int.self, forKey: .topK) ?? def.topK
+        minP = try c.decodeIfPresent(Double.self, forKey: .minP) ?? def.minP
+        repeatPenalty = try c.decodeIfPresent(Double.self, forKey: .repeatPenalty) ?? def.repeatPenalty
+        presencePenalty = try c.decodeIfPresent(Double.self, forKey: .presencePenalty) ?? def.presencePenalty
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
+        maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens)
+    }
     public static let glmDefault = SamplingParams()
     /// Recommended for tool-heavy work.
     public static var glmTools: SamplingParams { var p = SamplingParams(); p.temperature = 0.7; p.topP = 1.0; return p }
