@@ -8,8 +8,12 @@ public final class Tokenizer: @unchecked Sendable {
     /// Decoded bytes of each token as llama.cpp's token_to_piece with special = true: (n_vocab).
     private let pieces: [[UInt8]]
 
-    public init(gguf: GGUFFile) throws {
-        let v = try Vocabulary(gguf: gguf)
+    public convenience init(gguf: GGUFFile) throws { try self.init(gguf: gguf, preTokenizerOverride: nil) }
+
+    /// A tokenizer that uses `preTokenizerOverride` instead of the file's tokenizer.ggml.pre (as llama.cpp's
+    /// --override-kv tokenizer.ggml.pre=str:NAME does).
+    public init(gguf: GGUFFile, preTokenizerOverride: String?) throws {
+        let v = try Vocabulary(gguf: gguf, preOverride: preTokenizerOverride)
         vocab = v
         bpe = BPE(vocab: v)
         specials = SpecialTokens(vocab: v)

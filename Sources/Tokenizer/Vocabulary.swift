@@ -18,12 +18,13 @@ struct Vocabulary {
     var eog: Set<Int> = []
     let merges: [String]
 
-    init(gguf: GGUFFile) throws {
+    /// `preOverride` replaces tokenizer.ggml.pre, like llama.cpp's --override-kv.
+    init(gguf: GGUFFile, preOverride: String? = nil) throws {
         guard let model = gguf.metadata["tokenizer.ggml.model"] else { throw TokenizerError.missingKey("tokenizer.ggml.model") }
         guard let modelName = model.stringValue else { throw TokenizerError.wrongKeyType(key: "tokenizer.ggml.model", expected: "a string") }
         guard modelName == "gpt2" else { throw TokenizerError.unsupportedModel(modelName) }
-        var preName: String? = nil
-        if let p = gguf.metadata["tokenizer.ggml.pre"] {
+        var preName: String? = preOverride
+        if preOverride == nil, let p = gguf.metadata["tokenizer.ggml.pre"] {
             guard let s = p.stringValue else { throw TokenizerError.wrongKeyType(key: "tokenizer.ggml.pre", expected: "a string") }
             preName = s
         }
