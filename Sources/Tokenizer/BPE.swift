@@ -3,7 +3,7 @@
 
 struct BPE {
     /// Interned strings (raw bytes, not byte-level text): vocabulary tokens, merge sides and merge results.
-    private var sids: [[UInt8]: Int32] = [:]
+    private var strings: Interner
     /// sid → token id, or -1 when the string is no token: (n_strings).
     private(set) var sidToken: [Int32] = []
     /// (sid left << 32 | sid right) → (rank << 32 | sid of the merged string).
@@ -14,39 +14,42 @@ struct BPE {
     private var singleByteToken = [Int32](repeating: -1, count: 256)
 
     init(vocab: Vocabulary) {
-        sids.reserveCapacity(vocab.texts.count + vocab.merges.count)
+        strings = Interner(capacity: vocab.texts.count + 2 * vocab.merges.count)
+        sidToken.reserveCapacity(vocab.texts.count + vocab.merges.count)
+        var raw: [UInt8] = [], left: [UInt8] = [], right: [UInt8] = []
         for (id, t) in vocab.texts.enumerated() {
             if t.count == 1 { singleByteToken[Int(t[0])] = Int32(id) }
-            guard let raw = ByteLevel.rawBytes(of: t) else { continue }
+            guard ByteLevel.rawBytes(of: t[...], into: &raw) else { continue }
             let s = intern(raw)
             if sidToken[Int(s)] < 0 { sidToken[Int(s)] = Int32(id) }
         }
         merges.reserveCapacity(vocab.merges.count)
         for (rank, m) in vocab.merges.enumerated() {
-            let b = Array(m.utf8)
-            guard b.count > 1, let sp = b[1...].firstIndex(of: 0x20) else { continue }
-            guard let l = ByteLevel.rawBytes(of: Array(b[..<sp])), let r = ByteLevel.rawBytes(of: Array(b[(sp + 1)...])),
-                  !l.isEmpty, !r.isEmpty else { continue }
-            let sl = intern(l), sr = intern(r)
-            let key = UInt64(UInt32(sl)) << 32 | UInt64(UInt32(sr))
-            if merges[key] != nil { continue }
-            let res = intern(l + r)
-            merges[key] = UInt64(rank) << 32 | UInt64(UInt32(res))
+            var m = m
+            m.withUTF8 { b in
+                guard b.count > 1, let sp = b[1...].firstIndex(of: 0x20) else { return }
+                guard ByteLevel.rawBytes(of: b[..<sp], into: &left), ByteLevel.rawBytes(of: b[(sp + 1)...], into: &right),
+                      !left.isEmpty, !right.isEmpty else { return }
+                let sl = intern(left), sr = intern(right)
+                let key = UInt64(UInt32(sl)) << 32 | UInt64(UInt32(sr))
+                if merges[key] != nil { return }
+                left += right
+                let res = intern(left)
+                merges[key] = UInt64(rank) << 32 | UInt64(UInt32(res))
+            }
         }
-        for b in 0..<256 { byteSID[b] = sids[[UInt8(b)]] ?? -1 }
+        for b in 0..<256 { byteSID[b] = [UInt8(b)].withUnsafeBufferPointer { strings.find($0) } ?? -1 }
     }
 
     private mutating func intern(_ s: [UInt8]) -> Int32 {
-        if let v = sids[s] { return v }
-        let v = Int32(sidToken.count)
-        sids[s] = v
-        sidToken.append(-1)
-        return v
+        let r = s.withUnsafeBufferPointer { strings.intern($0) }
+        if r.added { sidToken.append(-1) }
+        return r.id
     }
 
     /// The token of a whole word (raw bytes), if the word is itself a token.
-    func wholeToken(_ word: ArraySlice<UInt8>) -> Int? {
-        guard let s = sids[Array(word)] else { return nil }
+    func wholeToken(_ word: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let s = strings.find(word) else { return nil }
         let t = sidToken[Int(s)]
         return t >= 0 ? Int(t) : nil
     }
@@ -59,10 +62,10 @@ struct BPE {
     struct Bigram { var key: UInt64; var right: Int32; var sidL: Int32; var sidR: Int32 }  // key: rank << 32 | left
 
     /// Merges one word (raw bytes) and appends its token ids.
-    func merge(_ w: ArraySlice<UInt8>, _ sc: inout Scratch, into out: inout [Int]) {
+    func merge(_ w: UnsafeBufferPointer<UInt8>, _ sc: inout Scratch, into out: inout [Int]) {
         let n = w.count
         guard n > 0 else { return }
-        let base = w.startIndex
+        let base = 0
         sc.sid.removeAll(keepingCapacity: true); sc.prev.removeAll(keepingCapacity: true)
         sc.next.removeAll(keepingCapacity: true); sc.len.removeAll(keepingCapacity: true)
         sc.heap.removeAll(keepingCapacity: true)

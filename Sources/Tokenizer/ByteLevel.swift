@@ -74,17 +74,23 @@ enum ByteLevel {
         }
     }
 
-    /// The bytes a byte-level token text stands for, or nil if it holds a character outside the byte alphabet.
-    static func rawBytes(of text: [UInt8]) -> [UInt8]? {
-        var cps: [UInt32] = []
-        text.withUnsafeBufferPointer { decode($0, into: &cps) }
-        var out: [UInt8] = []
-        out.reserveCapacity(cps.count)
-        for c in cps {
-            guard c < 324, charToByte[Int(c)] >= 0 else { return nil }
-            out.append(UInt8(charToByte[Int(c)]))
+    /// Writes the bytes a byte-level token text stands for into `out`; false if the text holds anything but
+    /// characters of the byte alphabet (all of which are one or two UTF-8 bytes long).
+    static func rawBytes<C: Collection>(of text: C, into out: inout [UInt8]) -> Bool where C.Element == UInt8, C.Index == Int {
+        out.removeAll(keepingCapacity: true)
+        var i = text.startIndex
+        let end = text.endIndex
+        while i < end {
+            let b0 = text[i]
+            var c: Int
+            if b0 < 0x80 { c = Int(b0); i += 1 }
+            else if b0 & 0xE0 == 0xC0, i + 1 < end, text[i + 1] & 0xC0 == 0x80 {
+                c = Int(b0 & 0x1F) << 6 | Int(text[i + 1] & 0x3F); i += 2
+            } else { return false }
+            guard c < 324, charToByte[c] >= 0 else { return false }
+            out.append(UInt8(charToByte[c]))
         }
-        return out
+        return true
     }
 
     /// llama.cpp's `llama_decode_text`: byte-level characters back to bytes; others become "[UNK_BYTE_0x…]".

@@ -62,21 +62,24 @@ public enum PreTokenizer: Sendable, Equatable {
             if !falcon { segs = s.run(segs) { $0.runs($1, $2, { _, f in f & UnicodeFlags.categoryMask == UnicodeFlags.number }) } }
             segs = s.run(segs, Splitter.asciiDigitTriples)
         case .deepseekLLM:
+            let letters = CodePointSet.deepseekLetters, punct = CodePointSet.deepseekPunct, cjk = CodePointSet.deepseekCJK
             segs = s.run(segs) { $0.isolate($1, $2, { c, _ in c == 0x0D || c == 0x0A }) }
-            segs = s.run(segs) { $0.optionalSpaceThenRun($1, $2, wide: true, { c, _ in Splitter.inRanges(c, Splitter.deepseekLetters) }) }
-            segs = s.run(segs) { $0.optionalSpaceThenRun($1, $2, wide: true, { c, _ in Splitter.inRanges(c, Splitter.deepseekPunct) }) }
+            segs = s.run(segs) { $0.optionalSpaceThenRun($1, $2, wide: true, { c, _ in letters.contains(c) }) }
+            segs = s.run(segs) { $0.optionalSpaceThenRun($1, $2, wide: true, { c, _ in punct.contains(c) }) }
             segs = s.run(segs, Splitter.trailingWhitespace)
-            segs = s.run(segs) { $0.runs($1, $2, { c, _ in Splitter.inRanges(c, Splitter.deepseekCJK) }) }
+            segs = s.run(segs) { $0.runs($1, $2, { c, _ in cjk.contains(c) }) }
             segs = s.run(segs) { $0.runs($1, $2, { _, f in f & UnicodeFlags.categoryMask == UnicodeFlags.number }) }
         case .deepseekCoder:
+            let cjk = CodePointSet.deepseekCJK
             segs = s.run(segs) { $0.isolate($1, $2, { c, _ in c == 0x0D || c == 0x0A }) }
             segs = s.run(segs) { $0.optionalSpaceThenRun($1, $2, wide: false, { _, f in f & UnicodeFlags.categoryMask == UnicodeFlags.letter }) }
             segs = s.run(segs) { $0.optionalSpaceThenRun($1, $2, wide: false, { _, f in f & UnicodeFlags.categoryMask == UnicodeFlags.punctuation }) }
-            segs = s.run(segs) { $0.runs($1, $2, { c, _ in Splitter.inRanges(c, Splitter.deepseekCJK) }) }
+            segs = s.run(segs) { $0.runs($1, $2, { c, _ in cjk.contains(c) }) }
             segs = s.run(segs) { $0.isolate($1, $2, { _, f in f & UnicodeFlags.categoryMask == UnicodeFlags.number }) }
         case .deepseekV3:
+            let kana = CodePointSet.deepseekV3Kana
             segs = s.run(segs, Splitter.numberTriples)
-            segs = s.run(segs) { $0.runs($1, $2, { c, _ in Splitter.inRanges(c, Splitter.deepseekV3Kana) }) }
+            segs = s.run(segs) { $0.runs($1, $2, { c, _ in kana.contains(c) }) }
             segs = s.run(segs, Splitter.deepseekV3Main)
         }
         var ends: [Int] = []
@@ -371,12 +374,6 @@ struct Splitter {
         s.add(hi)
     }
 
-    @inline(__always) static func inRanges(_ c: UInt32, _ r: [ClosedRange<UInt32>]) -> Bool {
-        if c < r[0].lowerBound { return false }
-        for x in r where x.contains(c) { return true }
-        return false
-    }
-
     /// DeepSeek LLM's letter class (`\s?[A-Za-zµÀ-ÖØ-öø-ƺ…]+`).
     static let deepseekLetters: [ClosedRange<UInt32>] = [
         0x41...0x5A, 0x61...0x7A, 0xB5...0xB5, 0xC0...0xD6, 0xD8...0xF6, 0xF8...0x1BA, 0x1BC...0x1BF, 0x1C4...0x293,
@@ -402,4 +399,20 @@ struct Splitter {
     static let deepseekCJK: [ClosedRange<UInt32>] = [0x800...0x4E00, 0x4E00...0x9FA5, 0xAC00...0xD7FF]
     /// `[一-龥぀-ゟ゠-ヿ]+` (DeepSeek V3).
     static let deepseekV3Kana: [ClosedRange<UInt32>] = [0x3040...0x309F, 0x30A0...0x30FF, 0x4E00...0x9FA5]
+}
+
+/// A set of code points below 0x20000 as a bitmap (the literal classes of the DeepSeek regexes).
+struct CodePointSet: @unchecked Sendable {
+    private let bits: [UInt64]  // (0x20000 / 64)
+    init(_ ranges: [ClosedRange<UInt32>]) {
+        var b = [UInt64](repeating: 0, count: 0x20000 / 64)
+        for r in ranges { for c in r { b[Int(c >> 6)] |= 1 << (c & 63) } }
+        bits = b
+    }
+    @inline(__always) func contains(_ c: UInt32) -> Bool { c < 0x20000 && bits[Int(c >> 6)] & (1 << (c & 63)) != 0 }
+
+    static let deepseekLetters = CodePointSet(Splitter.deepseekLetters)
+    static let deepseekPunct = CodePointSet(Splitter.deepseekPunct)
+    static let deepseekCJK = CodePointSet(Splitter.deepseekCJK)
+    static let deepseekV3Kana = CodePointSet(Splitter.deepseekV3Kana)
 }

@@ -6,8 +6,10 @@ struct SpecialTokens {
     struct Entry { let id: Int; let text: [UInt8]; let isControl: Bool; let lstrip: Bool; let rstrip: Bool }
     /// Candidates in llama.cpp's order: longer texts first (ties by id).
     let entries: [Entry]
-    /// (first byte << 8 | second byte) → indices into entries of texts at least two bytes long.
-    private let byPair: [UInt16: [Int]]
+    /// Entries of texts at least two bytes long grouped by their first two bytes: the group of pair p is
+    /// pairEntries[pairStart[p] ..< pairStart[p + 1]]; pairStart is (65537).
+    private let pairStart: [Int32]
+    private let pairEntries: [Int32]
     /// first byte → indices of one-byte texts.
     private let single: [UInt8: [Int]]
 
@@ -19,12 +21,20 @@ struct SpecialTokens {
         }
         list.sort { $0.text.count != $1.text.count ? $0.text.count > $1.text.count : $0.id < $1.id }
         entries = list
-        var p: [UInt16: [Int]] = [:], s: [UInt8: [Int]] = [:]
+        var s: [UInt8: [Int]] = [:]
+        var counts = [Int32](repeating: 0, count: 65537)
+        for e in list where e.text.count >= 2 { counts[Int(e.text[0]) << 8 | Int(e.text[1]) + 1] += 1 }
+        for i in 1..<65537 { counts[i] += counts[i - 1] }
+        var fill = counts
+        var members = [Int32](repeating: 0, count: Int(counts[65536]))
         for (i, e) in list.enumerated() {
-            if e.text.count >= 2 { p[UInt16(e.text[0]) << 8 | UInt16(e.text[1]), default: []].append(i) }
-            else if let b = e.text.first { s[b, default: []].append(i) }
+            if e.text.count >= 2 {
+                let p = Int(e.text[0]) << 8 | Int(e.text[1])
+                members[Int(fill[p])] = Int32(i); fill[p] += 1
+            } else if let b = e.text.first { s[b, default: []].append(i) }
         }
-        byPair = p
+        pairStart = counts
+        pairEntries = members
         single = s
     }
 
@@ -38,15 +48,18 @@ struct SpecialTokens {
         // All occurrences of candidate texts: (entry index, position).
         var occ: [(e: Int, p: Int)] = []
         for p in 0..<n {
-            if p + 1 < n, let c = byPair[UInt16(text[p]) << 8 | UInt16(text[p + 1])] {
-                for e in c where parseSpecial || !entries[e].isControl {
+            if p + 1 < n {
+                let pair = Int(text[p]) << 8 | Int(text[p + 1])
+                for k in Int(pairStart[pair])..<Int(pairStart[pair + 1]) {
+                    let e = Int(pairEntries[k])
+                    guard parseSpecial || !entries[e].isControl else { continue }
                     let t = entries[e].text
                     if p + t.count <= n && t.withUnsafeBufferPointer({ tb in (0..<tb.count).allSatisfy { text[p + $0] == tb[$0] } }) {
                         occ.append((e, p))
                     }
                 }
             }
-            if let c = single[text[p]] { for e in c where parseSpecial || !entries[e].isControl { occ.append((e, p)) } }
+            if !single.isEmpty, let c = single[text[p]] { for e in c where parseSpecial || !entries[e].isControl { occ.append((e, p)) } }
         }
         guard !occ.isEmpty else { return [.text(0..<n)] }
         occ.sort { $0.e != $1.e ? $0.e < $1.e : $0.p < $1.p }

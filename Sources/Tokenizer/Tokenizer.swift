@@ -97,7 +97,7 @@ struct Session {
     var flags: [UInt16] = []
     var word: [UInt8] = []
     var scratch = BPE.Scratch()
-    var cache: [[UInt8]: [Int]] = [:]
+    var cache = WordCache()
 
     init(tokenizer: Tokenizer) { tok = tokenizer }
 
@@ -113,14 +113,17 @@ struct Session {
             word.removeAll(keepingCapacity: true)
             for i in start..<end { ByteLevel.appendUTF8(cps[i], to: &word) }
             start = end
-            if let hit = cache[word] { out += hit; continue }
-            let first = out.count
-            if tok.vocab.ignoreMerges, let t = tok.bpe.wholeToken(word[...]) {
-                out.append(t)
-            } else {
-                tok.bpe.merge(word[...], &scratch, into: &out)
+            word.withUnsafeBufferPointer { w in
+                let h = WordCache.hash(w)
+                if cache.lookup(w, hash: h, into: &out) { return }
+                let first = out.count
+                if tok.vocab.ignoreMerges, let t = tok.bpe.wholeToken(w) {
+                    out.append(t)
+                } else {
+                    tok.bpe.merge(w, &scratch, into: &out)
+                }
+                cache.insert(w, hash: h, ids: out[first...])
             }
-            if cache.count < 1 << 16 { cache[word] = Array(out[first...]) }
         }
     }
 }
