@@ -2,61 +2,62 @@
 // leftmost on ties; a merged string need not be a token). Strings are interned as raw bytes.
 
 struct BPE {
-    /// Interned strings (raw bytes, not byte-level text): vocabulary tokens, merge sides and merge results.
-    private var strings: Interner
-    /// sid → token id, or -1 when the string is no token: (n_strings).
-    private(set) var sidToken: [Int32] = []
+    /// String ids ("sids") name byte-level texts, as llama.cpp compares them: below n_vocab a sid is the
+    /// token id of that text; above it, a merge side or result that is no token (interned in `extra`).
+    private let vocabTexts: Interner
+    private var extra: Interner
+    private let nVocab: Int32
     /// (sid left << 32 | sid right) → (rank << 32 | sid of the merged string).
     private var merges: [UInt64: UInt64] = [:]
-    /// byte → sid of the one-byte string, or -1: (256).
+    /// byte → sid of its one-character byte-level text, or -1: (256).
     private var byteSID = [Int32](repeating: -1, count: 256)
     /// byte of a byte-level text → token whose text is that single byte, or -1 (llama.cpp's last resort): (256).
     private var singleByteToken = [Int32](repeating: -1, count: 256)
 
     init(vocab: Vocabulary) {
-        strings = Interner(capacity: vocab.texts.count + 2 * vocab.merges.count)
-        sidToken.reserveCapacity(vocab.texts.count + vocab.merges.count)
-        var raw: [UInt8] = [], left: [UInt8] = [], right: [UInt8] = []
-        for (id, t) in vocab.texts.enumerated() {
-            if t.count == 1 { singleByteToken[Int(t[0])] = Int32(id) }
-            guard ByteLevel.rawBytes(of: t[...], into: &raw) else { continue }
-            let s = intern(raw)
-            if sidToken[Int(s)] < 0 { sidToken[Int(s)] = Int32(id) }
-        }
+        vocabTexts = vocab.textToID
+        nVocab = Int32(vocab.texts.count)
+        extra = Interner(capacity: 1024)
+        for (id, t) in vocab.texts.enumerated() where t.count == 1 { singleByteToken[Int(t[0])] = Int32(id) }
         merges.reserveCapacity(vocab.merges.count)
+        var joined: [UInt8] = []
         for (rank, m) in vocab.merges.enumerated() {
             var m = m
             m.withUTF8 { b in
-                guard b.count > 1, let sp = b[1...].firstIndex(of: 0x20) else { return }
-                guard ByteLevel.rawBytes(of: b[..<sp], into: &left), ByteLevel.rawBytes(of: b[(sp + 1)...], into: &right),
-                      !left.isEmpty, !right.isEmpty else { return }
-                let sl = intern(left), sr = intern(right)
+                guard b.count > 1, let sp = b[1...].firstIndex(of: 0x20), sp + 1 < b.count else { return }
+                let sl = sid(UnsafeBufferPointer(rebasing: b[..<sp])), sr = sid(UnsafeBufferPointer(rebasing: b[(sp + 1)...]))
                 let key = UInt64(UInt32(sl)) << 32 | UInt64(UInt32(sr))
                 if merges[key] != nil { return }
-                left += right
-                let res = intern(left)
+                joined.removeAll(keepingCapacity: true)
+                joined.append(contentsOf: b[..<sp]); joined.append(contentsOf: b[(sp + 1)...])
+                let res = joined.withUnsafeBufferPointer { sid($0) }
                 merges[key] = UInt64(rank) << 32 | UInt64(UInt32(res))
             }
         }
-        for b in 0..<256 { byteSID[b] = [UInt8(b)].withUnsafeBufferPointer { strings.find($0) } ?? -1 }
+        for b in 0..<256 {
+            byteSID[b] = ByteLevel.byteToUTF8[b].withUnsafeBufferPointer { t in
+                vocabTexts.find(t) ?? extra.find(t).map { $0 + nVocab } ?? -1
+            }
+        }
     }
 
-    private mutating func intern(_ s: [UInt8]) -> Int32 {
-        let r = s.withUnsafeBufferPointer { strings.intern($0) }
-        if r.added { sidToken.append(-1) }
-        return r.id
+    /// The sid of a byte-level text, interning it when it is no token.
+    private mutating func sid(_ t: UnsafeBufferPointer<UInt8>) -> Int32 {
+        if let id = vocabTexts.find(t) { return id }
+        return extra.intern(t).id + nVocab
     }
 
-    /// The token of a whole word (raw bytes), if the word is itself a token.
-    func wholeToken(_ word: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let s = strings.find(word) else { return nil }
-        let t = sidToken[Int(s)]
-        return t >= 0 ? Int(t) : nil
+    /// The token of a whole word (raw bytes), if the word's byte-level text is itself a token.
+    func wholeToken(_ word: UnsafeBufferPointer<UInt8>, _ sc: inout Scratch) -> Int? {
+        sc.text.removeAll(keepingCapacity: true)
+        for b in word { sc.text.append(contentsOf: ByteLevel.byteToUTF8[Int(b)]) }
+        return sc.text.withUnsafeBufferPointer { vocabTexts.find($0) }.map { Int($0) }
     }
 
     /// Scratch space reused across words.
     struct Scratch {
         var sid: [Int32] = [], prev: [Int32] = [], next: [Int32] = [], len: [Int32] = []
+        var text: [UInt8] = []
         var heap: [Bigram] = []
     }
     struct Bigram { var key: UInt64; var right: Int32; var sidL: Int32; var sidR: Int32 }  // key: rank << 32 | left
@@ -91,9 +92,8 @@ struct BPE {
         var i: Int32 = 0
         while i >= 0 {
             let s = sc.sid[Int(i)]
-            let t = s >= 0 ? sidToken[Int(s)] : -1
-            if t >= 0 {
-                out.append(Int(t))
+            if s >= 0 && s < nVocab {
+                out.append(Int(s))
             } else {
                 // llama.cpp looks up each byte of the symbol's byte-level text as a one-byte token.
                 for k in 0..<Int(sc.len[Int(i)]) {

@@ -1,7 +1,7 @@
 // Interned byte strings: each distinct string gets a dense id; lookups by bytes without allocating.
 
 struct Interner {
-    private var slots: [Int32]            // (capacity) string id + 1, 0 = empty
+    private var slots: [UInt64]           // (capacity) high 32 bits of the hash << 32 | (string id + 1); 0 = empty
     private var hashes: [UInt64] = []     // (count) hash of each string
     private var starts: [Int32] = [0]     // (count + 1) offsets into arena
     private var arena: [UInt8] = []
@@ -9,10 +9,16 @@ struct Interner {
     init(capacity: Int) {
         var c = 1024
         while c < capacity * 2 { c *= 2 }
-        slots = [Int32](repeating: 0, count: c)
+        slots = [UInt64](repeating: 0, count: c)
     }
 
     var count: Int { hashes.count }
+
+    /// The id of a string given as a Swift String.
+    func find(_ s: String) -> Int32? {
+        var s = s
+        return s.withUTF8 { find($0) }
+    }
 
     @inline(__always) static func hash(_ w: UnsafeBufferPointer<UInt8>) -> UInt64 { WordCache.hash(w) }
 
@@ -20,12 +26,14 @@ struct Interner {
     func find(_ w: UnsafeBufferPointer<UInt8>) -> Int32? {
         let h = Self.hash(w)
         let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: h >> 1) & mask
+        var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let s = slots[i]
             if s == 0 { return nil }
-            let id = Int(s - 1)
-            if hashes[id] == h && equal(id, w) { return Int32(id) }
+            if s >> 32 == h >> 32 {
+                let id = Int(s & 0xFFFF_FFFF) - 1
+                if equal(id, w) { return Int32(id) }
+            }
             i = (i + 1) & mask
         }
     }
@@ -34,12 +42,14 @@ struct Interner {
     mutating func intern(_ w: UnsafeBufferPointer<UInt8>) -> (id: Int32, added: Bool) {
         let h = Self.hash(w)
         var mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: h >> 1) & mask
+        var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let s = slots[i]
             if s == 0 { break }
-            let id = Int(s - 1)
-            if hashes[id] == h && equal(id, w) { return (Int32(id), false) }
+            if s >> 32 == h >> 32 {
+                let id = Int(s & 0xFFFF_FFFF) - 1
+                if equal(id, w) { return (Int32(id), false) }
+            }
             i = (i + 1) & mask
         }
         let id = Int32(hashes.count)
@@ -48,10 +58,10 @@ struct Interner {
         starts.append(Int32(arena.count))
         if (hashes.count * 2) > slots.count {
             grow(); mask = slots.count - 1
-            i = Int(truncatingIfNeeded: h >> 1) & mask
+            i = Int(truncatingIfNeeded: h) & mask
             while slots[i] != 0 { i = (i + 1) & mask }
         }
-        slots[i] = id + 1
+        slots[i] = (h >> 32) << 32 | UInt64(id + 1)
         return (id, true)
     }
 
@@ -63,12 +73,12 @@ struct Interner {
     }
 
     private mutating func grow() {
-        slots = [Int32](repeating: 0, count: slots.count * 2)
+        slots = [UInt64](repeating: 0, count: slots.count * 2)
         let mask = slots.count - 1
         for (id, h) in hashes.enumerated() {
-            var i = Int(truncatingIfNeeded: h >> 1) & mask
+            var i = Int(truncatingIfNeeded: h) & mask
             while slots[i] != 0 { i = (i + 1) & mask }
-            slots[i] = Int32(id + 1)
+            slots[i] = (h >> 32) << 32 | UInt64(id + 1)
         }
     }
 }

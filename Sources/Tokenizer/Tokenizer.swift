@@ -39,7 +39,7 @@ public final class Tokenizer: @unchecked Sendable {
     public func isControl(_ id: Int) -> Bool { id >= 0 && id < vocabSize && vocab.attrs[id].contains(.control) }
 
     /// Exact token text lookup, e.g. "<|user|>".
-    public func id(of token: String) -> Int? { vocab.textToID[Array(token.utf8)] }
+    public func id(of token: String) -> Int? { vocab.textToID.find(token).map { Int($0) } }
 
     /// The bytes a token stands for (control tokens: their text); empty for ids out of range.
     public func tokenBytes(_ id: Int) -> [UInt8] { id >= 0 && id < pieces.count ? pieces[id] : [] }
@@ -117,7 +117,7 @@ struct Session {
                 let h = WordCache.hash(w)
                 if cache.lookup(w, hash: h, into: &out) { return }
                 let first = out.count
-                if tok.vocab.ignoreMerges, let t = tok.bpe.wholeToken(w) {
+                if tok.vocab.ignoreMerges, let t = tok.bpe.wholeToken(w, &scratch) {
                     out.append(t)
                 } else {
                     tok.bpe.merge(w, &scratch, into: &out)

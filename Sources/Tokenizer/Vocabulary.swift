@@ -5,7 +5,8 @@ import GGUF
 struct Vocabulary {
     let texts: [[UInt8]]                 // (n_vocab) token text bytes as stored
     var attrs: [TokenAttributes]         // (n_vocab)
-    let textToID: [[UInt8]: Int]
+    /// Token texts interned in id order: a string's id is its token id.
+    let textToID: Interner
     let pre: PreTokenizer
     let preName: String?
     let ignoreMerges: Bool
@@ -52,18 +53,18 @@ struct Vocabulary {
         texts.reserveCapacity(n)
         var attrs: [TokenAttributes] = []
         attrs.reserveCapacity(n)
-        var map: [[UInt8]: Int] = [:]
-        map.reserveCapacity(n)
+        var interner = Interner(capacity: n)
         for (i, t) in tokens.enumerated() {
             let bytes = t.isEmpty ? Array("[EMPTY_\(i)]".utf8) : Array(t.utf8)
-            if map.updateValue(i, forKey: bytes) != nil {
+            guard bytes.withUnsafeBufferPointer({ interner.intern($0).added }) else {
                 throw TokenizerError.invalid("The token text \(t.debugDescription) appears twice in the vocabulary.")
             }
             texts.append(bytes)
             attrs.append(types.map { TokenAttributes(tokenType: $0[i]) } ?? .normal)
         }
         self.texts = texts
-        self.textToID = map
+        self.textToID = interner
+        let map = TokenLookup(interner: interner)
 
         // Special ids: gpt2 defaults (11), pre-tokenizer overrides, then the file's keys when in range.
         func key(_ k: String) -> Int? {
@@ -82,7 +83,7 @@ struct Vocabulary {
         // Detection by text, as llama.cpp does it: such tokens also become control tokens.
         func detect(_ slot: inout Int?, _ names: [String]) {
             guard slot == nil else { return }
-            let ids = names.compactMap { map[Array($0.utf8)] }
+            let ids = names.compactMap { map[$0] }
             guard let id = ids.min() else { return }
             slot = id
             attrs[id].insert(.control)
@@ -104,23 +105,23 @@ struct Vocabulary {
         for name in ["<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<|flush|>", "<|calls|>", "<end_of_turn>",
                      "<|endoftext|>", "</s>", "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]", "[EOS]", "<|end_of_text|>",
                      "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>", "<｜end▁of▁sentence｜>", "[e~["] {
-            if let id = map[Array(name.utf8)] { eog.insert(id); attrs[id].insert(.control) }
+            if let id = map[name] { eog.insert(id); attrs[id].insert(.control) }
         }
         for name in ["<|channel|>", "<|message|>", "<|start|>", "<|constrain|>"] {
-            if let id = map[Array(name.utf8)] { attrs[id] = .userDefined }
+            if let id = map[name] { attrs[id] = .userDefined }
         }
         for id in [eos, eot, eom].compactMap({ $0 }) { eog.insert(id) }
         let eogTexts = Set(eog.map { String(decoding: texts[$0], as: UTF8.self) })
-        if let end = map[Array("<|end|>".utf8)], eog.contains(end),
+        if let end = map["<|end|>"], eog.contains(end),
            (eogTexts.contains("<|return|>") && eogTexts.contains("<|call|>")) || (eogTexts.contains("<|calls|>") && eogTexts.contains("<|flush|>")) {
             eog.remove(end); attrs[end] = .userDefined
         }
-        if let s = map[Array("</s>".utf8)], eog.contains(s), eogTexts.contains("<|tool_response>") || eogTexts.contains("<|plamo:eos|>") {
+        if let s = map["</s>"], eog.contains(s), eogTexts.contains("<|tool_response>") || eogTexts.contains("<|plamo:eos|>") {
             eog.remove(s); attrs[s] = .normal
         }
         // GLM-4.x chat models end a turn on <|user|> and <|observation|> too; early GGUFs list only <|endoftext|>.
         if ["glm4", "glm5", "chatglm-bpe"].contains(preName ?? "") {
-            for name in ["<|endoftext|>", "<|user|>", "<|observation|>"] { if let id = map[Array(name.utf8)] { eog.insert(id) } }
+            for name in ["<|endoftext|>", "<|user|>", "<|observation|>"] { if let id = map[name] { eog.insert(id) } }
         }
         self.eog = eog
         self.attrs = attrs
@@ -131,15 +132,21 @@ struct Vocabulary {
         let arch = gguf.architecture ?? ""
         if ["jina-v2-de", "jina-v2-es", "jina-v2-code"].contains(where: { (preName ?? "").contains($0) })
             || ["nomic-bert-moe", "jina-bert-v3"].contains(where: { arch.contains($0) }) {
-            if let m = map[Array("<mask>".utf8)] { self.attrs[m].insert(.lstrip) }
+            if let m = map["<mask>"] { self.attrs[m].insert(.lstrip) }
         } else if name.contains("phi-3") || name.contains("phi3") {
             for i in 0..<n where attrs[i].contains(.control) || attrs[i].contains(.userDefined) || attrs[i].contains(.unknown) {
                 self.attrs[i].insert(.rstrip)
             }
-            if let t = map[Array("</s>".utf8)] { self.attrs[t].insert(.rstrip) }
-            for t in ["<unk>", "<s>", "<|endoftext|>"] { if let i = map[Array(t.utf8)] { self.attrs[i].remove(.rstrip) } }
+            if let t = map["</s>"] { self.attrs[t].insert(.rstrip) }
+            for t in ["<unk>", "<s>", "<|endoftext|>"] { if let i = map[t] { self.attrs[i].remove(.rstrip) } }
         } else if name.contains("modern-bert") {
-            if let m = map[Array("[MASK]".utf8)] { self.attrs[m].insert(.lstrip) }
+            if let m = map["[MASK]"] { self.attrs[m].insert(.lstrip) }
         }
     }
+}
+
+/// Token id by text, for the name-based rules above.
+struct TokenLookup {
+    let interner: Interner
+    subscript(_ s: String) -> Int? { interner.find(s).map { Int($0) } }
 }
