@@ -17,6 +17,27 @@ struct TokenizeCommand: ParsableCommand {
     @Flag(help: "Print one token per line: id and piece.") var show = false
     @Flag(help: "Print the time taken and the throughput on stderr.") var timing = false
 
+    /// A piece as a quoted string; bytes that are no complete UTF-8 character are shown as \xNN.
+    static func quoted(_ bytes: [UInt8]) -> String {
+        var out = "\""
+        var it = bytes.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        var at = 0
+        loop: while true {
+            switch parser.parseScalar(from: &it) {
+            case .valid(let e):
+                let s = String(Unicode.UTF8.decode(e))
+                out += String(s.debugDescription.dropFirst().dropLast())
+                at += e.count
+            case .error(let n):
+                for b in bytes[at..<at + n] { out += "\\x" + String(b, radix: 16, uppercase: true) }
+                at += n
+            case .emptyInput: break loop
+            }
+        }
+        return out + "\""
+    }
+
     func run() throws {
         guard (prompt == nil) != (file == nil) else { fail("Give the text with exactly one of -p TEXT or -f FILE.") }
         let bytes: [UInt8]
@@ -33,10 +54,7 @@ struct TokenizeCommand: ParsableCommand {
         let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         if show {
             var out = ""
-            for id in ids {
-                let piece = String(decoding: tok.tokenBytes(id), as: UTF8.self)
-                out += "\(id)\t\(piece.debugDescription)\n"
-            }
+            for id in ids { out += "\(id)\t\(Self.quoted(tok.tokenBytes(id)))\n" }
             print(out, terminator: "")
         } else {
             print("[" + ids.map(String.init).joined(separator: ", ") + "]")

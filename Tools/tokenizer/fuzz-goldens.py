@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a large random golden file (not committed) for a deeper comparison with llama.cpp.
 
-  ~/.cache/glmchat/refvenv/bin/python Tools/tokenizer/fuzz-goldens.py /tmp/tok-fuzz.tsv [N] [SEED]
+  ~/.cache/glmchat/refvenv/bin/python Tools/tokenizer/fuzz-goldens.py /tmp/tok-fuzz.tsv [N] [SEED] [--pieces]
   GLMCHAT_TOKENIZER_GOLDENS=/tmp/tok-fuzz.tsv swift test --filter GoldenCorpusTests/testExternalGoldens
 Texts mix the corpus pools with code points drawn from all of Unicode (assigned or not) and random bytes.
 """
@@ -51,11 +51,29 @@ def text(rng):
         pos = rng.randint(0, len(b)); b = b[:pos] + bytes([rng.choice([0x80, 0xC2, 0xE2, 0xF0, 0xFF])]) + b[pos:]
     return b
 
+def vocab_pieces():
+    """Token texts (as llama.cpp prints them, special ones included) of a few vocabularies."""
+    import ctypes, llama_cpp
+    pieces = []
+    buf = ctypes.create_string_buffer(4096)
+    for rel in ["vocab/ggml-vocab-llama-bpe.gguf", "vocab/ggml-vocab-qwen2.gguf", "vocab/ggml-vocab-deepseek-llm.gguf",
+                "vocab/ggml-vocab-mpt.gguf", "vocab/ggml-vocab-command-r.gguf"]:
+        llm = Llama(model_path=str(DATA / rel), vocab_only=True, verbose=False)
+        v = llama_cpp.llama_model_get_vocab(llm._model.model)
+        for i in range(llama_cpp.llama_vocab_n_tokens(v)):
+            k = llama_cpp.llama_token_to_piece(v, i, buf, 4096, 0, True)
+            if k > 0: pieces.append(buf.raw[:k])
+        del llm
+    return pieces
+
 def main():
     out = pathlib.Path(sys.argv[1])
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
     rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 7)
     texts = [text(rng) for _ in range(n)]
+    if "--pieces" in sys.argv:  # texts glued from random token pieces: merges, special and user-defined tokens
+        pieces = vocab_pieces()
+        texts = [b"".join(rng.choice(pieces) for _ in range(rng.choice([1, 2, 5, 20, 60]))) for _ in range(n)]
     lines = [f"T\t{i}\t{base64.b64encode(t).decode()}" for i, t in enumerate(texts)]
     for name, rel, pre in VOCABS:
         kw = {"kv_overrides": {"tokenizer.ggml.pre": pre}} if pre else {}
