@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Checks Sources/Tokenizer/UnicodeFlags+Table.swift against llama.cpp's own table (src/unicode-data.cpp).
 
-Usage: verify-unicode-flags.py LLAMA_CPP_SRC_DIR
+Usage: verify-unicode-flags.py LLAMA_CPP_SRC_DIR [--write-fixture]
 Reads both range lists, expands them to one flag per code point and prints every difference (exit 1 if any).
 It also checks the whitespace list in Sources/Tokenizer/UnicodeFlags.swift against llama.cpp's set.
+With --write-fixture it also saves llama.cpp's ranges (with the whitespace bit 0x100 folded in) to
+Tests/Fixtures/tokenizer/llama-unicode-flags.tsv, which the unit tests compare the whole table against.
 """
 import bisect, pathlib, re, sys
 
@@ -33,4 +35,14 @@ flags_src = (root / "Sources/Tokenizer/UnicodeFlags.swift").read_text()
 m = re.search(r"whitespaceList: \[UInt32\] = \[(.*?)\]", flags_src, re.S)
 ours_ws = sorted(int(x, 16) for x in re.findall(r"0x([0-9A-Fa-f]+)", m.group(1)))
 print("whitespace sets equal" if ours_ws == theirs_ws else f"whitespace differs: ours {ours_ws} llama {theirs_ws}")
+if "--write-fixture" in sys.argv:
+    ws = set(theirs_ws)
+    rows, prev = [], None
+    for c in range(0x110000):
+        f = b(c) | (0x100 if c in ws else 0)
+        if f != prev:
+            rows.append(f"{c:X}\t{f:X}")
+            prev = f
+    (root / "Tests/Fixtures/tokenizer/llama-unicode-flags.tsv").write_text("\n".join(rows) + "\n")
+    print(f"wrote {len(rows)} ranges")
 sys.exit(1 if diffs or ours_ws != theirs_ws else 0)
