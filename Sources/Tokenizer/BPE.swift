@@ -1,5 +1,5 @@
 // Byte-pair merging of one word, by merge rank, exactly as llama.cpp's BPE session (lowest rank first,
-// leftmost on ties; a merged string need not be a token). Strings are interned as raw bytes.
+// leftmost on ties; a merged string need not be a token). Strings are byte-level texts, as in the vocabulary.
 
 struct BPE {
     /// String ids ("sids") name byte-level texts, as llama.cpp compares them: below n_vocab a sid is the

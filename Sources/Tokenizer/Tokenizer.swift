@@ -28,6 +28,8 @@ public final class Tokenizer: @unchecked Sendable {
     public var vocabSize: Int { vocab.texts.count }
     public var bosID: Int? { vocab.bosID }
     public var eosID: Int? { vocab.eosID }
+    public var eotID: Int? { vocab.eotID }
+    public var eomID: Int? { vocab.eomID }
     public var addBOS: Bool { vocab.addBOS }
     /// The pre-tokenizer in use and its GGUF name.
     public var preTokenizer: PreTokenizer { vocab.pre }
