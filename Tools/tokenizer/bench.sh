@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Tokenizer throughput on ~8 MB of mixed text (code, prose, CJK, emoji, numbers, whitespace), one core.
+# The text repeats corpus snippets, so most words hit the per-call word cache; for text without repetition
+# point BENCH_TEXT at a file of your own (e.g. a source tree concatenated).
 # Usage: Tools/tokenizer/bench.sh [GLMCHAT_BINARY]   (default .build/release/glmchat; build with -c release first)
 # Also times llama.cpp on the same text when the reference venv exists.
 set -euo pipefail
@@ -7,8 +9,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-$root/.build/release/glmchat}
 data=${GLMCHAT_TESTDATA:-$HOME/.cache/glmchat/testdata}
 py=$HOME/.cache/glmchat/refvenv/bin/python
-text=/tmp/glmchat-tok-bench.txt
-python3 - "$text" <<'PY'
+text=${BENCH_TEXT:-/tmp/glmchat-tok-bench.txt}
+cd "$root"
+[ -n "${BENCH_TEXT:-}" ] || python3 - "$text" <<'PY'
 import sys, pathlib, random
 sys.path.insert(0, "Tools/tokenizer")
 import corpus
@@ -23,7 +26,6 @@ while size < 8_000_000:
     parts.append(p); size += len(p.encode())
 pathlib.Path(sys.argv[1]).write_text("".join(parts))
 PY
-cd "$root"
 for v in vocab/ggml-vocab-llama-bpe.gguf vocab/ggml-vocab-qwen2.gguf vocab/ggml-vocab-deepseek-llm.gguf models/SmolLM2-135M-Instruct.Q4_1.gguf; do
   printf '%-45s glmchat:   ' "$v"
   taskset -c 0 "$bin" tokenize -m "$data/$v" -f "$text" --timing 2>&1 >/dev/null | tail -1
