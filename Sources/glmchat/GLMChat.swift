@@ -12,6 +12,7 @@ struct GLMChat: ParsableCommand {
             InfoCommand.self,
             PromptCommand.self,
             SessionsCommand.self,
+            TokenizeCommand.self,
         ]
     )
 }
