@@ -7,4 +7,82 @@
 /// CPU features found at run time (bit set): 1 AVX2+FMA+F16C, 2 AVX-512F/BW/VL, 4 AVX-512 VNNI, 8 AVX-512 BF16.
 enum { CK_AVX2 = 1, CK_AVX512 = 2, CK_AVX512_VNNI = 4, CK_AVX512_BF16 = 8 };
 uint32_t ck_cpu_features(void);
+
+// ---- ggml type ids used here (same numbers as ggml.h / GGUF) ----
+enum {
+    CK_F32 = 0, CK_F16 = 1, CK_Q4_0 = 2, CK_Q4_1 = 3, CK_Q5_0 = 6, CK_Q5_1 = 7, CK_Q8_0 = 8, CK_Q8_1 = 9,
+    CK_Q2_K = 10, CK_Q3_K = 11, CK_Q4_K = 12, CK_Q5_K = 13, CK_Q6_K = 14, CK_Q8_K = 15,
+    CK_IQ4_NL = 20, CK_IQ4_XS = 23, CK_BF16 = 30,
+};
+
+// ---- scalar conversions (bit-exact with ggml's reference conversions) ----
+float ck_fp16_to_fp32(uint16_t h);
+uint16_t ck_fp32_to_fp16(float f);
+float ck_bf16_to_fp32(uint16_t h);
+uint16_t ck_fp32_to_bf16(float f);
+
+// ---- type support ----
+/// 1 if `type` can be dequantized and multiplied here.
+int ck_type_supported(uint32_t type);
+/// The type activations are quantized to for weights of `type` (llama.cpp's vec_dot_type), or -1.
+int ck_vec_dot_type(uint32_t type);
+/// Elements per block and bytes per block of a supported (weight or activation) type; 0 if unknown.
+int ck_block_elems(uint32_t type);
+int ck_block_bytes(uint32_t type);
+/// sizeof() of each C block struct (for layout assertions in tests); 0 if unknown.
+int ck_block_struct_size(uint32_t type);
+
+/// dst(n) = dequantized src; n a multiple of the block size. Returns 0, or -1 for an unsupported type.
+int ck_dequantize_row(uint32_t type, const void *src, float *dst, int64_t n);
+/// Quantizes x(n) to `dot_type` (Q8_0, Q8_1, Q8_K, F16, BF16 or F32) into dst; returns 0 or -1.
+int ck_quantize_row(uint32_t dot_type, const float *x, void *dst, int64_t n);
+/// Bytes a row of n elements takes in `type`; 0 if n is not a whole number of blocks or type unknown.
+size_t ck_row_bytes(uint32_t type, int64_t n);
+
+/// Dot product of one weight row (type) with one activation row already quantized to the vec_dot type.
+typedef float (*ck_vec_dot_fn)(int n, const void *w, const void *x);
+/// The kernel used for `type` (SIMD when the CPU has it and GLMCHAT_KERNELS != "scalar"); NULL if unsupported.
+ck_vec_dot_fn ck_vec_dot(uint32_t type);
+/// The scalar reference twin for `type`; NULL if unsupported.
+ck_vec_dot_fn ck_vec_dot_scalar(uint32_t type);
+/// Name of the active kernel family ("scalar", "avx2", "avx512") for `type`.
+const char *ck_vec_dot_impl(uint32_t type);
+/// Forces scalar kernels (1) or restores CPU dispatch (0) for all later ck_vec_dot lookups.
+void ck_force_scalar(int on);
+
+/// y[t*ldy + r] = W_r · X_t for rows r in [r0, r1) and tokens t in [0, nt); W rows wbytes apart,
+/// X rows (quantized) xbytes apart.
+void ck_matmul_rows(ck_vec_dot_fn dot, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1,
+                    const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy);
+
+/// Per-thread grow-only scratch (never freed while the thread lives); NULL if allocation fails.
+void *ck_thread_scratch(size_t bytes);
+
+// ---- elementwise ops ----
+void ck_rms_norm(const float *x, const float *w, float *out, int64_t n, float eps);
+void ck_softmax(float *x, int64_t n);
+void ck_silu(float *x, int64_t n);
+void ck_swiglu(const float *g, const float *u, float *out, int64_t n);
+float ck_dot_f32(const float *a, const float *b, int64_t n);
+void ck_axpy(float a, const float *x, float *y, int64_t n);
+/// cache(dims): (cos, sin) pairs for position pos as ggml_rope_ext computes them (YaRN included).
+void ck_rope_cache(float *cache, int dims, float pos, float base, float freq_scale, float ext_factor,
+                   float attn_factor, float beta_fast, float beta_slow, int orig_ctx);
+/// Rotates `heads` vectors of `dims` numbers, `stride` floats apart, with a cache from ck_rope_cache.
+void ck_rope_apply(float *x, int dims, int heads, int64_t stride, const float *cache, int neox);
+
+// ---- persistent thread pool ----
+typedef struct ck_pool ck_pool;
+typedef void (*ck_task_fn)(void *ctx, int64_t begin, int64_t end);
+ck_pool *ck_pool_create(int threads);
+void ck_pool_destroy(ck_pool *p);
+int ck_pool_threads(const ck_pool *p);
+/// Runs fn on disjoint chunks covering [0, n) on all threads (caller included); returns when all are done.
+void ck_pool_run(ck_pool *p, int64_t n, ck_task_fn fn, void *ctx);
+
+/// Y(nt, ldy)[:, 0..<rows] = X(nt) · W(rows)ᵀ with rows split over the pool (p may be NULL: caller only).
+void ck_matmul_pool(ck_pool *p, ck_vec_dot_fn dot, int n, const void *w, size_t wbytes, int64_t rows,
+                    const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy);
+/// Quantizes X(nt, n) row by row to dot_type into dst (rows dbytes apart), split over the pool; 0 or -1.
+int ck_quantize_rows_pool(ck_pool *p, uint32_t dot_type, const float *x, int64_t n, int64_t nt, void *dst, size_t dbytes);
 #endif

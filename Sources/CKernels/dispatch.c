@@ -1,0 +1,65 @@
+// Kernel selection per weight type: SIMD when the CPU supports it (unless GLMCHAT_KERNELS=scalar), scalar twin otherwise.
+#include <stdlib.h>
+#include <string.h>
+#include "blocks.h"
+#include "simd.h"
+
+ck_vec_dot_fn ck_vec_dot_scalar(uint32_t t) {
+    switch (t) {
+    case CK_F32: return ck_dot_f32_ref; case CK_F16: return ck_dot_f16_ref; case CK_BF16: return ck_dot_bf16_ref;
+    case CK_Q4_0: return ck_dot_q4_0_ref; case CK_Q4_1: return ck_dot_q4_1_ref;
+    case CK_Q5_0: return ck_dot_q5_0_ref; case CK_Q5_1: return ck_dot_q5_1_ref;
+    case CK_Q8_0: return ck_dot_q8_0_ref; case CK_IQ4_NL: return ck_dot_iq4_nl_ref;
+    case CK_Q2_K: return ck_dot_q2_K_ref; case CK_Q3_K: return ck_dot_q3_K_ref;
+    case CK_Q4_K: return ck_dot_q4_K_ref; case CK_Q5_K: return ck_dot_q5_K_ref;
+    case CK_Q6_K: return ck_dot_q6_K_ref; case CK_IQ4_XS: return ck_dot_iq4_xs_ref;
+    default: return NULL;
+    }
+}
+
+static int forced_scalar = -1; // -1: read GLMCHAT_KERNELS on first use
+
+void ck_force_scalar(int on) { __atomic_store_n(&forced_scalar, on ? 1 : 0, __ATOMIC_RELAXED); }
+
+static int use_scalar(void) {
+    int f = __atomic_load_n(&forced_scalar, __ATOMIC_RELAXED);
+    if (f < 0) {
+        const char *e = getenv("GLMCHAT_KERNELS");
+        f = (e && strcmp(e, "scalar") == 0) ? 1 : 0;
+        __atomic_store_n(&forced_scalar, f, __ATOMIC_RELAXED);
+    }
+    return f;
+}
+
+
+
+ck_vec_dot_fn ck_vec_dot(uint32_t t) {
+    if (!use_scalar()) {
+        const char *name = NULL;
+        ck_vec_dot_fn f = ck_vec_dot_simd(t, ck_cpu_features(), &name);
+        if (f) return f;
+    }
+    return ck_vec_dot_scalar(t);
+}
+
+const char *ck_vec_dot_impl(uint32_t t) {
+    if (!use_scalar()) {
+        const char *name = "scalar";
+        if (ck_vec_dot_simd(t, ck_cpu_features(), &name)) return name;
+    }
+
+    return "scalar";
+}
+
+void ck_matmul_rows(ck_vec_dot_fn dot, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1,
+                    const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy) {
+    const char *wb = w, *xb = x;
+    if (nt == 1) {
+        for (int64_t r = r0; r < r1; r++) y[r] = dot(n, wb + (size_t)r * wbytes, xb);
+        return;
+    }
+    for (int64_t r = r0; r < r1; r++) {
+        const void *row = wb + (size_t)r * wbytes;
+        for (int64_t t = 0; t < nt; t++) y[t * ldy + r] = dot(n, row, xb + (size_t)t * xbytes);
+    }
+}

@@ -1,0 +1,32 @@
+// Row-parallel matrix × quantized-activations products and parallel activation quantization on the pool.
+#include "CKernels.h"
+
+typedef struct {
+    ck_vec_dot_fn dot; int n; const void *w; size_t wbytes; const void *x; size_t xbytes; int64_t nt; float *y; int64_t ldy;
+} mm_task;
+
+static void mm_chunk(void *ctx, int64_t b, int64_t e) {
+    const mm_task *t = ctx;
+    ck_matmul_rows(t->dot, t->n, t->w, t->wbytes, b, e, t->x, t->xbytes, t->nt, t->y, t->ldy);
+}
+
+void ck_matmul_pool(ck_pool *p, ck_vec_dot_fn dot, int n, const void *w, size_t wbytes, int64_t rows,
+                    const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy) {
+    mm_task t = { dot, n, w, wbytes, x, xbytes, nt, y, ldy };
+    if (!p) { mm_chunk(&t, 0, rows); return; }
+    ck_pool_run(p, rows, mm_chunk, &t);
+}
+
+typedef struct { uint32_t type; const float *x; int64_t n; char *dst; size_t dbytes; int rc; } q_task;
+
+static void q_chunk(void *ctx, int64_t b, int64_t e) {
+    q_task *t = ctx;
+    for (int64_t i = b; i < e; i++)
+        if (ck_quantize_row(t->type, t->x + i * t->n, t->dst + (size_t)i * t->dbytes, t->n) != 0) __atomic_store_n(&t->rc, -1, __ATOMIC_RELAXED);
+}
+
+int ck_quantize_rows_pool(ck_pool *p, uint32_t dot_type, const float *x, int64_t n, int64_t nt, void *dst, size_t dbytes) {
+    q_task t = { dot_type, x, n, dst, dbytes, 0 };
+    if (!p || nt < 4) q_chunk(&t, 0, nt); else ck_pool_run(p, nt, q_chunk, &t);
+    return t.rc;
+}

@@ -1,0 +1,7 @@
+// SIMD vec_dot kernels (private to CKernels): lookup by weight type and CPU feature bits.
+#ifndef CK_SIMD_H
+#define CK_SIMD_H
+#include "CKernels.h"
+/// The best SIMD kernel for `type` on a CPU with `features`, or NULL; *name gets its family.
+ck_vec_dot_fn ck_vec_dot_simd(uint32_t type, uint32_t features, const char **name);
+#endif

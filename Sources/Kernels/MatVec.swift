@@ -1,0 +1,80 @@
+// Matrix × vector / matrix × matrix on quantized weights, with activations quantized as llama.cpp does.
+import CKernels
+import GGUF
+
+/// X(n, cols) quantized to a weight type's vec_dot type; usable with every matrix of that dot type and
+/// width (e.g. quantize once, then run gate and up). Points into an ActivationBuffer: valid until that
+/// buffer quantizes again.
+public struct QuantizedActivations: @unchecked Sendable {
+    public let dotType: GGMLType, n: Int, cols: Int, rowBytes: Int
+    public let data: UnsafeRawPointer
+}
+
+/// Caller-owned, grow-only scratch for quantized activations (no allocation once warm).
+public final class ActivationBuffer: @unchecked Sendable {
+    private var storage: UnsafeMutableRawPointer?
+    private var capacity = 0
+
+    public init() {}
+    deinit { storage?.deallocate() }
+
+    /// Quantizes X(n, cols) for weights of type `weightType` (rows split over the pool when n is large).
+    public func quantize(_ x: UnsafePointer<Float>, n: Int, cols: Int, for weightType: GGMLType, pool: ThreadPool? = nil) throws -> QuantizedActivations {
+        guard let dt = Quant.vecDotType(weightType) else { throw KernelError.unsupportedType(weightType) }
+        guard n >= 0, cols > 0, let rb = dt.byteCount(elements: cols) else {
+            throw KernelError.badShape("Activations of \(cols) columns are not a whole number of \(dt.name) blocks of \(dt.blockSize).")
+        }
+        let need = max(rb * n, 64)
+        if need > capacity {
+            storage?.deallocate()
+            storage = UnsafeMutableRawPointer.allocate(byteCount: need, alignment: 64)
+            capacity = need
+        }
+        let dst = storage!
+        guard ck_quantize_rows_pool(pool?.raw, dt.id, x, Int64(cols), Int64(n), dst, rb) == 0 else {
+            throw KernelError.badShape("Activations of \(cols) columns could not be quantized to \(dt.name).")
+        }
+        return QuantizedActivations(dotType: dt, n: n, cols: cols, rowBytes: rb, data: UnsafeRawPointer(dst))
+    }
+}
+
+/// y(rows) = W · x(cols). Activations are quantized the way llama.cpp does for W.type (vec_dot_type:
+/// Q8_0 for Q4_0/Q5_0/Q8_0/IQ4_NL, Q8_1 for Q4_1/Q5_1, Q8_K for K-quants and IQ4_XS, F16 for F16, BF16 for
+/// BF16, F32 for F32), so results match llama.cpp. Uses a per-thread scratch buffer (no allocation once warm).
+public func matvec(_ w: WeightMatrix, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, pool: ThreadPool?) {
+    matmul(w, x, n: 1, y, pool: pool)
+}
+
+/// Y(n, rows) = X(n, cols) · Wᵀ, row-major; same activation quantization per row of X.
+public func matmul(_ w: WeightMatrix, _ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>, pool: ThreadPool?) {
+    guard n > 0, w.rows > 0 else { return }
+    let dt = ck_vec_dot_type(w.type.id)  // valid: WeightMatrix only holds supported types
+    let rb = ck_row_bytes(UInt32(dt), Int64(w.cols))
+    guard let scratch = ck_thread_scratch(rb * n) else {
+        preconditionFailure("matmul: could not allocate \(rb * n) bytes of activation scratch")
+    }
+    let rc = ck_quantize_rows_pool(pool?.raw, UInt32(dt), x, Int64(w.cols), Int64(n), scratch, rb)
+    precondition(rc == 0, "matmul: activation quantization failed")
+    let q = QuantizedActivations(dotType: GGMLType(id: UInt32(dt)), n: n, cols: w.cols, rowBytes: rb, data: UnsafeRawPointer(scratch))
+    matmul(w, q, y, pool: pool)
+}
+
+/// y(rows) = W · x for activations already quantized (q.n must be 1 … or the first row is used).
+public func matvec(_ w: WeightMatrix, _ q: QuantizedActivations, _ y: UnsafeMutablePointer<Float>, pool: ThreadPool?) {
+    precondition(q.n >= 1, "matvec: no activation rows")
+    matmulRows(w, q, n: 1, y, ldy: w.rows, pool: pool)
+}
+
+/// Y(q.n, rows) = X · Wᵀ for activations already quantized for W's vec_dot type.
+public func matmul(_ w: WeightMatrix, _ q: QuantizedActivations, _ y: UnsafeMutablePointer<Float>, pool: ThreadPool?) {
+    matmulRows(w, q, n: q.n, y, ldy: w.rows, pool: pool)
+}
+
+/// Y(n, ldy)[:, 0..<w.rows] = X(n) · Wᵀ: writes into a wider output (e.g. gate and up side by side).
+public func matmulRows(_ w: WeightMatrix, _ q: QuantizedActivations, n: Int, _ y: UnsafeMutablePointer<Float>, ldy: Int, pool: ThreadPool?) {
+    precondition(q.dotType.id == UInt32(bitPattern: ck_vec_dot_type(w.type.id)) && q.cols == w.cols && n <= q.n && ldy >= w.rows,
+                 "matmul: activations (\(q.dotType.name), \(q.cols) cols) do not fit \(w.type.name) weights of \(w.cols) cols")
+    guard n > 0, w.rows > 0 else { return }
+    let dot = ck_vec_dot(w.type.id)
+    ck_matmul_pool(pool?.raw, dot, Int32(w.cols), w.data, w.rowBytes, Int64(w.rows), q.data, q.rowBytes, Int64(n), y, Int64(ldy))
+}

@@ -1,0 +1,38 @@
+// A read-only 2-D view on ggml weights in memory (usually the mmap'd GGUF), validated at construction.
+import CKernels
+import GGUF
+
+/// `rows` rows of `cols` elements; row r starts at data + r*rowBytes.
+public struct WeightMatrix: @unchecked Sendable {
+    public let type: GGMLType, rows: Int, cols: Int, rowBytes: Int, data: UnsafeRawPointer
+
+    public init(type: GGMLType, rows: Int, cols: Int, data: UnsafeRawPointer) throws {
+        guard Quant.isSupported(type) else { throw KernelError.unsupportedType(type) }
+        guard rows >= 0, cols > 0, cols <= Int(Int32.max) else {
+            throw KernelError.badShape("A \(type.name) matrix of \(rows) rows × \(cols) columns has an invalid size.")
+        }
+        guard let rb = type.byteCount(elements: cols) else {
+            throw KernelError.badShape("A \(type.name) row of \(cols) elements is not a whole number of blocks of \(type.blockSize).")
+        }
+        self.init(unchecked: type, rows: rows, cols: cols, rowBytes: rb, data: data)
+    }
+
+    private init(unchecked type: GGMLType, rows: Int, cols: Int, rowBytes: Int, data: UnsafeRawPointer) {
+        self.type = type; self.rows = rows; self.cols = cols; self.rowBytes = rowBytes; self.data = data
+    }
+
+    /// One expert (or any slice) of a 3-D tensor: matrices of `rowsPer` rows stacked along ne2.
+    public func slice(_ index: Int, rowsPer: Int) -> WeightMatrix {
+        precondition(rowsPer >= 0 && index >= 0 && (index + 1) * rowsPer <= rows, "WeightMatrix.slice out of range")
+        return WeightMatrix(unchecked: type, rows: rowsPer, cols: cols, rowBytes: rowBytes, data: data + index * rowsPer * rowBytes)
+    }
+
+    /// Bytes of the whole matrix.
+    public var byteCount: Int { rows * rowBytes }
+
+    /// dst(cols) = dequantized row r.
+    public func dequantizeRow(_ r: Int, into dst: UnsafeMutablePointer<Float>) {
+        precondition(r >= 0 && r < rows, "WeightMatrix.dequantizeRow out of range")
+        Quant.dequantizeRow(type, data + r * rowBytes, dst, count: cols)
+    }
+}
