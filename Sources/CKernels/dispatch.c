@@ -21,6 +21,13 @@ static int forced_scalar = -1; // -1: read GLMCHAT_KERNELS on first use
 
 void ck_force_scalar(int on) { __atomic_store_n(&forced_scalar, on ? 1 : 0, __ATOMIC_RELAXED); }
 
+static uint32_t cpu_features(void) {
+    static int64_t cached = -1;
+    int64_t f = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (f < 0) { f = ck_cpu_features(); __atomic_store_n(&cached, f, __ATOMIC_RELAXED); }
+    return (uint32_t)f;
+}
+
 static int use_scalar(void) {
     int f = __atomic_load_n(&forced_scalar, __ATOMIC_RELAXED);
     if (f < 0) {
@@ -36,7 +43,7 @@ static int use_scalar(void) {
 ck_vec_dot_fn ck_vec_dot(uint32_t t) {
     if (!use_scalar()) {
         const char *name = NULL;
-        ck_vec_dot_fn f = ck_vec_dot_simd(t, ck_cpu_features(), &name);
+        ck_vec_dot_fn f = ck_vec_dot_simd(t, cpu_features(), &name);
         if (f) return f;
     }
     return ck_vec_dot_scalar(t);
@@ -45,7 +52,7 @@ ck_vec_dot_fn ck_vec_dot(uint32_t t) {
 const char *ck_vec_dot_impl(uint32_t t) {
     if (!use_scalar()) {
         const char *name = "scalar";
-        if (ck_vec_dot_simd(t, ck_cpu_features(), &name)) return name;
+        if (ck_vec_dot_simd(t, cpu_features(), &name)) return name;
     }
 
     return "scalar";
@@ -62,4 +69,9 @@ void ck_matmul_rows(ck_vec_dot_fn dot, int n, const void *w, size_t wbytes, int6
         const void *row = wb + (size_t)r * wbytes;
         for (int64_t t = 0; t < nt; t++) y[t * ldy + r] = dot(n, row, xb + (size_t)t * xbytes);
     }
+}
+
+ck_vec_dot_fn ck_vec_dot_family(uint32_t t, int family) {
+    if (family == CK_FAMILY_SCALAR) return ck_vec_dot_scalar(t);
+    return ck_vec_dot_simd_family(t, cpu_features(), family);
 }

@@ -1,5 +1,7 @@
-// Persistent worker pool: threads spin briefly for new work, then park on a condition variable.
+// Persistent worker pool: threads spin briefly for new work, then park on a condition variable. Work is
+// handed out in chunks claimed with one atomic, so a descheduled thread never holds up the others.
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include "CKernels.h"
 #if defined(__x86_64__) || defined(__i386__)
@@ -9,7 +11,9 @@
 #define CK_PAUSE() ((void)0)
 #endif
 
-#define SPIN_ITERS 20000
+#define SPIN_ITERS 20000        // worker: pauses before parking
+#define WAIT_SPINS 2000         // caller: pauses before yielding the CPU while others finish
+#define CHUNKS_PER_THREAD 8
 
 struct ck_pool {
     int threads;                 // including the caller
@@ -19,25 +23,36 @@ struct ck_pool {
     pthread_mutex_t run_mu;      // one ck_pool_run at a time
     int sleepers;
     int stop;
-    uint64_t gen;                // bumped (under mu) for every job
-    int pending;                 // workers still busy with the current job
-    int64_t n;
+    uint64_t gen;                // job generation, bumped (under mu) for every job
+    uint64_t claim;              // (gen << 32) | next chunk index: chunks of an old job cannot be claimed
+    int64_t done;                // chunks finished in the current job
+    int64_t n, nchunks;
     ck_task_fn fn;
     void *ctx;
 };
 
-typedef struct { ck_pool *p; int index; } worker_arg;
+typedef struct { ck_pool *p; } worker_arg;
 static _Thread_local int in_pool_task = 0;
 
-static void run_chunk(ck_pool *p, int index) {
-    const int64_t n = p->n, T = p->threads;
-    const int64_t b = n * index / T, e = n * (index + 1) / T;
-    if (b < e) { in_pool_task = 1; p->fn(p->ctx, b, e); in_pool_task = 0; }
+/// Claims and runs chunks of job `gen` until none are left.
+static void work(ck_pool *p, uint32_t gen) {
+    for (;;) {
+        uint64_t v = __atomic_load_n(&p->claim, __ATOMIC_ACQUIRE);
+        for (;;) {
+            if ((uint32_t)(v >> 32) != gen) return;
+            if ((int64_t)(uint32_t)v >= __atomic_load_n(&p->nchunks, __ATOMIC_RELAXED)) return;
+            if (__atomic_compare_exchange_n(&p->claim, &v, v + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) break;
+        }
+        // the job's fields stay valid while this claimed chunk is unfinished
+        const int64_t c = (uint32_t)v, n = p->n, k = p->nchunks;
+        const int64_t b = n * c / k, e = n * (c + 1) / k;
+        in_pool_task = 1; p->fn(p->ctx, b, e); in_pool_task = 0;
+        __atomic_add_fetch(&p->done, 1, __ATOMIC_ACQ_REL);
+    }
 }
 
 static void *worker(void *arg) {
-    worker_arg a = *(worker_arg *)arg; free(arg);
-    ck_pool *p = a.p;
+    ck_pool *p = ((worker_arg *)arg)->p; free(arg);
     uint64_t seen = 0;
     for (;;) {
         uint64_t g = __atomic_load_n(&p->gen, __ATOMIC_ACQUIRE);
@@ -52,8 +67,7 @@ static void *worker(void *arg) {
         }
         if (__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE)) return NULL;
         seen = g;
-        run_chunk(p, a.index);
-        __atomic_sub_fetch(&p->pending, 1, __ATOMIC_ACQ_REL);
+        work(p, (uint32_t)g);
     }
 }
 
@@ -68,8 +82,8 @@ ck_pool *ck_pool_create(int threads) {
     for (int i = 1; p->tids && i < threads; i++) {
         worker_arg *a = malloc(sizeof *a);
         if (!a) break;
-        a->p = p; a->index = i;
-        if (pthread_create(&p->tids[i], NULL, worker, a) != 0) { free(a); break; }
+        a->p = p;
+        if (pthread_create(&p->tids[started], NULL, worker, a) != 0) { free(a); break; }
         started++;
     }
     p->threads = started; // fewer threads if the system refused some
@@ -94,13 +108,19 @@ void ck_pool_run(ck_pool *p, int64_t n, ck_task_fn fn, void *ctx) {
     if (n <= 0) return;
     if (!p || p->threads == 1 || n == 1 || in_pool_task) { fn(ctx, 0, n); return; }
     pthread_mutex_lock(&p->run_mu);
+    const int64_t k = n < (int64_t)p->threads * CHUNKS_PER_THREAD ? n : (int64_t)p->threads * CHUNKS_PER_THREAD;
     p->n = n; p->fn = fn; p->ctx = ctx;
-    __atomic_store_n(&p->pending, p->threads - 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&p->nchunks, k, __ATOMIC_RELAXED);
+    __atomic_store_n(&p->done, 0, __ATOMIC_RELAXED);
     pthread_mutex_lock(&p->mu);
-    __atomic_add_fetch(&p->gen, 1, __ATOMIC_RELEASE);
+    const uint32_t g = (uint32_t)(p->gen + 1);
+    __atomic_store_n(&p->claim, (uint64_t)g << 32, __ATOMIC_RELEASE);
+    __atomic_store_n(&p->gen, p->gen + 1, __ATOMIC_RELEASE);
     if (p->sleepers > 0) pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
-    run_chunk(p, 0);
-    while (__atomic_load_n(&p->pending, __ATOMIC_ACQUIRE) > 0) CK_PAUSE();
+    work(p, g);
+    for (int spins = 0; __atomic_load_n(&p->done, __ATOMIC_ACQUIRE) < k; spins++) {
+        if (spins < WAIT_SPINS) CK_PAUSE(); else sched_yield();
+    }
     pthread_mutex_unlock(&p->run_mu);
 }

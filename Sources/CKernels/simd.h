@@ -4,4 +4,6 @@
 #include "CKernels.h"
 /// The best SIMD kernel for `type` on a CPU with `features`, or NULL; *name gets its family.
 ck_vec_dot_fn ck_vec_dot_simd(uint32_t type, uint32_t features, const char **name);
+/// The kernel of one family (CK_FAMILY_AVX2 / CK_FAMILY_AVX512) if the CPU has it, else NULL.
+ck_vec_dot_fn ck_vec_dot_simd_family(uint32_t type, uint32_t features, int family);
 #endif

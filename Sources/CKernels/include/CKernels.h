@@ -45,6 +45,10 @@ typedef float (*ck_vec_dot_fn)(int n, const void *w, const void *x);
 ck_vec_dot_fn ck_vec_dot(uint32_t type);
 /// The scalar reference twin for `type`; NULL if unsupported.
 ck_vec_dot_fn ck_vec_dot_scalar(uint32_t type);
+/// Kernel families: 0 scalar, 1 AVX2, 2 AVX-512. The kernel of one family for `type` if this CPU runs it, else NULL
+/// (for tests and benchmarks: every family is checked against the scalar twin).
+enum { CK_FAMILY_SCALAR = 0, CK_FAMILY_AVX2 = 1, CK_FAMILY_AVX512 = 2 };
+ck_vec_dot_fn ck_vec_dot_family(uint32_t type, int family);
 /// Name of the active kernel family ("scalar", "avx2", "avx512") for `type`.
 const char *ck_vec_dot_impl(uint32_t type);
 /// Forces scalar kernels (1) or restores CPU dispatch (0) for all later ck_vec_dot lookups.

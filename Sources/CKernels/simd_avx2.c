@@ -1,0 +1,307 @@
+// AVX2+FMA+F16C vec_dot kernels; scalar twins in dot_ref.c (same integer block sums, float order differs).
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include "blocks.h"
+#include "simd.h"
+
+#define AVX2 __attribute__((target("avx2,fma,f16c")))
+#define H2F(h) h2f_nodep(h)
+/// f16 → f32 through vmovd (the asm barrier stops clang from folding it into a vpinsrw that would depend
+/// on the accumulator register and serialize the block loop).
+__attribute__((target("avx2,fma,f16c"))) static inline float h2f_nodep(uint16_t h) {
+    __m128i t = _mm_cvtsi32_si128(h);
+    __asm__("" : "+x"(t));
+    return _mm_cvtss_f32(_mm_cvtph_ps(t));
+}
+
+AVX2 static inline float hsum8(__m256 x) {
+    __m128 r = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+    r = _mm_add_ss(r, _mm_movehdup_ps(r));
+    return _mm_cvtss_f32(r);
+}
+/// 32 nibbles of 16 bytes as 32 bytes: low nibbles first (elements 0..15), then high nibbles (16..31).
+AVX2 static inline __m256i nibbles32(const uint8_t *q) {
+    const __m128i t = _mm_loadu_si128((const __m128i *)q);
+    return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(t, 4), t), _mm256_set1_epi8(0x0F));
+}
+/// 0xFF in byte j where bit j of the 32-bit word at q is set.
+AVX2 static inline __m256i bytes_from_bits32(const uint8_t *q) {
+    uint32_t x32; memcpy(&x32, q, 4);
+    const __m256i shuf = _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0);
+    __m256i b = _mm256_shuffle_epi8(_mm256_set1_epi32((int)x32), shuf);
+    b = _mm256_or_si256(b, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe));
+    return _mm256_cmpeq_epi8(b, _mm256_set1_epi64x(-1));
+}
+/// 8 int32 sums of signed x[i]*y[i] over 32 int8 pairs (x may be -128, y in [-127,127]).
+AVX2 static inline __m256i dot_i8(__m256i x, __m256i y) {
+    const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
+    return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+}
+/// Same for unsigned x (0..255 as u8 but here at most 63) times signed y.
+AVX2 static inline __m256i dot_u8(__m256i x, __m256i y) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(x, y), _mm256_set1_epi16(1));
+}
+
+AVX2 float ck_dot_q8_0_avx2(int n, const void *w, const void *x) {
+    const block_q8_0 *a = w; const block_q8_0 *b = x;
+    __m256 acc = _mm256_setzero_ps();
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
+        const __m256i s = dot_i8(_mm256_loadu_si256((const __m256i *)a[ib].qs), _mm256_loadu_si256((const __m256i *)b[ib].qs));
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
+    }
+    return hsum8(acc);
+}
+
+AVX2 float ck_dot_q4_0_avx2(int n, const void *w, const void *x) {
+    const block_q4_0 *a = w; const block_q8_0 *b = x;
+    __m256 acc = _mm256_setzero_ps();
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
+        const __m256i q = _mm256_sub_epi8(nibbles32(a[ib].qs), _mm256_set1_epi8(8));
+        const __m256i s = dot_i8(q, _mm256_loadu_si256((const __m256i *)b[ib].qs));
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
+    }
+    return hsum8(acc);
+}
+
+AVX2 float ck_dot_q4_1_avx2(int n, const void *w, const void *x) {
+    const block_q4_1 *a = w; const block_q8_1 *b = x;
+    __m256 acc = _mm256_setzero_ps();
+    float summs = 0;
+    for (int ib = 0; ib < n / QK; ib++) {
+        summs += H2F(a[ib].m) * H2F(b[ib].s);
+        const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
+        const __m256i s = dot_u8(nibbles32(a[ib].qs), _mm256_loadu_si256((const __m256i *)b[ib].qs));
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
+    }
+    return hsum8(acc) + summs;
+}
+
+AVX2 float ck_dot_q5_0_avx2(int n, const void *w, const void *x) {
+    const block_q5_0 *a = w; const block_q8_0 *b = x;
+    __m256 acc = _mm256_setzero_ps();
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
+        const __m256i hi = _mm256_andnot_si256(bytes_from_bits32(a[ib].qh), _mm256_set1_epi8((char)0xF0));
+        const __m256i q = _mm256_or_si256(nibbles32(a[ib].qs), hi); // nibble - 16 where the high bit is clear
+        const __m256i s = dot_i8(q, _mm256_loadu_si256((const __m256i *)b[ib].qs));
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
+    }
+    return hsum8(acc);
+}
+
+AVX2 float ck_dot_q5_1_avx2(int n, const void *w, const void *x) {
+    const block_q5_1 *a = w; const block_q8_1 *b = x;
+    __m256 acc = _mm256_setzero_ps();
+    float summs = 0;
+    for (int ib = 0; ib < n / QK; ib++) {
+        summs += H2F(a[ib].m) * H2F(b[ib].s);
+        const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
+        const __m256i hi = _mm256_and_si256(bytes_from_bits32(a[ib].qh), _mm256_set1_epi8(0x10));
+        const __m256i s = dot_u8(_mm256_or_si256(nibbles32(a[ib].qs), hi), _mm256_loadu_si256((const __m256i *)b[ib].qs));
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
+    }
+    return hsum8(acc) + summs;
+}
+
+/// Scales (bytes 0..7) and mins (bytes 8..15) of a Q4_K/Q5_K block, unpacked from 12 bytes of 6-bit fields.
+static inline __m128i k4_scales(const uint8_t *s) {
+    uint32_t u[4]; memcpy(u, s, 12);
+    const uint32_t kmask1 = 0x3f3f3f3f, kmask2 = 0x0f0f0f0f, kmask3 = 0x03030303;
+    u[3] = ((u[2] >> 4) & kmask2) | (((u[1] >> 6) & kmask3) << 4);
+    const uint32_t uaux = u[1] & kmask1;
+    u[1] = (u[2] & kmask2) | (((u[0] >> 6) & kmask3) << 4);
+    u[2] = uaux;
+    u[0] &= kmask1;
+    __m128i r; memcpy(&r, u, 16);
+    return r;
+}
+/// Shuffle masks that broadcast 16-bit scale 2j (low 128 bits) ... for AVX2: all 16 lanes = scale k.
+AVX2 static inline __m256i scale_bcast(__m256i scales16, int k) {
+    const __m256i idx = _mm256_set1_epi16((short)((2*k) | ((2*k + 1) << 8)));
+    return _mm256_shuffle_epi8(scales16, idx);
+}
+/// Σ_j mins[j] · (bsums[2j] + bsums[2j+1]) for a Q8_K block.
+AVX2 static inline int k4_summs(__m128i mins8, const int16_t *bsums) {
+    const __m128i bs = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)bsums), _mm_loadu_si128((const __m128i *)bsums + 1));
+    const __m128i prod = _mm_madd_epi16(_mm_cvtepu8_epi16(mins8), bs);
+    __m128i ps = _mm_add_epi32(prod, _mm_shuffle_epi32(prod, 0x4E));
+    ps = _mm_add_epi32(ps, _mm_shuffle_epi32(ps, 0xB1));
+    return _mm_cvtsi128_si32(ps);
+}
+
+AVX2 float ck_dot_q4_K_avx2(int n, const void *w, const void *x) {
+    const block_q4_K *a = w; const block_q8_K *b = x;
+    __m256 acc = _mm256_setzero_ps();
+    float accm = 0;
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    for (int i = 0; i < n / QK_K; i++) {
+        const __m128i sm = k4_scales(a[i].scales);
+        const int summs = k4_summs(_mm_unpackhi_epi64(sm, sm), b[i].bsums);
+        const __m128i sc16 = _mm_cvtepu8_epi16(sm);
+        const __m256i scales = _mm256_set_m128i(sc16, sc16);
+        const uint8_t *q4 = a[i].qs; const int8_t *q8 = b[i].qs;
+        __m256i sumi = _mm256_setzero_si256();
+        for (int j = 0; j < QK_K/64; j++) {
+            const __m256i bits = _mm256_loadu_si256((const __m256i *)q4);
+            const __m256i pl = _mm256_maddubs_epi16(_mm256_and_si256(bits, m4), _mm256_loadu_si256((const __m256i *)q8));
+            const __m256i ph = _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(bits, 4), m4), _mm256_loadu_si256((const __m256i *)(q8 + 32)));
+            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(scale_bcast(scales, 2*j), pl));
+            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(scale_bcast(scales, 2*j + 1), ph));
+            q4 += 32; q8 += 64;
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(H2F(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sumi), acc);
+        accm += (H2F(a[i].dmin) * b[i].d) * summs;
+    }
+    return hsum8(acc) - accm;
+}
+
+AVX2 float ck_dot_q5_K_avx2(int n, const void *w, const void *x) {
+    const block_q5_K *a = w; const block_q8_K *b = x;
+    __m256 acc = _mm256_setzero_ps();
+    float accm = 0;
+    const __m256i m4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
+    for (int i = 0; i < n / QK_K; i++) {
+        const __m128i sm = k4_scales(a[i].scales);
+        const int summs = k4_summs(_mm_unpackhi_epi64(sm, sm), b[i].bsums);
+        const __m128i sc16 = _mm_cvtepu8_epi16(sm);
+        const __m256i scales = _mm256_set_m128i(sc16, sc16);
+        const uint8_t *q5 = a[i].qs; const int8_t *q8 = b[i].qs;
+        const __m256i hb = _mm256_loadu_si256((const __m256i *)a[i].qh);
+        __m256i sumi = _mm256_setzero_si256();
+        for (int j = 0; j < QK_K/64; j++) {
+            const __m256i bits = _mm256_loadu_si256((const __m256i *)q5);
+            const __m256i hl = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2*j), one), 4);
+            const __m256i hh = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2*j + 1), one), 4);
+            const __m256i ql = _mm256_or_si256(_mm256_and_si256(bits, m4), hl);
+            const __m256i qh = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits, 4), m4), hh);
+            const __m256i pl = _mm256_maddubs_epi16(ql, _mm256_loadu_si256((const __m256i *)q8));
+            const __m256i ph = _mm256_maddubs_epi16(qh, _mm256_loadu_si256((const __m256i *)(q8 + 32)));
+            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(scale_bcast(scales, 2*j), pl));
+            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(scale_bcast(scales, 2*j + 1), ph));
+            q5 += 32; q8 += 64;
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(H2F(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sumi), acc);
+        accm += (H2F(a[i].dmin) * b[i].d) * summs;
+    }
+    return hsum8(acc) - accm;
+}
+
+AVX2 float ck_dot_q6_K_avx2(int n, const void *w, const void *x) {
+    const block_q6_K *a = w; const block_q8_K *b = x;
+    __m256 acc = _mm256_setzero_ps();
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30), m32 = _mm256_set1_epi8(32);
+    for (int i = 0; i < n / QK_K; i++) {
+        const uint8_t *ql = a[i].ql, *qh = a[i].qh; const int8_t *q8 = b[i].qs;
+        const __m128i sc8 = _mm_loadu_si128((const __m128i *)a[i].scales);
+        __m256i sumi = _mm256_setzero_si256();
+        for (int kk = 0; kk < QK_K/128; kk++) {
+            const __m256i hb = _mm256_loadu_si256((const __m256i *)qh);
+            const __m256i b1 = _mm256_loadu_si256((const __m256i *)ql), b2 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+            __m256i q[4];
+            q[0] = _mm256_or_si256(_mm256_and_si256(b1, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 4), m2));
+            q[1] = _mm256_or_si256(_mm256_and_si256(b2, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 2), m2));
+            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b1, 4), m4), _mm256_and_si256(hb, m2));
+            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b2, 4), m4), _mm256_and_si256(_mm256_srli_epi16(hb, 2), m2));
+            for (int t = 0; t < 4; t++) {
+                const __m256i y = _mm256_loadu_si256((const __m256i *)(q8 + 32*t));
+                const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[t], y), _mm256_maddubs_epi16(m32, y));
+                const int k = 8*kk + 2*t;  // scales k (elements 0..15) and k+1 (16..31) of this 32
+                const __m128i s0 = _mm_shuffle_epi8(sc8, _mm_set1_epi8((char)k)), s1 = _mm_shuffle_epi8(sc8, _mm_set1_epi8((char)(k + 1)));
+                const __m256i s = _mm256_set_m128i(_mm_cvtepi8_epi16(s1), _mm_cvtepi8_epi16(s0));
+                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(s, p));
+            }
+            ql += 64; qh += 32; q8 += 128;
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(H2F(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sumi), acc);
+    }
+    return hsum8(acc);
+}
+
+/// 32 IQ4 weights of 16 bytes through the non-linear table: low nibbles first, then high nibbles.
+AVX2 static inline __m256i iq4_values32(const uint8_t *q, __m128i table) {
+    const __m128i bits = _mm_loadu_si128((const __m128i *)q), m4 = _mm_set1_epi8(0x0F);
+    return _mm256_set_m128i(_mm_shuffle_epi8(table, _mm_and_si128(_mm_srli_epi16(bits, 4), m4)),
+                            _mm_shuffle_epi8(table, _mm_and_si128(bits, m4)));
+}
+
+AVX2 float ck_dot_iq4_nl_avx2(int n, const void *w, const void *x) {
+    const block_iq4_nl *a = w; const block_q8_0 *b = x;
+    const __m128i table = _mm_loadu_si128((const __m128i *)ck_kvalues_iq4nl);
+    __m256 acc = _mm256_setzero_ps();
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
+        const __m256i s = dot_i8(iq4_values32(a[ib].qs, table), _mm256_loadu_si256((const __m256i *)b[ib].qs));
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
+    }
+    return hsum8(acc);
+}
+
+AVX2 float ck_dot_iq4_xs_avx2(int n, const void *w, const void *x) {
+    const block_iq4_xs *a = w; const block_q8_K *b = x;
+    const __m128i table = _mm_loadu_si128((const __m128i *)ck_kvalues_iq4nl);
+    __m256 acc = _mm256_setzero_ps();
+    for (int i = 0; i < n / QK_K; i++) {
+        const uint8_t *qs = a[i].qs; const int8_t *q8 = b[i].qs;
+        uint16_t h = a[i].scales_h;
+        __m256i sumi = _mm256_setzero_si256();
+        for (int ib = 0; ib < QK_K/32; ib++) {
+            const int ls = ((a[i].scales_l[ib/2] >> 4*(ib%2)) & 0xf) | (((h >> 2*ib) & 3) << 4);
+            const __m256i q = iq4_values32(qs + 16*ib, table), y = _mm256_loadu_si256((const __m256i *)(q8 + 32*ib));
+            const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(y, q));
+            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, _mm256_set1_epi16((short)(ls - 32))));
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(H2F(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sumi), acc);
+    }
+    return hsum8(acc);
+}
+
+AVX2 float ck_dot_f32_avx2(int n, const void *w, const void *x) {
+    const float *a = w, *b = x;
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+    }
+    for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+    float s = hsum8(_mm256_add_ps(s0, s1));
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+AVX2 float ck_dot_f16_avx2(int n, const void *w, const void *x) {
+    const uint16_t *a = w, *b = x;
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(a + i))), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b + i))), s0);
+        s1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(a + i + 8))), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b + i + 8))), s1);
+    }
+    for (; i + 8 <= n; i += 8)
+        s0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(a + i))), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b + i))), s0);
+    float s = hsum8(_mm256_add_ps(s0, s1));
+    for (; i < n; i++) s += ck_fp16_to_fp32(a[i]) * ck_fp16_to_fp32(b[i]);
+    return s;
+}
+
+AVX2 static inline __m256 bf16x8(const uint16_t *p) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)), 16));
+}
+
+AVX2 float ck_dot_bf16_avx2(int n, const void *w, const void *x) {
+    const uint16_t *a = w, *b = x;
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(bf16x8(a + i), bf16x8(b + i), s0);
+        s1 = _mm256_fmadd_ps(bf16x8(a + i + 8), bf16x8(b + i + 8), s1);
+    }
+    for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(bf16x8(a + i), bf16x8(b + i), s0);
+    float s = hsum8(_mm256_add_ps(s0, s1));
+    for (; i < n; i++) s += ck_bf16_to_fp32(a[i]) * ck_bf16_to_fp32(b[i]);
+    return s;
+}
+#endif

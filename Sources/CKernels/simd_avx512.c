@@ -1,0 +1,203 @@
+// AVX-512 (BW/VL, VNNI, BF16) vec_dot kernels; scalar twins in dot_ref.c (same integer block sums, float order differs).
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include "blocks.h"
+#include "simd.h"
+
+#define T512 "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c"
+#define AVX512 __attribute__((target(T512)))
+#define VNNI __attribute__((target(T512 ",avx512vnni")))
+#define BF16 __attribute__((target(T512 ",avx512bf16")))
+
+/// f16 → f32 through vmovd (the asm barrier keeps clang from a vpinsrw that depends on the accumulator).
+AVX512 static inline float h2f(uint16_t h) {
+    __m128i t = _mm_cvtsi32_si128(h);
+    __asm__("" : "+x"(t));
+    return _mm_cvtss_f32(_mm_cvtph_ps(t));
+}
+
+/// Scales (bytes 0..7) and mins (bytes 8..15) of a Q4_K/Q5_K block.
+static inline __m128i k4_scales(const uint8_t *s) {
+    uint32_t u[4]; memcpy(u, s, 12);
+    const uint32_t kmask1 = 0x3f3f3f3f, kmask2 = 0x0f0f0f0f, kmask3 = 0x03030303;
+    u[3] = ((u[2] >> 4) & kmask2) | (((u[1] >> 6) & kmask3) << 4);
+    const uint32_t uaux = u[1] & kmask1;
+    u[1] = (u[2] & kmask2) | (((u[0] >> 6) & kmask3) << 4);
+    u[2] = uaux;
+    u[0] &= kmask1;
+    __m128i r; memcpy(&r, u, 16);
+    return r;
+}
+AVX512 static inline int k4_summs(__m128i mins8, const int16_t *bsums) {
+    const __m128i bs = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)bsums), _mm_loadu_si128((const __m128i *)bsums + 1));
+    const __m128i prod = _mm_madd_epi16(_mm_cvtepu8_epi16(mins8), bs);
+    __m128i ps = _mm_add_epi32(prod, _mm_shuffle_epi32(prod, 0x4E));
+    ps = _mm_add_epi32(ps, _mm_shuffle_epi32(ps, 0xB1));
+    return _mm_cvtsi128_si32(ps);
+}
+
+/// Q4_K: per 64 weights one zmm [32 low nibbles | 32 high nibbles] against 64 contiguous q8; 16-bit scales
+/// (scale 2j in the low 16 lanes, 2j+1 in the high 16) applied by vpdpwssd.
+VNNI float ck_dot_q4_K_avx512(int n, const void *w, const void *x) {
+    const block_q4_K *a = w; const block_q8_K *b = x;
+    __m512 acc = _mm512_setzero_ps();
+    float accm = 0;
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    const __m512i sel[4] = {
+        _mm512_set_epi64(0x0001000100010001, 0x0001000100010001, 0x0001000100010001, 0x0001000100010001, 0, 0, 0, 0),
+        _mm512_set_epi64(0x0003000300030003, 0x0003000300030003, 0x0003000300030003, 0x0003000300030003,
+                         0x0002000200020002, 0x0002000200020002, 0x0002000200020002, 0x0002000200020002),
+        _mm512_set_epi64(0x0005000500050005, 0x0005000500050005, 0x0005000500050005, 0x0005000500050005,
+                         0x0004000400040004, 0x0004000400040004, 0x0004000400040004, 0x0004000400040004),
+        _mm512_set_epi64(0x0007000700070007, 0x0007000700070007, 0x0007000700070007, 0x0007000700070007,
+                         0x0006000600060006, 0x0006000600060006, 0x0006000600060006, 0x0006000600060006),
+    };
+    for (int i = 0; i < n / QK_K; i++) {
+        const __m128i sm = k4_scales(a[i].scales);
+        const int summs = k4_summs(_mm_unpackhi_epi64(sm, sm), b[i].bsums);
+        const __m512i sc = _mm512_castsi128_si512(_mm_cvtepu8_epi16(sm));
+        const uint8_t *q4 = a[i].qs; const int8_t *q8 = b[i].qs;
+        __m512i sumi = _mm512_setzero_si512();
+        for (int j = 0; j < QK_K/64; j++) {
+            __m512i v = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(q4 + 32*j)));
+            v = _mm512_and_si512(_mm512_mask_srli_epi16(v, 0xFFFF0000u, v, 4), m4);
+            const __m512i p = _mm512_maddubs_epi16(v, _mm512_loadu_si512(q8 + 64*j));
+            sumi = _mm512_dpwssd_epi32(sumi, p, _mm512_permutexvar_epi16(sel[j], sc));
+        }
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(h2f(a[i].d) * b[i].d), _mm512_cvtepi32_ps(sumi), acc);
+        accm += (h2f(a[i].dmin) * b[i].d) * summs;
+    }
+    return _mm512_reduce_add_ps(acc) - accm;
+}
+
+/// Q5_K: as Q4_K with the fifth bit from qh (bit 2j for the low nibbles of chunk j, 2j+1 for the high).
+VNNI float ck_dot_q5_K_avx512(int n, const void *w, const void *x) {
+    const block_q5_K *a = w; const block_q8_K *b = x;
+    __m512 acc = _mm512_setzero_ps();
+    float accm = 0;
+    const __m512i m4 = _mm512_set1_epi8(0x0F), one = _mm512_set1_epi8(1);
+    const __m512i sel[4] = {
+        _mm512_set_epi64(0x0001000100010001, 0x0001000100010001, 0x0001000100010001, 0x0001000100010001, 0, 0, 0, 0),
+        _mm512_set_epi64(0x0003000300030003, 0x0003000300030003, 0x0003000300030003, 0x0003000300030003,
+                         0x0002000200020002, 0x0002000200020002, 0x0002000200020002, 0x0002000200020002),
+        _mm512_set_epi64(0x0005000500050005, 0x0005000500050005, 0x0005000500050005, 0x0005000500050005,
+                         0x0004000400040004, 0x0004000400040004, 0x0004000400040004, 0x0004000400040004),
+        _mm512_set_epi64(0x0007000700070007, 0x0007000700070007, 0x0007000700070007, 0x0007000700070007,
+                         0x0006000600060006, 0x0006000600060006, 0x0006000600060006, 0x0006000600060006),
+    };
+    for (int i = 0; i < n / QK_K; i++) {
+        const __m128i sm = k4_scales(a[i].scales);
+        const int summs = k4_summs(_mm_unpackhi_epi64(sm, sm), b[i].bsums);
+        const __m512i sc = _mm512_castsi128_si512(_mm_cvtepu8_epi16(sm));
+        const uint8_t *q5 = a[i].qs; const int8_t *q8 = b[i].qs;
+        const __m512i hb = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)a[i].qh));
+        __m512i sumi = _mm512_setzero_si512();
+        for (int j = 0; j < QK_K/64; j++) {
+            __m512i v = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(q5 + 32*j)));
+            v = _mm512_and_si512(_mm512_mask_srli_epi16(v, 0xFFFF0000u, v, 4), m4);
+            __m512i h = _mm512_mask_srli_epi16(_mm512_srli_epi16(hb, 2*j), 0xFFFF0000u, _mm512_srli_epi16(hb, 2*j), 1);
+            h = _mm512_slli_epi16(_mm512_and_si512(h, one), 4);
+            const __m512i p = _mm512_maddubs_epi16(_mm512_or_si512(v, h), _mm512_loadu_si512(q8 + 64*j));
+            sumi = _mm512_dpwssd_epi32(sumi, p, _mm512_permutexvar_epi16(sel[j], sc));
+        }
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(h2f(a[i].d) * b[i].d), _mm512_cvtepi32_ps(sumi), acc);
+        accm += (h2f(a[i].dmin) * b[i].d) * summs;
+    }
+    return _mm512_reduce_add_ps(acc) - accm;
+}
+
+/// Q6_K: 6-bit values kept unsigned (0..63); the -32 offset is taken out once per block through the q8
+/// block sums: Σ sc·(q-32)·y = Σ sc·q·y - 32 Σ_k sc_k·bsum_k.
+VNNI float ck_dot_q6_K_avx512(int n, const void *w, const void *x) {
+    const block_q6_K *a = w; const block_q8_K *b = x;
+    __m512 acc = _mm512_setzero_ps();
+    const __m512i m4 = _mm512_set1_epi8(0x0F), m2 = _mm512_set1_epi8(0x30);
+    const __m512i shl = _mm512_set_epi64(0x0002000200020002, 0x0002000200020002, 0x0002000200020002, 0x0002000200020002,
+                                         0x0004000400040004, 0x0004000400040004, 0x0004000400040004, 0x0004000400040004);
+    const __m512i shr = _mm512_set_epi64(0x0002000200020002, 0x0002000200020002, 0x0002000200020002, 0x0002000200020002, 0, 0, 0, 0);
+    // 16-bit lane l of a zmm covering 64 weights belongs to sub-block l/8
+    const __m512i lane_sub = _mm512_set_epi16(3,3,3,3,3,3,3,3, 2,2,2,2,2,2,2,2, 1,1,1,1,1,1,1,1, 0,0,0,0,0,0,0,0);
+    for (int i = 0; i < n / QK_K; i++) {
+        const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a[i].scales));
+        // Σ_k sc_k · bsum_k
+        const __m256i sb = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)b[i].bsums));
+        __m128i t = _mm_add_epi32(_mm256_castsi256_si128(sb), _mm256_extracti128_si256(sb, 1));
+        t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0x4E));
+        t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0xB1));
+        const int off = 32 * _mm_cvtsi128_si32(t);
+        const __m512i sc = _mm512_castsi256_si512(sc16);
+        const uint8_t *ql = a[i].ql, *qh = a[i].qh; const int8_t *q8 = b[i].qs;
+        __m512i sumi = _mm512_setzero_si512();
+        for (int k = 0; k < QK_K/128; k++) {
+            const __m512i B = _mm512_loadu_si512(ql + 64*k);
+            const __m512i H = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(qh + 32*k)));
+            const __m512i z0 = _mm512_or_si512(_mm512_and_si512(B, m4), _mm512_and_si512(_mm512_sllv_epi16(H, shl), m2));
+            const __m512i z1 = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(B, 4), m4), _mm512_and_si512(_mm512_srlv_epi16(H, shr), m2));
+            const __m512i p0 = _mm512_maddubs_epi16(z0, _mm512_loadu_si512(q8 + 128*k));
+            const __m512i p1 = _mm512_maddubs_epi16(z1, _mm512_loadu_si512(q8 + 128*k + 64));
+            const __m512i s0 = _mm512_permutexvar_epi16(_mm512_add_epi16(lane_sub, _mm512_set1_epi16((short)(8*k))), sc);
+            const __m512i s1 = _mm512_permutexvar_epi16(_mm512_add_epi16(lane_sub, _mm512_set1_epi16((short)(8*k + 4))), sc);
+            sumi = _mm512_dpwssd_epi32(sumi, p0, s0);
+            sumi = _mm512_dpwssd_epi32(sumi, p1, s1);
+        }
+        const __m512i tot = _mm512_sub_epi32(sumi, _mm512_zextsi128_si512(_mm_cvtsi32_si128(off)));
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(h2f(a[i].d) * b[i].d), _mm512_cvtepi32_ps(tot), acc);
+    }
+    return _mm512_reduce_add_ps(acc);
+}
+
+/// Q8_0: two blocks per zmm; |w| · (y with w's sign) through vpdpbusd.
+VNNI float ck_dot_q8_0_avx512(int n, const void *w, const void *x) {
+    const block_q8_0 *a = w; const block_q8_0 *b = x;
+    const int nb = n / QK;
+    __m512 acc = _mm512_setzero_ps();
+    int ib = 0;
+    for (; ib + 2 <= nb; ib += 2) {
+        const __m512i xv = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)a[ib].qs)),
+                                              _mm256_loadu_si256((const __m256i *)a[ib + 1].qs), 1);
+        const __m512i yv = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)b[ib].qs)),
+                                              _mm256_loadu_si256((const __m256i *)b[ib + 1].qs), 1);
+        const __m512i sy = _mm512_mask_sub_epi8(yv, _mm512_movepi8_mask(xv), _mm512_setzero_si512(), yv);
+        const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_abs_epi8(xv), sy);
+        const __m512 d = _mm512_insertf32x8(_mm512_set1_ps(h2f(a[ib].d) * h2f(b[ib].d)),
+                                            _mm256_set1_ps(h2f(a[ib + 1].d) * h2f(b[ib + 1].d)), 1);
+        acc = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(s), acc);
+    }
+    float sum = _mm512_reduce_add_ps(acc);
+    for (; ib < nb; ib++) {
+        int s = 0;
+        for (int j = 0; j < QK; j++) s += a[ib].qs[j] * b[ib].qs[j];
+        sum += s * (h2f(a[ib].d) * h2f(b[ib].d));
+    }
+    return sum;
+}
+
+/// BF16 · BF16 with vdpbf16ps (pairs multiplied exactly, summed in f32).
+BF16 float ck_dot_bf16_avx512(int n, const void *w, const void *x) {
+    const uint16_t *a = w, *b = x;
+    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+    int i = 0;
+    for (; i + 64 <= n; i += 64) {
+        s0 = _mm512_dpbf16_ps(s0, (__m512bh)_mm512_loadu_si512(a + i), (__m512bh)_mm512_loadu_si512(b + i));
+        s1 = _mm512_dpbf16_ps(s1, (__m512bh)_mm512_loadu_si512(a + i + 32), (__m512bh)_mm512_loadu_si512(b + i + 32));
+    }
+    for (; i + 32 <= n; i += 32) s0 = _mm512_dpbf16_ps(s0, (__m512bh)_mm512_loadu_si512(a + i), (__m512bh)_mm512_loadu_si512(b + i));
+    if (i < n) {  // masked tail: zero lanes add nothing
+        const __mmask32 m = (__mmask32)((1ull << (n - i)) - 1);
+        s1 = _mm512_dpbf16_ps(s1, (__m512bh)_mm512_maskz_loadu_epi16(m, a + i), (__m512bh)_mm512_maskz_loadu_epi16(m, b + i));
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+}
+
+ck_vec_dot_fn ck_avx512_kernel(uint32_t t, uint32_t f) {
+    const int vnni = (f & CK_AVX512) && (f & CK_AVX512_VNNI);
+    switch (t) {
+    case CK_Q4_K: return vnni ? ck_dot_q4_K_avx512 : NULL;
+    case CK_Q5_K: return vnni ? ck_dot_q5_K_avx512 : NULL;
+    case CK_Q6_K: return vnni ? ck_dot_q6_K_avx512 : NULL;
+    case CK_Q8_0: return vnni ? ck_dot_q8_0_avx512 : NULL;
+    case CK_BF16: return (f & CK_AVX512) && (f & CK_AVX512_BF16) ? ck_dot_bf16_avx512 : NULL;
+    default: return NULL;
+    }
+}
+#endif

@@ -1,0 +1,74 @@
+// Every SIMD kernel against its scalar twin on seeded random blocks: odd block counts, unaligned rows, all types.
+import XCTest
+import CKernels
+import GGUF
+@testable import Kernels
+
+final class SimdTests: XCTestCase {
+    /// Byte offsets of the f16 scale fields in one block, so random blocks hold finite scales.
+    static let scaleOffsets: [UInt32: [Int]] = [
+        GGMLType.q4_0.id: [0], GGMLType.q4_1.id: [0, 2], GGMLType.q5_0.id: [0], GGMLType.q5_1.id: [0, 2], GGMLType.q8_0.id: [0],
+        GGMLType.q2_K.id: [80, 82], GGMLType.q3_K.id: [108], GGMLType.q4_K.id: [0, 2], GGMLType.q5_K.id: [0, 2],
+        GGMLType.q6_K.id: [208], GGMLType.iq4_nl.id: [0], GGMLType.iq4_xs.id: [0],
+    ]
+
+    /// Random but valid bytes for `blocks` blocks of t (finite scales), starting `misalign` bytes into the array.
+    static func randomRow(_ t: GGMLType, blocks: Int, misalign: Int, rng: inout SeededRNG) -> [UInt8] {
+        var b = (0..<(blocks * t.typeSize + misalign)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        func putHalf(_ at: Int, _ v: Float) { let h = Float16(v).bitPattern; b[at] = UInt8(h & 0xFF); b[at + 1] = UInt8(h >> 8) }
+        switch t {
+        case .f32:
+            for i in 0..<blocks { let v = rng.gaussian().bitPattern; for k in 0..<4 { b[misalign + 4 * i + k] = UInt8((v >> (8 * k)) & 0xFF) } }
+        case .f16: for i in 0..<blocks { putHalf(misalign + 2 * i, rng.gaussian()) }
+        case .bf16:
+            for i in 0..<blocks { let v = rng.gaussian().bitPattern >> 16; b[misalign + 2 * i] = UInt8(v & 0xFF); b[misalign + 2 * i + 1] = UInt8(v >> 8) }
+        default:
+            for blk in 0..<blocks { for off in scaleOffsets[t.id]! { putHalf(misalign + blk * t.typeSize + off, Float.random(in: -0.05...0.05, using: &rng)) } }
+        }
+        return b
+    }
+
+    func testSimdKernelsMatchScalarTwins() throws {
+        var rng = SeededRNG(seed: 2026)
+        var checked = 0
+        defer { print("SIMD kernels checked against scalar twins: \(checked) cases") }
+        for t in Quant.supportedTypes {
+            let dt = try XCTUnwrap(Quant.vecDotType(t))
+            let scalar = ck_vec_dot_scalar(t.id)
+            let families = [("avx2", Int32(CK_FAMILY_AVX2)), ("avx512", Int32(CK_FAMILY_AVX512))].compactMap { f in
+                ck_vec_dot_family(t.id, f.1).map { (f.0, $0) } }
+            let counts = t.blockSize == 1 ? [1, 7, 8, 15, 16, 17, 31, 100, 257, 1031] : [1, 2, 3, 7, 9]
+            for blocks in counts {
+                let n = blocks * t.blockSize
+                for misalign in [0, 1, 3] {
+                    let w = Self.randomRow(t, blocks: blocks, misalign: misalign, rng: &rng)
+                    var x = (0..<n).map { _ in rng.gaussian() * 2 }
+                    if n > 4 { x[3] = 0; x[n / 2] = -x.map(abs).max()! * 1.5 }
+                    var xq = [UInt8](repeating: 0, count: dt.byteCount(elements: n)! + misalign)
+                    try xq.withUnsafeMutableBytes { try Quant.quantizeRow(dt, x, $0.baseAddress! + misalign, count: n) }
+                    // Σ|w_j x̃_j| from the (golden-tested) dequantizers, the scale for the tolerance
+                    var wd = [Float](repeating: 0, count: n), xd = wd
+                    w.withUnsafeBytes { Quant.dequantizeRow(t, $0.baseAddress! + misalign, &wd, count: n) }
+                    xq.withUnsafeBytes { Quant.dequantizeRow(dt, $0.baseAddress! + misalign, &xd, count: n) }
+                    let mag = zip(wd, xd).reduce(0.0) { $0 + Double(abs($1.0 * $1.1)) }
+                    for (family, simd) in families {
+                        let (a, b) = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xb in
+                            (scalar!(Int32(n), wb.baseAddress! + misalign, xb.baseAddress! + misalign),
+                             simd(Int32(n), wb.baseAddress! + misalign, xb.baseAddress! + misalign)) } }
+                        XCTAssertEqual(Double(b), Double(a), accuracy: 2e-6 * mag + 1e-30, "\(t.name) \(family) n=\(n) misalign=\(misalign)")
+                        checked += 1
+                    }
+                }
+            }
+        }
+    }
+
+    func testKernelSelectionAndScalarOverride() {
+        let native = Quant.kernelName(.q4_K)
+        if ck_cpu_features() & UInt32(CK_AVX2) != 0 { XCTAssertNotEqual(native, "scalar") }
+        Quant.forceScalarKernels(true)
+        XCTAssertEqual(Quant.kernelName(.q4_K), "scalar")
+        Quant.forceScalarKernels(false)
+        XCTAssertEqual(Quant.kernelName(.q4_K), native)
+    }
+}

@@ -1,0 +1,63 @@
+// Micro-benchmark of the CKernels matvec: GB/s of weights streamed for one type, scalar vs SIMD, 1..N threads.
+// Built and run by Tools/kernels/bench.sh (not part of the package; no timed assertions anywhere).
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "CKernels.h"
+
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+static uint64_t rs = 88172645463325252ull;
+static uint64_t rnd(void) { rs ^= rs << 13; rs ^= rs >> 7; rs ^= rs << 17; return rs; }
+static float frand(void) { return (float)((rnd() >> 11) * (1.0 / 9007199254740992.0)) * 2 - 1; }
+
+int main(int argc, char **argv) {
+    const uint32_t type = argc > 1 ? (uint32_t)atoi(argv[1]) : CK_Q4_K;
+    const int cols = argc > 2 ? atoi(argv[2]) : 2048, rows = argc > 3 ? atoi(argv[3]) : 10240;
+    const int copies = argc > 4 ? atoi(argv[4]) : 8;  // cycle over several matrices so they do not sit in L3
+    const int maxThreads = argc > 5 ? atoi(argv[5]) : 2;
+    const size_t rb = ck_row_bytes(type, cols), mb = rb * rows;
+    if (!rb) { fprintf(stderr, "bad type/cols\n"); return 1; }
+    uint8_t *w = aligned_alloc(64, mb * copies);
+    for (size_t i = 0; i < mb * copies; i++) w[i] = (uint8_t)rnd();
+    // valid finite scales: overwrite every f16 field we know of with small values (type-specific offsets)
+    const int bb = ck_block_bytes(type); int offs[2] = {-1, -1};
+    switch (type) {
+    case CK_Q4_K: case CK_Q5_K: case CK_Q4_1: case CK_Q5_1: offs[0] = 0; offs[1] = 2; break;
+    case CK_Q6_K: offs[0] = 208; break; case CK_Q2_K: offs[0] = 80; offs[1] = 82; break; case CK_Q3_K: offs[0] = 108; break;
+    case CK_F32: case CK_F16: case CK_BF16: break;
+    default: offs[0] = 0;
+    }
+    if (type == CK_F32) for (size_t i = 0; i < mb * copies / 4; i++) ((float *)w)[i] = frand();
+    else if (type == CK_F16) for (size_t i = 0; i < mb * copies / 2; i++) ((uint16_t *)w)[i] = ck_fp32_to_fp16(frand());
+    else if (type == CK_BF16) for (size_t i = 0; i < mb * copies / 2; i++) ((uint16_t *)w)[i] = ck_fp32_to_bf16(frand());
+    else for (size_t b = 0; b < mb * copies / bb; b++) for (int k = 0; k < 2; k++) if (offs[k] >= 0) {
+        uint16_t h = ck_fp32_to_fp16(frand() * 0.05f); memcpy(w + b * bb + offs[k], &h, 2);
+    }
+    float *x = malloc(sizeof(float) * cols), *y = malloc(sizeof(float) * rows);
+    for (int i = 0; i < cols; i++) x[i] = frand();
+    const uint32_t dt = (uint32_t)ck_vec_dot_type(type);
+    void *xq = aligned_alloc(64, ck_row_bytes(dt, cols) + 64);
+    ck_quantize_row(dt, x, xq, cols);
+    printf("type %u  %d x %d  (%.1f MB per matrix, %d matrices cycled)\n", type, rows, cols, mb / 1e6, copies);
+    static const char *names[] = {"scalar", "avx2", "avx512"};
+    for (int fam = 0; fam <= 2; fam++) {
+        ck_vec_dot_fn dot = ck_vec_dot_family(type, fam);
+        if (!dot) continue;
+        const int scalar = fam == 0;
+        for (int th = 1; th <= maxThreads; th++) {
+            ck_pool *p = ck_pool_create(th);
+            double best = 1e9;
+            int reps = scalar ? 3 : 12;
+            for (int r = 0; r < reps; r++) {
+                double t0 = now();
+                for (int c = 0; c < copies; c++) ck_matmul_pool(p, dot, cols, w + mb * c, rb, rows, xq, 0, 1, y, rows);
+                double dt_ = (now() - t0) / copies;
+                if (dt_ < best) best = dt_;
+            }
+            printf("  %-7s threads %d: %8.3f ms/matvec  %6.2f GB/s\n", names[fam], th, best * 1e3, mb / best / 1e9);
+            ck_pool_destroy(p);
+        }
+    }
+    return 0;
+}
