@@ -5,7 +5,7 @@ import XCTest
 final class SmolLM2Tests: XCTestCase {
     func testGreedyMatchesLlamaCpp() throws {
         let path = try TestData.file("models/SmolLM2-135M-Instruct.Q4_1.gguf")
-        guard let golden = try TestData.json("smollm2/greedy.json") as? [String: Any],
+        guard let golden = try TestData.json("smollm2/greedy.json", own: true) as? [String: Any],
               let cases = golden["cases"] as? [[String: Any]] else { return XCTFail("greedy.json is malformed") }
         let model = try Model(path: path, threads: 2)
         XCTAssertEqual(model.config.arch, .llama)
