@@ -16,17 +16,47 @@ enum AttentionMath {
         return (t6[0] + t6[2]) + (t6[1] + t6[3])
     }
 
+    /// Fused a·b + c without an FMA instruction at the x86-64 baseline (where `addingProduct` is a libm call):
+    /// the product is exact in Double and the Double sum correctly rounded, so rounding it to Float gives the
+    /// fused result unless it sits exactly on a Float halfway point or below the normal range — then 1, and the
+    /// caller recomputes with `addingProduct`.
+    @inline(__always) static func fmaParts(_ a: Float, _ b: Float, _ c: Float) -> (Float, UInt64) {
+        let t = Double(a) * Double(b) + Double(c)
+        let mid: UInt64 = (t.bitPattern & 0x1FFF_FFFF) == 0x1000_0000 ? 1 : 0
+        let tiny: UInt64 = (t != 0 && abs(t) < 1.1754943508222875e-38) ? 1 : 0
+        return (Float(t), mid | tiny)
+    }
+
+    @inline(__always) static func fma(_ a: Float, _ b: Float, _ c: Float) -> Float {
+        let (r, bad) = fmaParts(a, b, c)
+        return bad == 0 ? r : c.addingProduct(a, b)
+    }
+
+    /// dst[i] = fma(x[i], y[i], dst[i]) for i < n (y nil: the scalar w), exactly; `save` (n) holds a copy for the rare redo.
+    @inline(__always) static func fmaRow(_ dst: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?,
+                                         _ w: Float, count n: Int, save: UnsafeMutablePointer<Float>) {
+        save.update(from: dst, count: n)
+        var bad: UInt64 = 0
+        if let y {
+            for i in 0..<n { let (r, b) = fmaParts(x[i], y[i], dst[i]); dst[i] = r; bad |= b }
+            if bad != 0 { for i in 0..<n { dst[i] = save[i].addingProduct(x[i], y[i]) } }
+        } else {
+            for i in 0..<n { let (r, b) = fmaParts(x[i], w, dst[i]); dst[i] = r; bad |= b }
+            if bad != 0 { for i in 0..<n { dst[i] = save[i].addingProduct(x[i], w) } }
+        }
+    }
+
     /// ggml_v_expf (AVX-512 variant), lane by lane.
     @inline(__always) static func expf(_ x: Float) -> Float {
         let r: Float = 0x1.8p23
-        let z = r.addingProduct(x, 0x1.715476p+0)
+        let z = fma(x, 0x1.715476p+0, r)
         let n = z - r
-        let b = x.addingProduct(-n, 0x1.62e4p-1).addingProduct(-n, 0x1.7f7d1cp-20)
+        let b = fma(-n, 0x1.7f7d1cp-20, fma(-n, 0x1.62e4p-1, x))
         let u = b * b
-        let p1 = Float(0x1.573e2ep-5).addingProduct(0x1.0e4020p-7, b)
-        let p2 = Float(0x1.fffdb6p-2).addingProduct(0x1.555e66p-3, b)
-        let p3 = Float(1).addingProduct(0x1.ffffecp-1, b)
-        let j = p3.addingProduct(p2.addingProduct(p1, u), u)
+        let p1 = fma(0x1.0e4020p-7, b, 0x1.573e2ep-5)
+        let p2 = fma(0x1.555e66p-3, b, 0x1.fffdb6p-2)
+        let p3 = fma(0x1.ffffecp-1, b, 1)
+        let j = fma(fma(p1, u, p2), u, p3)
         if abs(n) > 192 { return n <= 0 ? 0 : .infinity }
         return scalbnf(j, Int32(n))
     }
@@ -34,18 +64,16 @@ enum AttentionMath {
     /// ggml_vec_dot_f32: four 16-lane FMA accumulators over 64-element steps, reduced (s0+s2)+(s1+s3), tail in order.
     static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count n: Int) -> Float {
         let np = n & ~63
-        var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
-        var i = 0
-        while i < np {
-            s0.addProduct(load16(x + i), load16(y + i))
-            s1.addProduct(load16(x + i + 16), load16(y + i + 16))
-            s2.addProduct(load16(x + i + 32), load16(y + i + 32))
-            s3.addProduct(load16(x + i + 48), load16(y + i + 48))
-            i += 64
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { buf in
+            let acc = buf.baseAddress!, save = acc + 64       // acc[16k + l]: lane l of accumulator k
+            acc.update(repeating: 0, count: 64)
+            var i = 0
+            while i < np { fmaRow(acc, x + i, y + i, 0, count: 64, save: save); i += 64 }
+            let s0 = load16(acc), s1 = load16(acc + 16), s2 = load16(acc + 32), s3 = load16(acc + 48)
+            var sum = reduce((s0 + s2) + (s1 + s3))
+            while i < n { sum += x[i] * y[i]; i += 1 }
+            return sum
         }
-        var sum = reduce((s0 + s2) + (s1 + s3))
-        while i < n { sum += x[i] * y[i]; i += 1 }
-        return sum
     }
 
     /// In-place soft_max_ext over x(count): x·scale, max, ggml_v_expf, sums of aligned 16-lane blocks in double.
@@ -70,15 +98,15 @@ enum AttentionMath {
 
     /// out(width)[d] = Σ_j p[j] · v[j·stride + d] for j < count, summed as llama.cpp multiplies transposed V by the
     /// probabilities: one token → ggml_vec_dot_f32 (lane j%16 of accumulator (j/16)%4); a batch → tinyBLAS
-    /// (lane j%16 of one accumulator). acc: (64, width) scratch.
+    /// (lane j%16 of one accumulator). acc: (65, width) scratch.
     static func weightedSum(_ p: UnsafePointer<Float>, count n: Int, _ v: UnsafePointer<Float>, stride: Int, width: Int,
                             _ out: UnsafeMutablePointer<Float>, acc: UnsafeMutablePointer<Float>, single: Bool) {
         let groups = single ? 4 : 1
         acc.update(repeating: 0, count: groups * 16 * width)
+        let save = acc + 64 * width
         for j in 0..<n {
             let a = single ? (j >> 4) & 3 : 0
-            let dst = acc + (a * 16 + (j & 15)) * width, row = v + j * stride, w = p[j]
-            for d in 0..<width { dst[d] = dst[d].addingProduct(row[d], w) }
+            fmaRow(acc + (a * 16 + (j & 15)) * width, v + j * stride, nil, p[j], count: width, save: save)
         }
         for d in 0..<width {
             var s = SIMD16<Float>()

@@ -46,7 +46,7 @@ extension Session {
         let scale = c.kqScale, ctx = contextLength, single = n == 1, headW = max(kvr, vl)
         pool.parallelFor(nh) { range in
             for h in range {
-                let sc = s.scores + h * ctx, acc = s.vacc + h * 64 * headW
+                let sc = s.scores + h * ctx, acc = s.vacc + h * 65 * headW
                 for t in 0..<n {
                     let len = pos0 + t + 1
                     let qv = UnsafePointer(s.qcat + (t * nh + h) * kw)

@@ -25,7 +25,7 @@ extension Session {
         let scale = c.kqScale, ctx = contextLength, group = nh / nkvh, single = n == 1
         pool.parallelFor(nh) { range in
             for h in range {
-                let sc = s.scores + h * ctx, off = (h / group) * hd, acc = s.vacc + h * 64 * hd
+                let sc = s.scores + h * ctx, off = (h / group) * hd, acc = s.vacc + h * 65 * hd
                 for t in 0..<n {
                     let len = pos0 + t + 1
                     let qv = UnsafePointer(s.q + t * nq + h * hd)
