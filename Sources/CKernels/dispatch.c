@@ -58,7 +58,7 @@ const char *ck_vec_dot_impl(uint32_t t) {
     return "scalar";
 }
 
-void ck_matmul_rows(ck_vec_dot_fn dot, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1,
+void ck_matmul_rows(ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1,
                     const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy) {
     const char *wb = w, *xb = x;
     if (nt == 1) {
@@ -67,11 +67,33 @@ void ck_matmul_rows(ck_vec_dot_fn dot, int n, const void *w, size_t wbytes, int6
     }
     for (int64_t r = r0; r < r1; r++) {
         const void *row = wb + (size_t)r * wbytes;
-        for (int64_t t = 0; t < nt; t++) y[t * ldy + r] = dot(n, row, xb + (size_t)t * xbytes);
+        int64_t t = 0;
+        if (dot4) for (; t + 4 <= nt; t += 4) {
+            float o[4];
+            dot4(n, row, xb + (size_t)t * xbytes, xbytes, o);
+            for (int k = 0; k < 4; k++) y[(t + k) * ldy + r] = o[k];
+        }
+        for (; t < nt; t++) y[t * ldy + r] = dot(n, row, xb + (size_t)t * xbytes);
     }
+}
+
+ck_vec_dot4_fn ck_vec_dot4_family(uint32_t t, int family) {
+    return family == CK_FAMILY_SCALAR ? NULL : ck_vec_dot4_simd_family(t, cpu_features(), family);
+}
+
+ck_vec_dot4_fn ck_vec_dot4(uint32_t t) {
+    if (use_scalar()) return NULL;
+    ck_vec_dot4_fn f = ck_vec_dot4_family(t, CK_FAMILY_AVX512);
+    return f ? f : ck_vec_dot4_family(t, CK_FAMILY_AVX2);
 }
 
 ck_vec_dot_fn ck_vec_dot_family(uint32_t t, int family) {
     if (family == CK_FAMILY_SCALAR) return ck_vec_dot_scalar(t);
     return ck_vec_dot_simd_family(t, cpu_features(), family);
+}
+
+int ck_active_family(void) {
+    if (use_scalar()) return CK_FAMILY_SCALAR;
+    const uint32_t f = cpu_features();
+    return (f & CK_AVX512) ? CK_FAMILY_AVX512 : (f & CK_AVX2) ? CK_FAMILY_AVX2 : CK_FAMILY_SCALAR;
 }

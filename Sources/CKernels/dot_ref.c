@@ -1,5 +1,6 @@
 // Scalar reference vec_dot kernels (weight row · quantized activation row), as ggml's generic code computes them.
 #include "blocks.h"
+#pragma STDC FP_CONTRACT OFF
 
 float ck_dot_f32_ref(int n, const void *w, const void *x) {
     const float *a = w, *b = x;
@@ -223,26 +224,21 @@ float ck_dot_q6_K_ref(int n, const void *w, const void *x) {
     return sumf;
 }
 float ck_dot_iq4_xs_ref(int n, const void *w, const void *x) {
+    // one integer sum per block (Σ (ls-32)·Σ q·y), then one float step, like the K-quants
     const block_iq4_xs *a = w; const block_q8_K *b = x;
     float sumf = 0;
     for (int ibl = 0; ibl < n / QK_K; ++ibl) {
-        const float d4d8 = ck_h2f(a[ibl].d) * b[ibl].d;
-        uint16_t h = a[ibl].scales_h;
         const uint8_t *qs = a[ibl].qs;
         const int8_t *q8 = b[ibl].qs;
-        for (int ib = 0; ib < QK_K/32; ib += 2) {
-            const uint8_t ls1 = (a[ibl].scales_l[ib/2] & 0xf) | ((h << 4) & 0x30);
-            const uint8_t ls2 = (a[ibl].scales_l[ib/2] >> 4) | ((h << 2) & 0x30);
-            h >>= 4;
-            const float d1 = d4d8 * (ls1 - 32), d2 = d4d8 * (ls2 - 32);
-            int s1 = 0, s2 = 0;
-            for (int j = 0; j < 16; ++j) { s1 += q8[j] * ck_kvalues_iq4nl[qs[j] & 0xf]; s2 += q8[j + 16] * ck_kvalues_iq4nl[qs[j] >> 4]; }
-            sumf += d1 * (s1 + s2);
-            qs += 16; q8 += 32; s1 = s2 = 0;
-            for (int j = 0; j < 16; ++j) { s1 += q8[j] * ck_kvalues_iq4nl[qs[j] & 0xf]; s2 += q8[j + 16] * ck_kvalues_iq4nl[qs[j] >> 4]; }
-            sumf += d2 * (s1 + s2);
+        int isum = 0;
+        for (int ib = 0; ib < QK_K/32; ++ib) {
+            const int ls = ((a[ibl].scales_l[ib/2] >> 4*(ib%2)) & 0xf) | (((a[ibl].scales_h >> 2*ib) & 3) << 4);
+            int s = 0;
+            for (int j = 0; j < 16; ++j) s += q8[j] * ck_kvalues_iq4nl[qs[j] & 0xf] + q8[j + 16] * ck_kvalues_iq4nl[qs[j] >> 4];
+            isum += (ls - 32) * s;
             qs += 16; q8 += 32;
         }
+        sumf += (ck_h2f(a[ibl].d) * b[ibl].d) * isum;
     }
     return sumf;
 }

@@ -2,17 +2,17 @@
 #include "CKernels.h"
 
 typedef struct {
-    ck_vec_dot_fn dot; int n; const void *w; size_t wbytes; const void *x; size_t xbytes; int64_t nt; float *y; int64_t ldy;
+    ck_vec_dot_fn dot; ck_vec_dot4_fn dot4; int n; const void *w; size_t wbytes; const void *x; size_t xbytes; int64_t nt; float *y; int64_t ldy;
 } mm_task;
 
 static void mm_chunk(void *ctx, int64_t b, int64_t e) {
     const mm_task *t = ctx;
-    ck_matmul_rows(t->dot, t->n, t->w, t->wbytes, b, e, t->x, t->xbytes, t->nt, t->y, t->ldy);
+    ck_matmul_rows(t->dot, t->dot4, t->n, t->w, t->wbytes, b, e, t->x, t->xbytes, t->nt, t->y, t->ldy);
 }
 
-void ck_matmul_pool(ck_pool *p, ck_vec_dot_fn dot, int n, const void *w, size_t wbytes, int64_t rows,
+void ck_matmul_pool(ck_pool *p, ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, const void *w, size_t wbytes, int64_t rows,
                     const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy) {
-    mm_task t = { dot, n, w, wbytes, x, xbytes, nt, y, ldy };
+    mm_task t = { dot, dot4, n, w, wbytes, x, xbytes, nt, y, ldy };
     if (!p) { mm_chunk(&t, 0, rows); return; }
     ck_pool_run(p, rows, mm_chunk, &t);
 }

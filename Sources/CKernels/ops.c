@@ -29,7 +29,7 @@ void ck_swiglu(const float *g, const float *u, float *out, int64_t n) {
     for (int64_t i = 0; i < n; i++) out[i] = silu(g[i]) * u[i];
 }
 
-float ck_dot_f32(const float *a, const float *b, int64_t n) {
+float ck_dot_f32_scalar(const float *a, const float *b, int64_t n) {
     // 8 float lanes summed in a fixed order: vectorizable and deterministic for a given n.
     float acc[8] = {0};
     int64_t i = 0;
@@ -39,7 +39,22 @@ float ck_dot_f32(const float *a, const float *b, int64_t n) {
     return s;
 }
 
-void ck_axpy(float a, const float *x, float *y, int64_t n) { for (int64_t i = 0; i < n; i++) y[i] += a * x[i]; }
+void ck_axpy_scalar(float a, const float *x, float *y, int64_t n) { for (int64_t i = 0; i < n; i++) y[i] += a * x[i]; }
+
+static inline float half_at(const uint16_t *b, int64_t i, uint32_t t) { return t == CK_BF16 ? ck_bf16_to_fp32(b[i]) : ck_fp16_to_fp32(b[i]); }
+
+float ck_dot_half_scalar(const float *a, const uint16_t *b, int64_t n, uint32_t t) {
+    float acc[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) for (int k = 0; k < 8; k++) acc[k] += a[i + k] * half_at(b, i + k, t);
+    float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (; i < n; i++) s += a[i] * half_at(b, i, t);
+    return s;
+}
+
+void ck_axpy_half_scalar(float a, const uint16_t *x, float *y, int64_t n, uint32_t t) {
+    for (int64_t i = 0; i < n; i++) y[i] += a * half_at(x, i, t);
+}
 
 static float yarn_corr_dim(int n_dims, int n_ctx_orig, float n_rot, float base) {
     return n_dims * logf(n_ctx_orig / (n_rot * 2 * (float)M_PI)) / (2 * logf(base));

@@ -6,4 +6,8 @@
 ck_vec_dot_fn ck_vec_dot_simd(uint32_t type, uint32_t features, const char **name);
 /// The kernel of one family (CK_FAMILY_AVX2 / CK_FAMILY_AVX512) if the CPU has it, else NULL.
 ck_vec_dot_fn ck_vec_dot_simd_family(uint32_t type, uint32_t features, int family);
+/// The SIMD family in use for every kernel (CK_FAMILY_*; scalar when forced by GLMCHAT_KERNELS=scalar).
+int ck_active_family(void);
+/// The 4-activation-row kernel of one family if the CPU has it, else NULL.
+ck_vec_dot4_fn ck_vec_dot4_simd_family(uint32_t type, uint32_t features, int family);
 #endif

@@ -3,6 +3,7 @@
 #include <immintrin.h>
 #include "blocks.h"
 #include "simd.h"
+#pragma STDC FP_CONTRACT OFF  // scalar float epilogues must round exactly like dot_ref.c
 
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
 #define H2F(h) h2f_nodep(h)
@@ -106,6 +107,19 @@ AVX2 float ck_dot_q5_1_avx2(int n, const void *w, const void *x) {
     return hsum8(acc) + summs;
 }
 
+/// [scale 2g+1 ×8 (high lanes) | scale 2g ×8 (low lanes)] as int16, from 16 signed or unsigned 8-bit scales.
+AVX2 static inline __m256i pair_scales(__m128i sc8, int g, int is_signed) {
+    const __m128i lo = _mm_shuffle_epi8(sc8, _mm_set1_epi8((char)(2*g))), hi = _mm_shuffle_epi8(sc8, _mm_set1_epi8((char)(2*g + 1)));
+    return is_signed ? _mm256_set_m128i(_mm_cvtepi8_epi16(hi), _mm_cvtepi8_epi16(lo))
+                     : _mm256_set_m128i(_mm_cvtepu8_epi16(hi), _mm_cvtepu8_epi16(lo));
+}
+AVX2 static inline int hsum_i32x8(__m256i v) {
+    __m128i t = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0x4E));
+    t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0xB1));
+    return _mm_cvtsi128_si32(t);
+}
+
 /// Scales (bytes 0..7) and mins (bytes 8..15) of a Q4_K/Q5_K block, unpacked from 12 bytes of 6-bit fields.
 static inline __m128i k4_scales(const uint8_t *s) {
     uint32_t u[4]; memcpy(u, s, 12);
@@ -134,8 +148,7 @@ AVX2 static inline int k4_summs(__m128i mins8, const int16_t *bsums) {
 
 AVX2 float ck_dot_q4_K_avx2(int n, const void *w, const void *x) {
     const block_q4_K *a = w; const block_q8_K *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    float accm = 0;
+    float sumf = 0;  // per block as the scalar twin: bit-exact
     const __m256i m4 = _mm256_set1_epi8(0x0F);
     for (int i = 0; i < n / QK_K; i++) {
         const __m128i sm = k4_scales(a[i].scales);
@@ -152,16 +165,138 @@ AVX2 float ck_dot_q4_K_avx2(int n, const void *w, const void *x) {
             sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(scale_bcast(scales, 2*j + 1), ph));
             q4 += 32; q8 += 64;
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(H2F(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sumi), acc);
-        accm += (H2F(a[i].dmin) * b[i].d) * summs;
+        sumf += (H2F(a[i].d) * b[i].d) * hsum_i32x8(sumi) - (H2F(a[i].dmin) * b[i].d) * summs;
     }
-    return hsum8(acc) - accm;
+    return sumf;
+}
+
+/// Q4_K against 4 activation rows at once (rows xbytes apart): the nibbles and scales are unpacked once per
+/// block for all four; out[t] = W · X_t.
+AVX2 void ck_dot4_q4_K_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    const block_q4_K *a = w;
+    const block_q8_K *b[4];
+    for (int t = 0; t < 4; t++) b[t] = (const block_q8_K *)((const char *)x + t * xbytes);
+    float sumf[4] = {0, 0, 0, 0};  // per block as the scalar twin: bit-exact
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    for (int i = 0; i < n / QK_K; i++) {
+        const __m128i sm = k4_scales(a[i].scales);
+        const __m128i mins = _mm_unpackhi_epi64(sm, sm);
+        const __m128i sc16 = _mm_cvtepu8_epi16(sm);
+        const __m256i scales = _mm256_set_m128i(sc16, sc16);
+        const float dw = H2F(a[i].d), mw = H2F(a[i].dmin);
+        __m256i sumi[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+        for (int j = 0; j < QK_K/64; j++) {
+            const __m256i bits = _mm256_loadu_si256((const __m256i *)(a[i].qs + 32*j));
+            const __m256i lo = _mm256_and_si256(bits, m4), hi = _mm256_and_si256(_mm256_srli_epi16(bits, 4), m4);
+            const __m256i sl = scale_bcast(scales, 2*j), sh = scale_bcast(scales, 2*j + 1);
+            for (int t = 0; t < 4; t++) {
+                const int8_t *q8 = b[t][i].qs + 64*j;
+                const __m256i pl = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)q8));
+                const __m256i ph = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(q8 + 32)));
+                sumi[t] = _mm256_add_epi32(sumi[t], _mm256_add_epi32(_mm256_madd_epi16(sl, pl), _mm256_madd_epi16(sh, ph)));
+            }
+        }
+        for (int t = 0; t < 4; t++) {
+            sumf[t] += (dw * b[t][i].d) * hsum_i32x8(sumi[t]) - (mw * b[t][i].d) * k4_summs(mins, b[t][i].bsums);
+        }
+    }
+    for (int t = 0; t < 4; t++) out[t] = sumf[t];
+}
+
+/// Q5_K against 4 activation rows at once.
+AVX2 void ck_dot4_q5_K_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    const block_q5_K *a = w;
+    const block_q8_K *b[4];
+    for (int t = 0; t < 4; t++) b[t] = (const block_q8_K *)((const char *)x + t * xbytes);
+    float sumf[4] = {0, 0, 0, 0};  // per block as the scalar twin: bit-exact
+    const __m256i m4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
+    for (int i = 0; i < n / QK_K; i++) {
+        const __m128i sm = k4_scales(a[i].scales);
+        const __m128i mins = _mm_unpackhi_epi64(sm, sm);
+        const __m128i sc16 = _mm_cvtepu8_epi16(sm);
+        const __m256i scales = _mm256_set_m128i(sc16, sc16);
+        const __m256i hb = _mm256_loadu_si256((const __m256i *)a[i].qh);
+        const float dw = H2F(a[i].d), mw = H2F(a[i].dmin);
+        __m256i sumi[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+        for (int j = 0; j < QK_K/64; j++) {
+            const __m256i bits = _mm256_loadu_si256((const __m256i *)(a[i].qs + 32*j));
+            const __m256i hl = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2*j), one), 4);
+            const __m256i hh = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2*j + 1), one), 4);
+            const __m256i lo = _mm256_or_si256(_mm256_and_si256(bits, m4), hl);
+            const __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits, 4), m4), hh);
+            const __m256i sl = scale_bcast(scales, 2*j), sh = scale_bcast(scales, 2*j + 1);
+            for (int t = 0; t < 4; t++) {
+                const int8_t *q8 = b[t][i].qs + 64*j;
+                const __m256i pl = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)q8));
+                const __m256i ph = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(q8 + 32)));
+                sumi[t] = _mm256_add_epi32(sumi[t], _mm256_add_epi32(_mm256_madd_epi16(sl, pl), _mm256_madd_epi16(sh, ph)));
+            }
+        }
+        for (int t = 0; t < 4; t++)
+            sumf[t] += (dw * b[t][i].d) * hsum_i32x8(sumi[t]) - (mw * b[t][i].d) * k4_summs(mins, b[t][i].bsums);
+    }
+    for (int t = 0; t < 4; t++) out[t] = sumf[t];
+}
+
+/// Q8_0 against 4 activation rows at once.
+AVX2 void ck_dot4_q8_0_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    const block_q8_0 *a = w;
+    const block_q8_0 *b[4];
+    for (int t = 0; t < 4; t++) b[t] = (const block_q8_0 *)((const char *)x + t * xbytes);
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256i xv = _mm256_loadu_si256((const __m256i *)a[ib].qs);
+        const __m256i ax = _mm256_sign_epi8(xv, xv);
+        const float dw = H2F(a[ib].d);
+        for (int t = 0; t < 4; t++) {
+            const __m256i y = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)b[t][ib].qs), xv);
+            const __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(ax, y), ones);
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * H2F(b[t][ib].d)), _mm256_cvtepi32_ps(s), acc[t]);
+        }
+    }
+    for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]);
+}
+
+/// Q6_K against 4 activation rows at once.
+AVX2 void ck_dot4_q6_K_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    const block_q6_K *a = w;
+    const block_q8_K *b[4];
+    for (int t = 0; t < 4; t++) b[t] = (const block_q8_K *)((const char *)x + t * xbytes);
+    float sumf[4] = {0, 0, 0, 0};  // per block as the scalar twin: bit-exact
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
+    for (int i = 0; i < n / QK_K; i++) {
+        const __m128i sc8 = _mm_loadu_si128((const __m128i *)a[i].scales);
+        const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+        const float dw = H2F(a[i].d);
+        __m256i sumi[4];
+        for (int t = 0; t < 4; t++)  // the -32 offset through the block sums: -32 Σ_k sc_k · bsum_k
+            sumi[t] = _mm256_setr_epi32(-32 * hsum_i32x8(_mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)b[t][i].bsums))), 0, 0, 0, 0, 0, 0, 0);
+        const uint8_t *ql = a[i].ql, *qh = a[i].qh;
+        for (int kk = 0; kk < QK_K/128; kk++) {
+            const __m256i hb = _mm256_loadu_si256((const __m256i *)(qh + 32*kk));
+            const __m256i b1 = _mm256_loadu_si256((const __m256i *)(ql + 64*kk)), b2 = _mm256_loadu_si256((const __m256i *)(ql + 64*kk + 32));
+            __m256i q[4];
+            q[0] = _mm256_or_si256(_mm256_and_si256(b1, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 4), m2));
+            q[1] = _mm256_or_si256(_mm256_and_si256(b2, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 2), m2));
+            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b1, 4), m4), _mm256_and_si256(hb, m2));
+            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b2, 4), m4), _mm256_and_si256(_mm256_srli_epi16(hb, 2), m2));
+            for (int g = 0; g < 4; g++) {
+                const __m256i s = pair_scales(sc8, 4*kk + g, 1);
+                for (int t = 0; t < 4; t++) {
+                    const __m256i p = _mm256_maddubs_epi16(q[g], _mm256_loadu_si256((const __m256i *)(b[t][i].qs + 128*kk + 32*g)));
+                    sumi[t] = _mm256_add_epi32(sumi[t], _mm256_madd_epi16(s, p));
+                }
+            }
+        }
+        for (int t = 0; t < 4; t++) sumf[t] += (dw * b[t][i].d) * hsum_i32x8(sumi[t]);
+    }
+    for (int t = 0; t < 4; t++) out[t] = sumf[t];
 }
 
 AVX2 float ck_dot_q5_K_avx2(int n, const void *w, const void *x) {
     const block_q5_K *a = w; const block_q8_K *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    float accm = 0;
+    float sumf = 0;  // per block as the scalar twin: bit-exact
     const __m256i m4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
     for (int i = 0; i < n / QK_K; i++) {
         const __m128i sm = k4_scales(a[i].scales);
@@ -183,15 +318,14 @@ AVX2 float ck_dot_q5_K_avx2(int n, const void *w, const void *x) {
             sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(scale_bcast(scales, 2*j + 1), ph));
             q5 += 32; q8 += 64;
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(H2F(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sumi), acc);
-        accm += (H2F(a[i].dmin) * b[i].d) * summs;
+        sumf += (H2F(a[i].d) * b[i].d) * hsum_i32x8(sumi) - (H2F(a[i].dmin) * b[i].d) * summs;
     }
-    return hsum8(acc) - accm;
+    return sumf;
 }
 
 AVX2 float ck_dot_q6_K_avx2(int n, const void *w, const void *x) {
     const block_q6_K *a = w; const block_q8_K *b = x;
-    __m256 acc = _mm256_setzero_ps();
+    float sumf = 0;  // per block as the scalar twin: bit-exact
     const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30), m32 = _mm256_set1_epi8(32);
     for (int i = 0; i < n / QK_K; i++) {
         const uint8_t *ql = a[i].ql, *qh = a[i].qh; const int8_t *q8 = b[i].qs;
@@ -215,9 +349,60 @@ AVX2 float ck_dot_q6_K_avx2(int n, const void *w, const void *x) {
             }
             ql += 64; qh += 32; q8 += 128;
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(H2F(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sumi), acc);
+        sumf += (H2F(a[i].d) * b[i].d) * hsum_i32x8(sumi);
     }
-    return hsum8(acc);
+    return sumf;
+}
+
+AVX2 float ck_dot_q2_K_avx2(int n, const void *w, const void *x) {
+    const block_q2_K *a = w; const block_q8_K *b = x;
+    float sumf = 0;  // per block as the scalar twin: bit-exact
+    const __m256i m3 = _mm256_set1_epi8(3);
+    for (int i = 0; i < n / QK_K; i++) {
+        const __m128i raw = _mm_loadu_si128((const __m128i *)a[i].scales);
+        const __m128i sc8 = _mm_and_si128(raw, _mm_set1_epi8(0x0F));
+        const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(raw, 4), _mm_set1_epi8(0x0F)));
+        const int summs = hsum_i32x8(_mm256_madd_epi16(mins, _mm256_loadu_si256((const __m256i *)b[i].bsums)));
+        const int8_t *q8 = b[i].qs;
+        __m256i sumi = _mm256_setzero_si256();
+        for (int k = 0; k < QK_K/128; k++) {
+            const __m256i bits = _mm256_loadu_si256((const __m256i *)(a[i].qs + 32*k));
+            for (int j = 0; j < 4; j++) {
+                const __m256i q = _mm256_and_si256(_mm256_srli_epi16(bits, 2*j), m3);
+                const __m256i p = _mm256_maddubs_epi16(q, _mm256_loadu_si256((const __m256i *)(q8 + 128*k + 32*j)));
+                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(pair_scales(sc8, 4*k + j, 0), p));
+            }
+        }
+        sumf += (b[i].d * H2F(a[i].d)) * hsum_i32x8(sumi) - (b[i].d * H2F(a[i].dmin)) * summs;
+    }
+    return sumf;
+}
+
+/// Q3_K: values kept unsigned (q + 4·hbit, 0..7); the -4 offset is taken out through the q8 block sums.
+AVX2 float ck_dot_q3_K_avx2(int n, const void *w, const void *x) {
+    const block_q3_K *a = w; const block_q8_K *b = x;
+    float sumf = 0;  // per block as the scalar twin: bit-exact
+    const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);
+    for (int i = 0; i < n / QK_K; i++) {
+        int8_t scv[16]; ck_q3k_scales(a[i].scales, scv);
+        const __m128i sc8 = _mm_loadu_si128((const __m128i *)scv);
+        const int off = 4 * hsum_i32x8(_mm256_madd_epi16(_mm256_cvtepi8_epi16(sc8), _mm256_loadu_si256((const __m256i *)b[i].bsums)));
+        const __m256i hm = _mm256_loadu_si256((const __m256i *)a[i].hmask);
+        const int8_t *q8 = b[i].qs;
+        __m256i sumi = _mm256_setzero_si256();
+        for (int k = 0; k < QK_K/128; k++) {
+            const __m256i bits = _mm256_loadu_si256((const __m256i *)(a[i].qs + 32*k));
+            for (int j = 0; j < 4; j++) {
+                const __m256i h = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hm, 4*k + j), one), 2);
+                const __m256i q = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits, 2*j), m3), h);
+                const __m256i p = _mm256_maddubs_epi16(q, _mm256_loadu_si256((const __m256i *)(q8 + 128*k + 32*j)));
+                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(pair_scales(sc8, 4*k + j, 1), p));
+            }
+        }
+        sumi = _mm256_sub_epi32(sumi, _mm256_setr_epi32(off, 0, 0, 0, 0, 0, 0, 0));
+        sumf += (H2F(a[i].d) * b[i].d) * hsum_i32x8(sumi);
+    }
+    return sumf;
 }
 
 /// 32 IQ4 weights of 16 bytes through the non-linear table: low nibbles first, then high nibbles.
@@ -242,7 +427,7 @@ AVX2 float ck_dot_iq4_nl_avx2(int n, const void *w, const void *x) {
 AVX2 float ck_dot_iq4_xs_avx2(int n, const void *w, const void *x) {
     const block_iq4_xs *a = w; const block_q8_K *b = x;
     const __m128i table = _mm_loadu_si128((const __m128i *)ck_kvalues_iq4nl);
-    __m256 acc = _mm256_setzero_ps();
+    float sumf = 0;  // per block as the scalar twin: bit-exact
     for (int i = 0; i < n / QK_K; i++) {
         const uint8_t *qs = a[i].qs; const int8_t *q8 = b[i].qs;
         uint16_t h = a[i].scales_h;
@@ -253,9 +438,88 @@ AVX2 float ck_dot_iq4_xs_avx2(int n, const void *w, const void *x) {
             const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(y, q));
             sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, _mm256_set1_epi16((short)(ls - 32))));
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(H2F(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sumi), acc);
+        sumf += (H2F(a[i].d) * b[i].d) * hsum_i32x8(sumi);
     }
-    return hsum8(acc);
+    return sumf;
+}
+
+/// 4-row kernels for the 32-weight block types: each replays its single-row kernel's steps per row (same
+/// float order, so matmul equals matvec bit for bit) with the weights unpacked once.
+#define DOT4_PROLOGUE(WT, AT) \
+    const WT *a = w; const AT *b[4]; \
+    for (int t = 0; t < 4; t++) b[t] = (const AT *)((const char *)x + t * xbytes); \
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+
+AVX2 void ck_dot4_q4_0_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    DOT4_PROLOGUE(block_q4_0, block_q8_0)
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256i q = _mm256_sub_epi8(nibbles32(a[ib].qs), _mm256_set1_epi8(8));
+        const float dw = H2F(a[ib].d);
+        for (int t = 0; t < 4; t++) {
+            const __m256i s = dot_i8(q, _mm256_loadu_si256((const __m256i *)b[t][ib].qs));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * H2F(b[t][ib].d)), _mm256_cvtepi32_ps(s), acc[t]);
+        }
+    }
+    for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]);
+}
+
+AVX2 void ck_dot4_q5_0_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    DOT4_PROLOGUE(block_q5_0, block_q8_0)
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256i hi = _mm256_andnot_si256(bytes_from_bits32(a[ib].qh), _mm256_set1_epi8((char)0xF0));
+        const __m256i q = _mm256_or_si256(nibbles32(a[ib].qs), hi);
+        const float dw = H2F(a[ib].d);
+        for (int t = 0; t < 4; t++) {
+            const __m256i s = dot_i8(q, _mm256_loadu_si256((const __m256i *)b[t][ib].qs));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * H2F(b[t][ib].d)), _mm256_cvtepi32_ps(s), acc[t]);
+        }
+    }
+    for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]);
+}
+
+AVX2 void ck_dot4_q4_1_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    DOT4_PROLOGUE(block_q4_1, block_q8_1)
+    float summs[4] = {0, 0, 0, 0};
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256i q = nibbles32(a[ib].qs);
+        const float dw = H2F(a[ib].d), mw = H2F(a[ib].m);
+        for (int t = 0; t < 4; t++) {
+            summs[t] += mw * H2F(b[t][ib].s);
+            const __m256i s = dot_u8(q, _mm256_loadu_si256((const __m256i *)b[t][ib].qs));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * H2F(b[t][ib].d)), _mm256_cvtepi32_ps(s), acc[t]);
+        }
+    }
+    for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]) + summs[t];
+}
+
+AVX2 void ck_dot4_q5_1_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    DOT4_PROLOGUE(block_q5_1, block_q8_1)
+    float summs[4] = {0, 0, 0, 0};
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256i hi = _mm256_and_si256(bytes_from_bits32(a[ib].qh), _mm256_set1_epi8(0x10));
+        const __m256i q = _mm256_or_si256(nibbles32(a[ib].qs), hi);
+        const float dw = H2F(a[ib].d), mw = H2F(a[ib].m);
+        for (int t = 0; t < 4; t++) {
+            summs[t] += mw * H2F(b[t][ib].s);
+            const __m256i s = dot_u8(q, _mm256_loadu_si256((const __m256i *)b[t][ib].qs));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * H2F(b[t][ib].d)), _mm256_cvtepi32_ps(s), acc[t]);
+        }
+    }
+    for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]) + summs[t];
+}
+
+AVX2 void ck_dot4_iq4_nl_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    DOT4_PROLOGUE(block_iq4_nl, block_q8_0)
+    const __m128i table = _mm_loadu_si128((const __m128i *)ck_kvalues_iq4nl);
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256i q = iq4_values32(a[ib].qs, table);
+        const float dw = H2F(a[ib].d);
+        for (int t = 0; t < 4; t++) {
+            const __m256i s = dot_i8(q, _mm256_loadu_si256((const __m256i *)b[t][ib].qs));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * H2F(b[t][ib].d)), _mm256_cvtepi32_ps(s), acc[t]);
+        }
+    }
+    for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]);
 }
 
 AVX2 float ck_dot_f32_avx2(int n, const void *w, const void *x) {

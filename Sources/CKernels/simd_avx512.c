@@ -3,6 +3,7 @@
 #include <immintrin.h>
 #include "blocks.h"
 #include "simd.h"
+#pragma STDC FP_CONTRACT OFF  // scalar float epilogues must round exactly like dot_ref.c
 
 #define T512 "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c"
 #define AVX512 __attribute__((target(T512)))
@@ -40,8 +41,7 @@ AVX512 static inline int k4_summs(__m128i mins8, const int16_t *bsums) {
 /// (scale 2j in the low 16 lanes, 2j+1 in the high 16) applied by vpdpwssd.
 VNNI float ck_dot_q4_K_avx512(int n, const void *w, const void *x) {
     const block_q4_K *a = w; const block_q8_K *b = x;
-    __m512 acc = _mm512_setzero_ps();
-    float accm = 0;
+    float sumf = 0;  // per block as the scalar twin: bit-exact
     const __m512i m4 = _mm512_set1_epi8(0x0F);
     const __m512i sel[4] = {
         _mm512_set_epi64(0x0001000100010001, 0x0001000100010001, 0x0001000100010001, 0x0001000100010001, 0, 0, 0, 0),
@@ -64,17 +64,15 @@ VNNI float ck_dot_q4_K_avx512(int n, const void *w, const void *x) {
             const __m512i p = _mm512_maddubs_epi16(v, _mm512_loadu_si512(q8 + 64*j));
             sumi = _mm512_dpwssd_epi32(sumi, p, _mm512_permutexvar_epi16(sel[j], sc));
         }
-        acc = _mm512_fmadd_ps(_mm512_set1_ps(h2f(a[i].d) * b[i].d), _mm512_cvtepi32_ps(sumi), acc);
-        accm += (h2f(a[i].dmin) * b[i].d) * summs;
+        sumf += (h2f(a[i].d) * b[i].d) * _mm512_reduce_add_epi32(sumi) - (h2f(a[i].dmin) * b[i].d) * summs;
     }
-    return _mm512_reduce_add_ps(acc) - accm;
+    return sumf;
 }
 
 /// Q5_K: as Q4_K with the fifth bit from qh (bit 2j for the low nibbles of chunk j, 2j+1 for the high).
 VNNI float ck_dot_q5_K_avx512(int n, const void *w, const void *x) {
     const block_q5_K *a = w; const block_q8_K *b = x;
-    __m512 acc = _mm512_setzero_ps();
-    float accm = 0;
+    float sumf = 0;  // per block as the scalar twin: bit-exact
     const __m512i m4 = _mm512_set1_epi8(0x0F), one = _mm512_set1_epi8(1);
     const __m512i sel[4] = {
         _mm512_set_epi64(0x0001000100010001, 0x0001000100010001, 0x0001000100010001, 0x0001000100010001, 0, 0, 0, 0),
@@ -100,17 +98,16 @@ VNNI float ck_dot_q5_K_avx512(int n, const void *w, const void *x) {
             const __m512i p = _mm512_maddubs_epi16(_mm512_or_si512(v, h), _mm512_loadu_si512(q8 + 64*j));
             sumi = _mm512_dpwssd_epi32(sumi, p, _mm512_permutexvar_epi16(sel[j], sc));
         }
-        acc = _mm512_fmadd_ps(_mm512_set1_ps(h2f(a[i].d) * b[i].d), _mm512_cvtepi32_ps(sumi), acc);
-        accm += (h2f(a[i].dmin) * b[i].d) * summs;
+        sumf += (h2f(a[i].d) * b[i].d) * _mm512_reduce_add_epi32(sumi) - (h2f(a[i].dmin) * b[i].d) * summs;
     }
-    return _mm512_reduce_add_ps(acc) - accm;
+    return sumf;
 }
 
 /// Q6_K: 6-bit values kept unsigned (0..63); the -32 offset is taken out once per block through the q8
 /// block sums: Σ sc·(q-32)·y = Σ sc·q·y - 32 Σ_k sc_k·bsum_k.
 VNNI float ck_dot_q6_K_avx512(int n, const void *w, const void *x) {
     const block_q6_K *a = w; const block_q8_K *b = x;
-    __m512 acc = _mm512_setzero_ps();
+    float sumf = 0;  // per block as the scalar twin: bit-exact
     const __m512i m4 = _mm512_set1_epi8(0x0F), m2 = _mm512_set1_epi8(0x30);
     const __m512i shl = _mm512_set_epi64(0x0002000200020002, 0x0002000200020002, 0x0002000200020002, 0x0002000200020002,
                                          0x0004000400040004, 0x0004000400040004, 0x0004000400040004, 0x0004000400040004);
@@ -140,10 +137,9 @@ VNNI float ck_dot_q6_K_avx512(int n, const void *w, const void *x) {
             sumi = _mm512_dpwssd_epi32(sumi, p0, s0);
             sumi = _mm512_dpwssd_epi32(sumi, p1, s1);
         }
-        const __m512i tot = _mm512_sub_epi32(sumi, _mm512_zextsi128_si512(_mm_cvtsi32_si128(off)));
-        acc = _mm512_fmadd_ps(_mm512_set1_ps(h2f(a[i].d) * b[i].d), _mm512_cvtepi32_ps(tot), acc);
+        sumf += (h2f(a[i].d) * b[i].d) * (_mm512_reduce_add_epi32(sumi) - off);
     }
-    return _mm512_reduce_add_ps(acc);
+    return sumf;
 }
 
 /// Q8_0: two blocks per zmm; |w| · (y with w's sign) through vpdpbusd.

@@ -76,5 +76,38 @@ public func matmulRows(_ w: WeightMatrix, _ q: QuantizedActivations, n: Int, _ y
                  "matmul: activations (\(q.dotType.name), \(q.cols) cols) do not fit \(w.type.name) weights of \(w.cols) cols")
     guard n > 0, w.rows > 0 else { return }
     let dot = ck_vec_dot(w.type.id)
-    ck_matmul_pool(pool?.raw, dot, Int32(w.cols), w.data, w.rowBytes, Int64(w.rows), q.data, q.rowBytes, Int64(n), y, Int64(ldy))
+    ck_matmul_pool(pool?.raw, dot, n >= 4 ? ck_vec_dot4(w.type.id) : nil, Int32(w.cols), w.data, w.rowBytes, Int64(w.rows), q.data, q.rowBytes, Int64(n), y, Int64(ldy))
+}
+
+/// One product of a batch: y(w.rows) = W · x (row `row` of the quantized activations).
+public struct MatvecJob: @unchecked Sendable {
+    public var w: WeightMatrix, x: QuantizedActivations, row: Int, y: UnsafeMutablePointer<Float>
+    public init(_ w: WeightMatrix, _ x: QuantizedActivations, row: Int = 0, _ y: UnsafeMutablePointer<Float>) {
+        self.w = w; self.x = x; self.row = row; self.y = y
+    }
+}
+
+/// Runs several matrix × vector products in one parallel region (e.g. gate and up of every chosen expert),
+/// rows of all jobs split over the pool together: one wake-up instead of one per matrix. No allocation.
+public func matvecs(_ jobs: UnsafeBufferPointer<MatvecJob>, pool: ThreadPool?) {
+    var total = 0
+    for j in jobs {
+        precondition(j.x.dotType.id == UInt32(bitPattern: ck_vec_dot_type(j.w.type.id)) && j.x.cols == j.w.cols && j.row < j.x.n,
+                     "matvecs: activations (\(j.x.dotType.name), \(j.x.cols) cols) do not fit \(j.w.type.name) weights of \(j.w.cols) cols")
+        total += j.w.rows
+    }
+    guard total > 0 else { return }
+    let body: (Range<Int>) -> Void = { range in
+        var start = 0  // first global row of job k
+        for j in jobs {
+            let lo = max(range.lowerBound, start), hi = min(range.upperBound, start + j.w.rows)
+            if lo < hi {
+                ck_matmul_rows(ck_vec_dot(j.w.type.id), nil, Int32(j.w.cols), j.w.data, j.w.rowBytes, Int64(lo - start), Int64(hi - start),
+                               j.x.data + j.row * j.x.rowBytes, j.x.rowBytes, 1, j.y, Int64(j.w.rows))
+            }
+            start += j.w.rows
+            if start >= range.upperBound { break }
+        }
+    }
+    if let pool { pool.parallelFor(total, body) } else { body(0..<total) }
 }

@@ -1,5 +1,6 @@
 // Elementwise float ops on caller buffers (RMS norm, softmax, SiLU, SwiGLU, RoPE, dot, axpy), as ggml computes them.
 import CKernels
+import GGUF
 
 public enum Ops {
     /// out(count) = x / sqrt(mean(x²) + eps) (× weight when given), sum of squares in double as ggml.
@@ -41,4 +42,16 @@ public enum Ops {
 
     /// y += a*x.
     public static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) { ck_axpy(a, x, y, Int64(count)) }
+
+    /// a · b with b(count) stored as f16 or bf16 (`type` .f16 or .bf16), e.g. a query against a half-precision key.
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<UInt16>, type: GGMLType, count: Int) -> Float {
+        precondition(type == .f16 || type == .bf16, "Ops.dot: half type must be F16 or BF16, not \(type.name)")
+        return ck_dot_half(a, b, Int64(count), type.id)
+    }
+
+    /// y += a*x with x(count) stored as f16 or bf16, e.g. accumulating a half-precision value row.
+    public static func axpy(_ a: Float, _ x: UnsafePointer<UInt16>, type: GGMLType, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        precondition(type == .f16 || type == .bf16, "Ops.axpy: half type must be F16 or BF16, not \(type.name)")
+        ck_axpy_half(a, x, y, Int64(count), type.id)
+    }
 }

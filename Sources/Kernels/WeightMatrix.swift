@@ -14,6 +14,9 @@ public struct WeightMatrix: @unchecked Sendable {
         guard let rb = type.byteCount(elements: cols) else {
             throw KernelError.badShape("A \(type.name) row of \(cols) elements is not a whole number of blocks of \(type.blockSize).")
         }
+        guard !rows.multipliedReportingOverflow(by: rb).overflow else {
+            throw KernelError.badShape("A \(type.name) matrix of \(rows) rows × \(cols) columns is too large.")
+        }
         self.init(unchecked: type, rows: rows, cols: cols, rowBytes: rb, data: data)
     }
 

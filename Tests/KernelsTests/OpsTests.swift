@@ -1,6 +1,8 @@
 // Elementwise ops against float64 formulas (RMS norm, softmax, SiLU/SwiGLU, RoPE normal/neox with YaRN, dot, axpy).
 import Foundation
 import XCTest
+import CKernels
+import GGUF
 @testable import Kernels
 
 final class OpsTests: XCTestCase {
@@ -96,6 +98,43 @@ final class OpsTests: XCTestCase {
             Ops.rope(&one, dims: dims, pos: 99, base: 1e6, neox: false)
             XCTAssertEqual(Array(xs[h * stride..<h * stride + dims]), one)
             XCTAssertEqual(Array(xs[h * stride + dims..<(h + 1) * stride]), Array(orig[h * stride + dims..<(h + 1) * stride]))
+        }
+    }
+}
+
+final class OpsSimdTests: XCTestCase {
+    /// dot/axpy (f32 and with a f16/bf16 operand): dispatched kernels equal float64 math on the stored values
+    /// and their scalar twins, for odd sizes and unaligned starts.
+    func testDotAxpyAllPrecisions() {
+        var rng = SeededRNG(seed: 99)
+        for n in [0, 1, 7, 8, 9, 15, 16, 17, 31, 100, 576, 1001] {
+            for off in [0, 1] {
+                let a = (0..<n + off).map { _ in rng.gaussian() }, b = (0..<n + off).map { _ in rng.gaussian() }
+                let h = b.map { Float16($0).bitPattern }, bf = b.map { UInt16($0.bitPattern >> 16) }
+                let hv = h.map { Double(Float(Float16(bitPattern: $0))) }, bv = bf.map { Double(Float(bitPattern: UInt32($0) << 16)) }
+                let mag = zip(a, b).dropFirst(off).reduce(0.0) { $0 + Double(abs($1.0 * $1.1)) } * 1.01 + 1e-30
+                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in h.withUnsafeBufferPointer { hp in bf.withUnsafeBufferPointer { fp in
+                    let A = ap.baseAddress! + off, B = bp.baseAddress! + off, H = hp.baseAddress! + off, F = fp.baseAddress! + off
+                    var r32 = 0.0, r16 = 0.0, rbf = 0.0
+                    for i in 0..<n { r32 += Double(A[i]) * Double(B[i]); r16 += Double(A[i]) * hv[i + off]; rbf += Double(A[i]) * bv[i + off] }
+                    XCTAssertEqual(Double(Ops.dot(A, B, count: n)), r32, accuracy: 2e-6 * mag, "f32 n=\(n)")
+                    XCTAssertEqual(Double(Ops.dot(A, H, type: .f16, count: n)), r16, accuracy: 2e-6 * mag, "f16 n=\(n)")
+                    XCTAssertEqual(Double(Ops.dot(A, F, type: .bf16, count: n)), rbf, accuracy: 2e-6 * mag, "bf16 n=\(n)")
+                    XCTAssertEqual(Double(ck_dot_f32_scalar(A, B, Int64(n))), r32, accuracy: 2e-6 * mag)
+                    XCTAssertEqual(Double(ck_dot_half_scalar(A, H, Int64(n), GGMLType.f16.id)), r16, accuracy: 2e-6 * mag)
+                    for (type, vals) in [(GGMLType.f16, hv), (.bf16, bv)] {
+                        var y = Array(a[off...]), yScalar = y
+                        let src = type == .f16 ? H : F
+                        Ops.axpy(0.75, src, type: type, &y, count: n)
+                        ck_axpy_half_scalar(0.75, src, &yScalar, Int64(n), type.id)
+                        for i in 0..<n {
+                            let want = Double(A[i]) + 0.75 * vals[i + off]
+                            XCTAssertEqual(Double(y[i]), want, accuracy: 1e-6 * max(1, abs(want)), "\(type.name) axpy n=\(n)")
+                            XCTAssertEqual(Double(yScalar[i]), want, accuracy: 1e-6 * max(1, abs(want)))
+                        }
+                    }
+                } } } }
+            }
         }
     }
 }

@@ -78,6 +78,43 @@ final class QuantGoldenTests: XCTestCase {
         }
     }
 
+    /// matvec equals llama.cpp's own x86 kernels (ggml_vec_dot_*, called through ctypes by make_goldens.py):
+    /// (a) on activations from ggml's reference quantizer (byte-identical to ours) within float rounding,
+    ///     4e-6 Σ_j |W_j x_j| (the kernels differ only in summation order);
+    /// (b) end to end with llama.cpp's runtime activation quantizer, which on x86 rounds Q8_0/Q8_1 with
+    ///     127/amax and round-to-even instead of the reference 1/d and roundf: a quantized activation may then
+    ///     differ by one step, so |Δ| ≤ Σ_j |W_j| amax_b/127 + 4e-6 Σ_j |W_j x_j| for those two types, and
+    ///     rounding only for the others (their runtime quantizers equal the reference).
+    func testMatvecMatchesLlamaCpp() throws {
+        let m = try Goldens.manifest()
+        let x = try Goldens.floats("x.f32")
+        var worst = 0.0  // largest |Δ| against llama.cpp's vec_dot, in units of the rounding bound
+        defer { print("matvec vs llama.cpp ggml_vec_dot: worst |Δ| = \(worst) of the 4e-6·Σ|W x| rounding bound") }
+        for name in m.types {
+            let t = try XCTUnwrap(GGMLType.named(name))
+            let raw = try Goldens.bytes("\(name).w.bin"), deq = try Goldens.floats("\(name).deq.f32")
+            let yl = try Goldens.doubles("\(name).yllama.f64"), yn = try Goldens.doubles("\(name).ynative.f64")
+            let dotType = m.vec_dot[name]!
+            let round = Self.bounds(type: t, dotType: dotType, raw: raw, deq: deq, x: x, rows: m.rows, cols: m.cols).rounding
+            var y = [Float](repeating: .nan, count: m.rows)
+            try raw.withUnsafeBytes { rb in
+                matvec(try WeightMatrix(type: t, rows: m.rows, cols: m.cols, data: rb.baseAddress!), x, &y, pool: nil)
+            }
+            for r in 0..<m.rows {
+                XCTAssertEqual(Double(y[r]), yl[r], accuracy: round[r], "\(name) row \(r) vs llama.cpp vec_dot")
+                worst = max(worst, abs(Double(y[r]) - yl[r]) / round[r])
+                var step = 0.0
+                if dotType == "Q8_0" || dotType == "Q8_1" {
+                    for b in stride(from: 0, to: m.cols, by: 32) {
+                        let amax = Double(x[b..<b + 32].map { abs($0) }.max()!)
+                        for j in b..<b + 32 { step += Double(abs(deq[r * m.cols + j])) * amax / 127 }
+                    }
+                }
+                XCTAssertEqual(Double(y[r]), yn[r], accuracy: round[r] + step, "\(name) row \(r) vs llama.cpp end to end")
+            }
+        }
+    }
+
     static func bounds(type t: GGMLType, dotType: String, raw: [UInt8], deq: [Float], x: [Float], rows: Int, cols: Int) -> (rounding: [Double], total: [Double]) {
         let blk = dotType == "Q8_K" ? 256 : 32
         var e = [Double](repeating: 0, count: cols)

@@ -28,6 +28,10 @@ final class SimdTests: XCTestCase {
         return b
     }
 
+    /// Types whose SIMD kernels reduce each block to one integer and then do the scalar twin's float steps:
+    /// bit-exact. The others accumulate floats in vector lanes: within 2e-6 · Σ|w_j x_j| of the twin.
+    static let bitExact: Set<GGMLType> = [.q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .iq4_xs]
+
     func testSimdKernelsMatchScalarTwins() throws {
         var rng = SeededRNG(seed: 2026)
         var checked = 0
@@ -55,7 +59,11 @@ final class SimdTests: XCTestCase {
                         let (a, b) = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xb in
                             (scalar!(Int32(n), wb.baseAddress! + misalign, xb.baseAddress! + misalign),
                              simd(Int32(n), wb.baseAddress! + misalign, xb.baseAddress! + misalign)) } }
-                        XCTAssertEqual(Double(b), Double(a), accuracy: 2e-6 * mag + 1e-30, "\(t.name) \(family) n=\(n) misalign=\(misalign)")
+                        if Self.bitExact.contains(t) {
+                            XCTAssertEqual(b.bitPattern, a.bitPattern, "\(t.name) \(family) n=\(n) misalign=\(misalign): \(b) vs \(a)")
+                        } else {
+                            XCTAssertEqual(Double(b), Double(a), accuracy: 2e-6 * mag + 1e-30, "\(t.name) \(family) n=\(n) misalign=\(misalign)")
+                        }
                         checked += 1
                     }
                 }
@@ -63,7 +71,41 @@ final class SimdTests: XCTestCase {
         }
     }
 
+    /// The 4-activation-row kernels (matmul) equal the single-row scalar twin for every row: bit-exact for the
+    /// K-quants, within float-order tolerance otherwise.
+    func testFourRowKernelsMatchScalarTwins() throws {
+        var rng = SeededRNG(seed: 404)
+        var checked = 0
+        for t in Quant.supportedTypes {
+            guard let dot4 = ck_vec_dot4_family(t.id, Int32(CK_FAMILY_AVX2)) ?? ck_vec_dot4_family(t.id, Int32(CK_FAMILY_AVX512)) else { continue }
+            let dt = try XCTUnwrap(Quant.vecDotType(t)), scalar = ck_vec_dot_scalar(t.id)!
+            for blocks in [1, 2, 5] {
+                let n = blocks * t.blockSize, misalign = blocks % 2
+                let w = Self.randomRow(t, blocks: blocks, misalign: misalign, rng: &rng)
+                let xb = dt.byteCount(elements: n)! + 3  // odd row stride: unaligned activation rows
+                var xq = [UInt8](repeating: 0, count: 4 * xb)
+                for r in 0..<4 {
+                    let x = (0..<n).map { _ in rng.gaussian() * Float(r + 1) }
+                    try xq.withUnsafeMutableBytes { try Quant.quantizeRow(dt, x, $0.baseAddress! + r * xb, count: n) }
+                }
+                var out = [Float](repeating: .nan, count: 4)
+                w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in dot4(Int32(n), wb.baseAddress! + misalign, xp.baseAddress!, xb, &out) } }
+                let single = ck_vec_dot_family(t.id, Int32(CK_FAMILY_AVX2))!  // same steps per row: bit-exact
+                for r in 0..<4 {
+                    let s1 = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in single(Int32(n), wb.baseAddress! + misalign, xp.baseAddress! + r * xb) } }
+                    XCTAssertEqual(out[r].bitPattern, s1.bitPattern, "\(t.name) n=\(n) row \(r): 4-row \(out[r]) vs 1-row \(s1)")
+                    let want = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in scalar(Int32(n), wb.baseAddress! + misalign, xp.baseAddress! + r * xb) } }
+                    if Self.bitExact.contains(t) { XCTAssertEqual(out[r].bitPattern, want.bitPattern, "\(t.name) n=\(n) row \(r)") }
+                    else { XCTAssertEqual(out[r], want, accuracy: 1e-5 * max(1, abs(want)), "\(t.name) n=\(n) row \(r)") }
+                    checked += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 0)
+    }
+
     func testKernelSelectionAndScalarOverride() {
+        Quant.forceScalarKernels(false)  // CPU dispatch, whatever GLMCHAT_KERNELS says
         let native = Quant.kernelName(.q4_K)
         if ck_cpu_features() & UInt32(CK_AVX2) != 0 { XCTAssertNotEqual(native, "scalar") }
         Quant.forceScalarKernels(true)

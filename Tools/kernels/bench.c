@@ -11,11 +11,42 @@ static uint64_t rs = 88172645463325252ull;
 static uint64_t rnd(void) { rs ^= rs << 13; rs ^= rs >> 7; rs ^= rs << 17; return rs; }
 static float frand(void) { return (float)((rnd() >> 11) * (1.0 / 9007199254740992.0)) * 2 - 1; }
 
+static void noop(void *ctx, int64_t b, int64_t e) { (void)ctx; (void)b; (void)e; }
+static void spin20us(void *ctx, int64_t b, int64_t e) {  // 20 us of work per index
+    (void)ctx;
+    for (int64_t i = b; i < e; i++) { double t0 = now(); while (now() - t0 < 20e-6) {} }
+}
+
+/// Latency of one ck_pool_run with an empty task (the fixed cost of a parallel region).
+static void bench_pool(int threads) {
+    ck_pool *p = ck_pool_create(threads);
+    for (int i = 0; i < 1000; i++) ck_pool_run(p, 64, noop, NULL);
+    double best = 1e9;
+    for (int r = 0; r < 5; r++) {
+        double t0 = now();
+        for (int i = 0; i < 20000; i++) ck_pool_run(p, 64, noop, NULL);
+        double dt = (now() - t0) / 20000;
+        if (dt < best) best = dt;
+    }
+    printf("pool: %d threads, empty parallel region %.2f us\n", threads, best * 1e6);
+    best = 1e9;
+    for (int r = 0; r < 5; r++) {
+        double t0 = now();
+        for (int i = 0; i < 2000; i++) ck_pool_run(p, 2 * threads, spin20us, NULL);
+        double dt = (now() - t0) / 2000;
+        if (dt < best) best = dt;
+    }
+    printf("pool: %d threads, %d x 20 us of work: %.1f us per region (ideal %.0f us)\n", threads, 2 * threads, best * 1e6, 40.0);
+    ck_pool_destroy(p);
+}
+
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "pool") == 0) { bench_pool(argc > 2 ? atoi(argv[2]) : 2); return 0; }
     const uint32_t type = argc > 1 ? (uint32_t)atoi(argv[1]) : CK_Q4_K;
     const int cols = argc > 2 ? atoi(argv[2]) : 2048, rows = argc > 3 ? atoi(argv[3]) : 10240;
     const int copies = argc > 4 ? atoi(argv[4]) : 8;  // cycle over several matrices so they do not sit in L3
     const int maxThreads = argc > 5 ? atoi(argv[5]) : 2;
+    const int nt = argc > 6 ? atoi(argv[6]) : 1;  // activation rows (tokens): >1 measures matmul
     const size_t rb = ck_row_bytes(type, cols), mb = rb * rows;
     if (!rb) { fprintf(stderr, "bad type/cols\n"); return 1; }
     uint8_t *w = aligned_alloc(64, mb * copies);
@@ -34,28 +65,31 @@ int main(int argc, char **argv) {
     else for (size_t b = 0; b < mb * copies / bb; b++) for (int k = 0; k < 2; k++) if (offs[k] >= 0) {
         uint16_t h = ck_fp32_to_fp16(frand() * 0.05f); memcpy(w + b * bb + offs[k], &h, 2);
     }
-    float *x = malloc(sizeof(float) * cols), *y = malloc(sizeof(float) * rows);
-    for (int i = 0; i < cols; i++) x[i] = frand();
+    float *x = malloc(sizeof(float) * cols * nt), *y = malloc(sizeof(float) * rows * nt);
+    for (int i = 0; i < cols * nt; i++) x[i] = frand();
     const uint32_t dt = (uint32_t)ck_vec_dot_type(type);
-    void *xq = aligned_alloc(64, ck_row_bytes(dt, cols) + 64);
-    ck_quantize_row(dt, x, xq, cols);
-    printf("type %u  %d x %d  (%.1f MB per matrix, %d matrices cycled)\n", type, rows, cols, mb / 1e6, copies);
+    const size_t xb = ck_row_bytes(dt, cols);
+    char *xq = aligned_alloc(64, xb * nt + 64);
+    for (int t = 0; t < nt; t++) ck_quantize_row(dt, x + (size_t)t * cols, xq + t * xb, cols);
+    printf("type %u  %d x %d  (%.1f MB per matrix, %d matrices cycled), %d activation rows\n", type, rows, cols, mb / 1e6, copies, nt);
     static const char *names[] = {"scalar", "avx2", "avx512"};
     for (int fam = 0; fam <= 2; fam++) {
         ck_vec_dot_fn dot = ck_vec_dot_family(type, fam);
         if (!dot) continue;
+        ck_vec_dot4_fn dot4 = nt >= 4 ? ck_vec_dot4_family(type, fam) : NULL;
         const int scalar = fam == 0;
         for (int th = 1; th <= maxThreads; th++) {
             ck_pool *p = ck_pool_create(th);
             double best = 1e9;
-            int reps = scalar ? 3 : 12;
+            int reps = scalar ? 3 : (nt > 1 ? 4 : 12);
             for (int r = 0; r < reps; r++) {
                 double t0 = now();
-                for (int c = 0; c < copies; c++) ck_matmul_pool(p, dot, cols, w + mb * c, rb, rows, xq, 0, 1, y, rows);
+                for (int c = 0; c < copies; c++) ck_matmul_pool(p, dot, dot4, cols, w + mb * c, rb, rows, xq, xb, nt, y, rows);
                 double dt_ = (now() - t0) / copies;
                 if (dt_ < best) best = dt_;
             }
-            printf("  %-7s threads %d: %8.3f ms/matvec  %6.2f GB/s\n", names[fam], th, best * 1e3, mb / best / 1e9);
+            printf("  %-7s%s threads %d: %8.3f ms/op  %6.2f GB/s of weights per activation row\n", names[fam], dot4 ? "+dot4" : "     ",
+                   th, best * 1e3, mb * (double)nt / best / 1e9);
             ck_pool_destroy(p);
         }
     }

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Builds and runs the kernels micro-benchmark: Tools/kernels/bench.sh [TYPE_ID COLS ROWS COPIES MAX_THREADS]
-# (default: Q4_K (12), 2048 x 10240, 8 matrices cycled, 1..2 threads). Prints GB/s, scalar vs SIMD.
+# Builds and runs the kernels micro-benchmark: Tools/kernels/bench.sh [TYPE_ID COLS ROWS COPIES MAX_THREADS TOKENS]
+# (default: Q4_K (12), 2048 x 10240, 8 matrices cycled, 1..2 threads, 1 token). Prints GB/s per family;
+# TOKENS > 1 measures matmul (4-row kernels where they exist). `bench.sh pool [THREADS]`: parallel-region latency.
 set -e
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${TMPDIR:-/tmp}/glmchat-kernels-bench

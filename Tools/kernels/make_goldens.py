@@ -16,7 +16,15 @@ Shared:
   act.q8_0.bin gguf-py quantize(act, Q8_0)
   act.q8_1.bin / act.q8_K.bin  act quantized by numpy ports of ggml's quantize_row_q8_1_ref / q8_K_ref
   manifest.json  shapes and the type list
+With llama.cpp's own libraries (llama-cpp-python==0.3.36 in the same venv), also:
+  T.yllama.f64  llama.cpp's x86 ggml_vec_dot_* (the SIMD kernels it runs) on activations quantized by ggml's
+                reference quantizer (quantize_row_*_ref: the same bytes our quantizer makes)
+  T.ynative.f64 llama.cpp end to end on this CPU: its runtime activation quantizer (quantize_row_q8_0 etc.)
+                plus its vec_dot
+and the script asserts that ggml's dequantize_row_* equals gguf-py's and ggml's reference quantizers equal
+the numpy ports above byte for byte.
 """
+import ctypes
 import json, os, sys
 import numpy as np
 from gguf import GGMLQuantizationType as Q, quants, GGML_QUANT_SIZES
@@ -125,6 +133,69 @@ def quantized_path(name, raw, deq, x):
     return y + (m * corr[None, :]).sum(axis=1)
 
 
+class GGML:
+    """ctypes access to llama.cpp's libggml-base / libggml-cpu from the llama_cpp package."""
+    def __init__(self):
+        import llama_cpp
+        d = os.path.join(os.path.dirname(llama_cpp.__file__), "lib")
+        self.base = ctypes.CDLL(os.path.join(d, "libggml-base.so"), mode=ctypes.RTLD_GLOBAL)
+        self.cpu = ctypes.CDLL(os.path.join(d, "libggml-cpu.so"), mode=ctypes.RTLD_GLOBAL)
+        self.cpu.ggml_cpu_init()
+
+    @staticmethod
+    def ptr(a):
+        return a.ctypes.data_as(ctypes.c_void_p)
+
+    def quantize(self, vt, x, native):
+        if vt == "F32":
+            return x.astype(np.float32).copy()
+        if vt == "F16":
+            return x.astype(np.float16)  # F16C / round-to-nearest-even, as ggml
+        if vt == "BF16":
+            return quants.quantize(x.reshape(1, -1), Q.BF16).ravel()
+        bs, ts = GGML_QUANT_SIZES[Q[vt]]
+        if vt == "Q8_1":
+            ts = 36  # ggml's block_q8_1 is {f16 d, f16 s, 32 x i8}; gguf-py's table still says 40 (old f32 layout)
+        out = np.zeros(len(x) // bs * ts, dtype=np.uint8)
+        name = "quantize_row_" + vt.lower().replace("q8_k", "q8_K")
+        fn = getattr(self.cpu, name) if native else getattr(self.base, name + "_ref")
+        fn(self.ptr(np.ascontiguousarray(x, dtype=np.float32)), self.ptr(out), ctypes.c_int64(len(x)))
+        return out
+
+    def vec_dot(self, name, vt, raw_row, xq, n):
+        if name in ("F32", "F16", "BF16"):
+            fn = getattr(self.cpu, "ggml_vec_dot_" + name.lower())
+        else:
+            fn = getattr(self.cpu, f"ggml_vec_dot_{name.lower().replace('_k', '_K')}_{vt.lower().replace('q8_k', 'q8_K')}")
+        s = ctypes.c_float(0)
+        fn(ctypes.c_int(n), ctypes.byref(s), ctypes.c_size_t(0), self.ptr(raw_row), ctypes.c_size_t(0), self.ptr(xq), ctypes.c_size_t(0), ctypes.c_int(1))
+        return float(s.value)
+
+    def dequantize(self, name, raw_rows, n):
+        out = np.zeros(n, dtype=np.float32)
+        getattr(self.base, "dequantize_row_" + name.lower().replace("_k", "_K"))(self.ptr(raw_rows), self.ptr(out), ctypes.c_int64(n))
+        return out
+
+
+def llama_goldens(ggml, rng_x, act):
+    x = rng_x
+    for name in TYPES:
+        vt = VEC_DOT[name]
+        raw = np.fromfile(os.path.join(OUT, f"{name}.w.bin"), dtype=np.uint8).reshape(ROWS, -1)
+        if name not in ("F32", "F16", "BF16"):
+            deq = np.fromfile(os.path.join(OUT, f"{name}.deq.f32"), dtype=np.float32)
+            mine = ggml.dequantize(name, np.ascontiguousarray(raw), ROWS * COLS)
+            ulps = np.abs(mine.view(np.int32).astype(np.int64) - deq.view(np.int32).astype(np.int64))
+            assert ulps.max() <= 1, f"{name}: ggml dequantize differs from gguf-py by {ulps.max()} ulp"
+        for native, suffix in ((False, "yllama"), (True, "ynative")):
+            xq = ggml.quantize(vt, x, native)
+            y = [ggml.vec_dot(name, vt, np.ascontiguousarray(raw[r]), xq, COLS) for r in range(ROWS)]
+            np.array(y, dtype=np.float64).tofile(os.path.join(OUT, f"{name}.{suffix}.f64"))
+    for vt, port in (("Q8_1", q8_1(act)[0]), ("Q8_K", q8_K(act)[0]), ("Q8_0", q8_0(act)[0])):
+        ref = ggml.quantize(vt, act, native=False).tobytes()
+        assert ref == port, f"ggml quantize_row_{vt}_ref differs from the numpy port"
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(SEED)
@@ -143,6 +214,11 @@ def main():
     open(os.path.join(OUT, "act.q8_0.bin"), "wb").write(q8_0(act)[0])
     open(os.path.join(OUT, "act.q8_1.bin"), "wb").write(q8_1(act)[0])
     open(os.path.join(OUT, "act.q8_K.bin"), "wb").write(q8_K(act)[0])
+    try:
+        ggml = GGML()
+    except (ImportError, OSError) as e:
+        sys.exit(f"llama.cpp's libraries are needed for the llama.cpp goldens: {e}")
+    llama_goldens(ggml, x, act)
     json.dump({"rows": ROWS, "cols": COLS, "act_n": ACT_N, "seed": SEED, "types": TYPES, "vec_dot": VEC_DOT},
               open(os.path.join(OUT, "manifest.json"), "w"), indent=1)
     print("wrote", len(TYPES), "types to", os.path.normpath(OUT))

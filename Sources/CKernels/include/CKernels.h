@@ -54,9 +54,15 @@ const char *ck_vec_dot_impl(uint32_t type);
 /// Forces scalar kernels (1) or restores CPU dispatch (0) for all later ck_vec_dot lookups.
 void ck_force_scalar(int on);
 
+/// out[t] = W · X_t for 4 activation rows xbytes apart (weights unpacked once for all four).
+typedef void (*ck_vec_dot4_fn)(int n, const void *w, const void *x, size_t xbytes, float *out);
+/// The 4-row kernel for `type` (NULL if none or scalar kernels are forced); of one family (NULL if none).
+ck_vec_dot4_fn ck_vec_dot4(uint32_t type);
+ck_vec_dot4_fn ck_vec_dot4_family(uint32_t type, int family);
+
 /// y[t*ldy + r] = W_r · X_t for rows r in [r0, r1) and tokens t in [0, nt); W rows wbytes apart,
-/// X rows (quantized) xbytes apart.
-void ck_matmul_rows(ck_vec_dot_fn dot, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1,
+/// X rows (quantized) xbytes apart; dot4 (may be NULL) handles tokens four at a time.
+void ck_matmul_rows(ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1,
                     const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy);
 
 /// Per-thread grow-only scratch (never freed while the thread lives); NULL if allocation fails.
@@ -67,8 +73,16 @@ void ck_rms_norm(const float *x, const float *w, float *out, int64_t n, float ep
 void ck_softmax(float *x, int64_t n);
 void ck_silu(float *x, int64_t n);
 void ck_swiglu(const float *g, const float *u, float *out, int64_t n);
+/// Dot products and y += a·x on f32, or with the second operand in f16/bf16 (half_type CK_F16 or CK_BF16),
+/// e.g. attention over a half-precision KV cache. SIMD when available; *_scalar are the twins.
 float ck_dot_f32(const float *a, const float *b, int64_t n);
 void ck_axpy(float a, const float *x, float *y, int64_t n);
+float ck_dot_half(const float *a, const uint16_t *b, int64_t n, uint32_t half_type);
+void ck_axpy_half(float a, const uint16_t *x, float *y, int64_t n, uint32_t half_type);
+float ck_dot_f32_scalar(const float *a, const float *b, int64_t n);
+void ck_axpy_scalar(float a, const float *x, float *y, int64_t n);
+float ck_dot_half_scalar(const float *a, const uint16_t *b, int64_t n, uint32_t half_type);
+void ck_axpy_half_scalar(float a, const uint16_t *x, float *y, int64_t n, uint32_t half_type);
 /// cache(dims): (cos, sin) pairs for position pos as ggml_rope_ext computes them (YaRN included).
 void ck_rope_cache(float *cache, int dims, float pos, float base, float freq_scale, float ext_factor,
                    float attn_factor, float beta_fast, float beta_slow, int orig_ctx);
@@ -85,7 +99,7 @@ int ck_pool_threads(const ck_pool *p);
 void ck_pool_run(ck_pool *p, int64_t n, ck_task_fn fn, void *ctx);
 
 /// Y(nt, ldy)[:, 0..<rows] = X(nt) · W(rows)ᵀ with rows split over the pool (p may be NULL: caller only).
-void ck_matmul_pool(ck_pool *p, ck_vec_dot_fn dot, int n, const void *w, size_t wbytes, int64_t rows,
+void ck_matmul_pool(ck_pool *p, ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, const void *w, size_t wbytes, int64_t rows,
                     const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy);
 /// Quantizes X(nt, n) row by row to dot_type into dst (rows dbytes apart), split over the pool; 0 or -1.
 int ck_quantize_rows_pool(ck_pool *p, uint32_t dot_type, const float *x, int64_t n, int64_t nt, void *dst, size_t dbytes);

@@ -1,0 +1,71 @@
+// AVX2 float dot/axpy (f32, or the second operand in f16/bf16) with dispatch to the scalar twins in ops.c.
+#include "blocks.h"
+#include "simd.h"
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define AVX2 __attribute__((target("avx2,fma,f16c")))
+
+AVX2 static inline float hsum8(__m256 x) {
+    __m128 r = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+    r = _mm_add_ss(r, _mm_movehdup_ps(r));
+    return _mm_cvtss_f32(r);
+}
+AVX2 static inline __m256 load_half8(const uint16_t *p, uint32_t t) {
+    const __m128i h = _mm_loadu_si128((const __m128i *)p);
+    return t == CK_BF16 ? _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16)) : _mm256_cvtph_ps(h);
+}
+
+AVX2 static float dot_f32_avx2(const float *a, const float *b, int64_t n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+    }
+    for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+    float s = hsum8(_mm256_add_ps(s0, s1));
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+AVX2 static void axpy_avx2(float a, const float *x, float *y, int64_t n) {
+    const __m256 va = _mm256_set1_ps(a);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; i++) y[i] += a * x[i];
+}
+AVX2 static float dot_half_avx2(const float *a, const uint16_t *b, int64_t n, uint32_t t) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), load_half8(b + i, t), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), load_half8(b + i + 8, t), s1);
+    }
+    for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), load_half8(b + i, t), s0);
+    float s = hsum8(_mm256_add_ps(s0, s1));
+    for (; i < n; i++) s += a[i] * (t == CK_BF16 ? ck_bf16_to_fp32(b[i]) : ck_fp16_to_fp32(b[i]));
+    return s;
+}
+AVX2 static void axpy_half_avx2(float a, const uint16_t *x, float *y, int64_t n, uint32_t t) {
+    const __m256 va = _mm256_set1_ps(a);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, load_half8(x + i, t), _mm256_loadu_ps(y + i)));
+    for (; i < n; i++) y[i] += a * (t == CK_BF16 ? ck_bf16_to_fp32(x[i]) : ck_fp16_to_fp32(x[i]));
+}
+#define HAVE_AVX2 (ck_active_family() != CK_FAMILY_SCALAR)
+#else
+#define HAVE_AVX2 0
+#define dot_f32_avx2 ck_dot_f32_scalar
+#define axpy_avx2 ck_axpy_scalar
+#define dot_half_avx2 ck_dot_half_scalar
+#define axpy_half_avx2 ck_axpy_half_scalar
+#endif
+
+float ck_dot_f32(const float *a, const float *b, int64_t n) { return HAVE_AVX2 ? dot_f32_avx2(a, b, n) : ck_dot_f32_scalar(a, b, n); }
+void ck_axpy(float a, const float *x, float *y, int64_t n) { if (HAVE_AVX2) axpy_avx2(a, x, y, n); else ck_axpy_scalar(a, x, y, n); }
+float ck_dot_half(const float *a, const uint16_t *b, int64_t n, uint32_t t) {
+    return HAVE_AVX2 ? dot_half_avx2(a, b, n, t) : ck_dot_half_scalar(a, b, n, t);
+}
+void ck_axpy_half(float a, const uint16_t *x, float *y, int64_t n, uint32_t t) {
+    if (HAVE_AVX2) axpy_half_avx2(a, x, y, n, t); else ck_axpy_half_scalar(a, x, y, n, t);
+}
