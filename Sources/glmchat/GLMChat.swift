@@ -13,6 +13,9 @@ struct GLMChat: ParsableCommand {
             PromptCommand.self,
             SessionsCommand.self,
             TokenizeCommand.self,
+            GenerateCommand.self,
+            LogitsCommand.self,
+            BenchCommand.self,
         ]
     )
 }
