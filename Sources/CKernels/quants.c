@@ -261,9 +261,9 @@ static void quant_q8_0(const float *x, block_q8_0 *y, int64_t nb) {
         float amax = 0.0f;
         for (int j = 0; j < QK; j++) amax = fmaxf(amax, fabsf(x[i*QK + j]));
         const float d = amax / 127.0f;
-        const float id = d ? 1.0f / d : 0.0f;
+        const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
         y[i].d = ck_fp32_to_fp16(d);
-        for (int j = 0; j < QK; j++) y[i].qs[j] = (int8_t)roundf(x[i*QK + j] * id);
+        for (int j = 0; j < QK; j++) y[i].qs[j] = (int8_t)nearbyintf(x[i*QK + j] * id);
     }
 }
 static void quant_q8_1(const float *x, block_q8_1 *y, int64_t nb) {
@@ -271,12 +271,12 @@ static void quant_q8_1(const float *x, block_q8_1 *y, int64_t nb) {
         float amax = 0.0f;
         for (int j = 0; j < QK; j++) amax = fmaxf(amax, fabsf(x[i*QK + j]));
         const float d = amax / 127.0f;
-        const float id = d ? 1.0f / d : 0.0f;
+        const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
         y[i].d = ck_fp32_to_fp16(d);
         int sum = 0;
         for (int j = 0; j < QK/2; ++j) {
-            y[i].qs[j] = (int8_t)roundf(x[i*QK + j] * id);
-            y[i].qs[QK/2 + j] = (int8_t)roundf(x[i*QK + QK/2 + j] * id);
+            y[i].qs[j] = (int8_t)nearbyintf(x[i*QK + j] * id);
+            y[i].qs[QK/2 + j] = (int8_t)nearbyintf(x[i*QK + QK/2 + j] * id);
             sum += y[i].qs[j] + y[i].qs[QK/2 + j];
         }
         y[i].s = ck_fp32_to_fp16(sum * d);
