@@ -1,7 +1,6 @@
 // swift-tools-version:6.0
 // glmchat: a terminal chat client that runs GLM-4.7-Flash in-process from a GGUF file on the CPU.
 import PackageDescription
-import Foundation
 
 // Release-grade C for the kernels even in debug builds: the scalar twins are the reference, not -O0.
 let kernelCFlags: [CSetting] = [.unsafeFlags(["-O3", "-fno-strict-aliasing"])]
@@ -24,19 +23,12 @@ var targets: [Target] = [
     ]),
 ]
 
-// One test target per module, declared when its folder exists (Tests/<Module>Tests).
-let testDeps: [String: [Target.Dependency]] = [
-    "GGUF": ["GGUF"], "Kernels": ["Kernels", "GGUF", "CKernels"], "Tokenizer": ["Tokenizer", "GGUF"],
-    "Engine": ["Engine", "Kernels", "Tokenizer", "GGUF"], "Chat": ["Chat"], "Store": ["Store", "Chat"],
-    "TUI": ["TUI", "Chat", "Store"], "Terminal": ["Terminal", "TUI"], "glmchat": ["glmchat"],
+// One test target per module.
+let tests: [(String, [Target.Dependency])] = [
+    ("GGUF", ["GGUF"]), ("Kernels", ["Kernels", "GGUF", "CKernels"]), ("Tokenizer", ["Tokenizer", "GGUF"]),
+    ("Engine", ["Engine", "Kernels", "Tokenizer", "GGUF"]), ("Chat", ["Chat", "Tokenizer", "GGUF"]), ("Store", ["Store", "Chat"]),
 ]
-let root = Context.packageDirectory
-for (module, deps) in testDeps.sorted(by: { $0.key < $1.key }) {
-    let dir = "\(root)/Tests/\(module)Tests"
-    if FileManager.default.fileExists(atPath: dir) {
-        targets.append(.testTarget(name: "\(module)Tests", dependencies: deps))
-    }
-}
+targets += tests.map { .testTarget(name: "\($0.0)Tests", dependencies: $0.1) }
 
 let package = Package(
     name: "glmchat",

@@ -1,7 +1,6 @@
 // `glmchat generate`: one completion from a prompt (raw or chat-templated), streamed to stdout or as JSON.
-// The chat rendering here is a minimal GLM-4.7 / ChatML one (single user turn, optional system), used until
-// the Chat module's templates are wired in.
 import ArgumentParser
+import Chat
 import Engine
 import Foundation
 import GGUF
@@ -35,7 +34,7 @@ struct GenerateCommand: ParsableCommand {
         if let file { text = reportingErrors { try String(contentsOfFile: file, encoding: .utf8) } }
         let m = reportingErrors { try Model(path: model, threads: threads) }
         let tok = reportingErrors { try Tokenizer(gguf: m.gguf) }
-        let ids = raw ? tok.encode(text, parseSpecial: false) : tok.encode(Self.render(text, system: system, noThink: noThink, tok: tok, gguf: m.gguf), parseSpecial: true, addBOS: false)
+        let ids = raw ? tok.encode(text, parseSpecial: false) : tok.encode(Self.render(text, system: system, noThink: noThink, gguf: m.gguf), parseSpecial: true, addBOS: false)
         guard !ids.isEmpty else { fail("the prompt is empty") }
         let context = min(ctx ?? (ids.count + n), m.config.contextLength)
         let session = reportingErrors { try Session(model: m, contextLength: max(1, context)) }
@@ -76,20 +75,11 @@ struct GenerateCommand: ParsableCommand {
         }
     }
 
-    /// A single-turn chat prompt in the model's format: GLM-4.7 (`[gMASK]<sop>…<|assistant|><think>`) when the
-    /// vocabulary has its role tokens, else ChatML.
-    static func render(_ user: String, system: String?, noThink: Bool, tok: Tokenizer, gguf: GGUFFile) -> String {
-        if tok.id(of: "<|assistant|>") != nil, tok.id(of: "[gMASK]") != nil {
-            var s = "[gMASK]<sop>"
-            if let system { s += "<|system|>" + system }
-            return s + "<|user|>" + user + "<|assistant|>" + (noThink ? "</think>" : "<think>")
-        }
-        var sys = system
-        if sys == nil, let t = gguf.string("tokenizer.chat_template"), t.contains("You are a helpful AI assistant named SmolLM") {
-            sys = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
-        }
-        var s = ""
-        if let sys { s += "<|im_start|>system\n\(sys)<|im_end|>\n" }
-        return s + "<|im_start|>user\n\(user)<|im_end|>\n<|im_start|>assistant\n"
+    /// A single-turn chat prompt rendered with the model's own chat template (recognised from the file).
+    static func render(_ user: String, system: String?, noThink: Bool, gguf: GGUFFile) -> String {
+        let recognized = TemplateRecognition.recognize(gguf.string("tokenizer.chat_template"))
+        if let note = recognized.note { FileHandle.standardError.write(Data("glmchat: \(note)\n".utf8)) }
+        let messages = (system.map { [Message.system($0)] } ?? []) + [Message.user(user)]
+        return ChatRequest(messages: messages, thinking: !noThink).prompt(recognized.template)
     }
 }
