@@ -1,0 +1,195 @@
+// Lays the conversation out as blocks of styled lines at a width: user and assistant messages,
+// thinking blocks (open/closed, header with tokens, time, first line), tool blocks, notices.
+import Foundation
+import Chat
+
+public enum BlockKind: Equatable, Sendable { case user, answer, thinking, tool, note, truncation }
+
+public struct Block: Sendable {
+    public var key: String
+    public var kind: BlockKind
+    public var lines: [StyledLine]
+    /// Can be opened and closed.
+    public var collapsible: Bool
+    /// What `y` copies.
+    public var copyText: String
+    /// Blank line above (between messages).
+    public var gapBefore: Bool
+    /// For collapsible blocks: shown open.
+    public var open: Bool = false
+}
+
+public struct TranscriptLayout: Sendable {
+    public var blocks: [Block]
+    /// First row of each block in `rows`.
+    public var starts: [Int]
+    public var rows: [StyledLine]
+    /// Index in `blocks` for each row.
+    public var rowBlock: [Int]
+
+    public func blockIndex(_ key: String?) -> Int? { key.flatMap { k in blocks.firstIndex { $0.key == k } } }
+}
+
+extension AppState {
+    /// Columns for transcript text: a selection gutter of 2 on the left, 1 free on the right.
+    public var transcriptTextWidth: Int { max(8, width - 3) }
+
+    public func isExpanded(_ key: String, default d: Bool) -> Bool { expanded[key] ?? d }
+
+    /// Whether a thinking block is open: the user's choice, else open while it streams, else the setting.
+    func thinkingOpen(_ key: String, streamingReasoning: Bool) -> Bool {
+        if let e = expanded[key] { return e }
+        if streamingReasoning { return true }
+        return settings.expandThinking
+    }
+
+    public func layoutTranscript() -> TranscriptLayout {
+        let w = transcriptTextWidth
+        let t = theme
+        var blocks: [Block] = []
+        let toolResults: [String: Message] = Dictionary(messages.compactMap { m in m.toolResult.map { ($0.callID, m) } }, uniquingKeysWith: { a, _ in a })
+        if droppedMessages > 0 {
+            let turns = messages.prefix(droppedMessages).filter { $0.role == .user }.count
+            let text = "⋯ \(turns) earlier turn\(turns == 1 ? " is" : "s are") not sent to the model (context full) — scroll up to view"
+            blocks.append(Block(key: "truncation", kind: .truncation, lines: Wrap.text(text, style: t[.warning], width: w), collapsible: false, copyText: text, gapBefore: false))
+        }
+        for (mi, m) in messages.enumerated() {
+            let live = streaming?.messageIndex == mi
+            switch m.role {
+            case .system:
+                continue
+            case .user:
+                var lines: [StyledLine] = []
+                for (i, l) in Wrap.text(m.content, style: t[.user], width: w - 2).enumerated() {
+                    lines.append([Span(i == 0 ? "› " : "  ", t[.user])] + l)
+                }
+                blocks.append(Block(key: m.id, kind: .user, lines: lines, collapsible: false, copyText: m.content, gapBefore: !blocks.isEmpty))
+            case .assistant:
+                var first = true
+                if let r = m.reasoning, !r.isEmpty {
+                    let key = m.id + ":thinking"
+                    let streamingReasoning = live && m.content.isEmpty && m.toolCalls.isEmpty
+                    let open = thinkingOpen(key, streamingReasoning: streamingReasoning)
+                    blocks.append(Block(key: key, kind: .thinking, lines: thinkingLines(m, open: open, live: streamingReasoning, width: w),
+                                        collapsible: true, copyText: r, gapBefore: !blocks.isEmpty, open: open))
+                    first = false
+                }
+                if !m.content.isEmpty || (live && m.reasoning == nil && m.toolCalls.isEmpty) {
+                    var lines = Markdown.render(m.content, width: w, base: t[.assistant], theme: t)
+                    if live { lines = lines.isEmpty ? [[Span("▍", t[.accent])]] : lines }
+                    if live, let sr = streaming, sr.firstTokenAt == nil {
+                        let p = sr.prefill.map { " reading the prompt \($0.done)/\($0.total)" } ?? " waiting for the model"
+                        lines = [[Span("⋯" + p, t[.dim])]]
+                    }
+                    blocks.append(Block(key: m.id, kind: .answer, lines: lines, collapsible: false, copyText: m.content, gapBefore: first && !blocks.isEmpty))
+                }
+                for call in m.toolCalls {
+                    let key = m.id + ":tool:" + call.id
+                    let result = toolResults[call.id]
+                    let open = isExpanded(key, default: false)
+                    blocks.append(Block(key: key, kind: .tool, lines: toolLines(call, result: result, open: open, width: w),
+                                        collapsible: true, copyText: result?.content ?? call.arguments.serialized(), gapBefore: false, open: open))
+                }
+                if let notes = messageNotes[m.id] {
+                    for (i, n) in notes.enumerated() {
+                        let st = n.hasPrefix("✗") ? t[.error] : t[.warning]
+                        blocks.append(Block(key: m.id + ":note:\(i)", kind: .note, lines: Wrap.text(n, style: st, width: w), collapsible: false, copyText: n, gapBefore: false))
+                    }
+                }
+                if m.finishReason == .cancelled || m.finishReason == .length || m.finishReason == .loop {
+                    let why = m.finishReason == .cancelled ? "stopped by you" : m.finishReason == .length ? "stopped at the token limit" : "stopped: the model was repeating itself"
+                    blocks.append(Block(key: m.id + ":end", kind: .note, lines: [[Span("⏹ " + why, t[.dim])]], collapsible: false, copyText: why, gapBefore: false))
+                }
+            case .tool:
+                continue   // shown inside the tool block of its call
+            }
+        }
+        var rows: [StyledLine] = [], starts: [Int] = [], rowBlock: [Int] = []
+        for (bi, b) in blocks.enumerated() {
+            if b.gapBefore { rows.append([]); rowBlock.append(bi) }
+            starts.append(rows.count)
+            rows += b.lines
+            rowBlock += Array(repeating: bi, count: b.lines.count)
+        }
+        return TranscriptLayout(blocks: blocks, starts: starts, rows: rows, rowBlock: rowBlock)
+    }
+
+    func thinkingLines(_ m: Message, open: Bool, live: Bool, width w: Int) -> [StyledLine] {
+        let t = theme
+        let r = m.reasoning ?? ""
+        var parts: [String] = []
+        var tokens = m.stats?.reasoningTokens
+        var seconds = m.stats?.thinkingSeconds
+        if let s = streaming, s.messageIndex == messages.firstIndex(where: { $0.id == m.id }) {
+            tokens = tokens ?? s.reasoningChunks
+            if let a = s.reasoningStartAt { seconds = seconds ?? ((s.reasoningEndAt ?? now) - a) }
+        }
+        if let n = tokens { parts.append("\(n) token\(n == 1 ? "" : "s")") }
+        if let sec = seconds { parts.append(formatSeconds(sec)) }
+        let label = (open ? "▾ " : "▸ ") + (live ? "Thinking…" : "Thought")
+        var header = ([label] + parts).joined(separator: " · ")
+        if !open {
+            let firstLine = r.split(separator: "\n").first.map { String($0).trimming(" ") } ?? ""
+            header += " · " + firstLine
+        }
+        var lines: [StyledLine] = [clip(header, style: t[.thinking].with(.bold), width: w)]
+        if open {
+            for l in Wrap.text(r.trimming("\n"), style: t[.thinking], width: w - 2) { lines.append([Span("│ ", t[.dim])] + l) }
+        }
+        return lines
+    }
+
+    func toolLines(_ call: ToolCall, result: Message?, open: Bool, width w: Int) -> [StyledLine] {
+        let t = theme
+        var status: String
+        var statusStyle = t[.dim]
+        if let r = result, let tr = r.toolResult {
+            if tr.denied == true { status = "denied"; statusStyle = t[.warning] }
+            else {
+                let code = tr.exitStatus ?? 0
+                status = code == 0 ? "✓ done" : "✗ exit \(code)"
+                if code != 0 { statusStyle = t[.error] }
+                if let d = tr.durationSeconds { status += " · " + formatSeconds(d) }
+            }
+        } else if runningTool?.id == call.id { status = "running…" }
+        else if case .approval(let c) = overlay, c.id == call.id { status = "waiting for your approval"; statusStyle = t[.warning] }
+        else if pendingTools.contains(where: { $0.id == call.id }) { status = "queued" }
+        else { status = "not run" }
+        let args = (call.arguments.objectValue ?? []).map { k, v in "\(k): \(v.stringValue.map { "\"\($0)\"" } ?? v.serialized())" }.joined(separator: ", ")
+        var header = clip("⚙ \(call.name)(\(args))", style: t[.tool].with(.bold), width: max(8, w - CharWidth.of(status) - 3))
+        header += [Span(" · ", t[.dim]), Span(status, statusStyle)]
+        var lines: [StyledLine] = [header]
+        guard let out = result?.content, !out.isEmpty else { return lines }
+        let body = Wrap.text(out.trimming("\n"), style: t[.text], width: w - 2, words: false)
+        let shown = open ? body : Array(body.prefix(3))
+        for l in shown { lines.append([Span("│ ", t[.dim])] + l) }
+        if body.count > shown.count {
+            lines.append([Span("└ … \(body.count - shown.count) more line\(body.count - shown.count == 1 ? "" : "s") (select and press Enter)", t[.dim])])
+        }
+        if result?.toolResult?.truncated == true { lines.append([Span("└ output was cut off before it was stored", t[.warning])]) }
+        return lines
+    }
+
+    func clip(_ s: String, style: Style, width: Int) -> StyledLine {
+        if CharWidth.of(s) <= width { return [Span(s, style)] }
+        var out = "", w = 0
+        for ch in s {
+            let cw = CharWidth.of(ch)
+            if w + cw > width - 1 { break }
+            out.append(ch); w += cw
+        }
+        return [Span(out + "…", style)]
+    }
+}
+
+func formatSeconds(_ s: Double) -> String {
+    if s < 10 { return String(format1(s)) + "s" }
+    if s < 60 { return "\(Int(s.rounded()))s" }
+    return "\(Int(s) / 60)m\(String(format: "%02d", Int(s) % 60))s"
+}
+
+func format1(_ x: Double) -> String {
+    let v = (x * 10).rounded() / 10
+    let i = Int(v)
+    return "\(i).\(Int(((v - Double(i)) * 10).rounded()))"
+}
