@@ -71,6 +71,7 @@ public struct Buffer: Equatable, Sendable {
         return col
     }
 
+    @discardableResult
     public mutating func put(_ line: StyledLine, x: Int, y: Int, limit: Int? = nil) -> Int {
         var col = x
         for s in line { col = put(s.text, x: col, y: y, style: s.style, limit: limit) }
