@@ -41,6 +41,7 @@ public enum CharWidth {
         case .nonspacingMark, .enclosingMark, .format: return 0
         default: break
         }
+        if (0x1F1E6...0x1F1FF).contains(v) { return 1 }   // a lone regional indicator (pairs are flags: 2)
         if s.properties.isEmojiPresentation { return 2 }
         if isWide(v) { return 2 }
         return 1

@@ -30,10 +30,10 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
     switch o {
     case .help:
         title = "Keys"
+        let kw = Keymap.sections.flatMap { $0.keys.map { CharWidth.of($0.0) } }.max() ?? 0
         for sec in Keymap.sections {
             if !lines.isEmpty { lines.append([]) }
             lines.append([Span(sec.title, t[.accent])])
-            let kw = sec.keys.map { CharWidth.of($0.0) }.max() ?? 0
             for (k, d) in sec.keys {
                 lines.append([Span("  " + k + String(repeating: " ", count: kw - CharWidth.of(k)) + "  ", t[.user]), Span(d, t[.text])])
             }
@@ -60,7 +60,7 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
             lines.append([])
             lines.append([Span("Delete “\(e.title)”? y = yes, n = no", t[.warning])])
         }
-        footer = p.renaming != nil ? "Enter save · Esc cancel" : "type to search · Enter open · F2 rename · Del delete · Esc close"
+        footer = p.renaming != nil ? "Enter save · Esc cancel" : "type to search · Enter open · F2 rename · Del delete"
     case .approval(let call):
         title = "Run a tool?"
         lines.append([Span(call.name, t[.tool].with(.bold))])
@@ -81,7 +81,7 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
         }
         footer = "↑↓ choose · ←→ or Enter change · Esc close (saved)"
     }
-    let contentW = min(inner, max(lines.map(\.columns).max() ?? 0, CharWidth.of(title) + 4, CharWidth.of(footer) + 2))
+    let contentW = min(inner, max(lines.map(\.columns).max() ?? 0, CharWidth.of(title) + 4, CharWidth.of(footer) + 3))
     let boxW = min(s.width - 2, contentW + 4)
     let boxH = min(s.height - 2, lines.count + 4)
     let x0 = (s.width - boxW) / 2, y0 = max(0, (s.height - boxH) / 2)

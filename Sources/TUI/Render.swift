@@ -21,7 +21,9 @@ public func render(_ s: AppState, into buf: inout Buffer) {
     buf = Buffer(width: s.width, height: s.height, style: s.theme[.background])
     let t = s.theme
     if s.width < Layout.minWidth || s.height < Layout.minHeight {
-        buf.put("Terminal too small (\(s.width)×\(s.height)); need \(Layout.minWidth)×\(Layout.minHeight).", x: 0, y: 0, style: t[.warning])
+        let full = "Terminal too small (\(s.width)×\(s.height)); need \(Layout.minWidth)×\(Layout.minHeight)."
+        let short = "Too small: \(s.width)×\(s.height)"
+        buf.put(CharWidth.of(full) <= s.width ? full : short, x: 0, y: 0, style: t[.warning])
         buf.cursor = nil
         return
     }
@@ -139,25 +141,27 @@ func renderStatus(_ s: AppState, into buf: inout Buffer) {
     let pct = s.contextLength > 0 ? Int((Double(used) * 100 / Double(s.contextLength)).rounded()) : 0
     items.append("ctx \(compact(used))/\(compact(s.contextLength)) \(pct)%")
     if let st = s.lastStats {
-        if let p = st.prefillTokensPerSecond { items.append("pp \(format1(p)) t/s") }
-        if let d = st.decodeTokensPerSecond { items.append("tg \(format1(d)) t/s") }
+        if let p = st.prefillTokensPerSecond { items.append("pp \(rate(p)) t/s") }
+        if let d = st.decodeTokensPerSecond { items.append("tg \(rate(d)) t/s") }
         if let f = st.ttftSeconds { items.append("ttft " + formatSeconds(f)) }
     }
+    // The title keeps up to a quarter of the bar; the numbers fill the rest from the left.
+    let titleW = s.title.isEmpty ? 0 : min(CharWidth.of(s.title), max(10, s.width / 4))
+    let room = s.width - (titleW > 0 ? titleW + 3 : 1)
     var line = " "
     for it in items {
         let next = line == " " ? line + it : line + " │ " + it
-        if CharWidth.of(next) > s.width - 1 { break }
+        if CharWidth.of(next) > room { break }
         line = next
     }
-    let title = s.title.isEmpty ? "" : s.title
     buf.put(line, x: 0, y: y, style: st)
-    let room = s.width - CharWidth.of(line) - 3
-    if room > 4, !title.isEmpty {
-        let clipped = s.clip(title, style: st.with(.bold), width: room)
-        let w = clipped.columns
-        buf.put(clipped, x: s.width - w - 1, y: y)
+    if titleW > 0 {
+        let clipped = s.clip(s.title, style: st.with(.bold), width: titleW)
+        buf.put(clipped, x: s.width - clipped.columns - 1, y: y)
     }
 }
+
+func rate(_ x: Double) -> String { x >= 100 ? "\(Int(x.rounded()))" : format1(x) }
 
 func compact(_ n: Int) -> String {
     if n >= 1000 { return format1(Double(n) / 1000).replacingOccurrences(of: ".0", with: "") + "k" }

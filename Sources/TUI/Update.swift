@@ -452,7 +452,7 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
             return []
         }
         switch k.key {
-        case .escape, .function(2), .ctrl("o"): s.overlay = nil; return []
+        case .escape, .ctrl("o"): s.overlay = nil; return []
         case .up: p.selected = max(0, p.selected - 1)
         case .down: p.selected = min(max(0, vis.count - 1), p.selected + 1)
         case .enter:
