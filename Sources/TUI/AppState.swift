@@ -98,6 +98,8 @@ public struct AppState: Sendable {
     /// Last reply's numbers for the status bar.
     public var lastStats: GenerationStats? = nil
     public var contextUsed: Int? = nil
+    /// Memo of laid-out finished messages (shared by copies of the state; pure memoization).
+    public var layoutCache = LayoutCache()
 
     public init(modelName: String, contextLength: Int, settings: Settings = Settings(), theme: Theme = .fallback, width: Int = 80, height: Int = 24) {
         self.modelName = modelName; self.contextLength = contextLength; self.settings = settings; self.theme = theme

@@ -53,56 +53,13 @@ extension AppState {
             let text = "⋯ \(turns) earlier turn\(turns == 1 ? " is" : "s are") not sent to the model (context full) — scroll up to view"
             blocks.append(Block(key: "truncation", kind: .truncation, lines: Wrap.text(text, style: t[.warning], width: w), collapsible: false, copyText: text, gapBefore: false))
         }
-        for (mi, m) in messages.enumerated() {
+        for (mi, m) in messages.enumerated() where m.role != .system && m.role != .tool {
             let live = streaming?.messageIndex == mi
-            switch m.role {
-            case .system:
-                continue
-            case .user:
-                var lines: [StyledLine] = []
-                for (i, l) in Wrap.text(m.content, style: t[.user], width: w - 2).enumerated() {
-                    lines.append([Span(i == 0 ? "› " : "  ", t[.user])] + l)
-                }
-                blocks.append(Block(key: m.id, kind: .user, lines: lines, collapsible: false, copyText: m.content, gapBefore: !blocks.isEmpty))
-            case .assistant:
-                var first = true
-                if let r = m.reasoning, !r.isEmpty {
-                    let key = m.id + ":thinking"
-                    let streamingReasoning = live && m.content.isEmpty && m.toolCalls.isEmpty
-                    let open = thinkingOpen(key, streamingReasoning: streamingReasoning)
-                    blocks.append(Block(key: key, kind: .thinking, lines: thinkingLines(m, open: open, live: streamingReasoning, width: w),
-                                        collapsible: true, copyText: r, gapBefore: !blocks.isEmpty, open: open))
-                    first = false
-                }
-                if !m.content.isEmpty || (live && m.reasoning == nil && m.toolCalls.isEmpty) {
-                    var lines = Markdown.render(m.content, width: w, base: t[.assistant], theme: t)
-                    if live { lines = lines.isEmpty ? [[Span("▍", t[.accent])]] : lines }
-                    if live, let sr = streaming, sr.firstTokenAt == nil {
-                        let p = sr.prefill.map { " reading the prompt \($0.done)/\($0.total)" } ?? " waiting for the model"
-                        lines = [[Span("⋯" + p, t[.dim])]]
-                    }
-                    blocks.append(Block(key: m.id, kind: .answer, lines: lines, collapsible: false, copyText: m.content, gapBefore: first && !blocks.isEmpty))
-                }
-                for call in m.toolCalls {
-                    let key = m.id + ":tool:" + call.id
-                    let result = toolResults[call.id]
-                    let open = isExpanded(key, default: false)
-                    blocks.append(Block(key: key, kind: .tool, lines: toolLines(call, result: result, open: open, width: w),
-                                        collapsible: true, copyText: result?.content ?? call.arguments.serialized(), gapBefore: false, open: open))
-                }
-                if let notes = messageNotes[m.id] {
-                    for (i, n) in notes.enumerated() {
-                        let st = n.hasPrefix("✗") ? t[.error] : t[.warning]
-                        blocks.append(Block(key: m.id + ":note:\(i)", kind: .note, lines: Wrap.text(n, style: st, width: w), collapsible: false, copyText: n, gapBefore: false))
-                    }
-                }
-                if m.finishReason == .cancelled || m.finishReason == .length || m.finishReason == .loop {
-                    let why = m.finishReason == .cancelled ? "stopped by you" : m.finishReason == .length ? "stopped at the token limit" : "stopped: the model was repeating itself"
-                    blocks.append(Block(key: m.id + ":end", kind: .note, lines: [[Span("⏹ " + why, t[.dim])]], collapsible: false, copyText: why, gapBefore: false))
-                }
-            case .tool:
-                continue   // shown inside the tool block of its call
-            }
+            let sig = live ? nil : signature(m, toolResults: toolResults, hasBefore: !blocks.isEmpty)
+            if let sig, let cached = layoutCache.get(m.id, sig) { blocks += cached; continue }
+            let mb = messageBlocks(m, live: live, toolResults: toolResults, hasBefore: !blocks.isEmpty)
+            if let sig { layoutCache.put(m.id, sig, mb) }
+            blocks += mb
         }
         var rows: [StyledLine] = [], starts: [Int] = [], rowBlock: [Int] = []
         for (bi, b) in blocks.enumerated() {
@@ -112,6 +69,72 @@ extension AppState {
             rowBlock += Array(repeating: bi, count: b.lines.count)
         }
         return TranscriptLayout(blocks: blocks, starts: starts, rows: rows, rowBlock: rowBlock)
+    }
+
+    /// What decides how a finished message looks; nil when it depends on live state (not cached).
+    func signature(_ m: Message, toolResults: [String: Message], hasBefore: Bool) -> String? {
+        var sig = "\(transcriptTextWidth)|\(theme.name)|\(hasBefore)|\(m.content.utf8.count)|\(m.reasoning?.utf8.count ?? -1)|\(m.finishReason?.rawValue ?? "")"
+        if m.reasoning != nil { sig += "|t\(thinkingOpen(m.id + ":thinking", streamingReasoning: false))" }
+        for c in m.toolCalls {
+            guard let r = toolResults[c.id] else { return nil }
+            sig += "|\(c.id):\(r.content.utf8.count):\(r.toolResult?.exitStatus ?? -1):\(r.toolResult?.denied ?? false):\(isExpanded(m.id + ":tool:" + c.id, default: false))"
+        }
+        if let n = messageNotes[m.id] { sig += "|n\(n.count)" }
+        return sig
+    }
+
+    /// The blocks of one message (not system or tool messages).
+    func messageBlocks(_ m: Message, live: Bool, toolResults: [String: Message], hasBefore: Bool) -> [Block] {
+        let w = transcriptTextWidth
+        let t = theme
+        var blocks: [Block] = []
+        switch m.role {
+        case .system, .tool:
+            return []
+        case .user:
+            var lines: [StyledLine] = []
+            for (i, l) in Wrap.text(m.content, style: t[.user], width: w - 2).enumerated() {
+                lines.append([Span(i == 0 ? "› " : "  ", t[.user])] + l)
+            }
+            blocks.append(Block(key: m.id, kind: .user, lines: lines, collapsible: false, copyText: m.content, gapBefore: hasBefore))
+        case .assistant:
+            var first = true
+            if let r = m.reasoning, !r.isEmpty {
+                let key = m.id + ":thinking"
+                let streamingReasoning = live && m.content.isEmpty && m.toolCalls.isEmpty
+                let open = thinkingOpen(key, streamingReasoning: streamingReasoning)
+                blocks.append(Block(key: key, kind: .thinking, lines: thinkingLines(m, open: open, live: streamingReasoning, width: w),
+                                    collapsible: true, copyText: r, gapBefore: hasBefore, open: open))
+                first = false
+            }
+            if !m.content.isEmpty || (live && m.reasoning == nil && m.toolCalls.isEmpty) {
+                var lines = Markdown.render(m.content, width: w, base: t[.assistant], theme: t)
+                if live { lines = lines.isEmpty ? [[Span("▍", t[.accent])]] : lines }
+                if live, let sr = streaming, sr.firstTokenAt == nil {
+                    let p = sr.prefill.map { " reading the prompt \($0.done)/\($0.total)" } ?? " waiting for the model"
+                    lines = [[Span("⋯" + p, t[.dim])]]
+                }
+                blocks.append(Block(key: m.id, kind: .answer, lines: lines, collapsible: false, copyText: m.content, gapBefore: first && hasBefore))
+            }
+            for call in m.toolCalls {
+                let key = m.id + ":tool:" + call.id
+                let result = toolResults[call.id]
+                let open = isExpanded(key, default: false)
+                blocks.append(Block(key: key, kind: .tool, lines: toolLines(call, result: result, open: open, width: w),
+                                    collapsible: true, copyText: result?.content ?? call.arguments.serialized(), gapBefore: false, open: open))
+            }
+            if let notes = messageNotes[m.id] {
+                for (i, n) in notes.enumerated() {
+                    let st = n.hasPrefix("✗") ? t[.error] : t[.warning]
+                    blocks.append(Block(key: m.id + ":note:\(i)", kind: .note, lines: Wrap.text(n, style: st, width: w), collapsible: false, copyText: n, gapBefore: false))
+                }
+            }
+            if m.finishReason == .cancelled || m.finishReason == .length || m.finishReason == .loop {
+                let why = m.finishReason == .cancelled ? "stopped by you" : m.finishReason == .length ? "stopped at the token limit" : "stopped: the model was repeating itself"
+                blocks.append(Block(key: m.id + ":end", kind: .note, lines: [[Span("⏹ " + why, t[.dim])]], collapsible: false, copyText: why, gapBefore: false))
+            }
+        }
+        return blocks
     }
 
     func thinkingLines(_ m: Message, open: Bool, live: Bool, width w: Int) -> [StyledLine] {
@@ -192,4 +215,23 @@ func format1(_ x: Double) -> String {
     let v = (x * 10).rounded() / 10
     let i = Int(v)
     return "\(i).\(Int(((v - Double(i)) * 10).rounded()))"
+}
+
+/// Laid-out blocks of finished messages, keyed by message id and a signature of everything that
+/// changes their look (width, theme, lengths, open/closed), so a long transcript is not re-wrapped
+/// on every streamed token.
+public final class LayoutCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: (sig: String, blocks: [Block])] = [:]
+    public init() {}
+    func get(_ id: String, _ sig: String) -> [Block]? {
+        lock.lock(); defer { lock.unlock() }
+        guard let e = entries[id], e.sig == sig else { return nil }
+        return e.blocks
+    }
+    func put(_ id: String, _ sig: String, _ blocks: [Block]) {
+        lock.lock(); defer { lock.unlock() }
+        if entries.count > 5000 { entries.removeAll() }
+        entries[id] = (sig, blocks)
+    }
 }
