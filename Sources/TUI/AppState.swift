@@ -28,14 +28,14 @@ public enum Overlay: Equatable, Sendable {
 }
 
 public struct SessionPicker: Equatable, Sendable {
-    public var all: [SessionSummary]
+    public var all: [SessionEntry]
     public var query = ""
     public var selected = 0
     /// Non-nil while typing a new title for the selected session.
     public var renaming: String? = nil
     public var confirmDelete = false
-    public init(all: [SessionSummary]) { self.all = all }
-    public var visible: [SessionSummary] {
+    public init(all: [SessionEntry]) { self.all = all }
+    public var visible: [SessionEntry] {
         guard !query.isEmpty else { return all }
         let q = query.lowercased()
         return all.filter { $0.title.lowercased().contains(q) || $0.preview.lowercased().contains(q) || $0.id.hasPrefix(q) }

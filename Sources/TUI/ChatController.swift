@@ -63,9 +63,14 @@ public final class ChatController {
             t.run(call) { m in q.post(.toolFinished(m, at: clock())) }
         case .copy(let text):
             onCopy(text)
-        case .save(let c, let partial):
+        case .save(var c, let partial):
             guard let p = persistence else { return }
-            do { try p.save(c, partial: partial) } catch { state.notice = "could not save the conversation: \(error)" }
+            // A conversation captured before its first save learned its id gets it now.
+            if c.id.isEmpty, let id = state.sessionID { c.id = id }
+            do {
+                let id = try p.save(c, partial: partial)
+                if state.sessionID != id { handle(.saved(id: id)) }
+            } catch { state.notice = "could not save the conversation: \(error)" }
         case .listSessions:
             guard let p = persistence else { handle(.notice("sessions are not being saved")); return }
             do { handle(.sessions(try p.list())) } catch { handle(.notice("could not list sessions: \(error)")) }

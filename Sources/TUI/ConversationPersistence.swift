@@ -13,7 +13,7 @@ public struct StoredConversation: Equatable, Sendable {
     }
 }
 
-public struct SessionSummary: Equatable, Sendable {
+public struct SessionEntry: Equatable, Sendable {
     public var id: String
     public var title: String
     public var updated: Date?
@@ -29,12 +29,15 @@ public struct SessionSummary: Equatable, Sendable {
 
 public protocol ConversationPersistence: AnyObject {
     /// Newest first.
-    func list() throws -> [SessionSummary]
+    func list() throws -> [SessionEntry]
     func load(_ id: String) throws -> StoredConversation
-    /// Writes the whole conversation; `partial` when its last reply is still streaming.
-    func save(_ c: StoredConversation, partial: Bool) throws
+    /// Writes the whole conversation; `partial` when its last reply is still streaming. An empty id
+    /// creates a new session. Returns the session's id.
+    func save(_ c: StoredConversation, partial: Bool) throws -> String
     func rename(_ id: String, to title: String) throws
     func delete(_ id: String) throws
+    /// Writes anything held back and releases locks (at exit).
+    func close()
 }
 
 public struct PersistenceError: Error, CustomStringConvertible {
@@ -47,11 +50,12 @@ public final class InMemoryPersistence: ConversationPersistence {
     public private(set) var conversations: [String: StoredConversation] = [:]
     public private(set) var order: [String] = []
     public private(set) var partialSaves = 0
+    private var nextID = 0
     public init() {}
-    public func list() throws -> [SessionSummary] {
+    public func list() throws -> [SessionEntry] {
         order.reversed().compactMap { id in
             conversations[id].map { c in
-                SessionSummary(id: c.id, title: c.title, messageCount: c.messages.count,
+                SessionEntry(id: c.id, title: c.title, messageCount: c.messages.count,
                                preview: c.messages.first { $0.role == .user }?.content.split(separator: "\n").first.map(String.init) ?? "")
             }
         }
@@ -60,11 +64,15 @@ public final class InMemoryPersistence: ConversationPersistence {
         guard let c = conversations[id] else { throw PersistenceError("there is no session \(id)") }
         return c
     }
-    public func save(_ c: StoredConversation, partial: Bool) throws {
+    public func save(_ c: StoredConversation, partial: Bool) throws -> String {
         if partial { partialSaves += 1 }
+        var c = c
+        if c.id.isEmpty { nextID += 1; c.id = "mem\(nextID)" }
         order.removeAll { $0 == c.id }; order.append(c.id)
         conversations[c.id] = c
+        return c.id
     }
+    public func close() {}
     public func rename(_ id: String, to title: String) throws {
         guard conversations[id] != nil else { throw PersistenceError("there is no session \(id)") }
         conversations[id]?.title = title

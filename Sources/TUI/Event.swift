@@ -28,7 +28,7 @@ public enum Event: Sendable {
     case backend(ChatEvent, at: Double)
     /// A tool finished: the `tool` message holding its output and ToolResult.
     case toolFinished(Message, at: Double)
-    case sessions([SessionSummary])
+    case sessions([SessionEntry])
     case sessionLoaded(StoredConversation)
     /// The conversation was written under this id.
     case saved(id: String)

@@ -48,7 +48,7 @@ public func update(_ s: inout AppState, _ e: Event) -> [Effect] {
         s.notice = "opened “\(c.title.isEmpty ? c.id : c.title)”"
         return []
     case .saved(let id):
-        if s.sessionID == nil || s.sessionID == "" { s.sessionID = id }
+        s.sessionID = id
         return []
     case .notice(let text):
         s.notice = text
@@ -218,7 +218,6 @@ public func defaultTitle(_ text: String) -> String {
 }
 
 func startReply(_ s: inout AppState) -> [Effect] {
-    if s.sessionID == nil || s.sessionID == "" { s.sessionID = Message.newID() }
     let fit = ContextFit.fit(s.messages, contextLength: s.contextLength, sampling: s.settings.sampling, counter: s.tokenCounter)
     s.droppedMessages = fit.dropped
     s.contextUsed = fit.tokens

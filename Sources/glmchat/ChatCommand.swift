@@ -107,7 +107,9 @@ struct ChatCommand: ParsableCommand {
             }
         }
         if let w = themeWarning ?? settingsWarning { controller.handle(.notice(w)) }
-        reportingErrors { try TerminalApp.run(controller) }
+        let outcome = Result { try TerminalApp.run(controller) }
+        persistence.close()
+        if case .failure(let e) = outcome { fail("\(e)") }
         if let id = controller.state.sessionID, !controller.state.messages.isEmpty, !options.noSave {
             print("Saved as \(id). Resume with: glmchat --resume \(id)")
         }

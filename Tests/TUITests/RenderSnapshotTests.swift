@@ -82,9 +82,9 @@ final class RenderSnapshotTests: XCTestCase {
         conversation(&s)
         s.overlay = .help
         Snapshot.assert(s, "overlay-help")
-        var p = SessionPicker(all: [SessionSummary(id: "s1", title: "Fix the build", messageCount: 4),
-                                    SessionSummary(id: "s2", title: "Tokenizer notes", messageCount: 12),
-                                    SessionSummary(id: "s3", title: "old", damaged: "the file is not JSON")])
+        var p = SessionPicker(all: [SessionEntry(id: "s1", title: "Fix the build", messageCount: 4),
+                                    SessionEntry(id: "s2", title: "Tokenizer notes", messageCount: 12),
+                                    SessionEntry(id: "s3", title: "old", damaged: "the file is not JSON")])
         p.selected = 1
         s.overlay = .sessions(p)
         Snapshot.assert(s, "overlay-sessions")

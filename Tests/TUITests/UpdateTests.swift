@@ -187,8 +187,8 @@ final class UpdateTests: XCTestCase {
         var s = Fixture.state()
         var fx = Fixture.feed(&s, [Fixture.key(.function(2))])
         XCTAssertTrue(fx.contains { if case .listSessions = $0 { return true }; return false })
-        Fixture.feed(&s, [.sessions([SessionSummary(id: "s1", title: "Fix the parser"), SessionSummary(id: "s2", title: "Write docs"),
-                                     SessionSummary(id: "s3", title: "broken", damaged: "not JSON")])])
+        Fixture.feed(&s, [.sessions([SessionEntry(id: "s1", title: "Fix the parser"), SessionEntry(id: "s2", title: "Write docs"),
+                                     SessionEntry(id: "s3", title: "broken", damaged: "not JSON")])])
         Fixture.feed(&s, Fixture.type("docs"))
         guard case .sessions(let p) = s.overlay else { return XCTFail("picker closed") }
         XCTAssertEqual(p.visible.map(\.id), ["s2"])
