@@ -78,3 +78,17 @@ int nc_write_raw(const char *bytes, int len) {
     }
     return 0;
 }
+
+int nc_enable_wheel(void) {
+    mmask_t old;
+    mouseinterval(0);
+    return mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, &old) != 0;
+}
+
+int nc_read_wheel(void) {
+    MEVENT ev;
+    if (getmouse(&ev) != OK) return 0;
+    if (ev.bstate & BUTTON4_PRESSED) return 1;
+    if (ev.bstate & BUTTON5_PRESSED) return 2;
+    return 0;
+}

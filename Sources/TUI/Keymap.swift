@@ -9,7 +9,7 @@ public enum Keymap {
             ("Ctrl-C", "stop the reply; twice to quit"),
             ("Tab", "switch between input and transcript"),
             ("Ctrl-T", "open/close all thinking blocks"),
-            ("PgUp PgDn", "scroll the transcript"),
+            ("PgUp PgDn", "scroll the transcript (or the wheel, with --mouse)"),
             ("F1, Ctrl-G", "this help"),
             ("F2, Ctrl-O", "sessions: search, open, rename, delete"),
             ("F3, Ctrl-S", "settings: thinking, sampling"),

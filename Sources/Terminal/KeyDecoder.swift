@@ -14,6 +14,8 @@ public struct KeyCodes: Sendable {
     public var f1: Int32          // KEY_F(1); F(n) = f1 + n - 1
     public var pasteStart, pasteEnd: Int32
     public var mouse: Int32
+    /// Codes Screen uses for decoded mouse wheel turns.
+    public var wheelUp: Int32 = -10, wheelDown: Int32 = -11
 }
 
 public struct KeyDecoder {
@@ -123,6 +125,8 @@ public struct KeyDecoder {
         case c.delete: return .delete
         case c.enter: return .enter
         case c.backTab: return .backTab
+        case c.wheelUp: return .wheelUp
+        case c.wheelDown: return .wheelDown
         case c.f1..<(c.f1 + 12): return .function(Int(k - c.f1) + 1)
         default: return nil
         }

@@ -17,7 +17,8 @@ public final class Screen {
     public private(set) var decoder: KeyDecoder
     let codes: KeyCodes
 
-    public init() throws {
+    /// `mouse`: report wheel turns (the terminal's own text selection then needs Shift).
+    public init(mouse: Bool = false) throws {
         guard isatty(0) == 1, isatty(1) == 1 else { throw TerminalError(description: "the chat needs a terminal (stdin and stdout must be a TTY)") }
         _ = nc_setlocale()
         nc_save_terminal()
@@ -25,11 +26,14 @@ public final class Screen {
         guard initscr() != nil else { throw TerminalError(description: "could not start the terminal screen (check $TERM)") }
         active = true
         let pasteStart = Int32(KEY_MAX) + 1, pasteEnd = Int32(KEY_MAX) + 2
-        codes = KeyCodes(up: Int32(KEY_UP), down: Int32(KEY_DOWN), left: Int32(KEY_LEFT), right: Int32(KEY_RIGHT),
+        var codes = KeyCodes(up: Int32(KEY_UP), down: Int32(KEY_DOWN), left: Int32(KEY_LEFT), right: Int32(KEY_RIGHT),
                          home: Int32(KEY_HOME), end: Int32(KEY_END), pageUp: Int32(KEY_PPAGE), pageDown: Int32(KEY_NPAGE),
                          backspace: Int32(KEY_BACKSPACE), delete: Int32(KEY_DC), enter: Int32(KEY_ENTER), backTab: Int32(KEY_BTAB),
                          resize: Int32(KEY_RESIZE), f1: nc_key_f(1), pasteStart: pasteStart, pasteEnd: pasteEnd, mouse: Int32(KEY_MOUSE))
+        codes.wheelUp = Int32(KEY_MAX) + 3
+        codes.wheelDown = Int32(KEY_MAX) + 4
         decoder = KeyDecoder(codes: codes)
+        self.codes = codes
         raw()
         noecho()
         nonl()
@@ -44,6 +48,7 @@ public final class Screen {
             colorsOK = true
             mapper = ColorMapper(colors: Int(nc_colors()))
         }
+        if mouse { _ = nc_enable_wheel() }
         writeRaw("\u{1B}[?2004h")   // bracketed paste on
     }
 
@@ -128,6 +133,14 @@ public final class Screen {
             if r == ERR { break }
             if r == KEY_CODE_YES {
                 if Int32(ch) == codes.resize { resized = true; continue }
+                if Int32(ch) == codes.mouse {
+                    switch nc_read_wheel() {
+                    case 1: batch.append(.key(codes.wheelUp))
+                    case 2: batch.append(.key(codes.wheelDown))
+                    default: break
+                    }
+                    continue
+                }
                 batch.append(.key(Int32(ch)))
             } else {
                 batch.append(.char(UInt32(ch)))

@@ -5,8 +5,8 @@ import TUI
 
 public enum TerminalApp {
     /// Runs the chat until the user quits. The terminal is restored on return, on throw and on signals.
-    public static func run(_ controller: ChatController) throws {
-        let screen = try Screen()
+    public static func run(_ controller: ChatController, mouse: Bool = false) throws {
+        let screen = try Screen(mouse: mouse)
         defer { screen.stop() }
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw TerminalError(description: "could not create the wake-up pipe") }

@@ -37,6 +37,9 @@ struct ChatOptions: ParsableArguments {
     @Flag(name: .customLong("no-save"), help: "Keep this conversation in memory only.")
     var noSave = false
 
+    @Flag(name: .customLong("mouse"), help: "Scroll with the mouse wheel (select text with Shift held).")
+    var mouse = false
+
     func validate() throws {
         if sessionID != nil && !resume { throw ValidationError("a session id goes with --resume (glmchat --resume ID)") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
@@ -107,7 +110,7 @@ struct ChatCommand: ParsableCommand {
             }
         }
         if let w = themeWarning ?? settingsWarning { controller.handle(.notice(w)) }
-        let outcome = Result { try TerminalApp.run(controller) }
+        let outcome = Result { try TerminalApp.run(controller, mouse: options.mouse) }
         persistence.close()
         if case .failure(let e) = outcome { fail("\(e)") }
         if let id = controller.state.sessionID, !controller.state.messages.isEmpty, !options.noSave {

@@ -6,7 +6,8 @@ import XCTest
 
 final class KeyDecoderTests: XCTestCase {
     let codes = KeyCodes(up: 259, down: 258, left: 260, right: 261, home: 262, end: 360, pageUp: 339, pageDown: 338,
-                         backspace: 263, delete: 330, enter: 343, backTab: 353, resize: 410, f1: 265, pasteStart: 1000, pasteEnd: 1001, mouse: 409)
+                         backspace: 263, delete: 330, enter: 343, backTab: 353, resize: 410, f1: 265, pasteStart: 1000, pasteEnd: 1001, mouse: 409,
+                         wheelUp: 1002, wheelDown: 1003)
 
     func keys(_ events: [Event]) -> [KeyPress] { events.compactMap { if case .key(let k) = $0 { return k }; return nil } }
     func chars(_ s: String) -> [RawInput] { s.unicodeScalars.map { .char($0.value) } }
@@ -37,6 +38,11 @@ final class KeyDecoderTests: XCTestCase {
         ev = d.feed(chars("c\u{1B}[201~"))
         guard case .paste(let p2) = ev.first else { return XCTFail("no paste") }
         XCTAssertEqual(p2, "abc")
+    }
+
+    func testWheel() {
+        var d = KeyDecoder(codes: codes)
+        XCTAssertEqual(keys(d.feed([.key(1002), .key(1003), .key(409)])), [KeyPress(.wheelUp), KeyPress(.wheelDown)])
     }
 
     func testUnknownSequencesAreSwallowed() {

@@ -42,4 +42,8 @@ void nc_emergency_restore(void);
 void nc_install_signal_handlers(void);
 /// Writes bytes straight to fd 1 (escape sequences ncurses does not know, e.g. OSC 52); returns 0 on success.
 int nc_write_raw(const char *bytes, int len);
+/// Reports mouse wheel turns as KEY_MOUSE; returns 1 when the terminal supports it.
+int nc_enable_wheel(void);
+/// After KEY_MOUSE: 1 wheel up, 2 wheel down, 0 anything else.
+int nc_read_wheel(void);
 #endif
