@@ -21,22 +21,28 @@ public struct InputEditor: Equatable, Sendable {
         row = lines.count - 1; col = lines[row].count
     }
 
+    /// Inserts text at the caret (newlines split lines, tabs become spaces, other controls are dropped).
+    /// Works a line at a time, so a large paste costs time in proportion to its size.
     public mutating func insert(_ s: String) {
+        var segment: [Character] = []
+        func flush() {
+            guard !segment.isEmpty else { return }
+            // A combining mark typed alone merges with the grapheme before it.
+            if col > 0 {
+                let joined = String(lines[row][col - 1]) + String(segment[0])
+                if joined.count == 1 { lines[row][col - 1] = Character(joined); segment.removeFirst() }
+            }
+            lines[row].insert(contentsOf: segment, at: col)
+            col += segment.count
+            segment.removeAll(keepingCapacity: true)
+        }
         for ch in s {
-            if ch == "\n" || ch == "\r\n" || ch == "\r" { newline(); continue }
-            if ch == "\t" { for _ in 0..<4 { insertChar(" ") }; continue }
+            if ch == "\n" || ch == "\r\n" || ch == "\r" { flush(); newline(); continue }
+            if ch == "\t" { segment += [" ", " ", " ", " "]; continue }
             if let v = ch.unicodeScalars.first?.value, v < 0x20 || v == 0x7F { continue }
-            insertChar(ch)
+            segment.append(ch)
         }
-    }
-
-    private mutating func insertChar(_ ch: Character) {
-        lines[row].insert(ch, at: col); col += 1
-        // A combining mark typed alone merges with the grapheme before it.
-        if col >= 2 {
-            let merged = String(lines[row][col - 2]) + String(lines[row][col - 1])
-            if merged.count == 1 { lines[row].replaceSubrange((col - 2)..<col, with: [Character(merged)]); col -= 1 }
-        }
+        flush()
     }
 
     public mutating func newline() {

@@ -16,11 +16,13 @@ public final class Screen {
     private var active = false
     public private(set) var decoder: KeyDecoder
     let codes: KeyCodes
+    /// The locale is UTF-8 (otherwise wide characters cannot be shown properly).
+    public let utf8: Bool
 
     /// `mouse`: report wheel turns (the terminal's own text selection then needs Shift).
     public init(mouse: Bool = false) throws {
         guard isatty(0) == 1, isatty(1) == 1 else { throw TerminalError(description: "the chat needs a terminal (stdin and stdout must be a TTY)") }
-        _ = nc_setlocale()
+        utf8 = nc_setlocale() == 1
         nc_save_terminal()
         nc_install_signal_handlers()
         guard initscr() != nil else { throw TerminalError(description: "could not start the terminal screen (check $TERM)") }

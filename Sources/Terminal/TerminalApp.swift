@@ -20,6 +20,7 @@ public enum TerminalApp {
         let s = screen.size
         controller.handle(.resize(width: s.width, height: s.height))
         controller.handle(.tick(monotonicSeconds()))
+        if !screen.utf8 { controller.handle(.notice("the terminal locale is not UTF-8 (set LANG=C.UTF-8); some characters will look wrong")) }
         var buf = Buffer(width: 0, height: 0)
         render(controller.state, into: &buf)
         screen.draw(buf)

@@ -75,3 +75,17 @@ final class MarkdownEditorTests: XCTestCase {
         e.down(); XCTAssertEqual(e.text, "draft")
     }
 }
+
+final class LargePasteTests: XCTestCase {
+    func testLargeSingleLinePasteKeepsEveryCharacter() {
+        var e = InputEditor()
+        e.insert("start ")
+        let big = String(repeating: "abc中文 ", count: 20000)   // 120k characters on one line
+        e.insert(big)
+        XCTAssertEqual(e.text, "start " + big)
+        XCTAssertEqual(e.col, 6 + big.count)
+        let l = e.layout(width: 80)
+        XCTAssertTrue(l.rows.allSatisfy { CharWidth.of($0) <= 80 })
+        XCTAssertEqual(l.rows.joined(), "start " + big)
+    }
+}
