@@ -114,7 +114,7 @@ struct ChatCommand: ParsableCommand {
         persistence.close()
         if case .failure(let e) = outcome { fail("\(e)") }
         if let id = controller.state.sessionID, !controller.state.messages.isEmpty, !options.noSave {
-            print("Saved as \(id). Resume with: glmchat --resume \(id)")
+            print("Saved as \(id).\nResume with: glmchat --resume \(id)")
         }
     }
 }

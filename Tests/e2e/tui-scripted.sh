@@ -105,7 +105,7 @@ wait_for "press Ctrl-C again to quit"
 T send-keys -t e2e C-c
 wait_for "GLMCHAT-EXIT=0"
 [ "$(T display -p -t e2e '#{alternate_on}')" = "0" ] || fail "the alternate screen is still on after quitting"
-ID=$(pane | tr -d '\n' | grep -oE 'resume [0-9a-f-]{36}' | head -1 | cut -d' ' -f2)
+ID=$(pane | grep -oE 'glmchat --resume [0-9A-Za-z_-]+' | head -1 | awk '{print $3}')
 [ -n "$ID" ] || fail "glmchat did not print the session id on exit"
 
 # 7. Restart with --resume ID: the same conversation is back.
