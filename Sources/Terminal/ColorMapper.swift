@@ -13,15 +13,17 @@ public struct ColorMapper: Sendable {
         case .indexed(let i): return fromIndex(Int(i))
         case .rgb(let r, let g, let b):
             if colors >= 256 { return ColorMapper.nearest256(Int(r), Int(g), Int(b)) }
-            return fromIndex(ColorMapper.nearest16(Int(r), Int(g), Int(b)))
+            if colors >= 16 { return ColorMapper.nearest16(Int(r), Int(g), Int(b)) }
+            if colors >= 8 { return ColorMapper.nearest((Int(r), Int(g), Int(b)), among: 0..<8) }
+            return -1
         }
     }
 
     func fromIndex(_ i: Int) -> Int {
         if colors >= 256 || (colors >= 16 && i < 16) { return i }
-        let i16 = i < 16 ? i : ColorMapper.nearest16(rgbOf256(i))
-        if colors >= 16 { return i16 }
-        if colors >= 8 { return i16 % 8 }
+        if colors >= 16 { return ColorMapper.nearest16(rgbOf256(i)) }
+        // 8 colours: the nearest of the basic eight (bright black becomes white, not an invisible black).
+        if colors >= 8 { return ColorMapper.nearest(rgbOf256(i), among: 0..<8) }
         return -1
     }
 
@@ -29,7 +31,7 @@ public struct ColorMapper: Sendable {
     static let levels = [0, 95, 135, 175, 215, 255]
 
     public static func nearest256(_ r: Int, _ g: Int, _ b: Int) -> Int {
-        func lvl(_ v: Int) -> Int { levels.indices.min { abs(levels[$0] - v) < abs(levels[$1] - v) }! }
+        func lvl(_ v: Int) -> Int { levels.indices.min { abs(levels[$0] - v) < abs(levels[$1] - v) } ?? 0 }
         let ri = lvl(r), gi = lvl(g), bi = lvl(b)
         let cube = 16 + 36 * ri + 6 * gi + bi
         let cubeD = dist((r, g, b), (levels[ri], levels[gi], levels[bi]))
@@ -46,8 +48,10 @@ public struct ColorMapper: Sendable {
         (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255),
     ]
 
-    public static func nearest16(_ r: Int, _ g: Int, _ b: Int) -> Int {
-        palette16.indices.min { dist((r, g, b), palette16[$0]) < dist((r, g, b), palette16[$1]) }!
+    public static func nearest16(_ r: Int, _ g: Int, _ b: Int) -> Int { nearest((r, g, b), among: 0..<16) }
+
+    static func nearest(_ c: (Int, Int, Int), among r: Range<Int>) -> Int {
+        r.min { dist(c, palette16[$0]) < dist(c, palette16[$1]) } ?? 0
     }
     static func nearest16(_ c: (Int, Int, Int)) -> Int { nearest16(c.0, c.1, c.2) }
 
@@ -60,6 +64,8 @@ public struct ColorMapper: Sendable {
 
     static func dist(_ a: (Int, Int, Int), _ b: (Int, Int, Int)) -> Int {
         let dr = a.0 - b.0, dg = a.1 - b.1, db = a.2 - b.2
-        return 2 * dr * dr + 4 * dg * dg + 3 * db * db
+        // Weighted RGB distance plus a chroma term, so greys go to greys rather than to a dim colour.
+        let ca = max(a.0, a.1, a.2) - min(a.0, a.1, a.2), cb = max(b.0, b.1, b.2) - min(b.0, b.1, b.2)
+        return 2 * dr * dr + 4 * dg * dg + 3 * db * db + 3 * (ca - cb) * (ca - cb)
     }
 }

@@ -66,7 +66,9 @@ final class ColorMapperTests: XCTestCase {
         XCTAssertEqual(m8.number(.rgb(255, 0, 0)), 1)
         XCTAssertEqual(m16.number(.indexed(196)), 9)
         XCTAssertEqual(m16.number(.indexed(12)), 12)
-        XCTAssertEqual(m8.number(.indexed(12)), 4)
+        XCTAssertEqual(m8.number(.indexed(12)), 4)          // bright blue → blue
+        XCTAssertEqual(m8.number(.indexed(8)), 7)           // bright black → white, not black
+        XCTAssertEqual(m8.number(.rgb(0x8a, 0x8a, 0x8a)), 7)
         XCTAssertEqual(m0.number(.rgb(1, 2, 3)), -1)
         XCTAssertEqual(m256.number(.default), -1)
     }
