@@ -91,6 +91,11 @@ public struct AppState: Sendable {
     public var runningTool: ToolCall? = nil
     /// The user stopped the tool loop: finish the running tool, then do not send its result.
     public var haltToolLoop = false
+    /// Replies in a row that only answered tool results (a runaway guard).
+    public var toolRounds = 0
+    public static let maxToolRounds = 25
+    /// Themes the settings panel can switch between.
+    public var themes: [Theme] = []
     /// Messages (from the start) not sent with the last request because of the context budget.
     public var droppedMessages = 0
     /// Errors and warnings shown under a message, by message id.

@@ -4,7 +4,7 @@ import Chat
 
 /// The settings panel's rows: label and current value.
 extension AppState {
-    public static let settingsRows = ["Thinking", "Keep past thinking", "Open thinking blocks", "Temperature", "Top-p", "Min-p"]
+    public static let settingsRows = ["Thinking", "Keep past thinking", "Open thinking blocks", "Temperature", "Top-p", "Min-p", "Theme"]
     func settingsValue(_ i: Int) -> String {
         let p = settings.sampling
         switch i {
@@ -14,6 +14,7 @@ extension AppState {
         case 3: return format2(p.temperature)
         case 4: return format2(p.topP)
         case 5: return format2(p.minP)
+        case 6: return theme.name
         default: return ""
         }
     }

@@ -69,6 +69,24 @@ public struct Theme: Sendable, Equatable {
         throw ThemeError("colour \(w) \"\(s)\" is not #rrggbb, 0–255, default or a colour name")
     }
 
+    /// Every theme there is: the built-ins, then the user's folder (a user file named like a built-in
+    /// replaces it; broken files are left out with a warning each).
+    public static func all(userDir: String?) -> (themes: [Theme], warnings: [String]) {
+        var themes = BuiltinThemes.sources.compactMap { try? parse($0.json) }
+        var warnings: [String] = []
+        if let dir = userDir, let names = try? FileManager.default.contentsOfDirectory(atPath: dir) {
+            for n in names.sorted() where n.hasSuffix(".json") {
+                let path = (dir as NSString).appendingPathComponent(n)
+                do {
+                    let t = try parse(try String(contentsOfFile: path, encoding: .utf8))
+                    themes.removeAll { $0.name == t.name }
+                    themes.append(t)
+                } catch { warnings.append("theme file \(path) is broken (\(error))") }
+            }
+        }
+        return (themes, warnings)
+    }
+
     /// Finds a theme by name: `<userDir>/NAME.json` first, then the built-ins. Returns the theme and a
     /// warning when it had to fall back to the default.
     public static func load(named name: String, userDir: String?) -> (Theme, warning: String?) {

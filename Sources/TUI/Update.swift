@@ -203,6 +203,7 @@ func submit(_ s: inout AppState) -> [Effect] {
     guard !text.trimming(" \n").isEmpty else { return [] }
     if s.isBusy { s.notice = "a reply is in progress: Esc stops it"; return [] }
     _ = s.input.take()
+    s.toolRounds = 0
     s.messages.append(.user(text))
     if s.title.isEmpty { s.title = defaultTitle(text) }
     return startReply(&s)
@@ -303,8 +304,13 @@ func nextTool(_ s: inout AppState) -> [Effect] {
     if s.haltToolLoop { s.pendingTools = []; s.haltToolLoop = false; return [] }
     guard let call = s.pendingTools.first else {
         // All results are in: continue the conversation if the last message is a tool result.
-        if s.messages.last?.role == .tool { return startReply(&s) }
-        return []
+        guard s.messages.last?.role == .tool else { return [] }
+        s.toolRounds += 1
+        if s.toolRounds > AppState.maxToolRounds {
+            s.notice = "stopped after \(AppState.maxToolRounds) rounds of tool calls; send a message to go on"
+            return []
+        }
+        return startReply(&s)
     }
     if s.toolsNeedApproval && !s.alwaysAllowed.contains(call.name) {
         s.overlay = .approval(call)
@@ -411,6 +417,11 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
             case 3: s.settings.sampling.temperature = clampStep(s.settings.sampling.temperature, 0.05 * sign, 0, 2)
             case 4: s.settings.sampling.topP = clampStep(s.settings.sampling.topP, 0.05 * sign, 0.05, 1)
             case 5: s.settings.sampling.minP = clampStep(s.settings.sampling.minP, 0.01 * sign, 0, 1)
+            case 6:
+                guard !s.themes.isEmpty else { break }
+                let i = s.themes.firstIndex { $0.name == s.theme.name } ?? 0
+                s.theme = s.themes[(i + (sign > 0 ? 1 : s.themes.count - 1)) % s.themes.count]
+                s.settings.theme = s.theme.name
             default: break
             }
         default: break

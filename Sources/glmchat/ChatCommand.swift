@@ -100,7 +100,8 @@ struct ChatCommand: ParsableCommand {
 
         let choice = reportingErrors { try makeBackend(options, settings: settings, settingsPath: settingsPath) }
         let persistence = reportingErrors { try makePersistence(options) }
-        let state = AppState(modelName: choice.backend.modelName, contextLength: choice.backend.contextLength, settings: settings, theme: theme)
+        var state = AppState(modelName: choice.backend.modelName, contextLength: choice.backend.contextLength, settings: settings, theme: theme)
+        state.themes = Theme.all(userDir: configDir + "/themes").themes
         let controller = ChatController(state: state, backend: choice.backend, persistence: persistence, tools: choice.tools, settingsPath: settingsPath)
         if options.resume {
             if let id = options.sessionID {

@@ -252,3 +252,32 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(partials, 2)   // at t = 2.0 and 4.0 (and not more often)
     }
 }
+
+final class UpdateMoreTests: XCTestCase {
+    func testSettingsPanelSwitchesTheme() {
+        var s = Fixture.state()
+        s.themes = Theme.all(userDir: nil).themes
+        s.theme = s.themes[0]
+        _ = Fixture.feed(&s, [Fixture.key(.function(3))] + Array(repeating: Fixture.key(.up), count: 1) + [Fixture.key(.right)])
+        XCTAssertEqual(s.theme.name, "light")
+        XCTAssertEqual(s.settings.theme, "light")
+        _ = Fixture.feed(&s, [Fixture.key(.left), Fixture.key(.left)])
+        XCTAssertEqual(s.theme.name, Theme.builtinNames.last)
+    }
+
+    func testRunawayToolLoopStops() {
+        var s = Fixture.state()
+        s.toolsNeedApproval = false
+        Fixture.feed(&s, Fixture.type("go") + [Fixture.key(.enter)])
+        var sent = 0
+        for i in 0..<40 {
+            let call = ToolCall(id: "c\(i)", name: "ls", arguments: .object([]))
+            _ = Fixture.feed(&s, [.backend(.toolCall(call), at: 1), .backend(.finished(.toolCalls), at: 2)])
+            let fx = Fixture.feed(&s, [.toolFinished(.tool("x", callID: "c\(i)", name: "ls"), at: 3)])
+            sent += fx.filter { if case .send = $0 { return true }; return false }.count
+            if s.streaming == nil { break }
+        }
+        XCTAssertEqual(sent, AppState.maxToolRounds)
+        XCTAssertTrue(s.notice?.contains("rounds of tool calls") == true)
+    }
+}
