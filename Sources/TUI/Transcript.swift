@@ -205,13 +205,15 @@ extension AppState {
     }
 }
 
-func formatSeconds(_ s: Double) -> String {
+func formatSeconds(_ seconds: Double) -> String {
+    let s = seconds.isFinite ? max(0, seconds) : 0
     if s < 10 { return String(format1(s)) + "s" }
     if s < 60 { return "\(Int(s.rounded()))s" }
     return "\(Int(s) / 60)m\(String(format: "%02d", Int(s) % 60))s"
 }
 
 func format1(_ x: Double) -> String {
+    guard x.isFinite, x >= 0 else { return "0.0" }
     let v = (x * 10).rounded() / 10
     let i = Int(v)
     return "\(i).\(Int(((v - Double(i)) * 10).rounded()))"
