@@ -76,6 +76,8 @@ public struct AppState: Sendable {
     /// Per-block open/closed choices that override the defaults.
     public var expanded: [String: Bool] = [:]
     public var overlay: Overlay? = nil
+    /// First line of the help overlay shown (it scrolls when the screen is short).
+    public var helpOffset = 0
     public var search: SearchState? = nil
     /// One line of feedback under the transcript; cleared by the next key.
     public var notice: String? = nil

@@ -9,7 +9,7 @@ public enum Keymap {
             ("Ctrl-C", "stop the reply; twice to quit"),
             ("Tab", "switch between input and transcript"),
             ("Ctrl-T", "open/close all thinking blocks"),
-            ("PgUp PgDn", "scroll the transcript (or the wheel, with --mouse)"),
+            ("PgUp PgDn", "scroll the transcript (wheel: --mouse)"),
             ("F1, Ctrl-G", "this help"),
             ("F2, Ctrl-O", "sessions: search, open, rename, delete"),
             ("F3, Ctrl-S", "settings: thinking, sampling"),
@@ -30,4 +30,13 @@ public enum Keymap {
             ("Y", "copy its code blocks"),
         ]),
     ]
+
+    /// Lines the help overlay has: a title per section, its keys, a blank line between sections.
+    public static var helpLineCount: Int { sections.reduce(0) { $0 + 1 + $1.keys.count } + sections.count - 1 }
+
+    /// How far the help can scroll on a screen this tall.
+    public static func helpMaxOffset(height: Int) -> Int {
+        let visible = min(height - 2, helpLineCount + 4) - 4
+        return max(0, helpLineCount - max(0, visible))
+    }
 }

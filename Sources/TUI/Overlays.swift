@@ -96,7 +96,14 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
     }
     buf.put("╰" + String(repeating: "─", count: boxW - 2) + "╯", x: x0, y: y0 + boxH - 1, style: border)
     if !footer.isEmpty { buf.put(" \(footer) ", x: x0 + 2, y: y0 + boxH - 1, style: t[.dim], limit: x0 + boxW - 1) }
-    for (i, l) in lines.prefix(boxH - 4).enumerated() {
+    var shown = lines[...]
+    if case .help = o, lines.count > boxH - 4 {
+        // Scrollable help: clamp the offset and say there is more.
+        let maxOffset = lines.count - (boxH - 4)
+        shown = lines.dropFirst(min(s.helpOffset, maxOffset))
+        buf.put(" ↑↓ scroll · Esc close ", x: x0 + 2, y: y0 + boxH - 1, style: t[.dim], limit: x0 + boxW - 1)
+    }
+    for (i, l) in shown.prefix(boxH - 4).enumerated() {
         buf.put(l, x: x0 + 2, y: y0 + 2 + i, limit: x0 + boxW - 2)
     }
 }

@@ -387,7 +387,14 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
     guard let o = s.overlay else { return [] }
     switch o {
     case .help:
-        if [.escape, .enter, .function(1), .char("q"), .ctrl("g")].contains(k.key) { s.overlay = nil }
+        switch k.key {
+        case .escape, .enter, .function(1), .char("q"), .ctrl("g"): s.overlay = nil; s.helpOffset = 0
+        case .down, .char("j"), .wheelDown: s.helpOffset = min(Keymap.helpMaxOffset(height: s.height), s.helpOffset + 1)
+        case .up, .char("k"), .wheelUp: s.helpOffset = max(0, s.helpOffset - 1)
+        case .pageDown: s.helpOffset = min(Keymap.helpMaxOffset(height: s.height), s.helpOffset + max(1, s.height - 8))
+        case .pageUp: s.helpOffset = max(0, s.helpOffset - max(1, s.height - 8))
+        default: break
+        }
         return []
     case .approval(let call):
         switch k.key {

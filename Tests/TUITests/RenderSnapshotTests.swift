@@ -121,3 +121,24 @@ final class RenderSnapshotTests: XCTestCase {
         }
     }
 }
+
+final class HelpScrollTests: XCTestCase {
+    func testShortScreenScrollsTheHelp() {
+        var s = Fixture.state(width: 60, height: 14)
+        _ = update(&s, Fixture.key(.function(1)))
+        let top = Snapshot.text(s)
+        XCTAssertTrue(top.contains("↑↓ scroll"))
+        XCTAssertTrue(top.contains("Anywhere"))
+        XCTAssertFalse(top.contains("copy its code blocks"))
+        for _ in 0..<100 { _ = update(&s, Fixture.key(.down)) }
+        let bottom = Snapshot.text(s)
+        XCTAssertTrue(bottom.contains("copy its code blocks"))
+        XCTAssertFalse(bottom.contains("Anywhere"))
+        XCTAssertEqual(s.helpOffset, Keymap.helpMaxOffset(height: 14))
+        _ = update(&s, Fixture.key(.up))
+        XCTAssertEqual(s.helpOffset, Keymap.helpMaxOffset(height: 14) - 1)
+        _ = update(&s, Fixture.key(.escape))
+        XCTAssertNil(s.overlay)
+        XCTAssertEqual(s.helpOffset, 0)
+    }
+}
