@@ -68,21 +68,11 @@ public final class Screen {
 
     /// Draws a frame, touching only the cells that differ from the previous one.
     public func draw(_ buf: Buffer) {
-        let full = previous == nil || previous!.width != buf.width || previous!.height != buf.height
-        if full { werase(nc_stdscr()); pairs.removeAll(keepingCapacity: true) }
-        let win = nc_stdscr()
-        for y in 0..<buf.height {
-            for x in 0..<buf.width {
-                let c = buf[x, y]
-                if !full, let p = previous, p[x, y] == c { continue }
-                if c.width == 0 {
-                    // The right half of a wide character: drawn by its left half; redraw that.
-                    if x > 0, buf[x - 1, y].width == 2 { put(buf[x - 1, y], x - 1, y, win) }
-                    continue
-                }
-                put(c, x, y, win)
-            }
+        if previous == nil || previous!.width != buf.width || previous!.height != buf.height {
+            werase(nc_stdscr()); pairs.removeAll(keepingCapacity: true)
         }
+        let win = nc_stdscr()
+        for (x, y) in FrameDiff.changes(from: previous, to: buf) { put(buf[x, y], x, y, win) }
         if let c = buf.cursor, c.x >= 0, c.x < buf.width, c.y >= 0, c.y < buf.height {
             curs_set(1)
             wmove(win, Int32(c.y), Int32(c.x))
@@ -166,6 +156,6 @@ public final class Screen {
 
     /// Puts text on the system clipboard through the terminal (OSC 52).
     public func copyToClipboard(_ text: String) {
-        writeRaw("\u{1B}]52;c;\(Data(text.utf8).base64EncodedString())\u{07}")
+        writeRaw(FrameDiff.clipboardSequence(text))
     }
 }

@@ -73,3 +73,39 @@ final class ColorMapperTests: XCTestCase {
         XCTAssertEqual(m256.number(.default), -1)
     }
 }
+
+final class FrameDiffTests: XCTestCase {
+    func testOnlyChangedCellsAreDrawn() {
+        var a = Buffer(width: 10, height: 2)
+        a.put("hello", x: 0, y: 0, style: .plain)
+        var b = a
+        XCTAssertTrue(FrameDiff.changes(from: a, to: b).isEmpty)
+        b.put("J", x: 0, y: 0, style: .plain)
+        b.put("z", x: 9, y: 1, style: .plain)
+        XCTAssertEqual(FrameDiff.changes(from: a, to: b).map { [$0.x, $0.y] }, [[0, 0], [9, 1]])
+        // A style change alone is a change.
+        var c = a
+        c.put("h", x: 0, y: 0, style: Style(attrs: .bold))
+        XCTAssertEqual(FrameDiff.changes(from: a, to: c).map { [$0.x, $0.y] }, [[0, 0]])
+    }
+
+    func testWideCharactersAreDrawnByTheirLeftHalfOnce() {
+        var a = Buffer(width: 6, height: 1)
+        a.put("abcdef", x: 0, y: 0, style: .plain)
+        var b = a
+        b.put("中", x: 2, y: 0, style: .plain)
+        XCTAssertEqual(FrameDiff.changes(from: a, to: b).map(\.x), [2])
+        // Same wide char, only its right half's old content differed: still drawn once, from the left.
+        XCTAssertEqual(FrameDiff.changes(from: nil, to: b).map(\.x), [0, 1, 2, 4, 5])
+    }
+
+    func testResizeRedrawsEverything() {
+        let a = Buffer(width: 3, height: 1), b = Buffer(width: 4, height: 1)
+        XCTAssertEqual(FrameDiff.changes(from: a, to: b).count, 4)
+    }
+
+    func testClipboardSequence() {
+        XCTAssertEqual(FrameDiff.clipboardSequence("hello"), "\u{1B}]52;c;aGVsbG8=\u{07}")
+        XCTAssertEqual(FrameDiff.clipboardSequence("中"), "\u{1B}]52;c;5Lit\u{07}")
+    }
+}
