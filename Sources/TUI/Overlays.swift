@@ -22,6 +22,14 @@ extension AppState {
 
 func format2(_ x: Double) -> String { String(format: "%.2f", x) }
 
+/// "2026-11-23 17:45" in the local time zone.
+func shortDate(_ d: Date) -> String {
+    let f = DateFormatter()
+    f.locale = Locale(identifier: "en_US_POSIX")
+    f.dateFormat = "yyyy-MM-dd HH:mm"
+    return f.string(from: d)
+}
+
 func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
     let t = s.theme
     var title = ""
@@ -53,7 +61,10 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
             var st = e.damaged != nil ? t[.error] : t[.text]
             if sel { st = st.with(.reverse) }
             var label = (e.title.isEmpty ? "(untitled)" : e.title)
-            if let d = e.damaged { label += " — damaged: " + d } else { label += "  · \(e.messageCount) msgs" }
+            if let d = e.damaged { label += " — damaged: " + d } else {
+                label += "  · \(e.messageCount) msgs"
+                if let u = e.updated { label += " · " + shortDate(u) }
+            }
             if sel, let r = p.renaming { lines.append([Span("Rename to: ", t[.accent]), Span(r + "▏", t[.text])]); continue }
             lines.append(s.clip((sel ? "▸ " : "  ") + label, style: st, width: inner))
         }
