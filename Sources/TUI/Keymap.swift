@@ -39,4 +39,11 @@ public enum Keymap {
         let visible = min(height - 2, helpLineCount + 4) - 4
         return max(0, helpLineCount - max(0, visible))
     }
+
+    /// The keymap as Markdown tables (for the README).
+    public static var markdown: String {
+        sections.map { sec in
+            "**\(sec.title)**\n\n| Key | Does |\n|---|---|\n" + sec.keys.map { "| \($0.0) | \($0.1) |" }.joined(separator: "\n")
+        }.joined(separator: "\n\n")
+    }
 }
