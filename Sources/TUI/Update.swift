@@ -62,10 +62,19 @@ func handleKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
     let wasArmed = s.quitArmed
     s.quitArmed = false
     if k.key == .ctrl("c") {
-        if s.streaming != nil { s.notice = "stopping…"; return [.cancel] }
-        if s.runningTool != nil || !s.pendingTools.isEmpty { return stopToolLoop(&s) }
+        if wasArmed { return [.cancel, .quit] }
+        if s.streaming != nil {
+            s.quitArmed = true
+            s.notice = "stopping the reply (Ctrl-C again quits)"
+            return [.cancel]
+        }
+        if s.runningTool != nil || !s.pendingTools.isEmpty {
+            let fx = stopToolLoop(&s)
+            s.quitArmed = true
+            s.notice = "tool calls stopped (Ctrl-C again quits)"
+            return fx
+        }
         if s.overlay != nil { return closeOverlay(&s) }
-        if wasArmed { return [.quit] }
         s.quitArmed = true
         s.notice = "press Ctrl-C again to quit"
         return []

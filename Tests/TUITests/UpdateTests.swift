@@ -99,11 +99,18 @@ final class UpdateTests: XCTestCase {
         XCTAssertFalse(fx.contains { if case .quit = $0 { return true }; return false })
     }
 
-    func testCtrlCDuringGenerationCancelsInsteadOfQuitting() {
+    func testCtrlCDuringGenerationCancelsThenQuits() {
         var s = Fixture.state()
         Fixture.feed(&s, Fixture.type("q") + [Fixture.key(.enter)])
-        let fx = Fixture.feed(&s, [Fixture.key(.ctrl("c")), Fixture.key(.ctrl("c"))])
-        XCTAssertEqual(fx.filter { if case .cancel = $0 { return true }; return false }.count, 2)
+        var fx = Fixture.feed(&s, [Fixture.key(.ctrl("c"))])
+        XCTAssertTrue(fx.contains { if case .cancel = $0 { return true }; return false })
+        XCTAssertFalse(fx.contains { if case .quit = $0 { return true }; return false })
+        fx = Fixture.feed(&s, [Fixture.key(.ctrl("c"))])
+        XCTAssertTrue(fx.contains { if case .quit = $0 { return true }; return false })
+        // Esc only cancels; it never arms quitting.
+        var s2 = Fixture.state()
+        Fixture.feed(&s2, Fixture.type("q") + [Fixture.key(.enter)])
+        fx = Fixture.feed(&s2, [Fixture.key(.escape), Fixture.key(.ctrl("c"))])
         XCTAssertFalse(fx.contains { if case .quit = $0 { return true }; return false })
     }
 
