@@ -86,6 +86,8 @@ public final class ChatController {
         case .quit:
             quitRequested = true
             backend.cancel()
+            // Keep what has streamed so far (marked incomplete) rather than the last throttled save.
+            if state.streaming != nil { perform(.save(state.conversation, partial: true)) }
         }
     }
 }

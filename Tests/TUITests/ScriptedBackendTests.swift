@@ -116,3 +116,22 @@ final class ScriptedBackendTests: XCTestCase {
         for n in 1...6 { XCTAssertEqual(Script.chunks(text, n).joined(), text) }
     }
 }
+
+final class QuitSaveTests: XCTestCase {
+    func testQuittingMidReplyKeepsThePartialReply() throws {
+        var script = try Script.parse(#"{"pace_ms": 0, "turns": [{"steps": [{"content": "partial words"}]}]}"#)
+        script.pace = 0
+        let b = ScriptedBackend(script: script)
+        let p = InMemoryPersistence()
+        let c = ChatController(state: AppState(modelName: "", contextLength: 0, theme: .plain), backend: b, persistence: p, tools: b)
+        for ch in "hi" { c.handle(.key(KeyPress(.char(ch)))) }
+        c.handle(.key(KeyPress(.enter)))
+        c.handle(.backend(.content("partial "), at: 1))   // as if streamed, before the backend's own events are processed
+        c.handle(.key(KeyPress(.ctrl("c"))))
+        c.handle(.key(KeyPress(.ctrl("c"))))
+        XCTAssertTrue(c.quitRequested)
+        let saved = try p.load(c.state.sessionID!)
+        XCTAssertEqual(saved.messages.last?.content, "partial ")
+        XCTAssertEqual(saved.messages.last?.incomplete, true)
+    }
+}
