@@ -10,15 +10,16 @@ public final class EventQueue: @unchecked Sendable {
     public init() {}
 
     /// Called after each post (e.g. writes a byte to the UI loop's wake-up pipe).
-    public func setWake(_ f: @escaping @Sendable () -> Void) { lock.lock(); wake = f; lock.unlock() }
+    public func setWake(_ f: (@Sendable () -> Void)?) { lock.lock(); wake = f; lock.unlock() }
 
+    /// Adds an event. The wake-up call runs under the lock, so once `setWake(nil)` returns no thread is
+    /// still writing to the old pipe (its fd may be closed and reused right after).
     public func post(_ e: Event) {
         lock.lock()
         items.append(e)
-        let w = wake
+        wake?()
         lock.unlock()
         signal.signal()
-        w?()
     }
 
     /// Everything posted so far, in order.

@@ -10,7 +10,7 @@ public enum TerminalApp {
         defer { screen.stop() }
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw TerminalError(description: "could not create the wake-up pipe") }
-        defer { close(fds[0]); close(fds[1]) }
+        defer { controller.queue.setWake(nil); close(fds[0]); close(fds[1]) }
         _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
         let wakeFD = fds[1]
