@@ -42,6 +42,7 @@ struct ChatOptions: ParsableArguments {
 
     func validate() throws {
         if sessionID != nil && !resume { throw ValidationError("a session id goes with --resume (glmchat --resume ID)") }
+        if resume && noSave { throw ValidationError("--resume and --no-save do not go together") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
         if let c = contextLength, c < 256 { throw ValidationError("--ctx-size must be at least 256") }
         if let p = paceMs, p < 0 || p > 10000 { throw ValidationError("--pace-ms must be between 0 and 10000") }
