@@ -50,7 +50,7 @@ extension AppState {
         let toolResults: [String: Message] = Dictionary(messages.compactMap { m in m.toolResult.map { ($0.callID, m) } }, uniquingKeysWith: { a, _ in a })
         if droppedMessages > 0 {
             let turns = messages.prefix(droppedMessages).filter { $0.role == .user }.count
-            let text = "⋯ \(turns) earlier turn\(turns == 1 ? " is" : "s are") not sent to the model (context full) — scroll up to view"
+            let text = "⋯ \(turns) earlier turn\(turns == 1 ? " is" : "s are") not sent to the model (context full) — select and press Enter to view"
             blocks.append(Block(key: "truncation", kind: .truncation, lines: Wrap.text(text, style: t[.warning], width: w), collapsible: false, copyText: text, gapBefore: false))
         }
         for (mi, m) in messages.enumerated() where m.role != .system && m.role != .tool {

@@ -148,6 +148,9 @@ func transcriptKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
         guard !layout.blocks.isEmpty else { return [] }
         let i = min(layout.blocks.count - 1, (cur ?? layout.blocks.count - 2) + 1)
         select(&s, i, layout)
+    case .enter where cur.map({ layout.blocks[$0].kind == .truncation }) ?? false:
+        // "— view": show the earliest of the turns the model no longer sees.
+        s.scroll = Int.max; clampScroll(&s)
     case .enter, .char(" "):
         if let i = cur, layout.blocks[i].collapsible {
             s.expanded[layout.blocks[i].key] = !layout.blocks[i].open
