@@ -48,12 +48,13 @@ extension AppState {
         let t = theme
         var blocks: [Block] = []
         let toolResults: [String: Message] = Dictionary(messages.compactMap { m in m.toolResult.map { ($0.callID, m) } }, uniquingKeysWith: { a, _ in a })
-        if droppedMessages > 0 {
-            let turns = messages.prefix(droppedMessages).filter { $0.role == .user }.count
-            let text = "⋯ \(turns) earlier turn\(turns == 1 ? " is" : "s are") not sent to the model (context full) — select and press Enter to view"
-            blocks.append(Block(key: "truncation", kind: .truncation, lines: Wrap.text(text, style: t[.warning], width: w), collapsible: false, copyText: text, gapBefore: false))
-        }
         for (mi, m) in messages.enumerated() where m.role != .system && m.role != .tool {
+            if mi >= droppedMessages, droppedMessages > 0, !blocks.contains(where: { $0.kind == .truncation }) {
+                // The line between what the model no longer sees (above) and what it gets (below).
+                let turns = messages.prefix(droppedMessages).filter { $0.role == .user }.count
+                let text = "⋯ \(turns) earlier turn\(turns == 1 ? " is" : "s are") not sent to the model (context full) — select and press Enter to view"
+                blocks.append(Block(key: "truncation", kind: .truncation, lines: Wrap.text(text, style: t[.warning], width: w), collapsible: false, copyText: text, gapBefore: !blocks.isEmpty))
+            }
             let live = streaming?.messageIndex == mi
             let sig = live ? nil : signature(m, toolResults: toolResults, hasBefore: !blocks.isEmpty)
             if let sig, let cached = layoutCache.get(m.id, sig) { blocks += cached; continue }

@@ -221,7 +221,12 @@ final class UpdateTests: XCTestCase {
         s.messages = (0..<4).flatMap { i in [Fixture.user(long, id: "u\(i)"), Fixture.assistant(long, id: "a\(i)")] }
         Fixture.feed(&s, Fixture.type("last") + [Fixture.key(.enter)])
         XCTAssertEqual(s.droppedMessages, 6)
-        XCTAssertTrue(s.layoutTranscript().rows.first!.plainText.contains("3 earlier turns are not sent to the model"))
+        let layout = s.layoutTranscript()
+        let notice = layout.blocks.firstIndex { $0.kind == .truncation }!
+        XCTAssertTrue(layout.blocks[notice].lines[0].plainText.contains("3 earlier turns are not sent to the model"))
+        // It sits between the dropped turns and the kept ones.
+        XCTAssertEqual(layout.blocks[notice - 1].key, "a2")
+        XCTAssertEqual(layout.blocks[notice + 1].key, "u3")
     }
 
     func testContextFitKeepsSystemMessagesAndTheLastTurn() {
