@@ -21,6 +21,15 @@ final class RenderSnapshotTests: XCTestCase {
         Snapshot.assert(s, "thinking-collapsed")
     }
 
+    func testStylesFollowTheThemeSlots() {
+        var s = Fixture.state(width: 50, height: 18)
+        s.theme = .fallback
+        conversation(&s)
+        s.settings.expandThinking = true
+        Snapshot.assert(s, "styles-dark", styles: true)
+        Snapshot.assert(s, "styles-dark-text")
+    }
+
     func testThinkingExpanded() {
         var s = Fixture.state()
         conversation(&s)

@@ -16,8 +16,31 @@ enum Snapshot {
         return out.joined(separator: "\n") + "\n"
     }
 
-    static func assert(_ s: AppState, _ name: String, file: StaticString = #filePath, line: UInt = #line) {
-        let actual = text(s)
+    /// One letter per cell naming the theme slot its style comes from (upper case when bold was added,
+    /// '?' for a style no slot explains): checks that blocks get their semantic colours.
+    static func styles(_ s: AppState) -> String {
+        var buf = Buffer(width: 0, height: 0)
+        render(s, into: &buf)
+        // Specific slots first: several may share one style (the dark theme's text, assistant and background).
+        let letters: [(ThemeSlot, Character)] = [(.user, "u"), (.assistant, "a"), (.thinking, "t"), (.tool, "o"), (.code, "c"),
+            (.accent, "e"), (.warning, "w"), (.error, "r"), (.status, "s"), (.dim, "d"), (.text, "x"), (.background, ".")]
+        var rows: [String] = []
+        for y in 0..<buf.height {
+            var row = ""
+            for x in 0..<buf.width where buf[x, y].width > 0 {
+                let st = buf[x, y].style
+                var ch: Character = "?"
+                if let l = letters.first(where: { s.theme[$0.0] == st }) { ch = l.1 }
+                else if let l = letters.first(where: { s.theme[$0.0].with(.bold) == st }) { ch = Character(l.1.uppercased()) }
+                row.append(ch)
+            }
+            rows.append(row)
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    static func assert(_ s: AppState, _ name: String, styles: Bool = false, file: StaticString = #filePath, line: UInt = #line) {
+        let actual = styles ? Snapshot.styles(s) : text(s)
         let url = dir.appendingPathComponent(name + ".txt")
         if ProcessInfo.processInfo.environment["GLMCHAT_RECORD_SNAPSHOTS"] == "1" {
             try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
