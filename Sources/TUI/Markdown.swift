@@ -4,9 +4,15 @@
 public enum Markdown {
     /// Renders Markdown text into wrapped lines. Fenced code keeps its spacing and breaks anywhere.
     public static func render(_ text: String, width: Int, base: Style, theme: Theme) -> [StyledLine] {
+        var inFence = false
+        return render(text, width: width, base: base, theme: theme, inFence: &inFence)
+    }
+
+    /// Same, starting inside or outside a fenced block and reporting where the text ends (so a streaming
+    /// reply can be rendered a piece at a time).
+    public static func render(_ text: String, width: Int, base: Style, theme: Theme, inFence: inout Bool) -> [StyledLine] {
         let width = max(4, width)
         var out: [StyledLine] = []
-        var inFence = false
         let code = theme[.code]
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = String(raw)

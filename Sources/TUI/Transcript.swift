@@ -109,7 +109,7 @@ extension AppState {
                 first = false
             }
             if !m.content.isEmpty || (live && m.reasoning == nil && m.toolCalls.isEmpty) {
-                var lines = Markdown.render(m.content, width: w, base: t[.assistant], theme: t)
+                var lines = live ? liveCache.render(m, width: w, theme: t) : Markdown.render(m.content, width: w, base: t[.assistant], theme: t)
                 if live { lines = lines.isEmpty ? [[Span("▍", t[.accent])]] : lines }
                 if live, let sr = streaming, sr.firstTokenAt == nil {
                     let p = sr.prefill.map { " reading the prompt \($0.done)/\($0.total)" } ?? " waiting for the model"
@@ -236,5 +236,39 @@ public final class LayoutCache: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if entries.count > 5000 { entries.removeAll() }
         entries[id] = (sig, blocks)
+    }
+}
+
+/// The streaming reply's finished lines, rendered once: each new token only re-renders the text after
+/// the last newline (plus the fence state there), so long replies stream at a constant cost per frame.
+public final class LiveMarkdownCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var key = ""
+    private var prefixCount = 0          // UTF-8 bytes of content rendered into `lines`
+    private var lines: [StyledLine] = []
+    private var inFence = false
+    public init() {}
+
+    func render(_ m: Message, width: Int, theme: Theme) -> [StyledLine] {
+        lock.lock(); defer { lock.unlock() }
+        let k = "\(m.id)|\(width)|\(theme.name)"
+        let bytes = m.content.utf8
+        if k != key || prefixCount > bytes.count {
+            key = k; prefixCount = 0; lines = []; inFence = false
+        }
+        // Extend the cached part to the last newline.
+        if let lastNL = bytes.lastIndex(of: UInt8(ascii: "\n")) {
+            let end = bytes.distance(from: bytes.startIndex, to: lastNL) + 1
+            if end > prefixCount {
+                let start = bytes.index(bytes.startIndex, offsetBy: prefixCount)
+                let piece = String(decoding: bytes[start..<bytes.index(bytes.startIndex, offsetBy: end - 1)], as: UTF8.self)
+                lines += Markdown.render(piece, width: width, base: theme[.assistant], theme: theme, inFence: &inFence)
+                prefixCount = end
+            }
+        }
+        var fence = inFence
+        let tail = String(decoding: bytes[bytes.index(bytes.startIndex, offsetBy: prefixCount)...], as: UTF8.self)
+        if prefixCount == 0 && tail.isEmpty { return [] }
+        return lines + Markdown.render(tail, width: width, base: theme[.assistant], theme: theme, inFence: &fence)
     }
 }

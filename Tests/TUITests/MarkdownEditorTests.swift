@@ -1,5 +1,6 @@
 // Light Markdown rendering and the input editor (caret, history, wide characters).
 import XCTest
+import Chat
 @testable import TUI
 
 final class MarkdownEditorTests: XCTestCase {
@@ -87,5 +88,28 @@ final class LargePasteTests: XCTestCase {
         let l = e.layout(width: 80)
         XCTAssertTrue(l.rows.allSatisfy { CharWidth.of($0) <= 80 })
         XCTAssertEqual(l.rows.joined(), "start " + big)
+    }
+}
+
+final class LiveMarkdownTests: XCTestCase {
+    /// Rendering a streaming reply piece by piece gives exactly the lines of rendering it whole.
+    func testPiecewiseEqualsWhole() {
+        let text = "# Plan\n\nSome **bold** words and `code`.\n\n```swift\nlet x = 1\n\nprint(x)\n```\n- item one\n- item two that is long enough to wrap\n\n中文 text\n"
+        let theme = Theme.fallback
+        var rng = SystemRandomNumberGenerator()
+        for trial in 0..<30 {
+            let cache = LiveMarkdownCache()
+            var m = Message(id: "m\(trial)", role: .assistant, content: "")
+            var i = text.startIndex
+            while i < text.endIndex {
+                let n = Int.random(in: 1...7, using: &rng)
+                let j = text.index(i, offsetBy: n, limitedBy: text.endIndex) ?? text.endIndex
+                m.content += text[i..<j]
+                i = j
+                let live = cache.render(m, width: 24, theme: theme)
+                let whole = Markdown.render(m.content, width: 24, base: theme[.assistant], theme: theme)
+                XCTAssertEqual(live, whole, "after \(m.content.count) characters")
+            }
+        }
     }
 }
