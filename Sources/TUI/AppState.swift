@@ -108,6 +108,7 @@ public struct AppState: Sendable {
     /// Memo of laid-out finished messages (shared by copies of the state; pure memoization).
     public var layoutCache = LayoutCache()
     public var liveCache = LiveMarkdownCache()
+    public var liveThinkingCache = LivePrefixCache()
 
     public init(modelName: String, contextLength: Int, settings: Settings = Settings(), theme: Theme = .fallback, width: Int = 80, height: Int = 24) {
         self.modelName = modelName; self.contextLength = contextLength; self.settings = settings; self.theme = theme

@@ -158,7 +158,11 @@ extension AppState {
         }
         var lines: [StyledLine] = [clip(header, style: t[.thinking].with(.bold), width: w)]
         if open {
-            for l in Wrap.text(r.trimming("\n"), style: t[.thinking], width: w - 2) { lines.append([Span("│ ", t[.dim])] + l) }
+            let text = live ? String(r.drop(while: { $0 == "\n" })) : r.trimming("\n")
+            let body = live
+                ? liveThinkingCache.render(text, key: "\(m.id)|\(w)|\(t.name)") { piece, _ in Wrap.text(piece, style: t[.thinking], width: w - 2) }
+                : Wrap.text(text, style: t[.thinking], width: w - 2)
+            for l in body { lines.append([Span("│ ", t[.dim])] + l) }
         }
         return lines
     }
@@ -239,36 +243,43 @@ public final class LayoutCache: @unchecked Sendable {
     }
 }
 
-/// The streaming reply's finished lines, rendered once: each new token only re-renders the text after
-/// the last newline (plus the fence state there), so long replies stream at a constant cost per frame.
-public final class LiveMarkdownCache: @unchecked Sendable {
+/// Lines of text that only grows (a streaming reply or its thinking), rendered a line at a time: each
+/// new token only re-renders the text after the last newline, so long replies stream at a constant cost.
+public final class LivePrefixCache: @unchecked Sendable {
     private let lock = NSLock()
     private var key = ""
-    private var prefixCount = 0          // UTF-8 bytes of content rendered into `lines`
+    private var prefixCount = 0          // UTF-8 bytes of text rendered into `lines`
     private var lines: [StyledLine] = []
-    private var inFence = false
+    private var state = false
     public init() {}
 
-    func render(_ m: Message, width: Int, theme: Theme) -> [StyledLine] {
+    /// `piece` renders text without newlines at its ends, from and to a carried state (e.g. inside a fence).
+    func render(_ text: String, key k: String, piece: (String, inout Bool) -> [StyledLine]) -> [StyledLine] {
         lock.lock(); defer { lock.unlock() }
-        let k = "\(m.id)|\(width)|\(theme.name)"
-        let bytes = m.content.utf8
-        if k != key || prefixCount > bytes.count {
-            key = k; prefixCount = 0; lines = []; inFence = false
-        }
-        // Extend the cached part to the last newline.
+        let bytes = text.utf8
+        if k != key || prefixCount > bytes.count { key = k; prefixCount = 0; lines = []; state = false }
         if let lastNL = bytes.lastIndex(of: UInt8(ascii: "\n")) {
             let end = bytes.distance(from: bytes.startIndex, to: lastNL) + 1
             if end > prefixCount {
-                let start = bytes.index(bytes.startIndex, offsetBy: prefixCount)
-                let piece = String(decoding: bytes[start..<bytes.index(bytes.startIndex, offsetBy: end - 1)], as: UTF8.self)
-                lines += Markdown.render(piece, width: width, base: theme[.assistant], theme: theme, inFence: &inFence)
+                let from = bytes.index(bytes.startIndex, offsetBy: prefixCount)
+                lines += piece(String(decoding: bytes[from..<lastNL], as: UTF8.self), &state)
                 prefixCount = end
             }
         }
-        var fence = inFence
+        var st = state
         let tail = String(decoding: bytes[bytes.index(bytes.startIndex, offsetBy: prefixCount)...], as: UTF8.self)
         if prefixCount == 0 && tail.isEmpty { return [] }
-        return lines + Markdown.render(tail, width: width, base: theme[.assistant], theme: theme, inFence: &fence)
+        return lines + piece(tail, &st)
+    }
+}
+
+/// The streaming reply as Markdown.
+public final class LiveMarkdownCache: @unchecked Sendable {
+    let cache = LivePrefixCache()
+    public init() {}
+    func render(_ m: Message, width: Int, theme: Theme) -> [StyledLine] {
+        cache.render(m.content, key: "\(m.id)|\(width)|\(theme.name)") { text, fence in
+            Markdown.render(text, width: width, base: theme[.assistant], theme: theme, inFence: &fence)
+        }
     }
 }

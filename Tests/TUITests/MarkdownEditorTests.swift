@@ -112,4 +112,15 @@ final class LiveMarkdownTests: XCTestCase {
             }
         }
     }
+
+    func testStreamingThinkingWrapsLikeTheWhole() {
+        let text = "First I read the question.\nThen 中文 and a long line that has to wrap at the width.\n\nDone"
+        let cache = LivePrefixCache()
+        var acc = ""
+        for ch in text {
+            acc.append(ch)
+            let live = cache.render(acc, key: "k") { piece, _ in Wrap.text(piece, style: .plain, width: 16) }
+            XCTAssertEqual(live, Wrap.text(acc, style: .plain, width: 16), "after \(acc.count) characters")
+        }
+    }
 }
