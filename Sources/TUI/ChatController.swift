@@ -20,7 +20,7 @@ public final class ChatController {
         st.modelName = backend.modelName
         st.contextLength = backend.contextLength
         st.tokenCounter = backend.tokenCounter
-        if let t = tools { st.tools = t.declarations; st.toolsNeedApproval = t.needsApproval }
+        if let t = tools { st.tools = t.declarations; st.toolsNeedApproval = t.needsApproval; st.alwaysAllowed = t.autoApproved }
         self.state = st
         self.backend = backend; self.persistence = persistence; self.tools = tools; self.settingsPath = settingsPath
     }
@@ -61,6 +61,8 @@ public final class ChatController {
                 return
             }
             t.run(call) { m in q.post(.toolFinished(m, at: clock())) }
+        case .cancelTool(let id):
+            tools?.cancel(id)
         case .copy(let text):
             onCopy(text)
         case .save(var c, let partial):

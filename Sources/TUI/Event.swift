@@ -40,6 +40,8 @@ public enum Effect: Sendable {
     case send(ChatRequest)
     case cancel
     case runTool(ToolCall)
+    /// Stop the running tool call with this id.
+    case cancelTool(String)
     case copy(String)
     /// Write the conversation (partial: the last reply is still streaming).
     case save(StoredConversation, partial: Bool)

@@ -7,6 +7,15 @@ public protocol ToolExecutor: AnyObject, Sendable {
     var declarations: [JSONValue] { get }
     /// Whether calls wait for the user's yes.
     var needsApproval: Bool { get }
+    /// Tools that run without asking even when `needsApproval` (e.g. read-only ones).
+    var autoApproved: Set<String> { get }
     /// Runs one call on a background thread; `completion` gets the `tool` message, from any thread.
     func run(_ call: ToolCall, completion: @escaping @Sendable (Message) -> Void)
+    /// Asks a running call to stop (it still completes, with whatever it has).
+    func cancel(_ callID: String)
+}
+
+extension ToolExecutor {
+    public var autoApproved: Set<String> { [] }
+    public func cancel(_ callID: String) {}
 }

@@ -126,8 +126,9 @@ func nextTool(_ s: inout AppState) -> [Effect] {
 
 func stopToolLoop(_ s: inout AppState) -> [Effect] {
     s.pendingTools = []
-    if s.runningTool != nil { s.haltToolLoop = true }
     if case .approval = s.overlay { s.overlay = nil }
     s.notice = "tool calls stopped"
-    return []
+    guard let running = s.runningTool else { return [] }
+    s.haltToolLoop = true
+    return [.cancelTool(running.id)]
 }

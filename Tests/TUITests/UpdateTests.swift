@@ -293,3 +293,19 @@ final class UpdateMoreTests: XCTestCase {
         XCTAssertTrue(s.notice?.contains("rounds of tool calls") == true)
     }
 }
+
+final class ToolStopTests: XCTestCase {
+    func testEscStopsTheRunningToolAndDoesNotSendItsResult() {
+        var s = Fixture.state()
+        s.toolsNeedApproval = false
+        let call = ToolCall(id: "c1", name: "sleep", arguments: .object([]))
+        Fixture.feed(&s, Fixture.type("go") + [Fixture.key(.enter), .backend(.toolCall(call), at: 1), .backend(.finished(.toolCalls), at: 2)])
+        XCTAssertEqual(s.runningTool, call)
+        var fx = Fixture.feed(&s, [Fixture.key(.escape)])
+        XCTAssertTrue(fx.contains { if case .cancelTool("c1") = $0 { return true }; return false })
+        fx = Fixture.feed(&s, [.toolFinished(.tool("interrupted", callID: "c1", name: "sleep"), at: 3)])
+        XCTAssertFalse(fx.contains { if case .send = $0 { return true }; return false })
+        XCTAssertFalse(s.isBusy)
+        XCTAssertEqual(s.messages.last?.content, "interrupted")
+    }
+}
