@@ -63,6 +63,8 @@ public struct AppState: Sendable {
     public var modelName: String
     public var contextLength: Int
     public var tokenCounter: TokenCounter? = nil
+    /// Fits the conversation into the context; nil uses ContextFit (drop oldest whole turns).
+    public var fitter: ContextFitter? = nil
     public var settings: Settings
     public var theme: Theme
     public var width: Int

@@ -15,8 +15,10 @@ public final class ChatController {
     public var onCopy: (String) -> Void = { _ in }
     public var clock: @Sendable () -> Double = monotonicSeconds
 
-    public init(state: AppState, backend: ChatBackend, persistence: ConversationPersistence?, tools: ToolExecutor? = nil, settingsPath: String? = nil) {
+    public init(state: AppState, backend: ChatBackend, persistence: ConversationPersistence?, tools: ToolExecutor? = nil,
+                settingsPath: String? = nil, fitter: ContextFitter? = nil) {
         var st = state
+        if let f = fitter { st.fitter = f }
         st.modelName = backend.modelName
         st.contextLength = backend.contextLength
         st.tokenCounter = backend.tokenCounter

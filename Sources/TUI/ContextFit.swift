@@ -35,3 +35,17 @@ public enum ContextFit {
         messages.prefix(dropped).filter { $0.role == .system } + messages.dropFirst(dropped)
     }
 }
+
+/// What is sent for one reply: the fitted messages, how many leading messages of the conversation were
+/// left out (shown as a notice), and the prompt's size when known.
+public struct ContextFitResult: Sendable {
+    public var messages: [Message]
+    public var droppedMessages: Int
+    public var promptTokens: Int?
+    public init(messages: [Message], droppedMessages: Int, promptTokens: Int?) {
+        self.messages = messages; self.droppedMessages = droppedMessages; self.promptTokens = promptTokens
+    }
+}
+
+/// A replacement for the built-in fit (e.g. Chat's ContextBudget with exact token counts).
+public typealias ContextFitter = @Sendable (_ conversation: [Message], _ settings: Settings) -> ContextFitResult

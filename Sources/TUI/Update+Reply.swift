@@ -22,10 +22,16 @@ public func defaultTitle(_ text: String) -> String {
 }
 
 func startReply(_ s: inout AppState) -> [Effect] {
-    let fit = ContextFit.fit(s.messages, contextLength: s.contextLength, sampling: s.settings.sampling, counter: s.tokenCounter)
-    s.droppedMessages = fit.dropped
-    s.contextUsed = fit.tokens
-    let req = ChatRequest(messages: ContextFit.kept(s.messages, dropped: fit.dropped), tools: s.tools, sampling: s.settings.sampling,
+    let fitted: ContextFitResult
+    if let f = s.fitter {
+        fitted = f(s.messages, s.settings)
+    } else {
+        let fit = ContextFit.fit(s.messages, contextLength: s.contextLength, sampling: s.settings.sampling, counter: s.tokenCounter)
+        fitted = ContextFitResult(messages: ContextFit.kept(s.messages, dropped: fit.dropped), droppedMessages: fit.dropped, promptTokens: fit.tokens)
+    }
+    s.droppedMessages = fitted.droppedMessages
+    s.contextUsed = fitted.promptTokens ?? s.contextUsed
+    let req = ChatRequest(messages: fitted.messages, tools: s.tools, sampling: s.settings.sampling,
                           thinking: s.settings.thinking, keepThinking: s.settings.keepThinking)
     var reply = Message(role: .assistant, content: "", sampling: s.settings.sampling, incomplete: true)
     reply.reasoning = nil

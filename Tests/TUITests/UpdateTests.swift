@@ -309,3 +309,19 @@ final class ToolStopTests: XCTestCase {
         XCTAssertEqual(s.messages.last?.content, "interrupted")
     }
 }
+
+final class FitterTests: XCTestCase {
+    func testAPluggedFitterDecidesWhatIsSent() {
+        var s = Fixture.state()
+        s.messages = [Fixture.user("old", id: "u0"), Fixture.assistant("old answer", id: "a0")]
+        s.fitter = { msgs, settings in
+            ContextFitResult(messages: Array(msgs.suffix(1)), droppedMessages: msgs.count - 1, promptTokens: 77)
+        }
+        Fixture.feed(&s, Fixture.type("new") + [])
+        let fx = Fixture.feed(&s, [Fixture.key(.enter)])
+        let req = fx.compactMap { if case .send(let r) = $0 { return r }; return nil }.first
+        XCTAssertEqual(req?.messages.map(\.content), ["new"])
+        XCTAssertEqual(s.droppedMessages, 2)
+        XCTAssertEqual(s.contextUsed, 77)
+    }
+}
