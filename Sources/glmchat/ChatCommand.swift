@@ -49,14 +49,23 @@ struct ChatOptions: ParsableArguments {
     }
 }
 
-/// The backend and tools for a chat. The in-process engine is wired in here (see makeEngineBackend).
+/// The backend, tools and context fitter for a chat. The in-process engine is wired in here (see makeEngineBackend).
 struct BackendChoice {
     var backend: ChatBackend
     var tools: ToolExecutor?
+    /// nil: the TUI's own fit (drop the oldest whole turns, ~3 bytes per token without a token counter).
+    var fitter: ContextFitter? = nil
 }
 
-/// Where the engine plugs in: return a ChatBackend over Engine + Chat for the model file.
-/// (Wired by the lead once the engine lands; until then a model path gives a clear error.)
+/// Where the engine plugs in: return a ChatBackend over Engine + Chat for the model file. Loading happens
+/// here, before the screen starts, so progress can go to stderr. A sketch:
+///
+///     let backend = try EngineChatBackend(modelPath: modelPath, threads: options.threads, contextLength: options.contextLength)
+///     let tools = CodingToolsExecutor(CodingTools(workspace: ...))   // ToolExecutor: run(call) = execute(call) { _ in .approve }
+///     return BackendChoice(backend: backend, tools: tools, fitter: { msgs, settings in ... ContextBudget.fit ... })
+///
+/// The TUI runs the tool loop itself (approval prompt, run, send results back, 25-round guard), so a
+/// ToolExecutor only has to run one approved call. (Until wired, a model path gives a clear error.)
 func makeEngineBackend(modelPath: String, options: ChatOptions, settings: Settings) throws -> BackendChoice {
     throw ValidationError("this build cannot run models in-process yet; use --demo-script FILE to try the interface")
 }
@@ -103,7 +112,8 @@ struct ChatCommand: ParsableCommand {
         let persistence = reportingErrors { try makePersistence(options) }
         var state = AppState(modelName: choice.backend.modelName, contextLength: choice.backend.contextLength, settings: settings, theme: theme)
         state.themes = Theme.all(userDir: configDir + "/themes").themes
-        let controller = ChatController(state: state, backend: choice.backend, persistence: persistence, tools: choice.tools, settingsPath: settingsPath)
+        let controller = ChatController(state: state, backend: choice.backend, persistence: persistence, tools: choice.tools,
+                                        settingsPath: settingsPath, fitter: choice.fitter)
         if options.resume {
             if let id = options.sessionID {
                 reportingErrors { try controller.open(try resolveSessionID(id, in: persistence)) }
