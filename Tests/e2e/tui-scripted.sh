@@ -61,6 +61,7 @@ wait_for "▸ Thought"
 pane | grep -qF "Keep it short." && fail "thinking should be folded once the answer is in"
 wait_for "tg "                       # decode speed in the status bar
 wait_for "hello there"               # the title
+T capture-pane -e -p -t e2e | grep -q $'\e\[38;5;' || fail "no 256-colour output on an xterm-256color terminal"
 
 # 2. Toggle thinking: Tab to the transcript, t opens every thinking block.
 T send-keys -t e2e Tab
