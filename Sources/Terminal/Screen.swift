@@ -150,8 +150,9 @@ public final class Screen {
     /// Sends an escape sequence ncurses does not know about straight to the terminal.
     public func writeRaw(_ s: String) {
         fflush(nil)
-        let bytes = Array(s.utf8)
-        _ = bytes.withUnsafeBufferPointer { p in p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) { nc_write_raw($0, Int32(bytes.count)) } }
+        let bytes = Array(s.utf8).map { CChar(bitPattern: $0) }
+        guard !bytes.isEmpty else { return }
+        _ = bytes.withUnsafeBufferPointer { p in nc_write_raw(p.baseAddress, Int32(p.count)) }
     }
 
     /// Puts text on the system clipboard through the terminal (OSC 52).
