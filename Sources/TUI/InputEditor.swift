@@ -80,6 +80,17 @@ public struct InputEditor: Equatable, Sendable {
     public mutating func right() {
         if col < lines[row].count { col += 1 } else if row + 1 < lines.count { row += 1; col = 0 }
     }
+    /// Alt-B / Alt-F: to the start of this or the previous word, or past the end of the next one.
+    public mutating func wordLeft() {
+        if col == 0 { left(); return }
+        while col > 0, lines[row][col - 1] == " " { col -= 1 }
+        while col > 0, lines[row][col - 1] != " " { col -= 1 }
+    }
+    public mutating func wordRight() {
+        if col == lines[row].count { right(); return }
+        while col < lines[row].count, lines[row][col] == " " { col += 1 }
+        while col < lines[row].count, lines[row][col] != " " { col += 1 }
+    }
     public mutating func home() { col = 0 }
     public mutating func end() { col = lines[row].count }
 

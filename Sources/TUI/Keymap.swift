@@ -18,6 +18,7 @@ public enum Keymap {
         ("Input", [
             ("Up Down", "previous lines / message history"),
             ("Ctrl-A Ctrl-E", "start / end of line"),
+            ("Alt-B Alt-F", "word left / right"),
             ("Ctrl-U Ctrl-K Ctrl-W", "delete to start / to end / word"),
         ]),
         ("Transcript (after Tab)", [

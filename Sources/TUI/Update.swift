@@ -119,6 +119,8 @@ func inputKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
     switch k.key {
     case .enter where k.alt, .ctrl("j"): s.input.newline()
     case .enter: return submit(&s)
+    case .char("b") where k.alt: s.input.wordLeft()
+    case .char("f") where k.alt: s.input.wordRight()
     case .char(let c): if !k.alt { s.input.insert(String(c)) }
     case .backspace: if k.alt { s.input.deleteWordBack() } else { s.input.backspace() }
     case .delete, .ctrl("d"): s.input.deleteForward()

@@ -64,6 +64,15 @@ final class MarkdownEditorTests: XCTestCase {
         XCTAssertEqual(e.text, "é")
     }
 
+    func testWordMoves() {
+        var e = InputEditor()
+        e.insert("one two  three")
+        e.wordLeft(); XCTAssertEqual(e.col, 9)
+        e.wordLeft(); XCTAssertEqual(e.col, 4)
+        e.wordRight(); XCTAssertEqual(e.col, 7)
+        e.wordRight(); XCTAssertEqual(e.col, 14)
+    }
+
     func testHistory() {
         var e = InputEditor()
         e.insert("first"); _ = e.take()
