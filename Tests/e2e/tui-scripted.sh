@@ -40,6 +40,7 @@ wait_gone() {
 start() { # start ARGS...: a fresh session running glmchat with ARGS
   T kill-session -t e2e 2>/dev/null
   T new-session -d -s e2e -x 100 -y 30 "$ENVV sh -c 'echo \$\$ > $TMP/pid; exec $BIN --demo-script $SCRIPT --pace-ms ${PACE:-5} $*'; echo GLMCHAT-EXIT=\$?; sleep 600"
+  T set -g set-clipboard on     # OSC 52 from glmchat lands in a tmux buffer
 }
 check_width() { # no screen line wider than $1 columns
   local w=$1
@@ -73,6 +74,13 @@ T send-keys -t e2e t
 wait_gone "Keep it short."
 T send-keys -t e2e t
 wait_for "Keep it short."
+# y copies the selected block (the answer) through OSC 52; Y copies its code.
+T send-keys -t e2e y
+wait_for "copied"
+T show-buffer 2>/dev/null | grep -qF 'Hello! I am a **scripted** demo of glmchat.' || fail "y did not put the answer on the clipboard (OSC 52)"
+T send-keys -t e2e Y
+wait_for "copied 1 code block"
+[ "$(T show-buffer 2>/dev/null)" = 'print("hi")' ] || fail "Y did not copy the code block"
 
 # 3. Resize: the transcript reflows to the new width; too small gives the one-line message.
 T resize-window -t e2e -x 60 -y 20
