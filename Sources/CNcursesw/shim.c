@@ -58,16 +58,47 @@ static void on_fatal_signal(int sig) {
     raise(sig);
 }
 
+static volatile sig_atomic_t term_signal = 0;
+static volatile int term_wake_fd = -1;
+
+void nc_set_termination_fd(int fd) { term_wake_fd = fd; }
+int nc_termination_signal(void) { return term_signal; }
+
+/// SIGTERM/SIGINT/SIGHUP: ask the UI loop to quit cleanly (it saves and restores the terminal); a second
+/// signal, or one before the loop runs, takes the emergency path.
+static void on_term_signal(int sig) {
+    int fd = term_wake_fd;
+    if (term_signal != 0 || fd < 0) { on_fatal_signal(sig); return; }
+    term_signal = sig;
+    char b = 1;
+    ssize_t r = write(fd, &b, 1);
+    (void)r;
+}
+
 void nc_install_signal_handlers(void) {
-    int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE, SIGTRAP};
-    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        struct sigaction sa;
+    int fatal[] = {SIGQUIT, SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE, SIGTRAP};
+    int term[] = {SIGTERM, SIGINT, SIGHUP};
+    struct sigaction sa;
+    for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = on_fatal_signal;
         sigemptyset(&sa.sa_mask);
         sa.sa_flags = SA_RESETHAND;
-        sigaction(sigs[i], &sa, NULL);
+        sigaction(fatal[i], &sa, NULL);
     }
+    for (unsigned i = 0; i < sizeof term / sizeof term[0]; i++) {
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_term_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(term[i], &sa, NULL);
+    }
+}
+
+void nc_die_of_pending_signal(void) {
+    int sig = term_signal;
+    if (sig == 0) return;
+    signal(sig, SIG_DFL);
+    raise(sig);
 }
 
 int nc_write_raw(const char *bytes, int len) {

@@ -41,6 +41,9 @@ public final class ChatController {
         return !events.isEmpty
     }
 
+    /// Quits as if the user had asked (stops the reply, keeps what streamed so far).
+    public func quit() { perform(.quit) }
+
     /// Opens a saved conversation (for --resume ID).
     public func open(_ id: String) throws {
         guard let p = persistence else { throw PersistenceError("sessions are not being saved") }

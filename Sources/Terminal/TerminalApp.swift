@@ -2,8 +2,12 @@
 // applies events, redraws changed cells. Generation never blocks input or redraw.
 import Foundation
 import TUI
+import CNcursesw
 
 public enum TerminalApp {
+    /// If run() ended because of SIGTERM/SIGINT/SIGHUP, dies of that signal now (call after saving).
+    public static func dieOfPendingSignal() { nc_die_of_pending_signal() }
+
     /// Runs the chat until the user quits. The terminal is restored on return, on throw and on signals.
     public static func run(_ controller: ChatController, mouse: Bool = false) throws {
         let screen = try Screen(mouse: mouse)
@@ -14,6 +18,8 @@ public enum TerminalApp {
         _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
         let wakeFD = fds[1]
+        nc_set_termination_fd(wakeFD)
+        defer { nc_set_termination_fd(-1) }
         controller.queue.setWake { var b: UInt8 = 1; _ = write(wakeFD, &b, 1) }
         controller.onCopy = { screen.copyToClipboard($0) }
 
@@ -33,6 +39,7 @@ public enum TerminalApp {
             pfd[0].revents = 0; pfd[1].revents = 0
             _ = poll(&pfd, 2, timeout)
             while read(fds[0], &drain, drain.count) > 0 {}
+            if nc_termination_signal() != 0 { controller.quit(); break }
             for e in screen.readEvents() {
                 controller.handle(e)
                 if controller.quitRequested { break }

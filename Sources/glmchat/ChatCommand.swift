@@ -124,6 +124,7 @@ struct ChatCommand: ParsableCommand {
         if let w = themeWarning ?? settingsWarning { controller.handle(.notice(w)) }
         let outcome = Result { try TerminalApp.run(controller, mouse: options.mouse) }
         persistence.close()
+        TerminalApp.dieOfPendingSignal()
         if case .failure(let e) = outcome { fail("\(e)") }
         if let id = controller.state.sessionID, !controller.state.messages.isEmpty, !options.noSave {
             print("Saved as \(id).\nResume with: glmchat --resume \(id)")

@@ -145,4 +145,13 @@ kill -TERM "$(cat "$TMP/pid")"
 wait_for "GLMCHAT-EXIT=143"
 [ "$(T display -p -t e2e '#{alternate_on}')" = "0" ] || fail "the alternate screen is still on after SIGTERM"
 
+# 10. SIGTERM quit cleanly: the interrupted reply was saved, marked as cut off.
+start --resume
+wait_for "Sessions"
+wait_for "hello again"
+T send-keys -t e2e Enter
+wait_for "this reply was cut off"
+T send-keys -t e2e C-c C-c
+wait_for "GLMCHAT-EXIT=0"
+
 echo "tui-scripted: all checks passed"

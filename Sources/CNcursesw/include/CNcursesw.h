@@ -38,8 +38,16 @@ int nc_color_pairs(void);
 void nc_save_terminal(void);
 /// Restores the terminal (modes, cursor, alternate screen, paste mode) with async-signal-safe calls only.
 void nc_emergency_restore(void);
-/// On SIGTERM, SIGINT, SIGHUP, SIGQUIT and crash signals: restore the terminal, then die of the signal.
+/// Crash signals (and SIGQUIT): restore the terminal, then die of the signal. SIGTERM, SIGINT, SIGHUP: set a
+/// flag and write a byte to the termination fd so the UI loop quits cleanly; a second one (or one while no
+/// fd is set) takes the crash path.
 void nc_install_signal_handlers(void);
+/// Where SIGTERM/SIGINT/SIGHUP write a wake-up byte (-1: none, they restore and die at once).
+void nc_set_termination_fd(int fd);
+/// The termination signal received, or 0.
+int nc_termination_signal(void);
+/// After a clean shutdown: dies of the termination signal received, if any (so the exit status says so).
+void nc_die_of_pending_signal(void);
 /// Writes bytes straight to fd 1 (escape sequences ncurses does not know, e.g. OSC 52); returns 0 on success.
 int nc_write_raw(const char *bytes, int len);
 /// Reports mouse wheel turns as KEY_MOUSE; returns 1 when the terminal supports it.
