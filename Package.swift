@@ -27,8 +27,11 @@ var targets: [Target] = [
 let tests: [(String, [Target.Dependency])] = [
     ("GGUF", ["GGUF"]), ("Kernels", ["Kernels", "GGUF", "CKernels"]), ("Tokenizer", ["Tokenizer", "GGUF"]),
     ("Engine", ["Engine", "Kernels", "Tokenizer", "GGUF"]), ("Chat", ["Chat", "Tokenizer", "GGUF"]), ("Store", ["Store", "Chat"]),
+    ("TUI", ["TUI", "Chat", "Store"]), ("Terminal", ["Terminal", "TUI"]),
 ]
-targets += tests.map { .testTarget(name: "\($0.0)Tests", dependencies: $0.1) }
+// Data files read through #filePath, not bundled.
+let testData: [String: [String]] = ["TUI": ["Snapshots", "Fixtures"]]
+targets += tests.map { .testTarget(name: "\($0.0)Tests", dependencies: $0.1, exclude: testData[$0.0] ?? []) }
 
 let package = Package(
     name: "glmchat",

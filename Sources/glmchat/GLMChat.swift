@@ -16,7 +16,9 @@ struct GLMChat: ParsableCommand {
             GenerateCommand.self,
             LogitsCommand.self,
             BenchCommand.self,
-        ]
+            ChatCommand.self,
+        ],
+        defaultSubcommand: ChatCommand.self
     )
 }
 

@@ -1,0 +1,125 @@
+// Everything the UI shows, as one value: the conversation, the reply in progress, the editor,
+// focus, scroll, overlays, search and the status numbers.
+import Chat
+
+public enum Focus: Equatable, Sendable { case input, transcript }
+
+/// The reply being streamed, with the times that make up its stats.
+public struct StreamingReply: Equatable, Sendable {
+    public var messageIndex: Int
+    public var startedAt: Double
+    public var firstTokenAt: Double? = nil
+    public var reasoningStartAt: Double? = nil
+    public var reasoningEndAt: Double? = nil
+    public var reasoningChunks = 0
+    public var contentChunks = 0
+    public var prefill: (done: Int, total: Int)? = nil
+    public var lastSaveAt: Double
+    public static func == (a: StreamingReply, b: StreamingReply) -> Bool {
+        a.messageIndex == b.messageIndex && a.startedAt == b.startedAt && a.reasoningChunks == b.reasoningChunks && a.contentChunks == b.contentChunks
+    }
+}
+
+public enum Overlay: Equatable, Sendable {
+    case help
+    case sessions(SessionPicker)
+    case approval(ToolCall)
+    case settings(SettingsPanel)
+}
+
+public struct SessionPicker: Equatable, Sendable {
+    public var all: [SessionEntry]
+    public var query = ""
+    public var selected = 0
+    /// Non-nil while typing a new title for the selected session.
+    public var renaming: String? = nil
+    public var confirmDelete = false
+    public init(all: [SessionEntry]) { self.all = all }
+    public var visible: [SessionEntry] {
+        guard !query.isEmpty else { return all }
+        let q = query.lowercased()
+        return all.filter { $0.title.lowercased().contains(q) || $0.preview.lowercased().contains(q) || $0.id.hasPrefix(q) }
+    }
+}
+
+public struct SettingsPanel: Equatable, Sendable {
+    public var selected = 0
+    public init() {}
+}
+
+public struct SearchState: Equatable, Sendable {
+    public var query: String
+    /// Still typing the query.
+    public var editing: Bool
+    /// Transcript row of the current match.
+    public var matchRow: Int? = nil
+}
+
+public struct AppState: Sendable {
+    public var messages: [Message] = []
+    public var streaming: StreamingReply? = nil
+    public var sessionID: String? = nil
+    public var title: String = ""
+    public var modelName: String
+    public var contextLength: Int
+    public var tokenCounter: TokenCounter? = nil
+    /// Fits the conversation into the context; nil uses ContextFit (drop oldest whole turns).
+    public var fitter: ContextFitter? = nil
+    public var settings: Settings
+    public var theme: Theme
+    public var width: Int
+    public var height: Int
+    public var input = InputEditor()
+    public var focus: Focus = .input
+    /// Transcript rows scrolled up from the bottom (0 follows new text).
+    public var scroll = 0
+    /// Selected block key in the transcript.
+    public var selectedBlock: String? = nil
+    /// Per-block open/closed choices that override the defaults.
+    public var expanded: [String: Bool] = [:]
+    public var overlay: Overlay? = nil
+    /// First line of the help overlay shown (it scrolls when the screen is short).
+    public var helpOffset = 0
+    public var search: SearchState? = nil
+    /// One line of feedback under the transcript; cleared by the next key.
+    public var notice: String? = nil
+    /// Ctrl-C was pressed once while idle: a second one quits.
+    public var quitArmed = false
+    public var now: Double = 0
+    /// Tool declarations sent with each request, and whether calls need the user's approval.
+    public var tools: [JSONValue] = []
+    public var toolsNeedApproval = true
+    public var alwaysAllowed: Set<String> = []
+    /// Tool calls of the last reply still to run, in order.
+    public var pendingTools: [ToolCall] = []
+    public var runningTool: ToolCall? = nil
+    /// The user stopped the tool loop: finish the running tool, then do not send its result.
+    public var haltToolLoop = false
+    /// Replies in a row that only answered tool results (a runaway guard).
+    public var toolRounds = 0
+    public static let maxToolRounds = 25
+    /// Themes the settings panel can switch between.
+    public var themes: [Theme] = []
+    /// Messages (from the start) not sent with the last request because of the context budget.
+    public var droppedMessages = 0
+    /// Errors and warnings shown under a message, by message id.
+    public var messageNotes: [String: [String]] = [:]
+    /// Last reply's numbers for the status bar.
+    public var lastStats: GenerationStats? = nil
+    public var contextUsed: Int? = nil
+    /// Memo of laid-out finished messages (shared by copies of the state; pure memoization).
+    public var layoutCache = LayoutCache()
+    public var liveCache = LiveMarkdownCache()
+    public var liveThinkingCache = LivePrefixCache()
+
+    public init(modelName: String, contextLength: Int, settings: Settings = Settings(), theme: Theme = .fallback, width: Int = 80, height: Int = 24) {
+        self.modelName = modelName; self.contextLength = contextLength; self.settings = settings; self.theme = theme
+        self.width = width; self.height = height
+    }
+
+    public var isBusy: Bool { streaming != nil || runningTool != nil || !pendingTools.isEmpty }
+
+    public var conversation: StoredConversation {
+        StoredConversation(id: sessionID ?? "", title: title, messages: messages, model: modelName)
+    }
+}

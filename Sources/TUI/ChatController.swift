@@ -1,0 +1,100 @@
+// Runs the UI's effects against the world: the backend, the tools, the conversation store, the
+// settings file and the clipboard; feeds results back as events through the queue.
+import Foundation
+import Chat
+
+public final class ChatController {
+    public private(set) var state: AppState
+    public let queue = EventQueue()
+    public private(set) var quitRequested = false
+    let backend: ChatBackend
+    let persistence: ConversationPersistence?
+    let tools: ToolExecutor?
+    let settingsPath: String?
+    /// Puts text on the clipboard (the terminal sends OSC 52).
+    public var onCopy: (String) -> Void = { _ in }
+    public var clock: @Sendable () -> Double = monotonicSeconds
+
+    public init(state: AppState, backend: ChatBackend, persistence: ConversationPersistence?, tools: ToolExecutor? = nil,
+                settingsPath: String? = nil, fitter: ContextFitter? = nil) {
+        var st = state
+        if let f = fitter { st.fitter = f }
+        st.modelName = backend.modelName
+        st.contextLength = backend.contextLength
+        st.tokenCounter = backend.tokenCounter
+        if let t = tools { st.tools = t.declarations; st.toolsNeedApproval = t.needsApproval; st.alwaysAllowed = t.autoApproved }
+        self.state = st
+        self.backend = backend; self.persistence = persistence; self.tools = tools; self.settingsPath = settingsPath
+    }
+
+    /// Applies one event and performs the effects it asks for.
+    public func handle(_ e: Event) {
+        let effects = update(&state, e)
+        for f in effects { perform(f) }
+    }
+
+    /// Applies everything other threads posted; returns whether there was anything.
+    @discardableResult
+    public func processQueued() -> Bool {
+        let events = queue.drain()
+        for e in events { handle(e) }
+        return !events.isEmpty
+    }
+
+    /// Quits as if the user had asked (stops the reply, keeps what streamed so far).
+    public func quit() { perform(.quit) }
+
+    /// Opens a saved conversation (for --resume ID).
+    public func open(_ id: String) throws {
+        guard let p = persistence else { throw PersistenceError("sessions are not being saved") }
+        handle(.sessionLoaded(try p.load(id)))
+    }
+
+    func perform(_ f: Effect) {
+        switch f {
+        case .send(let req):
+            let q = queue, clock = self.clock
+            backend.send(req) { ev in q.post(.backend(ev, at: clock())) }
+        case .cancel:
+            backend.cancel()
+        case .runTool(let call):
+            let q = queue, clock = self.clock
+            guard let t = tools else {
+                var m = Message.tool("No tools are available in this session.", callID: call.id, name: call.name)
+                m.toolResult?.exitStatus = 127
+                q.post(.toolFinished(m, at: clock()))
+                return
+            }
+            t.run(call) { m in q.post(.toolFinished(m, at: clock())) }
+        case .cancelTool(let id):
+            tools?.cancel(id)
+        case .copy(let text):
+            onCopy(text)
+        case .save(var c, let partial):
+            guard let p = persistence else { return }
+            // A conversation captured before its first save learned its id gets it now.
+            if c.id.isEmpty, let id = state.sessionID { c.id = id }
+            do {
+                let id = try p.save(c, partial: partial)
+                if state.sessionID != id { handle(.saved(id: id)) }
+            } catch { state.notice = "could not save the conversation: \(error)" }
+        case .listSessions:
+            guard let p = persistence else { handle(.notice("sessions are not being saved")); return }
+            do { handle(.sessions(try p.list())) } catch { handle(.notice("could not list sessions: \(error)")) }
+        case .openSession(let id):
+            do { try open(id) } catch { handle(.notice("could not open the session: \(error)")) }
+        case .renameSession(let id, let title):
+            do { try persistence?.rename(id, to: title) } catch { handle(.notice("could not rename: \(error)")) }
+        case .deleteSession(let id):
+            do { try persistence?.delete(id) } catch { handle(.notice("could not delete: \(error)")) }
+        case .saveSettings(let s):
+            guard let path = settingsPath else { return }
+            do { try SettingsFile.save(s, path: path) } catch { state.notice = "could not save settings: \(error)" }
+        case .quit:
+            quitRequested = true
+            backend.cancel()
+            // Keep what has streamed so far (marked incomplete) rather than the last throttled save.
+            if state.streaming != nil { perform(.save(state.conversation, partial: true)) }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+// Where conversations are kept: a small protocol the UI talks to (the Store module implements it for
+// files; tests use the in-memory one here).
+import Foundation
+import Chat
+
+public struct StoredConversation: Equatable, Sendable {
+    public var id: String
+    public var title: String
+    public var messages: [Message]
+    public var model: String?
+    public init(id: String, title: String, messages: [Message], model: String? = nil) {
+        self.id = id; self.title = title; self.messages = messages; self.model = model
+    }
+}
+
+public struct SessionEntry: Equatable, Sendable {
+    public var id: String
+    public var title: String
+    public var updated: Date?
+    public var messageCount: Int
+    /// First user line, for the picker.
+    public var preview: String
+    /// Why the file cannot be opened, when it cannot.
+    public var damaged: String?
+    public init(id: String, title: String, updated: Date? = nil, messageCount: Int = 0, preview: String = "", damaged: String? = nil) {
+        self.id = id; self.title = title; self.updated = updated; self.messageCount = messageCount; self.preview = preview; self.damaged = damaged
+    }
+}
+
+public protocol ConversationPersistence: AnyObject {
+    /// Newest first.
+    func list() throws -> [SessionEntry]
+    func load(_ id: String) throws -> StoredConversation
+    /// Writes the whole conversation; `partial` when its last reply is still streaming. An empty id
+    /// creates a new session. Returns the session's id.
+    func save(_ c: StoredConversation, partial: Bool) throws -> String
+    func rename(_ id: String, to title: String) throws
+    func delete(_ id: String) throws
+    /// Writes anything held back and releases locks (at exit).
+    func close()
+}
+
+public struct PersistenceError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}
+
+/// Keeps conversations in memory (tests, and `--no-save`).
+public final class InMemoryPersistence: ConversationPersistence {
+    public private(set) var conversations: [String: StoredConversation] = [:]
+    public private(set) var order: [String] = []
+    public private(set) var partialSaves = 0
+    private var nextID = 0
+    public init() {}
+    public func list() throws -> [SessionEntry] {
+        order.reversed().compactMap { id in
+            conversations[id].map { c in
+                SessionEntry(id: c.id, title: c.title, messageCount: c.messages.count,
+                               preview: c.messages.first { $0.role == .user }?.content.split(separator: "\n").first.map(String.init) ?? "")
+            }
+        }
+    }
+    public func load(_ id: String) throws -> StoredConversation {
+        guard let c = conversations[id] else { throw PersistenceError("there is no session \(id)") }
+        return c
+    }
+    public func save(_ c: StoredConversation, partial: Bool) throws -> String {
+        if partial { partialSaves += 1 }
+        var c = c
+        if c.id.isEmpty { nextID += 1; c.id = "mem\(nextID)" }
+        order.removeAll { $0 == c.id }; order.append(c.id)
+        conversations[c.id] = c
+        return c.id
+    }
+    public func close() {}
+    public func rename(_ id: String, to title: String) throws {
+        guard conversations[id] != nil else { throw PersistenceError("there is no session \(id)") }
+        conversations[id]?.title = title
+    }
+    public func delete(_ id: String) throws {
+        guard conversations.removeValue(forKey: id) != nil else { throw PersistenceError("there is no session \(id)") }
+        order.removeAll { $0 == id }
+    }
+}

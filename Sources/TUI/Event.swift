@@ -1,0 +1,58 @@
+// What the UI reacts to (keys, paste, resize, time, backend and tool results) and what it asks
+// the outside world to do (Effect).
+import Chat
+
+public enum Key: Equatable, Sendable {
+    case char(Character)
+    /// Ctrl plus a letter, as the lowercase letter (Ctrl-C is .ctrl("c")).
+    case ctrl(Character)
+    case enter, tab, backTab, backspace, delete, escape
+    case up, down, left, right, home, end, pageUp, pageDown
+    case wheelUp, wheelDown
+    case function(Int)
+}
+
+public struct KeyPress: Equatable, Sendable {
+    public var key: Key
+    public var alt: Bool
+    public init(_ key: Key, alt: Bool = false) { self.key = key; self.alt = alt }
+}
+
+public enum Event: Sendable {
+    case key(KeyPress)
+    /// A bracketed paste, delivered whole.
+    case paste(String)
+    case resize(width: Int, height: Int)
+    /// Time passes (seconds on a monotonic clock); drives spinners and partial saves.
+    case tick(Double)
+    case backend(ChatEvent, at: Double)
+    /// A tool finished: the `tool` message holding its output and ToolResult.
+    case toolFinished(Message, at: Double)
+    case sessions([SessionEntry])
+    case sessionLoaded(StoredConversation)
+    /// The conversation was written under this id.
+    case saved(id: String)
+    /// Something the user should read in the notice line (e.g. a failed save).
+    case notice(String)
+}
+
+public enum Effect: Sendable {
+    case send(ChatRequest)
+    case cancel
+    case runTool(ToolCall)
+    /// Stop the running tool call with this id.
+    case cancelTool(String)
+    case copy(String)
+    /// Write the conversation (partial: the last reply is still streaming).
+    case save(StoredConversation, partial: Bool)
+    case listSessions
+    case openSession(String)
+    case renameSession(String, String)
+    case deleteSession(String)
+    case saveSettings(Settings)
+    case quit
+}
+
+extension Key {
+    public static func ch(_ s: Character) -> KeyPress { KeyPress(.char(s)) }
+}

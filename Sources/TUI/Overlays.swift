@@ -1,0 +1,124 @@
+// Drawing of the overlays: help, session picker, tool approval, settings — boxes centred on the screen.
+import Foundation
+import Chat
+
+/// The settings panel's rows: label and current value.
+extension AppState {
+    public static let settingsRows = ["Thinking", "Keep past thinking", "Open thinking blocks", "Temperature", "Top-p", "Min-p", "Theme"]
+    func settingsValue(_ i: Int) -> String {
+        let p = settings.sampling
+        switch i {
+        case 0: return settings.thinking ? "on" : "off"
+        case 1: return settings.keepThinking ? "on" : "off"
+        case 2: return settings.expandThinking ? "on" : "off"
+        case 3: return format2(p.temperature)
+        case 4: return format2(p.topP)
+        case 5: return format2(p.minP)
+        case 6: return theme.name
+        default: return ""
+        }
+    }
+}
+
+func format2(_ x: Double) -> String { String(format: "%.2f", x) }
+
+/// "2026-11-23 17:45" in the local time zone.
+func shortDate(_ d: Date) -> String {
+    let f = DateFormatter()
+    f.locale = Locale(identifier: "en_US_POSIX")
+    f.dateFormat = "yyyy-MM-dd HH:mm"
+    return f.string(from: d)
+}
+
+func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
+    let t = s.theme
+    var title = ""
+    var lines: [StyledLine] = []
+    var footer = ""
+    let inner = max(10, min(s.width - 6, 72))
+    switch o {
+    case .help:
+        title = "Keys"
+        let kw = Keymap.sections.flatMap { $0.keys.map { CharWidth.of($0.0) } }.max() ?? 0
+        for sec in Keymap.sections {
+            if !lines.isEmpty { lines.append([]) }
+            lines.append([Span(sec.title, t[.accent])])
+            for (k, d) in sec.keys {
+                lines.append([Span("  " + k + String(repeating: " ", count: kw - CharWidth.of(k)) + "  ", t[.user]), Span(d, t[.text])])
+            }
+        }
+        footer = "Esc close"
+    case .sessions(let p):
+        title = "Sessions"
+        lines.append([Span("Search: ", t[.dim]), Span(p.query + "▏", t[.text])])
+        lines.append([])
+        let vis = p.visible
+        if vis.isEmpty { lines.append([Span(p.all.isEmpty ? "No saved sessions yet." : "Nothing matches.", t[.dim])]) }
+        let room = max(1, s.height - 12)
+        let first = max(0, min(p.selected - room + 1, vis.count - room))
+        for (i, e) in vis.enumerated().dropFirst(first).prefix(room) {
+            let sel = i == p.selected
+            var st = e.damaged != nil ? t[.error] : t[.text]
+            if sel { st = st.with(.reverse) }
+            var label = (e.title.isEmpty ? "(untitled)" : e.title)
+            if let d = e.damaged { label += " — damaged: " + d } else {
+                label += "  · \(e.messageCount) msgs"
+                if let u = e.updated { label += " · " + shortDate(u) }
+            }
+            if sel, let r = p.renaming { lines.append([Span("Rename to: ", t[.accent]), Span(r + "▏", t[.text])]); continue }
+            lines.append(s.clip((sel ? "▸ " : "  ") + label, style: st, width: inner))
+        }
+        if p.confirmDelete, let e = vis[safe: p.selected] {
+            lines.append([])
+            lines.append([Span("Delete “\(e.title)”? y = yes, n = no", t[.warning])])
+        }
+        footer = p.renaming != nil ? "Enter save · Esc cancel" : "type to search · Enter open · F2 rename · Del delete"
+    case .approval(let call):
+        title = "Run a tool?"
+        lines.append([Span(call.name, t[.tool].with(.bold))])
+        let args = call.arguments.serialized(.pretty)
+        for l in Wrap.text(args, style: t[.code], width: inner, words: false).prefix(max(1, s.height - 10)) { lines.append(l) }
+        lines.append([])
+        lines.append([Span("y", t[.accent]), Span(" run   ", t[.text]), Span("n", t[.accent]), Span(" refuse   ", t[.text]),
+                      Span("a", t[.accent]), Span(" always run \(call.name)", t[.text])])
+        footer = "Esc refuses"
+    case .settings(let p):
+        title = "Settings"
+        let lw = AppState.settingsRows.map { CharWidth.of($0) }.max() ?? 0
+        for (i, label) in AppState.settingsRows.enumerated() {
+            let sel = i == p.selected
+            let st = sel ? t[.text].with(.reverse) : t[.text]
+            lines.append([Span((sel ? "▸ " : "  ") + label + String(repeating: " ", count: lw - CharWidth.of(label)) + "  ", st),
+                          Span(s.settingsValue(i), t[.accent])])
+        }
+        footer = "↑↓ choose · ←→ or Enter change · Esc close (saved)"
+    }
+    let contentW = min(inner, max(lines.map(\.columns).max() ?? 0, CharWidth.of(title) + 4, CharWidth.of(footer) + 3))
+    let boxW = min(s.width - 2, contentW + 4)
+    let boxH = min(s.height - 2, lines.count + 4)
+    let x0 = (s.width - boxW) / 2, y0 = max(0, (s.height - boxH) / 2)
+    let border = t[.accent]
+    buf.fill(t[.background], x: x0, y: y0, w: boxW, h: boxH)
+    buf.put("╭" + String(repeating: "─", count: boxW - 2) + "╮", x: x0, y: y0, style: border)
+    buf.put(" \(title) ", x: x0 + 2, y: y0, style: border.with(.bold), limit: x0 + boxW - 1)
+    for y in (y0 + 1)..<(y0 + boxH - 1) {
+        buf.put("│", x: x0, y: y, style: border)
+        buf.put("│", x: x0 + boxW - 1, y: y, style: border)
+    }
+    buf.put("╰" + String(repeating: "─", count: boxW - 2) + "╯", x: x0, y: y0 + boxH - 1, style: border)
+    if !footer.isEmpty { buf.put(" \(footer) ", x: x0 + 2, y: y0 + boxH - 1, style: t[.dim], limit: x0 + boxW - 1) }
+    var shown = lines[...]
+    if case .help = o, lines.count > boxH - 4 {
+        // Scrollable help: clamp the offset and say there is more.
+        let maxOffset = lines.count - (boxH - 4)
+        shown = lines.dropFirst(min(s.helpOffset, maxOffset))
+        buf.put(" ↑↓ scroll · Esc close ", x: x0 + 2, y: y0 + boxH - 1, style: t[.dim], limit: x0 + boxW - 1)
+    }
+    for (i, l) in shown.prefix(boxH - 4).enumerated() {
+        buf.put(l, x: x0 + 2, y: y0 + 2 + i, limit: x0 + boxW - 2)
+    }
+}
+
+extension Array {
+    subscript(safe i: Int) -> Element? { i >= 0 && i < count ? self[i] : nil }
+}

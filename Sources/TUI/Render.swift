@@ -1,0 +1,169 @@
+// Draws the whole screen from the state: transcript, input editor, status bar and any overlay.
+// Pure: the same state always gives the same Buffer (cursor included).
+import Foundation
+import Chat
+
+public enum Layout {
+    public static let minWidth = 20, minHeight = 6
+}
+
+extension AppState {
+    /// Rows the input editor takes at the current size.
+    public var inputRows: Int {
+        let rows = input.layout(width: max(2, width - 2)).rows.count
+        return max(1, min(rows, max(1, min(8, height / 3))))
+    }
+    /// Rows the transcript takes (screen minus separator, input and status bar).
+    public var transcriptRows: Int { max(0, height - 2 - inputRows) }
+}
+
+public func render(_ s: AppState, into buf: inout Buffer) {
+    buf = Buffer(width: s.width, height: s.height, style: s.theme[.background])
+    let t = s.theme
+    if s.width < Layout.minWidth || s.height < Layout.minHeight {
+        let full = "Terminal too small (\(s.width)×\(s.height)); need \(Layout.minWidth)×\(Layout.minHeight)."
+        let short = "Too small: \(s.width)×\(s.height)"
+        buf.put(CharWidth.of(full) <= s.width ? full : short, x: 0, y: 0, style: t[.warning])
+        buf.cursor = nil
+        return
+    }
+    renderTranscript(s, into: &buf)
+    renderSeparator(s, into: &buf)
+    renderInput(s, into: &buf)
+    renderStatus(s, into: &buf)
+    if let o = s.overlay {
+        buf.cursor = nil
+        renderOverlay(o, s, into: &buf)
+    }
+}
+
+func renderTranscript(_ s: AppState, into buf: inout Buffer) {
+    let t = s.theme
+    let h = s.transcriptRows
+    let layout = s.layoutTranscript()
+    let total = layout.rows.count
+    let maxScroll = max(0, total - h)
+    let scroll = min(s.scroll, maxScroll)
+    let top = max(0, total - h - scroll)
+    let selected = layout.blockIndex(s.selectedBlock)
+    if total == 0 {
+        let hint = "Type a message and press Enter. F1 shows the keys."
+        buf.put(hint, x: 2, y: max(0, h / 2), style: t[.dim])
+    }
+    for y in 0..<h {
+        let r = top + y
+        guard r < total else { break }
+        let bi = layout.rowBlock[r]
+        if s.focus == .transcript, bi == selected, !layout.rows[r].isEmpty || r >= layout.starts[bi] {
+            if r >= layout.starts[bi] { buf.put("▌", x: 0, y: y, style: t[.accent]) }
+        }
+        buf.put(layout.rows[r], x: 2, y: y, limit: s.width - 1)
+        if let q = s.search?.query, !q.isEmpty, s.search?.matchRow == r { highlight(q, row: y, in: &buf, style: t[.accent].with(.reverse)) }
+    }
+    // Scroll position marker on the right edge when not at the bottom.
+    if scroll > 0, h > 0 {
+        let label = "↓ \(scroll) more"
+        buf.put(label, x: s.width - CharWidth.of(label) - 1, y: h - 1, style: t[.accent])
+    }
+}
+
+/// Reverse-styles the first occurrence of `q` (case-insensitive) in row y.
+func highlight(_ q: String, row y: Int, in buf: inout Buffer, style: Style) {
+    let needle = Array(q.lowercased())
+    var cols: [(x: Int, ch: Character)] = []
+    for x in 0..<buf.width where buf[x, y].width > 0 {
+        for ch in buf[x, y].text.lowercased() { cols.append((x, ch)) }
+    }
+    guard needle.count <= cols.count, !needle.isEmpty else { return }
+    for start in 0...(cols.count - needle.count) where (0..<needle.count).allSatisfy({ cols[start + $0].ch == needle[$0] }) {
+        for i in 0..<needle.count {
+            let x = cols[start + i].x
+            var c = buf[x, y]; c.style = style; buf[x, y] = c
+            if c.width == 2, x + 1 < buf.width { var c2 = buf[x + 1, y]; c2.style = style; buf[x + 1, y] = c2 }
+        }
+        return
+    }
+}
+
+func renderSeparator(_ s: AppState, into buf: inout Buffer) {
+    let t = s.theme
+    let y = s.transcriptRows
+    buf.put(String(repeating: "─", count: s.width), x: 0, y: y, style: t[.dim])
+    var left: StyledLine
+    if let se = s.search {
+        left = [Span(" /" + se.query + (se.editing ? "▏" : ""), t[.accent])]
+        if !se.editing { left.append(Span(se.matchRow == nil ? "  no match" : "  n/N next/previous", t[.dim])) }
+    } else if let n = s.notice {
+        left = [Span(" " + n + " ", t[.warning])]
+    } else if s.streaming != nil {
+        left = [Span(" Esc or Ctrl-C stops the reply ", t[.dim])]
+    } else if s.focus == .transcript {
+        left = [Span(" transcript: ↑↓ select · Enter open/close · t thinking · / search · y copy · Tab back ", t[.dim])]
+    } else {
+        left = [Span(" Enter send · Alt-Enter newline · Tab transcript · F1 help ", t[.dim])]
+    }
+    buf.put(left, x: 1, y: y, limit: s.width)
+}
+
+func renderInput(_ s: AppState, into buf: inout Buffer) {
+    let t = s.theme
+    let top = s.transcriptRows + 1
+    let rows = s.inputRows
+    let lay = s.input.layout(width: max(2, s.width - 2))
+    // Keep the caret's row in view.
+    let first = max(0, min(lay.caretRow - rows + 1, lay.rows.count - rows))
+    let style = s.focus == .input ? t[.text] : t[.dim]
+    for i in 0..<rows {
+        let r = first + i
+        if i == 0 { buf.put(first > 0 ? "…" : "❯", x: 0, y: top, style: s.focus == .input ? t[.accent] : t[.dim]) }
+        if r < lay.rows.count { buf.put(lay.rows[r], x: 2, y: top + i, style: style) }
+    }
+    if s.focus == .input && s.search == nil {
+        buf.cursor = (x: 2 + lay.caretX, y: top + lay.caretRow - first)
+    } else {
+        buf.cursor = nil
+    }
+}
+
+func renderStatus(_ s: AppState, into buf: inout Buffer) {
+    let t = s.theme
+    let y = s.height - 1
+    let st = t[.status]
+    buf.fill(st, y: y, h: 1)
+    var items: [String] = []
+    if let sr = s.streaming {
+        let spin = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
+        items.append(String(spin[Int(max(0, s.now) * 10) % spin.count]) + (sr.firstTokenAt == nil ? " prompt" : " generating"))
+    } else if s.runningTool != nil { items.append("⚙ tool running") }
+    items.append(s.modelName)
+    items.append(s.settings.thinking ? "think on" : "think off")
+    let used = s.contextUsed ?? 0
+    let pct = s.contextLength > 0 ? Int((Double(used) * 100 / Double(s.contextLength)).rounded()) : 0
+    items.append("ctx \(compact(used))/\(compact(s.contextLength)) \(pct)%")
+    if let st = s.lastStats {
+        if let p = st.prefillTokensPerSecond { items.append("pp \(rate(p)) t/s") }
+        if let d = st.decodeTokensPerSecond { items.append("tg \(rate(d)) t/s") }
+        if let f = st.ttftSeconds { items.append("ttft " + formatSeconds(f)) }
+    }
+    // The title keeps up to a quarter of the bar; the numbers fill the rest from the left.
+    let titleW = s.title.isEmpty ? 0 : min(CharWidth.of(s.title), max(10, s.width / 4))
+    let room = s.width - (titleW > 0 ? titleW + 3 : 1)
+    var line = " "
+    for it in items {
+        let next = line == " " ? line + it : line + " │ " + it
+        if CharWidth.of(next) > room { break }
+        line = next
+    }
+    buf.put(line, x: 0, y: y, style: st)
+    if titleW > 0 {
+        let clipped = s.clip(s.title, style: st.with(.bold), width: titleW)
+        buf.put(clipped, x: s.width - clipped.columns - 1, y: y)
+    }
+}
+
+func rate(_ x: Double) -> String { x >= 100 ? "\(Int(x.rounded()))" : format1(x) }
+
+func compact(_ n: Int) -> String {
+    if n >= 1000 { return format1(Double(n) / 1000).replacingOccurrences(of: ".0", with: "") + "k" }
+    return "\(n)"
+}

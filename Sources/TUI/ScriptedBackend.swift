@@ -1,0 +1,187 @@
+// A ChatBackend that replays a recorded stream from JSON — reasoning, answers, tool calls with their
+// results — at a set pace. Used by tests, the end-to-end test and `glmchat --demo-script FILE`.
+import Foundation
+import Chat
+
+public struct ScriptError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+public struct Script: Sendable {
+    public enum Step: Sendable {
+        case reasoning(String), content(String), warning(String), fail(String)
+        case toolCall(ToolCall, output: String, exitStatus: Int)
+    }
+    public struct Turn: Sendable {
+        /// Used for the first user message containing this text (case-insensitive); nil matches any.
+        public var match: String?
+        public var steps: [Step]
+        public var finish: FinishReason
+    }
+    public var model: String
+    public var contextLength: Int
+    /// Delay between chunks, seconds.
+    public var pace: Double
+    /// Characters per streamed chunk (one chunk counts as one token in the stats).
+    public var chunk: Int
+    public var turns: [Turn]
+
+    /// Parses the script format:
+    /// `{"model", "context_length", "pace_ms", "chunk", "turns": [{"match"?, "finish"?, "steps": [
+    ///   {"reasoning": S} | {"content": S} | {"warning": S} | {"fail": S} |
+    ///   {"tool_call": {"name", "arguments": {...}, "id"?, "output"?, "exit_status"?}}]}]}`
+    public static func parse(_ json: String) throws -> Script {
+        let v: JSONValue
+        do { v = try JSONValue.parse(json) } catch { throw ScriptError(description: "the script is not valid JSON (\(error))") }
+        guard v.objectValue != nil else { throw ScriptError(description: "the script must be a JSON object") }
+        guard let turnsV = v["turns"]?.arrayValue, !turnsV.isEmpty else { throw ScriptError(description: "the script has no \"turns\" array") }
+        var turns: [Turn] = []
+        var callN = 0
+        for (ti, t) in turnsV.enumerated() {
+            guard let stepsV = t["steps"]?.arrayValue else { throw ScriptError(description: "turn \(ti + 1) of the script has no \"steps\" array") }
+            var steps: [Step] = []
+            for (si, s) in stepsV.enumerated() {
+                let here = "step \(si + 1) of turn \(ti + 1)"
+                if let r = s["reasoning"]?.stringValue { steps.append(.reasoning(r)) }
+                else if let c = s["content"]?.stringValue { steps.append(.content(c)) }
+                else if let w = s["warning"]?.stringValue { steps.append(.warning(w)) }
+                else if let f = s["fail"]?.stringValue { steps.append(.fail(f)) }
+                else if let tc = s["tool_call"] {
+                    guard let name = tc["name"]?.stringValue else { throw ScriptError(description: "the tool call in \(here) has no name") }
+                    callN += 1
+                    let call = ToolCall(id: tc["id"]?.stringValue ?? "call_\(callN)", name: name, arguments: tc["arguments"] ?? .object([]))
+                    steps.append(.toolCall(call, output: tc["output"]?.stringValue ?? "", exitStatus: tc["exit_status"]?.intValue ?? 0))
+                } else { throw ScriptError(description: "\(here) is not reasoning, content, warning, fail or tool_call") }
+            }
+            let hasCall = steps.contains { if case .toolCall = $0 { return true }; return false }
+            var finish: FinishReason = hasCall ? .toolCalls : .stop
+            if let f = t["finish"]?.stringValue {
+                guard let r = FinishReason(rawValue: f) else { throw ScriptError(description: "turn \(ti + 1) has an unknown finish \"\(f)\"") }
+                finish = r
+            }
+            turns.append(Turn(match: t["match"]?.stringValue, steps: steps, finish: finish))
+        }
+        let pace = (v["pace_ms"]?.doubleValue ?? 20) / 1000
+        let chunk = v["chunk"]?.intValue ?? 4
+        guard pace >= 0, pace <= 10, chunk >= 1 else { throw ScriptError(description: "pace_ms must be 0–10000 and chunk at least 1") }
+        return Script(model: v["model"]?.stringValue ?? "scripted", contextLength: v["context_length"]?.intValue ?? 32768,
+                      pace: pace, chunk: chunk, turns: turns)
+    }
+
+    public static func load(path: String) throws -> Script {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ScriptError(description: "cannot read the script \(path)") }
+        return try parse(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Splits text into chunks of about `n` characters, preferring to end after a space.
+    static func chunks(_ s: String, _ n: Int) -> [String] {
+        var out: [String] = [], cur = ""
+        for ch in s {
+            cur.append(ch)
+            if cur.count >= n && (ch == " " || ch == "\n" || cur.count >= n * 3) { out.append(cur); cur = "" }
+        }
+        if !cur.isEmpty { out.append(cur) }
+        return out
+    }
+}
+
+public final class ScriptedBackend: ChatBackend, ToolExecutor, @unchecked Sendable {
+    public let script: Script
+    public var modelName: String { script.model }
+    public var contextLength: Int { script.contextLength }
+    public var tokenCounter: TokenCounter? { nil }
+    public var declarations: [JSONValue] { [] }
+    public let needsApproval: Bool
+
+    private let lock = NSLock()
+    private var used: Set<Int> = []
+    private var generation = 0
+    private var results: [String: (String, Int)] = [:]
+
+    public init(script: Script, toolsNeedApproval: Bool = true) {
+        self.script = script
+        self.needsApproval = toolsNeedApproval
+    }
+
+    /// The turn for this request: the first unused one whose `match` is in the last user message, else
+    /// the next unused one without a match.
+    func pickTurn(_ req: ChatRequest) -> Script.Turn {
+        let lastUser = req.messages.last { $0.role == .user }?.content.lowercased() ?? ""
+        lock.lock(); defer { lock.unlock() }
+        let idx = script.turns.indices.first { i in !used.contains(i) && (script.turns[i].match.map { lastUser.contains($0.lowercased()) } ?? false) }
+            ?? script.turns.indices.first { !used.contains($0) && script.turns[$0].match == nil }
+        guard let i = idx else { return Script.Turn(match: nil, steps: [.content("(The demo script has no more replies.)")], finish: .stop) }
+        used.insert(i)
+        return script.turns[i]
+    }
+
+    public func send(_ request: ChatRequest, onEvent: @escaping @Sendable (ChatEvent) -> Void) {
+        lock.lock(); generation += 1; let gen = generation; lock.unlock()
+        let turn = pickTurn(request)
+        let promptChars = request.messages.reduce(0) { $0 + $1.content.count + ($1.reasoning?.count ?? 0) }
+        let thread = Thread { [self] in self.play(turn, gen: gen, promptTokens: promptChars / 3 + 1, thinking: request.thinking, onEvent) }
+        thread.start()
+    }
+
+    public func cancel() { lock.lock(); generation += 1; lock.unlock() }
+
+    private func live(_ gen: Int) -> Bool { lock.lock(); defer { lock.unlock() }; return generation == gen }
+
+    private func play(_ turn: Script.Turn, gen: Int, promptTokens: Int, thinking: Bool, _ emit: @Sendable (ChatEvent) -> Void) {
+        let start = monotonicSeconds()
+        var reasoningTokens = 0, tokens = 0
+        var firstToken: Double? = nil
+        func pause() { if script.pace > 0 { Thread.sleep(forTimeInterval: script.pace) } }
+        emit(.prefillProgress(done: promptTokens, total: promptTokens))
+        var cancelled = false
+        outer: for step in turn.steps {
+            switch step {
+            case .reasoning(let text) where thinking, .content(let text):
+                let isReasoning: Bool = { if case .reasoning = step { return true }; return false }()
+                for c in Script.chunks(text, script.chunk) {
+                    pause()
+                    guard live(gen) else { cancelled = true; break outer }
+                    if firstToken == nil { firstToken = monotonicSeconds() }
+                    emit(isReasoning ? .reasoning(c) : .content(c))
+                    tokens += 1
+                    if isReasoning { reasoningTokens += 1 }
+                }
+            case .reasoning: continue
+            case .warning(let w): emit(.warning(w))
+            case .fail(let f):
+                guard live(gen) else { cancelled = true; break outer }
+                emit(.failed(f)); return
+            case .toolCall(let call, let output, let status):
+                pause()
+                guard live(gen) else { cancelled = true; break outer }
+                lock.lock(); results[call.id] = (output, status); lock.unlock()
+                emit(.toolCall(call))
+                tokens += 8
+            }
+        }
+        let end = monotonicSeconds()
+        var st = GenerationStats()
+        st.promptTokens = promptTokens
+        st.completionTokens = tokens
+        st.reasoningTokens = reasoningTokens
+        st.prefillSeconds = max(0.001, (firstToken ?? end) - start)
+        st.decodeSeconds = max(0.001, end - (firstToken ?? start))
+        st.ttftSeconds = (firstToken ?? end) - start
+        emit(.stats(st))
+        emit(.finished(cancelled ? .cancelled : turn.finish))
+    }
+
+    /// Replays the recorded output of a call this backend made.
+    public func run(_ call: ToolCall, completion: @escaping @Sendable (Message) -> Void) {
+        lock.lock(); let r = results[call.id]; lock.unlock()
+        let pace = script.pace
+        Thread {
+            let t0 = monotonicSeconds()
+            if pace > 0 { Thread.sleep(forTimeInterval: pace * 5) }
+            var m = Message.tool(r?.0 ?? "(the script recorded no output for this call)", callID: call.id, name: call.name)
+            m.toolResult?.exitStatus = r?.1 ?? 1
+            m.toolResult?.durationSeconds = monotonicSeconds() - t0
+            completion(m)
+        }.start()
+    }
+}

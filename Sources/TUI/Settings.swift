@@ -1,0 +1,55 @@
+// User settings remembered between runs ($XDG_CONFIG_HOME/glmchat/settings.json): thinking, theme,
+// sampling. Unknown or missing keys fall back to defaults; a broken file gives a warning.
+import Foundation
+import Chat
+
+public struct Settings: Codable, Equatable, Sendable {
+    /// The model thinks before answering.
+    public var thinking: Bool = true
+    /// Thinking blocks are shown open once the answer starts.
+    public var expandThinking: Bool = false
+    /// Past reasoning is sent back to the model.
+    public var keepThinking: Bool = false
+    public var theme: String = "dark"
+    public var sampling: SamplingParams = .glmDefault
+    /// The model file used when -m is not given.
+    public var model: String? = nil
+
+    enum CodingKeys: String, CodingKey { case thinking, expandThinking = "expand_thinking", keepThinking = "keep_thinking", theme, sampling, model }
+    public init() {}
+    public init(from d: Decoder) throws {
+        let c = try d.container(keyedBy: CodingKeys.self)
+        let def = Settings()
+        thinking = (try? c.decodeIfPresent(Bool.self, forKey: .thinking)) ?? def.thinking
+        expandThinking = (try? c.decodeIfPresent(Bool.self, forKey: .expandThinking)) ?? def.expandThinking
+        keepThinking = (try? c.decodeIfPresent(Bool.self, forKey: .keepThinking)) ?? def.keepThinking
+        theme = (try? c.decodeIfPresent(String.self, forKey: .theme)) ?? def.theme
+        sampling = (try? c.decodeIfPresent(SamplingParams.self, forKey: .sampling)) ?? def.sampling
+        model = (try? c.decodeIfPresent(String.self, forKey: .model)) ?? nil
+    }
+}
+
+public enum SettingsFile {
+    /// $XDG_CONFIG_HOME/glmchat (default ~/.config/glmchat).
+    public static func configDir(_ env: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let x = env["XDG_CONFIG_HOME"], !x.isEmpty { return x + "/glmchat" }
+        return (env["HOME"] ?? NSHomeDirectory()) + "/.config/glmchat"
+    }
+
+    /// Reads settings; a missing file gives defaults, a broken one defaults and a warning.
+    public static func load(path: String) -> (Settings, warning: String?) {
+        guard let data = FileManager.default.contents(atPath: path) else { return (Settings(), nil) }
+        do { return (try JSONDecoder().decode(Settings.self, from: data), nil) }
+        catch { return (Settings(), "settings file \(path) could not be read, so defaults are used") }
+    }
+
+    /// Writes settings atomically (temp file + rename).
+    public static func save(_ s: Settings, path: String) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try enc.encode(s)
+        let dir = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}

@@ -1,0 +1,285 @@
+// Lays the conversation out as blocks of styled lines at a width: user and assistant messages,
+// thinking blocks (open/closed, header with tokens, time, first line), tool blocks, notices.
+import Foundation
+import Chat
+
+public enum BlockKind: Equatable, Sendable { case user, answer, thinking, tool, note, truncation }
+
+public struct Block: Sendable {
+    public var key: String
+    public var kind: BlockKind
+    public var lines: [StyledLine]
+    /// Can be opened and closed.
+    public var collapsible: Bool
+    /// What `y` copies.
+    public var copyText: String
+    /// Blank line above (between messages).
+    public var gapBefore: Bool
+    /// For collapsible blocks: shown open.
+    public var open: Bool = false
+}
+
+public struct TranscriptLayout: Sendable {
+    public var blocks: [Block]
+    /// First row of each block in `rows`.
+    public var starts: [Int]
+    public var rows: [StyledLine]
+    /// Index in `blocks` for each row.
+    public var rowBlock: [Int]
+
+    public func blockIndex(_ key: String?) -> Int? { key.flatMap { k in blocks.firstIndex { $0.key == k } } }
+}
+
+extension AppState {
+    /// Columns for transcript text: a selection gutter of 2 on the left, 1 free on the right.
+    public var transcriptTextWidth: Int { max(8, width - 3) }
+
+    public func isExpanded(_ key: String, default d: Bool) -> Bool { expanded[key] ?? d }
+
+    /// Whether a thinking block is open: the user's choice, else open while it streams, else the setting.
+    func thinkingOpen(_ key: String, streamingReasoning: Bool) -> Bool {
+        if let e = expanded[key] { return e }
+        if streamingReasoning { return true }
+        return settings.expandThinking
+    }
+
+    public func layoutTranscript() -> TranscriptLayout {
+        let w = transcriptTextWidth
+        let t = theme
+        var blocks: [Block] = []
+        let toolResults: [String: Message] = Dictionary(messages.compactMap { m in m.toolResult.map { ($0.callID, m) } }, uniquingKeysWith: { a, _ in a })
+        for (mi, m) in messages.enumerated() where m.role != .system && m.role != .tool {
+            if mi >= droppedMessages, droppedMessages > 0, !blocks.contains(where: { $0.kind == .truncation }) {
+                // The line between what the model no longer sees (above) and what it gets (below).
+                let turns = messages.prefix(droppedMessages).filter { $0.role == .user }.count
+                let text = "⋯ \(turns) earlier turn\(turns == 1 ? " is" : "s are") not sent to the model (context full) — select and press Enter to view"
+                blocks.append(Block(key: "truncation", kind: .truncation, lines: Wrap.text(text, style: t[.warning], width: w), collapsible: false, copyText: text, gapBefore: !blocks.isEmpty))
+            }
+            let live = streaming?.messageIndex == mi
+            let sig = live ? nil : signature(m, toolResults: toolResults, hasBefore: !blocks.isEmpty)
+            if let sig, let cached = layoutCache.get(m.id, sig) { blocks += cached; continue }
+            let mb = messageBlocks(m, live: live, toolResults: toolResults, hasBefore: !blocks.isEmpty)
+            if let sig { layoutCache.put(m.id, sig, mb) }
+            blocks += mb
+        }
+        var rows: [StyledLine] = [], starts: [Int] = [], rowBlock: [Int] = []
+        for (bi, b) in blocks.enumerated() {
+            if b.gapBefore { rows.append([]); rowBlock.append(bi) }
+            starts.append(rows.count)
+            rows += b.lines
+            rowBlock += Array(repeating: bi, count: b.lines.count)
+        }
+        return TranscriptLayout(blocks: blocks, starts: starts, rows: rows, rowBlock: rowBlock)
+    }
+
+    /// What decides how a finished message looks; nil when it depends on live state (not cached).
+    func signature(_ m: Message, toolResults: [String: Message], hasBefore: Bool) -> String? {
+        var sig = "\(transcriptTextWidth)|\(theme.name)|\(hasBefore)|\(m.content.utf8.count)|\(m.reasoning?.utf8.count ?? -1)|\(m.finishReason?.rawValue ?? "")"
+        if m.reasoning != nil { sig += "|t\(thinkingOpen(m.id + ":thinking", streamingReasoning: false))" }
+        for c in m.toolCalls {
+            guard let r = toolResults[c.id] else { return nil }
+            sig += "|\(c.id):\(r.content.utf8.count):\(r.toolResult?.exitStatus ?? -1):\(r.toolResult?.denied ?? false):\(isExpanded(m.id + ":tool:" + c.id, default: false))"
+        }
+        if let n = messageNotes[m.id] { sig += "|n\(n.count)" }
+        return sig
+    }
+
+    /// The blocks of one message (not system or tool messages).
+    func messageBlocks(_ m: Message, live: Bool, toolResults: [String: Message], hasBefore: Bool) -> [Block] {
+        let w = transcriptTextWidth
+        let t = theme
+        var blocks: [Block] = []
+        switch m.role {
+        case .system, .tool:
+            return []
+        case .user:
+            var lines: [StyledLine] = []
+            for (i, l) in Wrap.text(m.content, style: t[.user], width: w - 2).enumerated() {
+                lines.append([Span(i == 0 ? "› " : "  ", t[.user])] + l)
+            }
+            blocks.append(Block(key: m.id, kind: .user, lines: lines, collapsible: false, copyText: m.content, gapBefore: hasBefore))
+        case .assistant:
+            var first = true
+            if let r = m.reasoning, !r.isEmpty {
+                let key = m.id + ":thinking"
+                let streamingReasoning = live && m.content.isEmpty && m.toolCalls.isEmpty
+                let open = thinkingOpen(key, streamingReasoning: streamingReasoning)
+                blocks.append(Block(key: key, kind: .thinking, lines: thinkingLines(m, open: open, live: streamingReasoning, width: w),
+                                    collapsible: true, copyText: r, gapBefore: hasBefore, open: open))
+                first = false
+            }
+            if !m.content.isEmpty || (live && m.reasoning == nil && m.toolCalls.isEmpty) {
+                var lines = live ? liveCache.render(m, width: w, theme: t) : Markdown.render(m.content, width: w, base: t[.assistant], theme: t)
+                if live { lines = lines.isEmpty ? [[Span("▍", t[.accent])]] : lines }
+                if live, let sr = streaming, sr.firstTokenAt == nil {
+                    let p = sr.prefill.map { " reading the prompt \($0.done)/\($0.total)" } ?? " waiting for the model"
+                    lines = [[Span("⋯" + p, t[.dim])]]
+                }
+                blocks.append(Block(key: m.id, kind: .answer, lines: lines, collapsible: false, copyText: m.content, gapBefore: first && hasBefore))
+            }
+            for call in m.toolCalls {
+                let key = m.id + ":tool:" + call.id
+                let result = toolResults[call.id]
+                let open = isExpanded(key, default: false)
+                blocks.append(Block(key: key, kind: .tool, lines: toolLines(call, result: result, open: open, width: w),
+                                    collapsible: true, copyText: result?.content ?? call.arguments.serialized(), gapBefore: false, open: open))
+            }
+            if let notes = messageNotes[m.id] {
+                for (i, n) in notes.enumerated() {
+                    let st = n.hasPrefix("✗") ? t[.error] : t[.warning]
+                    blocks.append(Block(key: m.id + ":note:\(i)", kind: .note, lines: Wrap.text(n, style: st, width: w), collapsible: false, copyText: n, gapBefore: false))
+                }
+            }
+            if m.finishReason == .cancelled || m.finishReason == .length || m.finishReason == .loop {
+                let why = m.finishReason == .cancelled ? "stopped by you" : m.finishReason == .length ? "stopped at the token limit" : "stopped: the model was repeating itself"
+                blocks.append(Block(key: m.id + ":end", kind: .note, lines: [[Span("⏹ " + why, t[.dim])]], collapsible: false, copyText: why, gapBefore: false))
+            }
+        }
+        return blocks
+    }
+
+    func thinkingLines(_ m: Message, open: Bool, live: Bool, width w: Int) -> [StyledLine] {
+        let t = theme
+        let r = m.reasoning ?? ""
+        var parts: [String] = []
+        var tokens = m.stats?.reasoningTokens
+        var seconds = m.stats?.thinkingSeconds
+        if let s = streaming, s.messageIndex == messages.firstIndex(where: { $0.id == m.id }) {
+            tokens = tokens ?? s.reasoningChunks
+            if let a = s.reasoningStartAt { seconds = seconds ?? ((s.reasoningEndAt ?? now) - a) }
+        }
+        if let n = tokens { parts.append("\(n) token\(n == 1 ? "" : "s")") }
+        if let sec = seconds { parts.append(formatSeconds(sec)) }
+        let label = (open ? "▾ " : "▸ ") + (live ? "Thinking…" : "Thought")
+        var header = ([label] + parts).joined(separator: " · ")
+        if !open {
+            let firstLine = r.split(separator: "\n").first.map { String($0).trimming(" ") } ?? ""
+            header += " · " + firstLine
+        }
+        var lines: [StyledLine] = [clip(header, style: t[.thinking].with(.bold), width: w)]
+        if open {
+            let text = live ? String(r.drop(while: { $0 == "\n" })) : r.trimming("\n")
+            let body = live
+                ? liveThinkingCache.render(text, key: "\(m.id)|\(w)|\(t.name)") { piece, _ in Wrap.text(piece, style: t[.thinking], width: w - 2) }
+                : Wrap.text(text, style: t[.thinking], width: w - 2)
+            for l in body { lines.append([Span("│ ", t[.dim])] + l) }
+        }
+        return lines
+    }
+
+    func toolLines(_ call: ToolCall, result: Message?, open: Bool, width w: Int) -> [StyledLine] {
+        let t = theme
+        var status: String
+        var statusStyle = t[.dim]
+        if let r = result, let tr = r.toolResult {
+            if tr.denied == true { status = "denied"; statusStyle = t[.warning] }
+            else {
+                let code = tr.exitStatus ?? 0
+                status = code == 0 ? "✓ done" : "✗ exit \(code)"
+                if code != 0 { statusStyle = t[.error] }
+                if let d = tr.durationSeconds { status += " · " + formatSeconds(d) }
+            }
+        } else if runningTool?.id == call.id { status = "running…" }
+        else if case .approval(let c) = overlay, c.id == call.id { status = "waiting for your approval"; statusStyle = t[.warning] }
+        else if pendingTools.contains(where: { $0.id == call.id }) { status = "queued" }
+        else { status = "not run" }
+        let args = (call.arguments.objectValue ?? []).map { k, v in "\(k): \(v.stringValue.map { "\"\($0)\"" } ?? v.serialized())" }.joined(separator: ", ")
+        var header = clip("⚙ \(call.name)(\(args))", style: t[.tool].with(.bold), width: max(8, w - CharWidth.of(status) - 3))
+        header += [Span(" · ", t[.dim]), Span(status, statusStyle)]
+        var lines: [StyledLine] = [header]
+        guard let out = result?.content, !out.isEmpty else { return lines }
+        let body = Wrap.text(out.trimming("\n"), style: t[.text], width: w - 2, words: false)
+        let shown = open ? body : Array(body.prefix(3))
+        for l in shown { lines.append([Span("│ ", t[.dim])] + l) }
+        if body.count > shown.count {
+            lines.append([Span("└ … \(body.count - shown.count) more line\(body.count - shown.count == 1 ? "" : "s") (select and press Enter)", t[.dim])])
+        }
+        if result?.toolResult?.truncated == true { lines.append([Span("└ output was cut off before it was stored", t[.warning])]) }
+        return lines
+    }
+
+    func clip(_ s: String, style: Style, width: Int) -> StyledLine {
+        if CharWidth.of(s) <= width { return [Span(s, style)] }
+        var out = "", w = 0
+        for ch in s {
+            let cw = CharWidth.of(ch)
+            if w + cw > width - 1 { break }
+            out.append(ch); w += cw
+        }
+        return [Span(out + "…", style)]
+    }
+}
+
+func formatSeconds(_ seconds: Double) -> String {
+    let s = seconds.isFinite ? max(0, seconds) : 0
+    if s < 10 { return String(format1(s)) + "s" }
+    if s < 60 { return "\(Int(s.rounded()))s" }
+    return "\(Int(s) / 60)m\(String(format: "%02d", Int(s) % 60))s"
+}
+
+func format1(_ x: Double) -> String {
+    guard x.isFinite, x >= 0 else { return "0.0" }
+    let v = (x * 10).rounded() / 10
+    let i = Int(v)
+    return "\(i).\(Int(((v - Double(i)) * 10).rounded()))"
+}
+
+/// Laid-out blocks of finished messages, keyed by message id and a signature of everything that
+/// changes their look (width, theme, lengths, open/closed), so a long transcript is not re-wrapped
+/// on every streamed token.
+public final class LayoutCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: (sig: String, blocks: [Block])] = [:]
+    public init() {}
+    func get(_ id: String, _ sig: String) -> [Block]? {
+        lock.lock(); defer { lock.unlock() }
+        guard let e = entries[id], e.sig == sig else { return nil }
+        return e.blocks
+    }
+    func put(_ id: String, _ sig: String, _ blocks: [Block]) {
+        lock.lock(); defer { lock.unlock() }
+        if entries.count > 5000 { entries.removeAll() }
+        entries[id] = (sig, blocks)
+    }
+}
+
+/// Lines of text that only grows (a streaming reply or its thinking), rendered a line at a time: each
+/// new token only re-renders the text after the last newline, so long replies stream at a constant cost.
+public final class LivePrefixCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var key = ""
+    private var prefixCount = 0          // UTF-8 bytes of text rendered into `lines`
+    private var lines: [StyledLine] = []
+    private var state = false
+    public init() {}
+
+    /// `piece` renders text without newlines at its ends, from and to a carried state (e.g. inside a fence).
+    func render(_ text: String, key k: String, piece: (String, inout Bool) -> [StyledLine]) -> [StyledLine] {
+        lock.lock(); defer { lock.unlock() }
+        let bytes = text.utf8
+        if k != key || prefixCount > bytes.count { key = k; prefixCount = 0; lines = []; state = false }
+        if let lastNL = bytes.lastIndex(of: UInt8(ascii: "\n")) {
+            let end = bytes.distance(from: bytes.startIndex, to: lastNL) + 1
+            if end > prefixCount {
+                let from = bytes.index(bytes.startIndex, offsetBy: prefixCount)
+                lines += piece(String(decoding: bytes[from..<lastNL], as: UTF8.self), &state)
+                prefixCount = end
+            }
+        }
+        var st = state
+        let tail = String(decoding: bytes[bytes.index(bytes.startIndex, offsetBy: prefixCount)...], as: UTF8.self)
+        if prefixCount == 0 && tail.isEmpty { return [] }
+        return lines + piece(tail, &st)
+    }
+}
+
+/// The streaming reply as Markdown.
+public final class LiveMarkdownCache: @unchecked Sendable {
+    let cache = LivePrefixCache()
+    public init() {}
+    func render(_ m: Message, width: Int, theme: Theme) -> [StyledLine] {
+        cache.render(m.content, key: "\(m.id)|\(width)|\(theme.name)") { text, fence in
+            Markdown.render(text, width: width, base: theme[.assistant], theme: theme, inFence: &fence)
+        }
+    }
+}

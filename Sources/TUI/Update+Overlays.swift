@@ -1,0 +1,130 @@
+// Keys inside the overlays: help, session picker (search, open, rename, delete), tool approval, settings.
+import Chat
+
+func closeOverlay(_ s: inout AppState) -> [Effect] {
+    let o = s.overlay
+    s.overlay = nil
+    switch o {
+    case .settings: return [.saveSettings(s.settings)]
+    case .approval(let call): return denyTool(&s, call)
+    default: return []
+    }
+}
+
+func denyTool(_ s: inout AppState, _ call: ToolCall) -> [Effect] {
+    s.pendingTools.removeAll { $0.id == call.id }
+    var m = Message.tool("The user refused to run this tool call.", callID: call.id, name: call.name)
+    m.toolResult?.denied = true
+    s.messages.append(m)
+    return [.save(s.conversation, partial: false)] + nextTool(&s)
+}
+
+func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
+    guard let o = s.overlay else { return [] }
+    switch o {
+    case .help:
+        switch k.key {
+        case .escape, .enter, .function(1), .char("q"), .ctrl("g"): s.overlay = nil; s.helpOffset = 0
+        case .down, .char("j"), .wheelDown: s.helpOffset = min(Keymap.helpMaxOffset(height: s.height), s.helpOffset + 1)
+        case .up, .char("k"), .wheelUp: s.helpOffset = max(0, s.helpOffset - 1)
+        case .pageDown: s.helpOffset = min(Keymap.helpMaxOffset(height: s.height), s.helpOffset + max(1, s.height - 8))
+        case .pageUp: s.helpOffset = max(0, s.helpOffset - max(1, s.height - 8))
+        default: break
+        }
+        return []
+    case .approval(let call):
+        switch k.key {
+        case .char("y"), .char("a"), .enter:
+            if k.key == .char("a") { s.alwaysAllowed.insert(call.name) }
+            s.overlay = nil
+            s.pendingTools.removeAll { $0.id == call.id }
+            s.runningTool = call
+            return [.runTool(call)]
+        case .char("n"), .escape:
+            s.overlay = nil
+            return denyTool(&s, call)
+        default: return []
+        }
+    case .settings(var p):
+        let n = AppState.settingsRows.count
+        switch k.key {
+        case .escape, .function(3), .ctrl("s"): return closeOverlay(&s)
+        case .up, .char("k"): p.selected = (p.selected + n - 1) % n
+        case .down, .char("j"): p.selected = (p.selected + 1) % n
+        case .left, .right, .enter, .char(" "):
+            let sign: Double = k.key == .left ? -1 : 1
+            switch p.selected {
+            case 0: s.settings.thinking.toggle()
+            case 1: s.settings.keepThinking.toggle()
+            case 2: s.settings.expandThinking.toggle()
+            case 3: s.settings.sampling.temperature = clampStep(s.settings.sampling.temperature, 0.05 * sign, 0, 2)
+            case 4: s.settings.sampling.topP = clampStep(s.settings.sampling.topP, 0.05 * sign, 0.05, 1)
+            case 5: s.settings.sampling.minP = clampStep(s.settings.sampling.minP, 0.01 * sign, 0, 1)
+            case 6:
+                guard !s.themes.isEmpty else { break }
+                let i = s.themes.firstIndex { $0.name == s.theme.name } ?? 0
+                s.theme = s.themes[(i + (sign > 0 ? 1 : s.themes.count - 1)) % s.themes.count]
+                s.settings.theme = s.theme.name
+            default: break
+            }
+        default: break
+        }
+        s.overlay = .settings(p)
+        return []
+    case .sessions(var p):
+        let vis = p.visible
+        if p.confirmDelete {
+            p.confirmDelete = false
+            if k.key == .char("y"), let e = vis[safe: p.selected] {
+                p.all.removeAll { $0.id == e.id }
+                p.selected = min(p.selected, max(0, p.visible.count - 1))
+                s.overlay = .sessions(p)
+                if e.id == s.sessionID { s.sessionID = nil }
+                return [.deleteSession(e.id)]
+            }
+            s.overlay = .sessions(p)
+            return []
+        }
+        if var r = p.renaming {
+            switch k.key {
+            case .escape: p.renaming = nil
+            case .enter:
+                p.renaming = nil
+                if let e = vis[safe: p.selected], !r.trimming(" ").isEmpty {
+                    let title = r.trimming(" ")
+                    if let i = p.all.firstIndex(where: { $0.id == e.id }) { p.all[i].title = title }
+                    if e.id == s.sessionID { s.title = title }
+                    s.overlay = .sessions(p)
+                    return [.renameSession(e.id, title)]
+                }
+            case .backspace: if !r.isEmpty { r.removeLast() }; p.renaming = r
+            case .char(let c): r.append(c); p.renaming = r
+            default: break
+            }
+            s.overlay = .sessions(p)
+            return []
+        }
+        switch k.key {
+        case .escape, .ctrl("o"): s.overlay = nil; return []
+        case .up: p.selected = max(0, p.selected - 1)
+        case .down: p.selected = min(max(0, vis.count - 1), p.selected + 1)
+        case .enter:
+            guard let e = vis[safe: p.selected] else { return [] }
+            if let d = e.damaged { s.notice = "cannot open: \(d)"; return [] }
+            if s.isBusy { s.notice = "stop the reply first (Esc)"; return [] }
+            s.overlay = nil
+            return [.openSession(e.id)]
+        case .function(2), .ctrl("r"): if let e = vis[safe: p.selected] { p.renaming = e.title }
+        case .delete, .ctrl("d"): if vis[safe: p.selected] != nil { p.confirmDelete = true }
+        case .backspace: if !p.query.isEmpty { p.query.removeLast(); p.selected = 0 }
+        case .char(let c): p.query.append(c); p.selected = 0
+        default: break
+        }
+        s.overlay = .sessions(p)
+        return []
+    }
+}
+
+func clampStep(_ v: Double, _ d: Double, _ lo: Double, _ hi: Double) -> Double {
+    (min(hi, max(lo, v + d)) * 100).rounded() / 100
+}

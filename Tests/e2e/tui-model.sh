@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# End-to-end with the real SmolLM2-135M model in tmux: type a message, see a streamed answer with speed
+# numbers, resize, quit, restart with --resume and see the same conversation. Uses .build/release/glmchat
+# and temp XDG dirs. Skips (loudly) only while the binary reports that it has no in-process engine.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${GLMCHAT_BIN:-$PWD/.build/release/glmchat}
+DATA=${GLMCHAT_TESTDATA:-$HOME/.cache/glmchat/testdata}
+MODEL=$DATA/models/SmolLM2-135M-Instruct.Q4_1.gguf
+[ -x "$BIN" ] || { echo "tui-model: $BIN is missing; build it first (swift build -c release)"; exit 1; }
+command -v tmux >/dev/null || { echo "tui-model: tmux is not installed (scripts/setup installs it)"; exit 1; }
+if [ ! -f "$MODEL" ]; then
+  [ "${GLMCHAT_REQUIRE_TESTDATA:-0}" = 1 ] && { echo "tui-model: $MODEL is missing (run scripts/fetch-testdata)"; exit 1; }
+  echo "tui-model: SKIP (no test data at $DATA)"; exit 0
+fi
+
+TMP=$(mktemp -d)
+SOCK="glmchat-e2e-model-$$"
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+T() { tmux -L "$SOCK" -f /dev/null "$@"; }
+cleanup() { T kill-server 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+mkdir -p "$TMP/home"
+ENVV="env XDG_CONFIG_HOME=$TMP/config XDG_DATA_HOME=$TMP/data HOME=$TMP/home TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8"
+
+pane() { T capture-pane -p -t e2e 2>/dev/null; }
+fail() { echo "tui-model: FAILED: $*"; echo "---- screen ----"; pane; echo "----------------"; exit 1; }
+wait_for() {
+  local text=$1 secs=${2:-10} i
+  for ((i = 0; i < secs * 10; i++)); do pane | grep -qF -- "$text" && return 0; sleep 0.1; done
+  fail "the screen never showed \"$text\" within ${secs}s"
+}
+wait_gone() {
+  local text=$1 secs=${2:-10} i
+  for ((i = 0; i < secs * 10; i++)); do pane | grep -qF -- "$text" || return 0; sleep 0.1; done
+  fail "\"$text\" stayed on the screen for ${secs}s"
+}
+start() {
+  T kill-session -t e2e 2>/dev/null
+  T new-session -d -s e2e -x 100 -y 30 "$ENVV $BIN -m $MODEL -t 2 -c 2048 $*; echo GLMCHAT-EXIT=\$?; sleep 600"
+}
+
+start
+for ((i = 0; i < 600; i++)); do
+  s=$(pane)
+  if grep -qF "cannot run models in-process yet" <<<"$s"; then
+    echo "tui-model: SKIP (this build has no in-process engine yet; remove this skip when it is wired)"; exit 0
+  fi
+  grep -qF "Type a message and press Enter" <<<"$s" && break
+  grep -qF "GLMCHAT-EXIT=" <<<"$s" && fail "glmchat exited at start"
+  sleep 0.1
+done
+wait_for "Type a message and press Enter" 1
+T send-keys -t e2e "What is the capital of France? Answer in one word." Enter
+wait_for "Esc or Ctrl-C stops the reply" 20
+wait_gone "Esc or Ctrl-C stops the reply" 180
+wait_for "tg "                                   # decode speed in the status bar
+answer=$(pane | sed -n '/What is the capital of France/,/^─/p' | sed '1d;$d' | grep -v '^ *$' | head -3)
+[ -n "$answer" ] || fail "no answer text under the question"
+T resize-window -t e2e -x 60 -y 24
+sleep 0.5
+wait_for "What is the capital of France?"
+T resize-window -t e2e -x 100 -y 30
+T send-keys -t e2e C-c
+sleep 0.2
+T send-keys -t e2e C-c
+wait_for "GLMCHAT-EXIT=0"
+[ "$(T display -p -t e2e '#{alternate_on}')" = "0" ] || fail "the alternate screen is still on after quitting"
+ID=$(pane | grep -oE 'glmchat --resume [0-9A-Za-z_-]+' | head -1 | awk '{print $3}')
+[ -n "$ID" ] || fail "glmchat did not print the session id on exit"
+
+start --resume "$ID"
+wait_for "What is the capital of France?" 120
+while IFS= read -r line; do
+  wait_for "$(sed 's/^ *//' <<<"$line")" 5
+done <<<"$answer"
+T send-keys -t e2e C-c
+sleep 0.2
+T send-keys -t e2e C-c
+wait_for "GLMCHAT-EXIT=0"
+echo "tui-model: all checks passed"

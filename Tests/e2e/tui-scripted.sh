@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# End-to-end: drives the real glmchat binary in tmux with the scripted backend — type, see the streamed
+# answer, toggle thinking, resize, a tool call with approval, CJK, quit, restart with --resume, SIGTERM
+# restores the terminal. Uses .build/release/glmchat (scripts/test builds it) and temp XDG dirs.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${GLMCHAT_BIN:-$PWD/.build/release/glmchat}
+SCRIPT=$PWD/Tests/TUITests/Fixtures/demo-script.json
+[ -x "$BIN" ] || { echo "tui-scripted: $BIN is missing; build it first (swift build -c release)"; exit 1; }
+command -v tmux >/dev/null || { echo "tui-scripted: tmux is not installed (scripts/setup installs it)"; exit 1; }
+
+TMP=$(mktemp -d)
+SOCK="glmchat-e2e-$$"
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+T() { tmux -L "$SOCK" -f /dev/null "$@"; }
+cleanup() { T kill-server 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+ENVV="env XDG_CONFIG_HOME=$TMP/config XDG_DATA_HOME=$TMP/data HOME=$TMP/home TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8"
+mkdir -p "$TMP/home"
+
+pane() { T capture-pane -p -t e2e 2>/dev/null; }
+fail() { echo "tui-scripted: FAILED: $*"; echo "---- screen ----"; pane; echo "----------------"; exit 1; }
+# wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string).
+wait_for() {
+  local text=$1 secs=${2:-10} i
+  for ((i = 0; i < secs * 10; i++)); do
+    pane | grep -qF -- "$text" && return 0
+    sleep 0.1
+  done
+  fail "the screen never showed \"$text\" within ${secs}s"
+}
+wait_gone() {
+  local text=$1 secs=${2:-10} i
+  for ((i = 0; i < secs * 10; i++)); do
+    pane | grep -qF -- "$text" || return 0
+    sleep 0.1
+  done
+  fail "\"$text\" stayed on the screen for ${secs}s"
+}
+start() { # start ARGS...: a fresh session running glmchat with ARGS
+  T kill-session -t e2e 2>/dev/null
+  T new-session -d -s e2e -x 100 -y 30 "$ENVV sh -c 'echo \$\$ > $TMP/pid; exec $BIN --demo-script $SCRIPT --pace-ms ${PACE:-5} $*'; echo GLMCHAT-EXIT=\$?; sleep 600"
+  T set -g set-clipboard on     # OSC 52 from glmchat lands in a tmux buffer
+}
+check_width() { # no screen line wider than $1 columns
+  local w=$1
+  pane | python3 -c "
+import sys, unicodedata
+w = int(sys.argv[1])
+def cols(s): return sum(0 if unicodedata.combining(c) or c == '\u200d' else 2 if unicodedata.east_asian_width(c) in 'WF' else 1 for c in s)
+bad = [l for l in sys.stdin.read().split('\n') if cols(l) > w]
+sys.exit(1 if bad else 0)" "$w" || fail "a line is wider than $w columns"
+}
+
+# 1. Start, type a message, see the streamed answer with its thinking folded.
+start
+wait_for "Type a message and press Enter"
+T send-keys -t e2e "hello there" Enter
+wait_for "Hello! I am a scripted demo of glmchat."
+wait_for "print(\"hi\")"
+wait_for "▸ Thought"
+pane | grep -qF "Keep it short." && fail "thinking should be folded once the answer is in"
+wait_for "tg "                       # decode speed in the status bar
+wait_for "hello there"               # the title
+T capture-pane -e -p -t e2e | grep -q $'\e\[38;5;' || fail "no 256-colour output on an xterm-256color terminal"
+
+# 2. Toggle thinking: Tab to the transcript, t opens every thinking block.
+T send-keys -t e2e Tab
+sleep 0.2
+T send-keys -t e2e t
+wait_for "▾ Thought"
+wait_for "Keep it short."
+T send-keys -t e2e t
+wait_gone "Keep it short."
+T send-keys -t e2e t
+wait_for "Keep it short."
+# y copies the selected block (the answer) through OSC 52; Y copies its code.
+T send-keys -t e2e y
+wait_for "copied"
+T show-buffer 2>/dev/null | grep -qF 'Hello! I am a **scripted** demo of glmchat.' || fail "y did not put the answer on the clipboard (OSC 52)"
+T send-keys -t e2e Y
+wait_for "copied 1 code block"
+[ "$(T show-buffer 2>/dev/null)" = 'print("hi")' ] || fail "Y did not copy the code block"
+
+# 3. Resize: the transcript reflows to the new width; too small gives the one-line message.
+T resize-window -t e2e -x 60 -y 20
+wait_for "│ and offer help."          # the thinking text re-wrapped at the new width
+check_width 60
+wait_for "Hello! I am a scripted demo of glmchat."
+T resize-window -t e2e -x 15 -y 4
+wait_for "Too small: 15×4"
+T resize-window -t e2e -x 100 -y 30
+wait_for "│ The user says hello. I should greet them back briefly and offer help."
+check_width 100
+
+# 4. Back to the input; wide characters and emoji wrap without breaking the layout.
+T send-keys -t e2e Escape
+sleep 0.3
+T send-keys -t e2e "中文 please" Enter
+wait_for "你好！这是一个宽字符换行测试"
+check_width 100
+
+# 5. A tool call waits for approval, runs, and the model continues.
+T send-keys -t e2e "list the files" Enter
+wait_for "Run a tool?"
+wait_for "list_files"
+T send-keys -t e2e y
+wait_for "The folder holds a Swift package"
+wait_for "✓ done"
+
+# 6. Ctrl-C twice quits and the terminal is given back.
+T send-keys -t e2e C-c
+wait_for "press Ctrl-C again to quit"
+T send-keys -t e2e C-c
+wait_for "GLMCHAT-EXIT=0"
+[ "$(T display -p -t e2e '#{alternate_on}')" = "0" ] || fail "the alternate screen is still on after quitting"
+ID=$(pane | grep -oE 'glmchat --resume [0-9A-Za-z_-]+' | head -1 | awk '{print $3}')
+[ -n "$ID" ] || fail "glmchat did not print the session id on exit"
+
+# 7. Restart with --resume ID: the same conversation is back.
+start --resume "$ID"
+wait_for "The folder holds a Swift package"
+wait_for "opened “hello there”"
+T send-keys -t e2e PageUp
+wait_for "Hello! I am a scripted demo of glmchat."
+T send-keys -t e2e C-c C-c
+wait_for "GLMCHAT-EXIT=0"
+
+# 8. --resume without an id opens the session picker.
+start --resume
+wait_for "Sessions"
+wait_for "hello there"
+T send-keys -t e2e Enter
+wait_for "The folder holds a Swift package"
+
+# 9. Input and redraw keep working while a (slow) reply streams; SIGTERM mid-reply restores the terminal.
+PACE=150 start
+wait_for "Type a message and press Enter"
+T send-keys -t e2e "hello again" Enter
+wait_for "Esc or Ctrl-C stops the reply"
+T send-keys -t e2e "typed while streaming"
+wait_for "❯ typed while streaming"
+pane | grep -qF "Esc or Ctrl-C stops the reply" || fail "the reply finished before the typing showed; input should not wait for it"
+kill -TERM "$(cat "$TMP/pid")"
+wait_for "GLMCHAT-EXIT=143"
+[ "$(T display -p -t e2e '#{alternate_on}')" = "0" ] || fail "the alternate screen is still on after SIGTERM"
+
+# 10. SIGTERM quit cleanly: the interrupted reply was saved, marked as cut off.
+start --resume
+wait_for "Sessions"
+wait_for "hello again"
+T send-keys -t e2e Enter
+wait_for "this reply was cut off"
+T send-keys -t e2e C-c C-c
+wait_for "GLMCHAT-EXIT=0"
+
+echo "tui-scripted: all checks passed"
