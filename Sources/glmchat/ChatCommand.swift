@@ -57,17 +57,16 @@ struct BackendChoice {
     var fitter: ContextFitter? = nil
 }
 
-/// Where the engine plugs in: return a ChatBackend over Engine + Chat for the model file. Loading happens
-/// here, before the screen starts, so progress can go to stderr. A sketch:
-///
-///     let backend = try EngineChatBackend(modelPath: modelPath, threads: options.threads, contextLength: options.contextLength)
-///     let tools = CodingToolsExecutor(CodingTools(workspace: ...))   // ToolExecutor: run(call) = execute(call) { _ in .approve }
-///     return BackendChoice(backend: backend, tools: tools, fitter: { msgs, settings in ... ContextBudget.fit ... })
-///
-/// The TUI runs the tool loop itself (approval prompt, run, send results back, 25-round guard), so a
-/// ToolExecutor only has to run one approved call. (Until wired, a model path gives a clear error.)
+/// The in-process engine: loads the model (progress on stderr, before the screen starts), the coding tools
+/// for templates that declare tools (confined to the current folder), and the exact-token context fitter.
 func makeEngineBackend(modelPath: String, options: ChatOptions, settings: Settings) throws -> BackendChoice {
-    throw ValidationError("this build cannot run models in-process yet; use --demo-script FILE to try the interface")
+    FileHandle.standardError.write(Data("glmchat: loading \(modelPath)…\n".utf8))
+    let backend = try EngineChatBackend(modelPath: modelPath, threads: options.threads, contextLength: options.contextLength)
+    var tools: ToolExecutor?
+    if backend.template.supportsTools {
+        tools = CodingToolsExecutor(CodingTools(workspace: try Workspace(root: FileManager.default.currentDirectoryPath)))
+    }
+    return BackendChoice(backend: backend, tools: tools, fitter: budgetFitter(for: backend, tools: tools?.declarations ?? []))
 }
 
 func makeBackend(_ options: ChatOptions, settings: Settings, settingsPath: String) throws -> BackendChoice {

@@ -1,0 +1,127 @@
+// The in-process backend: renders the request with the model's chat template, tokenizes it, reuses the
+// KV prefix, samples a reply token by token on a background thread and streams parsed ChatEvents.
+import Chat
+import Dispatch
+import Engine
+import Foundation
+import GGUF
+import Synchronization
+import Tokenizer
+
+/// Counts tokens with the model's own tokenizer (special markers parsed, as the prompt is).
+struct TokenizerCounter: TokenCounter {
+    let tokenizer: Tokenizer
+    func countTokens(_ text: String) -> Int { tokenizer.encode(text, parseSpecial: true, addBOS: false).count }
+}
+
+final class EngineChatBackend: ChatBackend, @unchecked Sendable {
+    let model: Model
+    let tokenizer: Tokenizer
+    let template: ChatTemplate
+    /// Why the template fell back, when it did (shown once as a notice).
+    let templateNote: String?
+    let modelName: String
+    let contextLength: Int
+    var tokenCounter: TokenCounter? { TokenizerCounter(tokenizer: tokenizer) }
+
+    private let session: Session               // touched only on `queue`
+    private let queue = DispatchQueue(label: "glmchat.engine")
+    private let cancelled = Atomic<Bool>(false)
+
+    init(modelPath: String, threads: Int?, contextLength requested: Int?) throws {
+        let n = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+        model = try Model(path: modelPath, threads: n)
+        tokenizer = try Tokenizer(gguf: model.gguf)
+        let recognized = TemplateRecognition.recognize(model.gguf.string("tokenizer.chat_template"))
+        template = recognized.template
+        templateNote = recognized.note
+        modelName = model.gguf.string("general.name") ?? URL(fileURLWithPath: modelPath).deletingPathExtension().lastPathComponent
+        session = try Session(model: model, contextLength: requested)
+        contextLength = session.contextLength
+    }
+
+    func cancel() { cancelled.store(true, ordering: .relaxed) }
+
+    func send(_ request: ChatRequest, onEvent: @escaping @Sendable (ChatEvent) -> Void) {
+        cancelled.store(false, ordering: .relaxed)
+        queue.async { [self] in
+            do { try generate(request, onEvent) } catch { onEvent(.failed("\(error)")) }
+        }
+    }
+
+    /// The end-of-turn kind of a stop token, for the parser.
+    private func endKind(_ id: Int) -> EndOfTurn {
+        if id == tokenizer.id(of: "<|observation|>") { return .endOfMessage }
+        if id == tokenizer.id(of: "<|endoftext|>") { return .endOfText }
+        return .endOfTurn
+    }
+
+    private func generate(_ request: ChatRequest, _ emit: @escaping @Sendable (ChatEvent) -> Void) throws {
+        let prompt = tokenizer.encode(request.prompt(template), parseSpecial: true)
+        let maxReply = request.sampling.maxTokens ?? contextLength
+        guard prompt.count < contextLength else {
+            emit(.failed("the prompt is \(prompt.count) tokens, more than the context of \(contextLength) tokens"))
+            return
+        }
+        var stats = GenerationStats()
+        stats.promptTokens = prompt.count
+        stats.cachedTokens = zip(session.tokens, prompt).prefix { $0 == $1 }.count
+        let start = DispatchTime.now()
+        func seconds(since t: DispatchTime) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e9 }
+        var logits = try session.prefill(prompt) { done, total in emit(.prefillProgress(done: done, total: total)) }
+        stats.prefillSeconds = seconds(since: start)
+
+        var parser = request.replyParser(template)
+        var sampler = Sampler(params: SamplerParams(request.sampling))
+        var detok = StreamingDetokenizer(tokenizer: tokenizer, renderSpecial: true)
+        let stops = tokenizer.stopIDs
+        let decodeStart = DispatchTime.now()
+        var produced = 0, reasoningTokens = 0
+        var thinkingStart: DispatchTime?
+        var finish: [ChatEvent] = []
+        var guardian = LoopGuard()
+        func report(_ events: [ChatEvent]) {
+            for e in events {
+                if case .finished = e { finish.append(e); continue }
+                emit(e)
+                if finish.isEmpty, let reason = guardian.observe(e) { emit(.warning(reason)); finish = [.finished(.loop)] }
+            }
+        }
+        while finish.isEmpty {
+            if cancelled.load(ordering: .relaxed) { report(parser.chatEvents(parser.finish(nil))); finish = [.finished(.cancelled)]; break }
+            let token = sampler.sample(logits, history: session.tokens)
+            produced += 1
+            if produced == 1 { stats.ttftSeconds = seconds(since: start) }
+            if stops.contains(token) {
+                report(parser.chatEvents(parser.finish(endKind(token))))
+                if finish.isEmpty { finish = [.finished(parser.toolCallCount > 0 ? .toolCalls : .stop)] }
+                break
+            }
+            if parser.isInReasoning { reasoningTokens += 1; if thinkingStart == nil { thinkingStart = DispatchTime.now() } }
+            let wasReasoning = parser.isInReasoning
+            report(parser.chatEvents(parser.feed(detok.push(token))))
+            if wasReasoning, !parser.isInReasoning, let t = thinkingStart { stats.thinkingSeconds = seconds(since: t) }
+            if !finish.isEmpty { break }
+            if produced >= maxReply || session.tokens.count + 1 >= contextLength {
+                report(parser.chatEvents(parser.feed(detok.flush()) + parser.finish(nil)))
+                finish = [.finished(.length)]
+                break
+            }
+            logits = try session.decode(token)
+        }
+        stats.completionTokens = produced
+        stats.reasoningTokens = reasoningTokens
+        stats.decodeSeconds = seconds(since: decodeStart)
+        emit(.stats(stats))
+        finish.prefix(1).forEach(emit)
+    }
+}
+
+extension SamplerParams {
+    /// The engine's sampler settings for a chat request's sampling parameters.
+    init(_ p: SamplingParams) {
+        self.init(temperature: Float(p.temperature), topK: p.topK, topP: Float(p.topP), minP: Float(p.minP),
+                  repeatPenalty: Float(p.repeatPenalty), presencePenalty: Float(p.presencePenalty),
+                  seed: p.seed ?? UInt64.random(in: 0...UInt64.max))
+    }
+}
