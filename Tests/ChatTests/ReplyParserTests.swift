@@ -1,0 +1,160 @@
+// The streaming reply parser: every split of the text into pieces gives the same events; reasoning state,
+// lone </think>, typed tool-call arguments, malformed and unterminated calls, end-of-turn markers.
+import Foundation
+import XCTest
+@testable import Chat
+
+final class ReplyParserTests: XCTestCase {
+    static let tools: [JSONValue] = [try! JSONValue.parse("""
+        {"type":"function","function":{"name":"write_file","parameters":{"type":"object","properties":{"path":{"type":"string"},"content":{"type":"string"},"mode":{"type":"integer"}}}}}
+        """)]
+
+    func parser(reasoning: Bool) -> ReplyParser {
+        let counter = Counter()
+        return ReplyParser(startInReasoning: reasoning, argumentTypes: ReplyParser.argumentTypes(fromTools: Self.tools),
+                           makeID: { counter.next() })
+    }
+
+    /// Feeds pieces and merges adjacent text events, so results do not depend on where pieces were cut.
+    func run(_ pieces: [String], reasoning: Bool, end: EndOfTurn? = .endOfTurn) -> ([ReplyEvent], ReplyParser) {
+        var p = parser(reasoning: reasoning)
+        var evs: [ReplyEvent] = []
+        for piece in pieces { evs += p.feed(piece) }
+        evs += p.finish(end)
+        var merged: [ReplyEvent] = []
+        for e in evs {
+            switch (merged.last, e) {
+            case let (.reasoning(a)?, .reasoning(b)): merged[merged.count - 1] = .reasoning(a + b)
+            case let (.content(a)?, .content(b)): merged[merged.count - 1] = .content(a + b)
+            default: merged.append(e)
+            }
+        }
+        return (merged, p)
+    }
+
+    /// Checks the whole text, one scalar per piece, and every 3-piece split (by Unicode scalar) whose middle piece is
+    /// at most 13 scalars long (so every marker is cut at every position into two and three pieces).
+    func assertAllSplits(_ text: String, reasoning: Bool, end: EndOfTurn? = .endOfTurn, _ expected: [ReplyEvent], file: StaticString = #filePath, line: UInt = #line) {
+        let u = Array(text.unicodeScalars)
+        func s(_ r: Range<Int>) -> String { var x = ""; x.unicodeScalars.append(contentsOf: u[r]); return x }
+        XCTAssertEqual(run([text], reasoning: reasoning, end: end).0, expected, "whole", file: file, line: line)
+        XCTAssertEqual(run(u.indices.map { s($0..<$0 + 1) }, reasoning: reasoning, end: end).0, expected, "one scalar per piece", file: file, line: line)
+        var failures = 0
+        for i in 0...u.count {
+            for j in i...min(u.count, i + 13) where failures < 3 {
+                let got = run([s(0..<i), s(i..<j), s(j..<u.count)], reasoning: reasoning, end: end).0
+                if got != expected { failures += 1; XCTFail("split at \(i),\(j): \(got)", file: file, line: line) }
+            }
+        }
+    }
+
+    func testReasoningAnswerAndTypedToolCall() {
+        let text = "\nLet me think é 👍.\n</think>\n\nI'll write it.\n<tool_call>write_file\n<arg_key>path</arg_key>\n<arg_value>a.txt</arg_value><arg_key>content</arg_key><arg_value>42</arg_value><arg_key>mode</arg_key><arg_value>420</arg_value><arg_key>opts</arg_key><arg_value>{\"x\": [1, 2.5, true, null]}</arg_value><arg_key>note</arg_key><arg_value>not json</arg_value></tool_call>"
+        assertAllSplits(text, reasoning: true, end: .endOfMessage, [
+            .reasoning("Let me think é 👍."),
+            .content("I'll write it."),
+            .toolCall(ToolCall(id: "call_1", name: "write_file", arguments: .object([
+                ("path", .string("a.txt")), ("content", .string("42")), ("mode", .int(420)),
+                ("opts", .object([("x", .array([.int(1), .double(2.5), .bool(true), .null]))])), ("note", .string("not json"))]))),
+            .end(.endOfMessage),
+        ])
+        let (_, p) = run([text], reasoning: true, end: .endOfMessage)
+        XCTAssertEqual(p.finishReason(for: .endOfMessage), .toolCalls)
+        XCTAssertEqual(p.rethinks, 0)
+    }
+
+    func testParallelCallsWithoutSchema() {
+        let text = "</think><tool_call>get_weather<arg_key>city</arg_key><arg_value>Paris</arg_value></tool_call>\n<tool_call>get_weather<arg_key>city</arg_key><arg_value>Oslo</arg_value><arg_key>days</arg_key><arg_value>3</arg_value></tool_call>"
+        assertAllSplits(text, reasoning: true, end: .endOfMessage, [
+            .toolCall(ToolCall(id: "call_1", name: "get_weather", arguments: .object([("city", .string("Paris"))]))),
+            .toolCall(ToolCall(id: "call_2", name: "get_weather", arguments: .object([("city", .string("Oslo")), ("days", .int(3))]))),
+            .end(.endOfMessage),
+        ])
+    }
+
+    func testLoneEndThinkAndRepeatedThinkAreNotShown() {
+        // Thinking off: the prompt ended with </think>, the model writes another one.
+        assertAllSplits("</think>Hello <b>there</b> a<b", reasoning: false, [.content("Hello <b>there</b> a<b"), .end(.endOfTurn)])
+        // Thinking on: the model repeats <think> although the prompt opened it.
+        assertAllSplits("<think>hmm</think>ok", reasoning: true, [.reasoning("hmm"), .content("ok"), .end(.endOfTurn)])
+        // A model that opens its own reasoning.
+        assertAllSplits("<think>plan</think>\nanswer", reasoning: false, [.reasoning("plan"), .content("answer"), .end(.endOfTurn)])
+    }
+
+    func testNearMissMarkersAreText() {
+        assertAllSplits("</think><thinking> <tool> <arg_key> </tool_cal <|use 1 < 2 > 0 <|", reasoning: true,
+                        [.content("<thinking> <tool> <arg_key> </tool_cal <|use 1 < 2 > 0 <|"), .end(.endOfTurn)])
+        // Tool-call markup inside reasoning is only reasoning.
+        assertAllSplits("I could <tool_call>x</tool_call> later</think>done", reasoning: true,
+                        [.reasoning("I could <tool_call>x</tool_call> later"), .content("done"), .end(.endOfTurn)])
+    }
+
+    func testEndMarkersInText() {
+        assertAllSplits("r</think>done<|user|>ignored <tool_call>", reasoning: true, end: nil, [.reasoning("r"), .content("done"), .end(.endOfTurn)])
+        assertAllSplits("r</think>x<|endoftext|>", reasoning: true, end: nil, [.reasoning("r"), .content("x"), .end(.endOfText)])
+    }
+
+    func testRethinkIsCounted() {
+        let (evs, p) = run(["a</think>b<think>c</think>d"], reasoning: true)
+        XCTAssertEqual(evs, [.reasoning("a"), .content("b"), .reasoning("c"), .content("d"), .end(.endOfTurn)])
+        XCTAssertEqual(p.rethinks, 1)
+        XCTAssertEqual(p.finishReason(for: .endOfTurn), .stop)
+    }
+
+    func testMalformedToolCallsAreShownAsTextWithAWarning() {
+        let noName = "</think><tool_call><arg_key>a</arg_key><arg_value>1</arg_value></tool_call>"
+        let (e1, p1) = run([noName], reasoning: true)
+        XCTAssertEqual(e1.count, 3)
+        guard case .warning(let w) = e1[0] else { return XCTFail("\(e1)") }
+        XCTAssertTrue(w.contains("no function name"))
+        XCTAssertEqual(e1[1], .content("<tool_call><arg_key>a</arg_key><arg_value>1</arg_value></tool_call>"))
+        XCTAssertEqual(p1.toolCallCount, 0)
+
+        let missingValue = "x</think>t<tool_call>f<arg_key>a</arg_key>junk</tool_call>"
+        let (e2, _) = run([missingValue], reasoning: true)
+        XCTAssertEqual(e2.filter { if case .warning = $0 { return true }; return false }.count, 1)
+        XCTAssertEqual(Array(e2.prefix(2)), [.reasoning("x"), .content("t")])
+        XCTAssertEqual(e2[3], .content("<tool_call>f<arg_key>a</arg_key>junk</tool_call>"))
+
+        // Unterminated at the end of the reply, at every split.
+        let unterminated = "</think>Sure.<tool_call>read_file<arg_key>path</arg_key><arg_value>x"
+        for cut in 0...unterminated.count {
+            let (e, _) = run([String(unterminated.prefix(cut)), String(unterminated.dropFirst(cut))], reasoning: true)
+            XCTAssertEqual(e.count, 4, "\(e)")
+            XCTAssertEqual(e.first, .content("Sure."))
+            if case .warning = e[1] {} else { XCTFail("\(e)") }
+            XCTAssertEqual(e[2], .content("<tool_call>read_file<arg_key>path</arg_key><arg_value>x"))
+        }
+        // A second <tool_call> before the first is closed.
+        let (e3, p3) = run(["</think><tool_call>a<tool_call>b</tool_call>"], reasoning: true)
+        XCTAssertEqual(p3.toolCallCount, 1)
+        XCTAssertTrue(e3.contains(.content("<tool_call>a")), "\(e3)")
+        XCTAssertTrue(e3.contains(.toolCall(ToolCall(id: "call_1", name: "b", arguments: .object([])))), "\(e3)")
+    }
+
+    func testNothingAfterFinish() {
+        var p = parser(reasoning: false)
+        XCTAssertEqual(p.feed("a "), [.content("a")])
+        XCTAssertEqual(p.finish(.endOfText), [.end(.endOfText)])
+        XCTAssertEqual(p.feed("more"), [])
+        XCTAssertEqual(p.finish(.endOfText), [])
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private var n = 0
+    private let lock = NSLock()
+    func next() -> String { lock.lock(); defer { lock.unlock() }; n += 1; return "call_\(n)" }
+}
+
+final class ReplyParserChatEventTests: XCTestCase {
+    func testEndBecomesFinished() {
+        var p = ReplyParser(startInReasoning: true, makeID: { "x" })
+        var evs = p.feed("a</think><tool_call>f</tool_call>")
+        evs += p.finish(.endOfMessage)
+        XCTAssertEqual(p.chatEvents(evs), [.reasoning("a"), .toolCall(ToolCall(id: "x", name: "f", arguments: .object([]))), .finished(.toolCalls)])
+        var q = ReplyParser(startInReasoning: false, template: .chatML(defaultSystemPrompt: nil))
+        let e = q.feed("hi<|im_end|>")
+        XCTAssertEqual(q.chatEvents(e), [.content("hi"), .finished(.stop)])
+    }
+}
