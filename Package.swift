@@ -19,7 +19,9 @@ var targets: [Target] = [
     .target(name: "TUI", dependencies: ["Chat", "Store"]),
     .target(name: "Terminal", dependencies: ["TUI", "CNcursesw"]),
     .target(name: "Remote", dependencies: ["Chat", .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                                          .product(name: "NIOCore", package: "swift-nio")]),
+                                          .product(name: "NIOCore", package: "swift-nio"),
+                                          .product(name: "NIOPosix", package: "swift-nio"),
+                                          .product(name: "NIOHTTP1", package: "swift-nio")]),
     .executableTarget(name: "glmchat", dependencies: [
         "GGUF", "Kernels", "Tokenizer", "Engine", "Chat", "Store", "TUI", "Terminal", "Remote",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
