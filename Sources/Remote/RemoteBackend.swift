@@ -53,9 +53,11 @@ final class RemoteHTTP: @unchecked Sendable {
     init(_ config: RemoteConfiguration) throws {
         self.config = config
         base = try config.baseURL()
-        var c = HTTPClient.Configuration()
-        c.timeout = .init(connect: .seconds(Int64(config.connectTimeoutSeconds)), read: .seconds(Int64(config.readTimeoutSeconds)))
-        c.connectionPool.retryConnectionEstablishment = false   // we retry connects ourselves, a bounded number of times
+        var pool = HTTPClient.Configuration.ConnectionPool()
+        pool.retryConnectionEstablishment = false   // we retry connects ourselves, a bounded number of times
+        var c = HTTPClient.Configuration(
+            timeout: .init(connect: .seconds(Int64(config.connectTimeoutSeconds)), read: .seconds(Int64(config.readTimeoutSeconds))),
+            connectionPool: pool)
         c.httpVersion = .http1Only
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
     }
@@ -236,10 +238,14 @@ public final class RemoteBackend: ChatBackend, @unchecked Sendable {
         let id = nextID
         let task = Task.detached { [self] in
             await self.run(request, onEvent: onEvent)
-            self.lock.lock(); if self.running?.id == id { self.running = nil }; self.lock.unlock()
+            self.finished(id)
         }
         running = (id, task)
         lock.unlock()
+    }
+
+    private func finished(_ id: Int) {
+        lock.lock(); if running?.id == id { running = nil }; lock.unlock()
     }
 
     public func cancel() {

@@ -14,7 +14,9 @@ final class EventLog: @unchecked Sendable {
     var onEvent: @Sendable (ChatEvent) -> Void {
         { [self] e in
             lock.lock(); list.append(e)
-            let signalText = !sawText && { if case .content = e { return true }; if case .reasoning = e { return true }; return false }()
+            var isText = false
+            switch e { case .content, .reasoning: isText = true; default: break }
+            let signalText = isText && !sawText
             if signalText { sawText = true }
             lock.unlock()
             if signalText { firstText.signal() }

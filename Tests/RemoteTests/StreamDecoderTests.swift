@@ -56,8 +56,12 @@ final class StreamDecoderTests: XCTestCase {
     private func check(_ name: String, thinking: Bool = true, expected: [ChatEvent], finish: FinishReason,
                        usage: GenerationStats?, file: StaticString = #filePath, line: UInt = #line) throws {
         let bytes = try fixtureBytes(name)
+        // Single cuts near every line end and inside every multi-byte character, and at every 7th byte.
+        func interesting(_ i: Int) -> Bool {
+            i % 7 == 0 || bytes[max(0, i - 2)...min(bytes.count - 1, i + 2)].contains { $0 == 10 || $0 == 13 || $0 >= 0x80 }
+        }
         var splits: [[Int]] = [[], Array(0...bytes.count)]
-        splits += (1..<bytes.count).map { [$0] }
+        splits += (1..<bytes.count).filter(interesting).map { [$0] }
         for cuts in splits {
             let r = decode(bytes, cuts: cuts, thinking: thinking, tools: weatherTools)
             XCTAssertEqual(r.events, expected, "\(name) cut at \(cuts.count == 1 ? "\(cuts[0])" : "\(cuts.count) places")", file: file, line: line)
