@@ -16,7 +16,7 @@ struct RemoteProbeCommand: ParsableCommand {
     @Option(name: [.short, .customLong("prompt")], help: "The user message.") var prompt: String
     @Option(help: "A system message.") var system: String?
     @Flag(help: "Thinking off.") var noThink = false
-    @Option(name: [.short, .customLong("n-predict")], help: "Maximum tokens to generate.") var maxTokens: Int?
+    @Option(name: [.customShort("n"), .customLong("n-predict")], help: "Maximum tokens to generate.") var maxTokens: Int?
     @Option(help: "Temperature.") var temp: Double?
     @Option(help: "Seed.") var seed: UInt64?
     @Option(help: "Context length to assume (overrides the server's).") var contextLength: Int?

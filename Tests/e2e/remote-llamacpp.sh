@@ -49,7 +49,7 @@ PYEOF
 }
 
 # jq-free checks on the probe's JSON lines.
-count() { grep -c "\"event\":\"$1\"" "$2" || true; }
+count() { local n; n=$(grep -c "\"event\":\"$1\"" "$2" 2>/dev/null) || true; echo "${n:-0}"; }
 last_event() { tail -n 1 "$1"; }
 
 start_server
@@ -88,7 +88,7 @@ for attempt in 1 2 3; do
   rc_file=$WORK/kill.rc; rm -f "$rc_file"
   ( rc=0; "$BIN" remote-probe --endpoint "$EP" -p "Write a long story about a lighthouse keeper." --no-think -n 600 >"$WORK/kill.jsonl" 2>&1 || rc=$?; echo "$rc" >"$rc_file" ) &
   probe=$!
-  for _ in $(seq 1 600); do [ "$(count content "$WORK/kill.jsonl" 2>/dev/null)" -ge 2 ] && break; [ -f "$rc_file" ] && break; sleep 0.05; done
+  for _ in $(seq 1 600); do [ "$(count content "$WORK/kill.jsonl")" -ge 2 ] && break; [ -f "$rc_file" ] && break; sleep 0.05; done
   kill -9 "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
   wait "$probe" || true
   if grep -q '"reason":"' "$WORK/kill.jsonl"; then echo "  (attempt $attempt: the reply ended before the kill; again)"; continue; fi
