@@ -97,6 +97,7 @@ final class RemoteBackendTests: XCTestCase {
             let server = try LoopbackServer { _ in LoopbackServer.json(status, reason, body) }
             defer { server.stop() }
             XCTAssertEqual(failure(run(try backend(server))), expected)
+            XCTAssertEqual(server.requests.count, 1, "HTTP \(status) is not retried")
         }
     }
 

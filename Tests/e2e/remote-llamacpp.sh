@@ -13,8 +13,9 @@ if [ ! -f "$MODEL" ]; then
 fi
 PY=$(scripts/refvenv)
 if [ -n "${GLMCHAT_BIN:-}" ]; then BIN=$GLMCHAT_BIN; else
-  swift build -c release --product glmchat >/dev/null
-  BIN=$(swift build -c release --show-bin-path)/glmchat
+  # The same flags as scripts/test, so the release build it already made is reused.
+  swift build -c release -Xswiftc -enable-testing --product glmchat >/dev/null
+  BIN=$(swift build -c release -Xswiftc -enable-testing --show-bin-path)/glmchat
 fi
 WORK=$(mktemp -d)
 SERVER_PID=""
