@@ -17,8 +17,12 @@ var targets: [Target] = [
     .target(name: "Store", dependencies: ["Chat"]),
     .target(name: "TUI", dependencies: ["Chat", "Store"]),
     .target(name: "Terminal", dependencies: ["TUI", "CNcursesw"]),
+    .target(name: "Remote", dependencies: ["Chat", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                          .product(name: "NIOCore", package: "swift-nio"),
+                                          .product(name: "NIOPosix", package: "swift-nio"),
+                                          .product(name: "NIOHTTP1", package: "swift-nio")]),
     .executableTarget(name: "glmchat", dependencies: [
-        "GGUF", "Kernels", "Tokenizer", "Engine", "Chat", "Store", "TUI", "Terminal",
+        "GGUF", "Kernels", "Tokenizer", "Engine", "Chat", "Store", "TUI", "Terminal", "Remote",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
 ]
@@ -27,7 +31,7 @@ var targets: [Target] = [
 let tests: [(String, [Target.Dependency])] = [
     ("GGUF", ["GGUF"]), ("Kernels", ["Kernels", "GGUF", "CKernels"]), ("Tokenizer", ["Tokenizer", "GGUF"]),
     ("Engine", ["Engine", "Kernels", "Tokenizer", "GGUF"]), ("Chat", ["Chat", "Tokenizer", "GGUF"]), ("Store", ["Store", "Chat"]),
-    ("TUI", ["TUI", "Chat", "Store"]), ("Terminal", ["Terminal", "TUI"]),
+    ("TUI", ["TUI", "Chat", "Store"]), ("Terminal", ["Terminal", "TUI"]), ("Remote", ["Remote", "Chat"]),
 ]
 // Data files read through #filePath, not bundled.
 let testData: [String: [String]] = ["TUI": ["Snapshots", "Fixtures"]]
@@ -39,6 +43,8 @@ let package = Package(
     products: [.executable(name: "glmchat", targets: ["glmchat"])],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.100.0"),  // already required by async-http-client
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

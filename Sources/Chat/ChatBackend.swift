@@ -43,3 +43,15 @@ public protocol ChatBackend: AnyObject, Sendable {
     /// Stops the reply in progress (it then reports `finished(.cancelled)`). Safe to call at any time.
     func cancel()
 }
+
+extension ChatEvent {
+    /// How a `failed` message begins when the prompt did not fit the model's context (a remote server said
+    /// so): the caller should shrink the conversation and retry once.
+    public static let contextTooLongPrefix = "The conversation is too long for the model's context"
+    /// A `failed` event saying the prompt did not fit the model's context.
+    public static func contextTooLong(_ detail: String) -> ChatEvent { .failed("\(contextTooLongPrefix) (\(detail)).") }
+    public var isContextTooLong: Bool {
+        if case .failed(let m) = self { return m.hasPrefix(Self.contextTooLongPrefix) }
+        return false
+    }
+}

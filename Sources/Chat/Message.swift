@@ -178,4 +178,10 @@ public struct Message: Codable, Sendable, Equatable, Identifiable {
 /// Counts tokens for the context budget; implemented over the model's tokenizer outside Chat.
 public protocol TokenCounter: Sendable {
     func countTokens(_ text: String) -> Int
+    /// False when the count is an estimate (no local tokenizer): the status bar shows it as approximate.
+    var isExact: Bool { get }
+}
+
+extension TokenCounter {
+    public var isExact: Bool { true }
 }

@@ -3,8 +3,10 @@
 import ArgumentParser
 import Foundation
 import Chat
+import GGUF
 import TUI
 import Terminal
+import Tokenizer
 
 struct ChatOptions: ParsableArguments {
     @Option(name: [.short, .customLong("model")], help: "The GGUF model file (default: \"model\" in settings.json).")
@@ -39,6 +41,8 @@ struct ChatOptions: ParsableArguments {
 
     @Flag(name: .customLong("mouse"), help: "Scroll with the mouse wheel (select text with Shift held).")
     var mouse = false
+
+    @OptionGroup var remote: RemoteOptions
 
     func validate() throws {
         if sessionID != nil && !resume { throw ValidationError("a session id goes with --resume (glmchat --resume ID)") }
@@ -75,6 +79,12 @@ func makeBackend(_ options: ChatOptions, settings: Settings, settingsPath: Strin
         if let p = options.paceMs { script.pace = p / 1000 }
         let b = ScriptedBackend(script: script)
         return BackendChoice(backend: b, tools: b)
+    }
+    if let backend = try makeRemoteBackend(options.remote, model: options.model, contextLength: options.contextLength,
+                                           loadTokenCounter: { path in TokenizerCounter(tokenizer: try Tokenizer(gguf: try GGUFFile(path: path))) }) {
+        // Tools run here, on this machine, for GLM-style servers as for the local engine.
+        let tools = CodingToolsExecutor(CodingTools(workspace: try Workspace(root: FileManager.default.currentDirectoryPath)))
+        return BackendChoice(backend: backend, tools: tools)
     }
     guard let model = options.model ?? settings.model else {
         throw ValidationError("""

@@ -17,6 +17,7 @@ struct GLMChat: ParsableCommand {
             LogitsCommand.self,
             BenchCommand.self,
             ChatCommand.self,
+            RemoteProbeCommand.self,
         ],
         defaultSubcommand: ChatCommand.self
     )
