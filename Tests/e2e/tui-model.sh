@@ -43,9 +43,6 @@ start() {
 start
 for ((i = 0; i < 600; i++)); do
   s=$(pane)
-  if grep -qF "cannot run models in-process yet" <<<"$s"; then
-    echo "tui-model: SKIP (this build has no in-process engine yet; remove this skip when it is wired)"; exit 0
-  fi
   grep -qF "Type a message and press Enter" <<<"$s" && break
   grep -qF "GLMCHAT-EXIT=" <<<"$s" && fail "glmchat exited at start"
   sleep 0.1
