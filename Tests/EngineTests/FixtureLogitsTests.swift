@@ -59,14 +59,11 @@ final class FixtureLogitsTests: XCTestCase {
                 XCTAssertLessThanOrEqual(l.rel, 1e-3, "\(e.name): F32 logits differ from llama.cpp")
             } else {
                 let best = max(results["llamacpp"]?.top1 ?? 0, results["exact"]?.top1 ?? 0)
-                // Issue 3's bar is 97% for the types it lists. glm256-mix is at 96.7% vs llama.cpp (max rel 1.5e-2):
-                // no kernel or activation quantizer differs (each matmul equals llama.cpp's x86 quantization + exact
-                // integer dot); 1-ulp float-order noise (llama.cpp's prompt batches run repacked 8x8 and tiled K-quant
-                // GEMMs) meets an exact rounding tie in the Q8_1 quantization of one attention output (layer 1,
-                // head 0, position 21: x·127/amax = -37.5 vs -37.499996) and the flip persists through the KV cache.
-                // llama.cpp against itself moves as much (Tools/kernels/llamacpp_sensitivity.py: glm-q4_0 1.5e-2 /
-                // 98.7% with repack off; glm256-mix 1.2e-2 with GGML_CPU_TILED_MM=0), so this fixture is held at 95%.
-                let bar = e.name == "glm256-mix" ? 0.95 : 0.97
+                // Issue 3's bar: 97% top-1 for every quantized fixture. The block epilogues round as llama.cpp's x86
+                // prompt-batch GEMMs do (repacked Q4_0/IQ4_NL, tiled Q3_K/Q5_K/Q6_K/IQ4_XS): these fixtures sit on exact
+                // Q8 rounding ties, so 1-ulp float-order noise once cost up to 1.5e-2 here
+                // (Tools/kernels/llamacpp_sensitivity.py shows llama.cpp moving as much against itself).
+                let bar = 0.97
                 XCTAssertGreaterThanOrEqual(best, bar, "\(e.name): top-1 agreement with the closer reference")
             }
         }
