@@ -1,5 +1,4 @@
-// Scalar reference vec_dot kernels (weight row · quantized activation row): ggml's integer block sums, with the
-// float epilogue of llama.cpp's x86 prompt-batch GEMMs for Q4_0/IQ4_NL (repack) and Q3_K/Q5_K/Q6_K/IQ4_XS (tiled).
+// Scalar reference vec_dot kernels: ggml's integer block sums, float epilogues as llama.cpp's x86 prompt-batch GEMMs.
 #include <math.h>
 #include "blocks.h"
 #pragma STDC FP_CONTRACT OFF
