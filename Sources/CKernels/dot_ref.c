@@ -1,4 +1,5 @@
-// Scalar reference vec_dot kernels (weight row · quantized activation row), as ggml's generic code computes them.
+// Scalar reference vec_dot kernels: ggml's integer block sums, float epilogues as llama.cpp's x86 prompt-batch GEMMs.
+#include <math.h>
 #include "blocks.h"
 #pragma STDC FP_CONTRACT OFF
 
@@ -30,7 +31,7 @@ float ck_dot_q4_0_ref(int n, const void *w, const void *x) {
             s0 += ((a[ib].qs[j] & 0x0F) - 8) * b[ib].qs[j];
             s1 += ((a[ib].qs[j] >> 4) - 8) * b[ib].qs[j + QK/2];
         }
-        sumf += (s0 + s1) * ck_h2f(a[ib].d) * ck_h2f(b[ib].d);
+        sumf = fmaf((float)(s0 + s1), ck_h2f(a[ib].d) * ck_h2f(b[ib].d), sumf);  // as llama.cpp's repacked GEMM
     }
     return sumf;
 }
@@ -99,7 +100,7 @@ float ck_dot_iq4_nl_ref(int n, const void *w, const void *x) {
             s1 += b[ib].qs[j] * ck_kvalues_iq4nl[a[ib].qs[j] & 0xf];
             s2 += b[ib].qs[j + QK/2] * ck_kvalues_iq4nl[a[ib].qs[j] >> 4];
         }
-        sumf += d * (s1 + s2);
+        sumf = fmaf((float)(s1 + s2), d, sumf);  // as llama.cpp's repacked GEMM
     }
     return sumf;
 }
@@ -151,7 +152,7 @@ float ck_dot_q3_K_ref(int n, const void *w, const void *x) {
             }
             q3 += 32;
         }
-        sumf += (ck_h2f(a[i].d) * b[i].d) * isum;
+        sumf += ((float)isum * ck_h2f(a[i].d)) * b[i].d;
     }
     return sumf;
 }
@@ -196,7 +197,7 @@ float ck_dot_q5_K_ref(int n, const void *w, const void *x) {
             summs += m1 * (b[i].bsums[4*j] + b[i].bsums[4*j + 1]) + m2 * (b[i].bsums[4*j + 2] + b[i].bsums[4*j + 3]);
             q4 += 32; q8 += 64; u1 <<= 2; u2 <<= 2;
         }
-        sumf += (ck_h2f(a[i].d) * b[i].d) * isum - (ck_h2f(a[i].dmin) * b[i].d) * summs;
+        sumf += fmaf(-ck_h2f(a[i].dmin), (float)summs, (float)isum * ck_h2f(a[i].d)) * b[i].d;
     }
     return sumf;
 }
@@ -219,7 +220,7 @@ float ck_dot_q6_K_ref(int n, const void *w, const void *x) {
             for (int j = 0; j < 8; ++j) isum += sc[j] * s[j];
             ql += 64; qh += 32; q8 += 128; sc += 8;
         }
-        sumf += (ck_h2f(a[i].d) * b[i].d) * isum;
+        sumf += ((float)isum * ck_h2f(a[i].d)) * b[i].d;
     }
     return sumf;
 }
@@ -238,7 +239,7 @@ float ck_dot_iq4_xs_ref(int n, const void *w, const void *x) {
             isum += (ls - 32) * s;
             qs += 16; q8 += 32;
         }
-        sumf += (ck_h2f(a[ibl].d) * b[ibl].d) * isum;
+        sumf += ((float)isum * ck_h2f(a[ibl].d)) * b[ibl].d;
     }
     return sumf;
 }

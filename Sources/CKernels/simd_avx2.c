@@ -1,6 +1,7 @@
 // AVX2+FMA+F16C vec_dot kernels; scalar twins in dot_ref.c (same integer block sums, float order differs).
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <math.h>
 #include "blocks.h"
 #include "simd.h"
 #pragma STDC FP_CONTRACT OFF  // scalar float epilogues must round exactly like dot_ref.c
@@ -21,6 +22,7 @@ AVX2 static inline float hsum8(__m256 x) {
     r = _mm_add_ss(r, _mm_movehdup_ps(r));
     return _mm_cvtss_f32(r);
 }
+AVX2 static inline int hsum_i32x8(__m256i v);
 /// 32 nibbles of 16 bytes as 32 bytes: low nibbles first (elements 0..15), then high nibbles (16..31).
 AVX2 static inline __m256i nibbles32(const uint8_t *q) {
     const __m128i t = _mm_loadu_si128((const __m128i *)q);
@@ -57,14 +59,13 @@ AVX2 float ck_dot_q8_0_avx2(int n, const void *w, const void *x) {
 
 AVX2 float ck_dot_q4_0_avx2(int n, const void *w, const void *x) {
     const block_q4_0 *a = w; const block_q8_0 *b = x;
-    __m256 acc = _mm256_setzero_ps();
+    float sumf = 0;  // per block as the scalar twin and llama.cpp's repacked Q4_0 GEMM: bit-exact
     for (int ib = 0; ib < n / QK; ib++) {
-        const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
         const __m256i q = _mm256_sub_epi8(nibbles32(a[ib].qs), _mm256_set1_epi8(8));
-        const __m256i s = dot_i8(q, _mm256_loadu_si256((const __m256i *)b[ib].qs));
-        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
+        const int s = hsum_i32x8(dot_i8(q, _mm256_loadu_si256((const __m256i *)b[ib].qs)));
+        sumf = fmaf((float)s, H2F(a[ib].d) * H2F(b[ib].d), sumf);
     }
-    return hsum8(acc);
+    return sumf;
 }
 
 AVX2 float ck_dot_q4_1_avx2(int n, const void *w, const void *x) {
@@ -233,7 +234,7 @@ AVX2 void ck_dot4_q5_K_avx2(int n, const void *w, const void *x, size_t xbytes, 
             }
         }
         for (int t = 0; t < 4; t++)
-            sumf[t] += (dw * b[t][i].d) * hsum_i32x8(sumi[t]) - (mw * b[t][i].d) * k4_summs(mins, b[t][i].bsums);
+            sumf[t] += fmaf(-mw, (float)k4_summs(mins, b[t][i].bsums), (float)hsum_i32x8(sumi[t]) * dw) * b[t][i].d;
     }
     for (int t = 0; t < 4; t++) out[t] = sumf[t];
 }
@@ -289,7 +290,7 @@ AVX2 void ck_dot4_q6_K_avx2(int n, const void *w, const void *x, size_t xbytes, 
                 }
             }
         }
-        for (int t = 0; t < 4; t++) sumf[t] += (dw * b[t][i].d) * hsum_i32x8(sumi[t]);
+        for (int t = 0; t < 4; t++) sumf[t] += ((float)hsum_i32x8(sumi[t]) * dw) * b[t][i].d;
     }
     for (int t = 0; t < 4; t++) out[t] = sumf[t];
 }
@@ -318,7 +319,7 @@ AVX2 float ck_dot_q5_K_avx2(int n, const void *w, const void *x) {
             sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(scale_bcast(scales, 2*j + 1), ph));
             q5 += 32; q8 += 64;
         }
-        sumf += (H2F(a[i].d) * b[i].d) * hsum_i32x8(sumi) - (H2F(a[i].dmin) * b[i].d) * summs;
+        sumf += fmaf(-H2F(a[i].dmin), (float)summs, (float)hsum_i32x8(sumi) * H2F(a[i].d)) * b[i].d;
     }
     return sumf;
 }
@@ -349,7 +350,7 @@ AVX2 float ck_dot_q6_K_avx2(int n, const void *w, const void *x) {
             }
             ql += 64; qh += 32; q8 += 128;
         }
-        sumf += (H2F(a[i].d) * b[i].d) * hsum_i32x8(sumi);
+        sumf += ((float)hsum_i32x8(sumi) * H2F(a[i].d)) * b[i].d;
     }
     return sumf;
 }
@@ -400,7 +401,7 @@ AVX2 float ck_dot_q3_K_avx2(int n, const void *w, const void *x) {
             }
         }
         sumi = _mm256_sub_epi32(sumi, _mm256_setr_epi32(off, 0, 0, 0, 0, 0, 0, 0));
-        sumf += (H2F(a[i].d) * b[i].d) * hsum_i32x8(sumi);
+        sumf += ((float)hsum_i32x8(sumi) * H2F(a[i].d)) * b[i].d;
     }
     return sumf;
 }
@@ -415,13 +416,12 @@ AVX2 static inline __m256i iq4_values32(const uint8_t *q, __m128i table) {
 AVX2 float ck_dot_iq4_nl_avx2(int n, const void *w, const void *x) {
     const block_iq4_nl *a = w; const block_q8_0 *b = x;
     const __m128i table = _mm_loadu_si128((const __m128i *)ck_kvalues_iq4nl);
-    __m256 acc = _mm256_setzero_ps();
+    float sumf = 0;  // per block as the scalar twin and llama.cpp's repacked IQ4_NL GEMM: bit-exact
     for (int ib = 0; ib < n / QK; ib++) {
-        const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
-        const __m256i s = dot_i8(iq4_values32(a[ib].qs, table), _mm256_loadu_si256((const __m256i *)b[ib].qs));
-        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
+        const int s = hsum_i32x8(dot_i8(iq4_values32(a[ib].qs, table), _mm256_loadu_si256((const __m256i *)b[ib].qs)));
+        sumf = fmaf((float)s, H2F(b[ib].d) * H2F(a[ib].d), sumf);
     }
-    return hsum8(acc);
+    return sumf;
 }
 
 AVX2 float ck_dot_iq4_xs_avx2(int n, const void *w, const void *x) {
@@ -438,7 +438,7 @@ AVX2 float ck_dot_iq4_xs_avx2(int n, const void *w, const void *x) {
             const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(y, q));
             sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, _mm256_set1_epi16((short)(ls - 32))));
         }
-        sumf += (H2F(a[i].d) * b[i].d) * hsum_i32x8(sumi);
+        sumf += ((float)hsum_i32x8(sumi) * H2F(a[i].d)) * b[i].d;
     }
     return sumf;
 }
@@ -452,15 +452,16 @@ AVX2 float ck_dot_iq4_xs_avx2(int n, const void *w, const void *x) {
 
 AVX2 void ck_dot4_q4_0_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
     DOT4_PROLOGUE(block_q4_0, block_q8_0)
+    float sumf[4] = {0, 0, 0, 0}; (void)acc;  // per block as the scalar twin: bit-exact
     for (int ib = 0; ib < n / QK; ib++) {
         const __m256i q = _mm256_sub_epi8(nibbles32(a[ib].qs), _mm256_set1_epi8(8));
         const float dw = H2F(a[ib].d);
         for (int t = 0; t < 4; t++) {
-            const __m256i s = dot_i8(q, _mm256_loadu_si256((const __m256i *)b[t][ib].qs));
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * H2F(b[t][ib].d)), _mm256_cvtepi32_ps(s), acc[t]);
+            const int s = hsum_i32x8(dot_i8(q, _mm256_loadu_si256((const __m256i *)b[t][ib].qs)));
+            sumf[t] = fmaf((float)s, dw * H2F(b[t][ib].d), sumf[t]);
         }
     }
-    for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]);
+    for (int t = 0; t < 4; t++) out[t] = sumf[t];
 }
 
 AVX2 void ck_dot4_q5_0_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
@@ -510,16 +511,17 @@ AVX2 void ck_dot4_q5_1_avx2(int n, const void *w, const void *x, size_t xbytes, 
 
 AVX2 void ck_dot4_iq4_nl_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
     DOT4_PROLOGUE(block_iq4_nl, block_q8_0)
+    float sumf[4] = {0, 0, 0, 0}; (void)acc;  // per block as the scalar twin: bit-exact
     const __m128i table = _mm_loadu_si128((const __m128i *)ck_kvalues_iq4nl);
     for (int ib = 0; ib < n / QK; ib++) {
         const __m256i q = iq4_values32(a[ib].qs, table);
         const float dw = H2F(a[ib].d);
         for (int t = 0; t < 4; t++) {
-            const __m256i s = dot_i8(q, _mm256_loadu_si256((const __m256i *)b[t][ib].qs));
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * H2F(b[t][ib].d)), _mm256_cvtepi32_ps(s), acc[t]);
+            const int s = hsum_i32x8(dot_i8(q, _mm256_loadu_si256((const __m256i *)b[t][ib].qs)));
+            sumf[t] = fmaf((float)s, H2F(b[t][ib].d) * dw, sumf[t]);
         }
     }
-    for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]);
+    for (int t = 0; t < 4; t++) out[t] = sumf[t];
 }
 
 AVX2 float ck_dot_f32_avx2(int n, const void *w, const void *x) {

@@ -1,6 +1,7 @@
 // AVX-512 (BW/VL, VNNI, BF16) vec_dot kernels; scalar twins in dot_ref.c (same integer block sums, float order differs).
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <math.h>
 #include "blocks.h"
 #include "simd.h"
 #pragma STDC FP_CONTRACT OFF  // scalar float epilogues must round exactly like dot_ref.c
@@ -98,7 +99,7 @@ VNNI float ck_dot_q5_K_avx512(int n, const void *w, const void *x) {
             const __m512i p = _mm512_maddubs_epi16(_mm512_or_si512(v, h), _mm512_loadu_si512(q8 + 64*j));
             sumi = _mm512_dpwssd_epi32(sumi, p, _mm512_permutexvar_epi16(sel[j], sc));
         }
-        sumf += (h2f(a[i].d) * b[i].d) * _mm512_reduce_add_epi32(sumi) - (h2f(a[i].dmin) * b[i].d) * summs;
+        sumf += fmaf(-h2f(a[i].dmin), (float)summs, (float)_mm512_reduce_add_epi32(sumi) * h2f(a[i].d)) * b[i].d;
     }
     return sumf;
 }
@@ -137,7 +138,7 @@ VNNI float ck_dot_q6_K_avx512(int n, const void *w, const void *x) {
             sumi = _mm512_dpwssd_epi32(sumi, p0, s0);
             sumi = _mm512_dpwssd_epi32(sumi, p1, s1);
         }
-        sumf += (h2f(a[i].d) * b[i].d) * (_mm512_reduce_add_epi32(sumi) - off);
+        sumf += ((float)(_mm512_reduce_add_epi32(sumi) - off) * h2f(a[i].d)) * b[i].d;
     }
     return sumf;
 }

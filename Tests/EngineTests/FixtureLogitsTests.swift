@@ -59,10 +59,11 @@ final class FixtureLogitsTests: XCTestCase {
                 XCTAssertLessThanOrEqual(l.rel, 1e-3, "\(e.name): F32 logits differ from llama.cpp")
             } else {
                 let best = max(results["llamacpp"]?.top1 ?? 0, results["exact"]?.top1 ?? 0)
-                // Issue 3's bar is 97% for the types it lists. glm256-mix (Q2_K, Q3_K, Q4_1, Q5_1 beyond that list)
-                // is at 96.7% vs llama.cpp with max rel 1.5e-2 (llama.cpp itself is 93.3% vs exact math):
-                // a known open gap, held at 95% until its source is found.
-                let bar = e.name == "glm256-mix" ? 0.95 : 0.97
+                // Issue 3's bar: 97% top-1 for every quantized fixture. The block epilogues round as llama.cpp's x86
+                // prompt-batch GEMMs do (repacked Q4_0/IQ4_NL, tiled Q3_K/Q5_K/Q6_K/IQ4_XS): these fixtures sit on exact
+                // Q8 rounding ties, so 1-ulp float-order noise once cost up to 1.5e-2 here
+                // (Tools/kernels/llamacpp_sensitivity.py shows llama.cpp moving as much against itself).
+                let bar = 0.97
                 XCTAssertGreaterThanOrEqual(best, bar, "\(e.name): top-1 agreement with the closer reference")
             }
         }
