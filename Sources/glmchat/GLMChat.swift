@@ -8,7 +8,7 @@ struct GLMChat: ParsableCommand {
         commandName: "glmchat",
         abstract: "A terminal chat client that runs GLM-4.7-Flash in-process from a GGUF file on the CPU.",
         version: "0.1.0",
-        subcommands: [InfoCommand.self, PromptCommand.self]
+        subcommands: [InfoCommand.self, PromptCommand.self, GenerateCommand.self, LogitsCommand.self, BenchCommand.self]
     )
 }
 

@@ -1,0 +1,174 @@
+// One KV timeline of a model: prefill (reusing a common prefix), decode, truncate, teacher-forced logits.
+import GGUF
+import Kernels
+
+public final class Session {
+    public let model: Model
+    public let config: ModelConfig
+    /// Tokens the cache can hold.
+    public let contextLength: Int
+    /// Tokens evaluated per forward call during prefill.
+    public let batchSize: Int
+    /// What the KV cache holds, in order.
+    public private(set) var tokens: [Int] = []
+
+    let cache: KVCache
+    let scratch: Scratch
+    let rope: Rope
+    let pool: ThreadPool
+    /// (batch, vocab) logits of every row of a batch, allocated on first use by `evaluate`.
+    private var allLogits: UnsafeMutablePointer<Float>?
+
+    /// `contextLength` nil: the model's training context (reserved lazily: memory is committed as it fills).
+    public init(model: Model, contextLength: Int?, batchSize: Int = 256) throws {
+        self.model = model
+        config = model.config
+        let n = contextLength ?? config.contextLength
+        guard n > 0 else { throw EngineError.invalidConfig("the context length must be positive, not \(n).") }
+        guard n <= config.contextLength else {
+            throw EngineError.invalidConfig("the context length \(n) is larger than the model's \(config.contextLength) tokens.")
+        }
+        self.contextLength = n
+        tokens.reserveCapacity(n)
+        self.batchSize = max(1, min(batchSize, n))
+        pool = model.pool
+        switch model.weights {
+        case .deepseek2:
+            cache = try KVCache(layers: config.blockCount, capacity: n, kWidth: config.kvLoraRank + config.ropeDims, vWidth: 0)
+            rope = Rope(config.rope)
+        case .llama(let w):
+            let width = config.headCountKV * config.keyLength
+            cache = try KVCache(layers: config.blockCount, capacity: n, kWidth: width, vWidth: width)
+            rope = Rope(config.rope, freqFactors: w.ropeFreqs)
+        }
+        scratch = Scratch(config: config, batch: self.batchSize, context: n)
+    }
+
+    deinit { allLogits?.deallocate() }
+
+    /// Bytes of the KV cache when full (f32), and of the session's working buffers.
+    public var cacheBytes: Int { cache.bytes }
+    public var scratchBytes: Int { scratch.bytes }
+
+    /// Forgets every cached token from position `count` on.
+    public func truncate(to count: Int) {
+        if count < tokens.count { tokens.removeSubrange(max(0, count)...) }
+    }
+
+    /// Reuses the longest common prefix with `tokens`, computes the rest; returns logits(vocab) of the last token.
+    public func prefill(_ prompt: [Int], progress: ((Int, Int) -> Void)? = nil) throws -> [Float] {
+        try prefill(prompt, progress: progress) { Array($0) }
+    }
+
+    /// As `prefill`, handing the last token's logits to `body` without copying them.
+    public func prefill<R>(_ prompt: [Int], progress: ((Int, Int) -> Void)? = nil, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
+        guard !prompt.isEmpty else { throw EngineError.emptyInput }
+        try validate(prompt, extra: 0, replacing: true)
+        var common = 0
+        while common < tokens.count, common < prompt.count, tokens[common] == prompt[common] { common += 1 }
+        // The last prompt token is always recomputed: its logits are the result.
+        common = min(common, prompt.count - 1)
+        truncate(to: common)
+        var done = common
+        progress?(done, prompt.count)
+        while done < prompt.count {
+            let n = min(batchSize, prompt.count - done)
+            try prompt.withUnsafeBufferPointer { p in
+                try run(UnsafeBufferPointer(rebasing: p[done..<done + n]), allRows: nil)
+            }
+            done += n
+            progress?(done, prompt.count)
+        }
+        return try body(UnsafeBufferPointer(start: scratch.logits, count: config.vocabSize))
+    }
+
+    /// Appends one token; returns the logits(vocab) for the next position.
+    public func decode(_ token: Int) throws -> [Float] { try decode(token) { Array($0) } }
+
+    /// As `decode`, handing the logits to `body` without copying them (no allocation per token).
+    public func decode<R>(_ token: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
+        var t = token
+        try validate(CollectionOfOne(token), extra: tokens.count, replacing: false)
+        try withUnsafePointer(to: &t) { try run(UnsafeBufferPointer(start: $0, count: 1), allRows: nil) }
+        return try body(UnsafeBufferPointer(start: scratch.logits, count: config.vocabSize))
+    }
+
+    /// Appends `input` (batched) and returns the logits of every one of its positions: (input.count, vocab) row-major.
+    public func evaluate(_ input: [Int]) throws -> [Float] {
+        guard !input.isEmpty else { throw EngineError.emptyInput }
+        try validate(input, extra: tokens.count, replacing: false)
+        let v = config.vocabSize
+        if allLogits == nil { allLogits = .allocate(capacity: batchSize * v) }
+        guard let buf = allLogits else { return [] }
+        var out = [Float](repeating: 0, count: input.count * v)
+        var done = 0
+        while done < input.count {
+            let n = min(batchSize, input.count - done)
+            try input.withUnsafeBufferPointer { p in try run(UnsafeBufferPointer(rebasing: p[done..<done + n]), allRows: buf) }
+            out.withUnsafeMutableBufferPointer { o in o.baseAddress!.advanced(by: done * v).update(from: buf, count: n * v) }
+            done += n
+        }
+        return out
+    }
+
+    private func validate<C: Collection>(_ ids: C, extra: Int, replacing: Bool) throws where C.Element == Int {
+        let needed = (replacing ? 0 : extra) + ids.count
+        guard needed <= contextLength else { throw EngineError.contextOverflow(needed: needed, limit: contextLength) }
+        for id in ids where id < 0 || id >= config.vocabSize { throw EngineError.invalidToken(id: id, vocabSize: config.vocabSize) }
+    }
+
+    /// Runs `batch` tokens at positions tokens.count…, appends them, and writes the last row's logits to
+    /// scratch.logits, or every row's logits to `allRows` (batch, vocab).
+    private func run(_ batch: UnsafeBufferPointer<Int>, allRows: UnsafeMutablePointer<Float>?) throws {
+        let n = batch.count, pos0 = tokens.count
+        let s = scratch, e = config.embeddingLength
+        let embd: WeightMatrix
+        switch model.weights {
+        case .deepseek2(let w): embd = w.tokenEmbd
+        case .llama(let w): embd = w.tokenEmbd
+        }
+        for t in 0..<n {
+            Quant.dequantizeRow(embd.type, embd.data + batch[t] * embd.rowBytes, s.x + t * e, count: e)
+            rope.fillCache(pos: pos0 + t, s.ropeCache + t * config.ropeDims)
+        }
+        let norm: FloatVector, output: WeightMatrix
+        switch model.weights {
+        case .deepseek2(let w):
+            for l in 0..<config.blockCount { deepseek2Layer(w.layers[l], l, n: n, pos0: pos0) }
+            norm = w.outputNorm; output = w.output
+        case .llama(let w):
+            for l in 0..<config.blockCount { llamaLayer(w.layers[l], l, n: n, pos0: pos0) }
+            norm = w.outputNorm; output = w.output
+        }
+        if let allRows {
+            for t in 0..<n { Ops.rmsNorm(s.x + t * e, norm.pointer, s.xn + t * e, count: e, eps: config.rmsEps) }
+            linear(output, s.xn, n: n, allRows)
+            tokens.append(contentsOf: batch)
+            let v = config.vocabSize
+            s.logits.update(from: allRows + (n - 1) * v, count: v)
+        } else {
+            Ops.rmsNorm(s.x + (n - 1) * e, norm.pointer, s.xn, count: e, eps: config.rmsEps)
+            matvec(output, s.xn, s.logits, pool: pool)
+            tokens.append(contentsOf: batch)
+        }
+    }
+
+    /// y(n, w.rows) = x(n, w.cols) · wᵀ: a matvec for one row, a matmul for more.
+    @inline(__always) func linear(_ w: WeightMatrix, _ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>) {
+        if n == 1 { matvec(w, x, y, pool: pool) } else { matmul(w, x, n: n, y, pool: pool) }
+    }
+
+    /// out(n, nEmbd) = rmsnorm of each row of x with `weight`.
+    @inline(__always) func normRows(_ x: UnsafePointer<Float>, _ weight: FloatVector, _ out: UnsafeMutablePointer<Float>, n: Int, width: Int) {
+        for t in 0..<n { Ops.rmsNorm(x + t * width, weight.pointer, out + t * width, count: width, eps: config.rmsEps) }
+    }
+
+    /// Dense SwiGLU FFN on n rows: out = down(silu(gate(x)) · up(x)).
+    func ffn(_ f: FFNWeights, _ x: UnsafePointer<Float>, n: Int, _ out: UnsafeMutablePointer<Float>) {
+        let s = scratch, ff = f.gate.rows
+        linear(f.up, x, n: n, s.ff2)
+        linear(f.gate, x, n: n, s.ff1)
+        Ops.swiglu(gate: s.ff1, up: s.ff2, out: s.ff3, count: n * ff)
+        linear(f.down, s.ff3, n: n, out)
+    }
+}

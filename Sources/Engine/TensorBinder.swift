@@ -1,0 +1,84 @@
+// Looks up GGUF tensors by name, validates their shapes and types, and makes kernel views on them.
+import GGUF
+import Kernels
+
+/// Float memory the model owns (weights rearranged at load, e.g. a split attn_kv_b); freed with the model.
+final class OwnedFloats: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+    init(count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+    deinit { pointer.deallocate() }
+}
+
+struct TensorBinder {
+    let f: GGUFFile
+
+    func has(_ name: String) -> Bool { f.tensor(named: name) != nil }
+
+    /// The tensor with exactly `dims` (ggml order, ne0 first; trailing 1s in the file are tolerated).
+    func info(_ name: String, _ dims: [Int]) throws -> GGUFTensorInfo {
+        guard let t = f.tensor(named: name) else { throw EngineError.missingTensor(name) }
+        var found = t.dims
+        while found.count > dims.count, found.last == 1 { found.removeLast() }
+        guard found == dims else { throw EngineError.badShape(tensor: name, expected: dims, found: t.dims) }
+        return t
+    }
+
+    func view(_ t: GGUFTensorInfo, rows: Int, cols: Int) throws -> WeightMatrix {
+        guard Quant.isSupported(t.type), let base = f.data(of: t).baseAddress else {
+            throw EngineError.unsupportedType(tensor: t.name, type: t.type.name)
+        }
+        do { return try WeightMatrix(type: t.type, rows: rows, cols: cols, data: base) } catch {
+            throw EngineError.unsupportedType(tensor: t.name, type: t.type.name)
+        }
+    }
+
+    /// A matrix stored as ggml {cols, rows}: `rows` outputs of `cols` inputs.
+    func matrix(_ name: String, cols: Int, rows: Int) throws -> WeightMatrix {
+        try view(try info(name, [cols, rows]), rows: rows, cols: cols)
+    }
+
+    /// `count` matrices stacked along ne2 ({cols, rows, count}); slice(i, rowsPer: rows) picks one.
+    func stack(_ name: String, cols: Int, rows: Int, count: Int) throws -> WeightMatrix {
+        try view(try info(name, [cols, rows, count]), rows: rows * count, cols: cols)
+    }
+
+    /// A vector (norm weights, biases) dequantized to Float.
+    func vector(_ name: String, count: Int) throws -> [Float] {
+        let t = try info(name, [count])
+        return try dequantized(t)
+    }
+
+    /// All elements of a tensor as Float, row by row.
+    func dequantized(_ t: GGUFTensorInfo) throws -> [Float] {
+        guard Quant.isSupported(t.type), let base = f.data(of: t).baseAddress else {
+            throw EngineError.unsupportedType(tensor: t.name, type: t.type.name)
+        }
+        var out = [Float](repeating: 0, count: t.elementCount)
+        let rowLen = t.rowLength, rb = t.rowBytes
+        out.withUnsafeMutableBufferPointer { p in
+            for r in 0..<t.rowCount { Quant.dequantizeRow(t.type, base + r * rb, p.baseAddress! + r * rowLen, count: rowLen) }
+        }
+        return out
+    }
+}
+
+/// A (count) float vector bound at load, read through a pointer in the hot path.
+struct FloatVector: @unchecked Sendable {
+    private let storage: OwnedFloats
+    var pointer: UnsafePointer<Float> { UnsafePointer(storage.pointer) }
+    var count: Int { storage.count }
+    init(_ values: [Float]) {
+        storage = OwnedFloats(count: values.count)
+        values.withUnsafeBufferPointer { if let b = $0.baseAddress { storage.pointer.update(from: b, count: values.count) } }
+    }
+    subscript(i: Int) -> Float { storage.pointer[i] }
+}
+
+extension TensorBinder {
+    func vec(_ name: String, count: Int) throws -> FloatVector { FloatVector(try vector(name, count: count)) }
+}

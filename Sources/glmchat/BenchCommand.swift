@@ -1,0 +1,70 @@
+// `glmchat bench -m M [-p 512] [-n 128] [-t N] [-r 3] [--json]`: prefill and decode speed (min/median/max tok/s).
+import ArgumentParser
+import Engine
+import Foundation
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure prefill and decode speed.")
+
+    @Option(name: [.short, .customLong("model")], help: "The GGUF model file.") var model: String
+    @Option(name: [.short, .customLong("prompt-tokens")], help: "Prompt tokens to prefill.") var p: Int = 512
+    @Option(name: [.short, .customLong("gen-tokens")], help: "Tokens to decode.") var n: Int = 128
+    @Option(name: [.short, .customLong("threads")], help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: [.short, .customLong("repetitions")], help: "Repetitions.") var reps: Int = 3
+    @Option(help: "Tokens evaluated per prefill batch.") var batch: Int = 256
+    @Flag(help: "Print JSON.") var json = false
+
+    struct Stats { let min: Double, median: Double, max: Double }
+    static func stats(_ xs: [Double]) -> Stats {
+        let s = xs.sorted()
+        return Stats(min: s.first ?? 0, median: s.isEmpty ? 0 : (s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2), max: s.last ?? 0)
+    }
+
+    func run() throws {
+        guard p >= 1, n >= 0, threads >= 1, reps >= 1, batch >= 1 else { fail("-p, -t, -r and --batch must be at least 1 and -n at least 0") }
+        let m = reportingErrors { try Model(path: model, threads: threads) }
+        let c = m.config
+        guard p + n <= c.contextLength else { fail("the benchmark needs \(p + n) tokens of context but the model holds only \(c.contextLength)") }
+        let session = reportingErrors { try Session(model: m, contextLength: p + n, batchSize: batch) }
+        // Deterministic pseudo-random prompt tokens (avoiding id 0..<16, often control tokens).
+        var rng: UInt64 = 0x1234_5678
+        let prompt: [Int] = (0..<p).map { _ in
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            return 16 + Int((rng >> 33) % UInt64(max(1, c.vocabSize - 16)))
+        }
+        var pp: [Double] = [], tg: [Double] = []
+        for _ in 0..<reps {
+            session.truncate(to: 0)
+            var t0 = DispatchTime.now().uptimeNanoseconds
+            var next = reportingErrors { try session.prefill(prompt, progress: nil) { argmax($0) } }
+            pp.append(Double(p) / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9))
+            if n > 0 {
+                t0 = DispatchTime.now().uptimeNanoseconds
+                for _ in 0..<n { next = reportingErrors { try session.decode(next) { argmax($0) } } }
+                tg.append(Double(n) / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9))
+            }
+        }
+        let ps = Self.stats(pp), ts = Self.stats(tg)
+        let gbps = ts.median * Double(m.activeWeightBytes) / 1e9
+        if json {
+            print("""
+            {"model": "\(model.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))", "threads": \(threads), "prompt_tokens": \(p), "gen_tokens": \(n), "repetitions": \(reps), \
+            "prefill_tps": {"min": \(ps.min), "median": \(ps.median), "max": \(ps.max)}, \
+            "decode_tps": {"min": \(ts.min), "median": \(ts.median), "max": \(ts.max)}, \
+            "decode_weight_bytes": \(m.activeWeightBytes), "decode_gbps": \(gbps)}
+            """)
+        } else {
+            print(c.summary)
+            print("threads \(threads), \(reps) repetitions, weights read per token \(String(format: "%.1f", Double(m.activeWeightBytes) / 1e6)) MB")
+            print(String(format: "prefill %4d tokens: %8.1f tok/s (min %.1f, max %.1f)", p, ps.median, ps.min, ps.max))
+            if n > 0 { print(String(format: "decode  %4d tokens: %8.1f tok/s (min %.1f, max %.1f), %.2f GB/s", n, ts.median, ts.min, ts.max, gbps)) }
+        }
+    }
+}
+
+/// Index of the largest value (first on ties).
+func argmax(_ x: UnsafeBufferPointer<Float>) -> Int {
+    var best = 0
+    for i in x.indices where x[i] > x[best] { best = i }
+    return best
+}

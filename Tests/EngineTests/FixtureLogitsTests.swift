@@ -1,0 +1,86 @@
+// Seeded random GLM-layout and llama-layout models: teacher-forced logits against llama.cpp and exact float64 math.
+import XCTest
+@testable import Engine
+
+final class FixtureLogitsTests: XCTestCase {
+    struct Entry { let name: String, file: String, quant: String, vocab: Int, tokens: [Int], goldens: [(String, String, String)] }
+
+    static func entries() throws -> [Entry] {
+        guard let m = try TestData.json("manifest.json") as? [String: Any], let models = m["models"] as? [[String: Any]] else {
+            throw XCTSkip("manifest.json has no models")
+        }
+        return models.compactMap { e in
+            guard let name = e["name"] as? String, let file = e["file"] as? String, let quant = e["quant"] as? String,
+                  let vocab = e["n_vocab"] as? Int, let tokens = e["tokens"] as? [Int], let g = e["goldens"] as? [String: [String: String]] else { return nil }
+            let goldens = g.keys.sorted().compactMap { k in g[k].flatMap { v in v["file"].map { (k, $0, v["dtype"] ?? "f32") } } }
+            return Entry(name: name, file: file, quant: quant, vocab: vocab, tokens: tokens, goldens: goldens)
+        }
+    }
+
+    /// max over positions of max|Δ|/max|ref|, and top-1 agreement.
+    static func compare(_ got: [Float], _ ref: [Float], vocab: Int) -> (rel: Double, worstPos: Int, top1: Double) {
+        let n = got.count / vocab
+        var worst = 0.0, worstPos = 0, agree = 0
+        for t in 0..<n {
+            var d: Float = 0, r: Float = 0, ag = t * vocab, ar = t * vocab
+            for i in t * vocab..<(t + 1) * vocab {
+                d = max(d, abs(got[i] - ref[i])); r = max(r, abs(ref[i]))
+                if got[i] > got[ag] { ag = i }
+                if ref[i] > ref[ar] { ar = i }
+            }
+            let rel = Double(d) / Double(max(r, 1e-30))
+            if rel > worst { worst = rel; worstPos = t }
+            if ag == ar { agree += 1 }
+        }
+        return (worst, worstPos, Double(agree) / Double(max(n, 1)))
+    }
+
+    func testTeacherForcedLogits() throws {
+        let entries = try Self.entries()
+        XCTAssertFalse(entries.isEmpty)
+        for e in entries {
+            let model = try Model(path: TestData.fixture(e.file), threads: 2)
+            XCTAssertEqual(model.config.vocabSize, e.vocab, e.name)
+            let session = try Session(model: model, contextLength: e.tokens.count, batchSize: 64)
+            let got = try session.evaluate(e.tokens)
+            var results: [String: (rel: Double, worstPos: Int, top1: Double)] = [:]
+            for (kind, file, dtype) in e.goldens {
+                let ref = try TestData.floats(file, dtype: dtype)
+                XCTAssertEqual(ref.count, got.count, "\(e.name) \(kind) golden size")
+                guard ref.count == got.count else { continue }
+                results[kind] = Self.compare(got, ref, vocab: e.vocab)
+            }
+            let line = results.keys.sorted().map { k in
+                String(format: "%@ max rel %.2e (pos %d), top-1 %.1f%%", k, results[k]!.rel, results[k]!.worstPos, 100 * results[k]!.top1)
+            }.joined(separator: "; ")
+            print("fixture \(e.name) [\(e.quant)]: \(line)")
+            if e.quant == "F32" {
+                guard let l = results["llamacpp"] else { XCTFail("\(e.name): no llama.cpp golden"); continue }
+                XCTAssertLessThanOrEqual(l.rel, 1e-3, "\(e.name): F32 logits differ from llama.cpp")
+            } else {
+                let best = max(results["llamacpp"]?.top1 ?? 0, results["exact"]?.top1 ?? 0)
+                XCTAssertGreaterThanOrEqual(best, 0.97, "\(e.name): top-1 agreement with the closer reference")
+            }
+        }
+    }
+
+    /// The config read from each fixture matches what the generator wrote.
+    func testConfigMatchesGenerator() throws {
+        guard let m = try TestData.json("manifest.json") as? [String: Any], let models = m["models"] as? [[String: Any]] else { throw XCTSkip("no manifest") }
+        for e in models {
+            guard let file = e["file"] as? String, let c = e["config"] as? [String: Any], e["arch"] as? String == "deepseek2" else { continue }
+            let cfg = try Model(path: TestData.fixture(file), threads: 1).config
+            let name = e["name"] as? String ?? file
+            if let v = c["n_layer"] as? Int { XCTAssertEqual(cfg.blockCount, v, name) }
+            if let v = c["n_head"] as? Int { XCTAssertEqual(cfg.headCount, v, name) }
+            if let v = c["kv_lora"] as? Int { XCTAssertEqual(cfg.kvLoraRank, v, name) }
+            if let v = c["rope"] as? Int { XCTAssertEqual(cfg.ropeDims, v, name) }
+            if let v = c["n_expert"] as? Int { XCTAssertEqual(cfg.expertCount, v, name) }
+            if let v = c["n_expert_used"] as? Int { XCTAssertEqual(cfg.expertUsedCount, v, name) }
+            if let v = c["n_dense"] as? Int { XCTAssertEqual(cfg.leadingDenseBlocks, v, name) }
+            if let v = c["variant"] as? String, v == "sigmoid" || v == "softmax" { XCTAssertEqual(cfg.gating.rawValue, v, name) }
+            if let v = c["nextn"] as? Bool, v { XCTAssertGreaterThan(cfg.nextnLayers, 0, name) }
+            if let v = c["legacy_kv_b"] as? Bool { XCTAssertEqual(cfg.isMLA, !v, name) }
+        }
+    }
+}
