@@ -63,29 +63,34 @@ def main(argv=None):
     toks = (L.llama_token * a.p)(*prompt)
     one = (L.llama_token * 1)(prompt[-1])
 
-    pp, tg = [], []
+    pp, tg, pp_cpu, tg_cpu = [], [], [], []
     for rep in range(a.r + 1):
         L.llama_memory_clear(mem, True)
+        c0 = time.process_time()  # CPU time of all threads: robust to a busy machine's time-sharing
         t0 = time.perf_counter()
         if L.llama_decode(ctx, L.llama_batch_get_one(toks, a.p)) != 0:
             raise SystemExit("llama.cpp failed to decode the prompt.")
         L.llama_synchronize(ctx)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         for _ in range(a.n):
             if L.llama_decode(ctx, L.llama_batch_get_one(one, 1)) != 0:
                 raise SystemExit("llama.cpp failed to decode a token.")
         L.llama_synchronize(ctx)
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
         if rep == 0:
             continue  # warm-up
         pp.append(a.p / (t1 - t0))
+        pp_cpu.append((c1 - c0) / a.p)
         if a.n > 0:
             tg.append(a.n / (t2 - t1))
+            tg_cpu.append((c2 - c1) / a.n)
     L.llama_free(ctx)
     L.llama_model_free(model)
     print(json.dumps({"model": a.model, "engine": "llama.cpp", "version": L.__version__, "threads": a.t,
                       "prompt_tokens": a.p, "gen_tokens": a.n, "repetitions": a.r,
-                      "prefill_tps": stats(pp), "decode_tps": stats(tg)}))
+                      "prefill_tps": stats(pp), "decode_tps": stats(tg),
+                      "prefill_cpu_s_per_token": statistics.median(pp_cpu) if pp_cpu else 0,
+                      "decode_cpu_s_per_token": statistics.median(tg_cpu) if tg_cpu else 0}))
 
 
 if __name__ == "__main__":
