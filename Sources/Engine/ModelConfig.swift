@@ -159,9 +159,7 @@ public struct ModelConfig: Sendable {
             expertGroupCount = try r.optInt("expert_group_count") ?? 0
             expertGroupUsedCount = try r.optInt("expert_group_used_count") ?? 0
             switch try r.optInt("expert_gating_func") ?? 0 {
-            case 0:
-                // Missing key: GLM-4.7-Flash files (47/48 blocks, vocab 154880) use sigmoid, older DeepSeek files softmax.
-                gating = ((allBlocks == 47 || allBlocks == 48) && nVocab == 154880) ? .sigmoid : .softmax
+            case 0: gating = Self.defaultGating(blockCount: allBlocks, vocabSize: nVocab)
             case 1: gating = .softmax
             case 2: gating = .sigmoid
             case let g: throw EngineError.badKey(key: "\(a).expert_gating_func", reason: "is \(g), a gating function glmchat does not support (1 softmax, 2 sigmoid)")
@@ -183,6 +181,12 @@ public struct ModelConfig: Sendable {
             let ms = attnOrg * (1 + 0.1 * yarnLogMul * logf(1 / rope.freqScale))
             kqScale = ms * ms / sqrtf(Float(keyLength))
         }
+    }
+
+    /// The gating function of a deepseek2 file without `expert_gating_func`: GLM-4.7-Flash files (47 or 48 blocks
+    /// with MTP, vocabulary 154880) use sigmoid; older DeepSeek V2/V2.5 files softmax (llama.cpp's rule).
+    public static func defaultGating(blockCount: Int, vocabSize: Int) -> ExpertGating {
+        ((blockCount == 47 || blockCount == 48) && vocabSize == 154880) ? .sigmoid : .softmax
     }
 
     /// A short human summary (for logs and `bench`).

@@ -34,8 +34,8 @@ struct Rope {
             if p.extFactor != 0 {
                 let y = (Float(i0 / 2) - corrLow) / max(0.001, corrHigh - corrLow)
                 let ramp = (1 - min(1, max(0, y))) * p.extFactor
-                t = interp * (1 - ramp) + extrap * ramp
-                mscale *= 1 + 0.1 * logf(1 / p.freqScale)
+                t = (extrap * ramp).addingProduct(interp, 1 - ramp)          // contracted as in ggml
+                mscale *= Float(1).addingProduct(0.1, logf(1 / p.freqScale))
             }
             cache[i0] = cosf(t) * mscale
             cache[i0 + 1] = sinf(t) * mscale
@@ -52,8 +52,9 @@ struct Rope {
             let c = cache[i0], s = cache[i0 + 1]
             let a = neox ? i0 / 2 : i0, b = neox ? i0 / 2 + n / 2 : i0 + 1
             let x0 = x[a], x1 = x[b]
-            x[a] = x0 * c - x1 * s
-            x[b] = x0 * s + x1 * c
+            // ggml is built with FMA contraction: x0·c − x1·s → fma(x0, c, −(x1·s)), x0·s + x1·c → fma(x0, s, x1·c)
+            x[a] = (-(x1 * s)).addingProduct(x0, c)
+            x[b] = (x1 * c).addingProduct(x0, s)
             i0 += 2
         }
     }

@@ -31,6 +31,7 @@ final class Scratch {
     let groupScore: UnsafeMutablePointer<Float> // (expert groups) per-token group scores
     let ropeCache: UnsafeMutablePointer<Float> // (B, ropeDims) cos/sin per position
     let scores: UnsafeMutablePointer<Float>   // (nHead, nCtx) attention probabilities per head
+    let vacc: UnsafeMutablePointer<Float>     // (nHead, 65, max(kvLora, headDim)) value-sum accumulators (+ a save row) per head
     let logits: UnsafeMutablePointer<Float>   // (vocab) logits of the last token
 
     init(config c: ModelConfig, batch b: Int, context: Int) {
@@ -44,7 +45,7 @@ final class Scratch {
         let sizes = [e, e, e, qWidth, c.qLoraRank, kvWidth, nh * (c.kvLoraRank + c.ropeDims), nh * headW,
                      nh * c.valueLength, max(c.nopeDims, c.kvLoraRank, 1), max(c.kvLoraRank, c.valueLength, 1),
                      2 * maxFF, maxFF, maxFF, nE, nE, nU, nU * e, e, e, c.ropeDims]
-        floatCount = sizes.reduce(0) { $0 + b * $1 } + nh * context + c.vocabSize + max(c.expertGroupCount, 1) + 16 * (sizes.count + 4)
+        floatCount = sizes.reduce(0) { $0 + b * $1 } + nh * context + nh * 65 * headW + c.vocabSize + max(c.expertGroupCount, 1) + 16 * (sizes.count + 4)
         intCount = 2 * b * nU
         let fbase = UnsafeMutablePointer<Float>.allocate(capacity: floatCount)
         fbase.initialize(repeating: 0, count: floatCount)
@@ -59,7 +60,7 @@ final class Scratch {
         gout = take(b * max(c.kvLoraRank, c.valueLength, 1)); ff1 = take(b * 2 * maxFF); ff2 = take(b * maxFF)
         ff3 = take(b * maxFF); router = take(b * nE); select = take(b * nE); slotW = take(b * nU)
         slotOut = take(b * nU * e); gx = take(b * e); gy = take(b * e)
-        groupScore = take(max(c.expertGroupCount, 1)); ropeCache = take(b * c.ropeDims); scores = take(nh * context); logits = take(c.vocabSize)
+        groupScore = take(max(c.expertGroupCount, 1)); ropeCache = take(b * c.ropeDims); scores = take(nh * context); vacc = take(nh * 65 * headW); logits = take(c.vocabSize)
         precondition(fo <= floatCount)
         slotE = ibase; rows = ibase + b * nU
     }

@@ -43,18 +43,17 @@ extension Session {
         }
 
         // attention per head over the cache: heads (n, nHead, kvLora) = softmax(scale · qcat·Kᵀ) · latent
-        let scale = c.kqScale, ctx = contextLength
+        let scale = c.kqScale, ctx = contextLength, single = n == 1, headW = max(kvr, vl)
         pool.parallelFor(nh) { range in
             for h in range {
-                let sc = s.scores + h * ctx
+                let sc = s.scores + h * ctx, acc = s.vacc + h * 65 * headW
                 for t in 0..<n {
                     let len = pos0 + t + 1
                     let qv = UnsafePointer(s.qcat + (t * nh + h) * kw)
-                    for j in 0..<len { sc[j] = Ops.dot(qv, keys + j * kw, count: kw) * scale }
-                    Ops.softmax(sc, count: len)
-                    let out = s.heads + (t * nh + h) * kvr
-                    out.update(repeating: 0, count: kvr)
-                    for j in 0..<len { Ops.axpy(sc[j], keys + j * kw, out, count: kvr) }
+                    for j in 0..<len { sc[j] = AttentionMath.dot(keys + j * kw, qv, count: kw) }
+                    AttentionMath.softmax(sc, count: len, scale: scale)
+                    AttentionMath.weightedSum(sc, count: len, keys, stride: kw, width: kvr,
+                                              s.heads + (t * nh + h) * kvr, acc: acc, single: single)
                 }
             }
         }

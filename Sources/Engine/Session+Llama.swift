@@ -22,18 +22,17 @@ extension Session {
         }
 
         // heads (n, nHead·hd) = softmax(scale · q·Kᵀ) · V, head h reading KV head h / (nHead / nKV)
-        let scale = c.kqScale, ctx = contextLength, group = nh / nkvh
+        let scale = c.kqScale, ctx = contextLength, group = nh / nkvh, single = n == 1
         pool.parallelFor(nh) { range in
             for h in range {
-                let sc = s.scores + h * ctx, off = (h / group) * hd
+                let sc = s.scores + h * ctx, off = (h / group) * hd, acc = s.vacc + h * 65 * hd
                 for t in 0..<n {
                     let len = pos0 + t + 1
                     let qv = UnsafePointer(s.q + t * nq + h * hd)
-                    for j in 0..<len { sc[j] = Ops.dot(qv, keys + j * nkv + off, count: hd) * scale }
-                    Ops.softmax(sc, count: len)
-                    let out = s.heads + t * nq + h * hd
-                    out.update(repeating: 0, count: hd)
-                    for j in 0..<len { Ops.axpy(sc[j], values + j * nkv + off, out, count: hd) }
+                    for j in 0..<len { sc[j] = AttentionMath.dot(keys + j * nkv + off, qv, count: hd) }
+                    AttentionMath.softmax(sc, count: len, scale: scale)
+                    AttentionMath.weightedSum(sc, count: len, values + off, stride: nkv, width: hd,
+                                              s.heads + t * nq + h * hd, acc: acc, single: single)
                 }
             }
         }
@@ -43,6 +42,7 @@ extension Session {
 
         normRows(s.x, L.ffnNorm, s.xn, n: n, width: e)
         ffn(L.ffn, s.xn, n: n, s.y)
+        
         addRows(s.y, into: s.x, count: n * e)
     }
 }

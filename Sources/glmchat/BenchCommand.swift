@@ -51,11 +51,11 @@ struct BenchCommand: ParsableCommand {
             {"model": "\(model.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))", "threads": \(threads), "prompt_tokens": \(p), "gen_tokens": \(n), "repetitions": \(reps), \
             "prefill_tps": {"min": \(ps.min), "median": \(ps.median), "max": \(ps.max)}, \
             "decode_tps": {"min": \(ts.min), "median": \(ts.median), "max": \(ts.max)}, \
-            "decode_weight_bytes": \(m.activeWeightBytes), "decode_gbps": \(gbps)}
+            "decode_weight_bytes": \(m.activeWeightBytes), "decode_gbps": \(gbps), "kv_cache_bytes": \(session.cacheBytes)}
             """)
         } else {
             print(c.summary)
-            print("threads \(threads), \(reps) repetitions, weights read per token \(String(format: "%.1f", Double(m.activeWeightBytes) / 1e6)) MB")
+            print("threads \(threads), \(reps) repetitions, weights read per token \(String(format: "%.1f", Double(m.activeWeightBytes) / 1e6)) MB, KV cache \(String(format: "%.1f", Double(session.cacheBytes) / 1e6)) MB for \(p + n) tokens")
             print(String(format: "prefill %4d tokens: %8.1f tok/s (min %.1f, max %.1f)", p, ps.median, ps.min, ps.max))
             if n > 0 { print(String(format: "decode  %4d tokens: %8.1f tok/s (min %.1f, max %.1f), %.2f GB/s", n, ts.median, ts.min, ts.max, gbps)) }
         }

@@ -1,0 +1,22 @@
+// Model config rules that no fixture exercises directly.
+import XCTest
+@testable import Engine
+
+final class ConfigTests: XCTestCase {
+    func testMissingGatingKeyRule() {
+        XCTAssertEqual(ModelConfig.defaultGating(blockCount: 47, vocabSize: 154880), .sigmoid)   // GLM-4.7-Flash
+        XCTAssertEqual(ModelConfig.defaultGating(blockCount: 48, vocabSize: 154880), .sigmoid)   // with its MTP block
+        XCTAssertEqual(ModelConfig.defaultGating(blockCount: 27, vocabSize: 102400), .softmax)   // DeepSeek-V2-Lite
+        XCTAssertEqual(ModelConfig.defaultGating(blockCount: 47, vocabSize: 320), .softmax)
+    }
+
+    func testRopeMatchesGGMLCache() {
+        // pos 3, base 10000, 4 dims: theta_i = 3 · 10000^(-2i/4) accumulated in float as ggml does.
+        let r = Rope(RopeParams(dims: 4, base: 10000, freqScale: 1, extFactor: 0, attnFactor: 1, betaFast: 32, betaSlow: 1, origContext: 4096))
+        var cache = [Float](repeating: 0, count: 4)
+        cache.withUnsafeMutableBufferPointer { r.fillCache(pos: 3, $0.baseAddress!) }
+        let t1 = Float(3) * powf(10000, -0.5)
+        XCTAssertEqual(cache[0], cosf(3)); XCTAssertEqual(cache[1], sinf(3))
+        XCTAssertEqual(cache[2], cosf(t1), accuracy: 1e-7); XCTAssertEqual(cache[3], sinf(t1), accuracy: 1e-7)
+    }
+}
