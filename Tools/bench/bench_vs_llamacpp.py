@@ -81,7 +81,10 @@ def main(argv=None):
     ap.add_argument("--out", help="write the results as JSON here")
     a = ap.parse_args(argv)
     threads = [int(t) for t in a.threads.split(",")]
-    models = [m for m in a.models.split(",") if m]
+    models = [os.path.expanduser(m) for m in a.models.split(",") if m]
+    for m in models:
+        if not os.path.exists(m):
+            raise SystemExit(f"The model {m} does not exist.")
 
     bw = membw(max(threads))
     print(f"machine: {cpu_name()}, {os.cpu_count()} CPUs; read bandwidth "
@@ -109,6 +112,9 @@ def main(argv=None):
                 row["our_pp_cpu"] = median([(p - l) / (a.r * a.p) for p, l in zip(cpu["prefill"], cpu["load"])])
                 row["our_tg_cpu"] = median([(f - p) / (a.r * a.n) for f, p in zip(cpu["full"], cpu["prefill"])]) if a.n else 0
             rows.append(row)
+            if a.out:  # partial results survive a later failure
+                with open(a.out, "w") as f:
+                    json.dump({"partial": True, "read_gbps": bw, "rows": rows}, f, indent=1)
             print(f"  {row['model']} t={t}: prefill {row['ref_pp']:.1f} vs {row['our_pp']:.1f} (×{row['our_pp'] / row['ref_pp']:.2f}), "
                   f"decode {row['ref_tg']:.2f} vs {row['our_tg']:.2f} (×{row['our_tg'] / row['ref_tg'] if row['ref_tg'] else 0:.2f})", flush=True)
 
