@@ -20,6 +20,7 @@ float ck_dot_f16_avx2(int, const void *, const void *);
 float ck_dot_bf16_avx2(int, const void *, const void *);
 
 ck_vec_dot_fn ck_avx512_kernel(uint32_t t, uint32_t features);
+ck_vec_dot4_fn ck_avx512_dot4(uint32_t t, uint32_t features);
 
 void ck_dot4_q4_K_avx2(int, const void *, const void *, size_t, float *);
 void ck_dot4_q6_K_avx2(int, const void *, const void *, size_t, float *);
@@ -46,6 +47,7 @@ static ck_vec_dot_fn avx2_kernel(uint32_t t) {
 
 ck_vec_dot4_fn ck_vec_dot4_simd_family(uint32_t type, uint32_t features, int family) {
 #if defined(__x86_64__)
+    if (family == CK_FAMILY_AVX512) return ck_avx512_dot4(type, features);
     if (family == CK_FAMILY_AVX2 && (features & CK_AVX2)) {
         switch (type) {
         case CK_Q4_K: return ck_dot4_q4_K_avx2; case CK_Q5_K: return ck_dot4_q5_K_avx2; case CK_Q6_K: return ck_dot4_q6_K_avx2; case CK_Q8_0: return ck_dot4_q8_0_avx2;

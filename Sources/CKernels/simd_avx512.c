@@ -186,6 +186,143 @@ BF16 float ck_dot_bf16_avx512(int n, const void *w, const void *x) {
     return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
 }
 
+// ---- 4-activation-row kernels (matmul) on 256-bit registers with AVX-512VL VNNI: Zen 4 runs 512-bit integer
+// multiplies double-pumped, so ymm with vpdpbusd / vpdpwssd does the same work in fewer instructions than AVX2.
+
+#define VNNI256 __attribute__((target(T512 ",avx512vnni")))
+
+/// [S0, S1, S2, S3]: the eight int32 lanes of each of four vectors summed (integer sums: order-free).
+VNNI256 static inline __m128i hsum4_i32x8(__m256i s0, __m256i s1, __m256i s2, __m256i s3) {
+    const __m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(s0, s1), _mm256_hadd_epi32(s2, s3));
+    return _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+}
+/// [M0..M3]: Σ_j mins[j] · (bsums[2j] + bsums[2j+1]) of four Q8_K blocks.
+VNNI256 static inline __m128i k4_summs4(__m128i mins16, const block_q8_K *const b[4], int i) {
+    __m128i m[4];
+    for (int t = 0; t < 4; t++) {
+        const __m128i bs = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)b[t][i].bsums), _mm_loadu_si128((const __m128i *)b[t][i].bsums + 1));
+        m[t] = _mm_madd_epi16(mins16, bs);
+    }
+    return _mm_hadd_epi32(_mm_hadd_epi32(m[0], m[1]), _mm_hadd_epi32(m[2], m[3]));
+}
+
+/// Q4_K against 4 activation rows. Per 32-weight sub-block one vpdpbusd gives 8 int32 sums of 4 products
+/// (each |sum| ≤ 4·15·127, so it fits int16); two sub-blocks are packed to int16 and multiplied by their
+/// scales with one vpdpwssd: 3 multiplies per 64 weights instead of AVX2's 4. Integer sums are exact, and the
+/// scalar twin's float steps run for the four rows at once in one xmm (same operations per row: bit-exact).
+VNNI256 void ck_dot4_q4_K_avx512(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    const block_q4_K *a = w;
+    const block_q8_K *b[4];
+    for (int t = 0; t < 4; t++) b[t] = (const block_q8_K *)((const char *)x + t * xbytes);
+    __m128 sumf = _mm_setzero_ps();
+    const __m256i m4 = _mm256_set1_epi8(0x0F), zero = _mm256_setzero_si256();
+    for (int i = 0; i < n / QK_K; i++) {
+        const __m128i sm = k4_scales(a[i].scales);
+        const __m128i sc16 = _mm_cvtepu8_epi16(sm);
+        const __m256i scales = _mm256_set_m128i(sc16, sc16);
+        __m256i sumi[4] = {zero, zero, zero, zero};
+        for (int j = 0; j < QK_K/64; j++) {
+            const __m256i bits = _mm256_loadu_si256((const __m256i *)(a[i].qs + 32*j));
+            const __m256i lo = _mm256_and_si256(bits, m4), hi = _mm256_and_si256(_mm256_srli_epi16(bits, 4), m4);
+            // int16 lanes 0-3 of each half: scale 2j; lanes 4-7: scale 2j+1 (the layout vpackssdw produces)
+            const __m256i sj = _mm256_shuffle_epi8(scales, _mm256_set_epi32(
+                (4*j+3) << 24 | (4*j+2) << 16 | (4*j+3) << 8 | (4*j+2), (4*j+3) << 24 | (4*j+2) << 16 | (4*j+3) << 8 | (4*j+2),
+                (4*j+1) << 24 | (4*j) << 16 | (4*j+1) << 8 | (4*j), (4*j+1) << 24 | (4*j) << 16 | (4*j+1) << 8 | (4*j),
+                (4*j+3) << 24 | (4*j+2) << 16 | (4*j+3) << 8 | (4*j+2), (4*j+3) << 24 | (4*j+2) << 16 | (4*j+3) << 8 | (4*j+2),
+                (4*j+1) << 24 | (4*j) << 16 | (4*j+1) << 8 | (4*j), (4*j+1) << 24 | (4*j) << 16 | (4*j+1) << 8 | (4*j)));
+            for (int t = 0; t < 4; t++) {
+                const int8_t *q8 = b[t][i].qs + 64*j;
+                const __m256i pl = _mm256_dpbusd_epi32(zero, lo, _mm256_loadu_si256((const __m256i *)q8));
+                const __m256i ph = _mm256_dpbusd_epi32(zero, hi, _mm256_loadu_si256((const __m256i *)(q8 + 32)));
+                sumi[t] = _mm256_dpwssd_epi32(sumi[t], _mm256_packs_epi32(pl, ph), sj);
+            }
+        }
+        const __m128 isum = _mm_cvtepi32_ps(hsum4_i32x8(sumi[0], sumi[1], sumi[2], sumi[3]));
+        const __m128 summs = _mm_cvtepi32_ps(k4_summs4(_mm_cvtepu8_epi16(_mm_unpackhi_epi64(sm, sm)), b, i));
+        const __m128 bd = _mm_setr_ps(b[0][i].d, b[1][i].d, b[2][i].d, b[3][i].d);
+        const __m128 dd = _mm_mul_ps(_mm_set1_ps(h2f(a[i].d)), bd), dm = _mm_mul_ps(_mm_set1_ps(h2f(a[i].dmin)), bd);
+        sumf = _mm_add_ps(sumf, _mm_sub_ps(_mm_mul_ps(dd, isum), _mm_mul_ps(dm, summs)));
+    }
+    _mm_storeu_ps(out, sumf);
+}
+
+/// Q6_K against 4 activation rows: as the AVX2 4-row kernel with vpdpwssd and the float steps batched.
+VNNI256 void ck_dot4_q6_K_avx512(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    const block_q6_K *a = w;
+    const block_q8_K *b[4];
+    for (int t = 0; t < 4; t++) b[t] = (const block_q8_K *)((const char *)x + t * xbytes);
+    __m128 sumf = _mm_setzero_ps();
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
+    for (int i = 0; i < n / QK_K; i++) {
+        const __m128i sc8 = _mm_loadu_si128((const __m128i *)a[i].scales);
+        const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+        __m256i sumi[4];
+        for (int t = 0; t < 4; t++)  // the -32 offset through the block sums: lane 0 starts at -32 Σ_k sc_k · bsum_k
+            sumi[t] = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)b[t][i].bsums));
+        const __m128i off = hsum4_i32x8(sumi[0], sumi[1], sumi[2], sumi[3]);
+        for (int t = 0; t < 4; t++) sumi[t] = _mm256_setzero_si256();
+        const uint8_t *ql = a[i].ql, *qh = a[i].qh;
+        for (int kk = 0; kk < QK_K/128; kk++) {
+            const __m256i hb = _mm256_loadu_si256((const __m256i *)(qh + 32*kk));
+            const __m256i b1 = _mm256_loadu_si256((const __m256i *)(ql + 64*kk)), b2 = _mm256_loadu_si256((const __m256i *)(ql + 64*kk + 32));
+            __m256i q[4];
+            q[0] = _mm256_or_si256(_mm256_and_si256(b1, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 4), m2));
+            q[1] = _mm256_or_si256(_mm256_and_si256(b2, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 2), m2));
+            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b1, 4), m4), _mm256_and_si256(hb, m2));
+            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b2, 4), m4), _mm256_and_si256(_mm256_srli_epi16(hb, 2), m2));
+            for (int g = 0; g < 4; g++) {
+                const int k = 4*kk + g;  // sub-blocks 2k (low lanes) and 2k+1 (high lanes)
+                const __m128i lo = _mm_shuffle_epi8(sc8, _mm_set1_epi8((char)(2*k))), hi = _mm_shuffle_epi8(sc8, _mm_set1_epi8((char)(2*k + 1)));
+                const __m256i s = _mm256_set_m128i(_mm_cvtepi8_epi16(hi), _mm_cvtepi8_epi16(lo));
+                for (int t = 0; t < 4; t++)
+                    sumi[t] = _mm256_dpwssd_epi32(sumi[t], s, _mm256_maddubs_epi16(q[g], _mm256_loadu_si256((const __m256i *)(b[t][i].qs + 128*kk + 32*g))));
+            }
+        }
+        const __m128i isum = _mm_sub_epi32(hsum4_i32x8(sumi[0], sumi[1], sumi[2], sumi[3]), _mm_slli_epi32(off, 5));
+        const __m128 bd = _mm_setr_ps(b[0][i].d, b[1][i].d, b[2][i].d, b[3][i].d);
+        sumf = _mm_add_ps(sumf, _mm_mul_ps(_mm_mul_ps(_mm_set1_ps(h2f(a[i].d)), bd), _mm_cvtepi32_ps(isum)));
+    }
+    _mm_storeu_ps(out, sumf);
+}
+
+/// Q8_0 against 4 activation rows: |w| · (y with w's sign) by vpdpbusd, the same int32 lanes as the AVX2
+/// kernels' vpmaddubsw + vpmaddwd, and the same float steps (bit-identical to ck_dot_q8_0_avx2 per row).
+VNNI256 void ck_dot4_q8_0_avx512(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    const block_q8_0 *a = w;
+    const block_q8_0 *b[4];
+    for (int t = 0; t < 4; t++) b[t] = (const block_q8_0 *)((const char *)x + t * xbytes);
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256i xv = _mm256_loadu_si256((const __m256i *)a[ib].qs);
+        const __m256i ax = _mm256_abs_epi8(xv);
+        const __m128 bd = _mm_cvtph_ps(_mm_setr_epi16((short)b[0][ib].d, (short)b[1][ib].d, (short)b[2][ib].d, (short)b[3][ib].d, 0, 0, 0, 0));
+        const __m128 d4 = _mm_mul_ps(_mm_set1_ps(h2f(a[ib].d)), bd);
+        const __m256 d8 = _mm256_set_m128(d4, d4);
+        for (int t = 0; t < 4; t++) {
+            const __m256i y = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)b[t][ib].qs), xv);
+            const __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), ax, y);
+            const __m256 d = _mm256_permutevar_ps(d8, _mm256_set1_epi32(t));
+            acc[t] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc[t]);
+        }
+    }
+    for (int t = 0; t < 4; t++) {
+        __m128 r = _mm_add_ps(_mm256_castps256_ps128(acc[t]), _mm256_extractf128_ps(acc[t], 1));
+        r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+        r = _mm_add_ss(r, _mm_movehdup_ps(r));
+        out[t] = _mm_cvtss_f32(r);
+    }
+}
+
+ck_vec_dot4_fn ck_avx512_dot4(uint32_t t, uint32_t f) {
+    if (!((f & CK_AVX512) && (f & CK_AVX512_VNNI))) return NULL;
+    switch (t) {
+    case CK_Q4_K: return ck_dot4_q4_K_avx512;
+    case CK_Q6_K: return ck_dot4_q6_K_avx512;
+    case CK_Q8_0: return ck_dot4_q8_0_avx512;
+    default: return NULL;
+    }
+}
+
 ck_vec_dot_fn ck_avx512_kernel(uint32_t t, uint32_t f) {
     const int vnni = (f & CK_AVX512) && (f & CK_AVX512_VNNI);
     switch (t) {

@@ -1,0 +1,64 @@
+// Kernel throughput on the GLM-4.7-Flash matrix shapes, in thread CPU time (robust on a busy machine):
+// ck_matmul_rows on one thread for each kernel family. Built and run by Tools/bench/kbench.sh.
+// Usage: kbench TYPE_ID COLS ROWS TOKENS [REPS] → GMAC/s per family (weights random, valid scales).
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "CKernels.h"
+
+static double cpu_now(void) { struct timespec t; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+static uint64_t rs = 88172645463325252ull;
+static uint64_t rnd(void) { rs ^= rs << 13; rs ^= rs >> 7; rs ^= rs << 17; return rs; }
+static float frand(void) { return (float)((rnd() >> 11) * (1.0 / 9007199254740992.0)) * 2 - 1; }
+
+int main(int argc, char **argv) {
+    if (argc < 5) { fprintf(stderr, "usage: kbench TYPE_ID COLS ROWS TOKENS [REPS]\n"); return 1; }
+    const uint32_t type = (uint32_t)atoi(argv[1]);
+    const int cols = atoi(argv[2]), rows = atoi(argv[3]), nt = atoi(argv[4]), reps = argc > 5 ? atoi(argv[5]) : 5;
+    const size_t rb = ck_row_bytes(type, cols);
+    if (!rb) { fprintf(stderr, "kbench: %d columns are not whole blocks of type %u.\n", cols, type); return 1; }
+    // dequantize-requantize a random float matrix so every block is valid
+    const uint32_t dt = (uint32_t)ck_vec_dot_type(type);
+    uint8_t *w = aligned_alloc(64, rb * rows + 64);
+    float *tmp = malloc(sizeof(float) * cols);
+    const int bb = ck_block_bytes(type);
+    for (size_t i = 0; i < rb * rows; i++) w[i] = (uint8_t)rnd();
+    int offs[2] = {-1, -1};
+    switch (type) {
+    case CK_Q4_K: case CK_Q5_K: case CK_Q4_1: case CK_Q5_1: offs[0] = 0; offs[1] = 2; break;
+    case CK_Q6_K: offs[0] = 208; break; case CK_Q2_K: offs[0] = 80; offs[1] = 82; break; case CK_Q3_K: offs[0] = 108; break;
+    case CK_F32: case CK_F16: case CK_BF16: break;
+    default: offs[0] = 0;
+    }
+    if (type == CK_F32) for (size_t i = 0; i < rb * rows / 4; i++) ((float *)w)[i] = frand();
+    else if (type == CK_F16 || type == CK_BF16) for (size_t i = 0; i < rb * rows / 2; i++) ((uint16_t *)w)[i] = type == CK_F16 ? ck_fp32_to_fp16(frand()) : ck_fp32_to_bf16(frand());
+    else for (size_t b = 0; b < rb * rows / bb; b++) for (int k = 0; k < 2; k++) if (offs[k] >= 0) {
+        uint16_t h = ck_fp32_to_fp16(frand() * 0.05f); memcpy(w + b * bb + offs[k], &h, 2);
+    }
+    const size_t xb = ck_row_bytes(dt, cols);
+    char *xq = aligned_alloc(64, xb * nt + 64);
+    for (int t = 0; t < nt; t++) { for (int i = 0; i < cols; i++) tmp[i] = frand(); ck_quantize_row(dt, tmp, xq + t * xb, cols); }
+    float *y = malloc(sizeof(float) * rows * nt), *y0 = malloc(sizeof(float) * rows * nt);
+    static const char *names[] = {"scalar", "avx2", "avx512"};
+    printf("type %u: %d rows x %d cols, %d tokens (%.1f MB weights, %.2f MB activations)\n", type, rows, cols, nt, rb * rows / 1e6, xb * nt / 1e6);
+    for (int fam = 1; fam <= 2; fam++) {
+        ck_vec_dot_fn dot = ck_vec_dot_family(type, fam);
+        if (!dot) continue;
+        ck_vec_dot4_fn dot4 = nt >= 4 ? ck_vec_dot4_family(type, fam) : NULL;
+        double best = 1e9;
+        for (int r = 0; r < reps; r++) {
+            double t0 = cpu_now();
+            ck_matmul_rows(dot, dot4, cols, w, rb, 0, rows, xq, xb, nt, y, rows);
+            double d = cpu_now() - t0;
+            if (d < best) best = d;
+        }
+        double maxdiff = 0;
+        if (fam == 1) memcpy(y0, y, sizeof(float) * rows * nt);
+        else for (size_t i = 0; i < (size_t)rows * nt; i++) { double d = y[i] - y0[i]; if (d < 0) d = -d; if (d > maxdiff) maxdiff = d; }
+        printf("  %-6s%s %8.3f ms  %7.1f GMAC/s  %6.2f GB/s weights%s", names[fam], dot4 ? "+dot4" : "     ", best * 1e3,
+               (double)rows * cols * nt / best / 1e9, rb * rows / best / 1e9, fam == 1 ? "\n" : "");
+        if (fam != 1) printf("  (max |diff| vs avx2 %.3g)\n", maxdiff);
+    }
+    return 0;
+}
