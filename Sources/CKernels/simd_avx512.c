@@ -280,7 +280,8 @@ VNNI256 void ck_dot4_q6_K_avx512(int n, const void *w, const void *x, size_t xby
         }
         const __m128i isum = _mm_sub_epi32(hsum4_i32x8(sumi[0], sumi[1], sumi[2], sumi[3]), _mm_slli_epi32(off, 5));
         const __m128 bd = _mm_setr_ps(b[0][i].d, b[1][i].d, b[2][i].d, b[3][i].d);
-        sumf = _mm_add_ps(sumf, _mm_mul_ps(_mm_mul_ps(_mm_set1_ps(h2f(a[i].d)), bd), _mm_cvtepi32_ps(isum)));
+        // llama.cpp's tiled K-quant GEMM order: ((float)S · d_w) · d_x, as the 1-row kernels.
+        sumf = _mm_add_ps(sumf, _mm_mul_ps(_mm_mul_ps(_mm_cvtepi32_ps(isum), _mm_set1_ps(h2f(a[i].d))), bd));
     }
     _mm_storeu_ps(out, sumf);
 }

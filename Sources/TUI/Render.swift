@@ -135,8 +135,8 @@ func renderStatus(_ s: AppState, into buf: inout Buffer) {
         let spin = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
         items.append(String(spin[Int(max(0, s.now) * 10) % spin.count]) + (sr.firstTokenAt == nil ? " prompt" : " generating"))
     } else if s.runningTool != nil { items.append("⚙ tool running") }
-    // A long model name gives way to the numbers: at most 24 columns.
-    items.append(CharWidth.of(s.modelName) > 24 ? String(s.modelName.prefix(23)) + "…" : s.modelName)
+    // A long model name gives way to the numbers: at most 16 columns.
+    items.append(CharWidth.of(s.modelName) > 16 ? String(s.modelName.prefix(15)) + "…" : s.modelName)
     items.append(s.settings.thinking ? "think on" : "think off")
     let used = s.contextUsed ?? 0
     let pct = s.contextLength > 0 ? Int((Double(used) * 100 / Double(s.contextLength)).rounded()) : 0
