@@ -44,7 +44,7 @@ AVX2 static void axpy_half_avx2(float a, const uint16_t *x, float *y, int64_t n,
 #define HAVE_AVX2 (ck_active_family() != CK_FAMILY_SCALAR)
 #else
 #define HAVE_AVX2 0
-#define dot_f32_avx2 ck_dot_f32_scalar
+#define ck_dot_f32_avx2(n, a, b) ck_dot_f32_scalar(a, b, n)
 #define axpy_avx2 ck_axpy_scalar
 #define dot_half_avx2 ck_dot_half_scalar
 #define axpy_half_avx2 ck_axpy_half_scalar

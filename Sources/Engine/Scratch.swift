@@ -1,4 +1,5 @@
 // Working buffers of a session, sized once for a batch of `batch` tokens: the token loop never allocates.
+import Kernels
 
 final class Scratch {
     let batch: Int
@@ -15,24 +16,27 @@ final class Scratch {
     let qcat: UnsafeMutablePointer<Float>     // (B, nHead, kvLora+rope) deepseek2 absorbed queries
     let heads: UnsafeMutablePointer<Float>    // (B, nHead, max(kvLora, headDim)) attention outputs per head
     let attn: UnsafeMutablePointer<Float>     // (B, nHead·valueLen) attention output before wo
-    let gin: UnsafeMutablePointer<Float>      // (B, max(nope, kvLora)) gathered per-head input
-    let gout: UnsafeMutablePointer<Float>     // (B, max(kvLora, valueLen)) per-head matmul output
-    let ff1: UnsafeMutablePointer<Float>      // (B, 2·maxFF) gate (and up when fused)
-    let ff2: UnsafeMutablePointer<Float>      // (B, maxFF) up
-    let ff3: UnsafeMutablePointer<Float>      // (B, maxFF) swiglu
+    let gin: UnsafeMutablePointer<Float>      // (B, nHead, nope) per-head input of k_b
+    let ff1: UnsafeMutablePointer<Float>      // (max(B, nUsed + 1), 2·maxFF) gate (and up when fused)
+    let ff2: UnsafeMutablePointer<Float>      // (max(B, nUsed + 1), maxFF) up
+    let ff3: UnsafeMutablePointer<Float>      // (max(B, nUsed + 1), maxFF) swiglu
     let router: UnsafeMutablePointer<Float>   // (B, nExpert) router probs
     let select: UnsafeMutablePointer<Float>   // (B, nExpert) selection scores
     let slotW: UnsafeMutablePointer<Float>    // (B, nUsed) expert weights
     let slotOut: UnsafeMutablePointer<Float>  // (B, nUsed, nEmbd) expert outputs
     let slotE: UnsafeMutablePointer<Int>      // (B, nUsed) chosen experts
     let rows: UnsafeMutablePointer<Int>       // (B·nUsed) token·nUsed+slot routed to one expert
-    let gx: UnsafeMutablePointer<Float>       // (B, nEmbd) rows gathered for one expert
     let gy: UnsafeMutablePointer<Float>       // (B, nEmbd) one expert's (or the shared expert's) output
     let groupScore: UnsafeMutablePointer<Float> // (expert groups) per-token group scores
     let ropeCache: UnsafeMutablePointer<Float> // (B, ropeDims) cos/sin per position
     let scores: UnsafeMutablePointer<Float>   // (nHead, nCtx) attention probabilities per head
-    let vacc: UnsafeMutablePointer<Float>     // (nHead, 65, max(kvLora, headDim)) value-sum accumulators (+ a save row) per head
+    let vacc: UnsafeMutablePointer<Float>     // (nHead, 64, max(kvLora, headDim)) value-sum accumulators per head
     let logits: UnsafeMutablePointer<Float>   // (vocab) logits of the last token
+    let input = Activations()                 // quantized input of a sub-block (xn, qa, gin, heads, attn)
+    let hidden = Activations()                // quantized FFN hidden rows (ff3)
+    let sharedHidden = Activations()          // quantized shared-expert hidden row while decoding
+    let gathered = ActivationBuffer()         // quantized rows of one expert (prefill)
+    var queued: [MatvecJob] = []              // products waiting for one parallel region (decode)
 
     init(config c: ModelConfig, batch b: Int, context: Int) {
         batch = b
@@ -42,10 +46,10 @@ final class Scratch {
         let headW = max(c.kvLoraRank, c.valueLength)
         let maxFF = max(c.feedForwardLength, c.expertFeedForwardLength * max(1, c.expertSharedCount))
         let nE = max(c.expertCount, 1), nU = max(c.expertUsedCount, 1)
+        let fb = max(b, nU + 1)
         let sizes = [e, e, e, qWidth, c.qLoraRank, kvWidth, nh * (c.kvLoraRank + c.ropeDims), nh * headW,
-                     nh * c.valueLength, max(c.nopeDims, c.kvLoraRank, 1), max(c.kvLoraRank, c.valueLength, 1),
-                     2 * maxFF, maxFF, maxFF, nE, nE, nU, nU * e, e, e, c.ropeDims]
-        floatCount = sizes.reduce(0) { $0 + b * $1 } + nh * context + nh * 65 * headW + c.vocabSize + max(c.expertGroupCount, 1) + 16 * (sizes.count + 4)
+                     nh * c.valueLength, nh * max(c.nopeDims, 1), nE, nE, nU, nU * e, e, c.ropeDims]
+        floatCount = sizes.reduce(0) { $0 + b * $1 } + fb * 4 * maxFF + nh * context + nh * Attention.accumulatorCount(width: headW) + c.vocabSize + max(c.expertGroupCount, 1) + 16 * 32
         intCount = 2 * b * nU
         let fbase = UnsafeMutablePointer<Float>.allocate(capacity: floatCount)
         fbase.initialize(repeating: 0, count: floatCount)
@@ -56,13 +60,14 @@ final class Scratch {
         func take(_ n: Int) -> UnsafeMutablePointer<Float> { defer { fo += (n + 15) / 16 * 16 }; return fbase + fo }
         x = take(b * e); xn = take(b * e); y = take(b * e); q = take(b * qWidth); qa = take(b * c.qLoraRank)
         kv = take(b * kvWidth); qcat = take(b * nh * (c.kvLoraRank + c.ropeDims)); heads = take(b * nh * headW)
-        attn = take(b * nh * c.valueLength); gin = take(b * max(c.nopeDims, c.kvLoraRank, 1))
-        gout = take(b * max(c.kvLoraRank, c.valueLength, 1)); ff1 = take(b * 2 * maxFF); ff2 = take(b * maxFF)
-        ff3 = take(b * maxFF); router = take(b * nE); select = take(b * nE); slotW = take(b * nU)
-        slotOut = take(b * nU * e); gx = take(b * e); gy = take(b * e)
-        groupScore = take(max(c.expertGroupCount, 1)); ropeCache = take(b * c.ropeDims); scores = take(nh * context); vacc = take(nh * 65 * headW); logits = take(c.vocabSize)
+        attn = take(b * nh * c.valueLength); gin = take(b * nh * max(c.nopeDims, 1))
+        ff1 = take(fb * 2 * maxFF); ff2 = take(fb * maxFF)
+        ff3 = take(fb * maxFF); router = take(b * nE); select = take(b * nE); slotW = take(b * nU)
+        slotOut = take(b * nU * e); gy = take(b * e)
+        groupScore = take(max(c.expertGroupCount, 1)); ropeCache = take(b * c.ropeDims); scores = take(nh * context); vacc = take(nh * Attention.accumulatorCount(width: headW)); logits = take(c.vocabSize)
         precondition(fo <= floatCount)
         slotE = ibase; rows = ibase + b * nU
+        queued.reserveCapacity(max(2 * nh, 2 * (nU + 1) + 2))
     }
 
     deinit { floats.deallocate(); ints.deallocate() }

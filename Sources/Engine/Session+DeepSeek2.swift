@@ -9,17 +9,21 @@ extension Session {
         let kvr = c.kvLoraRank, rd = c.ropeDims, kw = kvr + rd, kl = c.keyLength, nope = c.nopeDims, vl = c.valueLength
         normRows(s.x, L.attnNorm, s.xn, n: n, width: e)
 
-        // q (n, nHead, keyLen) = [nope | rope] per head
+        // q (n, nHead, keyLen) = [nope | rope] per head, and the new cache rows' source kv (n, kvLora + rope),
+        // from one quantization of xn
+        s.input.set(s.xn, n: n, cols: e)
+        product(L.kvA, s.input.quantized(for: L.kvA, pool: pool), s.kv)
         if let qA = L.qA, let qN = L.qANorm, let qB = L.qB {
-            linear(qA, s.xn, n: n, s.qa)                      // (n, qLora)
+            product(qA, s.input.quantized(for: qA, pool: pool), s.qa)     // (n, qLora)
+            flush()
             normRows(s.qa, qN, s.qa, n: n, width: c.qLoraRank)
             linear(qB, s.qa, n: n, s.q)
         } else if let q = L.q {
-            linear(q, s.xn, n: n, s.q)
+            product(q, s.input.quantized(for: q, pool: pool), s.q)
+            flush()
         }
 
         // new cache rows (n, kvLora + rope): [rmsnorm(latent) | rope(k_pe)]
-        linear(L.kvA, s.xn, n: n, s.kv)
         let keys = cache.keys(l)                              // (ctx, kvLora + rope)
         for t in 0..<n {
             let src = s.kv + t * kw, dst = keys + (pos0 + t) * kw
@@ -28,48 +32,54 @@ extension Session {
             rope.apply(dst + kvr, cache: s.ropeCache + t * rd)
         }
 
-        // absorbed queries qcat (n, nHead, kvLora + rope) = [k_b[h] · q_nope | rope(q_pe)]
+        // absorbed queries qcat (n, nHead, kvLora + rope) = [k_b[h] · q_nope | rope(q_pe)]; gin (n, nHead, nope)
         for t in 0..<n {
             for h in 0..<nh {
                 let qh = s.q + (t * nh + h) * kl
                 rope.apply(qh + nope, cache: s.ropeCache + t * rd)
                 (s.qcat + (t * nh + h) * kw + kvr).update(from: qh + nope, count: rd)
+                (s.gin + (t * nh + h) * nope).update(from: qh, count: nope)
             }
         }
-        for h in 0..<nh {
-            for t in 0..<n { (s.gin + t * nope).update(from: s.q + (t * nh + h) * kl, count: nope) }
-            linear(L.kB.slice(h, rowsPer: kvr), s.gin, n: n, s.gout)   // (n, kvLora)
-            for t in 0..<n { (s.qcat + (t * nh + h) * kw).update(from: s.gout + t * kvr, count: kvr) }
-        }
+        perHead(L.kB, s.gin, n: n, cols: nope, rowsPer: kvr, s.qcat, headStride: kw)
 
         // attention per head over the cache: heads (n, nHead, kvLora) = softmax(scale · qcat·Kᵀ) · latent
         let scale = c.kqScale, ctx = contextLength, single = n == 1, headW = max(kvr, vl)
         pool.parallelFor(nh) { range in
             for h in range {
-                let sc = s.scores + h * ctx, acc = s.vacc + h * 65 * headW
+                let sc = s.scores + h * ctx, acc = s.vacc + h * Attention.accumulatorCount(width: headW)
                 for t in 0..<n {
                     let len = pos0 + t + 1
-                    let qv = UnsafePointer(s.qcat + (t * nh + h) * kw)
-                    for j in 0..<len { sc[j] = AttentionMath.dot(keys + j * kw, qv, count: kw) }
-                    AttentionMath.softmax(sc, count: len, scale: scale)
-                    AttentionMath.weightedSum(sc, count: len, keys, stride: kw, width: kvr,
-                                              s.heads + (t * nh + h) * kvr, acc: acc, single: single)
+                    Attention.scores(keys, stride: kw, count: len, s.qcat + (t * nh + h) * kw, width: kw, sc)
+                    Attention.softmax(sc, count: len, scale: scale)
+                    Attention.weightedSum(sc, count: len, keys, stride: kw, width: kvr,
+                                          s.heads + (t * nh + h) * kvr, acc: acc, single: single)
                 }
             }
         }
 
         // per head value up-projection: attn (n, nHead·valueLen) = v_b[h] · heads[h]
-        for h in 0..<nh {
-            for t in 0..<n { (s.gin + t * kvr).update(from: s.heads + (t * nh + h) * kvr, count: kvr) }
-            linear(L.vB.slice(h, rowsPer: vl), s.gin, n: n, s.gout)    // (n, valueLen)
-            for t in 0..<n { (s.attn + (t * nh + h) * vl).update(from: s.gout + t * vl, count: vl) }
-        }
+        perHead(L.vB, s.heads, n: n, cols: kvr, rowsPer: vl, s.attn, headStride: vl)
         linear(L.wo, s.attn, n: n, s.y)
         addRows(s.y, into: s.x, count: n * e)
 
         normRows(s.x, L.ffnNorm, s.xn, n: n, width: e)
-        if let d = L.dense { ffn(d, s.xn, n: n, s.y) } else if let m = L.moe { moe(m, s.xn, n: n, s.y) }
+        s.input.set(s.xn, n: n, cols: e)
+        if let d = L.dense { ffn(d, s.input, n: n, s.y) } else if let m = L.moe { moe(m, s.input, n: n, s.y) }
         addRows(s.y, into: s.x, count: n * e)
+    }
+
+    /// y[t, h] = w[h] · x[t, h] for every token t and head h, with x (n, nHead, cols) quantized once and w[h] the
+    /// h-th block of rowsPer rows; head h of token t is written at y + (t·nHead + h)·headStride.
+    private func perHead(_ w: WeightMatrix, _ x: UnsafePointer<Float>, n: Int, cols: Int, rowsPer: Int,
+                         _ y: UnsafeMutablePointer<Float>, headStride: Int) {
+        let nh = config.headCount
+        scratch.input.set(x, n: n * nh, cols: cols)
+        let q = scratch.input.quantized(for: w, pool: pool)
+        for h in 0..<nh {
+            product(w.slice(h, rowsPer: rowsPer), q.every(nh, from: h, count: n), y + h * headStride, ldy: nh * headStride)
+        }
+        flush()
     }
 
     /// x += y elementwise.
@@ -77,30 +87,14 @@ extension Session {
         for i in 0..<count { x[i] = y[i] + x[i] }
     }
 
-    /// Routed experts plus shared experts on n rows: out(n, nEmbd).
-    func moe(_ m: MoEWeights, _ x: UnsafePointer<Float>, n: Int, _ out: UnsafeMutablePointer<Float>) {
-        let c = config, s = scratch, e = c.embeddingLength, ne = c.expertCount, k = c.expertUsedCount
-        let ff = c.expertFeedForwardLength
-        linear(m.router, x, n: n, s.router)                  // (n, nExpert) logits
+    /// Routed experts plus shared experts on the n rows of `input`: out(n, nEmbd).
+    func moe(_ m: MoEWeights, _ input: Activations, n: Int, _ out: UnsafeMutablePointer<Float>) {
+        let c = config, s = scratch, e = c.embeddingLength, k = c.expertUsedCount
+        product(m.router, input.quantized(for: m.router, pool: pool), s.router)   // (n, nExpert) logits
+        flush()
         for t in 0..<n { route(m, t) }
+        if decoding { routedOneToken(m, input) } else { routedBatch(m, input, n: n) }
 
-        // each expert runs once on the rows routed to it
-        for ex in 0..<ne {
-            var cnt = 0
-            for r in 0..<n * k where s.slotE[r] == ex { s.rows[cnt] = r; cnt += 1 }
-            if cnt == 0 { continue }
-            for i in 0..<cnt { (s.gx + i * e).update(from: x + (s.rows[i] / k) * e, count: e) }
-            if let gu = m.gateUp {
-                linear(gu.slice(ex, rowsPer: 2 * ff), s.gx, n: cnt, s.ff1)      // (cnt, 2·ff) [gate | up]
-                for i in 0..<cnt { Ops.swiglu(gate: s.ff1 + i * 2 * ff, up: s.ff1 + i * 2 * ff + ff, out: s.ff3 + i * ff, count: ff) }
-            } else if let g = m.gate, let u = m.up {
-                linear(u.slice(ex, rowsPer: ff), s.gx, n: cnt, s.ff2)
-                linear(g.slice(ex, rowsPer: ff), s.gx, n: cnt, s.ff1)
-                Ops.swiglu(gate: s.ff1, up: s.ff2, out: s.ff3, count: cnt * ff)
-            }
-            linear(m.down.slice(ex, rowsPer: e), s.ff3, n: cnt, s.gy)         // (cnt, nEmbd)
-            for i in 0..<cnt { (s.slotOut + s.rows[i] * e).update(from: s.gy + i * e, count: e) }
-        }
         // weighted sum in slot order, as llama.cpp adds the expert views
         for t in 0..<n {
             let o = out + t * e
@@ -110,9 +104,65 @@ extension Session {
             }
         }
         if let sh = m.shared {
-            ffn(sh, x, n: n, s.gy)
+            if !decoding { ffn(sh, input, n: n, s.gy) }            // while decoding it ran with the routed experts
             addRows(s.gy, into: out, count: n * e)
         }
+    }
+
+    /// Prefill: each expert runs once, as a matmul over the (already quantized) rows routed to it.
+    private func routedBatch(_ m: MoEWeights, _ input: Activations, n: Int) {
+        let c = config, s = scratch, e = c.embeddingLength, ne = c.expertCount, k = c.expertUsedCount
+        let ff = c.expertFeedForwardLength
+        let x = input.quantized(for: m.gateUp ?? m.gate!, pool: pool)
+        for ex in 0..<ne {
+            var cnt = 0
+            for r in 0..<n * k where s.slotE[r] == ex { s.rows[cnt] = r; cnt += 1 }
+            if cnt == 0 { continue }
+            let gx = s.gathered.gather(x, count: cnt) { s.rows[$0] / k }
+            if let gu = m.gateUp {
+                product(gu.slice(ex, rowsPer: 2 * ff), gx, s.ff1)                 // (cnt, 2·ff) [gate | up]
+                for i in 0..<cnt { Ops.swiglu(gate: s.ff1 + i * 2 * ff, up: s.ff1 + i * 2 * ff + ff, out: s.ff3 + i * ff, count: ff) }
+            } else if let g = m.gate, let u = m.up {
+                product(u.slice(ex, rowsPer: ff), gx, s.ff2)
+                product(g.slice(ex, rowsPer: ff), gx, s.ff1)
+                Ops.swiglu(gate: s.ff1, up: s.ff2, out: s.ff3, count: cnt * ff)
+            }
+            linear(m.down.slice(ex, rowsPer: e), s.ff3, n: cnt, s.gy)         // (cnt, nEmbd)
+            for i in 0..<cnt { (s.slotOut + s.rows[i] * e).update(from: s.gy + i * e, count: e) }
+        }
+    }
+
+    /// Decode: gate and up of the chosen experts and the shared expert in one parallel region, their down
+    /// projections in a second; slotOut (nUsed, nEmbd) and the shared expert's output in gy.
+    private func routedOneToken(_ m: MoEWeights, _ input: Activations) {
+        let c = config, s = scratch, e = c.embeddingLength, k = c.expertUsedCount, ff = c.expertFeedForwardLength
+        let shFF = m.shared?.gate.rows ?? 0, sw = max(2 * ff, 2 * shFF)
+        let sharedGate = s.ff1 + k * sw, sharedUp = sharedGate + shFF     // (shFF) each, after the k slots of ff1
+        for j in 0..<k {
+            let ex = s.slotE[j], slot = s.ff1 + j * sw                    // (2·ff) [gate | up]
+            if let gu = m.gateUp {
+                product(gu.slice(ex, rowsPer: 2 * ff), input.quantized(for: gu, pool: pool), slot)
+            } else if let g = m.gate, let u = m.up {
+                product(g.slice(ex, rowsPer: ff), input.quantized(for: g, pool: pool), slot)
+                product(u.slice(ex, rowsPer: ff), input.quantized(for: u, pool: pool), slot + ff)
+            }
+        }
+        if let sh = m.shared {
+            product(sh.gate, input.quantized(for: sh.gate, pool: pool), sharedGate)
+            product(sh.up, input.quantized(for: sh.up, pool: pool), sharedUp)
+        }
+        flush()
+        for j in 0..<k { Ops.swiglu(gate: s.ff1 + j * sw, up: s.ff1 + j * sw + ff, out: s.ff3 + j * ff, count: ff) }
+        s.hidden.set(s.ff3, n: k, cols: ff)                               // (k, ff)
+        let h = s.hidden.quantized(for: m.down, pool: pool)
+        for j in 0..<k { product(m.down.slice(s.slotE[j], rowsPer: e), h.every(1, from: j, count: 1), s.slotOut + j * e) }
+        if let sh = m.shared {
+            let hs = s.ff3 + k * ff                                       // (shFF)
+            Ops.swiglu(gate: sharedGate, up: sharedUp, out: hs, count: shFF)
+            s.sharedHidden.set(hs, n: 1, cols: shFF)
+            product(sh.down, s.sharedHidden.quantized(for: sh.down, pool: pool), s.gy)
+        }
+        flush()
     }
 
     /// Chooses row t's experts into slotE/slotW from the router logits in scratch.router.

@@ -25,14 +25,13 @@ extension Session {
         let scale = c.kqScale, ctx = contextLength, group = nh / nkvh, single = n == 1
         pool.parallelFor(nh) { range in
             for h in range {
-                let sc = s.scores + h * ctx, off = (h / group) * hd, acc = s.vacc + h * 65 * hd
+                let sc = s.scores + h * ctx, off = (h / group) * hd, acc = s.vacc + h * Attention.accumulatorCount(width: hd)
                 for t in 0..<n {
                     let len = pos0 + t + 1
-                    let qv = UnsafePointer(s.q + t * nq + h * hd)
-                    for j in 0..<len { sc[j] = AttentionMath.dot(keys + j * nkv + off, qv, count: hd) }
-                    AttentionMath.softmax(sc, count: len, scale: scale)
-                    AttentionMath.weightedSum(sc, count: len, values + off, stride: nkv, width: hd,
-                                              s.heads + t * nq + h * hd, acc: acc, single: single)
+                    Attention.scores(keys + off, stride: nkv, count: len, s.q + t * nq + h * hd, width: hd, sc)
+                    Attention.softmax(sc, count: len, scale: scale)
+                    Attention.weightedSum(sc, count: len, values + off, stride: nkv, width: hd,
+                                          s.heads + t * nq + h * hd, acc: acc, single: single)
                 }
             }
         }
@@ -41,8 +40,8 @@ extension Session {
         addRows(s.y, into: s.x, count: n * e)
 
         normRows(s.x, L.ffnNorm, s.xn, n: n, width: e)
-        ffn(L.ffn, s.xn, n: n, s.y)
-        
+        s.input.set(s.xn, n: n, cols: e)
+        ffn(L.ffn, s.input, n: n, s.y)
         addRows(s.y, into: s.x, count: n * e)
     }
 }

@@ -16,6 +16,8 @@ public final class Session {
     let scratch: Scratch
     let rope: Rope
     let pool: ThreadPool
+    /// The forward pass in flight is one token: `product` queues instead of running.
+    private(set) var decoding = false
     /// (batch, vocab) logits of every row of a batch, allocated on first use by `evaluate`.
     private var allLogits: UnsafeMutablePointer<Float>?
 
@@ -121,6 +123,7 @@ public final class Session {
     /// scratch.logits, or every row's logits to `allRows` (batch, vocab).
     private func run(_ batch: UnsafeBufferPointer<Int>, allRows: UnsafeMutablePointer<Float>?) throws {
         let n = batch.count, pos0 = tokens.count
+        decoding = n == 1
         let s = scratch, e = config.embeddingLength
         let embd: WeightMatrix
         switch model.weights {
@@ -163,11 +166,30 @@ public final class Session {
         for t in 0..<n { Ops.rmsNorm(x + t * width, weight.pointer, out + t * width, count: width, eps: config.rmsEps) }
     }
 
-    /// Dense SwiGLU FFN on n rows: out = down(silu(gate(x)) · up(x)).
-    func ffn(_ f: FFNWeights, _ x: UnsafePointer<Float>, n: Int, _ out: UnsafeMutablePointer<Float>) {
+    /// Y(q.n, ldy)[:, 0..<w.rows] = X · Wᵀ. While decoding one token the product is only queued: every queued
+    /// product runs at the next `flush()`, in one parallel region.
+    func product(_ w: WeightMatrix, _ q: QuantizedActivations, _ y: UnsafeMutablePointer<Float>, ldy: Int? = nil) {
+        if decoding {
+            precondition(q.n == 1, "a queued product takes one activation row")
+            scratch.queued.append(MatvecJob(w, q, y))
+        } else {
+            matmulRows(w, q, n: q.n, y, ldy: ldy ?? w.rows, pool: pool)
+        }
+    }
+
+    /// Runs the queued products.
+    func flush() {
+        guard !scratch.queued.isEmpty else { return }
+        scratch.queued.withUnsafeBufferPointer { matvecs($0, pool: pool) }
+        scratch.queued.removeAll(keepingCapacity: true)
+    }
+
+    /// Dense SwiGLU FFN on the n rows of `input`: out(n, nEmbd) = down(silu(gate(x)) · up(x)).
+    func ffn(_ f: FFNWeights, _ input: Activations, n: Int, _ out: UnsafeMutablePointer<Float>) {
         let s = scratch, ff = f.gate.rows
-        linear(f.up, x, n: n, s.ff2)
-        linear(f.gate, x, n: n, s.ff1)
+        product(f.up, input.quantized(for: f.up, pool: pool), s.ff2)
+        product(f.gate, input.quantized(for: f.gate, pool: pool), s.ff1)
+        flush()
         Ops.swiglu(gate: s.ff1, up: s.ff2, out: s.ff3, count: n * ff)
         linear(f.down, s.ff3, n: n, out)
     }

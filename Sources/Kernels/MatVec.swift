@@ -4,10 +4,17 @@ import GGUF
 
 /// X(n, cols) quantized to a weight type's vec_dot type; usable with every matrix of that dot type and
 /// width (e.g. quantize once, then run gate and up). Points into an ActivationBuffer: valid until that
-/// buffer quantizes again.
+/// buffer quantizes again. Row r starts at data + r·rowBytes (a view may skip rows: rowBytes is the stride).
 public struct QuantizedActivations: @unchecked Sendable {
     public let dotType: GGMLType, n: Int, cols: Int, rowBytes: Int
     public let data: UnsafeRawPointer
+
+    /// Rows first, first + step, … (count of them) as activations of their own, e.g. head h of an
+    /// (n, heads, cols) block: every(heads, from: h, count: n).
+    public func every(_ step: Int, from first: Int, count: Int) -> QuantizedActivations {
+        precondition(step >= 1 && first >= 0 && count >= 0 && (count == 0 || first + (count - 1) * step < n), "QuantizedActivations.every out of range")
+        return QuantizedActivations(dotType: dotType, n: count, cols: cols, rowBytes: rowBytes * step, data: data + first * rowBytes)
+    }
 }
 
 /// Caller-owned, grow-only scratch for quantized activations (no allocation once warm).
@@ -24,17 +31,33 @@ public final class ActivationBuffer: @unchecked Sendable {
         guard n >= 0, cols > 0, let rb = dt.byteCount(elements: cols) else {
             throw KernelError.badShape("Activations of \(cols) columns are not a whole number of \(dt.name) blocks of \(dt.blockSize).")
         }
-        let need = max(rb * n, 64)
-        if need > capacity {
-            storage?.deallocate()
-            storage = UnsafeMutableRawPointer.allocate(byteCount: need, alignment: 64)
-            capacity = need
-        }
+        reserve(max(rb * n, 64))
         let dst = storage!
         guard ck_quantize_rows_pool(pool?.raw, dt.id, x, Int64(cols), Int64(n), dst, rb) == 0 else {
             throw KernelError.badShape("Activations of \(cols) columns could not be quantized to \(dt.name).")
         }
         return QuantizedActivations(dotType: dt, n: n, cols: cols, rowBytes: rb, data: UnsafeRawPointer(dst))
+    }
+
+    /// Copies rows row(0), row(1), … row(count − 1) of `q` (already quantized) into this buffer, in that order:
+    /// the rows one expert reads, without quantizing them again.
+    public func gather(_ q: QuantizedActivations, count: Int, row: (Int) -> Int) -> QuantizedActivations {
+        let rb = ck_row_bytes(q.dotType.id, Int64(q.cols))
+        reserve(max(rb * count, 64))
+        let dst = storage!
+        for i in 0..<count {
+            let r = row(i)
+            precondition(r >= 0 && r < q.n, "ActivationBuffer.gather: row \(r) of \(q.n)")
+            (dst + i * rb).copyMemory(from: q.data + r * q.rowBytes, byteCount: rb)
+        }
+        return QuantizedActivations(dotType: q.dotType, n: count, cols: q.cols, rowBytes: rb, data: UnsafeRawPointer(dst))
+    }
+
+    private func reserve(_ need: Int) {
+        guard need > capacity else { return }
+        storage?.deallocate()
+        storage = UnsafeMutableRawPointer.allocate(byteCount: need, alignment: 64)
+        capacity = need
     }
 }
 

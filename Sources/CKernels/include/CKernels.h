@@ -89,6 +89,22 @@ void ck_rope_cache(float *cache, int dims, float pos, float base, float freq_sca
 /// Rotates `heads` vectors of `dims` numbers, `stride` floats apart, with a cache from ck_rope_cache.
 void ck_rope_apply(float *x, int dims, int heads, int64_t stride, const float *cache, int neox);
 
+// ---- attention in llama.cpp's exact float order (its x86 AVX-512 CPU build), on any CPU ----
+/// ggml_vec_dot_f32: four 16-lane FMA accumulators over 64-element steps, (s0+s2)+(s1+s3), 16-lane tree, tail in order.
+float ck_attn_dot(const float *x, const float *y, int64_t n);
+/// out[j] = ck_attn_dot(keys + j·stride, q, n) for j < nkeys.
+void ck_attn_scores(const float *keys, int64_t stride, int64_t nkeys, const float *q, int64_t n, float *out);
+/// In place over x(n): x·scale, max, ggml_v_expf(x − max), sums of aligned 16-lane blocks in double, x / sum.
+void ck_attn_softmax(float *x, int64_t n, float scale);
+/// out(width)[d] = Σ_{j<n} p[j]·v[j·stride + d], summed as llama.cpp multiplies transposed V by the probabilities:
+/// single (one query token) → ggml_vec_dot_f32 order (lane j%16 of accumulator (j/16)%4); else tinyBLAS
+/// (lane j%16 of one accumulator). acc: (64, width) scratch.
+void ck_attn_wsum(const float *p, int64_t n, const float *v, int64_t stride, int64_t width, float *out, float *acc, int single);
+float ck_attn_dot_scalar(const float *x, const float *y, int64_t n);
+void ck_attn_scores_scalar(const float *keys, int64_t stride, int64_t nkeys, const float *q, int64_t n, float *out);
+void ck_attn_softmax_scalar(float *x, int64_t n, float scale);
+void ck_attn_wsum_scalar(const float *p, int64_t n, const float *v, int64_t stride, int64_t width, float *out, float *acc, int single);
+
 // ---- persistent thread pool ----
 typedef struct ck_pool ck_pool;
 typedef void (*ck_task_fn)(void *ctx, int64_t begin, int64_t end);
