@@ -77,7 +77,7 @@ final class LoopbackServer: @unchecked Sendable {
         setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1
         setsockopt(c, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        defer { close(c) }
+        defer { closeGracefully(c) }
         guard let req = readRequest(c) else { return }
         lock.lock(); requestsSeen.append(req); lock.unlock()
         for step in respond(req) {
@@ -100,6 +100,17 @@ final class LoopbackServer: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Sends FIN, then reads whatever the client still sends until it closes (at most 2 s): closing a socket
+    /// with unread input would send RST, which a loaded machine can deliver before the client read the reply.
+    private func closeGracefully(_ c: Int32) {
+        shutdown(c, Int32(SHUT_WR))
+        var tv = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var b = [UInt8](repeating: 0, count: 4096)
+        while recv(c, &b, b.count, 0) > 0 {}
+        close(c)
     }
 
     private func readRequest(_ c: Int32) -> Request? {
