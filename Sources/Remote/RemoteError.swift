@@ -75,7 +75,12 @@ public enum RemoteError: Error, Equatable, CustomStringConvertible {
         func code(_ o: JSONValue?) -> String? { o?["code"]?.stringValue ?? o?["type"]?.stringValue }
         if let e = v["error"] {
             if let s = e.stringValue { return (s, nil) }
-            return (e["message"]?.stringValue ?? "", code(e))
+            var m = e["message"]?.stringValue ?? ""
+            // llama-server puts the sizes of a too-long prompt in fields of their own.
+            let sizes = [("n_prompt_tokens", e["n_prompt_tokens"]?.intValue), ("n_ctx", e["n_ctx"]?.intValue)]
+                .compactMap { k, n in n.map { "\(k) \($0)" } }
+            if !sizes.isEmpty { m += " (" + sizes.joined(separator: ", ") + ")" }
+            return (m, code(e))
         }
         if let m = v["message"]?.stringValue { return (m, code(v)) }
         if let d = v["detail"] {
