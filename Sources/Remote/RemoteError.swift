@@ -18,6 +18,8 @@ public enum RemoteError: Error, Equatable, CustomStringConvertible {
     case timedOut(seconds: Int)
     /// The connection ended before the reply did.
     case droppedMidStream(reason: String)
+    /// The server accepted the request and ended the stream without a single event.
+    case emptyStream
     case invalidResponse(String)
     case streamError(message: String)
 
@@ -48,6 +50,8 @@ public enum RemoteError: Error, Equatable, CustomStringConvertible {
             return "The server sent nothing for \(s) seconds, so the reply was stopped."
         case .droppedMidStream(let reason):
             return "The server closed the connection in the middle of the reply (\(reason)); the partial reply is kept."
+        case .emptyStream:
+            return "The server ended the reply without sending any of it; its log says why (llama-cpp-python's server does this when the prompt is longer than its --n_ctx: give glmchat that size with -c)."
         case .invalidResponse(let s):
             return "The server's answer is not an OpenAI-compatible one: \(s)."
         case .streamError(let message):
