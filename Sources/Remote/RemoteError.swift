@@ -28,7 +28,7 @@ public enum RemoteError: Error, Equatable, CustomStringConvertible {
         case .invalidEndpoint(let s):
             return "The endpoint \(s.debugDescription) is not an http:// or https:// URL (expected something like http://127.0.0.1:8000/v1)."
         case .missingAPIKey(let v):
-            return "The environment variable \(v) named by --api-key-env is not set or empty."
+            return "The environment variable \(v) named by --api-key-env (or \"api_key_env\" in settings.json) is not set or empty."
         case let .cannotConnect(endpoint, reason):
             return "Cannot connect to the server at \(endpoint) (\(reason)); is it running?"
         case let .unauthorized(status, variable, message):
