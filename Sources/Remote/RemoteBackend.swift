@@ -258,6 +258,7 @@ public final class RemoteBackend: ChatBackend, @unchecked Sendable {
     private func run(_ request: ChatRequest, onEvent: @escaping @Sendable (ChatEvent) -> Void) async {
         var decoder = StreamDecoder(thinking: request.thinking, tools: request.tools, template: http.config.template)
         var clock = ReplyClock()
+        var sawEvent = false
         func emit(_ events: [ChatEvent]) { for e in events { clock.observe(e); onEvent(e) } }
         func end(_ failure: Error?) {
             emit(decoder.flush())
@@ -275,6 +276,8 @@ public final class RemoteBackend: ChatBackend, @unchecked Sendable {
                 onEvent(.failed("\(e)"))
             } else if decoder.isComplete {
                 onEvent(.finished(decoder.finishReason))
+            } else if !sawEvent {
+                onEvent(.failed("\(RemoteError.emptyStream)"))
             } else {
                 onEvent(.failed("\(RemoteError.droppedMidStream(reason: "the stream ended without a finish reason"))"))
             }
@@ -298,15 +301,16 @@ public final class RemoteBackend: ChatBackend, @unchecked Sendable {
             for try await buffer in response.body {
                 try Task.checkCancellation()
                 if isJSON { whole += buffer.readableBytesView; continue }
-                for e in sse.feed(buffer.readableBytesView) { emit(decoder.decode(e)) }
+                for e in sse.feed(buffer.readableBytesView) { sawEvent = true; emit(decoder.decode(e)) }
                 if decoder.done || decoder.streamError != nil { break }
             }
             try Task.checkCancellation()
             if isJSON {
+                sawEvent = !whole.isEmpty
                 emit(decoder.decode(SSEEvent(data: String(decoding: whole, as: UTF8.self))))
                 if decoder.serverFinishReason == nil && decoder.streamError == nil { emit(decoder.decode(SSEEvent(data: "[DONE]"))) }
             }
-            for e in sse.finish() { emit(decoder.decode(e, atEnd: true)) }
+            for e in sse.finish() { sawEvent = true; emit(decoder.decode(e, atEnd: true)) }
             if sse.overflow { throw RemoteError.invalidResponse("a stream line is longer than 16 MiB") }
             end(nil)
         } catch {

@@ -18,6 +18,8 @@ public enum RemoteError: Error, Equatable, CustomStringConvertible {
     case timedOut(seconds: Int)
     /// The connection ended before the reply did.
     case droppedMidStream(reason: String)
+    /// The server accepted the request and ended the stream without a single event.
+    case emptyStream
     case invalidResponse(String)
     case streamError(message: String)
 
@@ -26,7 +28,7 @@ public enum RemoteError: Error, Equatable, CustomStringConvertible {
         case .invalidEndpoint(let s):
             return "The endpoint \(s.debugDescription) is not an http:// or https:// URL (expected something like http://127.0.0.1:8000/v1)."
         case .missingAPIKey(let v):
-            return "The environment variable \(v) named by --api-key-env is not set or empty."
+            return "The environment variable \(v) named by --api-key-env (or \"api_key_env\" in settings.json) is not set or empty."
         case let .cannotConnect(endpoint, reason):
             return "Cannot connect to the server at \(endpoint) (\(reason)); is it running?"
         case let .unauthorized(status, variable, message):
@@ -48,6 +50,8 @@ public enum RemoteError: Error, Equatable, CustomStringConvertible {
             return "The server sent nothing for \(s) seconds, so the reply was stopped."
         case .droppedMidStream(let reason):
             return "The server closed the connection in the middle of the reply (\(reason)); the partial reply is kept."
+        case .emptyStream:
+            return "The server ended the reply without sending any of it; its log says why (llama-cpp-python's server does this when the prompt is longer than its --n_ctx: give glmchat that size with -c)."
         case .invalidResponse(let s):
             return "The server's answer is not an OpenAI-compatible one: \(s)."
         case .streamError(let message):
@@ -75,7 +79,12 @@ public enum RemoteError: Error, Equatable, CustomStringConvertible {
         func code(_ o: JSONValue?) -> String? { o?["code"]?.stringValue ?? o?["type"]?.stringValue }
         if let e = v["error"] {
             if let s = e.stringValue { return (s, nil) }
-            return (e["message"]?.stringValue ?? "", code(e))
+            var m = e["message"]?.stringValue ?? ""
+            // llama-server puts the sizes of a too-long prompt in fields of their own.
+            let sizes = [("n_prompt_tokens", e["n_prompt_tokens"]?.intValue), ("n_ctx", e["n_ctx"]?.intValue)]
+                .compactMap { k, n in n.map { "\(k) \($0)" } }
+            if !sizes.isEmpty { m += " (" + sizes.joined(separator: ", ") + ")" }
+            return (m, code(e))
         }
         if let m = v["message"]?.stringValue { return (m, code(v)) }
         if let d = v["detail"] {

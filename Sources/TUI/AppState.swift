@@ -15,6 +15,11 @@ public struct StreamingReply: Equatable, Sendable {
     public var contentChunks = 0
     public var prefill: (done: Int, total: Int)? = nil
     public var lastSaveAt: Double
+    /// What was sent: messages and their estimated prompt tokens (for shrinking on a context-too-long error).
+    public var sentMessages = 0
+    public var sentPromptTokens = 0
+    /// This reply is the one retry after the server said the prompt was too long.
+    public var contextRetry = false
     public static func == (a: StreamingReply, b: StreamingReply) -> Bool {
         a.messageIndex == b.messageIndex && a.startedAt == b.startedAt && a.reasoningChunks == b.reasoningChunks && a.contentChunks == b.contentChunks
     }
@@ -107,6 +112,11 @@ public struct AppState: Sendable {
     /// Last reply's numbers for the status bar.
     public var lastStats: GenerationStats? = nil
     public var contextUsed: Int? = nil
+    /// `contextUsed` comes from an approximate token counter (shown with a leading "~").
+    public var contextUsedApproximate = false
+    /// A cap on the prompt's tokens, tighter than the context, set after a server said the prompt was too
+    /// long (ContextRetry); kept for the rest of the conversation.
+    public var promptLimit: Int? = nil
     /// Memo of laid-out finished messages (shared by copies of the state; pure memoization).
     public var layoutCache = LayoutCache()
     public var liveCache = LiveMarkdownCache()

@@ -16,8 +16,10 @@ public enum ContextFit {
     }
 
     /// How many leading messages (whole turns) to leave out so the rest fits, and the tokens that remain.
-    public static func fit(_ messages: [Message], contextLength: Int, sampling: SamplingParams, counter: TokenCounter?) -> (dropped: Int, tokens: Int) {
-        let budget = contextLength - replyReserve(contextLength: contextLength, sampling: sampling)
+    /// `promptLimit` lowers the prompt's budget further (after a server said the prompt was too long).
+    public static func fit(_ messages: [Message], contextLength: Int, sampling: SamplingParams, counter: TokenCounter?,
+                           promptLimit: Int? = nil) -> (dropped: Int, tokens: Int) {
+        let budget = min(contextLength - replyReserve(contextLength: contextLength, sampling: sampling), promptLimit ?? .max)
         let sizes = messages.map { tokens($0, counter: counter) }
         var total = sizes.reduce(0, +)
         let turnStarts = messages.indices.filter { messages[$0].role == .user }
@@ -47,5 +49,6 @@ public struct ContextFitResult: Sendable {
     }
 }
 
-/// A replacement for the built-in fit (e.g. Chat's ContextBudget with exact token counts).
-public typealias ContextFitter = @Sendable (_ conversation: [Message], _ settings: Settings) -> ContextFitResult
+/// A replacement for the built-in fit (e.g. Chat's ContextBudget with exact token counts). `promptLimit`, when
+/// given, is a tighter cap on the prompt's tokens than the context allows (see ContextRetry).
+public typealias ContextFitter = @Sendable (_ conversation: [Message], _ settings: Settings, _ promptLimit: Int?) -> ContextFitResult

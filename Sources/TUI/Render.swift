@@ -140,7 +140,8 @@ func renderStatus(_ s: AppState, into buf: inout Buffer) {
     items.append(s.settings.thinking ? "think on" : "think off")
     let used = s.contextUsed ?? 0
     let pct = s.contextLength > 0 ? Int((Double(used) * 100 / Double(s.contextLength)).rounded()) : 0
-    items.append("ctx \(compact(used))/\(compact(s.contextLength)) \(pct)%")
+    // Estimated counts (no local tokenizer) are marked as approximate.
+    items.append("ctx \(s.contextUsedApproximate ? "~" : "")\(compact(used))/\(compact(s.contextLength)) \(pct)%")
     if let st = s.lastStats {
         if let p = st.prefillTokensPerSecond { items.append("pp \(rate(p)) t/s") }
         if let d = st.decodeTokensPerSecond { items.append("tg \(rate(d)) t/s") }

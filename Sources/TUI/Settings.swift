@@ -1,5 +1,6 @@
 // User settings remembered between runs ($XDG_CONFIG_HOME/glmchat/settings.json): thinking, theme,
-// sampling. Unknown or missing keys fall back to defaults; a broken file gives a warning.
+// sampling, the model file or the server to use. Unknown or missing keys fall back to defaults; a broken
+// file gives a warning.
 import Foundation
 import Chat
 
@@ -14,8 +15,17 @@ public struct Settings: Codable, Equatable, Sendable {
     public var sampling: SamplingParams = .glmDefault
     /// The model file used when -m is not given.
     public var model: String? = nil
+    /// The OpenAI-compatible server used when --endpoint is not given (see Settings+Remote).
+    public var endpoint: String? = nil
+    /// The NAME of the environment variable holding the server's API key; the key itself is never stored.
+    public var apiKeyEnv: String? = nil
+    /// The served model's id at `endpoint`.
+    public var servedModel: String? = nil
 
-    enum CodingKeys: String, CodingKey { case thinking, expandThinking = "expand_thinking", keepThinking = "keep_thinking", theme, sampling, model }
+    enum CodingKeys: String, CodingKey {
+        case thinking, expandThinking = "expand_thinking", keepThinking = "keep_thinking", theme, sampling, model
+        case endpoint, apiKeyEnv = "api_key_env", servedModel = "served_model"
+    }
     public init() {}
     public init(from d: Decoder) throws {
         let c = try d.container(keyedBy: CodingKeys.self)
@@ -26,6 +36,9 @@ public struct Settings: Codable, Equatable, Sendable {
         theme = (try? c.decodeIfPresent(String.self, forKey: .theme)) ?? def.theme
         sampling = (try? c.decodeIfPresent(SamplingParams.self, forKey: .sampling)) ?? def.sampling
         model = (try? c.decodeIfPresent(String.self, forKey: .model)) ?? nil
+        endpoint = (try? c.decodeIfPresent(String.self, forKey: .endpoint)) ?? nil
+        apiKeyEnv = (try? c.decodeIfPresent(String.self, forKey: .apiKeyEnv)) ?? nil
+        servedModel = (try? c.decodeIfPresent(String.self, forKey: .servedModel)) ?? nil
     }
 }
 

@@ -84,6 +84,15 @@ extension AppState {
         return sig
     }
 
+    /// Errors and warnings shown under a message (a failed reply, a retry with a shorter prompt).
+    func noteBlocks(_ m: Message) -> [Block] {
+        guard let notes = messageNotes[m.id] else { return [] }
+        return notes.enumerated().map { i, n in
+            let st = n.hasPrefix("✗") ? theme[.error] : theme[.warning]
+            return Block(key: m.id + ":note:\(i)", kind: .note, lines: Wrap.text(n, style: st, width: transcriptTextWidth), collapsible: false, copyText: n, gapBefore: false)
+        }
+    }
+
     /// The blocks of one message (not system or tool messages).
     func messageBlocks(_ m: Message, live: Bool, toolResults: [String: Message], hasBefore: Bool) -> [Block] {
         let w = transcriptTextWidth
@@ -98,6 +107,7 @@ extension AppState {
                 lines.append([Span(i == 0 ? "› " : "  ", t[.user])] + l)
             }
             blocks.append(Block(key: m.id, kind: .user, lines: lines, collapsible: false, copyText: m.content, gapBefore: hasBefore))
+            blocks += noteBlocks(m)
         case .assistant:
             var first = true
             if let r = m.reasoning, !r.isEmpty {
@@ -124,12 +134,7 @@ extension AppState {
                 blocks.append(Block(key: key, kind: .tool, lines: toolLines(call, result: result, open: open, width: w),
                                     collapsible: true, copyText: result?.content ?? call.arguments.serialized(), gapBefore: false, open: open))
             }
-            if let notes = messageNotes[m.id] {
-                for (i, n) in notes.enumerated() {
-                    let st = n.hasPrefix("✗") ? t[.error] : t[.warning]
-                    blocks.append(Block(key: m.id + ":note:\(i)", kind: .note, lines: Wrap.text(n, style: st, width: w), collapsible: false, copyText: n, gapBefore: false))
-                }
-            }
+            blocks += noteBlocks(m)
             if m.finishReason == .cancelled || m.finishReason == .length || m.finishReason == .loop {
                 let why = m.finishReason == .cancelled ? "stopped by you" : m.finishReason == .length ? "stopped at the token limit" : "stopped: the model was repeating itself"
                 blocks.append(Block(key: m.id + ":end", kind: .note, lines: [[Span("⏹ " + why, t[.dim])]], collapsible: false, copyText: why, gapBefore: false))

@@ -21,23 +21,33 @@ public func defaultTitle(_ text: String) -> String {
     return cut + "…"
 }
 
-func startReply(_ s: inout AppState) -> [Effect] {
-    let fitted: ContextFitResult
-    if let f = s.fitter {
-        fitted = f(s.messages, s.settings)
-    } else {
-        let fit = ContextFit.fit(s.messages, contextLength: s.contextLength, sampling: s.settings.sampling, counter: s.tokenCounter)
-        fitted = ContextFitResult(messages: ContextFit.kept(s.messages, dropped: fit.dropped), droppedMessages: fit.dropped, promptTokens: fit.tokens)
-    }
+/// What to send for the conversation as it stands: the plugged-in fitter, else ContextFit's whole-turn drop;
+/// both within `promptLimit` when a server asked for less.
+func fitConversation(_ s: AppState) -> ContextFitResult {
+    if let f = s.fitter { return f(s.messages, s.settings, s.promptLimit) }
+    let fit = ContextFit.fit(s.messages, contextLength: s.contextLength, sampling: s.settings.sampling, counter: s.tokenCounter,
+                             promptLimit: s.promptLimit)
+    return ContextFitResult(messages: ContextFit.kept(s.messages, dropped: fit.dropped), droppedMessages: fit.dropped, promptTokens: fit.tokens)
+}
+
+func startReply(_ s: inout AppState, contextRetry: Bool = false) -> [Effect] {
+    let fitted = fitConversation(s)
     s.droppedMessages = fitted.droppedMessages
-    s.contextUsed = fitted.promptTokens ?? s.contextUsed
+    if let p = fitted.promptTokens {
+        s.contextUsed = p
+        s.contextUsedApproximate = s.tokenCounter.map { !$0.isExact } ?? false
+    }
     let req = ChatRequest(messages: fitted.messages, tools: s.tools, sampling: s.settings.sampling,
                           thinking: s.settings.thinking, keepThinking: s.settings.keepThinking)
     var reply = Message(role: .assistant, content: "", sampling: s.settings.sampling, incomplete: true)
     reply.reasoning = nil
     let saveFirst = Effect.save(s.conversation, partial: false)
     s.messages.append(reply)
-    s.streaming = StreamingReply(messageIndex: s.messages.count - 1, startedAt: s.now, lastSaveAt: s.now)
+    var sr = StreamingReply(messageIndex: s.messages.count - 1, startedAt: s.now, lastSaveAt: s.now)
+    sr.sentMessages = fitted.messages.count
+    sr.sentPromptTokens = fitted.promptTokens ?? fitted.messages.reduce(0) { $0 + ContextFit.tokens($1, counter: s.tokenCounter) }
+    sr.contextRetry = contextRetry
+    s.streaming = sr
     s.scroll = 0
     s.haltToolLoop = false
     return [saveFirst, .send(req)]
@@ -78,8 +88,17 @@ func handleBackend(_ s: inout AppState, _ ev: ChatEvent, at: Double) -> [Effect]
         }
         return effects
     case .failed(let msg):
+        var note = "✗ the reply failed: " + msg
+        if ev.isContextTooLong {
+            switch retryShorter(&s, sr, reply: m, error: msg) {
+            case .retry(let effects): return effects
+            case .cannotShrink: note += " Nothing older can be left out: shorten the message or start a new conversation (Ctrl-N)."
+            case .alreadyRetried: note += " (This was the retry with a shorter prompt.)"
+            case .notApplicable: break
+            }
+        }
         finishReply(&s, &m, sr, reason: .error, at: at)
-        s.messageNotes[m.id, default: []].append("✗ the reply failed: " + msg)
+        s.messageNotes[m.id, default: []].append(note)
         s.messages[sr.messageIndex] = m
         s.streaming = nil
         return [.save(s.conversation, partial: false)]
@@ -103,7 +122,7 @@ func finishReply(_ s: inout AppState, _ m: inout Message, _ sr: StreamingReply, 
     if st.reasoningTokens == nil, sr.reasoningChunks > 0, m.stats == nil { st.reasoningTokens = sr.reasoningChunks }
     m.stats = st
     s.lastStats = st
-    if let p = st.promptTokens, let c = st.completionTokens { s.contextUsed = p + c }
+    if let p = st.promptTokens, let c = st.completionTokens { s.contextUsed = p + c; s.contextUsedApproximate = false }
     else { s.contextUsed = (s.contextUsed ?? 0) + ContextFit.tokens(m, counter: s.tokenCounter) }
 }
 

@@ -43,7 +43,9 @@ public func update(_ s: inout AppState, _ e: Event) -> [Effect] {
         s.streaming = nil; s.pendingTools = []; s.runningTool = nil; s.scroll = 0; s.selectedBlock = nil
         s.expanded = [:]; s.messageNotes = [:]; s.droppedMessages = 0; s.overlay = nil; s.focus = .input
         s.lastStats = c.messages.last(where: { $0.role == .assistant && $0.stats != nil })?.stats
+        s.promptLimit = nil
         s.contextUsed = ContextFit.fit(c.messages, contextLength: s.contextLength, sampling: s.settings.sampling, counter: s.tokenCounter).tokens
+        s.contextUsedApproximate = s.tokenCounter.map { !$0.isExact } ?? false
         for m in c.messages where m.incomplete { s.messageNotes[m.id, default: []].append("⚠ this reply was cut off (glmchat stopped while it streamed)") }
         s.notice = "opened “\(c.title.isEmpty ? c.id : c.title)”"
         return []
@@ -107,7 +109,8 @@ func handleKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
     case .ctrl("n"):
         if s.isBusy { s.notice = "stop the reply first (Esc)"; return [] }
         s.messages = []; s.sessionID = nil; s.title = ""; s.scroll = 0; s.selectedBlock = nil; s.expanded = [:]
-        s.messageNotes = [:]; s.droppedMessages = 0; s.contextUsed = 0; s.lastStats = nil
+        s.messageNotes = [:]; s.droppedMessages = 0; s.contextUsed = 0; s.contextUsedApproximate = false; s.lastStats = nil
+        s.promptLimit = nil
         s.notice = "new conversation"
         return []
     default: break

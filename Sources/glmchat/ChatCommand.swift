@@ -9,7 +9,7 @@ import Terminal
 import Tokenizer
 
 struct ChatOptions: ParsableArguments {
-    @Option(name: [.short, .customLong("model")], help: "The GGUF model file (default: \"model\" in settings.json).")
+    @Option(name: [.short, .customLong("model")], help: "The GGUF model file (default: \"model\" in settings.json); with a server, the served model's id.")
     var model: String?
 
     @Flag(name: .customLong("resume"), help: "Continue a saved conversation: --resume opens the session picker, --resume ID opens that one.")
@@ -80,11 +80,20 @@ func makeBackend(_ options: ChatOptions, settings: Settings, settingsPath: Strin
         let b = ScriptedBackend(script: script)
         return BackendChoice(backend: b, tools: b)
     }
-    if let backend = try makeRemoteBackend(options.remote, model: options.model, contextLength: options.contextLength,
-                                           loadTokenCounter: { path in TokenizerCounter(tokenizer: try Tokenizer(gguf: try GGUFFile(path: path))) }) {
+    // A server from --endpoint or from settings.json (unless -m names a model file).
+    let r = options.remote
+    if let server = settings.remote(endpointFlag: r.endpoint, apiKeyEnvFlag: r.apiKeyEnv, modelFlag: options.model, isModelFile: {
+        $0.lowercased().hasSuffix(".gguf") || FileManager.default.fileExists(atPath: $0)
+    }) {
+        let backend = try makeRemoteBackend(endpoint: server.endpoint, apiKeyEnv: server.apiKeyEnv, tokenizer: r.tokenizer, model: server.model,
+                                            contextLength: options.contextLength,
+                                            loadTokenCounter: { path in TokenizerCounter(tokenizer: try Tokenizer(gguf: try GGUFFile(path: path))) })
         // Tools run here, on this machine, for GLM-style servers as for the local engine.
         let tools = CodingToolsExecutor(CodingTools(workspace: try Workspace(root: FileManager.default.currentDirectoryPath)))
         return BackendChoice(backend: backend, tools: tools)
+    }
+    if r.apiKeyEnv != nil || r.tokenizer != nil {
+        throw ValidationError("--api-key-env and --tokenizer only apply with --endpoint (or \"endpoint\" in \(settingsPath))")
     }
     guard let model = options.model ?? settings.model else {
         throw ValidationError("""

@@ -22,12 +22,14 @@ final class CodingToolsExecutor: ToolExecutor, @unchecked Sendable {
 /// decisions between turns so the KV prefix stays reusable. If nothing fits, the messages go as they are
 /// and the engine reports the overflow in one sentence.
 func budgetFitter(for backend: EngineChatBackend, tools: [JSONValue]) -> ContextFitter {
-    let reserve = min(16_384, backend.contextLength / 4)
-    let budget = ContextBudget(contextLength: backend.contextLength, reservedReplyTokens: reserve)
+    let contextLength = backend.contextLength
+    let reserve = min(16_384, contextLength / 4)
     let state = Mutex(ContextBudget.FitState())
     let counter = TokenizerCounter(tokenizer: backend.tokenizer)
     let template = backend.template
-    return { conversation, settings in
+    return { conversation, settings, promptLimit in
+        // A prompt limit below the context's budget is kept by reserving the rest.
+        let budget = ContextBudget(contextLength: contextLength, reservedReplyTokens: max(reserve, contextLength - (promptLimit ?? contextLength)))
         let options = TemplateOptions(addGenerationPrompt: true, thinking: settings.thinking, keepThinking: settings.keepThinking)
         let previous = state.withLock { $0 }
         guard let fitted = try? budget.fit(conversation, tools: template.supportsTools ? tools : [], template: template,

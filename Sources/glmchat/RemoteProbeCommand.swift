@@ -1,5 +1,6 @@
 // `glmchat remote-probe` (hidden): sends one prompt to an OpenAI-compatible server through the remote
-// backend and prints every event as a JSON line; used by Tests/e2e/remote-*.sh.
+// backend and prints every event as a JSON line; used by Tests/e2e/remote-*.sh. With --history the prompt
+// goes through the chat controller instead (RemoteProbe+Chat).
 import ArgumentParser
 import Chat
 import Foundation
@@ -22,6 +23,12 @@ struct RemoteProbeCommand: ParsableCommand {
     @Option(help: "Context length to assume (overrides the server's).") var contextLength: Int?
     @Option(help: "Cancel the reply after this many content/reasoning pieces.") var cancelAfter: Int?
     @Option(help: "Give up waiting after this many seconds.") var waitSeconds = 300
+    @Option(help: ArgumentHelp("Earlier turns (a JSON array of {\"role\", \"content\"}): the prompt then goes through the chat's context manager.",
+                               valueName: "FILE.json")) var history: String?
+
+    func validate() throws {
+        if history != nil, cancelAfter != nil { throw ValidationError("--cancel-after does not go with --history.") }
+    }
 
     func run() throws {
         guard remote.endpoint != nil else { fail("remote-probe needs --endpoint.") }
@@ -30,11 +37,16 @@ struct RemoteProbeCommand: ParsableCommand {
         out.write([("event", .string("model")), ("name", .string(backend.modelName)), ("context", .int(backend.contextLength))])
         var messages: [Message] = []
         if let system { messages.append(.system(system)) }
-        messages.append(.user(prompt))
         var sampling = SamplingParams.glmDefault
         if let temp { sampling.temperature = temp }
         sampling.seed = seed
         sampling.maxTokens = maxTokens
+        if let history {
+            let earlier = reportingErrors { try Self.loadHistory(history) }
+            if runThroughChat(backend, history: messages + earlier, sampling: sampling, out: out) { throw ExitCode(3) }
+            return
+        }
+        messages.append(.user(prompt))
         let ended = DispatchSemaphore(value: 0)
         let state = ProbeState()
         let cancelAfter = cancelAfter
@@ -72,7 +84,7 @@ struct RemoteProbeCommand: ParsableCommand {
 }
 
 /// Writes one JSON object per line on stdout, from any thread.
-private final class JSONLines: @unchecked Sendable {
+final class JSONLines: @unchecked Sendable {
     private let lock = NSLock()
     func write(_ o: [(String, JSONValue)]) {
         lock.lock(); defer { lock.unlock() }

@@ -22,6 +22,7 @@ final class LoopbackServer: @unchecked Sendable {
     private var requestsSeen: [Request] = []
     private var clientClosedCount = 0
     private var clients: [Int32] = []
+    private var listening = true
     private let finished = DispatchSemaphore(value: 0)
 
     /// `respond` is called once per request and gives the steps to perform; the connection is closed after them.
@@ -63,14 +64,22 @@ final class LoopbackServer: @unchecked Sendable {
     var clientCloses: Int { lock.lock(); defer { lock.unlock() }; return clientClosedCount }
 
     func stop() {
-        shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
+        closeListener()
         lock.lock(); let cs = clients; lock.unlock()
         for c in cs { shutdown(c, Int32(SHUT_RDWR)) }
         _ = finished.wait(timeout: .now() + 5)
     }
 
-    deinit { close(fd) }
+    // Closed once only: the accept thread may release the last reference (and run deinit) after the next
+    // server has been given the same descriptor number, which a second close would take from it.
+    deinit { closeListener() }
+
+    private func closeListener() {
+        lock.lock(); let wasOpen = listening; listening = false; lock.unlock()
+        guard wasOpen else { return }
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
 
     private func serve(_ c: Int32, _ respond: @Sendable (Request) -> [Step]) {
         var tv = timeval(tv_sec: 10, tv_usec: 0)

@@ -125,6 +125,15 @@ final class RemoteBackendTests: XCTestCase {
         XCTAssertEqual(failure(log), "The server closed the connection in the middle of the reply (the stream ended without a finish reason); the partial reply is kept.")
     }
 
+    func testAnEmptyStreamSaysTheServerSentNothing() throws {
+        // llama-cpp-python 0.3.36 streaming a prompt longer than its n_ctx: 200, then the connection closes.
+        let server = try LoopbackServer { _ in [.write(LoopbackServer.streamHead())] }
+        defer { server.stop() }
+        let log = run(try backend(server))
+        XCTAssertEqual(log.events.count, 1, "\(log.events)")
+        XCTAssertTrue(failure(log).hasPrefix("The server ended the reply without sending any of it; its log says why"))
+    }
+
     func testCancelStopsTheReplyAndClosesTheConnection() throws {
         let server = try LoopbackServer { _ in
             [.write(LoopbackServer.streamHead()),

@@ -84,6 +84,13 @@ final class RequestAndModelsTests: XCTestCase {
         XCTAssertEqual("\(map(500, #"{"detail":"boom\nline2."}"#))", "The server failed (HTTP 500: boom line2).")
     }
 
+    func testLlamaServerSizesReachTheContextManager() {
+        let body = #"{"error":{"code":400,"message":"the request exceeds the available context size, try increasing it","type":"exceed_context_size_error","n_prompt_tokens":5000,"n_ctx":4096}}"#
+        let e = map(400, body)
+        XCTAssertEqual("\(e)", "The conversation is too long for the model's context (the request exceeds the available context size, try increasing it (n_prompt_tokens 5000, n_ctx 4096)).")
+        XCTAssertEqual(ContextOverflow(message: "\(e)"), ContextOverflow(contextLength: 4096, promptTokens: 5000))
+    }
+
     func testContextOverflowFailureIsMarkedForTheContextManager() {
         let e = RemoteError.contextTooLong(message: "Requested tokens (5000) exceed context window of 2048.")
         XCTAssertEqual("\(e)", "The conversation is too long for the model's context (Requested tokens (5000) exceed context window of 2048).")

@@ -314,7 +314,7 @@ final class FitterTests: XCTestCase {
     func testAPluggedFitterDecidesWhatIsSent() {
         var s = Fixture.state()
         s.messages = [Fixture.user("old", id: "u0"), Fixture.assistant("old answer", id: "a0")]
-        s.fitter = { msgs, settings in
+        s.fitter = { msgs, settings, _ in
             ContextFitResult(messages: Array(msgs.suffix(1)), droppedMessages: msgs.count - 1, promptTokens: 77)
         }
         Fixture.feed(&s, Fixture.type("new") + [])

@@ -2,7 +2,8 @@
 # End-to-end: glmchat's remote backend against a real OpenAI-compatible server on loopback —
 # llama-cpp-python's server (scripts/refvenv) serving SmolLM2-135M — driven by `glmchat remote-probe`.
 # Checks: streaming in several pieces, cancellation mid-stream, the server killed mid-stream (clear error,
-# partial text kept), 404 for an unknown path, an unknown model name, and 401 for a wrong API key.
+# partial text kept), 404 for an unknown path, an unknown model name, 401 for a wrong API key, and a
+# conversation longer than a small server context going through the chat's context manager.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TESTDATA=${GLMCHAT_TESTDATA:-$HOME/.cache/glmchat/testdata}
@@ -112,7 +113,33 @@ else bad "401 for a wrong key (exit $rc)" "$WORK/401.out"; fi
 rc=0; RIGHT_KEY=e2e-right-key "$BIN" remote-probe --endpoint "$EP" --api-key-env RIGHT_KEY -p "Say hello." --no-think -n 8 >"$WORK/key.jsonl" 2>&1 || rc=$?
 if [ "$rc" = 0 ] && grep -q '"event":"finished"' "$WORK/key.jsonl"; then ok "the right key is accepted"; else bad "right key (exit $rc)" "$WORK/key.jsonl"; fi
 rc=0; "$BIN" remote-probe --endpoint "$EP" --api-key-env UNSET_GLMCHAT_KEY -p hi >"$WORK/nokey.out" 2>&1 || rc=$?
-if [ "$rc" = 1 ] && grep -q 'UNSET_GLMCHAT_KEY named by --api-key-env is not set' "$WORK/nokey.out"; then ok "missing key variable is reported"; else bad "missing key variable (exit $rc)" "$WORK/nokey.out"; fi
+if [ "$rc" = 1 ] && grep -q 'UNSET_GLMCHAT_KEY named by --api-key-env.* is not set' "$WORK/nokey.out"; then ok "missing key variable is reported"; else bad "missing key variable (exit $rc)" "$WORK/nokey.out"; fi
+
+# 6. A conversation longer than the server's context (n_ctx 512), through the chat's context manager
+#    (remote-probe --history). llama-cpp-python 0.3.36 answers a streamed prompt longer than n_ctx with
+#    200 and an empty stream (the error only reaches its log), so without -c glmchat can only say that
+#    clearly; with -c 512 it leaves out the oldest turns itself and the reply comes.
+stop_server
+start_server --n_ctx 512
+EP=http://127.0.0.1:$PORT/v1
+"$PY" - >"$WORK/history.json" <<'PYEOF'
+import json
+h = []
+for t in ["lighthouses", "tide pools", "sailing knots", "sea glass", "harbour seals", "fog horns", "kelp forests", "storm petrels"]:
+    h.append({"role": "user", "content": f"Tell me a few things about {t}, in a short paragraph please. " * 3})
+    h.append({"role": "assistant", "content": f"Here are a few things about {t}: they are found along many coasts, and they change with the seasons. " * 3})
+print(json.dumps(h))
+PYEOF
+rc=0; "$BIN" remote-probe --endpoint "$EP" --history "$WORK/history.json" -p "And now a word about boats." --no-think -n 16 --temp 0 >"$WORK/long.jsonl" 2>&1 || rc=$?
+if [ "$rc" = 3 ] && grep -q '"event":"send","messages":17' "$WORK/long.jsonl" && last_event "$WORK/long.jsonl" | grep -q 'ended the reply without sending any of it.*give glmchat that size with -c'; then
+  ok "prompt longer than n_ctx: $(last_event "$WORK/long.jsonl" | cut -c1-100)…"
+else bad "prompt longer than n_ctx (exit $rc)" "$WORK/long.jsonl"; fi
+rc=0; "$BIN" remote-probe --endpoint "$EP" --history "$WORK/history.json" -p "And now a word about boats." --no-think -n 16 --temp 0 --context-length 512 >"$WORK/fit.jsonl" 2>&1 || rc=$?
+sent=$(grep -o '"event":"send","messages":[0-9]*' "$WORK/fit.jsonl" | grep -o '[0-9]*$' || true)
+if [ "$rc" = 0 ] && [ "$(count send "$WORK/fit.jsonl")" = 1 ] && [ -n "$sent" ] && [ "$sent" -lt 17 ] && [ "$sent" -ge 1 ] \
+   && [ "$(count content "$WORK/fit.jsonl")" -ge 1 ] && last_event "$WORK/fit.jsonl" | grep -Eq '"reason":"(stop|length)"'; then
+  ok "with -c 512 the oldest turns are left out: $sent of 17 messages sent, reply finished"
+else bad "context fit with -c 512 (exit $rc)" "$WORK/fit.jsonl"; fi
 
 echo "remote-llamacpp: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
