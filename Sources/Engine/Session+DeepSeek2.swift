@@ -44,7 +44,28 @@ extension Session {
         perHead(L.kB, s.gin, n: n, cols: nope, rowsPer: kvr, s.qcat, headStride: kw)
 
         // attention per head over the cache: heads (n, nHead, kvLora) = softmax(scale · qcat·Kᵀ) · latent
-        let scale = c.kqScale, ctx = contextLength, single = n == 1, headW = max(kvr, vl)
+        if n == 1 {
+            latentAttentionOneToken(keys, pos: pos0)
+        } else {
+            latentAttentionExact(keys, n: n, pos0: pos0)
+        }
+
+        // per head value up-projection: attn (n, nHead·valueLen) = v_b[h] · heads[h]
+        perHead(L.vB, s.heads, n: n, cols: kvr, rowsPer: vl, s.attn, headStride: vl)
+        linear(L.wo, s.attn, n: n, s.y)
+        addRows(s.y, into: s.x, count: n * e)
+
+        normRows(s.x, L.ffnNorm, s.xn, n: n, width: e)
+        s.input.set(s.xn, n: n, cols: e)
+        if let d = L.dense { ffn(d, s.input, n: n, s.y) } else if let m = L.moe { moe(m, s.input, n: n, s.y) }
+        addRows(s.y, into: s.x, count: n * e)
+    }
+
+    /// A batch: every (token, head) in llama.cpp's exact float order (scores as ggml_vec_dot_f32, values as its
+    /// tinyBLAS sgemm), which the quantized fixtures' agreement with llama.cpp depends on.
+    private func latentAttentionExact(_ keys: UnsafePointer<Float>, n: Int, pos0: Int) {
+        let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank, kw = kvr + c.ropeDims
+        let scale = c.kqScale, ctx = contextLength, single = n == 1, headW = max(kvr, c.valueLength)
         pool.parallelFor(nh) { range in
             for h in range {
                 let sc = s.scores + h * ctx, acc = s.vacc + h * Attention.accumulatorCount(width: headW)
@@ -57,16 +78,6 @@ extension Session {
                 }
             }
         }
-
-        // per head value up-projection: attn (n, nHead·valueLen) = v_b[h] · heads[h]
-        perHead(L.vB, s.heads, n: n, cols: kvr, rowsPer: vl, s.attn, headStride: vl)
-        linear(L.wo, s.attn, n: n, s.y)
-        addRows(s.y, into: s.x, count: n * e)
-
-        normRows(s.x, L.ffnNorm, s.xn, n: n, width: e)
-        s.input.set(s.xn, n: n, cols: e)
-        if let d = L.dense { ffn(d, s.input, n: n, s.y) } else if let m = L.moe { moe(m, s.input, n: n, s.y) }
-        addRows(s.y, into: s.x, count: n * e)
     }
 
     /// y[t, h] = w[h] · x[t, h] for every token t and head h, with x (n, nHead, cols) quantized once and w[h] the
