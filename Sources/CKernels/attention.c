@@ -164,26 +164,25 @@ AVX2 static void attn_softmax_avx2(float *x, int64_t n, float scale) {
     for (; i < n; i++) x[i] *= _mm256_cvtss_f32(inv);
 }
 
-AVX2 static void attn_wsum_avx2(const float *p, int64_t n, const float *v, int64_t stride, int64_t width, float *out,
-                                float *acc, int single) {
-    const int rows = single ? 64 : 16;
-    const int64_t w8 = width & ~(int64_t)7;
-    for (int64_t j = 0; j < n; j++) {
-        float *a = acc + wsum_row(j, single) * width;
-        const float *vj = v + j * stride;
-        const float pj = p[j];
-        const __m256 vp = _mm256_set1_ps(pj);
-        int64_t d = 0;
-        if (j < rows) {                                    // first visit of this row: the accumulator starts at +0
-            for (; d < w8; d += 8) _mm256_storeu_ps(a + d, _mm256_fmadd_ps(_mm256_loadu_ps(vj + d), vp, _mm256_setzero_ps()));
-            for (; d < width; d++) a[d] = fmaf(vj[d], pj, 0.0f);
-        } else {
-            for (; d < w8; d += 8) _mm256_storeu_ps(a + d, _mm256_fmadd_ps(_mm256_loadu_ps(vj + d), vp, _mm256_loadu_ps(a + d)));
-            for (; d < width; d++) a[d] = fmaf(vj[d], pj, a[d]);
+/// Batch order (lane j%16): lanes lg … lg+3 over columns d0 … d0 + 8·C − 1 held in registers for all j, written
+/// to their accumulator rows at the end (acc row l = the running sum of lane l).
+AVX2 static inline void wsum_lanes_avx2(const float *p, int64_t n, const float *v, int64_t stride, int64_t width,
+                                        float *acc, int64_t lg, int64_t d0, const int C) {
+    __m256 a[4][3];
+    for (int u = 0; u < 4; u++) for (int c = 0; c < C; c++) a[u][c] = _mm256_setzero_ps();
+    for (int64_t j0 = lg; j0 < n; j0 += 16) {
+        for (int u = 0; u < 4 && j0 + u < n; u++) {
+            const __m256 pj = _mm256_set1_ps(p[j0 + u]);
+            const float *vj = v + (j0 + u) * stride + d0;
+            for (int c = 0; c < C; c++) a[u][c] = _mm256_fmadd_ps(_mm256_loadu_ps(vj + 8 * c), pj, a[u][c]);
         }
     }
-    if (n < rows)                                          // rows no value reached
-        for (int64_t j = n; j < rows; j++) memset(acc + wsum_row(j, single) * width, 0, sizeof(float) * (size_t)width);
+    for (int u = 0; u < 4; u++) for (int c = 0; c < C; c++) _mm256_storeu_ps(acc + (lg + u) * width + d0 + 8 * c, a[u][c]);
+}
+
+/// out(width)[d] = the 16-lane tree over accumulator rows (single: lanes first summed over the 4 accumulators).
+AVX2 static void reduce_rows_avx2(const float *acc, int64_t width, float *out, int single) {
+    const int64_t w8 = width & ~(int64_t)7;
     int64_t d = 0;
     for (; d < w8; d += 8) {
         __m256 s[16];
@@ -207,6 +206,42 @@ AVX2 static void attn_wsum_avx2(const float *p, int64_t n, const float *v, int64
         out[d] = reduce16(s);
     }
 }
+
+AVX2 static void attn_wsum_avx2(const float *p, int64_t n, const float *v, int64_t stride, int64_t width, float *out,
+                                float *acc, int single) {
+    const int rows = single ? 64 : 16;
+    if (!single) {                                         // registers across all j; the accumulator rows once
+        int64_t d0 = 0;
+        for (; d0 + 24 <= width; d0 += 24) for (int64_t lg = 0; lg < 16; lg += 4) wsum_lanes_avx2(p, n, v, stride, width, acc, lg, d0, 3);
+        for (; d0 + 8 <= width; d0 += 8) for (int64_t lg = 0; lg < 16; lg += 4) wsum_lanes_avx2(p, n, v, stride, width, acc, lg, d0, 1);
+        for (int l = 0; l < 16; l++) {
+            float *a = acc + l * width;
+            for (int64_t d = d0; d < width; d++) a[d] = 0;
+            for (int64_t j = l; j < n; j += 16) for (int64_t d = d0; d < width; d++) a[d] = fmaf(v[j * stride + d], p[j], a[d]);
+        }
+        reduce_rows_avx2(acc, width, out, 0);
+        return;
+    }
+    const int64_t w8 = width & ~(int64_t)7;
+    for (int64_t j = 0; j < n; j++) {
+        float *a = acc + wsum_row(j, single) * width;
+        const float *vj = v + j * stride;
+        const float pj = p[j];
+        const __m256 vp = _mm256_set1_ps(pj);
+        int64_t d = 0;
+        if (j < rows) {                                    // first visit of this row: the accumulator starts at +0
+            for (; d < w8; d += 8) _mm256_storeu_ps(a + d, _mm256_fmadd_ps(_mm256_loadu_ps(vj + d), vp, _mm256_setzero_ps()));
+            for (; d < width; d++) a[d] = fmaf(vj[d], pj, 0.0f);
+        } else {
+            for (; d < w8; d += 8) _mm256_storeu_ps(a + d, _mm256_fmadd_ps(_mm256_loadu_ps(vj + d), vp, _mm256_loadu_ps(a + d)));
+            for (; d < width; d++) a[d] = fmaf(vj[d], pj, a[d]);
+        }
+    }
+    if (n < rows)                                          // rows no value reached
+        for (int64_t j = n; j < rows; j++) memset(acc + wsum_row(j, single) * width, 0, sizeof(float) * (size_t)width);
+    reduce_rows_avx2(acc, width, out, single);
+}
+
 #define HAVE_AVX2 (ck_active_family() != CK_FAMILY_SCALAR)
 #else
 #define HAVE_AVX2 0
