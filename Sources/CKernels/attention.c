@@ -5,6 +5,7 @@
 #pragma STDC FP_CONTRACT OFF
 #include "CKernels.h"
 #include "simd.h"
+#include "vexpf.h"
 #include <math.h>
 #include <string.h>
 
@@ -14,19 +15,6 @@ static inline float reduce16(const float *s) {
     for (int l = 0; l < 8; l++) t3[l] = s[8 + l] + s[l];
     for (int l = 0; l < 4; l++) t6[l] = t3[4 + l] + t3[l];
     return (t6[0] + t6[2]) + (t6[1] + t6[3]);
-}
-
-/// ggml_v_expf (AVX-512 variant) on one lane.
-static inline float v_expf1(float x) {
-    const float r = 0x1.8p23f;
-    const float z = fmaf(x, 0x1.715476p+0f, r);
-    const float n = z - r;
-    const float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x));
-    const float u = b * b;
-    const float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)), u,
-                         fmaf(0x1.ffffecp-1f, b, 1.0f));
-    if (fabsf(n) > 192) return n <= 0 ? 0.0f : INFINITY;
-    return scalbnf(j, (int)n);
 }
 
 float ck_attn_dot_scalar(const float *x, const float *y, int64_t n) {
@@ -49,7 +37,7 @@ void ck_attn_scores_scalar(const float *keys, int64_t stride, int64_t nkeys, con
 /// Block of 16 starting at i (count ≤ 16 real lanes): x[i+l] = v_expf(x[i+l] - m); returns their 16-lane sum.
 static inline float softmax_block_scalar(float *x, int64_t count, float m) {
     float blk[16] = {0};
-    for (int64_t l = 0; l < count; l++) { const float v = v_expf1(x[l] - m); x[l] = v; blk[l] = v; }
+    for (int64_t l = 0; l < count; l++) { const float v = ck_v_expf1(x[l] - m); x[l] = v; blk[l] = v; }
     return reduce16(blk);
 }
 
@@ -110,32 +98,6 @@ AVX2 static float attn_dot_avx2(const float *x, const float *y, int64_t n) {
     return sum;
 }
 
-/// v_expf1 on 8 lanes. scalef(j, n) = j·2^n1·2^n2 with n1 = clamp(n, ±100): the first product is exact, the
-/// second rounds once, as scalbnf does.
-AVX2 static inline __m256 v_expf_avx2(__m256 x) {
-    const __m256 r = _mm256_set1_ps(0x1.8p23f);
-    const __m256 z = _mm256_fmadd_ps(x, _mm256_set1_ps(0x1.715476p+0f), r);
-    const __m256 n = _mm256_sub_ps(z, r);
-    const __m256 b = _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.7f7d1cp-20f), _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.62e4p-1f), x));
-    const __m256 u = _mm256_mul_ps(b, b);
-    const __m256 j = _mm256_fmadd_ps(
-        _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_set1_ps(0x1.0e4020p-7f), b, _mm256_set1_ps(0x1.573e2ep-5f)), u,
-                        _mm256_fmadd_ps(_mm256_set1_ps(0x1.555e66p-3f), b, _mm256_set1_ps(0x1.fffdb6p-2f))),
-        u, _mm256_fmadd_ps(_mm256_set1_ps(0x1.ffffecp-1f), b, _mm256_set1_ps(1.0f)));
-    const __m256 lim = _mm256_set1_ps(100);
-    const __m256 n1 = _mm256_max_ps(_mm256_min_ps(n, lim), _mm256_sub_ps(_mm256_setzero_ps(), lim));
-    const __m256 n2 = _mm256_sub_ps(n, n1);
-    const __m256i bias = _mm256_set1_epi32(127);
-    const __m256 p1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n1), bias), 23));
-    const __m256 p2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n2), bias), 23));
-    const __m256 res = _mm256_mul_ps(_mm256_mul_ps(j, p1), p2);
-    const __m256 absn = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), n);
-    const __m256 big = _mm256_cmp_ps(absn, _mm256_set1_ps(192), _CMP_GT_OQ);
-    if (_mm256_movemask_ps(big) == 0) return res;
-    const __m256 alt = _mm256_blendv_ps(_mm256_set1_ps(INFINITY), _mm256_setzero_ps(), _mm256_cmp_ps(n, _mm256_setzero_ps(), _CMP_LE_OQ));
-    return _mm256_blendv_ps(res, alt, big);
-}
-
 AVX2 static void attn_softmax_avx2(float *x, int64_t n, float scale) {
     const __m256 vs = _mm256_set1_ps(scale);
     __m256 vm = _mm256_set1_ps(-INFINITY);
@@ -152,8 +114,8 @@ AVX2 static void attn_softmax_avx2(float *x, int64_t n, float scale) {
     const __m256 bm = _mm256_set1_ps(m);
     double sum = 0;
     for (i = 0; i + 16 <= n; i += 16) {
-        const __m256 lo = v_expf_avx2(_mm256_sub_ps(_mm256_loadu_ps(x + i), bm));
-        const __m256 hi = v_expf_avx2(_mm256_sub_ps(_mm256_loadu_ps(x + i + 8), bm));
+        const __m256 lo = ck_v_expf_avx2(_mm256_sub_ps(_mm256_loadu_ps(x + i), bm));
+        const __m256 hi = ck_v_expf_avx2(_mm256_sub_ps(_mm256_loadu_ps(x + i + 8), bm));
         _mm256_storeu_ps(x + i, lo);
         _mm256_storeu_ps(x + i + 8, hi);
         sum += (double)reduce16_avx2(lo, hi);

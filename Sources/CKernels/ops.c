@@ -1,6 +1,7 @@
 // Elementwise float ops (RMS norm, softmax, SiLU, SwiGLU, RoPE incl. YaRN, dot, axpy) computed as ggml's CPU ops do.
 #include <math.h>
 #include "CKernels.h"
+#include "vexpf.h"
 
 void ck_rms_norm(const float *x, const float *w, float *out, int64_t n, float eps) {
     double sum = 0.0;
@@ -21,22 +22,11 @@ void ck_softmax(float *x, int64_t n) {
     for (int64_t i = 0; i < n; i++) x[i] *= inv;
 }
 
-static inline float gexpf(float x) {
-    const float r = 0x1.8p23f;
-    const float z = fmaf(x, 0x1.715476p+0f, r);
-    const float n = z - r;
-    const float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x));
-    const float u = b * b;
-    const float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)), u,
-                         fmaf(0x1.ffffecp-1f, b, 1.0f));
-    if (fabsf(n) > 192) return n <= 0 ? 0.0f : INFINITY;
-    return scalbnf(j, (int)n);
-}
-static inline float silu(float v) { return v / (1.0f + gexpf(0.0f - v)); }
+static inline float silu(float v) { return v / (1.0f + ck_v_expf1(0.0f - v)); }
 
 void ck_silu(float *x, int64_t n) { for (int64_t i = 0; i < n; i++) x[i] = silu(x[i]); }
 
-void ck_swiglu(const float *g, const float *u, float *out, int64_t n) {
+void ck_swiglu_scalar(const float *g, const float *u, float *out, int64_t n) {
     for (int64_t i = 0; i < n; i++) out[i] = silu(g[i]) * u[i];
 }
 

@@ -1,6 +1,7 @@
 // AVX2 float dot/axpy (f32, or the second operand in f16/bf16) with dispatch to the scalar twins in ops.c.
 #include "blocks.h"
 #include "simd.h"
+#include "vexpf.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -41,6 +42,17 @@ AVX2 static void axpy_half_avx2(float a, const uint16_t *x, float *y, int64_t n,
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, load_half8(x + i, t), _mm256_loadu_ps(y + i)));
     for (; i < n; i++) y[i] += a * (t == CK_BF16 ? ck_bf16_to_fp32(x[i]) : ck_fp16_to_fp32(x[i]));
 }
+/// silu(g)·u as ck_swiglu_scalar: g / (1 + v_expf(0 − g)), then · u.
+AVX2 static void swiglu_avx2(const float *g, const float *u, float *out, int64_t n) {
+    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(g + i);
+        const __m256 s = _mm256_div_ps(v, _mm256_add_ps(one, ck_v_expf_avx2(_mm256_sub_ps(zero, v))));
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(s, _mm256_loadu_ps(u + i)));
+    }
+    if (i < n) ck_swiglu_scalar(g + i, u + i, out + i, n - i);
+}
 #define HAVE_AVX2 (ck_active_family() != CK_FAMILY_SCALAR)
 #else
 #define HAVE_AVX2 0
@@ -48,6 +60,7 @@ AVX2 static void axpy_half_avx2(float a, const uint16_t *x, float *y, int64_t n,
 #define axpy_avx2 ck_axpy_scalar
 #define dot_half_avx2 ck_dot_half_scalar
 #define axpy_half_avx2 ck_axpy_half_scalar
+#define swiglu_avx2 ck_swiglu_scalar
 #endif
 
 float ck_dot_f32(const float *a, const float *b, int64_t n) { return HAVE_AVX2 ? ck_dot_f32_avx2((int)n, a, b) : ck_dot_f32_scalar(a, b, n); }
@@ -58,3 +71,4 @@ float ck_dot_half(const float *a, const uint16_t *b, int64_t n, uint32_t t) {
 void ck_axpy_half(float a, const uint16_t *x, float *y, int64_t n, uint32_t t) {
     if (HAVE_AVX2) axpy_half_avx2(a, x, y, n, t); else ck_axpy_half_scalar(a, x, y, n, t);
 }
+void ck_swiglu(const float *g, const float *u, float *out, int64_t n) { if (HAVE_AVX2) swiglu_avx2(g, u, out, n); else ck_swiglu_scalar(g, u, out, n); }

@@ -138,3 +138,21 @@ final class OpsSimdTests: XCTestCase {
         }
     }
 }
+
+final class SwigluSimdTests: XCTestCase {
+    /// The dispatched SwiGLU gives its scalar twin's bits (ggml's v_expf on 8 lanes), exp under- and overflow included.
+    func testSwigluMatchesTwin() {
+        var rng = SeededRNG(seed: 5)
+        for (n, spread) in [(1, Float(1)), (7, 4), (8, 4), (33, 10), (1000, 30), (257, 120), (64, 400)] {
+            let g = (0..<n).map { _ in rng.gaussian() * spread }, u = (0..<n).map { _ in rng.gaussian() }
+            var fast = [Float](repeating: 0, count: n), twin = fast
+            ck_swiglu(g, u, &fast, Int64(n))
+            ck_swiglu_scalar(g, u, &twin, Int64(n))
+            XCTAssertEqual(fast.map(\.bitPattern), twin.map(\.bitPattern), "n \(n) spread \(spread)")
+            for i in 0..<n {
+                let ref = Double(g[i]) / (1 + Foundation.exp(-Double(g[i]))) * Double(u[i])
+                XCTAssertEqual(Double(fast[i]), ref, accuracy: 1e-6 * abs(ref) + 1e-30)
+            }
+        }
+    }
+}

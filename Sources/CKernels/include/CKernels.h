@@ -73,6 +73,7 @@ void ck_rms_norm(const float *x, const float *w, float *out, int64_t n, float ep
 void ck_softmax(float *x, int64_t n);
 void ck_silu(float *x, int64_t n);
 void ck_swiglu(const float *g, const float *u, float *out, int64_t n);
+void ck_swiglu_scalar(const float *g, const float *u, float *out, int64_t n);
 /// Dot products and y += a·x on f32, or with the second operand in f16/bf16 (half_type CK_F16 or CK_BF16),
 /// e.g. attention over a half-precision KV cache. SIMD when available; *_scalar are the twins.
 float ck_dot_f32(const float *a, const float *b, int64_t n);
