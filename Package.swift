@@ -30,12 +30,14 @@ var targets: [Target] = [
 // One test target per module.
 let tests: [(String, [Target.Dependency])] = [
     ("GGUF", ["GGUF"]), ("Kernels", ["Kernels", "GGUF", "CKernels"]), ("Tokenizer", ["Tokenizer", "GGUF"]),
-    ("Engine", ["Engine", "Kernels", "Tokenizer", "GGUF"]), ("Chat", ["Chat", "Tokenizer", "GGUF"]), ("Store", ["Store", "Chat"]),
+    ("Engine", ["Engine", "Kernels", "Tokenizer", "GGUF", "CAllocCounter"]), ("Chat", ["Chat", "Tokenizer", "GGUF"]), ("Store", ["Store", "Chat"]),
     ("TUI", ["TUI", "Chat", "Store"]), ("Terminal", ["Terminal", "TUI"]), ("Remote", ["Remote", "Chat"]),
 ]
 // Data files read through #filePath, not bundled.
 let testData: [String: [String]] = ["TUI": ["Snapshots", "Fixtures"]]
 targets += tests.map { .testTarget(name: "\($0.0)Tests", dependencies: $0.1, exclude: testData[$0.0] ?? []) }
+// Test support: counts heap allocations (the token-loop test in EngineTests).
+targets.append(.target(name: "CAllocCounter", path: "Tests/CAllocCounter"))
 
 let package = Package(
     name: "glmchat",

@@ -47,7 +47,12 @@ extension Session {
         if n == 1 {
             latentAttentionOneToken(keys, pos: pos0)
         } else {
-            latentAttentionExact(keys, n: n, pos0: pos0)
+            // a batch in llama.cpp's exact float order, which the quantized fixtures' agreement with llama.cpp needs
+            var attention = ExactAttention(q: s.qcat, qTokenStride: nh * kw, qHeadStride: kw, keys: keys, values: keys, kvStride: kw,
+                                           kvHeadOffset: 0, headsPerKV: nh, width: kw, valueWidth: kvr, out: s.heads,
+                                           outTokenStride: nh * kvr, scores: s.scores, acc: s.vacc, ctx: contextLength,
+                                           accWidth: max(kvr, vl), n: n, pos0: pos0, scale: c.kqScale)
+            attention.run(heads: nh, pool: pool)
         }
 
         // per head value up-projection: attn (n, nHead·valueLen) = v_b[h] · heads[h]
@@ -59,25 +64,6 @@ extension Session {
         s.input.set(s.xn, n: n, cols: e)
         if let d = L.dense { ffn(d, s.input, n: n, s.y) } else if let m = L.moe { moe(m, s.input, n: n, s.y) }
         addRows(s.y, into: s.x, count: n * e)
-    }
-
-    /// A batch: every (token, head) in llama.cpp's exact float order (scores as ggml_vec_dot_f32, values as its
-    /// tinyBLAS sgemm), which the quantized fixtures' agreement with llama.cpp depends on.
-    private func latentAttentionExact(_ keys: UnsafePointer<Float>, n: Int, pos0: Int) {
-        let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank, kw = kvr + c.ropeDims
-        let scale = c.kqScale, ctx = contextLength, single = n == 1, headW = max(kvr, c.valueLength)
-        pool.parallelFor(nh) { range in
-            for h in range {
-                let sc = s.scores + h * ctx, acc = s.vacc + h * Attention.accumulatorCount(width: headW)
-                for t in 0..<n {
-                    let len = pos0 + t + 1
-                    Attention.scores(keys, stride: kw, count: len, s.qcat + (t * nh + h) * kw, width: kw, sc)
-                    Attention.softmax(sc, count: len, scale: scale)
-                    Attention.weightedSum(sc, count: len, keys, stride: kw, width: kvr,
-                                          s.heads + (t * nh + h) * kvr, acc: acc, single: single)
-                }
-            }
-        }
     }
 
     /// y[t, h] = w[h] · x[t, h] for every token t and head h, with x (n, nHead, cols) quantized once and w[h] the

@@ -22,19 +22,11 @@ extension Session {
         }
 
         // heads (n, nHead·hd) = softmax(scale · q·Kᵀ) · V, head h reading KV head h / (nHead / nKV)
-        let scale = c.kqScale, ctx = contextLength, group = nh / nkvh, single = n == 1
-        pool.parallelFor(nh) { range in
-            for h in range {
-                let sc = s.scores + h * ctx, off = (h / group) * hd, acc = s.vacc + h * Attention.accumulatorCount(width: hd)
-                for t in 0..<n {
-                    let len = pos0 + t + 1
-                    Attention.scores(keys + off, stride: nkv, count: len, s.q + t * nq + h * hd, width: hd, sc)
-                    Attention.softmax(sc, count: len, scale: scale)
-                    Attention.weightedSum(sc, count: len, values + off, stride: nkv, width: hd,
-                                          s.heads + t * nq + h * hd, acc: acc, single: single)
-                }
-            }
-        }
+        var attention = ExactAttention(q: s.q, qTokenStride: nq, qHeadStride: hd, keys: keys, values: values, kvStride: nkv,
+                                       kvHeadOffset: hd, headsPerKV: nh / nkvh, width: hd, valueWidth: hd, out: s.heads,
+                                       outTokenStride: nq, scores: s.scores, acc: s.vacc, ctx: contextLength,
+                                       accWidth: max(c.kvLoraRank, c.valueLength), n: n, pos0: pos0, scale: c.kqScale)
+        attention.run(heads: nh, pool: pool)
         linear(L.wo, s.heads, n: n, s.y)
         if let b = L.woBias { for t in 0..<n { for i in 0..<e { s.y[t * e + i] += b[i] } } }
         addRows(s.y, into: s.x, count: n * e)

@@ -120,17 +120,21 @@ public func matvecs(_ jobs: UnsafeBufferPointer<MatvecJob>, pool: ThreadPool?) {
         total += j.w.rows
     }
     guard total > 0 else { return }
-    let body: (Range<Int>) -> Void = { range in
-        var start = 0  // first global row of job k
-        for j in jobs {
-            let lo = max(range.lowerBound, start), hi = min(range.upperBound, start + j.w.rows)
-            if lo < hi {
-                ck_matmul_rows(ck_vec_dot(j.w.type.id), nil, Int32(j.w.cols), j.w.data, j.w.rowBytes, Int64(lo - start), Int64(hi - start),
-                               j.x.data + j.row * j.x.rowBytes, j.x.rowBytes, 1, j.y, Int64(j.w.rows))
-            }
-            start += j.w.rows
-            if start >= range.upperBound { break }
+    guard let pool else { matvecRows(jobs, 0..<total); return }
+    var context = jobs
+    pool.run(total, &context) { c, b, e in matvecRows(c!.assumingMemoryBound(to: UnsafeBufferPointer<MatvecJob>.self).pointee, Int(b)..<Int(e)) }
+}
+
+/// Rows `range` of the jobs' rows taken together (job 0's rows first).
+private func matvecRows(_ jobs: UnsafeBufferPointer<MatvecJob>, _ range: Range<Int>) {
+    var start = 0  // first global row of job k
+    for j in jobs {
+        let lo = max(range.lowerBound, start), hi = min(range.upperBound, start + j.w.rows)
+        if lo < hi {
+            ck_matmul_rows(ck_vec_dot(j.w.type.id), nil, Int32(j.w.cols), j.w.data, j.w.rowBytes, Int64(lo - start), Int64(hi - start),
+                           j.x.data + j.row * j.x.rowBytes, j.x.rowBytes, 1, j.y, Int64(j.w.rows))
         }
+        start += j.w.rows
+        if start >= range.upperBound { break }
     }
-    if let pool { pool.parallelFor(total, body) } else { body(0..<total) }
 }

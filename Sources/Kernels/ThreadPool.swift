@@ -9,18 +9,22 @@ public final class ThreadPool: @unchecked Sendable {
 
     public var threadCount: Int { Int(ck_pool_threads(raw)) }
 
-    /// Calls body with disjoint chunks covering 0..<n, on all threads, and returns when all are done.
-    /// Nested calls from inside body run serially on the calling thread.
-    public func parallelFor(_ n: Int, _ body: (Range<Int>) -> Void) {
+    /// Calls `fn(&context, begin, end)` with disjoint chunks covering 0..<n, on all threads, and returns when all
+    /// are done; nothing is allocated. `fn` is a C function pointer (a closure that captures nothing): what it
+    /// needs travels in `context`. Nested calls from inside fn run serially on the calling thread.
+    public func run<Context>(_ n: Int, _ context: inout Context, _ fn: @convention(c) (UnsafeMutableRawPointer?, Int64, Int64) -> Void) {
         guard n > 0 else { return }
+        withUnsafeMutablePointer(to: &context) { ck_pool_run(raw, Int64(n), fn, UnsafeMutableRawPointer($0)) }
+    }
+
+    /// As `run`, with a closure: simpler to call, but carrying the closure through C allocates a little, so the
+    /// token loop uses `run`.
+    public func parallelFor(_ n: Int, _ body: (Range<Int>) -> Void) {
         withoutActuallyEscaping(body) { escaping in
-            var box = escaping
-            withUnsafeMutablePointer(to: &box) { ptr in
-                ck_pool_run(raw, Int64(n), { ctx, b, e in
-                    let f = ctx!.assumingMemoryBound(to: ((Range<Int>) -> Void).self).pointee
-                    f(Int(b)..<Int(e))
-                }, UnsafeMutableRawPointer(ptr))
-            }
+            var task = Task(body: escaping)
+            run(n, &task) { ctx, b, e in ctx!.assumingMemoryBound(to: Task.self).pointee.body(Int(b)..<Int(e)) }
         }
     }
+
+    private struct Task { let body: (Range<Int>) -> Void }
 }
