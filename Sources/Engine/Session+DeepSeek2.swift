@@ -44,10 +44,9 @@ extension Session {
         perHead(L.kB, s.gin, n: n, cols: nope, rowsPer: kvr, s.qcat, headStride: kw)
 
         // attention per head over the cache: heads (n, nHead, kvLora) = softmax(scale · qcat·Kᵀ) · latent
-        if n == 1 {
-            latentAttentionOneToken(keys, pos: pos0)
+        if !exactAttention {
+            if n == 1 { latentAttentionOneToken(keys, pos: pos0) } else { latentAttentionBatch(keys, n: n, pos0: pos0) }
         } else {
-            // a batch in llama.cpp's exact float order, which the quantized fixtures' agreement with llama.cpp needs
             var attention = ExactAttention(q: s.qcat, qTokenStride: nh * kw, qHeadStride: kw, keys: keys, values: keys, kvStride: kw,
                                            kvHeadOffset: 0, headsPerKV: nh, width: kw, valueWidth: kvr, out: s.heads,
                                            outTokenStride: nh * kvr, scores: s.scores, acc: s.vacc, ctx: contextLength,

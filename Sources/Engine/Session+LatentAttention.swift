@@ -1,6 +1,7 @@
-// One decoded token's attention in deepseek2 blocks: all heads share the latent cache as their keys and values,
-// so each thread's heads take two OpenBLAS sgemm calls (S = Q·Kᵀ, then softmax(S)·latent) that read the cache
-// once, instead of one dot product and one weighted sum per (head, key).
+// Attention of deepseek2 blocks as blocked sgemm: all heads share the latent cache as their keys and values, so a
+// run of heads (one token) or a block of queries of one head (a batch) takes two OpenBLAS calls, S = Q·Kᵀ and
+// softmax(S)·latent, instead of one dot product and one weighted sum per (query, head, key). The float order
+// differs from llama.cpp's (Session.exactAttention keeps it); logits agree to float rounding.
 import COpenBLAS
 import Kernels
 
@@ -24,6 +25,29 @@ private struct OneTokenAttention {
     }
 }
 
+/// One head's block of batch queries: S (m, keys) = Q·Kᵀ, causal softmax, O = S·latent; S in per-thread scratch.
+private struct BatchAttention {
+    let qcat: UnsafePointer<Float>           // (n, nHead, kvLora + rope)
+    let keys: UnsafePointer<Float>           // (pos0 + n, kvLora + rope)
+    let heads: UnsafeMutablePointer<Float>   // (n, nHead, kvLora)
+    let nh: Int, kvr: Int, kw: Int, n: Int, pos0: Int, block: Int
+    let scale: Float
+
+    func run(task: Int) {
+        let h = task % nh, t0 = (task / nh) * block, m = min(block, n - t0), keyCount = pos0 + t0 + m
+        let sc = threadScratchFloats(m * keyCount)                            // (m, keyCount)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(keyCount), Int32(kw),
+                    1, qcat + (t0 * nh + h) * kw, Int32(nh * kw), keys, Int32(kw), 0, sc, Int32(keyCount))
+        for i in 0..<m {
+            let row = sc + i * keyCount, len = pos0 + t0 + i + 1              // query t0 + i sees keys 0 ..< len
+            Attention.softmax(row, count: len, scale: scale)
+            (row + len).update(repeating: 0, count: keyCount - len)
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(kvr), Int32(keyCount),
+                    1, sc, Int32(keyCount), keys, Int32(kw), 0, heads + (t0 * nh + h) * kvr, Int32(nh * kvr))
+    }
+}
+
 extension Session {
     /// OpenBLAS runs on the calling thread: the pool already splits the heads.
     private static let blasOnCallerThread: Void = { openblas_set_num_threads(1) }()
@@ -39,6 +63,19 @@ extension Session {
         pool.run(task.parts, &task) { t, b, e in
             let task = t!.assumingMemoryBound(to: OneTokenAttention.self).pointee
             for part in Int(b)..<Int(e) { task.run(part: part) }
+        }
+    }
+
+    /// heads (n, nHead, kvLora) for n > 1 queries at pos0…, causal, in blocks of 64 queries per head: S is (64, keys)
+    /// per thread, never (n, n).
+    func latentAttentionBatch(_ keys: UnsafePointer<Float>, n: Int, pos0: Int) {
+        _ = Self.blasOnCallerThread
+        let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank, block = 64
+        var task = BatchAttention(qcat: s.qcat, keys: keys, heads: s.heads, nh: nh, kvr: kvr, kw: kvr + c.ropeDims,
+                                  n: n, pos0: pos0, block: block, scale: c.kqScale)
+        pool.run(nh * ((n + block - 1) / block), &task) { t, b, e in
+            let task = t!.assumingMemoryBound(to: BatchAttention.self).pointee
+            for i in Int(b)..<Int(e) { task.run(task: i) }
         }
     }
 }

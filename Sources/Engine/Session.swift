@@ -9,6 +9,9 @@ public final class Session {
     public let contextLength: Int
     /// Tokens evaluated per forward call during prefill.
     public let batchSize: Int
+    /// deepseek2 attention in llama.cpp's exact float order (its non-flash x86 CPU path), bit for bit, instead of
+    /// blocked sgemm (~3× faster on long prompts; logits agree to float rounding). The llama path is always exact.
+    public let exactAttention: Bool
     /// What the KV cache holds, in order.
     public private(set) var tokens: [Int] = []
 
@@ -22,8 +25,9 @@ public final class Session {
     private var allLogits: UnsafeMutablePointer<Float>?
 
     /// `contextLength` nil: the model's training context (reserved lazily: memory is committed as it fills).
-    public init(model: Model, contextLength: Int?, batchSize: Int = 256) throws {
+    public init(model: Model, contextLength: Int?, batchSize: Int = 256, exactAttention: Bool = false) throws {
         self.model = model
+        self.exactAttention = exactAttention
         config = model.config
         let n = contextLength ?? config.contextLength
         guard n > 0 else { throw EngineError.invalidConfig("the context length must be positive, not \(n).") }

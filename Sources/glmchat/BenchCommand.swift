@@ -9,6 +9,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: [.short, .customLong("model")], help: "The GGUF model file.") var model: String
     @Option(name: [.short, .customLong("prompt-tokens")], help: "Prompt tokens to prefill.") var p: Int = 512
     @Option(name: [.short, .customLong("gen-tokens")], help: "Tokens to decode.") var n: Int = 128
+    @Flag(help: "deepseek2: attention in llama.cpp's exact float order (its non-flash CPU path) instead of blocked sgemm.") var exactAttention = false
     @Option(name: [.short, .customLong("threads")], help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: [.short, .customLong("repetitions")], help: "Repetitions.") var reps: Int = 3
     @Option(help: "Tokens evaluated per prefill batch.") var batch: Int = 256
@@ -25,7 +26,7 @@ struct BenchCommand: ParsableCommand {
         let m = reportingErrors { try Model(path: model, threads: threads) }
         let c = m.config
         guard p + n <= c.contextLength else { fail("the benchmark needs \(p + n) tokens of context but the model holds only \(c.contextLength)") }
-        let session = reportingErrors { try Session(model: m, contextLength: p + n, batchSize: batch) }
+        let session = reportingErrors { try Session(model: m, contextLength: p + n, batchSize: batch, exactAttention: exactAttention) }
         // Deterministic pseudo-random prompt tokens (avoiding id 0..<16, often control tokens).
         var rng: UInt64 = 0x1234_5678
         let prompt: [Int] = (0..<p).map { _ in

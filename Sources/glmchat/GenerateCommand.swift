@@ -26,6 +26,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: [.short, .customLong("threads")], help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: [.short, .customLong("ctx-size")], help: "Context length (default: prompt + n, at most the model's).") var ctx: Int?
     @Flag(help: "Print one JSON object with token ids, text and timings instead of streaming.") var json = false
+    @Flag(help: "deepseek2: attention in llama.cpp's exact float order (its non-flash CPU path) instead of blocked sgemm.") var exactAttention = false
 
     func run() throws {
         guard (prompt == nil) != (file == nil) else { fail("give the prompt with either -p or -f") }
@@ -37,7 +38,7 @@ struct GenerateCommand: ParsableCommand {
         let ids = raw ? tok.encode(text, parseSpecial: false) : tok.encode(Self.render(text, system: system, noThink: noThink, gguf: m.gguf), parseSpecial: true, addBOS: false)
         guard !ids.isEmpty else { fail("the prompt is empty") }
         let context = min(ctx ?? (ids.count + n), m.config.contextLength)
-        let session = reportingErrors { try Session(model: m, contextLength: max(1, context)) }
+        let session = reportingErrors { try Session(model: m, contextLength: max(1, context), exactAttention: exactAttention) }
         var sampler = Sampler(params: SamplerParams(temperature: temp, topK: topK, topP: topP, minP: minP, repeatPenalty: repeatPenalty,
                                                    presencePenalty: presencePenalty, seed: seed ?? UInt64(Date().timeIntervalSince1970 * 1e6)))
         var history = ids
