@@ -204,6 +204,65 @@ AVX2 void ck_dot4_q4_K_avx2(int n, const void *w, const void *x, size_t xbytes, 
     for (int t = 0; t < 4; t++) out[t] = sumf[t];
 }
 
+/// Q4_K against T (1…4) activation rows packed by gemm.c (block_q8_Kx4). The nibbles are transposed so
+/// that each int16 lane of a product belongs to one fixed sub-block (see pack_q8_Kx4): the 8 products of a
+/// 256-block sum in int16 (|8 · 2 · 15 · 128| = 30720 < 2^15) and take their scales in one vpmaddwd, 9
+/// multiplies per row and block instead of 16. The four rows' sums are reduced together and the float
+/// steps run in 4 lanes, each lane exactly the scalar twin's: (dw·d8)·isum − (mw·d8)·summs per block.
+AVX2 static inline __attribute__((always_inline)) void gemm_q4_K(int n, const block_q4_K *a, const block_q8_Kx4 *b, const int T, float *out) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    const __m128i scidx = _mm_setr_epi8(0, 0, 2, 2, 4, 4, 6, 6, 1, 1, 3, 3, 5, 5, 7, 7);
+    __m128 sumf = _mm_setzero_ps();
+    for (int i = 0; i < n / QK_K; i++) {
+        const __m128i sm = k4_scales(a[i].scales);
+        const __m256i sc = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, scidx));  // half 0: sc[2p] ×2, half 1: sc[2p+1] ×2
+        const __m256i mins = _mm256_cvtepu8_epi16(_mm_unpackhi_epi64(sm, sm));  // [m0…m7 | m0…m7]
+        const __m256i c0 = _mm256_loadu_si256((const __m256i *)a[i].qs), c1 = _mm256_loadu_si256((const __m256i *)(a[i].qs + 32));
+        const __m256i c2 = _mm256_loadu_si256((const __m256i *)(a[i].qs + 64)), c3 = _mm256_loadu_si256((const __m256i *)(a[i].qs + 96));
+        const __m256i u0 = _mm256_unpacklo_epi32(c0, c1), u1 = _mm256_unpackhi_epi32(c0, c1);
+        const __m256i u2 = _mm256_unpacklo_epi32(c2, c3), u3 = _mm256_unpackhi_epi32(c2, c3);
+        const __m256i r[4] = {_mm256_unpacklo_epi64(u0, u2), _mm256_unpackhi_epi64(u0, u2), _mm256_unpacklo_epi64(u1, u3), _mm256_unpackhi_epi64(u1, u3)};
+        __m256i wm[4], wn[4];
+        for (int k = 0; k < 4; k++) {
+            const __m256i lo = _mm256_and_si256(r[k], m4), hi = _mm256_and_si256(_mm256_srli_epi16(r[k], 4), m4);
+            wm[k] = _mm256_blend_epi32(lo, hi, 0xF0);
+            wn[k] = _mm256_permute2x128_si256(lo, hi, 0x21);
+        }
+        __m256i is[4];
+        for (int t = 0; t < 4; t++) {
+            if (t >= T) { is[t] = _mm256_setzero_si256(); continue; }
+            const __m256i *y = (const __m256i *)b[i].qs[t];
+            const __m256i p0 = _mm256_add_epi16(_mm256_maddubs_epi16(wm[0], _mm256_loadu_si256(y + 0)), _mm256_maddubs_epi16(wm[1], _mm256_loadu_si256(y + 1)));
+            const __m256i p1 = _mm256_add_epi16(_mm256_maddubs_epi16(wm[2], _mm256_loadu_si256(y + 2)), _mm256_maddubs_epi16(wm[3], _mm256_loadu_si256(y + 3)));
+            const __m256i p2 = _mm256_add_epi16(_mm256_maddubs_epi16(wn[0], _mm256_loadu_si256(y + 4)), _mm256_maddubs_epi16(wn[1], _mm256_loadu_si256(y + 5)));
+            const __m256i p3 = _mm256_add_epi16(_mm256_maddubs_epi16(wn[2], _mm256_loadu_si256(y + 6)), _mm256_maddubs_epi16(wn[3], _mm256_loadu_si256(y + 7)));
+            is[t] = _mm256_madd_epi16(_mm256_add_epi16(_mm256_add_epi16(p0, p1), _mm256_add_epi16(p2, p3)), sc);
+        }
+        // isum of the 4 rows: [Σ is0, Σ is1, Σ is2, Σ is3]
+        const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(is[0], is[1]), _mm256_hadd_epi32(is[2], is[3]));
+        const __m128i isum = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+        // summs: Σ_s m_s · bsp[t][s] for the 4 rows
+        const __m256i s01 = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)b[i].bsp[0]), mins);  // [row 0 | row 1]
+        const __m256i s23 = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)b[i].bsp[2]), mins);  // [row 2 | row 3]
+        const __m256i x = _mm256_hadd_epi32(s01, s23);  // [0 0 2 2 | 1 1 3 3]
+        const __m128i summs = _mm_shuffle_epi32(_mm_hadd_epi32(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1)), 0xD8);
+        const __m128 d8 = _mm_loadu_ps(b[i].d);
+        const __m128 dd = _mm_mul_ps(_mm_set1_ps(H2F(a[i].d)), d8), dm = _mm_mul_ps(_mm_set1_ps(H2F(a[i].dmin)), d8);
+        sumf = _mm_add_ps(sumf, _mm_sub_ps(_mm_mul_ps(dd, _mm_cvtepi32_ps(isum)), _mm_mul_ps(dm, _mm_cvtepi32_ps(summs))));
+    }
+    float o[4]; _mm_storeu_ps(o, sumf);
+    for (int t = 0; t < T; t++) out[t] = o[t];
+}
+
+AVX2 void ck_gemm_q4_K_avx2(int n, const void *w, const void *xp, int T, float *out) {
+    switch (T) {
+    case 4: gemm_q4_K(n, w, xp, 4, out); break;
+    case 3: gemm_q4_K(n, w, xp, 3, out); break;
+    case 2: gemm_q4_K(n, w, xp, 2, out); break;
+    default: gemm_q4_K(n, w, xp, 1, out); break;
+    }
+}
+
 /// Q5_K against 4 activation rows at once.
 AVX2 void ck_dot4_q5_K_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
     const block_q5_K *a = w;
