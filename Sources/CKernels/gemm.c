@@ -6,6 +6,8 @@
 #if defined(__x86_64__)
 void ck_dot4_q4_K_avx2(int, const void *, const void *, size_t, float *);
 void ck_gemm_q4_K_avx2(int n, const void *w, const void *xp, int T, float *out);
+void ck_dot4_q6_K_avx2(int, const void *, const void *, size_t, float *);
+void ck_gemm_q6_K_avx2(int n, const void *w, const void *xp, int T, float *out);
 
 static size_t q8_Kx4_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4); }
 
@@ -36,11 +38,43 @@ static void pack_q8_Kx4(int n, const void *x, size_t xbytes, int T, void *dst) {
 }
 
 static const ck_gemm_ops q4_K_avx2 = { ck_dot4_q4_K_avx2, q8_Kx4_bytes, pack_q8_Kx4, ck_gemm_q4_K_avx2 };
+
+static size_t q8_Kx4s_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4s); }
+
+/// T Q8_K rows → block_q8_Kx4s for the Q6_K kernel. Its 6-bit registers q_g (g = 0…3 in each 128-element
+/// half kk: elements 128kk + 32g + 0…31, sub-blocks 8kk + 2g in the low, 8kk + 2g + 1 in the high 16 bytes)
+/// are paired as X = unpacklo_epi64(q_a, q_b), Y = unpackhi_epi64(q_a, q_b) for (a, b) = (0, 1), (2, 3):
+/// X and Y give every int16 lane the same sub-block. Activation bytes: X then Y for each pair.
+static void pack_q8_Kx4s(int n, const void *x, size_t xbytes, int T, void *dst) {
+    block_q8_Kx4s *o = dst;
+    for (int i = 0; i < n / QK_K; i++) {
+        memset(o[i].d, 0, sizeof o[i].d + sizeof o[i].bsums);
+        for (int t = 0; t < T; t++) {
+            const block_q8_K *b = (const block_q8_K *)((const char *)x + (size_t)t * xbytes) + i;
+            int8_t *q = o[i].qs[t];
+            for (int pr = 0; pr < 4; pr++) {
+                const int8_t *qa = b->qs + 128*(pr/2) + 64*(pr%2), *qb = qa + 32;
+                for (int h = 0; h < 2; h++) {  // X: bytes 0…7 of each 16-byte half; Y: bytes 8…15
+                    memcpy(q + 64*pr + 16*h,           qa + 16*h,     8);
+                    memcpy(q + 64*pr + 16*h + 8,       qb + 16*h,     8);
+                    memcpy(q + 64*pr + 32 + 16*h,      qa + 16*h + 8, 8);
+                    memcpy(q + 64*pr + 32 + 16*h + 8,  qb + 16*h + 8, 8);
+                }
+            }
+            o[i].d[t] = b->d;
+            memcpy(o[i].bsums[t], b->bsums, sizeof b->bsums);
+        }
+    }
+}
+
+static const ck_gemm_ops q6_K_avx2 = { ck_dot4_q6_K_avx2, q8_Kx4s_bytes, pack_q8_Kx4s, ck_gemm_q6_K_avx2 };
 #endif
 
 const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4) {
 #if defined(__x86_64__)
-    if (dot4 && dot4 == q4_K_avx2.dot4) return &q4_K_avx2;
+    if (!dot4) return NULL;
+    if (dot4 == q4_K_avx2.dot4) return &q4_K_avx2;
+    if (dot4 == q6_K_avx2.dot4) return &q6_K_avx2;
 #endif
     (void)dot4;
     return NULL;

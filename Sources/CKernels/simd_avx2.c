@@ -354,6 +354,61 @@ AVX2 void ck_dot4_q6_K_avx2(int n, const void *w, const void *x, size_t xbytes, 
     for (int t = 0; t < 4; t++) out[t] = sumf[t];
 }
 
+/// Q6_K against T (1…4) activation rows packed by gemm.c (block_q8_Kx4s): the 6-bit registers paired so
+/// that two products sum in int16 (|2 · 2 · 63 · 128| = 32256 < 2^15) before one vpmaddwd with the scales;
+/// the −32 offset through the block sums; float steps in 4 lanes, each the scalar twin's ((float)isum·d)·d8.
+AVX2 static inline __attribute__((always_inline)) void gemm_q6_K(int n, const block_q6_K *a, const block_q8_Kx4s *b, const int T, float *out) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
+    __m128 sumf = _mm_setzero_ps();
+    for (int i = 0; i < n / QK_K; i++) {
+        const __m128i sc8 = _mm_loadu_si128((const __m128i *)a[i].scales);
+        const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+        __m256i wx[4], wy[4], sp[4];
+        for (int kk = 0; kk < 2; kk++) {
+            const __m256i hb = _mm256_loadu_si256((const __m256i *)(a[i].qh + 32*kk));
+            const __m256i b1 = _mm256_loadu_si256((const __m256i *)(a[i].ql + 64*kk)), b2 = _mm256_loadu_si256((const __m256i *)(a[i].ql + 64*kk + 32));
+            const __m256i q0 = _mm256_or_si256(_mm256_and_si256(b1, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 4), m2));
+            const __m256i q1 = _mm256_or_si256(_mm256_and_si256(b2, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 2), m2));
+            const __m256i q2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b1, 4), m4), _mm256_and_si256(hb, m2));
+            const __m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b2, 4), m4), _mm256_and_si256(_mm256_srli_epi16(hb, 2), m2));
+            wx[2*kk] = _mm256_unpacklo_epi64(q0, q1); wy[2*kk] = _mm256_unpackhi_epi64(q0, q1);
+            wx[2*kk + 1] = _mm256_unpacklo_epi64(q2, q3); wy[2*kk + 1] = _mm256_unpackhi_epi64(q2, q3);
+        }
+        for (int pr = 0; pr < 4; pr++) {  // int16 lanes: [s_b ×4, s_b+2 ×4 | s_b+1 ×4, s_b+3 ×4], b = 4·pr
+            const char c = (char)(4*pr);
+            const __m128i idx = _mm_setr_epi8(c, c, c, c, c + 2, c + 2, c + 2, c + 2, c + 1, c + 1, c + 1, c + 1, c + 3, c + 3, c + 3, c + 3);
+            sp[pr] = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(sc8, idx));
+        }
+        __m256i is[4];
+        for (int t = 0; t < 4; t++) {
+            if (t >= T) { is[t] = _mm256_setzero_si256(); continue; }
+            const __m256i *y = (const __m256i *)b[i].qs[t];
+            __m256i s = _mm256_slli_epi32(_mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)b[i].bsums[t])), 5);
+            s = _mm256_sub_epi32(_mm256_setzero_si256(), s);
+            for (int pr = 0; pr < 4; pr++) {
+                const __m256i p = _mm256_add_epi16(_mm256_maddubs_epi16(wx[pr], _mm256_loadu_si256(y + 2*pr)),
+                                                   _mm256_maddubs_epi16(wy[pr], _mm256_loadu_si256(y + 2*pr + 1)));
+                s = _mm256_add_epi32(s, _mm256_madd_epi16(p, sp[pr]));
+            }
+            is[t] = s;
+        }
+        const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(is[0], is[1]), _mm256_hadd_epi32(is[2], is[3]));
+        const __m128i isum = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+        sumf = _mm_add_ps(sumf, _mm_mul_ps(_mm_mul_ps(_mm_cvtepi32_ps(isum), _mm_set1_ps(H2F(a[i].d))), _mm_loadu_ps(b[i].d)));
+    }
+    float o[4]; _mm_storeu_ps(o, sumf);
+    for (int t = 0; t < T; t++) out[t] = o[t];
+}
+
+AVX2 void ck_gemm_q6_K_avx2(int n, const void *w, const void *xp, int T, float *out) {
+    switch (T) {
+    case 4: gemm_q6_K(n, w, xp, 4, out); break;
+    case 3: gemm_q6_K(n, w, xp, 3, out); break;
+    case 2: gemm_q6_K(n, w, xp, 2, out); break;
+    default: gemm_q6_K(n, w, xp, 1, out); break;
+    }
+}
+
 AVX2 float ck_dot_q5_K_avx2(int n, const void *w, const void *x) {
     const block_q5_K *a = w; const block_q8_K *b = x;
     float sumf = 0;  // per block as the scalar twin: bit-exact
