@@ -6,6 +6,7 @@
 #if defined(__x86_64__)
 void ck_dot4_q4_K_avx2(int, const void *, const void *, size_t, float *);
 void ck_gemm_q4_K_avx2(int n, const void *w, const void *xp, int T, float *out);
+void ck_gemm8_q4_K_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
 void ck_dot4_q6_K_avx2(int, const void *, const void *, size_t, float *);
 void ck_gemm_q6_K_avx2(int n, const void *w, const void *xp, int T, float *out);
 
@@ -37,7 +38,7 @@ static void pack_q8_Kx4(int n, const void *x, size_t xbytes, int T, void *dst) {
     }
 }
 
-static const ck_gemm_ops q4_K_avx2 = { ck_dot4_q4_K_avx2, q8_Kx4_bytes, pack_q8_Kx4, ck_gemm_q4_K_avx2 };
+static const ck_gemm_ops q4_K_avx2 = { ck_dot4_q4_K_avx2, q8_Kx4_bytes, pack_q8_Kx4, ck_gemm_q4_K_avx2, ck_gemm8_q4_K_avx2 };
 
 static size_t q8_Kx4s_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4s); }
 
@@ -67,7 +68,7 @@ static void pack_q8_Kx4s(int n, const void *x, size_t xbytes, int T, void *dst) 
     }
 }
 
-static const ck_gemm_ops q6_K_avx2 = { ck_dot4_q6_K_avx2, q8_Kx4s_bytes, pack_q8_Kx4s, ck_gemm_q6_K_avx2 };
+static const ck_gemm_ops q6_K_avx2 = { ck_dot4_q6_K_avx2, q8_Kx4s_bytes, pack_q8_Kx4s, ck_gemm_q6_K_avx2, NULL };
 #endif
 
 const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4) {
@@ -104,7 +105,17 @@ void ck_gemm_rows(const ck_gemm_ops *g, int n, const void *w, size_t wbytes, int
     const int64_t tile = wbytes >= 16384 ? 1 : (int64_t)(16384 / wbytes) < 16 ? (int64_t)(16384 / wbytes) : 16;
     for (int64_t rt = r0; rt < r1; rt += tile) {
         const int64_t re = rt + tile < r1 ? rt + tile : r1;
-        for (int64_t t = 0; t < nt; t += 4) {
+        int64_t t = 0;
+        if (g->kernel8)
+            for (; t + 8 <= nt; t += 8) {
+                const char *xg = xb + (size_t)(t / 4) * gstride;
+                for (int64_t r = rt; r < re; r++) {
+                    float o[8];
+                    g->kernel8(n, wb + (size_t)r * wbytes, xg, gstride, o);
+                    for (int k = 0; k < 8; k++) y[(t + k) * ldy + r] = o[k];
+                }
+            }
+        for (; t < nt; t += 4) {
             const int T = nt - t < 4 ? (int)(nt - t) : 4;
             const char *xg = xb + (size_t)(t / 4) * gstride;
             for (int64_t r = rt; r < re; r++) {

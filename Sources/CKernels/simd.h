@@ -19,6 +19,7 @@ typedef struct {
     size_t (*group_bytes)(int n);                                             // bytes of one packed group
     void (*pack)(int n, const void *x, size_t xbytes, int T, void *dst);      // T (1…4) rows xbytes apart
     void (*kernel)(int n, const void *w, const void *xp, int T, float *out);  // out(T)
+    void (*kernel8)(int n, const void *w, const void *xp, size_t gstride, float *out);  // two full groups, out(8); may be NULL
 } ck_gemm_ops;
 /// The packed kernel that replaces `dot4` (NULL if none).
 const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4);

@@ -209,10 +209,10 @@ AVX2 void ck_dot4_q4_K_avx2(int n, const void *w, const void *x, size_t xbytes, 
 /// 256-block sum in int16 (|8 · 2 · 15 · 128| = 30720 < 2^15) and take their scales in one vpmaddwd, 9
 /// multiplies per row and block instead of 16. The four rows' sums are reduced together and the float
 /// steps run in 4 lanes, each lane exactly the scalar twin's: (dw·d8)·isum − (mw·d8)·summs per block.
-AVX2 static inline __attribute__((always_inline)) void gemm_q4_K(int n, const block_q4_K *a, const block_q8_Kx4 *b, const int T, float *out) {
+AVX2 static inline __attribute__((always_inline)) void gemm_q4_K(int n, const block_q4_K *a, const block_q8_Kx4 *b0, size_t gstride, const int G, const int T, float *out) {
     const __m256i m4 = _mm256_set1_epi8(0x0F);
     const __m128i scidx = _mm_setr_epi8(0, 0, 2, 2, 4, 4, 6, 6, 1, 1, 3, 3, 5, 5, 7, 7);
-    __m128 sumf = _mm_setzero_ps();
+    __m128 sumf[2] = {_mm_setzero_ps(), _mm_setzero_ps()};
     for (int i = 0; i < n / QK_K; i++) {
         const __m128i sm = k4_scales(a[i].scales);
         const __m256i sc = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, scidx));  // half 0: sc[2p] ×2, half 1: sc[2p+1] ×2
@@ -228,6 +228,9 @@ AVX2 static inline __attribute__((always_inline)) void gemm_q4_K(int n, const bl
             wm[k] = _mm256_blend_epi32(lo, hi, 0xF0);
             wn[k] = _mm256_permute2x128_si256(lo, hi, 0x21);
         }
+        const float dw = H2F(a[i].d), mw = H2F(a[i].dmin);
+        for (int g = 0; g < G; g++) {  // groups of 4 rows gstride apart, same unpacked weights
+        const block_q8_Kx4 *b = (const block_q8_Kx4 *)((const char *)b0 + g * gstride);
         __m256i is[4];
         for (int t = 0; t < 4; t++) {
             if (t >= T) { is[t] = _mm256_setzero_si256(); continue; }
@@ -247,20 +250,27 @@ AVX2 static inline __attribute__((always_inline)) void gemm_q4_K(int n, const bl
         const __m256i x = _mm256_hadd_epi32(s01, s23);  // [0 0 2 2 | 1 1 3 3]
         const __m128i summs = _mm_shuffle_epi32(_mm_hadd_epi32(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1)), 0xD8);
         const __m128 d8 = _mm_loadu_ps(b[i].d);
-        const __m128 dd = _mm_mul_ps(_mm_set1_ps(H2F(a[i].d)), d8), dm = _mm_mul_ps(_mm_set1_ps(H2F(a[i].dmin)), d8);
-        sumf = _mm_add_ps(sumf, _mm_sub_ps(_mm_mul_ps(dd, _mm_cvtepi32_ps(isum)), _mm_mul_ps(dm, _mm_cvtepi32_ps(summs))));
+        const __m128 dd = _mm_mul_ps(_mm_set1_ps(dw), d8), dm = _mm_mul_ps(_mm_set1_ps(mw), d8);
+        sumf[g] = _mm_add_ps(sumf[g], _mm_sub_ps(_mm_mul_ps(dd, _mm_cvtepi32_ps(isum)), _mm_mul_ps(dm, _mm_cvtepi32_ps(summs))));
+        }
     }
-    float o[4]; _mm_storeu_ps(o, sumf);
+    if (G == 2) { _mm_storeu_ps(out, sumf[0]); _mm_storeu_ps(out + 4, sumf[1]); return; }
+    float o[4]; _mm_storeu_ps(o, sumf[0]);
     for (int t = 0; t < T; t++) out[t] = o[t];
 }
 
 AVX2 void ck_gemm_q4_K_avx2(int n, const void *w, const void *xp, int T, float *out) {
     switch (T) {
-    case 4: gemm_q4_K(n, w, xp, 4, out); break;
-    case 3: gemm_q4_K(n, w, xp, 3, out); break;
-    case 2: gemm_q4_K(n, w, xp, 2, out); break;
-    default: gemm_q4_K(n, w, xp, 1, out); break;
+    case 4: gemm_q4_K(n, w, xp, 0, 1, 4, out); break;
+    case 3: gemm_q4_K(n, w, xp, 0, 1, 3, out); break;
+    case 2: gemm_q4_K(n, w, xp, 0, 1, 2, out); break;
+    default: gemm_q4_K(n, w, xp, 0, 1, 1, out); break;
     }
+}
+
+/// Two full packed groups (8 activation rows, gstride bytes apart) against one weight row: weights unpacked once.
+AVX2 void ck_gemm8_q4_K_avx2(int n, const void *w, const void *xp, size_t gstride, float *out) {
+    gemm_q4_K(n, w, xp, gstride, 2, 4, out);
 }
 
 /// Q5_K against 4 activation rows at once.
