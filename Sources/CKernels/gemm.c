@@ -9,6 +9,7 @@ void ck_gemm_q4_K_avx2(int n, const void *w, const void *xp, int T, float *out);
 void ck_gemm8_q4_K_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
 void ck_dot4_q6_K_avx2(int, const void *, const void *, size_t, float *);
 void ck_gemm_q6_K_avx2(int n, const void *w, const void *xp, int T, float *out);
+void ck_gemm8_q6_K_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
 
 static size_t q8_Kx4_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4); }
 
@@ -68,7 +69,7 @@ static void pack_q8_Kx4s(int n, const void *x, size_t xbytes, int T, void *dst) 
     }
 }
 
-static const ck_gemm_ops q6_K_avx2 = { ck_dot4_q6_K_avx2, q8_Kx4s_bytes, pack_q8_Kx4s, ck_gemm_q6_K_avx2, NULL };
+static const ck_gemm_ops q6_K_avx2 = { ck_dot4_q6_K_avx2, q8_Kx4s_bytes, pack_q8_Kx4s, ck_gemm_q6_K_avx2, ck_gemm8_q6_K_avx2 };
 #endif
 
 const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4) {

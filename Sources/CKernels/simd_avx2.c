@@ -367,9 +367,9 @@ AVX2 void ck_dot4_q6_K_avx2(int n, const void *w, const void *x, size_t xbytes, 
 /// Q6_K against T (1…4) activation rows packed by gemm.c (block_q8_Kx4s): the 6-bit registers paired so
 /// that two products sum in int16 (|2 · 2 · 63 · 128| = 32256 < 2^15) before one vpmaddwd with the scales;
 /// the −32 offset through the block sums; float steps in 4 lanes, each the scalar twin's ((float)isum·d)·d8.
-AVX2 static inline __attribute__((always_inline)) void gemm_q6_K(int n, const block_q6_K *a, const block_q8_Kx4s *b, const int T, float *out) {
+AVX2 static inline __attribute__((always_inline)) void gemm_q6_K(int n, const block_q6_K *a, const block_q8_Kx4s *b0, size_t gstride, const int G, const int T, float *out) {
     const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
-    __m128 sumf = _mm_setzero_ps();
+    __m128 sumf[2] = {_mm_setzero_ps(), _mm_setzero_ps()};
     for (int i = 0; i < n / QK_K; i++) {
         const __m128i sc8 = _mm_loadu_si128((const __m128i *)a[i].scales);
         const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
@@ -389,6 +389,9 @@ AVX2 static inline __attribute__((always_inline)) void gemm_q6_K(int n, const bl
             const __m128i idx = _mm_setr_epi8(c, c, c, c, c + 2, c + 2, c + 2, c + 2, c + 1, c + 1, c + 1, c + 1, c + 3, c + 3, c + 3, c + 3);
             sp[pr] = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(sc8, idx));
         }
+        const float dw = H2F(a[i].d);
+        for (int g = 0; g < G; g++) {  // groups of 4 rows gstride apart, same unpacked weights
+        const block_q8_Kx4s *b = (const block_q8_Kx4s *)((const char *)b0 + g * gstride);
         __m256i is[4];
         for (int t = 0; t < 4; t++) {
             if (t >= T) { is[t] = _mm256_setzero_si256(); continue; }
@@ -404,19 +407,26 @@ AVX2 static inline __attribute__((always_inline)) void gemm_q6_K(int n, const bl
         }
         const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(is[0], is[1]), _mm256_hadd_epi32(is[2], is[3]));
         const __m128i isum = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-        sumf = _mm_add_ps(sumf, _mm_mul_ps(_mm_mul_ps(_mm_cvtepi32_ps(isum), _mm_set1_ps(H2F(a[i].d))), _mm_loadu_ps(b[i].d)));
+        sumf[g] = _mm_add_ps(sumf[g], _mm_mul_ps(_mm_mul_ps(_mm_cvtepi32_ps(isum), _mm_set1_ps(dw)), _mm_loadu_ps(b[i].d)));
+        }
     }
-    float o[4]; _mm_storeu_ps(o, sumf);
+    if (G == 2) { _mm_storeu_ps(out, sumf[0]); _mm_storeu_ps(out + 4, sumf[1]); return; }
+    float o[4]; _mm_storeu_ps(o, sumf[0]);
     for (int t = 0; t < T; t++) out[t] = o[t];
 }
 
 AVX2 void ck_gemm_q6_K_avx2(int n, const void *w, const void *xp, int T, float *out) {
     switch (T) {
-    case 4: gemm_q6_K(n, w, xp, 4, out); break;
-    case 3: gemm_q6_K(n, w, xp, 3, out); break;
-    case 2: gemm_q6_K(n, w, xp, 2, out); break;
-    default: gemm_q6_K(n, w, xp, 1, out); break;
+    case 4: gemm_q6_K(n, w, xp, 0, 1, 4, out); break;
+    case 3: gemm_q6_K(n, w, xp, 0, 1, 3, out); break;
+    case 2: gemm_q6_K(n, w, xp, 0, 1, 2, out); break;
+    default: gemm_q6_K(n, w, xp, 0, 1, 1, out); break;
     }
+}
+
+/// Two full packed groups (8 activation rows) against one weight row.
+AVX2 void ck_gemm8_q6_K_avx2(int n, const void *w, const void *xp, size_t gstride, float *out) {
+    gemm_q6_K(n, w, xp, gstride, 2, 4, out);
 }
 
 AVX2 float ck_dot_q5_K_avx2(int n, const void *w, const void *x) {
