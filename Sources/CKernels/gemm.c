@@ -10,6 +10,12 @@ void ck_gemm8_q4_K_avx2(int n, const void *w, const void *xp, size_t gstride, fl
 void ck_dot4_q6_K_avx2(int, const void *, const void *, size_t, float *);
 void ck_gemm_q6_K_avx2(int n, const void *w, const void *xp, int T, float *out);
 void ck_gemm8_q6_K_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
+void ck_dot4_q5_0_avx2(int, const void *, const void *, size_t, float *);
+void ck_dot4_q8_0_avx2(int, const void *, const void *, size_t, float *);
+void ck_gemm_q5_0_avx2(int n, const void *w, const void *xp, int T, float *out);
+void ck_gemm8_q5_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
+void ck_gemm_q8_0_avx2(int n, const void *w, const void *xp, int T, float *out);
+void ck_gemm8_q8_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
 
 static size_t q8_Kx4_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4); }
 
@@ -70,6 +76,24 @@ static void pack_q8_Kx4s(int n, const void *x, size_t xbytes, int T, void *dst) 
 }
 
 static const ck_gemm_ops q6_K_avx2 = { ck_dot4_q6_K_avx2, q8_Kx4s_bytes, pack_q8_Kx4s, ck_gemm_q6_K_avx2, ck_gemm8_q6_K_avx2 };
+
+static size_t q8_0x4_bytes(int n) { return (size_t)(n / QK) * sizeof(block_q8_0x4); }
+
+/// T Q8_0 rows → block_q8_0x4 per 32-block (the f16 scale converted once here, exactly).
+static void pack_q8_0x4(int n, const void *x, size_t xbytes, int T, void *dst) {
+    block_q8_0x4 *o = dst;
+    for (int i = 0; i < n / QK; i++) {
+        memset(o[i].d, 0, sizeof o[i].d);
+        for (int t = 0; t < T; t++) {
+            const block_q8_0 *b = (const block_q8_0 *)((const char *)x + (size_t)t * xbytes) + i;
+            memcpy(o[i].qs[t], b->qs, QK);
+            o[i].d[t] = ck_h2f(b->d);
+        }
+    }
+}
+
+static const ck_gemm_ops q5_0_avx2 = { ck_dot4_q5_0_avx2, q8_0x4_bytes, pack_q8_0x4, ck_gemm_q5_0_avx2, ck_gemm8_q5_0_avx2 };
+static const ck_gemm_ops q8_0_avx2 = { ck_dot4_q8_0_avx2, q8_0x4_bytes, pack_q8_0x4, ck_gemm_q8_0_avx2, ck_gemm8_q8_0_avx2 };
 #endif
 
 const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4) {
@@ -77,6 +101,8 @@ const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4) {
     if (!dot4) return NULL;
     if (dot4 == q4_K_avx2.dot4) return &q4_K_avx2;
     if (dot4 == q6_K_avx2.dot4) return &q6_K_avx2;
+    if (dot4 == q5_0_avx2.dot4) return &q5_0_avx2;
+    if (dot4 == q8_0_avx2.dot4) return &q8_0_avx2;
 #endif
     (void)dot4;
     return NULL;

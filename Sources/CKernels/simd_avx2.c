@@ -612,6 +612,58 @@ AVX2 void ck_dot4_q5_0_avx2(int n, const void *w, const void *x, size_t xbytes, 
     for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]);
 }
 
+/// Q5_0 / Q8_0 against T (1…4) or 8 activation rows packed by gemm.c (block_q8_0x4): the weights decoded
+/// once for all rows, the activation scales already f32; per row the single-row kernel's exact steps
+/// (acc = fma(dw·d8, (float)lanes, acc) per block, hsum8 at the end), so the bits are the same.
+AVX2 static inline __attribute__((always_inline)) void gemm_q8_0_like(int n, const void *w, const block_q8_0x4 *b0, size_t gstride,
+                                                                    const int G, const int T, const int q5, float *out) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[8];
+    for (int k = 0; k < 8; k++) acc[k] = _mm256_setzero_ps();
+    for (int ib = 0; ib < n / QK; ib++) {
+        __m256i q; float dw;
+        if (q5) {
+            const block_q5_0 *a = (const block_q5_0 *)w + ib;
+            q = _mm256_or_si256(nibbles32(a->qs), _mm256_andnot_si256(bytes_from_bits32(a->qh), _mm256_set1_epi8((char)0xF0)));
+            dw = H2F(a->d);
+        } else {
+            const block_q8_0 *a = (const block_q8_0 *)w + ib;
+            q = _mm256_loadu_si256((const __m256i *)a->qs);
+            dw = H2F(a->d);
+        }
+        const __m256i ax = _mm256_sign_epi8(q, q);
+        for (int g = 0; g < G; g++) {
+            const block_q8_0x4 *b = (const block_q8_0x4 *)((const char *)b0 + g * gstride) + ib;
+            float dd[4]; _mm_storeu_ps(dd, _mm_mul_ps(_mm_set1_ps(dw), _mm_loadu_ps(b->d)));
+            for (int t = 0; t < T; t++) {
+                const __m256i y = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)b->qs[t]), q);
+                const __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(ax, y), ones);
+                acc[4*g + t] = _mm256_fmadd_ps(_mm256_broadcast_ss(&dd[t]), _mm256_cvtepi32_ps(s), acc[4*g + t]);
+            }
+        }
+    }
+    for (int g = 0; g < G; g++) for (int t = 0; t < T; t++) out[4*g + t] = hsum8(acc[4*g + t]);
+}
+
+AVX2 void ck_gemm_q5_0_avx2(int n, const void *w, const void *xp, int T, float *out) {
+    switch (T) {
+    case 4: gemm_q8_0_like(n, w, xp, 0, 1, 4, 1, out); break;
+    case 3: gemm_q8_0_like(n, w, xp, 0, 1, 3, 1, out); break;
+    case 2: gemm_q8_0_like(n, w, xp, 0, 1, 2, 1, out); break;
+    default: gemm_q8_0_like(n, w, xp, 0, 1, 1, 1, out); break;
+    }
+}
+AVX2 void ck_gemm8_q5_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out) { gemm_q8_0_like(n, w, xp, gstride, 2, 4, 1, out); }
+AVX2 void ck_gemm_q8_0_avx2(int n, const void *w, const void *xp, int T, float *out) {
+    switch (T) {
+    case 4: gemm_q8_0_like(n, w, xp, 0, 1, 4, 0, out); break;
+    case 3: gemm_q8_0_like(n, w, xp, 0, 1, 3, 0, out); break;
+    case 2: gemm_q8_0_like(n, w, xp, 0, 1, 2, 0, out); break;
+    default: gemm_q8_0_like(n, w, xp, 0, 1, 1, 0, out); break;
+    }
+}
+AVX2 void ck_gemm8_q8_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out) { gemm_q8_0_like(n, w, xp, gstride, 2, 4, 0, out); }
+
 AVX2 void ck_dot4_q4_1_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
     DOT4_PROLOGUE(block_q4_1, block_q8_1)
     float summs[4] = {0, 0, 0, 0};
