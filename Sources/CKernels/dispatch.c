@@ -65,6 +65,12 @@ void ck_matmul_rows(ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, const void *w
         for (int64_t r = r0; r < r1; r++) y[r] = dot(n, wb + (size_t)r * wbytes, xb);
         return;
     }
+    const ck_gemm_ops *g = ck_gemm_for(dot4);
+    if (g) {  // activations repacked once for the GEMM kernel (falls through to dot4 if the buffer cannot grow)
+        size_t gs;
+        const void *xp = ck_gemm_pack(g, n, x, xbytes, nt, &gs);
+        if (xp) { ck_gemm_rows(g, n, w, wbytes, r0, r1, xp, gs, nt, y, ldy); return; }
+    }
     // Tiles of a few weight rows (~16 KB, L1-resident) against groups of 4 activation rows: each group is read
     // from L2 once per tile instead of once per weight row.
     const int64_t tile = wbytes >= 16384 ? 1 : (int64_t)(16384 / wbytes) < 16 ? (int64_t)(16384 / wbytes) : 16;

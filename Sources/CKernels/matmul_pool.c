@@ -1,5 +1,6 @@
 // Row-parallel matrix × quantized-activations products and parallel activation quantization on the pool.
 #include "CKernels.h"
+#include "simd.h"
 
 typedef struct {
     ck_vec_dot_fn dot; ck_vec_dot4_fn dot4; int n; const void *w; size_t wbytes; const void *x; size_t xbytes; int64_t nt; float *y; int64_t ldy;
@@ -10,8 +11,27 @@ static void mm_chunk(void *ctx, int64_t b, int64_t e) {
     ck_matmul_rows(t->dot, t->dot4, t->n, t->w, t->wbytes, b, e, t->x, t->xbytes, t->nt, t->y, t->ldy);
 }
 
+typedef struct {
+    const ck_gemm_ops *g; int n; const void *w; size_t wbytes; const void *xp; size_t gstride; int64_t nt; float *y; int64_t ldy;
+} gemm_task;
+
+static void gemm_chunk(void *ctx, int64_t b, int64_t e) {
+    const gemm_task *t = ctx;
+    ck_gemm_rows(t->g, t->n, t->w, t->wbytes, b, e, t->xp, t->gstride, t->nt, t->y, t->ldy);
+}
+
 void ck_matmul_pool(ck_pool *p, ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, const void *w, size_t wbytes, int64_t rows,
                     const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy) {
+    const ck_gemm_ops *g = nt > 1 ? ck_gemm_for(dot4) : NULL;
+    if (g && p) {  // repack the activations once here, not once per chunk
+        size_t gs;
+        const void *xp = ck_gemm_pack(g, n, x, xbytes, nt, &gs);
+        if (xp) {
+            gemm_task gt = { g, n, w, wbytes, xp, gs, nt, y, ldy };
+            ck_pool_run(p, rows, gemm_chunk, &gt);
+            return;
+        }
+    }
     mm_task t = { dot, dot4, n, w, wbytes, x, xbytes, nt, y, ldy };
     if (!p) { mm_chunk(&t, 0, rows); return; }
     ck_pool_run(p, rows, mm_chunk, &t);

@@ -10,4 +10,22 @@ ck_vec_dot_fn ck_vec_dot_simd_family(uint32_t type, uint32_t features, int famil
 int ck_active_family(void);
 /// The 4-activation-row kernel of one family if the CPU has it, else NULL.
 ck_vec_dot4_fn ck_vec_dot4_simd_family(uint32_t type, uint32_t features, int family);
+
+/// A matmul kernel on activations repacked once per call (gemm.c): groups of up to 4 activation rows packed
+/// by `pack`, then `kernel` computes out[t] = W · X_t for one weight row and the T rows of one group,
+/// bit for bit what `dot4` / the single-row kernel give.
+typedef struct {
+    ck_vec_dot4_fn dot4;                                                      // the 4-row kernel it stands in for
+    size_t (*group_bytes)(int n);                                             // bytes of one packed group
+    void (*pack)(int n, const void *x, size_t xbytes, int T, void *dst);      // T (1…4) rows xbytes apart
+    void (*kernel)(int n, const void *w, const void *xp, int T, float *out);  // out(T)
+    void (*kernel8)(int n, const void *w, const void *xp, size_t gstride, float *out);  // two full groups, out(8); may be NULL
+} ck_gemm_ops;
+/// The packed kernel that replaces `dot4` (NULL if none).
+const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4);
+/// Packs X(nt) into groups of 4 rows in a per-thread buffer; NULL if allocation fails. *gstride: group bytes.
+const void *ck_gemm_pack(const ck_gemm_ops *g, int n, const void *x, size_t xbytes, int64_t nt, size_t *gstride);
+/// ck_matmul_rows on packed activations (from ck_gemm_pack).
+void ck_gemm_rows(const ck_gemm_ops *g, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1,
+                  const void *xp, size_t gstride, int64_t nt, float *y, int64_t ldy);
 #endif

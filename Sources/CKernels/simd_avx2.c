@@ -204,6 +204,75 @@ AVX2 void ck_dot4_q4_K_avx2(int n, const void *w, const void *x, size_t xbytes, 
     for (int t = 0; t < 4; t++) out[t] = sumf[t];
 }
 
+/// Q4_K against T (1…4) activation rows packed by gemm.c (block_q8_Kx4). The nibbles are transposed so
+/// that each int16 lane of a product belongs to one fixed sub-block (see pack_q8_Kx4): the 8 products of a
+/// 256-block sum in int16 (|8 · 2 · 15 · 128| = 30720 < 2^15) and take their scales in one vpmaddwd, 9
+/// multiplies per row and block instead of 16. The four rows' sums are reduced together and the float
+/// steps run in 4 lanes, each lane exactly the scalar twin's: (dw·d8)·isum − (mw·d8)·summs per block.
+AVX2 static inline __attribute__((always_inline)) void gemm_q4_K(int n, const block_q4_K *a, const block_q8_Kx4 *b0, size_t gstride, const int G, const int T, float *out) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    const __m128i scidx = _mm_setr_epi8(0, 0, 2, 2, 4, 4, 6, 6, 1, 1, 3, 3, 5, 5, 7, 7);
+    __m128 sumf[2] = {_mm_setzero_ps(), _mm_setzero_ps()};
+    for (int i = 0; i < n / QK_K; i++) {
+        const __m128i sm = k4_scales(a[i].scales);
+        const __m256i sc = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, scidx));  // half 0: sc[2p] ×2, half 1: sc[2p+1] ×2
+        const __m256i mins = _mm256_cvtepu8_epi16(_mm_unpackhi_epi64(sm, sm));  // [m0…m7 | m0…m7]
+        const __m256i c0 = _mm256_loadu_si256((const __m256i *)a[i].qs), c1 = _mm256_loadu_si256((const __m256i *)(a[i].qs + 32));
+        const __m256i c2 = _mm256_loadu_si256((const __m256i *)(a[i].qs + 64)), c3 = _mm256_loadu_si256((const __m256i *)(a[i].qs + 96));
+        const __m256i u0 = _mm256_unpacklo_epi32(c0, c1), u1 = _mm256_unpackhi_epi32(c0, c1);
+        const __m256i u2 = _mm256_unpacklo_epi32(c2, c3), u3 = _mm256_unpackhi_epi32(c2, c3);
+        const __m256i r[4] = {_mm256_unpacklo_epi64(u0, u2), _mm256_unpackhi_epi64(u0, u2), _mm256_unpacklo_epi64(u1, u3), _mm256_unpackhi_epi64(u1, u3)};
+        __m256i wm[4], wn[4];
+        for (int k = 0; k < 4; k++) {
+            const __m256i lo = _mm256_and_si256(r[k], m4), hi = _mm256_and_si256(_mm256_srli_epi16(r[k], 4), m4);
+            wm[k] = _mm256_blend_epi32(lo, hi, 0xF0);
+            wn[k] = _mm256_permute2x128_si256(lo, hi, 0x21);
+        }
+        const float dw = H2F(a[i].d), mw = H2F(a[i].dmin);
+        for (int g = 0; g < G; g++) {  // groups of 4 rows gstride apart, same unpacked weights
+        const block_q8_Kx4 *b = (const block_q8_Kx4 *)((const char *)b0 + g * gstride);
+        __m256i is[4];
+        for (int t = 0; t < 4; t++) {
+            if (t >= T) { is[t] = _mm256_setzero_si256(); continue; }
+            const __m256i *y = (const __m256i *)b[i].qs[t];
+            const __m256i p0 = _mm256_add_epi16(_mm256_maddubs_epi16(wm[0], _mm256_loadu_si256(y + 0)), _mm256_maddubs_epi16(wm[1], _mm256_loadu_si256(y + 1)));
+            const __m256i p1 = _mm256_add_epi16(_mm256_maddubs_epi16(wm[2], _mm256_loadu_si256(y + 2)), _mm256_maddubs_epi16(wm[3], _mm256_loadu_si256(y + 3)));
+            const __m256i p2 = _mm256_add_epi16(_mm256_maddubs_epi16(wn[0], _mm256_loadu_si256(y + 4)), _mm256_maddubs_epi16(wn[1], _mm256_loadu_si256(y + 5)));
+            const __m256i p3 = _mm256_add_epi16(_mm256_maddubs_epi16(wn[2], _mm256_loadu_si256(y + 6)), _mm256_maddubs_epi16(wn[3], _mm256_loadu_si256(y + 7)));
+            is[t] = _mm256_madd_epi16(_mm256_add_epi16(_mm256_add_epi16(p0, p1), _mm256_add_epi16(p2, p3)), sc);
+        }
+        // isum of the 4 rows: [Σ is0, Σ is1, Σ is2, Σ is3]
+        const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(is[0], is[1]), _mm256_hadd_epi32(is[2], is[3]));
+        const __m128i isum = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+        // summs: Σ_s m_s · bsp[t][s] for the 4 rows
+        const __m256i s01 = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)b[i].bsp[0]), mins);  // [row 0 | row 1]
+        const __m256i s23 = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)b[i].bsp[2]), mins);  // [row 2 | row 3]
+        const __m256i x = _mm256_hadd_epi32(s01, s23);  // [0 0 2 2 | 1 1 3 3]
+        const __m128i summs = _mm_shuffle_epi32(_mm_hadd_epi32(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1)), 0xD8);
+        const __m128 d8 = _mm_loadu_ps(b[i].d);
+        const __m128 dd = _mm_mul_ps(_mm_set1_ps(dw), d8), dm = _mm_mul_ps(_mm_set1_ps(mw), d8);
+        sumf[g] = _mm_add_ps(sumf[g], _mm_sub_ps(_mm_mul_ps(dd, _mm_cvtepi32_ps(isum)), _mm_mul_ps(dm, _mm_cvtepi32_ps(summs))));
+        }
+    }
+    if (G == 2) { _mm_storeu_ps(out, sumf[0]); _mm_storeu_ps(out + 4, sumf[1]); return; }
+    float o[4]; _mm_storeu_ps(o, sumf[0]);
+    for (int t = 0; t < T; t++) out[t] = o[t];
+}
+
+AVX2 void ck_gemm_q4_K_avx2(int n, const void *w, const void *xp, int T, float *out) {
+    switch (T) {
+    case 4: gemm_q4_K(n, w, xp, 0, 1, 4, out); break;
+    case 3: gemm_q4_K(n, w, xp, 0, 1, 3, out); break;
+    case 2: gemm_q4_K(n, w, xp, 0, 1, 2, out); break;
+    default: gemm_q4_K(n, w, xp, 0, 1, 1, out); break;
+    }
+}
+
+/// Two full packed groups (8 activation rows, gstride bytes apart) against one weight row: weights unpacked once.
+AVX2 void ck_gemm8_q4_K_avx2(int n, const void *w, const void *xp, size_t gstride, float *out) {
+    gemm_q4_K(n, w, xp, gstride, 2, 4, out);
+}
+
 /// Q5_K against 4 activation rows at once.
 AVX2 void ck_dot4_q5_K_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
     const block_q5_K *a = w;
@@ -293,6 +362,71 @@ AVX2 void ck_dot4_q6_K_avx2(int n, const void *w, const void *x, size_t xbytes, 
         for (int t = 0; t < 4; t++) sumf[t] += ((float)hsum_i32x8(sumi[t]) * dw) * b[t][i].d;
     }
     for (int t = 0; t < 4; t++) out[t] = sumf[t];
+}
+
+/// Q6_K against T (1…4) activation rows packed by gemm.c (block_q8_Kx4s): the 6-bit registers paired so
+/// that two products sum in int16 (|2 · 2 · 63 · 128| = 32256 < 2^15) before one vpmaddwd with the scales;
+/// the −32 offset through the block sums; float steps in 4 lanes, each the scalar twin's ((float)isum·d)·d8.
+AVX2 static inline __attribute__((always_inline)) void gemm_q6_K(int n, const block_q6_K *a, const block_q8_Kx4s *b0, size_t gstride, const int G, const int T, float *out) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
+    __m128 sumf[2] = {_mm_setzero_ps(), _mm_setzero_ps()};
+    for (int i = 0; i < n / QK_K; i++) {
+        const __m128i sc8 = _mm_loadu_si128((const __m128i *)a[i].scales);
+        const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+        __m256i wx[4], wy[4], sp[4];
+        for (int kk = 0; kk < 2; kk++) {
+            const __m256i hb = _mm256_loadu_si256((const __m256i *)(a[i].qh + 32*kk));
+            const __m256i b1 = _mm256_loadu_si256((const __m256i *)(a[i].ql + 64*kk)), b2 = _mm256_loadu_si256((const __m256i *)(a[i].ql + 64*kk + 32));
+            const __m256i q0 = _mm256_or_si256(_mm256_and_si256(b1, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 4), m2));
+            const __m256i q1 = _mm256_or_si256(_mm256_and_si256(b2, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 2), m2));
+            const __m256i q2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b1, 4), m4), _mm256_and_si256(hb, m2));
+            const __m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b2, 4), m4), _mm256_and_si256(_mm256_srli_epi16(hb, 2), m2));
+            wx[2*kk] = _mm256_unpacklo_epi64(q0, q1); wy[2*kk] = _mm256_unpackhi_epi64(q0, q1);
+            wx[2*kk + 1] = _mm256_unpacklo_epi64(q2, q3); wy[2*kk + 1] = _mm256_unpackhi_epi64(q2, q3);
+        }
+        for (int pr = 0; pr < 4; pr++) {  // int16 lanes: [s_b ×4, s_b+2 ×4 | s_b+1 ×4, s_b+3 ×4], b = 4·pr
+            const char c = (char)(4*pr);
+            const __m128i idx = _mm_setr_epi8(c, c, c, c, c + 2, c + 2, c + 2, c + 2, c + 1, c + 1, c + 1, c + 1, c + 3, c + 3, c + 3, c + 3);
+            sp[pr] = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(sc8, idx));
+        }
+        const float dw = H2F(a[i].d);
+        for (int g = 0; g < G; g++) {  // groups of 4 rows gstride apart, same unpacked weights
+        const block_q8_Kx4s *b = (const block_q8_Kx4s *)((const char *)b0 + g * gstride);
+        __m256i is[4];
+        for (int t = 0; t < 4; t++) {
+            if (t >= T) { is[t] = _mm256_setzero_si256(); continue; }
+            const __m256i *y = (const __m256i *)b[i].qs[t];
+            __m256i s = _mm256_slli_epi32(_mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)b[i].bsums[t])), 5);
+            s = _mm256_sub_epi32(_mm256_setzero_si256(), s);
+            for (int pr = 0; pr < 4; pr++) {
+                const __m256i p = _mm256_add_epi16(_mm256_maddubs_epi16(wx[pr], _mm256_loadu_si256(y + 2*pr)),
+                                                   _mm256_maddubs_epi16(wy[pr], _mm256_loadu_si256(y + 2*pr + 1)));
+                s = _mm256_add_epi32(s, _mm256_madd_epi16(p, sp[pr]));
+            }
+            is[t] = s;
+        }
+        const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(is[0], is[1]), _mm256_hadd_epi32(is[2], is[3]));
+        const __m128i isum = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+        sumf[g] = _mm_add_ps(sumf[g], _mm_mul_ps(_mm_mul_ps(_mm_cvtepi32_ps(isum), _mm_set1_ps(dw)), _mm_loadu_ps(b[i].d)));
+        }
+    }
+    if (G == 2) { _mm_storeu_ps(out, sumf[0]); _mm_storeu_ps(out + 4, sumf[1]); return; }
+    float o[4]; _mm_storeu_ps(o, sumf[0]);
+    for (int t = 0; t < T; t++) out[t] = o[t];
+}
+
+AVX2 void ck_gemm_q6_K_avx2(int n, const void *w, const void *xp, int T, float *out) {
+    switch (T) {
+    case 4: gemm_q6_K(n, w, xp, 0, 1, 4, out); break;
+    case 3: gemm_q6_K(n, w, xp, 0, 1, 3, out); break;
+    case 2: gemm_q6_K(n, w, xp, 0, 1, 2, out); break;
+    default: gemm_q6_K(n, w, xp, 0, 1, 1, out); break;
+    }
+}
+
+/// Two full packed groups (8 activation rows) against one weight row.
+AVX2 void ck_gemm8_q6_K_avx2(int n, const void *w, const void *xp, size_t gstride, float *out) {
+    gemm_q6_K(n, w, xp, gstride, 2, 4, out);
 }
 
 AVX2 float ck_dot_q5_K_avx2(int n, const void *w, const void *x) {
@@ -477,6 +611,58 @@ AVX2 void ck_dot4_q5_0_avx2(int n, const void *w, const void *x, size_t xbytes, 
     }
     for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]);
 }
+
+/// Q5_0 / Q8_0 against T (1…4) or 8 activation rows packed by gemm.c (block_q8_0x4): the weights decoded
+/// once for all rows, the activation scales already f32; per row the single-row kernel's exact steps
+/// (acc = fma(dw·d8, (float)lanes, acc) per block, hsum8 at the end), so the bits are the same.
+AVX2 static inline __attribute__((always_inline)) void gemm_q8_0_like(int n, const void *w, const block_q8_0x4 *b0, size_t gstride,
+                                                                    const int G, const int T, const int q5, float *out) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[8];
+    for (int k = 0; k < 8; k++) acc[k] = _mm256_setzero_ps();
+    for (int ib = 0; ib < n / QK; ib++) {
+        __m256i q; float dw;
+        if (q5) {
+            const block_q5_0 *a = (const block_q5_0 *)w + ib;
+            q = _mm256_or_si256(nibbles32(a->qs), _mm256_andnot_si256(bytes_from_bits32(a->qh), _mm256_set1_epi8((char)0xF0)));
+            dw = H2F(a->d);
+        } else {
+            const block_q8_0 *a = (const block_q8_0 *)w + ib;
+            q = _mm256_loadu_si256((const __m256i *)a->qs);
+            dw = H2F(a->d);
+        }
+        const __m256i ax = _mm256_sign_epi8(q, q);
+        for (int g = 0; g < G; g++) {
+            const block_q8_0x4 *b = (const block_q8_0x4 *)((const char *)b0 + g * gstride) + ib;
+            float dd[4]; _mm_storeu_ps(dd, _mm_mul_ps(_mm_set1_ps(dw), _mm_loadu_ps(b->d)));
+            for (int t = 0; t < T; t++) {
+                const __m256i y = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)b->qs[t]), q);
+                const __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(ax, y), ones);
+                acc[4*g + t] = _mm256_fmadd_ps(_mm256_broadcast_ss(&dd[t]), _mm256_cvtepi32_ps(s), acc[4*g + t]);
+            }
+        }
+    }
+    for (int g = 0; g < G; g++) for (int t = 0; t < T; t++) out[4*g + t] = hsum8(acc[4*g + t]);
+}
+
+AVX2 void ck_gemm_q5_0_avx2(int n, const void *w, const void *xp, int T, float *out) {
+    switch (T) {
+    case 4: gemm_q8_0_like(n, w, xp, 0, 1, 4, 1, out); break;
+    case 3: gemm_q8_0_like(n, w, xp, 0, 1, 3, 1, out); break;
+    case 2: gemm_q8_0_like(n, w, xp, 0, 1, 2, 1, out); break;
+    default: gemm_q8_0_like(n, w, xp, 0, 1, 1, 1, out); break;
+    }
+}
+AVX2 void ck_gemm8_q5_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out) { gemm_q8_0_like(n, w, xp, gstride, 2, 4, 1, out); }
+AVX2 void ck_gemm_q8_0_avx2(int n, const void *w, const void *xp, int T, float *out) {
+    switch (T) {
+    case 4: gemm_q8_0_like(n, w, xp, 0, 1, 4, 0, out); break;
+    case 3: gemm_q8_0_like(n, w, xp, 0, 1, 3, 0, out); break;
+    case 2: gemm_q8_0_like(n, w, xp, 0, 1, 2, 0, out); break;
+    default: gemm_q8_0_like(n, w, xp, 0, 1, 1, 0, out); break;
+    }
+}
+AVX2 void ck_gemm8_q8_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out) { gemm_q8_0_like(n, w, xp, gstride, 2, 4, 0, out); }
 
 AVX2 void ck_dot4_q4_1_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
     DOT4_PROLOGUE(block_q4_1, block_q8_1)

@@ -107,6 +107,60 @@ final class SimdTests: XCTestCase {
         XCTAssertGreaterThan(checked, 0)
     }
 
+    /// ck_matmul_rows / ck_matmul_pool with every family's 4-row kernel (and the GEMM kernels on repacked
+    /// activations that stand in for some of them) on odd shapes: token counts 1…9 (groups of 4 plus
+    /// remainders), row sub-ranges, an output wider than the rows, unaligned activation rows, and saturated
+    /// blocks (all-ones nibbles against quants of −128, the largest int16 partial sums). Every output equals
+    /// the scalar twin (K-quants) or the single-row SIMD kernel (the others) bit for bit.
+    func testMatmulRowsMatchScalarTwins() throws {
+        var rng = SeededRNG(seed: 77)
+        let pool = ThreadPool(threads: 2)
+        var checked = 0
+        for t in Quant.supportedTypes {
+          for family in [Int32(CK_FAMILY_AVX2), Int32(CK_FAMILY_AVX512)] {
+            guard let dot4 = ck_vec_dot4_family(t.id, family), let dot = ck_vec_dot_family(t.id, family) else { continue }
+            let dt = try XCTUnwrap(Quant.vecDotType(t)), scalar = ck_vec_dot_scalar(t.id)!
+            for (blocks, nt, saturated) in [(1, 9, false), (3, 5, false), (2, 7, true), (1, 4, true), (2, 2, false), (1, 1, false)] {
+                let n = blocks * t.blockSize, rows = 7, ldy = rows + 2
+                let rb = t.typeSize * blocks, xb = dt.byteCount(elements: n)! + 3  // odd stride: unaligned rows
+                var w = [UInt8]()
+                for _ in 0..<rows { w += Self.randomRow(t, blocks: blocks, misalign: 0, rng: &rng) }
+                if saturated {  // every quant byte 0xFF, scales kept finite
+                    let offs = Self.scaleOffsets[t.id] ?? []
+                    for i in 0..<w.count where !offs.contains(where: { (i % t.typeSize) == $0 || (i % t.typeSize) == $0 + 1 }) { w[i] = 0xFF }
+                }
+                var xq = [UInt8](repeating: 0, count: nt * xb)
+                for r in 0..<nt {
+                    let x = (0..<n).map { _ in saturated ? Float(1) : rng.gaussian() * Float(r + 1) }
+                    try xq.withUnsafeMutableBytes { try Quant.quantizeRow(dt, x, $0.baseAddress! + r * xb, count: n) }
+                }
+                let single = ck_vec_dot_family(t.id, Int32(CK_FAMILY_AVX2))!
+                for (r0, r1, pooled) in [(0, rows, false), (2, 5, false), (0, rows, true)] {
+                    var y = [Float](repeating: .nan, count: nt * ldy)
+                    w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in y.withUnsafeMutableBufferPointer { yp in
+                        if pooled {
+                            ck_matmul_pool(pool.raw, dot, dot4, Int32(n), wb.baseAddress!, rb, Int64(rows), xp.baseAddress!, xb, Int64(nt), yp.baseAddress!, Int64(ldy))
+                        } else {
+                            ck_matmul_rows(dot, dot4, Int32(n), wb.baseAddress!, rb, Int64(r0), Int64(r1), xp.baseAddress!, xb, Int64(nt), yp.baseAddress!, Int64(ldy))
+                        }
+                    } } }
+                    for tok in 0..<nt {
+                        for r in r0..<r1 {
+                            let want = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in
+                                (Self.bitExact.contains(t) ? scalar : single)(Int32(n), wb.baseAddress! + r * rb, xp.baseAddress! + tok * xb) } }
+                            XCTAssertEqual(y[tok * ldy + r].bitPattern, want.bitPattern,
+                                           "\(t.name) family \(family) n=\(n) tokens=\(nt) row \(r) token \(tok): \(y[tok * ldy + r]) vs \(want)")
+                            checked += 1
+                        }
+                        for r in 0..<ldy where r < r0 || r >= r1 { XCTAssert(y[tok * ldy + r].isNaN, "\(t.name): wrote outside rows \(r0)..<\(r1)") }
+                    }
+                }
+            }
+          }
+        }
+        XCTAssertGreaterThan(checked, 0)
+    }
+
     func testKernelSelectionAndScalarOverride() {
         Quant.forceScalarKernels(false)  // CPU dispatch, whatever GLMCHAT_KERNELS says
         let native = Quant.kernelName(.q4_K)

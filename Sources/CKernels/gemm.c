@@ -1,0 +1,155 @@
+// Matmul on activations repacked once per call: the Q8_K layout of the Q4_K GEMM kernel and the tile loop.
+#include <stdlib.h>
+#include "blocks.h"
+#include "simd.h"
+
+#if defined(__x86_64__)
+void ck_dot4_q4_K_avx2(int, const void *, const void *, size_t, float *);
+void ck_gemm_q4_K_avx2(int n, const void *w, const void *xp, int T, float *out);
+void ck_gemm8_q4_K_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
+void ck_dot4_q6_K_avx2(int, const void *, const void *, size_t, float *);
+void ck_gemm_q6_K_avx2(int n, const void *w, const void *xp, int T, float *out);
+void ck_gemm8_q6_K_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
+void ck_dot4_q5_0_avx2(int, const void *, const void *, size_t, float *);
+void ck_dot4_q8_0_avx2(int, const void *, const void *, size_t, float *);
+void ck_gemm_q5_0_avx2(int n, const void *w, const void *xp, int T, float *out);
+void ck_gemm8_q5_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
+void ck_gemm_q8_0_avx2(int n, const void *w, const void *xp, int T, float *out);
+void ck_gemm8_q8_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
+
+static size_t q8_Kx4_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4); }
+
+/// T Q8_K rows (xbytes apart) → block_q8_Kx4 per 256-block. The kernel reads the weights' 128 nibble bytes
+/// as 4 chunks of 32 (chunk c: elements 64c + b in the low, 64c + 32 + b in the high nibbles), transposes
+/// their dwords in each 128-bit half (register k, half h, dword p ← chunk p, bytes 16h + 4k…) and pairs the
+/// halves so that dword p of half 0 is always sub-block 2p and of half 1 sub-block 2p + 1: registers M_k
+/// (low nibbles of half 0, high nibbles of half 1) and N_k (the other halves, swapped). Activation bytes
+/// follow the same order, so every int16 lane of the 8 products sums one sub-block.
+static void pack_q8_Kx4(int n, const void *x, size_t xbytes, int T, void *dst) {
+    block_q8_Kx4 *o = dst;
+    for (int i = 0; i < n / QK_K; i++) {
+        memset(o[i].d, 0, sizeof o[i].d + sizeof o[i].bsp);
+        for (int t = 0; t < T; t++) {
+            const block_q8_K *b = (const block_q8_K *)((const char *)x + (size_t)t * xbytes) + i;
+            int8_t *q = o[i].qs[t];
+            for (int k = 0; k < 4; k++)
+                for (int p = 0; p < 4; p++) {
+                    memcpy(q + 32*k + 4*p,            b->qs + 64*p + 4*k,      4);  // M_k half 0: sub-block 2p
+                    memcpy(q + 32*k + 16 + 4*p,       b->qs + 64*p + 48 + 4*k, 4);  // M_k half 1: sub-block 2p+1
+                    memcpy(q + 128 + 32*k + 4*p,      b->qs + 64*p + 16 + 4*k, 4);  // N_k half 0
+                    memcpy(q + 128 + 32*k + 16 + 4*p, b->qs + 64*p + 32 + 4*k, 4);  // N_k half 1
+                }
+            o[i].d[t] = b->d;
+            for (int s = 0; s < 8; s++) o[i].bsp[t][s] = (int16_t)(b->bsums[2*s] + b->bsums[2*s + 1]);
+        }
+    }
+}
+
+static const ck_gemm_ops q4_K_avx2 = { ck_dot4_q4_K_avx2, q8_Kx4_bytes, pack_q8_Kx4, ck_gemm_q4_K_avx2, ck_gemm8_q4_K_avx2 };
+
+static size_t q8_Kx4s_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4s); }
+
+/// T Q8_K rows → block_q8_Kx4s for the Q6_K kernel. Its 6-bit registers q_g (g = 0…3 in each 128-element
+/// half kk: elements 128kk + 32g + 0…31, sub-blocks 8kk + 2g in the low, 8kk + 2g + 1 in the high 16 bytes)
+/// are paired as X = unpacklo_epi64(q_a, q_b), Y = unpackhi_epi64(q_a, q_b) for (a, b) = (0, 1), (2, 3):
+/// X and Y give every int16 lane the same sub-block. Activation bytes: X then Y for each pair.
+static void pack_q8_Kx4s(int n, const void *x, size_t xbytes, int T, void *dst) {
+    block_q8_Kx4s *o = dst;
+    for (int i = 0; i < n / QK_K; i++) {
+        memset(o[i].d, 0, sizeof o[i].d + sizeof o[i].bsums);
+        for (int t = 0; t < T; t++) {
+            const block_q8_K *b = (const block_q8_K *)((const char *)x + (size_t)t * xbytes) + i;
+            int8_t *q = o[i].qs[t];
+            for (int pr = 0; pr < 4; pr++) {
+                const int8_t *qa = b->qs + 128*(pr/2) + 64*(pr%2), *qb = qa + 32;
+                for (int h = 0; h < 2; h++) {  // X: bytes 0…7 of each 16-byte half; Y: bytes 8…15
+                    memcpy(q + 64*pr + 16*h,           qa + 16*h,     8);
+                    memcpy(q + 64*pr + 16*h + 8,       qb + 16*h,     8);
+                    memcpy(q + 64*pr + 32 + 16*h,      qa + 16*h + 8, 8);
+                    memcpy(q + 64*pr + 32 + 16*h + 8,  qb + 16*h + 8, 8);
+                }
+            }
+            o[i].d[t] = b->d;
+            memcpy(o[i].bsums[t], b->bsums, sizeof b->bsums);
+        }
+    }
+}
+
+static const ck_gemm_ops q6_K_avx2 = { ck_dot4_q6_K_avx2, q8_Kx4s_bytes, pack_q8_Kx4s, ck_gemm_q6_K_avx2, ck_gemm8_q6_K_avx2 };
+
+static size_t q8_0x4_bytes(int n) { return (size_t)(n / QK) * sizeof(block_q8_0x4); }
+
+/// T Q8_0 rows → block_q8_0x4 per 32-block (the f16 scale converted once here, exactly).
+static void pack_q8_0x4(int n, const void *x, size_t xbytes, int T, void *dst) {
+    block_q8_0x4 *o = dst;
+    for (int i = 0; i < n / QK; i++) {
+        memset(o[i].d, 0, sizeof o[i].d);
+        for (int t = 0; t < T; t++) {
+            const block_q8_0 *b = (const block_q8_0 *)((const char *)x + (size_t)t * xbytes) + i;
+            memcpy(o[i].qs[t], b->qs, QK);
+            o[i].d[t] = ck_h2f(b->d);
+        }
+    }
+}
+
+static const ck_gemm_ops q5_0_avx2 = { ck_dot4_q5_0_avx2, q8_0x4_bytes, pack_q8_0x4, ck_gemm_q5_0_avx2, ck_gemm8_q5_0_avx2 };
+static const ck_gemm_ops q8_0_avx2 = { ck_dot4_q8_0_avx2, q8_0x4_bytes, pack_q8_0x4, ck_gemm_q8_0_avx2, ck_gemm8_q8_0_avx2 };
+#endif
+
+const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4) {
+#if defined(__x86_64__)
+    if (!dot4) return NULL;
+    if (dot4 == q4_K_avx2.dot4) return &q4_K_avx2;
+    if (dot4 == q6_K_avx2.dot4) return &q6_K_avx2;
+    if (dot4 == q5_0_avx2.dot4) return &q5_0_avx2;
+    if (dot4 == q8_0_avx2.dot4) return &q8_0_avx2;
+#endif
+    (void)dot4;
+    return NULL;
+}
+
+const void *ck_gemm_pack(const ck_gemm_ops *g, int n, const void *x, size_t xbytes, int64_t nt, size_t *gstride) {
+    static _Thread_local void *buf = NULL;  // grow-only, separate from ck_thread_scratch (which may hold x)
+    static _Thread_local size_t cap = 0;
+    const size_t gs = g->group_bytes(n), need = gs * (size_t)((nt + 3) / 4);
+    if (need > cap) {
+        size_t want = cap ? cap : 65536;
+        while (want < need) want *= 2;
+        void *p = NULL;
+        if (posix_memalign(&p, 64, want) != 0) return NULL;
+        free(buf); buf = p; cap = want;
+    }
+    for (int64_t t = 0; t < nt; t += 4)
+        g->pack(n, (const char *)x + (size_t)t * xbytes, xbytes, nt - t < 4 ? (int)(nt - t) : 4, (char *)buf + (size_t)(t / 4) * gs);
+    *gstride = gs;
+    return buf;
+}
+
+void ck_gemm_rows(const ck_gemm_ops *g, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1,
+                  const void *xp, size_t gstride, int64_t nt, float *y, int64_t ldy) {
+    const char *wb = w, *xb = xp;
+    // tiles of weight rows (~16 KB, L1-resident) against each group of 4 packed activation rows
+    const int64_t tile = wbytes >= 16384 ? 1 : (int64_t)(16384 / wbytes) < 16 ? (int64_t)(16384 / wbytes) : 16;
+    for (int64_t rt = r0; rt < r1; rt += tile) {
+        const int64_t re = rt + tile < r1 ? rt + tile : r1;
+        int64_t t = 0;
+        if (g->kernel8)
+            for (; t + 8 <= nt; t += 8) {
+                const char *xg = xb + (size_t)(t / 4) * gstride;
+                for (int64_t r = rt; r < re; r++) {
+                    float o[8];
+                    g->kernel8(n, wb + (size_t)r * wbytes, xg, gstride, o);
+                    for (int k = 0; k < 8; k++) y[(t + k) * ldy + r] = o[k];
+                }
+            }
+        for (; t < nt; t += 4) {
+            const int T = nt - t < 4 ? (int)(nt - t) : 4;
+            const char *xg = xb + (size_t)(t / 4) * gstride;
+            for (int64_t r = rt; r < re; r++) {
+                float o[4];
+                g->kernel(n, wb + (size_t)r * wbytes, xg, T, o);
+                for (int k = 0; k < T; k++) y[(t + k) * ldy + r] = o[k];
+            }
+        }
+    }
+}
