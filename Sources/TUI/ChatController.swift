@@ -89,7 +89,7 @@ public final class ChatController {
             do { try persistence?.delete(id) } catch { handle(.notice("could not delete: \(error)")) }
         case .saveSettings(let s):
             guard let path = settingsPath else { return }
-            do { try SettingsFile.save(s, path: path) } catch { state.notice = "could not save settings: \(error)" }
+            do { try SettingsFile.save(s, path: path, keys: SettingsFile.panelKeys) } catch { state.notice = "could not save settings: \(error)" }
         case .quit:
             quitRequested = true
             backend.cancel()
