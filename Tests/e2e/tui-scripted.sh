@@ -105,7 +105,7 @@ T send-keys -t e2e "list the files" Enter
 wait_for "Run a tool?"
 wait_for "list_files"
 T send-keys -t e2e y
-wait_for "The folder holds a Swift package"
+wait_for "The folder holds a Swift package: sources, tests, scripts and themes."   # the whole reply: Ctrl-C below must not stop it
 wait_for "✓ done"
 
 # 6. Ctrl-C twice quits and the terminal is given back.
