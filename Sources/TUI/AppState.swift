@@ -64,6 +64,8 @@ public struct AppState: Sendable {
     public var messages: [Message] = []
     public var streaming: StreamingReply? = nil
     public var sessionID: String? = nil
+    /// The open session is another glmchat's (it holds the lock): shown, never sent to or saved.
+    public var readOnly: ReadOnlyReason? = nil
     public var title: String = ""
     public var modelName: String
     public var contextLength: Int

@@ -72,6 +72,8 @@ public final class ChatController {
             onCopy(text)
         case .save(var c, let partial):
             guard let p = persistence else { return }
+            // Another glmchat writes the open session: never write it from here (the core sends nothing anyway).
+            guard state.readOnly == nil else { return }
             // A conversation captured before its first save learned its id gets it now.
             if c.id.isEmpty, let id = state.sessionID { c.id = id }
             do {

@@ -4,6 +4,7 @@ import Chat
 func submit(_ s: inout AppState) -> [Effect] {
     let text = s.input.text
     guard !text.trimming(" \n").isEmpty else { return [] }
+    if let ro = s.readOnly { s.notice = ro.refusal; return [] }
     if s.isBusy { s.notice = "a reply is in progress: Esc stops it"; return [] }
     _ = s.input.take()
     s.toolRounds = 0

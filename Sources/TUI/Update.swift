@@ -47,7 +47,8 @@ public func update(_ s: inout AppState, _ e: Event) -> [Effect] {
         s.contextUsed = ContextFit.fit(c.messages, contextLength: s.contextLength, sampling: s.settings.sampling, counter: s.tokenCounter).tokens
         s.contextUsedApproximate = s.tokenCounter.map { !$0.isExact } ?? false
         for m in c.messages where m.incomplete { s.messageNotes[m.id, default: []].append("⚠ this reply was cut off (glmchat stopped while it streamed)") }
-        s.notice = "opened “\(c.title.isEmpty ? c.id : c.title)”"
+        s.readOnly = c.readOnly
+        s.notice = "opened “\(c.title.isEmpty ? c.id : c.title)”" + (c.readOnly.map { " " + $0.label } ?? "")
         return []
     case .saved(let id):
         s.sessionID = id
@@ -110,7 +111,7 @@ func handleKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
         if s.isBusy { s.notice = "stop the reply first (Esc)"; return [] }
         s.messages = []; s.sessionID = nil; s.title = ""; s.scroll = 0; s.selectedBlock = nil; s.expanded = [:]
         s.messageNotes = [:]; s.droppedMessages = 0; s.contextUsed = 0; s.contextUsedApproximate = false; s.lastStats = nil
-        s.promptLimit = nil
+        s.promptLimit = nil; s.readOnly = nil
         s.notice = "new conversation"
         return []
     default: break

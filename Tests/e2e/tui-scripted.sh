@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end: drives the real glmchat binary in tmux with the scripted backend — type, see the streamed
-# answer, toggle thinking, resize, a tool call with approval, CJK, quit, restart with --resume, SIGTERM
-# restores the terminal. Uses .build/release/glmchat (scripts/test builds it) and temp XDG dirs.
+# answer, toggle thinking, resize, a tool call with approval, CJK, quit, restart with --resume, a second
+# glmchat on the same session (read-only), SIGTERM restores the terminal. Uses .build/release/glmchat
+# (scripts/test builds it) and temp XDG dirs.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${GLMCHAT_BIN:-$PWD/.build/release/glmchat}
@@ -18,7 +19,7 @@ trap cleanup EXIT
 ENVV="env XDG_CONFIG_HOME=$TMP/config XDG_DATA_HOME=$TMP/data HOME=$TMP/home TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8"
 mkdir -p "$TMP/home"
 
-pane() { T capture-pane -p -t e2e 2>/dev/null; }
+pane() { T capture-pane -p -t "${TARGET:-e2e}" 2>/dev/null; }
 fail() { echo "tui-scripted: FAILED: $*"; echo "---- screen ----"; pane; echo "----------------"; exit 1; }
 # wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string).
 wait_for() {
@@ -123,6 +124,21 @@ wait_for "The folder holds a Swift package"
 wait_for "opened “hello there”"
 T send-keys -t e2e PageUp
 wait_for "Hello! I am a scripted demo of glmchat."
+
+# 7b. A second glmchat on the same session shows it read-only, refuses to send, and never writes the file.
+FILE=$TMP/data/glmchat/sessions/$ID.json
+[ -f "$FILE" ] || fail "no session file at $FILE"
+SUM=$(sha256sum "$FILE"); MTIME=$(stat -c %y "$FILE")
+T new-session -d -s ro -x 100 -y 30 "$ENVV sh -c 'exec $BIN --demo-script $SCRIPT --pace-ms 5 --resume $ID'; echo GLMCHAT-EXIT=\$?; sleep 600"
+TARGET=ro wait_for "read-only: open in another glmchat (pid $(cat "$TMP/pid"))"
+TARGET=ro wait_for "The folder holds a Swift package"
+T send-keys -t ro "more please" Enter
+TARGET=ro wait_for "so nothing is sent or saved here"
+TARGET=ro pane | grep -qF "❯ more please" || { TARGET=ro fail "the refused message left the editor"; }
+T send-keys -t ro C-c C-c
+TARGET=ro wait_for "nothing was written to"   # (the line may wrap)
+T kill-session -t ro
+[ "$(sha256sum "$FILE")" = "$SUM" ] && [ "$(stat -c %y "$FILE")" = "$MTIME" ] || fail "the read-only glmchat wrote $FILE"
 T send-keys -t e2e C-c C-c
 wait_for "GLMCHAT-EXIT=0"
 
