@@ -95,8 +95,11 @@ func renderSeparator(_ s: AppState, into buf: inout Buffer) {
         if !se.editing { left.append(Span(se.matchRow == nil ? "  no match" : "  n/N next/previous", t[.dim])) }
     } else if let n = s.notice {
         left = [Span(" " + n + " ", t[.warning])]
+    } else if !s.queued.isEmpty {
+        let n = s.queued.count
+        left = [Span(" \(n) queued · Esc stops and puts \(n == 1 ? "it" : "them") back in the editor ", t[.dim])]
     } else if s.streaming != nil {
-        left = [Span(" Esc or Ctrl-C stops the reply ", t[.dim])]
+        left = [Span(" Esc or Ctrl-C stops the reply · Enter queues a message ", t[.dim])]
     } else if s.focus == .transcript {
         left = [Span(" transcript: ↑↓ select · Enter open/close · t thinking · / search · y copy · Tab back ", t[.dim])]
     } else {

@@ -3,6 +3,12 @@
 import Chat
 
 public func update(_ s: inout AppState, _ e: Event) -> [Effect] {
+    let effects = apply(&s, e)
+    // Whatever just finished the reply (its end, the last tool result, a refused tool), queued messages go next.
+    return effects + sendQueuedIfIdle(&s)
+}
+
+func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
     switch e {
     case .key(let k):
         return handleKey(&s, k)
@@ -68,13 +74,13 @@ func handleKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
         if wasArmed { return [.cancel, .quit] }
         if s.streaming != nil {
             s.quitArmed = true
-            s.notice = "stopping the reply (Ctrl-C again quits)"
+            s.notice = joinNotice("stopping the reply", returnQueuedToEditor(&s)) + " (Ctrl-C again quits)"
             return [.cancel]
         }
         if s.runningTool != nil || !s.pendingTools.isEmpty {
             let fx = stopToolLoop(&s)
             s.quitArmed = true
-            s.notice = "tool calls stopped (Ctrl-C again quits)"
+            s.notice = joinNotice("tool calls stopped", returnQueuedToEditor(&s)) + " (Ctrl-C again quits)"
             return fx
         }
         if s.overlay != nil { return closeOverlay(&s) }
@@ -87,8 +93,12 @@ func handleKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
     if let se = s.search, se.editing { return searchKey(&s, k) }
     switch k.key {
     case .escape:
-        if s.streaming != nil { s.notice = "stopping…"; return [.cancel] }
-        if s.runningTool != nil || !s.pendingTools.isEmpty { return stopToolLoop(&s) }
+        if s.streaming != nil { s.notice = joinNotice("stopping…", returnQueuedToEditor(&s)); return [.cancel] }
+        if s.runningTool != nil || !s.pendingTools.isEmpty {
+            let fx = stopToolLoop(&s)
+            s.notice = joinNotice(s.notice ?? "", returnQueuedToEditor(&s))
+            return fx
+        }
         if s.search != nil { s.search = nil; return [] }
         if s.focus == .transcript { s.focus = .input; s.selectedBlock = nil }
         return []

@@ -143,6 +143,8 @@ struct ChatCommand: ParsableCommand {
         if let w = themeWarning ?? settingsWarning { controller.handle(.notice(w)) }
         let outcome = Result { try TerminalApp.run(controller, mouse: options.mouse) }
         persistence.close()
+        // Nothing typed is lost: what was queued or left in the editor is printed once the screen is back.
+        if let text = controller.state.unsentText { print("Not sent (queued or still in the editor):\n\(text)\n"); fflush(nil) }
         TerminalApp.dieOfPendingSignal()
         if case .failure(let e) = outcome { fail("\(e)") }
         if let ro = controller.state.readOnly, let id = controller.state.sessionID {
