@@ -14,11 +14,11 @@ public struct FileSystemError: Error, CustomStringConvertible, Equatable, Sendab
     init(_ action: String, code: Int32 = errno) { self.action = action; self.code = code }
 }
 
-enum AtomicFile {
+public enum AtomicFile {
     /// Replaces (or creates) `path` with `bytes` so that a crash at any moment leaves either the old file or
     /// the new one, never a mix. With `replace: false` the call fails with EEXIST if `path` exists.
     /// `sync: false` skips both fsyncs: still atomic against a killed process, not against power loss.
-    static func write(_ bytes: [UInt8], to path: String, replace: Bool = true, sync: Bool = true) throws(FileSystemError) {
+    public static func write(_ bytes: [UInt8], to path: String, replace: Bool = true, sync: Bool = true) throws(FileSystemError) {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         let tmp = "\(dir)/.\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
@@ -86,7 +86,7 @@ enum AtomicFile {
     }
 
     /// Creates `dir` and its parents with mode 0700 (conversations are private).
-    static func makeDirectory(_ dir: String) throws(FileSystemError) {
+    public static func makeDirectory(_ dir: String) throws(FileSystemError) {
         var st = stat()
         if stat(dir, &st) == 0 {
             if (st.st_mode & S_IFMT) == S_IFDIR { return }

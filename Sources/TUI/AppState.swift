@@ -64,6 +64,8 @@ public struct AppState: Sendable {
     public var messages: [Message] = []
     public var streaming: StreamingReply? = nil
     public var sessionID: String? = nil
+    /// The open session is another glmchat's (it holds the lock): shown, never sent to or saved.
+    public var readOnly: ReadOnlyReason? = nil
     public var title: String = ""
     public var modelName: String
     public var contextLength: Int
@@ -97,6 +99,9 @@ public struct AppState: Sendable {
     public var alwaysAllowed: Set<String> = []
     /// Tool calls of the last reply still to run, in order.
     public var pendingTools: [ToolCall] = []
+    /// Messages typed (Enter) while a reply was in progress, oldest first: each is sent, in order, when the
+    /// reply and its tool calls are done; stopping the reply (Esc, Ctrl-C) puts them back in the editor.
+    public var queued: [String] = []
     public var runningTool: ToolCall? = nil
     /// The user stopped the tool loop: finish the running tool, then do not send its result.
     public var haltToolLoop = false
@@ -128,6 +133,12 @@ public struct AppState: Sendable {
     }
 
     public var isBusy: Bool { streaming != nil || runningTool != nil || !pendingTools.isEmpty }
+
+    /// What the user typed that was never sent (queued messages, then the editor), for printing at exit.
+    public var unsentText: String? {
+        let parts = queued + (input.text.trimming(" \n").isEmpty ? [] : [input.text])
+        return parts.isEmpty ? nil : parts.joined(separator: "\n\n")
+    }
 
     public var conversation: StoredConversation {
         StoredConversation(id: sessionID ?? "", title: title, messages: messages, model: modelName)

@@ -72,6 +72,8 @@ public final class ChatController {
             onCopy(text)
         case .save(var c, let partial):
             guard let p = persistence else { return }
+            // Another glmchat writes the open session: never write it from here (the core sends nothing anyway).
+            guard state.readOnly == nil else { return }
             // A conversation captured before its first save learned its id gets it now.
             if c.id.isEmpty, let id = state.sessionID { c.id = id }
             do {
@@ -89,7 +91,7 @@ public final class ChatController {
             do { try persistence?.delete(id) } catch { handle(.notice("could not delete: \(error)")) }
         case .saveSettings(let s):
             guard let path = settingsPath else { return }
-            do { try SettingsFile.save(s, path: path) } catch { state.notice = "could not save settings: \(error)" }
+            do { try SettingsFile.save(s, path: path, keys: SettingsFile.panelKeys) } catch { state.notice = "could not save settings: \(error)" }
         case .quit:
             quitRequested = true
             backend.cancel()

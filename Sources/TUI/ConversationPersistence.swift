@@ -8,8 +8,10 @@ public struct StoredConversation: Equatable, Sendable {
     public var title: String
     public var messages: [Message]
     public var model: String?
-    public init(id: String, title: String, messages: [Message], model: String? = nil) {
-        self.id = id; self.title = title; self.messages = messages; self.model = model
+    /// Set when the conversation was opened read-only because another glmchat is writing it.
+    public var readOnly: ReadOnlyReason?
+    public init(id: String, title: String, messages: [Message], model: String? = nil, readOnly: ReadOnlyReason? = nil) {
+        self.id = id; self.title = title; self.messages = messages; self.model = model; self.readOnly = readOnly
     }
 }
 
@@ -30,6 +32,7 @@ public struct SessionEntry: Equatable, Sendable {
 public protocol ConversationPersistence: AnyObject {
     /// Newest first.
     func list() throws -> [SessionEntry]
+    /// Opens a conversation to continue it; one another process is writing comes back with `readOnly` set.
     func load(_ id: String) throws -> StoredConversation
     /// Writes the whole conversation; `partial` when its last reply is still streaming. An empty id
     /// creates a new session. Returns the session's id.

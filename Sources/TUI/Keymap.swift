@@ -3,7 +3,7 @@
 public enum Keymap {
     public static let sections: [(title: String, keys: [(String, String)])] = [
         ("Anywhere", [
-            ("Enter", "send the message"),
+            ("Enter", "send; queue it during a reply"),
             ("Alt-Enter, Ctrl-J", "new line in the message"),
             ("Esc", "stop the reply / close a panel"),
             ("Ctrl-C", "stop the reply; twice to quit"),

@@ -95,8 +95,11 @@ func renderSeparator(_ s: AppState, into buf: inout Buffer) {
         if !se.editing { left.append(Span(se.matchRow == nil ? "  no match" : "  n/N next/previous", t[.dim])) }
     } else if let n = s.notice {
         left = [Span(" " + n + " ", t[.warning])]
+    } else if !s.queued.isEmpty {
+        let n = s.queued.count
+        left = [Span(" \(n) queued · Esc stops and puts \(n == 1 ? "it" : "them") back in the editor ", t[.dim])]
     } else if s.streaming != nil {
-        left = [Span(" Esc or Ctrl-C stops the reply ", t[.dim])]
+        left = [Span(" Esc or Ctrl-C stops the reply · Enter queues a message ", t[.dim])]
     } else if s.focus == .transcript {
         left = [Span(" transcript: ↑↓ select · Enter open/close · t thinking · / search · y copy · Tab back ", t[.dim])]
     } else {
@@ -130,7 +133,12 @@ func renderStatus(_ s: AppState, into buf: inout Buffer) {
     let y = s.height - 1
     let st = t[.status]
     buf.fill(st, y: y, h: 1)
+    // The title keeps up to a quarter of the bar; the numbers fill the rest from the left.
+    let titleW = s.title.isEmpty ? 0 : min(CharWidth.of(s.title), max(10, s.width / 4))
+    let room = s.width - (titleW > 0 ? titleW + 3 : 1)
     var items: [String] = []
+    // First, so a narrow bar keeps it (shortened when the whole sentence does not fit).
+    if let ro = s.readOnly { items.append(CharWidth.of(ro.label) < room ? ro.label : ro.shortLabel) }
     if let sr = s.streaming {
         let spin = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
         items.append(String(spin[Int(max(0, s.now) * 10) % spin.count]) + (sr.firstTokenAt == nil ? " prompt" : " generating"))
@@ -147,9 +155,6 @@ func renderStatus(_ s: AppState, into buf: inout Buffer) {
         if let d = st.decodeTokensPerSecond { items.append("tg \(rate(d)) t/s") }
         if let f = st.ttftSeconds { items.append("ttft " + formatSeconds(f)) }
     }
-    // The title keeps up to a quarter of the bar; the numbers fill the rest from the left.
-    let titleW = s.title.isEmpty ? 0 : min(CharWidth.of(s.title), max(10, s.width / 4))
-    let room = s.width - (titleW > 0 ? titleW + 3 : 1)
     var line = " "
     for it in items {
         let next = line == " " ? line + it : line + " │ " + it

@@ -3,7 +3,7 @@
 import Foundation
 import Chat
 
-public enum BlockKind: Equatable, Sendable { case user, answer, thinking, tool, note, truncation }
+public enum BlockKind: Equatable, Sendable { case user, answer, thinking, tool, note, truncation, queued }
 
 public struct Block: Sendable {
     public var key: String
@@ -62,6 +62,7 @@ extension AppState {
             if let sig { layoutCache.put(m.id, sig, mb) }
             blocks += mb
         }
+        blocks += queuedBlocks(hasBefore: !blocks.isEmpty)
         var rows: [StyledLine] = [], starts: [Int] = [], rowBlock: [Int] = []
         for (bi, b) in blocks.enumerated() {
             if b.gapBefore { rows.append([]); rowBlock.append(bi) }

@@ -76,6 +76,7 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
         if p.confirmDelete {
             p.confirmDelete = false
             if k.key == .char("y"), let e = vis[safe: p.selected] {
+                if e.id == s.sessionID, let ro = s.readOnly { s.notice = ro.refusal; s.overlay = .sessions(p); return [] }
                 p.all.removeAll { $0.id == e.id }
                 p.selected = min(p.selected, max(0, p.visible.count - 1))
                 s.overlay = .sessions(p)
@@ -90,7 +91,8 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
             case .escape: p.renaming = nil
             case .enter:
                 p.renaming = nil
-                if let e = vis[safe: p.selected], !r.trimming(" ").isEmpty {
+                if let e = vis[safe: p.selected], e.id == s.sessionID, let ro = s.readOnly { s.notice = ro.refusal }
+                else if let e = vis[safe: p.selected], !r.trimming(" ").isEmpty {
                     let title = r.trimming(" ")
                     if let i = p.all.firstIndex(where: { $0.id == e.id }) { p.all[i].title = title }
                     if e.id == s.sessionID { s.title = title }

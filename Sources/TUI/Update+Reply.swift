@@ -4,8 +4,13 @@ import Chat
 func submit(_ s: inout AppState) -> [Effect] {
     let text = s.input.text
     guard !text.trimming(" \n").isEmpty else { return [] }
-    if s.isBusy { s.notice = "a reply is in progress: Esc stops it"; return [] }
-    _ = s.input.take()
+    if let ro = s.readOnly { s.notice = ro.refusal; return [] }
+    if s.isBusy { return queueMessage(&s) }
+    return send(&s, s.input.take())
+}
+
+/// Adds the user's message to the conversation and starts the reply.
+func send(_ s: inout AppState, _ text: String) -> [Effect] {
     s.toolRounds = 0
     s.messages.append(.user(text))
     if s.title.isEmpty { s.title = defaultTitle(text) }
@@ -99,6 +104,9 @@ func handleBackend(_ s: inout AppState, _ ev: ChatEvent, at: Double) -> [Effect]
         }
         finishReply(&s, &m, sr, reason: .error, at: at)
         s.messageNotes[m.id, default: []].append(note)
+        // Sending the queued messages into the same failure would only repeat it: back to the editor.
+        let back = returnQueuedToEditor(&s)
+        if !back.isEmpty { s.notice = "the reply failed; " + back }
         s.messages[sr.messageIndex] = m
         s.streaming = nil
         return [.save(s.conversation, partial: false)]

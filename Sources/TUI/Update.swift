@@ -3,6 +3,12 @@
 import Chat
 
 public func update(_ s: inout AppState, _ e: Event) -> [Effect] {
+    let effects = apply(&s, e)
+    // Whatever just finished the reply (its end, the last tool result, a refused tool), queued messages go next.
+    return effects + sendQueuedIfIdle(&s)
+}
+
+func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
     switch e {
     case .key(let k):
         return handleKey(&s, k)
@@ -47,7 +53,8 @@ public func update(_ s: inout AppState, _ e: Event) -> [Effect] {
         s.contextUsed = ContextFit.fit(c.messages, contextLength: s.contextLength, sampling: s.settings.sampling, counter: s.tokenCounter).tokens
         s.contextUsedApproximate = s.tokenCounter.map { !$0.isExact } ?? false
         for m in c.messages where m.incomplete { s.messageNotes[m.id, default: []].append("⚠ this reply was cut off (glmchat stopped while it streamed)") }
-        s.notice = "opened “\(c.title.isEmpty ? c.id : c.title)”"
+        s.readOnly = c.readOnly
+        s.notice = "opened “\(c.title.isEmpty ? c.id : c.title)”" + (c.readOnly.map { " " + $0.label } ?? "")
         return []
     case .saved(let id):
         s.sessionID = id
@@ -67,13 +74,13 @@ func handleKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
         if wasArmed { return [.cancel, .quit] }
         if s.streaming != nil {
             s.quitArmed = true
-            s.notice = "stopping the reply (Ctrl-C again quits)"
+            s.notice = joinNotice("stopping the reply", returnQueuedToEditor(&s)) + " (Ctrl-C again quits)"
             return [.cancel]
         }
         if s.runningTool != nil || !s.pendingTools.isEmpty {
             let fx = stopToolLoop(&s)
             s.quitArmed = true
-            s.notice = "tool calls stopped (Ctrl-C again quits)"
+            s.notice = joinNotice("tool calls stopped", returnQueuedToEditor(&s)) + " (Ctrl-C again quits)"
             return fx
         }
         if s.overlay != nil { return closeOverlay(&s) }
@@ -86,8 +93,12 @@ func handleKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
     if let se = s.search, se.editing { return searchKey(&s, k) }
     switch k.key {
     case .escape:
-        if s.streaming != nil { s.notice = "stopping…"; return [.cancel] }
-        if s.runningTool != nil || !s.pendingTools.isEmpty { return stopToolLoop(&s) }
+        if s.streaming != nil { s.notice = joinNotice("stopping…", returnQueuedToEditor(&s)); return [.cancel] }
+        if s.runningTool != nil || !s.pendingTools.isEmpty {
+            let fx = stopToolLoop(&s)
+            s.notice = joinNotice(s.notice ?? "", returnQueuedToEditor(&s))
+            return fx
+        }
         if s.search != nil { s.search = nil; return [] }
         if s.focus == .transcript { s.focus = .input; s.selectedBlock = nil }
         return []
@@ -110,7 +121,7 @@ func handleKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
         if s.isBusy { s.notice = "stop the reply first (Esc)"; return [] }
         s.messages = []; s.sessionID = nil; s.title = ""; s.scroll = 0; s.selectedBlock = nil; s.expanded = [:]
         s.messageNotes = [:]; s.droppedMessages = 0; s.contextUsed = 0; s.contextUsedApproximate = false; s.lastStats = nil
-        s.promptLimit = nil
+        s.promptLimit = nil; s.readOnly = nil
         s.notice = "new conversation"
         return []
     default: break

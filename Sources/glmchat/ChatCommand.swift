@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import Chat
 import GGUF
+import Store
 import TUI
 import Terminal
 import Tokenizer
@@ -109,7 +110,7 @@ func makeBackend(_ options: ChatOptions, settings: Settings, settingsPath: Strin
 /// The conversation store for this run.
 func makePersistence(_ options: ChatOptions) throws -> ConversationPersistence {
     if options.noSave { return InMemoryPersistence() }
-    return try makeSessionPersistence()
+    return StorePersistence(store: SessionStore())
 }
 
 struct ChatCommand: ParsableCommand {
@@ -142,9 +143,13 @@ struct ChatCommand: ParsableCommand {
         if let w = themeWarning ?? settingsWarning { controller.handle(.notice(w)) }
         let outcome = Result { try TerminalApp.run(controller, mouse: options.mouse) }
         persistence.close()
+        // Nothing typed is lost: what was queued or left in the editor is printed once the screen is back.
+        if let text = controller.state.unsentText { print("Not sent (queued or still in the editor):\n\(text)\n"); fflush(nil) }
         TerminalApp.dieOfPendingSignal()
         if case .failure(let e) = outcome { fail("\(e)") }
-        if let id = controller.state.sessionID, !controller.state.messages.isEmpty, !options.noSave {
+        if let ro = controller.state.readOnly, let id = controller.state.sessionID {
+            print("Session \(id) was shown \(ro.label); nothing was written to it.")
+        } else if let id = controller.state.sessionID, !controller.state.messages.isEmpty, !options.noSave {
             print("Saved as \(id).\nResume with: glmchat --resume \(id)")
         }
     }

@@ -54,4 +54,36 @@ final class LockTests: XCTestCase {
         // Closing removes the lock file; no stray files are left.
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["\(a.id).json"])
     }
+
+    func testReadOnlyOpenNeverTouchesTheFile() throws {
+        let dir = try makeTempDir()
+        let store = SessionStore(directory: dir)
+        let writer = try store.create(title: "held", messages: [.user("hello"), .assistant("hi")])
+        let id = writer.id
+        let path = store.path(for: id)
+        func snapshot() throws -> (Data, Date, [String]) {
+            let mtime = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as! Date
+            return (try Data(contentsOf: URL(fileURLWithPath: path)), mtime, try FileManager.default.contentsOfDirectory(atPath: dir).sorted())
+        }
+        let before = try snapshot()
+        usleep(20_000)   // a write now would give a visibly later mtime
+
+        let ro = try store.open(id, readOnly: true)
+        XCTAssertTrue(ro.isReadOnly)
+        let refused = StoreError.readOnly(id: id)
+        XCTAssertThrowsError(try ro.save([.user("other")])) { XCTAssertEqual($0 as? StoreError, refused) }
+        XCTAssertThrowsError(try ro.append(.user("more"))) { XCTAssertEqual($0 as? StoreError, refused) }
+        XCTAssertThrowsError(try ro.savePartial(.assistant("x"))) { XCTAssertEqual($0 as? StoreError, refused) }
+        XCTAssertThrowsError(try ro.update { $0.title = "changed" }) { XCTAssertEqual($0 as? StoreError, refused) }
+        XCTAssertThrowsError(try ro.setTitle("changed")) { XCTAssertEqual($0 as? StoreError, refused) }
+        try ro.flush()
+        try ro.close()
+        let after = try snapshot()
+        XCTAssertEqual(after.0, before.0, "bytes changed")
+        XCTAssertEqual(after.1, before.1, "mtime changed")
+        XCTAssertEqual(after.2, before.2, "files appeared or went")
+        // Closing the read-only view did not release the writer's lock.
+        XCTAssertThrowsError(try store.open(id)) { XCTAssertEqual($0 as? StoreError, .locked(id: id, pid: Int(getpid()))) }
+        try writer.close()
+    }
 }

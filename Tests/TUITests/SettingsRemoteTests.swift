@@ -35,12 +35,14 @@ final class SettingsRemoteTests: XCTestCase {
         s.endpoint = "http://gpu:8000/v1"; s.apiKeyEnv = "GLM_API_KEY"; s.servedModel = "glm-4.7-flash"
         try SettingsFile.save(s, path: path)
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        XCTAssertTrue(text.contains(#""api_key_env" : "GLM_API_KEY""#), text)
-        XCTAssertTrue(text.contains(#""served_model" : "glm-4.7-flash""#), text)
+        XCTAssertTrue(text.contains(#""api_key_env": "GLM_API_KEY""#), text)
+        XCTAssertTrue(text.contains(#""served_model": "glm-4.7-flash""#), text)
         XCTAssertEqual(SettingsFile.load(path: path).0, s)
-        // Without a server nothing about one is written.
-        try SettingsFile.save(Settings(), path: path)
-        let plain = try String(contentsOfFile: path, encoding: .utf8)
+        // Without a server nothing about one is written (into a new file; an existing one keeps its server).
+        let fresh = path + ".fresh.json"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: fresh) }
+        try SettingsFile.save(Settings(), path: fresh)
+        let plain = try String(contentsOfFile: fresh, encoding: .utf8)
         XCTAssertFalse(plain.contains("endpoint")); XCTAssertFalse(plain.contains("api_key_env"))
     }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end: drives the real glmchat binary in tmux with the scripted backend — type, see the streamed
-# answer, toggle thinking, resize, a tool call with approval, CJK, quit, restart with --resume, SIGTERM
-# restores the terminal. Uses .build/release/glmchat (scripts/test builds it) and temp XDG dirs.
+# answer, toggle thinking, resize, a tool call with approval, CJK, quit, restart with --resume, a second
+# glmchat on the same session (read-only), a message queued while a reply streams, SIGTERM restores the
+# terminal. Uses .build/release/glmchat (scripts/test builds it) and temp XDG dirs.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${GLMCHAT_BIN:-$PWD/.build/release/glmchat}
@@ -18,7 +19,7 @@ trap cleanup EXIT
 ENVV="env XDG_CONFIG_HOME=$TMP/config XDG_DATA_HOME=$TMP/data HOME=$TMP/home TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8"
 mkdir -p "$TMP/home"
 
-pane() { T capture-pane -p -t e2e 2>/dev/null; }
+pane() { T capture-pane -p -t "${TARGET:-e2e}" 2>/dev/null; }
 fail() { echo "tui-scripted: FAILED: $*"; echo "---- screen ----"; pane; echo "----------------"; exit 1; }
 # wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string).
 wait_for() {
@@ -105,7 +106,7 @@ T send-keys -t e2e "list the files" Enter
 wait_for "Run a tool?"
 wait_for "list_files"
 T send-keys -t e2e y
-wait_for "The folder holds a Swift package"
+wait_for "The folder holds a Swift package: sources, tests, scripts and themes."   # the whole reply: Ctrl-C below must not stop it
 wait_for "✓ done"
 
 # 6. Ctrl-C twice quits and the terminal is given back.
@@ -123,6 +124,22 @@ wait_for "The folder holds a Swift package"
 wait_for "opened “hello there”"
 T send-keys -t e2e PageUp
 wait_for "Hello! I am a scripted demo of glmchat."
+
+# 7b. A second glmchat on the same session shows it read-only, refuses to send, and never writes the file.
+FILE=$TMP/data/glmchat/sessions/$ID.json
+[ -f "$FILE" ] || fail "no session file at $FILE"
+SUM=$(sha256sum "$FILE"); MTIME=$(stat -c %y "$FILE")
+T new-session -d -s ro -x 100 -y 30 "$ENVV sh -c 'exec $BIN --demo-script $SCRIPT --pace-ms 5 --resume $ID'; echo GLMCHAT-EXIT=\$?; sleep 600"
+TARGET=ro wait_for "read-only: open in another glmchat (pid $(cat "$TMP/pid"))"
+TARGET=ro wait_for "The folder holds a Swift package"
+T send-keys -t ro "more please" Enter
+TARGET=ro wait_for "so nothing is sent or saved here"
+TARGET=ro pane | grep -qF "❯ more please" || { TARGET=ro fail "the refused message left the editor"; }
+T send-keys -t ro C-c C-c
+TARGET=ro wait_for "nothing was written to"   # (the line may wrap)
+TARGET=ro wait_for "Not sent (queued or still in the editor):"
+T kill-session -t ro
+[ "$(sha256sum "$FILE")" = "$SUM" ] && [ "$(stat -c %y "$FILE")" = "$MTIME" ] || fail "the read-only glmchat wrote $FILE"
 T send-keys -t e2e C-c C-c
 wait_for "GLMCHAT-EXIT=0"
 
@@ -133,7 +150,8 @@ wait_for "hello there"
 T send-keys -t e2e Enter
 wait_for "The folder holds a Swift package"
 
-# 9. Input and redraw keep working while a (slow) reply streams; SIGTERM mid-reply restores the terminal.
+# 9. Input and redraw keep working while a (slow) reply streams; Enter queues the message, which is sent
+# when the reply is done; SIGTERM mid-reply restores the terminal.
 PACE=150 start
 wait_for "Type a message and press Enter"
 T send-keys -t e2e "hello again" Enter
@@ -141,6 +159,14 @@ wait_for "Esc or Ctrl-C stops the reply"
 T send-keys -t e2e "typed while streaming"
 wait_for "❯ typed while streaming"
 pane | grep -qF "Esc or Ctrl-C stops the reply" || fail "the reply finished before the typing showed; input should not wait for it"
+T send-keys -t e2e Enter
+wait_for "⏳ queued — sent when this reply is done"
+pane | grep -qF "› typed while streaming" || fail "the queued message is not shown"
+T send-keys -t e2e Left                  # clears the notice: the line above the editor counts the queue
+wait_for "1 queued · Esc stops and puts it back in the editor"
+wait_gone "⏳ queued" 40                 # the reply finished and the queued message went out
+wait_for "› typed while streaming"
+pane | grep -qF "Esc or Ctrl-C stops the reply" || fail "the queued message did not start a reply"
 kill -TERM "$(cat "$TMP/pid")"
 wait_for "GLMCHAT-EXIT=143"
 [ "$(T display -p -t e2e '#{alternate_on}')" = "0" ] || fail "the alternate screen is still on after SIGTERM"

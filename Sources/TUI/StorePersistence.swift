@@ -1,42 +1,46 @@
-// Connects the chat to saved sessions: the Store module's SessionStore behind the TUI's
-// ConversationPersistence protocol (one open, locked session at a time).
+// Connects the chat to saved sessions: the Store module's SessionStore behind the ConversationPersistence
+// protocol (one open, locked session at a time; one that another glmchat holds is opened read-only).
 import Foundation
 import Chat
 import Store
-import TUI
 
-func makeSessionPersistence() throws -> ConversationPersistence { StorePersistence(store: SessionStore()) }
-
-final class StorePersistence: ConversationPersistence {
-    let store: SessionStore
+public final class StorePersistence: ConversationPersistence {
+    public let store: SessionStore
     /// The session this window writes to (holds its lock).
     private var current: OpenSession?
     /// Messages the file holds as complete (the rest of a partial save is the streaming reply).
     private var savedCount = 0
 
-    init(store: SessionStore) { self.store = store }
+    public init(store: SessionStore) { self.store = store }
 
-    func list() throws -> [SessionEntry] {
+    public func list() throws -> [SessionEntry] {
         store.list().map { s in
             SessionEntry(id: s.id, title: s.title, updated: s.updated, messageCount: s.messageCount,
                          preview: s.firstUserLine ?? "", damaged: s.damage.map { "\($0)" })
         }
     }
 
-    func load(_ id: String) throws -> StoredConversation {
+    public func load(_ id: String) throws -> StoredConversation {
         let full = try store.resolve(id)
-        if current?.id != full {
-            let o = try store.open(full)
+        var heldBy: ReadOnlyReason? = nil
+        // A read-only current session is opened again: its other writer may be gone by now.
+        if current?.id != full || current?.isReadOnly == true {
+            let o: OpenSession
+            do { o = try store.open(full) } catch StoreError.locked(_, let pid) {
+                // Another glmchat writes it: show it without the lock; saves to it throw, so the file is never written.
+                o = try store.open(full, readOnly: true)
+                heldBy = ReadOnlyReason(pid: pid)
+            }
             try? current?.close()
             current = o
         }
         guard let o = current else { throw PersistenceError("the session \(id) could not be opened") }
         let s = o.session
         savedCount = s.messages.count
-        return StoredConversation(id: s.id, title: s.displayTitle, messages: s.messages, model: s.model?.name)
+        return StoredConversation(id: s.id, title: s.displayTitle, messages: s.messages, model: s.model?.name, readOnly: heldBy)
     }
 
-    func save(_ c: StoredConversation, partial: Bool) throws -> String {
+    public func save(_ c: StoredConversation, partial: Bool) throws -> String {
         let o: OpenSession
         if let cur = current, cur.id == c.id {
             o = cur
@@ -61,16 +65,16 @@ final class StorePersistence: ConversationPersistence {
         return o.id
     }
 
-    func rename(_ id: String, to title: String) throws {
+    public func rename(_ id: String, to title: String) throws {
         if let o = current, o.id == id { try o.setTitle(title) } else { try store.rename(id, to: title) }
     }
 
-    func delete(_ id: String) throws {
+    public func delete(_ id: String) throws {
         if let o = current, o.id == id { try o.close(); current = nil; savedCount = 0 }
         try store.delete(id)
     }
 
-    func close() {
+    public func close() {
         try? current?.close()
         current = nil
     }

@@ -1,0 +1,115 @@
+// A session another glmchat holds opens read-only: shown with a notice in the status bar, sending refused
+// in one line, and the file never written (through the real Store behind StorePersistence).
+#if canImport(Glibc)
+import Glibc
+#endif
+import XCTest
+import Foundation
+import Chat
+import Store
+@testable import TUI
+
+final class ReadOnlyTests: XCTestCase {
+    func screen(_ s: AppState) -> [String] {
+        var buf = Buffer(width: 0, height: 0)
+        render(s, into: &buf)
+        return buf.lines
+    }
+
+    func readOnlyState() -> AppState {
+        var s = Fixture.state(width: 100)
+        let c = StoredConversation(id: "s1", title: "held", messages: [Fixture.user("hi"), Fixture.assistant("hello")],
+                                   readOnly: ReadOnlyReason(pid: 4242))
+        Fixture.feed(&s, [.sessionLoaded(c)])
+        return s
+    }
+
+    func testStatusBarSaysReadOnlyAndWhoHoldsIt() {
+        let s = readOnlyState()
+        XCTAssertEqual(s.notice, "opened “held” read-only: open in another glmchat (pid 4242)")
+        XCTAssertTrue(screen(s).last!.hasPrefix(" read-only: open in another glmchat (pid 4242) │ test-model"), screen(s).last!)
+        // Even on a narrow screen the read-only label is the part that stays.
+        var narrow = s
+        Fixture.feed(&narrow, [.resize(width: 50, height: 20)])
+        XCTAssertTrue(screen(narrow).last!.hasPrefix(" read-only (pid 4242) │ "), screen(narrow).last!)
+    }
+
+    func testSendingIsRefusedInOneLineAndTheTextStays() {
+        var s = readOnlyState()
+        let fx = Fixture.feed(&s, Fixture.type("more") + [Fixture.key(.enter)])
+        XCTAssertTrue(fx.isEmpty, "no send, no save: \(fx)")
+        XCTAssertEqual(s.messages.count, 2)
+        XCTAssertEqual(s.input.text, "more")
+        XCTAssertEqual(s.notice, "read-only: open in another glmchat (pid 4242), so nothing is sent or saved here; Ctrl-N starts a new conversation")
+        XCTAssertFalse(s.notice!.contains("\n"))
+        // Ctrl-N leaves it: the new conversation is this window's own.
+        Fixture.feed(&s, [Fixture.key(.ctrl("n"))])
+        XCTAssertNil(s.readOnly)
+        let sent = Fixture.feed(&s, [Fixture.key(.enter)])
+        XCTAssertTrue(sent.contains { if case .send = $0 { return true }; return false })
+    }
+
+    func testRenameAndDeleteOfTheHeldSessionAreRefused() {
+        var s = readOnlyState()
+        Fixture.feed(&s, [Fixture.key(.function(2)), .sessions([SessionEntry(id: "s1", title: "held")])])
+        var fx = Fixture.feed(&s, [Fixture.key(.ctrl("r"))] + Fixture.type("x") + [Fixture.key(.enter)])
+        XCTAssertTrue(fx.isEmpty)
+        XCTAssertEqual(s.title, "held")
+        XCTAssertTrue(s.notice?.hasPrefix("read-only") == true)
+        fx = Fixture.feed(&s, [Fixture.key(.delete)] + Fixture.type("y"))
+        XCTAssertTrue(fx.isEmpty)
+        XCTAssertEqual(s.sessionID, "s1")
+    }
+
+    // MARK: through the Store
+
+    func tempDir() throws -> String {
+        let d = NSTemporaryDirectory() + "glmchat-ro-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
+        return d
+    }
+
+    func snapshot(_ path: String) throws -> (Data, Date) {
+        let a = try FileManager.default.attributesOfItem(atPath: path)
+        return (try Data(contentsOf: URL(fileURLWithPath: path)), a[.modificationDate] as! Date)
+    }
+
+    func testAHeldSessionOpensReadOnlyAndItsFileIsNeverWritten() throws {
+        let dir = try tempDir()
+        let store = SessionStore(directory: dir)
+        // The "other glmchat": a writer holding the lock (flock is per open file, so this process counts).
+        let other = try store.create(title: "theirs", messages: [.user("hello"), .assistant("hi there")])
+        let path = store.path(for: other.id)
+        let before = try snapshot(path)
+
+        let persistence = StorePersistence(store: store)
+        let script = Script(model: "m", contextLength: 4096, pace: 0, chunk: 4, turns: [])
+        let c = ChatController(state: AppState(modelName: "", contextLength: 0, theme: .plain), backend: ScriptedBackend(script: script),
+                               persistence: persistence)
+        c.handle(.resize(width: 100, height: 24))
+        try c.open(other.id)
+        XCTAssertEqual(c.state.readOnly, ReadOnlyReason(pid: Int(getpid())))
+        XCTAssertEqual(c.state.messages.map(\.content), ["hello", "hi there"])
+        for ch in "more" { c.handle(.key(KeyPress(.char(ch)))) }
+        c.handle(.key(KeyPress(.enter)))
+        c.handle(.key(KeyPress(.ctrl("t"))))     // settings only (no settings path here), not the session
+        c.quit()
+        persistence.close()
+        XCTAssertEqual(c.state.messages.count, 2)
+        let after = try snapshot(path)
+        XCTAssertEqual(after.0, before.0, "the bytes of the held session changed")
+        XCTAssertEqual(after.1, before.1, "the held session's mtime changed")
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), ["\(other.id).json", ".\(other.id).lock"])
+
+        // The other writer still owns it; once it is gone the session opens for writing again.
+        try other.append(.user("from the owner"))
+        try other.close()
+        let again = StorePersistence(store: store)
+        let conv = try again.load(other.id)
+        XCTAssertNil(conv.readOnly)
+        XCTAssertEqual(conv.messages.count, 3)
+        XCTAssertEqual(try again.save(conv, partial: false), other.id)
+        again.close()
+    }
+}

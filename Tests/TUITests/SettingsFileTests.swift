@@ -1,0 +1,115 @@
+// Saving settings keeps what the file holds besides: keys this version does not know, keys the panel does
+// not edit (model, server), unknown sampling fields; a broken file is left alone; writes are atomic.
+import XCTest
+import Foundation
+import Chat
+@testable import TUI
+
+final class SettingsFileTests: XCTestCase {
+    func tempDir() throws -> String {
+        let d = NSTemporaryDirectory() + "glmchat-settings-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
+        return d
+    }
+
+    /// The file as Foundation reads it (an independent parser).
+    func object(_ path: String) throws -> NSDictionary {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? NSDictionary)
+    }
+
+    let original = """
+    {
+      "future_key": {"nested": [1, 2, {"deep": true}]},
+      "model": "/models/glm.gguf",
+      "endpoint": "http://gpu-box:8000/v1",
+      "api_key_env": "GLM_API_KEY",
+      "served_model": "glm-4.7-flash",
+      "thinking": true,
+      "theme": "dark",
+      "sampling": {"temperature": 1.0, "top_p": 0.95, "seed": 7, "mirostat": 2},
+      "zzz_last": "kept"
+    }
+    """
+
+    func testPanelSaveChangesItsKeysAndKeepsEveryOtherKey() throws {
+        let path = try tempDir() + "/settings.json"
+        try original.write(toFile: path, atomically: true, encoding: .utf8)
+        var s = SettingsFile.load(path: path).0
+        // What the panel edits …
+        s.thinking = false; s.theme = "light"; s.sampling.temperature = 0.7; s.expandThinking = true
+        // … and what it does not: even a value in memory that differs from the file must not reach it.
+        s.endpoint = nil; s.apiKeyEnv = "OTHER"; s.model = nil
+        try SettingsFile.save(s, path: path, keys: SettingsFile.panelKeys)
+
+        let o = try object(path)
+        XCTAssertEqual(o["thinking"] as? Bool, false)
+        XCTAssertEqual(o["theme"] as? String, "light")
+        XCTAssertEqual(o["expand_thinking"] as? Bool, true)
+        let sampling = try XCTUnwrap(o["sampling"] as? NSDictionary)
+        XCTAssertEqual(sampling["temperature"] as? Double, 0.7)
+        XCTAssertEqual(sampling["seed"] as? Int, 7)
+        XCTAssertEqual(sampling["mirostat"] as? Int, 2, "an unknown sampling field was dropped")
+        XCTAssertEqual(o["model"] as? String, "/models/glm.gguf")
+        XCTAssertEqual(o["endpoint"] as? String, "http://gpu-box:8000/v1")
+        XCTAssertEqual(o["api_key_env"] as? String, "GLM_API_KEY")
+        XCTAssertEqual(o["served_model"] as? String, "glm-4.7-flash")
+        XCTAssertEqual(o["zzz_last"] as? String, "kept")
+        let future = try XCTUnwrap((o["future_key"] as? NSDictionary)?["nested"] as? [Any])
+        XCTAssertEqual(future.count, 3)
+        XCTAssertEqual((future[2] as? NSDictionary)?["deep"] as? Bool, true)
+        // The file's own key order stays; new keys come after.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let order = ["future_key", "model", "endpoint", "thinking", "sampling", "zzz_last", "expand_thinking"]
+        let positions = order.map { text.range(of: "\"\($0)\"")!.lowerBound }
+        XCTAssertEqual(positions, positions.sorted(), text)
+        // Read back, the panel's values and the server are there.
+        let back = SettingsFile.load(path: path).0
+        XCTAssertEqual(back.theme, "light"); XCTAssertEqual(back.endpoint, "http://gpu-box:8000/v1"); XCTAssertEqual(back.sampling.seed, 7)
+    }
+
+    func testSavingEveryKeyStillKeepsUnknownOnes() throws {
+        let path = try tempDir() + "/settings.json"
+        try original.write(toFile: path, atomically: true, encoding: .utf8)
+        var s = SettingsFile.load(path: path).0
+        s.servedModel = "other-model"
+        try SettingsFile.save(s, path: path)
+        let o = try object(path)
+        XCTAssertEqual(o["served_model"] as? String, "other-model")
+        XCTAssertEqual(o["zzz_last"] as? String, "kept")
+        XCTAssertNotNil(o["future_key"])
+        XCTAssertEqual((o["sampling"] as? NSDictionary)?["mirostat"] as? Int, 2)
+    }
+
+    func testABrokenFileIsNotOverwritten() throws {
+        let dir = try tempDir()
+        let path = dir + "/settings.json"
+        for broken in ["{ \"theme\": ", "[1, 2]"] {
+            try broken.write(toFile: path, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try SettingsFile.save(Settings(), path: path, keys: SettingsFile.panelKeys)) { e in
+                XCTAssertTrue("\(e)".contains("is not a JSON object, so it was not overwritten"), "\(e)")
+            }
+            XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), broken)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["settings.json"], "a temp file was left behind")
+    }
+
+    func testClosingThePanelSavesThroughTheControllerAndKeepsUnknownKeys() throws {
+        let dir = try tempDir()
+        let path = dir + "/settings.json"
+        try original.write(toFile: path, atomically: true, encoding: .utf8)
+        let script = Script(model: "m", contextLength: 4096, pace: 0, chunk: 4, turns: [])
+        let c = ChatController(state: AppState(modelName: "", contextLength: 0, settings: SettingsFile.load(path: path).0, theme: .plain),
+                               backend: ScriptedBackend(script: script), persistence: InMemoryPersistence(), settingsPath: path)
+        c.handle(.resize(width: 80, height: 24))
+        // F3, Enter toggles "Thinking" (the first row), Esc closes and saves.
+        for k in [Key.function(3), .enter, .escape] { c.handle(.key(KeyPress(k))) }
+        XCTAssertNil(c.state.notice)
+        let o = try object(path)
+        XCTAssertEqual(o["thinking"] as? Bool, false)
+        XCTAssertEqual(o["future_key"] as? NSDictionary, ["nested": [1, 2, ["deep": true]]] as NSDictionary)
+        XCTAssertEqual(o["endpoint"] as? String, "http://gpu-box:8000/v1")
+        XCTAssertEqual(o["model"] as? String, "/models/glm.gguf")
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), ["settings.json"])
+    }
+}
