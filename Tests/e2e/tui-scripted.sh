@@ -19,7 +19,7 @@ trap cleanup EXIT
 ENVV="env XDG_CONFIG_HOME=$TMP/config XDG_DATA_HOME=$TMP/data HOME=$TMP/home TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8"
 mkdir -p "$TMP/home"
 
-pane() { T capture-pane -p -t "${TARGET:-e2e}" 2>/dev/null; }
+pane() { T capture-pane -p -J -t "${TARGET:-e2e}" 2>/dev/null; }   # -J: lines the terminal wrapped come back whole
 fail() { echo "tui-scripted: FAILED: $*"; echo "---- screen ----"; pane; echo "----------------"; exit 1; }
 # wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string).
 wait_for() {
@@ -136,7 +136,7 @@ T send-keys -t ro "more please" Enter
 TARGET=ro wait_for "so nothing is sent or saved here"
 TARGET=ro pane | grep -qF "❯ more please" || { TARGET=ro fail "the refused message left the editor"; }
 T send-keys -t ro C-c C-c
-TARGET=ro wait_for "nothing was written to"   # (the line may wrap)
+TARGET=ro wait_for "nothing was written to it"
 TARGET=ro wait_for "Not sent (queued or still in the editor):"
 T kill-session -t ro
 [ "$(sha256sum "$FILE")" = "$SUM" ] && [ "$(stat -c %y "$FILE")" = "$MTIME" ] || fail "the read-only glmchat wrote $FILE"
