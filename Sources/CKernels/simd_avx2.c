@@ -461,11 +461,13 @@ AVX2 float ck_dot_q5_K_avx2(int n, const void *w, const void *x) {
 AVX2 float ck_dot_q6_K_avx2(int n, const void *w, const void *x) {
     const block_q6_K *a = w; const block_q8_K *b = x;
     float sumf = 0;  // per block as the scalar twin: bit-exact
-    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30), m32 = _mm256_set1_epi8(32);
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
     for (int i = 0; i < n / QK_K; i++) {
         const uint8_t *ql = a[i].ql, *qh = a[i].qh; const int8_t *q8 = b[i].qs;
         const __m128i sc8 = _mm_loadu_si128((const __m128i *)a[i].scales);
-        __m256i sumi = _mm256_setzero_si256();
+        // the −32 offset of every weight, once per block: 32 · Σ_k scale_k · (sum of the 16 activations k)
+        const __m256i off = _mm256_slli_epi32(_mm256_madd_epi16(_mm256_cvtepi8_epi16(sc8), _mm256_loadu_si256((const __m256i *)b[i].bsums)), 5);
+        __m256i sumi = _mm256_sub_epi32(_mm256_setzero_si256(), off);
         for (int kk = 0; kk < QK_K/128; kk++) {
             const __m256i hb = _mm256_loadu_si256((const __m256i *)qh);
             const __m256i b1 = _mm256_loadu_si256((const __m256i *)ql), b2 = _mm256_loadu_si256((const __m256i *)(ql + 32));
@@ -476,7 +478,7 @@ AVX2 float ck_dot_q6_K_avx2(int n, const void *w, const void *x) {
             q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b2, 4), m4), _mm256_and_si256(_mm256_srli_epi16(hb, 2), m2));
             for (int t = 0; t < 4; t++) {
                 const __m256i y = _mm256_loadu_si256((const __m256i *)(q8 + 32*t));
-                const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[t], y), _mm256_maddubs_epi16(m32, y));
+                const __m256i p = _mm256_maddubs_epi16(q[t], y);     // unsigned 6-bit weights: the offset is above
                 const int k = 8*kk + 2*t;  // scales k (elements 0..15) and k+1 (16..31) of this 32
                 const __m128i s0 = _mm_shuffle_epi8(sc8, _mm_set1_epi8((char)k)), s1 = _mm_shuffle_epi8(sc8, _mm_set1_epi8((char)(k + 1)));
                 const __m256i s = _mm256_set_m128i(_mm_cvtepi8_epi16(s1), _mm_cvtepi8_epi16(s0));
