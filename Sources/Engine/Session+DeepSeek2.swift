@@ -44,14 +44,16 @@ extension Session {
         perHead(L.kB, s.gin, n: n, cols: nope, rowsPer: kvr, s.qcat, headStride: kw)
 
         // attention per head over the cache: heads (n, nHead, kvLora) = softmax(scale · qcat·Kᵀ) · latent
-        if !exactAttention {
-            if n == 1 { latentAttentionOneToken(keys, pos: pos0) } else { latentAttentionBatch(keys, n: n, pos0: pos0) }
-        } else {
+        if exactAttention {
             var attention = ExactAttention(q: s.qcat, qTokenStride: nh * kw, qHeadStride: kw, keys: keys, values: keys, kvStride: kw,
                                            kvHeadOffset: 0, headsPerKV: nh, width: kw, valueWidth: kvr, out: s.heads,
                                            outTokenStride: nh * kvr, scores: s.scores, acc: s.vacc, ctx: contextLength,
                                            accWidth: max(kvr, vl), n: n, pos0: pos0, scale: c.kqScale)
             attention.run(heads: nh, pool: pool)
+        } else if n == 1 {
+            latentAttentionOneToken(keys, pos: pos0)
+        } else {
+            latentAttentionBatch(keys, n: n, pos0: pos0)
         }
 
         // per head value up-projection: attn (n, nHead·valueLen) = v_b[h] · heads[h]
