@@ -112,13 +112,7 @@ const void *ck_gemm_pack(const ck_gemm_ops *g, int n, const void *x, size_t xbyt
     static _Thread_local void *buf = NULL;  // grow-only, separate from ck_thread_scratch (which may hold x)
     static _Thread_local size_t cap = 0;
     const size_t gs = g->group_bytes(n), need = gs * (size_t)((nt + 3) / 4);
-    if (need > cap) {
-        size_t want = cap ? cap : 65536;
-        while (want < need) want *= 2;
-        void *p = NULL;
-        if (posix_memalign(&p, 64, want) != 0) return NULL;
-        free(buf); buf = p; cap = want;
-    }
+    if (!ck_grow_buffer(&buf, &cap, need, 65536)) return NULL;
     for (int64_t t = 0; t < nt; t += 4)
         g->pack(n, (const char *)x + (size_t)t * xbytes, xbytes, nt - t < 4 ? (int)(nt - t) : 4, (char *)buf + (size_t)(t / 4) * gs);
     *gstride = gs;

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "blocks.h"
+#include "simd.h"
 
 const int8_t ck_kvalues_iq4nl[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 
@@ -312,15 +313,19 @@ int ck_quantize_row(uint32_t t, const float *x, void *dst, int64_t n) {
     }
 }
 
-void *ck_thread_scratch(size_t bytes) {
-    static _Thread_local void *buf = NULL;
-    static _Thread_local size_t cap = 0;
-    if (bytes > cap) {
-        size_t want = cap ? cap : 4096;
+void *ck_grow_buffer(void **buf, size_t *cap, size_t bytes, size_t first) {
+    if (bytes > *cap) {
+        size_t want = *cap ? *cap : first;
         while (want < bytes) want *= 2;
         void *p = NULL;
         if (posix_memalign(&p, 64, want) != 0) return NULL;
-        free(buf); buf = p; cap = want;
+        free(*buf); *buf = p; *cap = want;
     }
-    return buf;
+    return *buf;
+}
+
+void *ck_thread_scratch(size_t bytes) {
+    static _Thread_local void *buf = NULL;
+    static _Thread_local size_t cap = 0;
+    return ck_grow_buffer(&buf, &cap, bytes, 4096);
 }

@@ -28,4 +28,7 @@ const void *ck_gemm_pack(const ck_gemm_ops *g, int n, const void *x, size_t xbyt
 /// ck_matmul_rows on packed activations (from ck_gemm_pack).
 void ck_gemm_rows(const ck_gemm_ops *g, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1,
                   const void *xp, size_t gstride, int64_t nt, float *y, int64_t ldy);
+/// Grows the 64-byte aligned buffer *buf (capacity *cap, first allocation at least `first`, doubling) to hold
+/// `bytes`; returns it, or NULL if allocation fails (the old buffer is kept). For grow-only per-thread scratch.
+void *ck_grow_buffer(void **buf, size_t *cap, size_t bytes, size_t first);
 #endif
