@@ -11,7 +11,7 @@ ck_vec_dot_fn ck_vec_dot_scalar(uint32_t t) {
     case CK_Q5_0: return ck_dot_q5_0_ref; case CK_Q5_1: return ck_dot_q5_1_ref;
     case CK_Q8_0: return ck_dot_q8_0_ref; case CK_IQ4_NL: return ck_dot_iq4_nl_ref;
     case CK_Q2_K: return ck_dot_q2_K_ref; case CK_Q3_K: return ck_dot_q3_K_ref;
-    case CK_Q4_K: return ck_dot_q4_K_ref; case CK_Q5_K: return ck_dot_q5_K_ref;
+    case CK_Q4_K: return ck_dot_q4_K_ref; case CK_Q5_K: return ck_dot_q5_K_ref; case CK_Q4_K_R: return ck_dot_q4_K_r_ref;
     case CK_Q6_K: return ck_dot_q6_K_ref; case CK_IQ4_XS: return ck_dot_iq4_xs_ref;
     default: return NULL;
     }
@@ -62,21 +62,34 @@ const char *ck_vec_dot_impl(uint32_t t) {
 /// while this one is computed took a Q4_K/Q6_K matvec of 110 MB from 8.2–8.6 to 12.2 GB/s on a Zen 2 core (decode of
 /// the Q4_K_M benchmark model +9 %). Q8_0's kernel is compute-bound at ~10 GB/s and lost 9 % with it.
 static int prefetch_helps(ck_vec_dot_fn dot) {
-    return dot == ck_vec_dot(CK_Q4_K) || dot == ck_vec_dot(CK_Q5_K) || dot == ck_vec_dot(CK_Q6_K);
+    return dot == ck_vec_dot(CK_Q4_K) || dot == ck_vec_dot(CK_Q5_K) || dot == ck_vec_dot(CK_Q6_K) || dot == ck_vec_dot(CK_Q4_K_R);
+}
+
+/// Rows r0 <= r < r1 of y = W · x with the weight stream prefetched a row ahead where that helps.
+static void matvec_rows(ck_vec_dot_fn dot, float (*kernel1)(int, const void *, const void *), int n, const char *wb, size_t wbytes,
+                        int64_t r0, int64_t r1, const void *x, float *y) {
+    const int prefetch = prefetch_helps(dot);
+    for (int64_t r = r0; r < r1; r++) {
+        if (prefetch && r + 1 < r1) for (size_t o = 0; o < wbytes; o += 64) __builtin_prefetch(wb + (size_t)(r + 1) * wbytes + o, 0, 0);
+        y[r] = kernel1 ? kernel1(n, wb + (size_t)r * wbytes, x) : dot(n, wb + (size_t)r * wbytes, x);
+    }
 }
 
 void ck_matmul_rows(ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1,
                     const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy) {
     const char *wb = w, *xb = x;
     if (nt == 1) {
-        const int prefetch = prefetch_helps(dot);
-        for (int64_t r = r0; r < r1; r++) {
-            if (prefetch && r + 1 < r1) for (size_t o = 0; o < wbytes; o += 64) __builtin_prefetch(wb + (size_t)(r + 1) * wbytes + o, 0, 0);
-            y[r] = dot(n, wb + (size_t)r * wbytes, xb);
+        const ck_gemm_ops *g = ck_gemm_for_dot(dot);
+        if (g && g->kernel1) {  // the activation in the kernel's order, once; on the stack up to 10752 columns (no allocation)
+            _Alignas(64) unsigned char local[49152];
+            size_t gs = g->group_bytes(n);
+            const void *xp = gs <= sizeof local ? (g->pack(n, x, xbytes, 1, local), local) : ck_gemm_pack(g, n, x, xbytes, 1, &gs);
+            if (xp) { matvec_rows(dot, g->kernel1, n, wb, wbytes, r0, r1, xp, y); return; }
         }
+        matvec_rows(dot, NULL, n, wb, wbytes, r0, r1, xb, y);
         return;
     }
-    const ck_gemm_ops *g = ck_gemm_for(dot4);
+    const ck_gemm_ops *g = dot4 ? ck_gemm_for(dot4) : ck_gemm_for_dot(dot);  // repacked weights: packed kernels for any nt
     if (g) {  // activations repacked once for the GEMM kernel (falls through to dot4 if the buffer cannot grow)
         size_t gs;
         const void *xp = ck_gemm_pack(g, n, x, xbytes, nt, &gs);

@@ -16,6 +16,9 @@ void ck_gemm_q5_0_avx2(int n, const void *w, const void *xp, int T, float *out);
 void ck_gemm8_q5_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
 void ck_gemm_q8_0_avx2(int n, const void *w, const void *xp, int T, float *out);
 void ck_gemm8_q8_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
+void ck_gemm_q4_K_r_avx2(int n, const void *w, const void *xp, int T, float *out);
+void ck_gemm8_q4_K_r_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
+float ck_gemv_q4_K_r_avx2(int n, const void *w, const void *xp);
 
 static size_t q8_Kx4_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4); }
 
@@ -45,7 +48,9 @@ static void pack_q8_Kx4(int n, const void *x, size_t xbytes, int T, void *dst) {
     }
 }
 
-static const ck_gemm_ops q4_K_avx2 = { ck_dot4_q4_K_avx2, q8_Kx4_bytes, pack_q8_Kx4, ck_gemm_q4_K_avx2, ck_gemm8_q4_K_avx2 };
+static const ck_gemm_ops q4_K_avx2 = { ck_dot4_q4_K_avx2, q8_Kx4_bytes, pack_q8_Kx4, ck_gemm_q4_K_avx2, ck_gemm8_q4_K_avx2, NULL };
+/// CK_Q4_K_R (repack.c): the weights come in the kernel's register order, the activations are packed as for Q4_K.
+static const ck_gemm_ops q4_K_r_avx2 = { ck_dot4_q4_K_r_avx2, q8_Kx4_bytes, pack_q8_Kx4, ck_gemm_q4_K_r_avx2, ck_gemm8_q4_K_r_avx2, ck_gemv_q4_K_r_avx2 };
 
 static size_t q8_Kx4s_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4s); }
 
@@ -75,7 +80,7 @@ static void pack_q8_Kx4s(int n, const void *x, size_t xbytes, int T, void *dst) 
     }
 }
 
-static const ck_gemm_ops q6_K_avx2 = { ck_dot4_q6_K_avx2, q8_Kx4s_bytes, pack_q8_Kx4s, ck_gemm_q6_K_avx2, ck_gemm8_q6_K_avx2 };
+static const ck_gemm_ops q6_K_avx2 = { ck_dot4_q6_K_avx2, q8_Kx4s_bytes, pack_q8_Kx4s, ck_gemm_q6_K_avx2, ck_gemm8_q6_K_avx2, NULL };
 
 static size_t q8_0x4_bytes(int n) { return (size_t)(n / QK) * sizeof(block_q8_0x4); }
 
@@ -92,8 +97,8 @@ static void pack_q8_0x4(int n, const void *x, size_t xbytes, int T, void *dst) {
     }
 }
 
-static const ck_gemm_ops q5_0_avx2 = { ck_dot4_q5_0_avx2, q8_0x4_bytes, pack_q8_0x4, ck_gemm_q5_0_avx2, ck_gemm8_q5_0_avx2 };
-static const ck_gemm_ops q8_0_avx2 = { ck_dot4_q8_0_avx2, q8_0x4_bytes, pack_q8_0x4, ck_gemm_q8_0_avx2, ck_gemm8_q8_0_avx2 };
+static const ck_gemm_ops q5_0_avx2 = { ck_dot4_q5_0_avx2, q8_0x4_bytes, pack_q8_0x4, ck_gemm_q5_0_avx2, ck_gemm8_q5_0_avx2, NULL };
+static const ck_gemm_ops q8_0_avx2 = { ck_dot4_q8_0_avx2, q8_0x4_bytes, pack_q8_0x4, ck_gemm_q8_0_avx2, ck_gemm8_q8_0_avx2, NULL };
 #endif
 
 const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4) {
@@ -103,8 +108,17 @@ const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4) {
     if (dot4 == q6_K_avx2.dot4) return &q6_K_avx2;
     if (dot4 == q5_0_avx2.dot4) return &q5_0_avx2;
     if (dot4 == q8_0_avx2.dot4) return &q8_0_avx2;
+    if (dot4 == q4_K_r_avx2.dot4) return &q4_K_r_avx2;
 #endif
     (void)dot4;
+    return NULL;
+}
+
+const ck_gemm_ops *ck_gemm_for_dot(ck_vec_dot_fn dot) {
+#if defined(__x86_64__)
+    if (dot && dot == ck_dot_q4_K_r_avx2) return &q4_K_r_avx2;
+#endif
+    (void)dot;
     return NULL;
 }
 

@@ -20,9 +20,12 @@ typedef struct {
     void (*pack)(int n, const void *x, size_t xbytes, int T, void *dst);      // T (1…4) rows xbytes apart
     void (*kernel)(int n, const void *w, const void *xp, int T, float *out);  // out(T)
     void (*kernel8)(int n, const void *w, const void *xp, size_t gstride, float *out);  // two full groups, out(8); may be NULL
+    float (*kernel1)(int n, const void *w, const void *xp);  // one row packed with T = 1 (decode); may be NULL
 } ck_gemm_ops;
 /// The packed kernel that replaces `dot4` (NULL if none).
 const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4);
+/// The packed kernels whose kernel1 replaces the single-row `dot` (NULL if none).
+const ck_gemm_ops *ck_gemm_for_dot(ck_vec_dot_fn dot);
 /// Packs X(nt) into groups of 4 rows in a per-thread buffer; NULL if allocation fails. *gstride: group bytes.
 const void *ck_gemm_pack(const ck_gemm_ops *g, int n, const void *x, size_t xbytes, int64_t nt, size_t *gstride);
 /// ck_matmul_rows on packed activations (from ck_gemm_pack).
@@ -31,4 +34,10 @@ void ck_gemm_rows(const ck_gemm_ops *g, int n, const void *w, size_t wbytes, int
 /// Grows the 64-byte aligned buffer *buf (capacity *cap, first allocation at least `first`, doubling) to hold
 /// `bytes`; returns it, or NULL if allocation fails (the old buffer is kept). For grow-only per-thread scratch.
 void *ck_grow_buffer(void **buf, size_t *cap, size_t bytes, size_t first);
+/// One CK_Q4_K_R block back in Q4_K's layout (repack.c); src and dst must not overlap.
+void ck_q4_K_unrepack(const void *src, void *dst);
+/// The Q4_K_R kernels (repack.c, simd_avx2.c): scalar twin, AVX2 single row, 4 rows; the AVX2 GEMM kernels.
+float ck_dot_q4_K_r_ref(int n, const void *w, const void *x);
+float ck_dot_q4_K_r_avx2(int n, const void *w, const void *x);
+void ck_dot4_q4_K_r_avx2(int n, const void *w, const void *x, size_t xbytes, float *out);
 #endif

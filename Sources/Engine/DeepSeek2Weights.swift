@@ -50,7 +50,7 @@ struct DeepSeek2Weights {
     init(_ b: TensorBinder, _ c: ModelConfig) throws {
         let e = c.embeddingLength, nh = c.headCount, kv = c.kvLoraRank, rope = c.ropeDims
         let nope = c.nopeDims, vl = c.valueLength, v = c.vocabSize
-        tokenEmbd = try b.matrix("token_embd.weight", cols: e, rows: v)
+        tokenEmbd = try b.matrix("token_embd.weight", cols: e, rows: v, repack: !b.has("output.weight"))
         outputNorm = try b.vec("output_norm.weight", count: e)
         output = b.has("output.weight") ? try b.matrix("output.weight", cols: e, rows: v) : tokenEmbd
         var owned: [OwnedFloats] = []

@@ -22,7 +22,7 @@ struct LlamaWeights {
 
     init(_ b: TensorBinder, _ c: ModelConfig) throws {
         let e = c.embeddingLength, hd = c.keyLength, nq = c.headCount * hd, nkv = c.headCountKV * hd
-        tokenEmbd = try b.matrix("token_embd.weight", cols: e, rows: c.vocabSize)
+        tokenEmbd = try b.matrix("token_embd.weight", cols: e, rows: c.vocabSize, repack: !b.has("output.weight"))
         outputNorm = try b.vec("output_norm.weight", count: e)
         output = b.has("output.weight") ? try b.matrix("output.weight", cols: e, rows: c.vocabSize) : tokenEmbd
         ropeFreqs = b.has("rope_freqs.weight") ? try b.vector("rope_freqs.weight", count: c.ropeDims / 2) : nil

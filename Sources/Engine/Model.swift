@@ -1,4 +1,5 @@
 // A loaded model: the GGUF mapping, its config, its weights bound to named fields, and the thread pool.
+import Foundation
 import GGUF
 import Kernels
 
@@ -13,19 +14,44 @@ public final class Model: @unchecked Sendable {
     }
     let weights: Weights
 
-    public convenience init(path: String, threads: Int) throws {
-        try self.init(gguf: try GGUFFile(path: path), threads: threads)
+    /// Bytes of weights repacked at load for the SIMD kernels (0 when off, not faster here, or not enough memory).
+    public let repackedBytes: Int
+
+    /// `repack`: rewrite weights at load into the layouts the active kernels read fastest (Q4_K for AVX2), in this
+    /// process's private copy of the mapped pages (the file never changes). Off with GLMCHAT_REPACK=0; skipped when
+    /// those bytes do not fit in 80 % of the memory available (the pages stop being shared page cache).
+    public convenience init(path: String, threads: Int, repack: Bool = Model.repackByDefault) throws {
+        try self.init(gguf: try GGUFFile(path: path), threads: threads, repack: repack)
     }
 
-    public init(gguf: GGUFFile, threads: Int) throws {
+    public init(gguf: GGUFFile, threads: Int, repack: Bool = Model.repackByDefault) throws {
         self.gguf = gguf
         config = try ModelConfig(gguf: gguf)
-        let b = TensorBinder(f: gguf)
+        let repacking = WeightRepacking(enabled: repack && Self.repackFits(gguf))
+        let b = TensorBinder(f: gguf, repacking: repacking)
         switch config.arch {
         case .deepseek2: weights = .deepseek2(try DeepSeek2Weights(b, config))
         case .llama: weights = .llama(try LlamaWeights(b, config))
         }
+        repackedBytes = repacking.bytes
         pool = ThreadPool(threads: max(1, threads))
+    }
+
+    /// False when the environment has GLMCHAT_REPACK=0.
+    public static var repackByDefault: Bool { ProcessInfo.processInfo.environment["GLMCHAT_REPACK"] != "0" }
+
+    private static func repackFits(_ f: GGUFFile) -> Bool {
+        let bytes = f.tensors.reduce(0) { $0 + (Quant.repackedType($1.type) == nil ? 0 : $1.byteCount) }
+        guard bytes > 0, let available = memoryAvailable() else { return bytes > 0 }
+        return bytes <= available / 10 * 8
+    }
+
+    /// MemAvailable from /proc/meminfo in bytes, nil where there is none.
+    private static func memoryAvailable() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
+              let kb = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return nil }
+        return kb * 1024
     }
 
     /// Bytes of tensor data in the file (what a decode step streams, for MoE an upper bound).

@@ -14,8 +14,42 @@ final class OwnedFloats: @unchecked Sendable {
     deinit { pointer.deallocate() }
 }
 
+/// Which tensors were repacked at load (their bytes now hold Quant.repackedType's layout) and how many bytes.
+final class WeightRepacking: @unchecked Sendable {
+    /// Off: weights are used as the file stores them.
+    let enabled: Bool
+    private(set) var types: [String: GGMLType] = [:]
+    private(set) var bytes = 0
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    /// The type of `t`'s bytes in memory: repacked in place the first time when that is enabled and faster.
+    func type(of t: GGUFTensorInfo, in f: GGUFFile) -> GGMLType {
+        if let done = types[t.name] { return done }
+        guard enabled, let r = Quant.repackedType(t.type), t.type.blockSize > 0 else { return t.type }
+        let blocks = t.byteCount / t.type.typeSize
+        guard f.withWritableData(of: t, { _ = Quant.repack(t.type, $0, blocks: blocks) }) else { return t.type }
+        types[t.name] = r
+        bytes += t.byteCount
+        return r
+    }
+
+    /// The type of `t`'s bytes, which stay as they are from now on (a view already reads them in this layout).
+    func keep(_ t: GGUFTensorInfo) -> GGMLType {
+        if let done = types[t.name] { return done }
+        types[t.name] = t.type
+        return t.type
+    }
+}
+
 struct TensorBinder {
     let f: GGUFFile
+    let repacking: WeightRepacking
+
+    init(f: GGUFFile, repacking: WeightRepacking = WeightRepacking(enabled: false)) {
+        self.f = f
+        self.repacking = repacking
+    }
 
     func has(_ name: String) -> Bool { f.tensor(named: name) != nil }
 
@@ -28,19 +62,25 @@ struct TensorBinder {
         return t
     }
 
-    func view(_ t: GGUFTensorInfo, rows: Int, cols: Int) throws -> WeightMatrix {
+    /// A matrix view on a tensor's bytes; with `repack` its bytes may first be repacked for the kernels.
+    func view(_ t: GGUFTensorInfo, rows: Int, cols: Int, repack: Bool = true) throws -> WeightMatrix {
         guard Quant.isSupported(t.type), let base = f.data(of: t).baseAddress else {
             throw EngineError.unsupportedType(tensor: t.name, type: t.type.name)
         }
-        do { return try WeightMatrix(type: t.type, rows: rows, cols: cols, data: base) } catch {
+        let type = repack ? repacking.type(of: t, in: f) : repacking.keep(t)
+        do { return try WeightMatrix(type: type, rows: rows, cols: cols, data: base) } catch {
             throw EngineError.unsupportedType(tensor: t.name, type: t.type.name)
         }
     }
 
-    /// A matrix stored as ggml {cols, rows}: `rows` outputs of `cols` inputs.
-    func matrix(_ name: String, cols: Int, rows: Int) throws -> WeightMatrix {
-        try view(try info(name, [cols, rows]), rows: rows, cols: cols)
+    /// A matrix stored as ggml {cols, rows}: `rows` outputs of `cols` inputs. `repack: false` for tensors only read a
+    /// row at a time (a token embedding with its own output head): repacking them would only cost load time.
+    func matrix(_ name: String, cols: Int, rows: Int, repack: Bool = true) throws -> WeightMatrix {
+        try view(try info(name, [cols, rows]), rows: rows, cols: cols, repack: repack)
     }
+
+    /// The layout of a tensor's bytes now (repacked or as in the file).
+    private func currentType(_ t: GGUFTensorInfo) -> GGMLType { repacking.types[t.name] ?? t.type }
 
     /// `count` matrices stacked along ne2 ({cols, rows, count}); slice(i, rowsPer: rows) picks one.
     func stack(_ name: String, cols: Int, rows: Int, count: Int) throws -> WeightMatrix {
@@ -59,9 +99,9 @@ struct TensorBinder {
             throw EngineError.unsupportedType(tensor: t.name, type: t.type.name)
         }
         var out = [Float](repeating: 0, count: t.elementCount)
-        let rowLen = t.rowLength, rb = t.rowBytes
+        let rowLen = t.rowLength, rb = t.rowBytes, type = currentType(t)
         out.withUnsafeMutableBufferPointer { p in
-            for r in 0..<t.rowCount { Quant.dequantizeRow(t.type, base + r * rb, p.baseAddress! + r * rowLen, count: rowLen) }
+            for r in 0..<t.rowCount { Quant.dequantizeRow(type, base + r * rb, p.baseAddress! + r * rowLen, count: rowLen) }
         }
         return out
     }

@@ -19,6 +19,8 @@ public struct GGMLType: Hashable, Sendable, CustomStringConvertible {
     public static let i8 = GGMLType(id: 24), i16 = GGMLType(id: 25), i32 = GGMLType(id: 26), i64 = GGMLType(id: 27)
     public static let f64 = GGMLType(id: 28), iq1_m = GGMLType(id: 29), bf16 = GGMLType(id: 30)
     public static let tq1_0 = GGMLType(id: 34), tq2_0 = GGMLType(id: 35), mxfp4 = GGMLType(id: 39)
+    /// glmchat's own, never in a file: Q4_K with its nibbles permuted at load for the SIMD kernels (CKernels repack.c).
+    public static let q4_K_r = GGMLType(id: 0x100C)
 
     /// (name, elements per block, bytes per block); nil for ids ggml never assigned or removed.
     private static let table: [UInt32: (String, Int, Int)] = [
@@ -30,6 +32,7 @@ public struct GGMLType: Hashable, Sendable, CustomStringConvertible {
         22: ("IQ2_S", 256, 82), 23: ("IQ4_XS", 256, 136), 24: ("I8", 1, 1), 25: ("I16", 1, 2),
         26: ("I32", 1, 4), 27: ("I64", 1, 8), 28: ("F64", 1, 8), 29: ("IQ1_M", 256, 56), 30: ("BF16", 1, 2),
         34: ("TQ1_0", 256, 54), 35: ("TQ2_0", 256, 66), 39: ("MXFP4", 32, 17),
+        0x100C: ("Q4_K_R", 256, 144),
     ]
     /// Ids that ggml once used for load-time repacked layouts and then removed.
     private static let removed: [UInt32: String] = [
@@ -37,6 +40,8 @@ public struct GGMLType: Hashable, Sendable, CustomStringConvertible {
         36: "IQ4_NL_4_4", 37: "IQ4_NL_4_8", 38: "IQ4_NL_8_8",
     ]
 
+    /// True for layouts glmchat makes in memory at load (ids from 0x1000); a file that names one is invalid.
+    public var isInternal: Bool { id >= 0x1000 }
     /// True when the id names a type whose layout is known (so sizes can be checked).
     public var isKnown: Bool { Self.table[id] != nil }
     public var name: String { Self.table[id]?.0 ?? Self.removed[id].map { "\($0) (removed from ggml)" } ?? "unknown type \(id)" }

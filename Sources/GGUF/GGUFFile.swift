@@ -110,6 +110,9 @@ public final class GGUFFile: @unchecked Sendable {
         var infos: [GGUFTensorInfo] = []
         infos.reserveCapacity(raws.count)
         for r in raws {
+            guard !r.type.isInternal else {
+                throw GGUFError.invalid("tensor \(r.name) has type id \(r.type.id), which is not a ggml type (glmchat uses it only in memory).")
+            }
             guard r.type.isKnown else {
                 throw GGUFError.invalid("tensor \(r.name) has type \(r.type.name), which glmchat does not know.")
             }
@@ -209,6 +212,12 @@ public final class GGUFFile: @unchecked Sendable {
     /// The bytes of a tensor inside the mapping; valid while this GGUFFile is alive.
     public func data(of tensor: GGUFTensorInfo) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: file.bytes[tensor.fileOffset..<tensor.fileOffset + tensor.byteCount])
+    }
+
+    /// Runs `body` on a tensor's bytes made writable in this process only (copy-on-write: the file never changes),
+    /// e.g. to repack weights at load. False (body not run) if the pages cannot be made writable.
+    public func withWritableData(of tensor: GGUFTensorInfo, _ body: (UnsafeMutableRawPointer) -> Void) -> Bool {
+        file.withWritableBytes(offset: tensor.fileOffset, count: tensor.byteCount, body)
     }
 
     /// Hints the kernel to start reading a tensor's pages.

@@ -14,6 +14,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: [.short, .customLong("repetitions")], help: "Repetitions.") var reps: Int = 3
     @Option(help: "Tokens evaluated per prefill batch.") var batch: Int = 256
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Use the weights as the file stores them (no load-time repacking for the SIMD kernels).") var noRepack = false
 
     struct Stats { let min: Double, median: Double, max: Double }
     static func stats(_ xs: [Double]) -> Stats {
@@ -23,7 +24,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         guard p >= 1, n >= 0, threads >= 1, reps >= 1, batch >= 1 else { fail("-p, -t, -r and --batch must be at least 1 and -n at least 0") }
-        let m = reportingErrors { try Model(path: model, threads: threads) }
+        let m = reportingErrors { try Model(path: model, threads: threads, repack: !noRepack && Model.repackByDefault) }
         let c = m.config
         guard p + n <= c.contextLength else { fail("the benchmark needs \(p + n) tokens of context but the model holds only \(c.contextLength)") }
         let session = reportingErrors { try Session(model: m, contextLength: p + n, batchSize: batch, exactAttention: exactAttention) }
@@ -52,11 +53,11 @@ struct BenchCommand: ParsableCommand {
             {"model": "\(model.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))", "threads": \(threads), "prompt_tokens": \(p), "gen_tokens": \(n), "repetitions": \(reps), \
             "prefill_tps": {"min": \(ps.min), "median": \(ps.median), "max": \(ps.max)}, \
             "decode_tps": {"min": \(ts.min), "median": \(ts.median), "max": \(ts.max)}, \
-            "decode_weight_bytes": \(m.activeWeightBytes), "decode_gbps": \(gbps), "kv_cache_bytes": \(session.cacheBytes)}
+            "decode_weight_bytes": \(m.activeWeightBytes), "decode_gbps": \(gbps), "kv_cache_bytes": \(session.cacheBytes), "repacked_bytes": \(m.repackedBytes)}
             """)
         } else {
             print(c.summary)
-            print("threads \(threads), \(reps) repetitions, weights read per token \(String(format: "%.1f", Double(m.activeWeightBytes) / 1e6)) MB, KV cache \(String(format: "%.1f", Double(session.cacheBytes) / 1e6)) MB for \(p + n) tokens")
+            print("threads \(threads), \(reps) repetitions, weights read per token \(String(format: "%.1f", Double(m.activeWeightBytes) / 1e6)) MB, KV cache \(String(format: "%.1f", Double(session.cacheBytes) / 1e6)) MB for \(p + n) tokens, \(String(format: "%.1f", Double(m.repackedBytes) / 1e6)) MB of weights repacked at load")
             print(String(format: "prefill %4d tokens: %8.1f tok/s (min %.1f, max %.1f)", p, ps.median, ps.min, ps.max))
             if n > 0 { print(String(format: "decode  %4d tokens: %8.1f tok/s (min %.1f, max %.1f), %.2f GB/s", n, ts.median, ts.min, ts.max, gbps)) }
         }

@@ -1,6 +1,8 @@
 // Seeded random GLM-layout and llama-layout models: teacher-forced logits against llama.cpp and exact float64 math.
 import XCTest
 @testable import Engine
+import Kernels
+import GGUF
 
 final class FixtureLogitsTests: XCTestCase {
     struct Entry { let name: String, file: String, quant: String, vocab: Int, tokens: [Int], goldens: [(String, String, String)] }
@@ -33,6 +35,28 @@ final class FixtureLogitsTests: XCTestCase {
             if ag == ar { agree += 1 }
         }
         return (worst, worstPos, Double(agree) / Double(max(n, 1)))
+    }
+
+    /// Weights repacked at load (Q4_K → Q4_K_R on AVX2) give the same logits bit for bit, and the file is untouched.
+    func testRepackedWeightsGiveTheSameLogits() throws {
+        var checked = 0
+        for e in try Self.entries() where e.quant != "F32" {
+            let path = TestData.fixture(e.file)
+            let before = try Data(contentsOf: URL(fileURLWithPath: path))
+            let plain = try Model(path: path, threads: 2, repack: false), packed = try Model(path: path, threads: 2, repack: true)
+            XCTAssertEqual(plain.repackedBytes, 0)
+            guard packed.repackedBytes > 0 else { continue }
+            let tokens = Array(e.tokens.prefix(24))
+            for batch in [1, 3, 8] {  // the decode kernel, the packed kernels for 3 and for 4…8 tokens
+                let a = try Session(model: plain, contextLength: tokens.count, batchSize: batch).evaluate(tokens)
+                let b = try Session(model: packed, contextLength: tokens.count, batchSize: batch).evaluate(tokens)
+                XCTAssertEqual(a.count, b.count)
+                XCTAssertTrue(zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(e.name) batch \(batch): repacked logits differ")
+            }
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before, "\(e.name): the file changed")
+            checked += 1
+        }
+        if Quant.repackedType(.q4_K) != nil { XCTAssertGreaterThan(checked, 0, "no quantized fixture with Q4_K weights") }
     }
 
     func testTeacherForcedLogits() throws {

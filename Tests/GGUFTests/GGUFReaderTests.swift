@@ -137,6 +137,7 @@ final class GGUFReaderTests: XCTestCase {
         expect({ self.overwrite(&$0, at: d0, u64: 63) }, "block size")
         expect({ self.overwrite(&$0, at: ty, u32: 33) }, "Q4_0_8_8")
         expect({ self.overwrite(&$0, at: ty, u32: 1000) }, "unknown type 1000")
+        expect({ self.overwrite(&$0, at: ty, u32: GGMLType.q4_K_r.id) }, "not a ggml type")
         expect({ self.overwrite(&$0, at: off, u64: 1 << 40) }, "past the end of the file")
         expect({ self.overwrite(&$0, at: off, u64: UInt64.max - 31) }, "past the end of the file")
         expect({ self.overwrite(&$0, at: off, u64: 3) }, "not aligned")

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include "CKernels.h"
 
 static double cpu_now(void) { struct timespec t; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
@@ -36,6 +38,22 @@ int main(int argc, char **argv) {
     else for (size_t b = 0; b < rb * rows / bb; b++) for (int k = 0; k < 2; k++) if (offs[k] >= 0) {
         uint16_t h = ck_fp32_to_fp16(frand() * 0.05f); memcpy(w + b * bb + offs[k], &h, 2);
     }
+    uint32_t kt = type;  // the type the kernels see
+    if (getenv("KBENCH_REPACK") && *getenv("KBENCH_REPACK") && ck_repacked_type(type) >= 0) {  // as the engine does at load
+        ck_repack(type, w, (int64_t)(rb * rows / bb));
+        kt = (uint32_t)ck_repacked_type(type);
+        printf("weights repacked at load\n");
+    }
+    if (getenv("KBENCH_MMAP")) {  // weights from a mapped file, as the engine reads them (4 KB page-cache pages)
+        char path[] = "/tmp/kbench-XXXXXX";
+        const int fd = mkstemp(path);
+        if (fd < 0 || write(fd, w, rb * rows) != (ssize_t)(rb * rows)) { perror("kbench"); return 1; }
+        unlink(path);
+        free(w);
+        w = mmap(NULL, rb * rows, PROT_READ, MAP_SHARED, fd, 0);
+        if (w == MAP_FAILED) { perror("kbench"); return 1; }
+        printf("weights mapped from a file\n");
+    }
     const size_t xb = ck_row_bytes(dt, cols);
     char *xq = aligned_alloc(64, xb * nt + 64);
     for (int t = 0; t < nt; t++) { for (int i = 0; i < cols; i++) tmp[i] = frand(); ck_quantize_row(dt, tmp, xq + t * xb, cols); }
@@ -43,9 +61,9 @@ int main(int argc, char **argv) {
     static const char *names[] = {"scalar", "avx2", "avx512"};
     printf("type %u: %d rows x %d cols, %d tokens (%.1f MB weights, %.2f MB activations)\n", type, rows, cols, nt, rb * rows / 1e6, xb * nt / 1e6);
     for (int fam = 1; fam <= 2; fam++) {
-        ck_vec_dot_fn dot = ck_vec_dot_family(type, fam);
+        ck_vec_dot_fn dot = ck_vec_dot_family(kt, fam);
         if (!dot) continue;
-        ck_vec_dot4_fn dot4 = nt >= 4 ? ck_vec_dot4_family(type, fam) : NULL;
+        ck_vec_dot4_fn dot4 = nt >= 4 ? ck_vec_dot4_family(kt, fam) : NULL;
         double best = 1e9;
         for (int r = 0; r < reps; r++) {
             double t0 = cpu_now();

@@ -13,6 +13,9 @@ enum {
     CK_F32 = 0, CK_F16 = 1, CK_Q4_0 = 2, CK_Q4_1 = 3, CK_Q5_0 = 6, CK_Q5_1 = 7, CK_Q8_0 = 8, CK_Q8_1 = 9,
     CK_Q2_K = 10, CK_Q3_K = 11, CK_Q4_K = 12, CK_Q5_K = 13, CK_Q6_K = 14, CK_Q8_K = 15,
     CK_IQ4_NL = 20, CK_IQ4_XS = 23, CK_BF16 = 30,
+    /// Internal, never in a file: Q4_K blocks whose 128 nibble bytes are permuted at load for the AVX2 kernels
+    /// (repack.c); same block size, scales and results, bit for bit.
+    CK_Q4_K_R = 0x100C,
 };
 
 // ---- scalar conversions (bit-exact with ggml's reference conversions) ----
@@ -31,6 +34,14 @@ int ck_block_elems(uint32_t type);
 int ck_block_bytes(uint32_t type);
 /// sizeof() of each C block struct (for layout assertions in tests); 0 if unknown.
 int ck_block_struct_size(uint32_t type);
+
+/// The repacked layout of `type` the active kernels read faster (CK_Q4_K_R for Q4_K with AVX2), or -1 if none.
+int ck_repacked_type(uint32_t type);
+/// Rewrites `nblocks` blocks of `type` in place into ck_repacked_type(type)'s layout; returns 0, or -1 if none.
+int ck_repack(uint32_t type, void *data, int64_t nblocks);
+
+/// The permutation of ck_repack for one block in plain C (the definition the SIMD repack is tested against).
+void ck_repack_block_scalar(uint32_t type, const void *src, void *dst);
 
 /// dst(n) = dequantized src; n a multiple of the block size. Returns 0, or -1 for an unsupported type.
 int ck_dequantize_row(uint32_t type, const void *src, float *dst, int64_t n);

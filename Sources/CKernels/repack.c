@@ -1,0 +1,117 @@
+// Load-time repacking of Q4_K weights (CK_Q4_K_R): the 128 nibble bytes of each block are permuted so that the
+// AVX2 kernels load the nibble registers of gemm_q4_K (simd_avx2.c) directly instead of transposing them per block.
+// Scales, d and dmin stay where they are; every kernel gives the same bits as on the original layout.
+//
+// Layout: Q4_K byte b of chunk p (p = 0…3, 32 bytes each) holds element 64p + b (low nibble) and 64p + 32 + b (high).
+// Repacked register k (k = 0…3, 32 bytes), byte j = 16h + 4p + e (half h, dword p, byte e) with B0 = chunk p byte
+// 4k + e and B1 = chunk p byte 16 + 4k + e:
+//   h = 0: low nibble = low(B0),  high nibble = low(B1)
+//   h = 1: low nibble = high(B1), high nibble = high(B0)
+// so (R_k & 15) and (R_k >> 4) are exactly gemm_q4_K's M_k and N_k.
+#include <string.h>
+#include "blocks.h"
+#include "simd.h"
+
+static void repack_block_scalar(const block_q4_K *src, block_q4_K *dst) {
+    uint8_t q[QK_K/2];
+    for (int k = 0; k < 4; k++)
+        for (int p = 0; p < 4; p++)
+            for (int e = 0; e < 4; e++) {
+                const uint8_t b0 = src->qs[32*p + 4*k + e], b1 = src->qs[32*p + 16 + 4*k + e];
+                q[32*k + 4*p + e] = (uint8_t)((b0 & 15) | (b1 << 4));
+                q[32*k + 16 + 4*p + e] = (uint8_t)((b1 >> 4) | (b0 & 0xF0));
+            }
+    memmove(dst, src, offsetof(block_q4_K, qs));
+    memcpy(dst->qs, q, sizeof q);
+}
+
+void ck_q4_K_unrepack(const void *src, void *dst) {
+    const block_q4_K *s = src; block_q4_K *d = dst;
+    for (int k = 0; k < 4; k++)
+        for (int p = 0; p < 4; p++)
+            for (int e = 0; e < 4; e++) {
+                const uint8_t r0 = s->qs[32*k + 4*p + e], r1 = s->qs[32*k + 16 + 4*p + e];
+                d->qs[32*p + 4*k + e] = (uint8_t)((r0 & 15) | (r1 & 0xF0));
+                d->qs[32*p + 16 + 4*k + e] = (uint8_t)((r0 >> 4) | (r1 << 4));
+            }
+    memcpy(d, s, offsetof(block_q4_K, qs));
+}
+
+/// The scalar twin: each block back in Q4_K's layout through the Q4_K reference (per block, so the float sum is
+/// the reference's own: ((0 + t0) + t1) + …).
+float ck_dot_q4_K_r_ref(int n, const void *w, const void *x) {
+    const block_q4_K *a = w; const block_q8_K *b = x;
+    float sumf = 0;
+    for (int i = 0; i < n / QK_K; i++) {
+        block_q4_K u; ck_q4_K_unrepack(a + i, &u);
+        sumf += ck_dot_q4_K_ref(QK_K, &u, b + i);
+    }
+    return sumf;
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+float ck_dot_q4_K_avx2(int, const void *, const void *);
+void ck_dot4_q4_K_avx2(int, const void *, const void *, size_t, float *);
+
+/// The same permutation as repack_block_scalar, as gemm_q4_K's transposition of the loaded chunks.
+__attribute__((target("avx2"))) static void repack_block_avx2(block_q4_K *blk) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    const __m256i c0 = _mm256_loadu_si256((const __m256i *)blk->qs), c1 = _mm256_loadu_si256((const __m256i *)(blk->qs + 32));
+    const __m256i c2 = _mm256_loadu_si256((const __m256i *)(blk->qs + 64)), c3 = _mm256_loadu_si256((const __m256i *)(blk->qs + 96));
+    const __m256i u0 = _mm256_unpacklo_epi32(c0, c1), u1 = _mm256_unpackhi_epi32(c0, c1);
+    const __m256i u2 = _mm256_unpacklo_epi32(c2, c3), u3 = _mm256_unpackhi_epi32(c2, c3);
+    const __m256i r[4] = {_mm256_unpacklo_epi64(u0, u2), _mm256_unpackhi_epi64(u0, u2), _mm256_unpacklo_epi64(u1, u3), _mm256_unpackhi_epi64(u1, u3)};
+    for (int k = 0; k < 4; k++) {
+        const __m256i lo = _mm256_and_si256(r[k], m4), hi = _mm256_and_si256(_mm256_srli_epi16(r[k], 4), m4);
+        const __m256i wm = _mm256_blend_epi32(lo, hi, 0xF0), wn = _mm256_permute2x128_si256(lo, hi, 0x21);
+        _mm256_storeu_si256((__m256i *)(blk->qs + 32*k), _mm256_or_si256(wm, _mm256_slli_epi16(wn, 4)));
+    }
+}
+
+/// Fallbacks on plain Q8_K activations (the fast paths go through ck_matmul_rows, which packs them once):
+/// each block back in Q4_K's layout through the Q4_K kernels, summed per block exactly as those kernels do.
+__attribute__((target("avx2"))) float ck_dot_q4_K_r_avx2(int n, const void *w, const void *x) {
+    const block_q4_K *a = w; const block_q8_K *b = x;
+    float sumf = 0;
+    for (int i = 0; i < n / QK_K; i++) {
+        block_q4_K u; ck_q4_K_unrepack(a + i, &u);
+        sumf += ck_dot_q4_K_avx2(QK_K, &u, b + i);
+    }
+    return sumf;
+}
+
+__attribute__((target("avx2"))) void ck_dot4_q4_K_r_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
+    const block_q4_K *a = w;
+    float sumf[4] = {0, 0, 0, 0};
+    for (int i = 0; i < n / QK_K; i++) {
+        block_q4_K u; ck_q4_K_unrepack(a + i, &u);
+        float o[4];
+        ck_dot4_q4_K_avx2(QK_K, &u, (const block_q8_K *)x + i, xbytes, o);
+        for (int t = 0; t < 4; t++) sumf[t] += o[t];
+    }
+    for (int t = 0; t < 4; t++) out[t] = sumf[t];
+}
+#endif
+
+int ck_repacked_type(uint32_t type) {
+#if defined(__x86_64__)
+    if (type == CK_Q4_K && ck_active_family() != CK_FAMILY_SCALAR) return CK_Q4_K_R;
+#endif
+    (void)type;
+    return -1;
+}
+
+int ck_repack(uint32_t type, void *data, int64_t nblocks) {
+    if (ck_repacked_type(type) < 0 || nblocks < 0) return -1;
+    block_q4_K *b = data;
+#if defined(__x86_64__)
+    if (ck_cpu_features() & CK_AVX2) { for (int64_t i = 0; i < nblocks; i++) repack_block_avx2(b + i); return 0; }
+#endif
+    for (int64_t i = 0; i < nblocks; i++) repack_block_scalar(b + i, b + i);
+    return 0;
+}
+
+void ck_repack_block_scalar(uint32_t type, const void *src, void *dst) {
+    if (type == CK_Q4_K) repack_block_scalar(src, dst);
+}
