@@ -27,14 +27,14 @@ public final class Model: @unchecked Sendable {
     public init(gguf: GGUFFile, threads: Int, repack: Bool = Model.repackByDefault) throws {
         self.gguf = gguf
         config = try ModelConfig(gguf: gguf)
-        let repacking = WeightRepacking(enabled: repack && Self.repackFits(gguf))
+        pool = ThreadPool(threads: max(1, threads))
+        let repacking = WeightRepacking(enabled: repack && Self.repackFits(gguf), pool: pool)
         let b = TensorBinder(f: gguf, repacking: repacking)
         switch config.arch {
         case .deepseek2: weights = .deepseek2(try DeepSeek2Weights(b, config))
         case .llama: weights = .llama(try LlamaWeights(b, config))
         }
         repackedBytes = repacking.bytes
-        pool = ThreadPool(threads: max(1, threads))
     }
 
     /// False when the environment has GLMCHAT_REPACK=0.

@@ -18,17 +18,27 @@ final class OwnedFloats: @unchecked Sendable {
 final class WeightRepacking: @unchecked Sendable {
     /// Off: weights are used as the file stores them.
     let enabled: Bool
+    /// Splits the rewriting over its threads (the page copies dominate: ~0.7 GB/s on one Zen 2 core).
+    let pool: ThreadPool?
     private(set) var types: [String: GGMLType] = [:]
     private(set) var bytes = 0
 
-    init(enabled: Bool) { self.enabled = enabled }
+    init(enabled: Bool, pool: ThreadPool? = nil) { self.enabled = enabled; self.pool = pool }
 
     /// The type of `t`'s bytes in memory: repacked in place the first time when that is enabled and faster.
     func type(of t: GGUFTensorInfo, in f: GGUFFile) -> GGMLType {
         if let done = types[t.name] { return done }
         guard enabled, let r = Quant.repackedType(t.type), t.type.blockSize > 0 else { return t.type }
         let blocks = t.byteCount / t.type.typeSize
-        guard f.withWritableData(of: t, { _ = Quant.repack(t.type, $0, blocks: blocks) }) else { return t.type }
+        let size = t.type.typeSize
+        guard f.withWritableData(of: t, { data in
+            let chunk = 4096  // blocks per task
+            let body: (Range<Int>) -> Void = { r in
+                for c in r { _ = Quant.repack(t.type, data + c * chunk * size, blocks: min(chunk, blocks - c * chunk)) }
+            }
+            let chunks = (blocks + chunk - 1) / chunk
+            if let pool { pool.parallelFor(chunks, body) } else { body(0..<chunks) }
+        }) else { return t.type }
         types[t.name] = r
         bytes += t.byteCount
         return r
