@@ -60,7 +60,7 @@ const char *ck_vec_dot_impl(uint32_t t) {
 
 /// One core's stream of weights from DRAM is latency-bound for the K-quant matvec kernels: asking for the next row
 /// while this one is computed took a Q4_K/Q6_K matvec of 110 MB from 8.2–8.6 to 12.2 GB/s on a Zen 2 core (decode of
-/// the Q4_K_M benchmark model +9 %). Q8_0's kernel is compute-bound at ~10 GB/s and lost 9 % with it.
+/// the Q4_K_M benchmark model +9 %). Q8_0's kernel lost 9 % with it (it reads 12 GB/s from DRAM with or without).
 static int prefetch_helps(ck_vec_dot_fn dot) {
     return dot == ck_vec_dot(CK_Q4_K) || dot == ck_vec_dot(CK_Q5_K) || dot == ck_vec_dot(CK_Q6_K) || dot == ck_vec_dot(CK_Q4_K_R);
 }

@@ -14,7 +14,8 @@ final class OwnedFloats: @unchecked Sendable {
     deinit { pointer.deallocate() }
 }
 
-/// Which tensors were repacked at load (their bytes now hold Quant.repackedType's layout) and how many bytes.
+/// The in-memory layout of every tensor bound so far (repacked at load, or kept as the file stores it), and the
+/// bytes repacked.
 final class WeightRepacking: @unchecked Sendable {
     /// Off: weights are used as the file stores them.
     let enabled: Bool
