@@ -37,17 +37,20 @@ void ck_q4_K_unrepack(const void *src, void *dst) {
     memcpy(d, s, offsetof(block_q4_K, qs));
 }
 
-/// The scalar twin: each block back in Q4_K's layout through the Q4_K reference (per block, so the float sum is
-/// the reference's own: ((0 + t0) + t1) + …).
-float ck_dot_q4_K_r_ref(int n, const void *w, const void *x) {
+/// Each block back in Q4_K's layout through a Q4_K kernel, one block per call: the kernels sum their blocks as
+/// ((0 + t0) + t1) + …, so this sum has the same bits.
+static float dot_unrepacked(int n, const void *w, const void *x, ck_vec_dot_fn q4_K) {
     const block_q4_K *a = w; const block_q8_K *b = x;
     float sumf = 0;
     for (int i = 0; i < n / QK_K; i++) {
         block_q4_K u; ck_q4_K_unrepack(a + i, &u);
-        sumf += ck_dot_q4_K_ref(QK_K, &u, b + i);
+        sumf += q4_K(QK_K, &u, b + i);
     }
     return sumf;
 }
+
+/// The scalar twin: the Q4_K reference on each block back in its layout.
+float ck_dot_q4_K_r_ref(int n, const void *w, const void *x) { return dot_unrepacked(n, w, x, ck_dot_q4_K_ref); }
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -71,15 +74,7 @@ __attribute__((target("avx2"))) static void repack_block_avx2(block_q4_K *blk) {
 
 /// Fallbacks on plain Q8_K activations (the fast paths go through ck_matmul_rows, which packs them once):
 /// each block back in Q4_K's layout through the Q4_K kernels, summed per block exactly as those kernels do.
-__attribute__((target("avx2"))) float ck_dot_q4_K_r_avx2(int n, const void *w, const void *x) {
-    const block_q4_K *a = w; const block_q8_K *b = x;
-    float sumf = 0;
-    for (int i = 0; i < n / QK_K; i++) {
-        block_q4_K u; ck_q4_K_unrepack(a + i, &u);
-        sumf += ck_dot_q4_K_avx2(QK_K, &u, b + i);
-    }
-    return sumf;
-}
+float ck_dot_q4_K_r_avx2(int n, const void *w, const void *x) { return dot_unrepacked(n, w, x, ck_dot_q4_K_avx2); }
 
 __attribute__((target("avx2"))) void ck_dot4_q4_K_r_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
     const block_q4_K *a = w;
