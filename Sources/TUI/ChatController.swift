@@ -11,6 +11,9 @@ public final class ChatController {
     let persistence: ConversationPersistence?
     let tools: ToolExecutor?
     let settingsPath: String?
+    /// The settings as this run started (command-line flags such as --no-think included) or last saved: a save
+    /// writes only the panel keys that differ from it, so a one-run flag never becomes the file's setting.
+    private var settingsBaseline: Settings
     /// Puts text on the clipboard (the terminal sends OSC 52).
     public var onCopy: (String) -> Void = { _ in }
     public var clock: @Sendable () -> Double = monotonicSeconds
@@ -24,6 +27,7 @@ public final class ChatController {
         st.tokenCounter = backend.tokenCounter
         if let t = tools { st.tools = t.declarations; st.toolsNeedApproval = t.needsApproval; st.alwaysAllowed = t.autoApproved }
         self.state = st
+        settingsBaseline = st.settings
         self.backend = backend; self.persistence = persistence; self.tools = tools; self.settingsPath = settingsPath
     }
 
@@ -91,7 +95,9 @@ public final class ChatController {
             do { try persistence?.delete(id) } catch { handle(.notice("could not delete: \(error)")) }
         case .saveSettings(let s):
             guard let path = settingsPath else { return }
-            do { try SettingsFile.save(s, path: path, keys: SettingsFile.panelKeys) } catch { state.notice = "could not save settings: \(error)" }
+            let changed = SettingsFile.changedKeys(from: settingsBaseline, to: s, among: SettingsFile.panelKeys)
+            guard !changed.isEmpty else { return }
+            do { try SettingsFile.save(s, path: path, keys: changed); settingsBaseline = s } catch { state.notice = "could not save settings: \(error)" }
         case .quit:
             quitRequested = true
             backend.cancel()

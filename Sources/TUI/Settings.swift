@@ -61,6 +61,14 @@ public enum SettingsFile {
     /// (model, endpoint, api_key_env, served_model) keeps what the file says, even if the file changed meanwhile.
     public static let panelKeys: Set<String> = ["thinking", "keep_thinking", "expand_thinking", "theme", "sampling"]
 
+    /// The keys among `keys` whose values differ between `old` and `new` (as written to the file).
+    public static func changedKeys(from old: Settings, to new: Settings, among keys: Set<String>) -> Set<String> {
+        guard let a = (try? JSONValue.parse(Array(JSONEncoder().encode(old))))?.objectValue,
+              let b = (try? JSONValue.parse(Array(JSONEncoder().encode(new))))?.objectValue else { return keys }
+        let av = Dictionary(a, uniquingKeysWith: { x, _ in x }), bv = Dictionary(b, uniquingKeysWith: { x, _ in x })
+        return keys.filter { av[$0] != bv[$0] }
+    }
+
     /// Writes `s` into the file at `path`: the keys in `keys` (all it has, when nil) replace the file's
     /// (objects such as "sampling" key by key), and every other key in the file stays as it was — keys this
     /// version does not know included. Written atomically (temp file, fsync, rename). A file that is not a

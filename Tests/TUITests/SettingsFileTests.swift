@@ -112,4 +112,34 @@ final class SettingsFileTests: XCTestCase {
         XCTAssertEqual(o["model"] as? String, "/models/glm.gguf")
         XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), ["settings.json"])
     }
+
+    /// A flag for one run (--no-think sets thinking off in the state) is not written when a save changes something
+    /// else (Ctrl-T); toggling thinking itself in F3 is.
+    func testAOneRunFlagIsNotSavedUnlessChangedInThePanel() throws {
+        let dir = try tempDir()
+        let path = dir + "/settings.json"
+        try original.write(toFile: path, atomically: true, encoding: .utf8)
+        var settings = SettingsFile.load(path: path).0
+        settings.thinking = false  // as ChatCommand does for --no-think
+        let script = Script(model: "m", contextLength: 4096, pace: 0, chunk: 4, turns: [])
+        let c = ChatController(state: AppState(modelName: "", contextLength: 0, settings: settings, theme: .plain),
+                               backend: ScriptedBackend(script: script), persistence: InMemoryPersistence(), settingsPath: path)
+        c.handle(.resize(width: 80, height: 24))
+        c.handle(.key(KeyPress(.ctrl("t"))))
+        var o = try object(path)
+        XCTAssertEqual(o["expand_thinking"] as? Bool, true)
+        XCTAssertEqual(o["thinking"] as? Bool, true, "the --no-think of this run stays out of the file")
+        // F3, Enter toggles "Thinking" back on, again off: the net change is nothing, so the file keeps true.
+        for k in [Key.function(3), .enter, .enter, .escape] { c.handle(.key(KeyPress(k))) }
+        o = try object(path)
+        XCTAssertEqual(o["thinking"] as? Bool, true)
+        // F3, Enter turns it on (a change from this run's off): saved.
+        for k in [Key.function(3), .enter, .escape] { c.handle(.key(KeyPress(k))) }
+        XCTAssertEqual(try object(path)["thinking"] as? Bool, true)
+        XCTAssertEqual(c.state.settings.thinking, true)
+        // and turning it off in the panel now is a change the file gets
+        for k in [Key.function(3), .enter, .escape] { c.handle(.key(KeyPress(k))) }
+        XCTAssertEqual(try object(path)["thinking"] as? Bool, false)
+        XCTAssertNil(c.state.notice)
+    }
 }
