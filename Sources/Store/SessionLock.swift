@@ -39,6 +39,16 @@ final class SessionLock: @unchecked Sendable {
         throw .fileSystem(FileSystemError("lock \(path)", code: EAGAIN))
     }
 
+    /// The pid in the lock file at `path` when that is another process that is alive (a listing's hint; it never
+    /// touches the lock itself, so it cannot get in the way of a glmchat taking it). Nil when there is none.
+    static func otherHolder(_ path: String) -> Int? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard let pid = holderPID(fd), pid > 0, pid <= Int(Int32.max), pid != Int(getpid()) else { return nil }
+        return kill(pid_t(pid), 0) == 0 || errno == EPERM ? pid : nil
+    }
+
     private static func holderPID(_ fd: Int32) -> Int? {
         var buf = [UInt8](repeating: 0, count: 32)
         let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }

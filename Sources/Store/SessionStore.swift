@@ -141,6 +141,9 @@ public final class SessionStore: Sendable {
     /// Every session, newest `updated` first; damaged files are included with their reason.
     public func list() -> [SessionSummary] { summaries(in: directory) }
 
+    /// The pid of another live glmchat that has session `id` open for writing, if any (from its lock file).
+    public func holder(of id: String) -> Int? { SessionLock.otherHolder("\(directory)/.\(id).lock") }
+
     /// The sessions in the trash, newest first.
     public func listTrash() -> [SessionSummary] { summaries(in: trashDirectory) }
 

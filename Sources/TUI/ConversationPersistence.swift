@@ -24,8 +24,11 @@ public struct SessionEntry: Equatable, Sendable {
     public var preview: String
     /// Why the file cannot be opened, when it cannot.
     public var damaged: String?
-    public init(id: String, title: String, updated: Date? = nil, messageCount: Int = 0, preview: String = "", damaged: String? = nil) {
+    /// Another glmchat that has it open (so it opens read-only here), by pid.
+    public var heldBy: Int?
+    public init(id: String, title: String, updated: Date? = nil, messageCount: Int = 0, preview: String = "", damaged: String? = nil, heldBy: Int? = nil) {
         self.id = id; self.title = title; self.updated = updated; self.messageCount = messageCount; self.preview = preview; self.damaged = damaged
+        self.heldBy = heldBy
     }
 }
 

@@ -64,6 +64,7 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
             if let d = e.damaged { label += " — damaged: " + d } else {
                 label += "  · \(e.messageCount) msgs"
                 if let u = e.updated { label += " · " + shortDate(u) }
+                if let pid = e.heldBy { label += " · read-only: open in another glmchat (pid \(pid))" }
             }
             if sel, let r = p.renaming { lines.append([Span("Rename to: ", t[.accent]), Span(r + "▏", t[.text])]); continue }
             lines.append(s.clip((sel ? "▸ " : "  ") + label, style: st, width: inner))

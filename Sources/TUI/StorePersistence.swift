@@ -16,7 +16,7 @@ public final class StorePersistence: ConversationPersistence {
     public func list() throws -> [SessionEntry] {
         store.list().map { s in
             SessionEntry(id: s.id, title: s.title, updated: s.updated, messageCount: s.messageCount,
-                         preview: s.firstUserLine ?? "", damaged: s.damage.map { "\($0)" })
+                         preview: s.firstUserLine ?? "", damaged: s.damage.map { "\($0)" }, heldBy: store.holder(of: s.id))
         }
     }
 

@@ -18,6 +18,7 @@ final class LockTests: XCTestCase {
         let child = try ChildProcess(mode: "hold", environment: ["GLMCHAT_STORE_DIR": dir, "GLMCHAT_STORE_ID": id])
         XCTAssertEqual(child.readLine(), "R")
         let before = try Data(contentsOf: URL(fileURLWithPath: store.path(for: id)))
+        XCTAssertEqual(store.holder(of: id), Int(child.pid), "the listing can mark it as open elsewhere")
 
         XCTAssertThrowsError(try store.open(id)) { e in
             XCTAssertEqual(e as? StoreError, .locked(id: id, pid: Int(child.pid)))
@@ -35,7 +36,9 @@ final class LockTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: store.path(for: id))), before, "nothing may write while refused")
 
         child.kill()   // the lock dies with the process
+        XCTAssertNil(store.holder(of: id))
         let again = try store.open(id)
+        XCTAssertNil(store.holder(of: id), "this process's own lock is not another holder")
         try again.append(.assistant("hi"))
         try again.close()
         XCTAssertEqual(try store.load(id).messages.map(\.content), ["hello", "hi"])

@@ -61,6 +61,15 @@ final class ReadOnlyTests: XCTestCase {
         XCTAssertEqual(s.sessionID, "s1")
     }
 
+    func testThePickerMarksASessionOpenInAnotherGlmchat() {
+        var s = Fixture.state(width: 100, height: 24)
+        Fixture.feed(&s, [Fixture.key(.function(2)), .sessions([SessionEntry(id: "s1", title: "mine", messageCount: 2),
+                                                                 SessionEntry(id: "s2", title: "elsewhere", messageCount: 3, heldBy: 4242)])])
+        let text = screen(s).joined(separator: "\n")
+        XCTAssertTrue(text.contains("elsewhere  · 3 msgs · read-only: open in another glmchat (pid 4242)"), text)
+        XCTAssertFalse(text.contains("mine  · 2 msgs · read-only"))
+    }
+
     // MARK: through the Store
 
     func tempDir() throws -> String {
