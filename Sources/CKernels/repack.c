@@ -53,24 +53,9 @@ static float dot_unrepacked(int n, const void *w, const void *x, ck_vec_dot_fn q
 float ck_dot_q4_K_r_ref(int n, const void *w, const void *x) { return dot_unrepacked(n, w, x, ck_dot_q4_K_ref); }
 
 #if defined(__x86_64__)
-#include <immintrin.h>
 float ck_dot_q4_K_avx2(int, const void *, const void *);
 void ck_dot4_q4_K_avx2(int, const void *, const void *, size_t, float *);
-
-/// The same permutation as repack_block_scalar, as gemm_q4_K's transposition of the loaded chunks.
-__attribute__((target("avx2"))) static void repack_block_avx2(block_q4_K *blk) {
-    const __m256i m4 = _mm256_set1_epi8(0x0F);
-    const __m256i c0 = _mm256_loadu_si256((const __m256i *)blk->qs), c1 = _mm256_loadu_si256((const __m256i *)(blk->qs + 32));
-    const __m256i c2 = _mm256_loadu_si256((const __m256i *)(blk->qs + 64)), c3 = _mm256_loadu_si256((const __m256i *)(blk->qs + 96));
-    const __m256i u0 = _mm256_unpacklo_epi32(c0, c1), u1 = _mm256_unpackhi_epi32(c0, c1);
-    const __m256i u2 = _mm256_unpacklo_epi32(c2, c3), u3 = _mm256_unpackhi_epi32(c2, c3);
-    const __m256i r[4] = {_mm256_unpacklo_epi64(u0, u2), _mm256_unpackhi_epi64(u0, u2), _mm256_unpacklo_epi64(u1, u3), _mm256_unpackhi_epi64(u1, u3)};
-    for (int k = 0; k < 4; k++) {
-        const __m256i lo = _mm256_and_si256(r[k], m4), hi = _mm256_and_si256(_mm256_srli_epi16(r[k], 4), m4);
-        const __m256i wm = _mm256_blend_epi32(lo, hi, 0xF0), wn = _mm256_permute2x128_si256(lo, hi, 0x21);
-        _mm256_storeu_si256((__m256i *)(blk->qs + 32*k), _mm256_or_si256(wm, _mm256_slli_epi16(wn, 4)));
-    }
-}
+void ck_repack_q4_K_block_avx2(void *block);  // simd_avx2.c: the permutation through gemm_q4_K's own transposition
 
 /// Fallbacks on plain Q8_K activations (the fast paths go through ck_matmul_rows, which packs them once):
 /// each block back in Q4_K's layout through the Q4_K kernels, summed per block exactly as those kernels do.
@@ -101,7 +86,7 @@ int ck_repack(uint32_t type, void *data, int64_t nblocks) {
     if (ck_repacked_type(type) < 0 || nblocks < 0) return -1;
     block_q4_K *b = data;
 #if defined(__x86_64__)
-    if (ck_cpu_features() & CK_AVX2) { for (int64_t i = 0; i < nblocks; i++) repack_block_avx2(b + i); return 0; }
+    if (ck_cpu_features() & CK_AVX2) { for (int64_t i = 0; i < nblocks; i++) ck_repack_q4_K_block_avx2(b + i); return 0; }
 #endif
     for (int64_t i = 0; i < nblocks; i++) repack_block_scalar(b + i, b + i);
     return 0;

@@ -209,6 +209,29 @@ AVX2 void ck_dot4_q4_K_avx2(int n, const void *w, const void *x, size_t xbytes, 
 /// 256-block sum in int16 (|8 · 2 · 15 · 128| = 30720 < 2^15) and take their scales in one vpmaddwd, 9
 /// multiplies per row and block instead of 16. The four rows' sums are reduced together and the float
 /// steps run in 4 lanes, each lane exactly the scalar twin's: (dw·d8)·isum − (mw·d8)·summs per block.
+/// The nibble registers M_k, N_k of one Q4_K block's 128 quant bytes (see pack_q8_Kx4 in gemm.c).
+AVX2 static inline void q4_K_registers(const uint8_t *qs, __m256i wm[4], __m256i wn[4]) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    const __m256i c0 = _mm256_loadu_si256((const __m256i *)qs), c1 = _mm256_loadu_si256((const __m256i *)(qs + 32));
+    const __m256i c2 = _mm256_loadu_si256((const __m256i *)(qs + 64)), c3 = _mm256_loadu_si256((const __m256i *)(qs + 96));
+    const __m256i u0 = _mm256_unpacklo_epi32(c0, c1), u1 = _mm256_unpackhi_epi32(c0, c1);
+    const __m256i u2 = _mm256_unpacklo_epi32(c2, c3), u3 = _mm256_unpackhi_epi32(c2, c3);
+    const __m256i r[4] = {_mm256_unpacklo_epi64(u0, u2), _mm256_unpackhi_epi64(u0, u2), _mm256_unpacklo_epi64(u1, u3), _mm256_unpackhi_epi64(u1, u3)};
+    for (int k = 0; k < 4; k++) {
+        const __m256i lo = _mm256_and_si256(r[k], m4), hi = _mm256_and_si256(_mm256_srli_epi16(r[k], 4), m4);
+        wm[k] = _mm256_blend_epi32(lo, hi, 0xF0);
+        wn[k] = _mm256_permute2x128_si256(lo, hi, 0x21);
+    }
+}
+
+/// Rewrites one Q4_K block in place into CK_Q4_K_R (repack.c): register k stored as M_k | N_k << 4.
+AVX2 void ck_repack_q4_K_block_avx2(void *block) {
+    uint8_t *qs = ((block_q4_K *)block)->qs;
+    __m256i wm[4], wn[4];
+    q4_K_registers(qs, wm, wn);
+    for (int k = 0; k < 4; k++) _mm256_storeu_si256((__m256i *)(qs + 32*k), _mm256_or_si256(wm[k], _mm256_slli_epi16(wn[k], 4)));
+}
+
 /// R: the weights are CK_Q4_K_R (repack.c), whose bytes already are (M_k | N_k << 4): no transposition.
 AVX2 static inline __attribute__((always_inline)) void gemm_q4_K(int n, const block_q4_K *a, const block_q8_Kx4 *b0, size_t gstride, const int G, const int T, const int R, float *out) {
     const __m256i m4 = _mm256_set1_epi8(0x0F);
@@ -226,16 +249,7 @@ AVX2 static inline __attribute__((always_inline)) void gemm_q4_K(int n, const bl
                 wn[k] = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
             }
         } else {
-        const __m256i c0 = _mm256_loadu_si256((const __m256i *)a[i].qs), c1 = _mm256_loadu_si256((const __m256i *)(a[i].qs + 32));
-        const __m256i c2 = _mm256_loadu_si256((const __m256i *)(a[i].qs + 64)), c3 = _mm256_loadu_si256((const __m256i *)(a[i].qs + 96));
-        const __m256i u0 = _mm256_unpacklo_epi32(c0, c1), u1 = _mm256_unpackhi_epi32(c0, c1);
-        const __m256i u2 = _mm256_unpacklo_epi32(c2, c3), u3 = _mm256_unpackhi_epi32(c2, c3);
-        const __m256i r[4] = {_mm256_unpacklo_epi64(u0, u2), _mm256_unpackhi_epi64(u0, u2), _mm256_unpacklo_epi64(u1, u3), _mm256_unpackhi_epi64(u1, u3)};
-        for (int k = 0; k < 4; k++) {
-            const __m256i lo = _mm256_and_si256(r[k], m4), hi = _mm256_and_si256(_mm256_srli_epi16(r[k], 4), m4);
-            wm[k] = _mm256_blend_epi32(lo, hi, 0xF0);
-            wn[k] = _mm256_permute2x128_si256(lo, hi, 0x21);
-        }
+            q4_K_registers(a[i].qs, wm, wn);
         }
         const float dw = H2F(a[i].d), mw = H2F(a[i].dmin);
         for (int g = 0; g < G; g++) {  // groups of 4 rows gstride apart, same unpacked weights
