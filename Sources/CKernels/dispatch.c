@@ -58,21 +58,10 @@ const char *ck_vec_dot_impl(uint32_t t) {
     return "scalar";
 }
 
-/// One core's stream of weights from DRAM is latency-bound for the K-quant matvec kernels: asking for the next row
-/// while this one is computed took a Q4_K/Q6_K matvec of 110 MB from 8.2–8.6 to 12.2 GB/s on a Zen 2 core (decode of
-/// the Q4_K_M benchmark model +9 %). Q8_0's kernel lost 9 % with it (it reads 12 GB/s from DRAM with or without).
-static int prefetch_helps(ck_vec_dot_fn dot) {
-    return dot == ck_vec_dot(CK_Q4_K) || dot == ck_vec_dot(CK_Q5_K) || dot == ck_vec_dot(CK_Q6_K) || dot == ck_vec_dot(CK_Q4_K_R);
-}
-
-/// Rows r0 <= r < r1 of y = W · x with the weight stream prefetched a row ahead where that helps.
+/// Rows r0 <= r < r1 of y = W · x (the single-row kernels prefetch their weight stream themselves: CK_STREAM).
 static void matvec_rows(ck_vec_dot_fn dot, float (*kernel1)(int, const void *, const void *), int n, const char *wb, size_t wbytes,
                         int64_t r0, int64_t r1, const void *x, float *y) {
-    const int prefetch = prefetch_helps(dot);
-    for (int64_t r = r0; r < r1; r++) {
-        if (prefetch && r + 1 < r1) for (size_t o = 0; o < wbytes; o += 64) __builtin_prefetch(wb + (size_t)(r + 1) * wbytes + o, 0, 0);
-        y[r] = kernel1 ? kernel1(n, wb + (size_t)r * wbytes, x) : dot(n, wb + (size_t)r * wbytes, x);
-    }
+    for (int64_t r = r0; r < r1; r++) y[r] = kernel1 ? kernel1(n, wb + (size_t)r * wbytes, x) : dot(n, wb + (size_t)r * wbytes, x);
 }
 
 void ck_matmul_rows(ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1,

@@ -50,6 +50,7 @@ AVX2 float ck_dot_q8_0_avx2(int n, const void *w, const void *x) {
     const block_q8_0 *a = w; const block_q8_0 *b = x;
     __m256 acc = _mm256_setzero_ps();
     for (int ib = 0; ib < n / QK; ib++) {
+        CK_STREAM(a + ib, 1);  // 34-byte blocks: about two asks per line
         const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
         const __m256i s = dot_i8(_mm256_loadu_si256((const __m256i *)a[ib].qs), _mm256_loadu_si256((const __m256i *)b[ib].qs));
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
@@ -85,6 +86,7 @@ AVX2 float ck_dot_q5_0_avx2(int n, const void *w, const void *x) {
     const block_q5_0 *a = w; const block_q8_0 *b = x;
     __m256 acc = _mm256_setzero_ps();
     for (int ib = 0; ib < n / QK; ib++) {
+        CK_STREAM(a + ib, 1);
         const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
         const __m256i hi = _mm256_andnot_si256(bytes_from_bits32(a[ib].qh), _mm256_set1_epi8((char)0xF0));
         const __m256i q = _mm256_or_si256(nibbles32(a[ib].qs), hi); // nibble - 16 where the high bit is clear
@@ -152,6 +154,7 @@ AVX2 float ck_dot_q4_K_avx2(int n, const void *w, const void *x) {
     float sumf = 0;  // per block as the scalar twin: bit-exact
     const __m256i m4 = _mm256_set1_epi8(0x0F);
     for (int i = 0; i < n / QK_K; i++) {
+        CK_STREAM(a + i, sizeof *a);
         const __m128i sm = k4_scales(a[i].scales);
         const int summs = k4_summs(_mm_unpackhi_epi64(sm, sm), b[i].bsums);
         const __m128i sc16 = _mm_cvtepu8_epi16(sm);
@@ -318,6 +321,7 @@ AVX2 float ck_gemv_q4_K_r_avx2(int n, const void *w, const void *xp) {
     const __m128i scidx = _mm_setr_epi8(0, 0, 2, 2, 4, 4, 6, 6, 1, 1, 3, 3, 5, 5, 7, 7);
     float sumf = 0;  // per block as the scalar twin: bit-exact
     for (int i = 0; i < n / QK_K; i++) {
+        CK_STREAM(a + i, sizeof *a);
         const __m128i sm = k4_scales(a[i].scales);
         const __m256i sc = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, scidx));
         const __m128i mins = _mm_cvtepu8_epi16(_mm_unpackhi_epi64(sm, sm));
@@ -499,6 +503,7 @@ AVX2 float ck_dot_q5_K_avx2(int n, const void *w, const void *x) {
     float sumf = 0;  // per block as the scalar twin: bit-exact
     const __m256i m4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
     for (int i = 0; i < n / QK_K; i++) {
+        CK_STREAM(a + i, sizeof *a);
         const __m128i sm = k4_scales(a[i].scales);
         const int summs = k4_summs(_mm_unpackhi_epi64(sm, sm), b[i].bsums);
         const __m128i sc16 = _mm_cvtepu8_epi16(sm);
@@ -528,6 +533,7 @@ AVX2 float ck_dot_q6_K_avx2(int n, const void *w, const void *x) {
     float sumf = 0;  // per block as the scalar twin: bit-exact
     const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
     for (int i = 0; i < n / QK_K; i++) {
+        CK_STREAM(a + i, sizeof *a);
         const uint8_t *ql = a[i].ql, *qh = a[i].qh; const int8_t *q8 = b[i].qs;
         const __m128i sc8 = _mm_loadu_si128((const __m128i *)a[i].scales);
         // the −32 offset of every weight, once per block: 32 · Σ_k scale_k · (sum of the 16 activations k)
