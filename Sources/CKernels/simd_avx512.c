@@ -54,6 +54,7 @@ VNNI float ck_dot_q4_K_avx512(int n, const void *w, const void *x) {
                          0x0006000600060006, 0x0006000600060006, 0x0006000600060006, 0x0006000600060006),
     };
     for (int i = 0; i < n / QK_K; i++) {
+        CK_STREAM(a + i, sizeof *a);
         const __m128i sm = k4_scales(a[i].scales);
         const int summs = k4_summs(_mm_unpackhi_epi64(sm, sm), b[i].bsums);
         const __m512i sc = _mm512_castsi128_si512(_mm_cvtepu8_epi16(sm));
@@ -85,6 +86,7 @@ VNNI float ck_dot_q5_K_avx512(int n, const void *w, const void *x) {
                          0x0006000600060006, 0x0006000600060006, 0x0006000600060006, 0x0006000600060006),
     };
     for (int i = 0; i < n / QK_K; i++) {
+        CK_STREAM(a + i, sizeof *a);
         const __m128i sm = k4_scales(a[i].scales);
         const int summs = k4_summs(_mm_unpackhi_epi64(sm, sm), b[i].bsums);
         const __m512i sc = _mm512_castsi128_si512(_mm_cvtepu8_epi16(sm));
@@ -116,6 +118,7 @@ VNNI float ck_dot_q6_K_avx512(int n, const void *w, const void *x) {
     // 16-bit lane l of a zmm covering 64 weights belongs to sub-block l/8
     const __m512i lane_sub = _mm512_set_epi16(3,3,3,3,3,3,3,3, 2,2,2,2,2,2,2,2, 1,1,1,1,1,1,1,1, 0,0,0,0,0,0,0,0);
     for (int i = 0; i < n / QK_K; i++) {
+        CK_STREAM(a + i, sizeof *a);
         const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a[i].scales));
         // Σ_k sc_k · bsum_k
         const __m256i sb = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)b[i].bsums));
@@ -150,6 +153,7 @@ VNNI float ck_dot_q8_0_avx512(int n, const void *w, const void *x) {
     __m512 acc = _mm512_setzero_ps();
     int ib = 0;
     for (; ib + 2 <= nb; ib += 2) {
+        CK_STREAM(a + ib, 64);
         const __m512i xv = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)a[ib].qs)),
                                               _mm256_loadu_si256((const __m256i *)a[ib + 1].qs), 1);
         const __m512i yv = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)b[ib].qs)),
