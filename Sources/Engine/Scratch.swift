@@ -25,7 +25,9 @@ final class Scratch {
     let slotW: UnsafeMutablePointer<Float>    // (B, nUsed) expert weights
     let slotOut: UnsafeMutablePointer<Float>  // (B, nUsed, nEmbd) expert outputs
     let slotE: UnsafeMutablePointer<Int>      // (B, nUsed) chosen experts
-    let rows: UnsafeMutablePointer<Int>       // (B·nUsed) token·nUsed+slot routed to one expert
+    let rows: UnsafeMutablePointer<Int>       // (B·nUsed) slots (token·nUsed + j) grouped by expert, in slot order
+    let expertStart: UnsafeMutablePointer<Int> // (nExpert + 1) expert ex's slots are rows[expertStart[ex]..<expertStart[ex + 1]]
+    let expertOrder: UnsafeMutablePointer<Int> // (nExpert) the experts with slots, most slots first
     let gy: UnsafeMutablePointer<Float>       // (B, nEmbd) one expert's (or the shared expert's) output
     let groupScore: UnsafeMutablePointer<Float> // (expert groups) per-token group scores
     let ropeCache: UnsafeMutablePointer<Float> // (B, ropeDims) cos/sin per position
@@ -35,7 +37,6 @@ final class Scratch {
     let input = Activations()                 // quantized input of a sub-block (xn, qa, gin, heads, attn)
     let hidden = Activations()                // quantized FFN hidden rows (ff3)
     let sharedHidden = Activations()          // quantized shared-expert hidden row while decoding
-    let gathered = ActivationBuffer()         // quantized rows of one expert (prefill)
     var queued: [MatvecJob] = []              // products waiting for one parallel region (decode)
 
     init(config c: ModelConfig, batch b: Int, context: Int) {
@@ -50,7 +51,7 @@ final class Scratch {
         let sizes = [e, e, e, qWidth, c.qLoraRank, kvWidth, nh * (c.kvLoraRank + c.ropeDims), nh * headW,
                      nh * c.valueLength, nh * max(c.nopeDims, 1), nE, nE, nU, nU * e, e, c.ropeDims]
         floatCount = sizes.reduce(0) { $0 + b * $1 } + fb * 4 * maxFF + nh * context + nh * Attention.accumulatorCount(width: headW) + c.vocabSize + max(c.expertGroupCount, 1) + 16 * 32
-        intCount = 2 * b * nU
+        intCount = 2 * b * nU + 2 * nE + 1
         let fbase = UnsafeMutablePointer<Float>.allocate(capacity: floatCount)
         fbase.initialize(repeating: 0, count: floatCount)
         let ibase = UnsafeMutablePointer<Int>.allocate(capacity: intCount)
@@ -66,7 +67,7 @@ final class Scratch {
         slotOut = take(b * nU * e); gy = take(b * e)
         groupScore = take(max(c.expertGroupCount, 1)); ropeCache = take(b * c.ropeDims); scores = take(nh * context); vacc = take(nh * Attention.accumulatorCount(width: headW)); logits = take(c.vocabSize)
         precondition(fo <= floatCount)
-        slotE = ibase; rows = ibase + b * nU
+        slotE = ibase; rows = ibase + b * nU; expertStart = rows + b * nU; expertOrder = expertStart + nE + 1
         queued.reserveCapacity(max(2 * nh, 2 * (nU + 1) + 2))
     }
 

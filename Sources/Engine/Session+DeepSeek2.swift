@@ -107,29 +107,6 @@ extension Session {
         }
     }
 
-    /// Prefill: each expert runs once, as a matmul over the (already quantized) rows routed to it.
-    private func routedBatch(_ m: MoEWeights, _ input: Activations, n: Int) {
-        let c = config, s = scratch, e = c.embeddingLength, ne = c.expertCount, k = c.expertUsedCount
-        let ff = c.expertFeedForwardLength
-        let x = input.quantized(for: m.gateUp ?? m.gate!, pool: pool)
-        for ex in 0..<ne {
-            var cnt = 0
-            for r in 0..<n * k where s.slotE[r] == ex { s.rows[cnt] = r; cnt += 1 }
-            if cnt == 0 { continue }
-            let gx = s.gathered.gather(x, count: cnt) { s.rows[$0] / k }
-            if let gu = m.gateUp {
-                product(gu.slice(ex, rowsPer: 2 * ff), gx, s.ff1)                 // (cnt, 2·ff) [gate | up]
-                for i in 0..<cnt { Ops.swiglu(gate: s.ff1 + i * 2 * ff, up: s.ff1 + i * 2 * ff + ff, out: s.ff3 + i * ff, count: ff) }
-            } else if let g = m.gate, let u = m.up {
-                product(u.slice(ex, rowsPer: ff), gx, s.ff2)
-                product(g.slice(ex, rowsPer: ff), gx, s.ff1)
-                Ops.swiglu(gate: s.ff1, up: s.ff2, out: s.ff3, count: cnt * ff)
-            }
-            linear(m.down.slice(ex, rowsPer: e), s.ff3, n: cnt, s.gy)         // (cnt, nEmbd)
-            for i in 0..<cnt { (s.slotOut + s.rows[i] * e).update(from: s.gy + i * e, count: e) }
-        }
-    }
-
     /// Decode: gate and up of the chosen experts and the shared expert in one parallel region, their down
     /// projections in a second; slotOut (nUsed, nEmbd) and the shared expert's output in gy.
     private func routedOneToken(_ m: MoEWeights, _ input: Activations) {

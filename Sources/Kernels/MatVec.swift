@@ -15,6 +15,33 @@ public struct QuantizedActivations: @unchecked Sendable {
         precondition(step >= 1 && first >= 0 && count >= 0 && (count == 0 || first + (count - 1) * step < n), "QuantizedActivations.every out of range")
         return QuantizedActivations(dotType: dotType, n: count, cols: cols, rowBytes: rowBytes * step, data: data + first * rowBytes)
     }
+
+    /// Copies rows row(0), row(1), … row(count − 1) into dst (count · rowBytes(dotType, cols) bytes), in that order:
+    /// the rows one expert reads, without quantizing them again.
+    public func gather(count: Int, into dst: UnsafeMutableRawPointer, row: (Int) -> Int) -> QuantizedActivations {
+        let rb = ck_row_bytes(dotType.id, Int64(cols))
+        for i in 0..<count {
+            let r = row(i)
+            precondition(r >= 0 && r < n, "QuantizedActivations.gather: row \(r) of \(n)")
+            (dst + i * rb).copyMemory(from: data + r * rowBytes, byteCount: rb)
+        }
+        return QuantizedActivations(dotType: dotType, n: count, cols: cols, rowBytes: rb, data: UnsafeRawPointer(dst))
+    }
+
+    /// Bytes of X(n, cols) quantized for weights of type `weightType` (nil if unsupported or not whole blocks).
+    public static func byteCount(n: Int, cols: Int, for weightType: GGMLType) -> Int? {
+        guard let dt = Quant.vecDotType(weightType), let rb = dt.byteCount(elements: cols) else { return nil }
+        return rb * n
+    }
+
+    /// X(n, cols) quantized for `w` into caller memory of byteCount(n:cols:for: w.type) bytes, on this thread.
+    public static func quantize(_ x: UnsafePointer<Float>, n: Int, for w: WeightMatrix, into dst: UnsafeMutableRawPointer) -> QuantizedActivations {
+        let dt = GGMLType(id: UInt32(ck_vec_dot_type(w.type.id)))  // valid: WeightMatrix only holds supported types
+        let rb = ck_row_bytes(dt.id, Int64(w.cols))
+        let rc = ck_quantize_rows_pool(nil, dt.id, x, Int64(w.cols), Int64(n), dst, rb)
+        precondition(rc == 0, "QuantizedActivations.quantize: \(w.cols) columns for \(dt.name)")
+        return QuantizedActivations(dotType: dt, n: n, cols: w.cols, rowBytes: rb, data: UnsafeRawPointer(dst))
+    }
 }
 
 /// Caller-owned, grow-only scratch for quantized activations (no allocation once warm).
@@ -37,20 +64,6 @@ public final class ActivationBuffer: @unchecked Sendable {
             throw KernelError.badShape("Activations of \(cols) columns could not be quantized to \(dt.name).")
         }
         return QuantizedActivations(dotType: dt, n: n, cols: cols, rowBytes: rb, data: UnsafeRawPointer(dst))
-    }
-
-    /// Copies rows row(0), row(1), … row(count − 1) of `q` (already quantized) into this buffer, in that order:
-    /// the rows one expert reads, without quantizing them again.
-    public func gather(_ q: QuantizedActivations, count: Int, row: (Int) -> Int) -> QuantizedActivations {
-        let rb = ck_row_bytes(q.dotType.id, Int64(q.cols))
-        reserve(max(rb * count, 64))
-        let dst = storage!
-        for i in 0..<count {
-            let r = row(i)
-            precondition(r >= 0 && r < q.n, "ActivationBuffer.gather: row \(r) of \(q.n)")
-            (dst + i * rb).copyMemory(from: q.data + r * q.rowBytes, byteCount: rb)
-        }
-        return QuantizedActivations(dotType: q.dotType, n: count, cols: q.cols, rowBytes: rb, data: UnsafeRawPointer(dst))
     }
 
     private func reserve(_ need: Int) {
