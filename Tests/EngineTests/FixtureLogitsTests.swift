@@ -59,6 +59,24 @@ final class FixtureLogitsTests: XCTestCase {
         if Quant.repackedType(.q4_K) != nil { XCTAssertGreaterThan(checked, 0, "no quantized fixture with Q4_K weights") }
     }
 
+    /// Prefill with two threads runs whole experts per thread (Session+ExpertBatch) where one thread runs them one
+    /// after another: the logits of a batch are the same bit for bit.
+    func testExpertsPerThreadGiveTheSameLogits() throws {
+        var checked = 0
+        for e in try Self.entries() where e.quant != "F32" {
+            let path = TestData.fixture(e.file)
+            let one = try Model(path: path, threads: 1), two = try Model(path: path, threads: 2)
+            guard one.config.expertCount >= 8 else { continue }  // 4 busy experts per thread take the per-thread path
+            let tokens = Array(e.tokens.prefix(64))
+            let a = try Session(model: one, contextLength: tokens.count, batchSize: tokens.count).evaluate(tokens)
+            let b = try Session(model: two, contextLength: tokens.count, batchSize: tokens.count).evaluate(tokens)
+            XCTAssertEqual(a.count, b.count)
+            XCTAssertTrue(zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(e.name): 1 and 2 threads give different logits")
+            checked += 1
+        }
+        XCTAssertGreaterThan(checked, 0, "no quantized MoE fixture")
+    }
+
     func testTeacherForcedLogits() throws {
         let entries = try Self.entries()
         XCTAssertFalse(entries.isEmpty)
