@@ -17,6 +17,9 @@ public final class ChatController {
     /// Puts text on the clipboard (the terminal sends OSC 52).
     public var onCopy: (String) -> Void = { _ in }
     public var clock: @Sendable () -> Double = monotonicSeconds
+    /// Unsent text kept in the store; the new conversation's is restored on the first tick.
+    private var drafts = DraftKeeper()
+    private var draftsStarted = false
 
     public init(state: AppState, backend: ChatBackend, persistence: ConversationPersistence?, tools: ToolExecutor? = nil,
                 settingsPath: String? = nil, fitter: ContextFitter? = nil) {
@@ -35,6 +38,18 @@ public final class ChatController {
     public func handle(_ e: Event) {
         let effects = update(&state, e)
         for f in effects { perform(f) }
+        if case .tick(let now) = e { keepDraft(now: now) }
+    }
+
+    /// Writes the unsent text if it changed (see DraftKeeper); the first call brings back what was left unsent in a
+    /// new conversation last time.
+    private func keepDraft(now: Double, force: Bool = false) {
+        guard let p = persistence else { return }
+        if !draftsStarted {
+            draftsStarted = true
+            if state.sessionID == nil, let d = p.loadDraft(for: nil) { handle(.draftRestored(d)) }
+        }
+        do { try drafts.sync(state, in: p, now: now, force: force) } catch { state.notice = "could not keep the unsent text: \(error)" }
     }
 
     /// Applies everything other threads posted; returns whether there was anything.
@@ -52,6 +67,7 @@ public final class ChatController {
     public func open(_ id: String) throws {
         guard let p = persistence else { throw PersistenceError("sessions are not being saved") }
         handle(.sessionLoaded(try p.load(id)))
+        if state.readOnly == nil, let d = p.loadDraft(for: state.sessionID) { handle(.draftRestored(d)) }
     }
 
     func perform(_ f: Effect) {
@@ -103,6 +119,7 @@ public final class ChatController {
             backend.cancel()
             // Keep what has streamed so far (marked incomplete) rather than the last throttled save.
             if state.streaming != nil { perform(.save(state.conversation, partial: true)) }
+            keepDraft(now: clock(), force: true)
         }
     }
 }

@@ -44,6 +44,10 @@ public protocol ConversationPersistence: AnyObject {
     func delete(_ id: String) throws
     /// Writes anything held back and releases locks (at exit).
     func close()
+    /// Text typed into conversation `id` (nil: one not saved yet) but not sent, as last kept by saveDraft.
+    func loadDraft(for id: String?) -> String?
+    /// Keeps the unsent text of a conversation (empty: none), so that a crash or a kill does not lose it.
+    func saveDraft(_ text: String, for id: String?) throws
 }
 
 public struct PersistenceError: Error, CustomStringConvertible {
@@ -56,6 +60,8 @@ public final class InMemoryPersistence: ConversationPersistence {
     public private(set) var conversations: [String: StoredConversation] = [:]
     public private(set) var order: [String] = []
     public private(set) var partialSaves = 0
+    /// Unsent text by conversation id ("" for the conversation not saved yet).
+    public private(set) var drafts: [String: String] = [:]
     private var nextID = 0
     public init() {}
     public func list() throws -> [SessionEntry] {
@@ -79,6 +85,8 @@ public final class InMemoryPersistence: ConversationPersistence {
         return c.id
     }
     public func close() {}
+    public func loadDraft(for id: String?) -> String? { drafts[id ?? ""] }
+    public func saveDraft(_ text: String, for id: String?) throws { drafts[id ?? ""] = text.isEmpty ? nil : text }
     public func rename(_ id: String, to title: String) throws {
         guard conversations[id] != nil else { throw PersistenceError("there is no session \(id)") }
         conversations[id]?.title = title

@@ -34,6 +34,8 @@ public enum Event: Sendable {
     case saved(id: String)
     /// Something the user should read in the notice line (e.g. a failed save).
     case notice(String)
+    /// Text typed into this conversation earlier and never sent (kept by the controller): back into the editor.
+    case draftRestored(String)
 }
 
 public enum Effect: Sendable {

@@ -74,6 +74,10 @@ public final class StorePersistence: ConversationPersistence {
         try store.delete(id)
     }
 
+    public func loadDraft(for id: String?) -> String? { store.readDraft(for: id) }
+
+    public func saveDraft(_ text: String, for id: String?) throws { try store.writeDraft(text, for: id) }
+
     public func close() {
         try? current?.close()
         current = nil

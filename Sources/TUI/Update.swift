@@ -62,6 +62,13 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
     case .notice(let text):
         s.notice = text
         return []
+    case .draftRestored(let draft):
+        let typed = s.input.text
+        guard !draft.isEmpty, !typed.contains(draft) else { return [] }
+        s.input.setText(typed.trimming(" \n").isEmpty ? draft : draft + "\n\n" + typed)
+        s.focus = .input
+        s.notice = joinNotice(s.notice ?? "", "restored the text you had not sent")
+        return []
     }
 }
 
