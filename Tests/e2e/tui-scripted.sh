@@ -2,7 +2,8 @@
 # End-to-end: drives the real glmchat binary in tmux with the scripted backend — type, see the streamed
 # answer, toggle thinking, resize, a tool call with approval, CJK, quit, restart with --resume, a second
 # glmchat on the same session (read-only), a message queued while a reply streams, SIGTERM restores the
-# terminal. Uses .build/release/glmchat (scripts/test builds it) and temp XDG dirs.
+# terminal, text in the editor survives kill -9. Uses .build/release/glmchat (scripts/test builds it) and
+# temp XDG dirs.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${GLMCHAT_BIN:-$PWD/.build/release/glmchat}
@@ -177,6 +178,20 @@ wait_for "Sessions"
 wait_for "hello again"
 T send-keys -t e2e Enter
 wait_for "this reply was cut off"
+T send-keys -t e2e C-c C-c
+wait_for "GLMCHAT-EXIT=0"
+
+# 11. kill -9 with text in the editor: within a second it is on disk, and the next start brings it back.
+start
+wait_for "Type a message and press Enter"
+T send-keys -t e2e "never lose this"
+wait_for "❯ never lose this"
+sleep 2
+kill -KILL "$(cat "$TMP/pid")"
+wait_for "GLMCHAT-EXIT=137"
+start
+wait_for "restored the text you had not sent"
+wait_for "❯ never lose this"
 T send-keys -t e2e C-c C-c
 wait_for "GLMCHAT-EXIT=0"
 
