@@ -1,12 +1,13 @@
 // Text typed into a conversation but not sent yet, one small file per conversation beside the sessions:
-// drafts/<id>.txt, or drafts/new.txt for a conversation that has no file yet. The session files never hold it.
+// drafts/<id>.txt, or drafts/+new.txt for a conversation that has no file yet ("+" is in no session id). The session
+// files never hold it.
 import Foundation
 
 extension SessionStore {
     public var draftsDirectory: String { directory + "/drafts" }
 
     /// nil id: the conversation not saved yet.
-    public func draftPath(for id: String?) -> String { "\(draftsDirectory)/\(id ?? "new").txt" }
+    public func draftPath(for id: String?) -> String { "\(draftsDirectory)/\(id ?? "+new").txt" }
 
     /// The unsent text kept for a conversation, or nil (none, or unreadable).
     public func readDraft(for id: String?) -> String? {
