@@ -10,13 +10,6 @@ struct DraftKeeper {
     private var keptAt = -Double.infinity
     static let interval = 1.0
 
-    /// The state's unsent text: queued messages, then the editor, as `returnQueuedToEditor` would join them.
-    static func text(of s: AppState) -> String {
-        var parts = s.queued
-        if !s.input.text.trimming(" \n").isEmpty { parts.append(s.input.text) }
-        return parts.joined(separator: "\n\n")
-    }
-
     /// Keeps the state's unsent text if it changed, once `interval` has passed since the last write (at once with
     /// `force`). When the conversation changed, the text went with the editor: the old one's draft is cleared.
     /// Read-only conversations belong to another glmchat: nothing is written for them.
@@ -26,7 +19,7 @@ struct DraftKeeper {
             if !kept.isEmpty { try p.saveDraft("", for: owner) }
             owner = s.sessionID; kept = ""
         }
-        let text = Self.text(of: s)
+        let text = s.unsentText ?? ""
         guard text != kept, force || now - keptAt >= Self.interval else { return }
         try p.saveDraft(text, for: owner)
         kept = text; keptAt = now

@@ -23,9 +23,7 @@ func sendQueuedIfIdle(_ s: inout AppState) -> [Effect] {
 func returnQueuedToEditor(_ s: inout AppState) -> String {
     guard !s.queued.isEmpty else { return "" }
     let n = s.queued.count
-    var parts = s.queued
-    if !s.input.text.trimming(" \n").isEmpty { parts.append(s.input.text) }
-    s.input.setText(parts.joined(separator: "\n\n"))
+    s.input.setText(s.unsentText ?? "")
     s.queued = []
     s.focus = .input
     return n == 1 ? "the queued message is back in the editor" : "the \(n) queued messages are back in the editor"

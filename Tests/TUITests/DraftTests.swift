@@ -55,7 +55,7 @@ final class DraftTests: XCTestCase {
         XCTAssertEqual(store.readDraft(for: saved.id), "queued one")
         type(c, "still typing")
         c.handle(.tick(1.5))
-        let unsent = DraftKeeper.text(of: c.state)
+        let unsent = c.state.unsentText ?? ""
         XCTAssertEqual(unsent, "queued one\n\nstill typing")
         c.quit()                                               // kept at once, not a second later
         first.close()
