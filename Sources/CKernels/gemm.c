@@ -14,11 +14,13 @@ void ck_dot4_q5_0_avx2(int, const void *, const void *, size_t, float *);
 void ck_dot4_q8_0_avx2(int, const void *, const void *, size_t, float *);
 void ck_gemm_q5_0_avx2(int n, const void *w, const void *xp, int T, float *out);
 void ck_gemm8_q5_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
-void ck_gemm_q8_0_avx2(int n, const void *w, const void *xp, int T, float *out);
-void ck_gemm8_q8_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
 void ck_gemm_q4_K_r_avx2(int n, const void *w, const void *xp, int T, float *out);
 void ck_gemm8_q4_K_r_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
 float ck_gemv_q4_K_r_avx2(int n, const void *w, const void *xp);
+size_t ck_q8_0x8w_bytes(int n);
+void ck_pack_q8_0x8w(int n, const void *x, size_t xbytes, int T, void *dst);
+void ck_gemm_rows_q8_0_avx2(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
+                            int64_t nt, float *y, int64_t ldy);
 
 static size_t q8_Kx4_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4); }
 
@@ -84,7 +86,7 @@ static const ck_gemm_ops q6_K_avx2 = { ck_dot4_q6_K_avx2, q8_Kx4s_bytes, pack_q8
 
 static size_t q8_0x4_bytes(int n) { return (size_t)(n / QK) * sizeof(block_q8_0x4); }
 
-/// T Q8_0 rows → block_q8_0x4 per 32-block (the f16 scale converted once here, exactly).
+/// T Q8_0 rows → block_q8_0x4 per 32-block for the Q5_0 kernels (the f16 scale converted once here, exactly).
 static void pack_q8_0x4(int n, const void *x, size_t xbytes, int T, void *dst) {
     block_q8_0x4 *o = dst;
     for (int i = 0; i < n / QK; i++) {
@@ -98,7 +100,9 @@ static void pack_q8_0x4(int n, const void *x, size_t xbytes, int T, void *dst) {
 }
 
 static const ck_gemm_ops q5_0_avx2 = { ck_dot4_q5_0_avx2, q8_0x4_bytes, pack_q8_0x4, ck_gemm_q5_0_avx2, ck_gemm8_q5_0_avx2, NULL };
-static const ck_gemm_ops q8_0_avx2 = { ck_dot4_q8_0_avx2, q8_0x4_bytes, pack_q8_0x4, ck_gemm_q8_0_avx2, ck_gemm8_q8_0_avx2, NULL };
+/// Q8_0: 8-row tiles against groups of 8 tokens (gemm_q8_0.c), bit for bit the scalar twin.
+static const ck_gemm_ops q8_0_avx2 = { .dot4 = ck_dot4_q8_0_avx2, .group_bytes = ck_q8_0x8w_bytes, .pack = ck_pack_q8_0x8w,
+                                       .rows = ck_gemm_rows_q8_0_avx2, .group = 8 };
 #endif
 
 const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4) {
@@ -125,16 +129,18 @@ const ck_gemm_ops *ck_gemm_for_dot(ck_vec_dot_fn dot) {
 const void *ck_gemm_pack(const ck_gemm_ops *g, int n, const void *x, size_t xbytes, int64_t nt, size_t *gstride) {
     static _Thread_local void *buf = NULL;  // grow-only, separate from ck_thread_scratch (which may hold x)
     static _Thread_local size_t cap = 0;
-    const size_t gs = g->group_bytes(n), need = gs * (size_t)((nt + 3) / 4);
+    const int64_t G = g->group ? g->group : 4;
+    const size_t gs = g->group_bytes(n), need = gs * (size_t)((nt + G - 1) / G);
     if (!ck_grow_buffer(&buf, &cap, need, 65536)) return NULL;
-    for (int64_t t = 0; t < nt; t += 4)
-        g->pack(n, (const char *)x + (size_t)t * xbytes, xbytes, nt - t < 4 ? (int)(nt - t) : 4, (char *)buf + (size_t)(t / 4) * gs);
+    for (int64_t t = 0; t < nt; t += G)
+        g->pack(n, (const char *)x + (size_t)t * xbytes, xbytes, nt - t < G ? (int)(nt - t) : (int)G, (char *)buf + (size_t)(t / G) * gs);
     *gstride = gs;
     return buf;
 }
 
 void ck_gemm_rows(const ck_gemm_ops *g, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1,
                   const void *xp, size_t gstride, int64_t nt, float *y, int64_t ldy) {
+    if (g->rows) { g->rows(n, w, wbytes, r0, r1, xp, gstride, nt, y, ldy); return; }
     const char *wb = w, *xb = xp;
     // tiles of weight rows (~16 KB, L1-resident) against each group of 4 packed activation rows
     const int64_t tile = wbytes >= 16384 ? 1 : (int64_t)(16384 / wbytes) < 16 ? (int64_t)(16384 / wbytes) : 16;

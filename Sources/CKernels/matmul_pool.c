@@ -13,11 +13,13 @@ static void mm_chunk(void *ctx, int64_t b, int64_t e) {
 
 typedef struct {
     const ck_gemm_ops *g; int n; const void *w; size_t wbytes; const void *xp; size_t gstride; int64_t nt; float *y; int64_t ldy;
+    int64_t rows, unit;  // chunks are whole units of rows (a row-tile kernel's 8) but for the last
 } gemm_task;
 
 static void gemm_chunk(void *ctx, int64_t b, int64_t e) {
     const gemm_task *t = ctx;
-    ck_gemm_rows(t->g, t->n, t->w, t->wbytes, b, e, t->xp, t->gstride, t->nt, t->y, t->ldy);
+    const int64_t r0 = b * t->unit, r1 = e * t->unit < t->rows ? e * t->unit : t->rows;
+    ck_gemm_rows(t->g, t->n, t->w, t->wbytes, r0, r1, t->xp, t->gstride, t->nt, t->y, t->ldy);
 }
 
 void ck_matmul_pool(ck_pool *p, ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, const void *w, size_t wbytes, int64_t rows,
@@ -27,8 +29,9 @@ void ck_matmul_pool(ck_pool *p, ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, c
         size_t gs;
         const void *xp = ck_gemm_pack(g, n, x, xbytes, nt, &gs);
         if (xp) {
-            gemm_task gt = { g, n, w, wbytes, xp, gs, nt, y, ldy };
-            ck_pool_run(p, rows, gemm_chunk, &gt);
+            const int64_t unit = g->rows ? 8 : 1;
+            gemm_task gt = { g, n, w, wbytes, xp, gs, nt, y, ldy, rows, unit };
+            ck_pool_run(p, (rows + unit - 1) / unit, gemm_chunk, &gt);
             return;
         }
     }

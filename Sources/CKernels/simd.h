@@ -30,12 +30,15 @@ typedef struct {
     void (*kernel)(int n, const void *w, const void *xp, int T, float *out);  // out(T)
     void (*kernel8)(int n, const void *w, const void *xp, size_t gstride, float *out);  // two full groups, out(8); may be NULL
     float (*kernel1)(int n, const void *w, const void *xp);  // one row packed with T = 1 (decode); may be NULL
+    /// Whole row ranges at once (tiles of several rows, groups of `group` activation rows); may be NULL.
+    void (*rows)(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride, int64_t nt, float *y, int64_t ldy);
+    int group;  // activation rows per packed group: 4 unless set
 } ck_gemm_ops;
 /// The packed kernel that replaces `dot4` (NULL if none).
 const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4);
 /// The packed kernels whose kernel1 replaces the single-row `dot` (NULL if none).
 const ck_gemm_ops *ck_gemm_for_dot(ck_vec_dot_fn dot);
-/// Packs X(nt) into groups of 4 rows in a per-thread buffer; NULL if allocation fails. *gstride: group bytes.
+/// Packs X(nt) into groups of g->group (4 if unset) rows in a per-thread buffer; NULL if allocation fails. *gstride: group bytes.
 const void *ck_gemm_pack(const ck_gemm_ops *g, int n, const void *x, size_t xbytes, int64_t nt, size_t *gstride);
 /// ck_matmul_rows on packed activations (from ck_gemm_pack).
 void ck_gemm_rows(const ck_gemm_ops *g, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1,

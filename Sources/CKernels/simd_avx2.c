@@ -46,16 +46,45 @@ AVX2 static inline __m256i dot_u8(__m256i x, __m256i y) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(x, y), _mm256_set1_epi16(1));
 }
 
+/// The f16 scales of 8 consecutive blocks `stride` bytes apart as f32 (the halves gathered in scalar registers).
+AVX2 static inline __m256 scales8(const void *first_d, size_t stride) {
+    uint64_t q[2] = {0, 0};
+    for (int j = 0; j < 8; j++) {
+        uint16_t h; memcpy(&h, (const char *)first_d + j * stride, 2);
+        q[j / 4] |= (uint64_t)h << (16 * (j % 4));
+    }
+    return _mm256_cvtph_ps(_mm_set_epi64x((long long)q[1], (long long)q[0]));
+}
+/// Lane j = the sum of v[j]'s 8 lanes (exact integer sums).
+AVX2 static inline __m256i sum_lanes8(const __m256i v[8]) {
+    const __m256i q0 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));  // [v0..v3 lo | v0..v3 hi]
+    const __m256i q1 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
+    return _mm256_add_epi32(_mm256_permute2x128_si256(q0, q1, 0x20), _mm256_permute2x128_si256(q0, q1, 0x31));
+}
+
+/// Q8_0 with the scalar twin's bits: per block the exact integer sum s, then sumf += s · (dw · dx) in block order
+/// (as the 8-row GEMM in gemm_q8_0.c, so a prompt and a decoded token see the same products). Eight blocks at a
+/// time: their sums gathered into one register, scales converted together, the eight adds in order.
 AVX2 float ck_dot_q8_0_avx2(int n, const void *w, const void *x) {
     const block_q8_0 *a = w; const block_q8_0 *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    for (int ib = 0; ib < n / QK; ib++) {
-        CK_STREAM(a + ib, 1);  // 34-byte blocks: about two asks per line
-        const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
-        const __m256i s = dot_i8(_mm256_loadu_si256((const __m256i *)a[ib].qs), _mm256_loadu_si256((const __m256i *)b[ib].qs));
-        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
+    const int nb = n / QK;
+    float sumf = 0;
+    int ib = 0;
+    for (; ib + 8 <= nb; ib += 8) {
+        CK_STREAM(a + ib, 8 * sizeof(block_q8_0));
+        __m256i v[8];
+        for (int j = 0; j < 8; j++)
+            v[j] = dot_i8(_mm256_loadu_si256((const __m256i *)a[ib + j].qs), _mm256_loadu_si256((const __m256i *)b[ib + j].qs));
+        const __m256 dd = _mm256_mul_ps(scales8(&a[ib].d, sizeof(block_q8_0)), scales8(&b[ib].d, sizeof(block_q8_0)));
+        float p[8];
+        _mm256_storeu_ps(p, _mm256_mul_ps(_mm256_cvtepi32_ps(sum_lanes8(v)), dd));
+        for (int j = 0; j < 8; j++) sumf += p[j];
     }
-    return hsum8(acc);
+    for (; ib < nb; ib++) {
+        const int s = hsum_i32x8(dot_i8(_mm256_loadu_si256((const __m256i *)a[ib].qs), _mm256_loadu_si256((const __m256i *)b[ib].qs)));
+        sumf += (float)s * (H2F(a[ib].d) * H2F(b[ib].d));
+    }
+    return sumf;
 }
 
 AVX2 float ck_dot_q4_0_avx2(int n, const void *w, const void *x) {
@@ -377,24 +406,9 @@ AVX2 void ck_dot4_q5_K_avx2(int n, const void *w, const void *x, size_t xbytes, 
     for (int t = 0; t < 4; t++) out[t] = sumf[t];
 }
 
-/// Q8_0 against 4 activation rows at once.
+/// Q8_0 against 4 activation rows: the single-row kernel per row (matmuls of 2+ rows run gemm_q8_0.c).
 AVX2 void ck_dot4_q8_0_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
-    const block_q8_0 *a = w;
-    const block_q8_0 *b[4];
-    for (int t = 0; t < 4; t++) b[t] = (const block_q8_0 *)((const char *)x + t * xbytes);
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-    const __m256i ones = _mm256_set1_epi16(1);
-    for (int ib = 0; ib < n / QK; ib++) {
-        const __m256i xv = _mm256_loadu_si256((const __m256i *)a[ib].qs);
-        const __m256i ax = _mm256_sign_epi8(xv, xv);
-        const float dw = H2F(a[ib].d);
-        for (int t = 0; t < 4; t++) {
-            const __m256i y = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)b[t][ib].qs), xv);
-            const __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(ax, y), ones);
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * H2F(b[t][ib].d)), _mm256_cvtepi32_ps(s), acc[t]);
-        }
-    }
-    for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]);
+    for (int t = 0; t < 4; t++) out[t] = ck_dot_q8_0_avx2(n, w, (const char *)x + t * xbytes);
 }
 
 /// Q6_K against 4 activation rows at once.
@@ -686,25 +700,18 @@ AVX2 void ck_dot4_q5_0_avx2(int n, const void *w, const void *x, size_t xbytes, 
     for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]);
 }
 
-/// Q5_0 / Q8_0 against T (1…4) or 8 activation rows packed by gemm.c (block_q8_0x4): the weights decoded
-/// once for all rows, the activation scales already f32; per row the single-row kernel's exact steps
-/// (acc = fma(dw·d8, (float)lanes, acc) per block, hsum8 at the end), so the bits are the same.
-AVX2 static inline __attribute__((always_inline)) void gemm_q8_0_like(int n, const void *w, const block_q8_0x4 *b0, size_t gstride,
-                                                                    const int G, const int T, const int q5, float *out) {
+/// Q5_0 against T (1…4) or 8 activation rows packed by gemm.c (block_q8_0x4): the weights decoded once for all
+/// rows, the activation scales already f32; per row the single-row kernel's exact steps (acc = fma(dw·d8,
+/// (float)lanes, acc) per block, hsum8 at the end), so the bits are the same. (Q8_0: gemm_q8_0.c.)
+AVX2 static inline __attribute__((always_inline)) void gemm_q5_0(int n, const void *w, const block_q8_0x4 *b0, size_t gstride,
+                                                               const int G, const int T, float *out) {
     const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc[8];
     for (int k = 0; k < 8; k++) acc[k] = _mm256_setzero_ps();
     for (int ib = 0; ib < n / QK; ib++) {
-        __m256i q; float dw;
-        if (q5) {
-            const block_q5_0 *a = (const block_q5_0 *)w + ib;
-            q = _mm256_or_si256(nibbles32(a->qs), _mm256_andnot_si256(bytes_from_bits32(a->qh), _mm256_set1_epi8((char)0xF0)));
-            dw = H2F(a->d);
-        } else {
-            const block_q8_0 *a = (const block_q8_0 *)w + ib;
-            q = _mm256_loadu_si256((const __m256i *)a->qs);
-            dw = H2F(a->d);
-        }
+        const block_q5_0 *a = (const block_q5_0 *)w + ib;
+        const __m256i q = _mm256_or_si256(nibbles32(a->qs), _mm256_andnot_si256(bytes_from_bits32(a->qh), _mm256_set1_epi8((char)0xF0)));
+        const float dw = H2F(a->d);
         const __m256i ax = _mm256_sign_epi8(q, q);
         for (int g = 0; g < G; g++) {
             const block_q8_0x4 *b = (const block_q8_0x4 *)((const char *)b0 + g * gstride) + ib;
@@ -721,22 +728,13 @@ AVX2 static inline __attribute__((always_inline)) void gemm_q8_0_like(int n, con
 
 AVX2 void ck_gemm_q5_0_avx2(int n, const void *w, const void *xp, int T, float *out) {
     switch (T) {
-    case 4: gemm_q8_0_like(n, w, xp, 0, 1, 4, 1, out); break;
-    case 3: gemm_q8_0_like(n, w, xp, 0, 1, 3, 1, out); break;
-    case 2: gemm_q8_0_like(n, w, xp, 0, 1, 2, 1, out); break;
-    default: gemm_q8_0_like(n, w, xp, 0, 1, 1, 1, out); break;
+    case 4: gemm_q5_0(n, w, xp, 0, 1, 4, out); break;
+    case 3: gemm_q5_0(n, w, xp, 0, 1, 3, out); break;
+    case 2: gemm_q5_0(n, w, xp, 0, 1, 2, out); break;
+    default: gemm_q5_0(n, w, xp, 0, 1, 1, out); break;
     }
 }
-AVX2 void ck_gemm8_q5_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out) { gemm_q8_0_like(n, w, xp, gstride, 2, 4, 1, out); }
-AVX2 void ck_gemm_q8_0_avx2(int n, const void *w, const void *xp, int T, float *out) {
-    switch (T) {
-    case 4: gemm_q8_0_like(n, w, xp, 0, 1, 4, 0, out); break;
-    case 3: gemm_q8_0_like(n, w, xp, 0, 1, 3, 0, out); break;
-    case 2: gemm_q8_0_like(n, w, xp, 0, 1, 2, 0, out); break;
-    default: gemm_q8_0_like(n, w, xp, 0, 1, 1, 0, out); break;
-    }
-}
-AVX2 void ck_gemm8_q8_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out) { gemm_q8_0_like(n, w, xp, gstride, 2, 4, 0, out); }
+AVX2 void ck_gemm8_q5_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out) { gemm_q5_0(n, w, xp, gstride, 2, 4, out); }
 
 AVX2 void ck_dot4_q4_1_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
     DOT4_PROLOGUE(block_q4_1, block_q8_1)

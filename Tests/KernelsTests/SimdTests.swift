@@ -29,8 +29,11 @@ final class SimdTests: XCTestCase {
     }
 
     /// Types whose SIMD kernels reduce each block to one integer and then do the scalar twin's float steps:
-    /// bit-exact. The others accumulate floats in vector lanes: within 2e-6 · Σ|w_j x_j| of the twin.
+    /// bit-exact (AVX2 Q8_0 too). The others accumulate floats in vector lanes: within 2e-6 · Σ|w_j x_j| of the twin.
     static let bitExact: Set<GGMLType> = [.q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .iq4_xs]
+    static func isBitExact(_ t: GGMLType, family: Int32) -> Bool {
+        bitExact.contains(t) || (t == .q8_0 && family == Int32(CK_FAMILY_AVX2))
+    }
 
     func testSimdKernelsMatchScalarTwins() throws {
         var rng = SeededRNG(seed: 2026)
@@ -40,7 +43,7 @@ final class SimdTests: XCTestCase {
             let dt = try XCTUnwrap(Quant.vecDotType(t))
             let scalar = ck_vec_dot_scalar(t.id)
             let families = [("avx2", Int32(CK_FAMILY_AVX2)), ("avx512", Int32(CK_FAMILY_AVX512))].compactMap { f in
-                ck_vec_dot_family(t.id, f.1).map { (f.0, $0) } }
+                ck_vec_dot_family(t.id, f.1).map { (f.0, f.1, $0) } }
             let counts = t.blockSize == 1 ? [1, 7, 8, 15, 16, 17, 31, 100, 257, 1031] : [1, 2, 3, 7, 9]
             for blocks in counts {
                 let n = blocks * t.blockSize
@@ -55,11 +58,11 @@ final class SimdTests: XCTestCase {
                     w.withUnsafeBytes { Quant.dequantizeRow(t, $0.baseAddress! + misalign, &wd, count: n) }
                     xq.withUnsafeBytes { Quant.dequantizeRow(dt, $0.baseAddress! + misalign, &xd, count: n) }
                     let mag = zip(wd, xd).reduce(0.0) { $0 + Double(abs($1.0 * $1.1)) }
-                    for (family, simd) in families {
+                    for (family, familyID, simd) in families {
                         let (a, b) = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xb in
                             (scalar!(Int32(n), wb.baseAddress! + misalign, xb.baseAddress! + misalign),
                              simd(Int32(n), wb.baseAddress! + misalign, xb.baseAddress! + misalign)) } }
-                        if Self.bitExact.contains(t) {
+                        if Self.isBitExact(t, family: familyID) {
                             XCTAssertEqual(b.bitPattern, a.bitPattern, "\(t.name) \(family) n=\(n) misalign=\(misalign): \(b) vs \(a)")
                         } else {
                             XCTAssertEqual(Double(b), Double(a), accuracy: 2e-6 * mag + 1e-30, "\(t.name) \(family) n=\(n) misalign=\(misalign)")
@@ -81,7 +84,7 @@ final class SimdTests: XCTestCase {
           for family in [Int32(CK_FAMILY_AVX2), Int32(CK_FAMILY_AVX512)] {
             guard let dot4 = ck_vec_dot4_family(t.id, family) else { continue }
             let dt = try XCTUnwrap(Quant.vecDotType(t)), scalar = ck_vec_dot_scalar(t.id)!
-            for blocks in [1, 2, 5] {
+            for blocks in [1, 2, 5, 9] {
                 let n = blocks * t.blockSize, misalign = blocks % 2
                 let w = Self.randomRow(t, blocks: blocks, misalign: misalign, rng: &rng)
                 let xb = dt.byteCount(elements: n)! + 3  // odd row stride: unaligned activation rows
@@ -97,7 +100,7 @@ final class SimdTests: XCTestCase {
                     let s1 = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in single(Int32(n), wb.baseAddress! + misalign, xp.baseAddress! + r * xb) } }
                     XCTAssertEqual(out[r].bitPattern, s1.bitPattern, "\(t.name) n=\(n) row \(r): 4-row \(out[r]) vs 1-row \(s1)")
                     let want = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in scalar(Int32(n), wb.baseAddress! + misalign, xp.baseAddress! + r * xb) } }
-                    if Self.bitExact.contains(t) { XCTAssertEqual(out[r].bitPattern, want.bitPattern, "\(t.name) n=\(n) row \(r)") }
+                    if Self.isBitExact(t, family: family) { XCTAssertEqual(out[r].bitPattern, want.bitPattern, "\(t.name) n=\(n) row \(r)") }
                     else { XCTAssertEqual(out[r], want, accuracy: 1e-5 * max(1, abs(want)), "\(t.name) n=\(n) row \(r)") }
                     checked += 1
                 }
@@ -111,7 +114,8 @@ final class SimdTests: XCTestCase {
     /// activations that stand in for some of them) on odd shapes: token counts 1…9 (groups of 4 plus
     /// remainders), row sub-ranges, an output wider than the rows, unaligned activation rows, and saturated
     /// blocks (all-ones nibbles against quants of −128, the largest int16 partial sums). Every output equals
-    /// the scalar twin (K-quants) or the single-row SIMD kernel (the others) bit for bit.
+    /// the scalar twin (K-quants, AVX2 Q8_0: its 8-row tiles also cut at sub-range ends) or the single-row SIMD
+    /// kernel (the others) bit for bit.
     func testMatmulRowsMatchScalarTwins() throws {
         var rng = SeededRNG(seed: 77)
         let pool = ThreadPool(threads: 2)
@@ -121,7 +125,7 @@ final class SimdTests: XCTestCase {
             guard let dot4 = ck_vec_dot4_family(t.id, family), let dot = ck_vec_dot_family(t.id, family) else { continue }
             let dt = try XCTUnwrap(Quant.vecDotType(t)), scalar = ck_vec_dot_scalar(t.id)!
             for (blocks, nt, saturated) in [(1, 9, false), (3, 5, false), (2, 7, true), (1, 4, true), (2, 2, false), (1, 1, false)] {
-                let n = blocks * t.blockSize, rows = 7, ldy = rows + 2
+                let n = blocks * t.blockSize, rows = 19, ldy = rows + 2
                 let rb = t.typeSize * blocks, xb = dt.byteCount(elements: n)! + 3  // odd stride: unaligned rows
                 var w = [UInt8]()
                 for _ in 0..<rows { w += Self.randomRow(t, blocks: blocks, misalign: 0, rng: &rng) }
@@ -135,7 +139,7 @@ final class SimdTests: XCTestCase {
                     try xq.withUnsafeMutableBytes { try Quant.quantizeRow(dt, x, $0.baseAddress! + r * xb, count: n) }
                 }
                 let single = ck_vec_dot_family(t.id, Int32(CK_FAMILY_AVX2))!
-                for (r0, r1, pooled) in [(0, rows, false), (2, 5, false), (0, rows, true)] {
+                for (r0, r1, pooled) in [(0, rows, false), (2, 5, false), (3, 17, false), (0, rows, true)] {
                     var y = [Float](repeating: .nan, count: nt * ldy)
                     w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in y.withUnsafeMutableBufferPointer { yp in
                         if pooled {
@@ -146,8 +150,9 @@ final class SimdTests: XCTestCase {
                     } } }
                     for tok in 0..<nt {
                         for r in r0..<r1 {
+                            let twin = Self.isBitExact(t, family: family)
                             let want = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in
-                                (Self.bitExact.contains(t) ? scalar : single)(Int32(n), wb.baseAddress! + r * rb, xp.baseAddress! + tok * xb) } }
+                                (twin ? scalar : single)(Int32(n), wb.baseAddress! + r * rb, xp.baseAddress! + tok * xb) } }
                             XCTAssertEqual(y[tok * ldy + r].bitPattern, want.bitPattern,
                                            "\(t.name) family \(family) n=\(n) tokens=\(nt) row \(r) token \(tok): \(y[tok * ldy + r]) vs \(want)")
                             checked += 1
