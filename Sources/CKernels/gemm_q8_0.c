@@ -44,13 +44,13 @@ void ck_pack_q8_0x8w(int n, const void *x, size_t xbytes, int T, void *dst) {
 AVX2 static void build_tiles(int nb, const char *w, size_t wbytes, int R, tile_q8_0x8 *tile) {
     for (int b = 0; b < nb; b++) {
         __m256i a[8];
-        uint16_t d[8] = {0};
+        uint64_t d[2] = {0, 0};  // the 8 f16 scales gathered in scalar registers
         for (int r = 0; r < 8; r++) {
             const block_q8_0 *blk = (const block_q8_0 *)(w + (size_t)r * wbytes) + b;
             a[r] = r < R ? _mm256_loadu_si256((const __m256i *)blk->qs) : _mm256_setzero_si256();
-            if (r < R) d[r] = blk->d;
+            if (r < R) d[r / 4] |= (uint64_t)blk->d << (16 * (r % 4));
         }
-        _mm256_storeu_ps(tile[b].d, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)d)));  // exact, as ck_h2f
+        _mm256_storeu_ps(tile[b].d, _mm256_cvtph_ps(_mm_set_epi64x((long long)d[1], (long long)d[0])));  // exact, as ck_h2f
         // 8×8 transpose of 16-bit pairs in each 128-bit half: words of a[r] are pairs 0…7 (half 0), 8…15 (half 1)
         __m256i s[8], u[8];
         for (int r = 0; r < 8; r += 2) {

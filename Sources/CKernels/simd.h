@@ -46,6 +46,9 @@ void ck_gemm_rows(const ck_gemm_ops *g, int n, const void *w, size_t wbytes, int
 /// Grows the 64-byte aligned buffer *buf (capacity *cap, first allocation at least `first`, doubling) to hold
 /// `bytes`; returns it, or NULL if allocation fails (the old buffer is kept). For grow-only per-thread scratch.
 void *ck_grow_buffer(void **buf, size_t *cap, size_t bytes, size_t first);
+/// AVX2 activation quantizers (quant_avx2.c), byte for byte the scalar ones; ck_quantize_row picks them.
+void ck_quant_q8_0_avx2(const float *x, void *dst, int64_t nb);
+void ck_quant_q8_K_avx2(const float *x, void *dst, int64_t nb);
 /// One CK_Q4_K_R block back in Q4_K's layout (repack.c); src and dst must not overlap.
 void ck_q4_K_unrepack(const void *src, void *dst);
 /// The Q4_K_R kernels (repack.c, simd_avx2.c): scalar twin, AVX2 single row, 4 rows; the AVX2 GEMM kernels.

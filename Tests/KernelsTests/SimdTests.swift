@@ -166,6 +166,31 @@ final class SimdTests: XCTestCase {
         XCTAssertGreaterThan(checked, 0)
     }
 
+    /// The AVX2 activation quantizers write the scalar ones' bytes: random rows, an all-zero block, values that
+    /// land exactly halfway between two steps (round half to even), and the largest magnitude twice with both
+    /// signs (Q8_K takes the first one's sign).
+    func testActivationQuantizersMatchScalar() throws {
+        defer { Quant.forceScalarKernels(false) }
+        var rng = SeededRNG(seed: 31)
+        for t in [GGMLType.q8_0, .q8_K] {
+            let n = 4 * t.blockSize
+            var rows: [[Float]] = (0..<6).map { r in (0..<n).map { _ in rng.gaussian() * Float(r + 1) } }
+            var special = [Float](repeating: 0, count: n)
+            for j in t.blockSize..<n { special[j] = Float(j % 7) - 3 }         // amax 3: steps of 3/127, ties at ±x.5 steps
+            for j in 0..<t.blockSize / 2 { special[2 * t.blockSize + j] = 0.5 * Float(j % 5) / 127 * 4 }
+            special[3 * t.blockSize + 1] = -9; special[3 * t.blockSize + 5] = 9  // block 0 stays zero
+            rows.append(special)
+            for x in rows {
+                var a = [UInt8](repeating: 0, count: t.byteCount(elements: n)!), b = a
+                Quant.forceScalarKernels(true)
+                try a.withUnsafeMutableBytes { try Quant.quantizeRow(t, x, $0.baseAddress!, count: n) }
+                Quant.forceScalarKernels(false)
+                try b.withUnsafeMutableBytes { try Quant.quantizeRow(t, x, $0.baseAddress!, count: n) }
+                XCTAssertEqual(a, b, "\(t.name): first differing byte \(zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? -1)")
+            }
+        }
+    }
+
     func testKernelSelectionAndScalarOverride() {
         Quant.forceScalarKernels(false)  // CPU dispatch, whatever GLMCHAT_KERNELS says
         let native = Quant.kernelName(.q4_K)
