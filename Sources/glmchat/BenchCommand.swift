@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "deepseek2: attention in llama.cpp's exact float order (its non-flash CPU path) instead of blocked sgemm.") var exactAttention = false
     @Option(name: [.short, .customLong("threads")], help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: [.short, .customLong("repetitions")], help: "Repetitions.") var reps: Int = 3
-    @Option(help: "Tokens evaluated per prefill batch.") var batch: Int = 256
+    @Option(help: "Tokens evaluated per prefill batch.") var batch: Int = Session.defaultBatchSize
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Use the weights as the file stores them (no load-time repacking for the SIMD kernels).") var noRepack = false
 
