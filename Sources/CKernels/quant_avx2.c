@@ -2,7 +2,6 @@
 // round-half-to-even, the same first element of largest magnitude), which ck_quantize_row runs otherwise.
 #if defined(__x86_64__)
 #include <immintrin.h>
-#include <math.h>
 #include "blocks.h"
 #include "simd.h"
 #define AVX2 __attribute__((target("avx2,fma,f16c")))

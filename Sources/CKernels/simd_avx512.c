@@ -290,41 +290,12 @@ VNNI256 void ck_dot4_q6_K_avx512(int n, const void *w, const void *x, size_t xby
     _mm_storeu_ps(out, sumf);
 }
 
-/// Q8_0 against 4 activation rows: |w| · (y with w's sign) by vpdpbusd, the same int32 lanes as the AVX2
-/// kernels' vpmaddubsw + vpmaddwd, and the same float steps (bit-identical to ck_dot_q8_0_avx2 per row).
-VNNI256 void ck_dot4_q8_0_avx512(int n, const void *w, const void *x, size_t xbytes, float *out) {
-    const block_q8_0 *a = w;
-    const block_q8_0 *b[4];
-    for (int t = 0; t < 4; t++) b[t] = (const block_q8_0 *)((const char *)x + t * xbytes);
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-    for (int ib = 0; ib < n / QK; ib++) {
-        const __m256i xv = _mm256_loadu_si256((const __m256i *)a[ib].qs);
-        const __m256i ax = _mm256_abs_epi8(xv);
-        const __m128 bd = _mm_cvtph_ps(_mm_setr_epi16((short)b[0][ib].d, (short)b[1][ib].d, (short)b[2][ib].d, (short)b[3][ib].d, 0, 0, 0, 0));
-        const __m128 d4 = _mm_mul_ps(_mm_set1_ps(h2f(a[ib].d)), bd);
-        const __m256 d8 = _mm256_set_m128(d4, d4);
-        for (int t = 0; t < 4; t++) {
-            const __m256i y = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)b[t][ib].qs), xv);
-            const __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), ax, y);
-            const __m256 d = _mm256_permutevar_ps(d8, _mm256_set1_epi32(t));
-            acc[t] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc[t]);
-        }
-    }
-    for (int t = 0; t < 4; t++) {
-        __m128 r = _mm_add_ps(_mm256_castps256_ps128(acc[t]), _mm256_extractf128_ps(acc[t], 1));
-        r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-        r = _mm_add_ss(r, _mm_movehdup_ps(r));
-        out[t] = _mm_cvtss_f32(r);
-    }
-}
-
 ck_vec_dot4_fn ck_avx512_dot4(uint32_t t, uint32_t f) {
     if (!((f & CK_AVX512) && (f & CK_AVX512_VNNI))) return NULL;
     switch (t) {
     case CK_Q4_K: return ck_dot4_q4_K_avx512;
     case CK_Q6_K: return ck_dot4_q6_K_avx512;
-    case CK_Q8_0: return ck_dot4_q8_0_avx512;
-    default: return NULL;
+    default: return NULL;  // Q8_0: the AVX2 8-row GEMM, with the single-row kernel's (the scalar twin's) bits
     }
 }
 
