@@ -74,7 +74,7 @@ struct ExpertTask {
             matmulRows(u.slice(ex, rowsPer: ff), gx, n: cnt, gu + cnt * ff, ldy: ff, pool: pool)
             Ops.swiglu(gate: gu, up: gu + cnt * ff, out: h, count: cnt * ff)
         }
-        let hx = QuantizedActivations.quantize(h, n: cnt, for: dn, into: UnsafeMutableRawPointer(hq))
+        let hx = QuantizedActivations.quantize(h, n: cnt, for: dn, into: UnsafeMutableRawPointer(hq), pool: pool)
         matmulRows(dn, hx, n: cnt, out, ldy: embd, pool: pool)
         for i in 0..<cnt { (slotOut + rows[first + i] * embd).update(from: out + i * embd, count: embd) }
     }

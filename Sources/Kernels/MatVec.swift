@@ -34,11 +34,13 @@ public struct QuantizedActivations: @unchecked Sendable {
         return rb * n
     }
 
-    /// X(n, cols) quantized for `w` into caller memory of byteCount(n:cols:for: w.type) bytes, on this thread.
-    public static func quantize(_ x: UnsafePointer<Float>, n: Int, for w: WeightMatrix, into dst: UnsafeMutableRawPointer) -> QuantizedActivations {
+    /// X(n, cols) quantized for `w` into caller memory of byteCount(n:cols:for: w.type) bytes (rows split over `pool`
+    /// when n is large; on this thread without one).
+    public static func quantize(_ x: UnsafePointer<Float>, n: Int, for w: WeightMatrix, into dst: UnsafeMutableRawPointer,
+                                pool: ThreadPool? = nil) -> QuantizedActivations {
         let dt = GGMLType(id: UInt32(ck_vec_dot_type(w.type.id)))  // valid: WeightMatrix only holds supported types
         let rb = ck_row_bytes(dt.id, Int64(w.cols))
-        let rc = ck_quantize_rows_pool(nil, dt.id, x, Int64(w.cols), Int64(n), dst, rb)
+        let rc = ck_quantize_rows_pool(pool?.raw, dt.id, x, Int64(w.cols), Int64(n), dst, rb)
         precondition(rc == 0, "QuantizedActivations.quantize: \(w.cols) columns for \(dt.name)")
         return QuantizedActivations(dotType: dt, n: n, cols: w.cols, rowBytes: rb, data: UnsafeRawPointer(dst))
     }
