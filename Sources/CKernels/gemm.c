@@ -102,7 +102,7 @@ static void pack_q8_0x4(int n, const void *x, size_t xbytes, int T, void *dst) {
 static const ck_gemm_ops q5_0_avx2 = { ck_dot4_q5_0_avx2, q8_0x4_bytes, pack_q8_0x4, ck_gemm_q5_0_avx2, ck_gemm8_q5_0_avx2, NULL };
 /// Q8_0: 8-row tiles against groups of 8 tokens (gemm_q8_0.c), bit for bit the scalar twin.
 static const ck_gemm_ops q8_0_avx2 = { .dot4 = ck_dot4_q8_0_avx2, .group_bytes = ck_q8_0x8w_bytes, .pack = ck_pack_q8_0x8w,
-                                       .rows = ck_gemm_rows_q8_0_avx2, .group = 8 };
+                                       .rows = ck_gemm_rows_q8_0_avx2, .group = 8, .tile_rows = 8 };
 #endif
 
 const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4) {

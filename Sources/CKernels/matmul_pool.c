@@ -13,7 +13,7 @@ static void mm_chunk(void *ctx, int64_t b, int64_t e) {
 
 typedef struct {
     const ck_gemm_ops *g; int n; const void *w; size_t wbytes; const void *xp; size_t gstride; int64_t nt; float *y; int64_t ldy;
-    int64_t rows, unit;  // chunks are whole units of rows (a row-tile kernel's 8) but for the last
+    int64_t rows, unit;  // chunks are whole units of rows (the kernel's tile) but for the last
 } gemm_task;
 
 static void gemm_chunk(void *ctx, int64_t b, int64_t e) {
@@ -29,7 +29,7 @@ void ck_matmul_pool(ck_pool *p, ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, c
         size_t gs;
         const void *xp = ck_gemm_pack(g, n, x, xbytes, nt, &gs);
         if (xp) {
-            const int64_t unit = g->rows ? 8 : 1;
+            const int64_t unit = g->tile_rows > 0 ? g->tile_rows : 1;
             gemm_task gt = { g, n, w, wbytes, xp, gs, nt, y, ldy, rows, unit };
             ck_pool_run(p, (rows + unit - 1) / unit, gemm_chunk, &gt);
             return;

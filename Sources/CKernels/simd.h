@@ -32,7 +32,8 @@ typedef struct {
     float (*kernel1)(int n, const void *w, const void *xp);  // one row packed with T = 1 (decode); may be NULL
     /// Whole row ranges at once (tiles of several rows, groups of `group` activation rows); may be NULL.
     void (*rows)(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride, int64_t nt, float *y, int64_t ldy);
-    int group;  // activation rows per packed group: 4 unless set
+    int group;      // activation rows per packed group: 4 unless set
+    int tile_rows;  // `rows` works in tiles of this many weight rows: pool chunks are whole tiles (0: any split)
 } ck_gemm_ops;
 /// The packed kernel that replaces `dot4` (NULL if none).
 const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4);
