@@ -14,12 +14,14 @@ public final class Model: @unchecked Sendable {
     }
     let weights: Weights
 
+    /// Where the repacked weights live (the views in `weights` point into it).
+    private let repacking: WeightRepacking
     /// Bytes of weights repacked at load for the SIMD kernels (0 when off, not faster here, or not enough memory).
-    public let repackedBytes: Int
+    public var repackedBytes: Int { repacking.bytes }
 
-    /// `repack`: rewrite weights at load into the layouts the active kernels read fastest (Q4_K for AVX2), in this
-    /// process's private copy of the mapped pages (the file never changes). Off with GLMCHAT_REPACK=0; skipped when
-    /// those bytes do not fit in 80 % of the memory available (the pages stop being shared page cache).
+    /// `repack`: rewrite weights at load into the layouts the active kernels read fastest (Q4_K for AVX2), copied out
+    /// of the mapping into memory of this process in 2 MB pages (the file never changes). Off with GLMCHAT_REPACK=0;
+    /// skipped when those bytes do not fit in 80 % of the memory available (they stop being shared page cache).
     public convenience init(path: String, threads: Int, repack: Bool = Model.repackByDefault) throws {
         try self.init(gguf: try GGUFFile(path: path), threads: threads, repack: repack)
     }
@@ -28,20 +30,25 @@ public final class Model: @unchecked Sendable {
         self.gguf = gguf
         config = try ModelConfig(gguf: gguf)
         pool = ThreadPool(threads: max(1, threads))
-        let repacking = WeightRepacking(enabled: repack && Self.repackFits(gguf), pool: pool)
+        let repackable = Self.repackableBytes(gguf)
+        let repacking = WeightRepacking(capacity: repack && Self.fits(repackable) ? repackable : 0, pool: pool)
         let b = TensorBinder(f: gguf, repacking: repacking)
         switch config.arch {
         case .deepseek2: weights = .deepseek2(try DeepSeek2Weights(b, config))
         case .llama: weights = .llama(try LlamaWeights(b, config))
         }
-        repackedBytes = repacking.bytes
+        self.repacking = repacking
     }
 
     /// False when the environment has GLMCHAT_REPACK=0.
     public static var repackByDefault: Bool { ProcessInfo.processInfo.environment["GLMCHAT_REPACK"] != "0" }
 
-    private static func repackFits(_ f: GGUFFile) -> Bool {
-        let bytes = f.tensors.reduce(0) { $0 + (Quant.repackedType($1.type) == nil ? 0 : $1.byteCount) }
+    /// Bytes of the tensors whose type has a repacked layout on this CPU (64-byte alignment each included).
+    private static func repackableBytes(_ f: GGUFFile) -> Int {
+        f.tensors.reduce(0) { $0 + (Quant.repackedType($1.type) == nil ? 0 : $1.byteCount + 64) }
+    }
+
+    private static func fits(_ bytes: Int) -> Bool {
         guard bytes > 0, let available = memoryAvailable() else { return bytes > 0 }
         return bytes <= available / 10 * 8
     }

@@ -33,14 +33,19 @@ final class Scratch {
     let ropeCache: UnsafeMutablePointer<Float> // (B, ropeDims) cos/sin per position
     let scores: UnsafeMutablePointer<Float>   // (nHead, nCtx) attention probabilities per head
     let vacc: UnsafeMutablePointer<Float>     // (nHead, 64, max(kvLora, headDim)) value-sum accumulators per head
+    let decodeParts: Int                      // parts of the keys one decoded token's deepseek2 attention runs in
+    let partOut: UnsafeMutablePointer<Float>  // (parts, nHead, kvLora) deepseek2 decode: unnormalized outputs per part
+    let partStats: UnsafeMutablePointer<Float> // (parts, 2, nHead) their score maxima and exponential sums
+    let partScores: UnsafeMutablePointer<Float> // (parts, nHead, 64) scores of one block of keys per part
     let logits: UnsafeMutablePointer<Float>   // (vocab) logits of the last token
     let input = Activations()                 // quantized input of a sub-block (xn, qa, gin, heads, attn)
     let hidden = Activations()                // quantized FFN hidden rows (ff3)
     let sharedHidden = Activations()          // quantized shared-expert hidden row while decoding
     var queued: [MatvecJob] = []              // products waiting for one parallel region (decode)
 
-    init(config c: ModelConfig, batch b: Int, context: Int) {
+    init(config c: ModelConfig, batch b: Int, context: Int, threads: Int) {
         batch = b
+        decodeParts = c.kvLoraRank > 0 ? max(1, threads) : 0
         let e = c.embeddingLength, nh = c.headCount
         let qWidth = nh * c.keyLength
         let kvWidth = c.arch == .llama ? 2 * c.headCountKV * c.keyLength : c.kvLoraRank + c.ropeDims
@@ -51,6 +56,7 @@ final class Scratch {
         let sizes = [e, e, e, qWidth, c.qLoraRank, kvWidth, nh * (c.kvLoraRank + c.ropeDims), nh * headW,
                      nh * c.valueLength, nh * max(c.nopeDims, 1), nE, nE, nU, nU * e, e, c.ropeDims]
         floatCount = sizes.reduce(0) { $0 + b * $1 } + fb * 4 * maxFF + nh * context + nh * Attention.accumulatorCount(width: headW) + c.vocabSize + max(c.expertGroupCount, 1) + 16 * 32
+            + decodeParts * nh * (c.kvLoraRank + 2 + 64) + 3 * 16
         intCount = 2 * b * nU + 2 * nE + 1
         let fbase = UnsafeMutablePointer<Float>.allocate(capacity: floatCount)
         fbase.initialize(repeating: 0, count: floatCount)
@@ -66,6 +72,7 @@ final class Scratch {
         ff3 = take(fb * maxFF); router = take(b * nE); select = take(b * nE); slotW = take(b * nU)
         slotOut = take(b * nU * e); gy = take(b * e)
         groupScore = take(max(c.expertGroupCount, 1)); ropeCache = take(b * c.ropeDims); scores = take(nh * context); vacc = take(nh * Attention.accumulatorCount(width: headW)); logits = take(c.vocabSize)
+        partOut = take(decodeParts * nh * c.kvLoraRank); partStats = take(decodeParts * 2 * nh); partScores = take(decodeParts * nh * 64)
         precondition(fo <= floatCount)
         slotE = ibase; rows = ibase + b * nU; expertStart = rows + b * nU; expertOrder = expertStart + nE + 1
         queued.reserveCapacity(max(2 * nh, 2 * (nU + 1) + 2))

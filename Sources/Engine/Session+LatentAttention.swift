@@ -1,27 +1,25 @@
-// Attention of deepseek2 blocks as blocked sgemm: all heads share the latent cache as their keys and values, so a
-// run of heads (one token) or a block of queries of one head (a batch) takes two OpenBLAS calls, S = Q·Kᵀ and
-// softmax(S)·latent, instead of one dot product and one weighted sum per (query, head, key). The float order
-// differs from llama.cpp's (Session.exactAttention keeps it); logits agree to float rounding.
+// Attention of deepseek2 blocks: all heads share the latent cache as their keys and values. One token: flash-decoding
+// over parts of the keys (CKernels/mla_decode.c), the cache read once per token. A batch: blocked sgemm, a block of
+// queries of one head takes two OpenBLAS calls, S = Q·Kᵀ and softmax(S)·latent. The float order differs from
+// llama.cpp's (Session.exactAttention keeps it); logits agree to float rounding.
+import CKernels
 import COpenBLAS
 import Kernels
 
-/// What one part (a run of heads) of the token's attention needs.
+/// One part of the keys of the token's attention, for all heads (CKernels/mla_decode.c).
 private struct OneTokenAttention {
     let qcat: UnsafePointer<Float>           // (nHead, kvLora + rope)
     let keys: UnsafePointer<Float>           // (len, kvLora + rope)
-    let scores: UnsafeMutablePointer<Float>  // (nHead, ctx)
-    let heads: UnsafeMutablePointer<Float>   // (nHead, kvLora)
-    let nh: Int, kvr: Int, kw: Int, len: Int, ctx: Int, parts: Int
+    let out: UnsafeMutablePointer<Float>     // (parts, nHead, kvLora)
+    let stats: UnsafeMutablePointer<Float>   // (parts, 2, nHead)
+    let scores: UnsafeMutablePointer<Float>  // (parts, nHead, 64)
+    let nh: Int, kvr: Int, kw: Int, len: Int, parts: Int
     let scale: Float
 
     func run(part: Int) {
-        let h0 = part * nh / parts, m = (part + 1) * nh / parts - h0
-        let sc = scores + h0 * ctx                                        // (m, len), rows ctx apart
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(len), Int32(kw),
-                    1, qcat + h0 * kw, Int32(kw), keys, Int32(kw), 0, sc, Int32(ctx))
-        for i in 0..<m { Attention.softmax(sc + i * ctx, count: len, scale: scale) }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(kvr), Int32(len),
-                    1, sc, Int32(ctx), keys, Int32(kw), 0, heads + h0 * kvr, Int32(kvr))
+        let blocks = (len + 63) / 64, b0 = part * blocks / parts, b1 = (part + 1) * blocks / parts
+        ck_mla_decode_part(qcat, Int32(nh), Int32(kw), Int32(kvr), keys, Int64(kw), Int64(b0 * 64), Int64(min(len, b1 * 64)),
+                           scale, out + part * nh * kvr, stats + part * 2 * nh, scores + part * nh * 64)
     }
 }
 
@@ -53,17 +51,17 @@ extension Session {
     private static let blasOnCallerThread: Void = { openblas_set_num_threads(1) }()
 
     /// heads (nHead, kvLora) = softmax(scale · qcat·Kᵀ) · latent for the token at `pos`; qcat (nHead, kvLora + rope),
-    /// keys (ctx, kvLora + rope) holding rows 0 … pos.
+    /// keys (ctx, kvLora + rope) holding rows 0 … pos. The keys are split over the threads, each read once for all heads.
     func latentAttentionOneToken(_ keys: UnsafePointer<Float>, pos: Int) {
-        _ = Self.blasOnCallerThread
-        let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank
-        var task = OneTokenAttention(qcat: s.qcat, keys: keys, scores: s.scores, heads: s.heads, nh: nh, kvr: kvr,
-                                     kw: kvr + c.ropeDims, len: pos + 1, ctx: contextLength,
-                                     parts: min(pool.threadCount, nh), scale: c.kqScale)
+        let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank, len = pos + 1
+        var task = OneTokenAttention(qcat: s.qcat, keys: keys, out: s.partOut, stats: s.partStats, scores: s.partScores,
+                                     nh: nh, kvr: kvr, kw: kvr + c.ropeDims, len: len,
+                                     parts: min(s.decodeParts, (len + 63) / 64), scale: c.kqScale)
         pool.run(task.parts, &task) { t, b, e in
             let task = t!.assumingMemoryBound(to: OneTokenAttention.self).pointee
             for part in Int(b)..<Int(e) { task.run(part: part) }
         }
+        ck_mla_merge(Int32(nh), Int32(kvr), Int32(task.parts), s.partOut, s.partStats, s.heads)
     }
 
     /// heads (n, nHead, kvLora) for n > 1 queries at pos0…, causal, in blocks of 64 queries per head: S is (64, keys)

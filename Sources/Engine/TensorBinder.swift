@@ -14,42 +14,55 @@ final class OwnedFloats: @unchecked Sendable {
     deinit { pointer.deallocate() }
 }
 
-/// The in-memory layout of every tensor bound so far (repacked at load, or kept as the file stores it), and the
-/// bytes repacked.
+/// The in-memory layout and address of every tensor bound so far (repacked at load into `arena`, or kept where
+/// the file mapping has it), and the bytes repacked.
 final class WeightRepacking: @unchecked Sendable {
-    /// Off: weights are used as the file stores them.
-    let enabled: Bool
-    /// Splits the rewriting over its threads (the page copies dominate: ~0.7 GB/s on one Zen 2 core).
+    /// Nil: weights are used as the file stores them.
+    private let arena: WeightArena?
+    /// Splits the rewriting over its threads.
     let pool: ThreadPool?
-    private(set) var types: [String: GGMLType] = [:]
+    private(set) var bound: [String: (type: GGMLType, data: UnsafeRawPointer)] = [:]
     private(set) var bytes = 0
 
-    init(enabled: Bool, pool: ThreadPool? = nil) { self.enabled = enabled; self.pool = pool }
-
-    /// The type of `t`'s bytes in memory: repacked in place the first time when that is enabled and faster.
-    func type(of t: GGUFTensorInfo, in f: GGUFFile) -> GGMLType {
-        if let done = types[t.name] { return done }
-        guard enabled, let r = Quant.repackedType(t.type), t.type.blockSize > 0 else { return t.type }
-        let blocks = t.byteCount / t.type.typeSize
-        let size = t.type.typeSize
-        guard f.withWritableData(of: t, { data in
-            let chunk = 4096  // blocks per task
-            let body: (Range<Int>) -> Void = { r in
-                for c in r { _ = Quant.repack(t.type, data + c * chunk * size, blocks: min(chunk, blocks - c * chunk)) }
-            }
-            let chunks = (blocks + chunk - 1) / chunk
-            if let pool { pool.parallelFor(chunks, body) } else { body(0..<chunks) }
-        }) else { return t.type }
-        types[t.name] = r
-        bytes += t.byteCount
-        return r
+    /// `capacity`: the bytes of all tensors that may be repacked (0: repacking off).
+    init(capacity: Int, pool: ThreadPool? = nil) {
+        arena = capacity > 0 ? WeightArena(capacity: capacity + 64 * 1024) : nil
+        self.pool = pool
     }
 
-    /// The type of `t`'s bytes, which stay as they are from now on (a view already reads them in this layout).
-    func keep(_ t: GGUFTensorInfo) -> GGMLType {
-        if let done = types[t.name] { return done }
-        types[t.name] = t.type
-        return t.type
+    /// `t`'s layout and bytes: the first time, repacked into the arena when repacking is on and faster for `t`.
+    func bind(_ t: GGUFTensorInfo, in f: GGUFFile) -> (type: GGMLType, data: UnsafeRawPointer)? {
+        if let done = bound[t.name] { return done }
+        guard let source = f.data(of: t).baseAddress else { return nil }
+        guard let arena, let r = Quant.repackedType(t.type), t.type.blockSize > 0,
+              let dst = arena.allocate(t.byteCount) else { return keep(t, source) }
+        let size = t.type.typeSize, blocks = t.byteCount / size
+        let chunk = 4096  // blocks per task: copied out of the mapping, then rewritten while in cache
+        let body: (Range<Int>) -> Void = { r in
+            for c in r {
+                let n = min(chunk, blocks - c * chunk)
+                (dst + c * chunk * size).copyMemory(from: source + c * chunk * size, byteCount: n * size)
+                _ = Quant.repack(t.type, dst + c * chunk * size, blocks: n)
+            }
+        }
+        let chunks = (blocks + chunk - 1) / chunk
+        if let pool { pool.parallelFor(chunks, body) } else { body(0..<chunks) }
+        f.release(t)  // the file's pages of it are not read again: out of this process's memory
+        bytes += t.byteCount
+        bound[t.name] = (r, UnsafeRawPointer(dst))
+        return bound[t.name]
+    }
+
+    /// `t` as the file stores it, from now on (a view already reads these bytes in this layout).
+    func keep(_ t: GGUFTensorInfo, in f: GGUFFile) -> (type: GGMLType, data: UnsafeRawPointer)? {
+        if let done = bound[t.name] { return done }
+        guard let source = f.data(of: t).baseAddress else { return nil }
+        return keep(t, source)
+    }
+
+    private func keep(_ t: GGUFTensorInfo, _ source: UnsafeRawPointer) -> (type: GGMLType, data: UnsafeRawPointer) {
+        bound[t.name] = (t.type, source)
+        return (t.type, source)
     }
 }
 
@@ -57,7 +70,7 @@ struct TensorBinder {
     let f: GGUFFile
     let repacking: WeightRepacking
 
-    init(f: GGUFFile, repacking: WeightRepacking = WeightRepacking(enabled: false)) {
+    init(f: GGUFFile, repacking: WeightRepacking = WeightRepacking(capacity: 0)) {
         self.f = f
         self.repacking = repacking
     }
@@ -75,11 +88,10 @@ struct TensorBinder {
 
     /// A matrix view on a tensor's bytes; with `repack` its bytes may first be repacked for the kernels.
     func view(_ t: GGUFTensorInfo, rows: Int, cols: Int, repack: Bool = true) throws -> WeightMatrix {
-        guard Quant.isSupported(t.type), let base = f.data(of: t).baseAddress else {
+        guard Quant.isSupported(t.type), let b = repack ? repacking.bind(t, in: f) : repacking.keep(t, in: f) else {
             throw EngineError.unsupportedType(tensor: t.name, type: t.type.name)
         }
-        let type = repack ? repacking.type(of: t, in: f) : repacking.keep(t)
-        do { return try WeightMatrix(type: type, rows: rows, cols: cols, data: base) } catch {
+        do { return try WeightMatrix(type: b.type, rows: rows, cols: cols, data: b.data) } catch {
             throw EngineError.unsupportedType(tensor: t.name, type: t.type.name)
         }
     }
@@ -89,9 +101,6 @@ struct TensorBinder {
     func matrix(_ name: String, cols: Int, rows: Int, repack: Bool = true) throws -> WeightMatrix {
         try view(try info(name, [cols, rows]), rows: rows, cols: cols, repack: repack)
     }
-
-    /// The layout of a tensor's bytes now (repacked or as in the file).
-    private func currentType(_ t: GGUFTensorInfo) -> GGMLType { repacking.types[t.name] ?? t.type }
 
     /// `count` matrices stacked along ne2 ({cols, rows, count}); slice(i, rowsPer: rows) picks one.
     func stack(_ name: String, cols: Int, rows: Int, count: Int) throws -> WeightMatrix {
@@ -106,11 +115,12 @@ struct TensorBinder {
 
     /// All elements of a tensor as Float, row by row.
     func dequantized(_ t: GGUFTensorInfo) throws -> [Float] {
-        guard Quant.isSupported(t.type), let base = f.data(of: t).baseAddress else {
+        let now = repacking.bound[t.name]  // the layout and bytes a view reads, else the file's
+        guard Quant.isSupported(t.type), let base = now?.data ?? f.data(of: t).baseAddress else {
             throw EngineError.unsupportedType(tensor: t.name, type: t.type.name)
         }
         var out = [Float](repeating: 0, count: t.elementCount)
-        let rowLen = t.rowLength, rb = t.rowBytes, type = currentType(t)
+        let rowLen = t.rowLength, rb = t.rowBytes, type = now?.type ?? t.type
         out.withUnsafeMutableBufferPointer { p in
             for r in 0..<t.rowCount { Quant.dequantizeRow(type, base + r * rb, p.baseAddress! + r * rowLen, count: rowLen) }
         }

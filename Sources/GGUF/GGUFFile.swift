@@ -220,6 +220,10 @@ public final class GGUFFile: @unchecked Sendable {
         file.withWritableBytes(offset: tensor.fileOffset, count: tensor.byteCount, body)
     }
 
+    /// Drops this process's mapping of a tensor's whole pages once it is copied elsewhere (the file stays cached);
+    /// `data(of:)` still reads the file's bytes.
+    public func release(_ tensor: GGUFTensorInfo) { file.release(offset: tensor.fileOffset, count: tensor.byteCount) }
+
     /// Hints the kernel to start reading a tensor's pages.
     public func prefetch(_ tensor: GGUFTensorInfo) { file.advise(offset: tensor.fileOffset, count: tensor.byteCount, willNeed: true) }
 

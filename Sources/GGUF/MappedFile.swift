@@ -64,6 +64,16 @@ public final class MappedFile: @unchecked Sendable {
         return true
     }
 
+    /// Unmaps the whole pages inside bytes [offset, offset + count) from this process (they stay in the page cache;
+    /// reading them again faults them back in from the file), e.g. once a copy of them is made elsewhere.
+    func release(offset: Int, count: Int) {
+        guard let base, isMapped, offset >= 0, count > 0, offset <= size - count else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (offset + page - 1) / page * page, end = (offset + count) / page * page
+        guard end > first else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + first), end - first, MADV_DONTNEED)
+    }
+
     /// Asks the kernel to read ahead (sequential) or not (random) for a byte range.
     public func advise(offset: Int, count: Int, willNeed: Bool) {
         guard let base, offset >= 0, count > 0, offset <= size - count else { return }

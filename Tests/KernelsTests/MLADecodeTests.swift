@@ -1,0 +1,77 @@
+// One-token attention over a shared latent cache (CKernels/mla_decode.c): the dispatched kernel agrees with its
+// scalar twin, both with float64 softmax attention, for any split of the keys into parts; odd head counts and
+// widths, a lone last key, one key, and scores large enough that unscaled exponentials would overflow.
+import XCTest
+import CKernels
+@testable import Kernels
+
+final class MLADecodeTests: XCTestCase {
+    var rng = SeededRNG(seed: 4711)
+    func randoms(_ n: Int, scale: Float = 1) -> [Float] { (0..<n).map { _ in rng.gaussian() * scale } }
+
+    /// out (nh, vw) from `parts` parts through ck_mla_merge, with the dispatched or the scalar kernel.
+    func attend(_ q: [Float], nh: Int, kw: Int, vw: Int, _ keys: [Float], stride: Int, len: Int, scale: Float,
+                parts: Int, scalar: Bool) -> [Float] {
+        var o = [Float](repeating: .nan, count: parts * nh * vw), ml = [Float](repeating: .nan, count: parts * 2 * nh)
+        var s = [Float](repeating: .nan, count: nh * 64), out = [Float](repeating: .nan, count: nh * vw)
+        let blocks = (len + 63) / 64
+        for p in 0..<parts {
+            let j0 = min(len, p * blocks / parts * 64), j1 = min(len, (p + 1) * blocks / parts * 64)
+            o.withUnsafeMutableBufferPointer { op in ml.withUnsafeMutableBufferPointer { mp in
+                let f = scalar ? ck_mla_decode_part_scalar : ck_mla_decode_part
+                f(q, Int32(nh), Int32(kw), Int32(vw), keys, Int64(stride), Int64(j0), Int64(j1), scale,
+                  op.baseAddress! + p * nh * vw, mp.baseAddress! + p * 2 * nh, &s)
+            } }
+        }
+        ck_mla_merge(Int32(nh), Int32(vw), Int32(parts), o, ml, &out)
+        return out
+    }
+
+    /// float64 softmax(scale · q[h]·k_j) · k_j[0 ..< vw].
+    func reference(_ q: [Float], nh: Int, kw: Int, vw: Int, _ keys: [Float], stride: Int, len: Int, scale: Float) -> [Double] {
+        var out = [Double](repeating: 0, count: nh * vw)
+        for h in 0..<nh {
+            let sc = (0..<len).map { j in Double(scale) * (0..<kw).reduce(0.0) { $0 + Double(q[h * kw + $1]) * Double(keys[j * stride + $1]) } }
+            let m = sc.max()!, e = sc.map { Foundation.exp($0 - m) }, z = e.reduce(0, +)
+            for j in 0..<len { for d in 0..<vw { out[h * vw + d] += e[j] / z * Double(keys[j * stride + d]) } }
+        }
+        return out
+    }
+
+    func check(nh: Int, kw: Int, vw: Int, stride: Int, lens: [Int], spread: Float = 1, tolerance: Double = 2e-5) {
+        let scale = 1 / Float(kw).squareRoot()
+        for len in lens {
+            let q = randoms(nh * kw, scale: spread), keys = randoms(len * stride)
+            let ref = reference(q, nh: nh, kw: kw, vw: vw, keys, stride: stride, len: len, scale: scale)
+            let twin = attend(q, nh: nh, kw: kw, vw: vw, keys, stride: stride, len: len, scale: scale, parts: 1, scalar: true)
+            for parts in [1, 2, 3] where parts <= (len + 63) / 64 {
+                let fast = attend(q, nh: nh, kw: kw, vw: vw, keys, stride: stride, len: len, scale: scale, parts: parts, scalar: false)
+                let slow = attend(q, nh: nh, kw: kw, vw: vw, keys, stride: stride, len: len, scale: scale, parts: parts, scalar: true)
+                for i in 0..<nh * vw {
+                    let tol = tolerance * max(1, abs(ref[i]))
+                    XCTAssertEqual(Double(fast[i]), ref[i], accuracy: tol, "nh \(nh) kw \(kw) len \(len) parts \(parts) [\(i)]")
+                    XCTAssertEqual(Double(slow[i]), ref[i], accuracy: tol, "scalar nh \(nh) kw \(kw) len \(len) parts \(parts) [\(i)]")
+                    XCTAssertEqual(fast[i], twin[i], accuracy: Float(tol), "twin nh \(nh) len \(len) parts \(parts) [\(i)]")
+                }
+            }
+        }
+    }
+
+    /// GLM-4.7-Flash's shape: 20 heads, keys of 512 latent + 64 rope, values the latent.
+    func testGLMShapeMatchesTwinAndFloat64() {
+        check(nh: 20, kw: 576, vw: 512, stride: 576, lens: [1, 2, 63, 64, 65, 130, 257])
+    }
+
+    /// Head counts that leave a partial group of 5, rows wider than the keys, widths without a SIMD path.
+    func testOddShapes() {
+        check(nh: 7, kw: 24, vw: 16, stride: 40, lens: [1, 5, 64, 129])
+        check(nh: 3, kw: 64, vw: 32, stride: 64, lens: [3, 200])
+        check(nh: 2, kw: 20, vw: 12, stride: 20, lens: [7, 70])  // scalar everywhere (kw % 8, vw % 16)
+    }
+
+    /// Scores of several hundred: exp would overflow without subtracting the running maximum (a score's rounding
+    /// error is larger there, hence the looser tolerance).
+    func testLargeScoresStayFinite() {
+        check(nh: 5, kw: 64, vw: 32, stride: 64, lens: [100, 150], spread: 100, tolerance: 1e-3)
+    }
+}
