@@ -214,12 +214,6 @@ public final class GGUFFile: @unchecked Sendable {
         UnsafeRawBufferPointer(rebasing: file.bytes[tensor.fileOffset..<tensor.fileOffset + tensor.byteCount])
     }
 
-    /// Runs `body` on a tensor's bytes made writable in this process only (copy-on-write: the file never changes),
-    /// e.g. to repack weights at load. False (body not run) if the pages cannot be made writable.
-    public func withWritableData(of tensor: GGUFTensorInfo, _ body: (UnsafeMutableRawPointer) -> Void) -> Bool {
-        file.withWritableBytes(offset: tensor.fileOffset, count: tensor.byteCount, body)
-    }
-
     /// Drops this process's mapping of a tensor's whole pages once it is copied elsewhere (the file stays cached);
     /// `data(of:)` still reads the file's bytes.
     public func release(_ tensor: GGUFTensorInfo) { file.release(offset: tensor.fileOffset, count: tensor.byteCount) }

@@ -1,5 +1,4 @@
-// Owns one private memory mapping of a file (read-only but for load-time repacking); the only place that calls
-// mmap/munmap/mprotect.
+// Owns one private, read-only memory mapping of a file; the only place that maps files.
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -47,22 +46,6 @@ public final class MappedFile: @unchecked Sendable {
 
     /// The whole mapping as bytes (empty for an empty file).
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: base == nil ? 0 : size) }
-
-    /// Makes bytes [offset, offset + count) writable for `body`, then read-only again. The mapping is MAP_PRIVATE, so
-    /// writes go to this process's copies of the pages and never reach the file. False if mprotect refuses.
-    func withWritableBytes(offset: Int, count: Int, _ body: (UnsafeMutableRawPointer) -> Void) -> Bool {
-        guard let base, offset >= 0, count > 0, offset <= size - count else { return false }
-        let start = UnsafeMutableRawPointer(mutating: base + offset)
-        guard isMapped else { body(start); return true }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let first = offset / page * page, length = offset + count - first
-        let region = UnsafeMutableRawPointer(mutating: base + first)
-        guard mprotect(region, length, PROT_READ | PROT_WRITE) == 0 else { return false }
-        _ = madvise(region, length, 23)  // MADV_POPULATE_WRITE (Linux 5.14): the private copies in one call, not a fault per page
-        body(start)
-        _ = mprotect(region, length, PROT_READ)
-        return true
-    }
 
     /// Unmaps the whole pages inside bytes [offset, offset + count) from this process (they stay in the page cache;
     /// reading them again faults them back in from the file), e.g. once a copy of them is made elsewhere.
