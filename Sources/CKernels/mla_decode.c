@@ -190,10 +190,11 @@ void ck_mla_merge(int nh, int vw, int parts, const float *o, const float *ml, fl
             wsum += w[p] * mlp[nh + h];
         }
         float *r = out + (size_t)h * vw;
-        for (int d = 0; d < vw; d++) {
-            float acc = 0;
-            for (int p = 0; p < parts; p++) acc = fmaf(w[p], o[((size_t)p * nh + h) * vw + d], acc);
-            r[d] = acc / wsum;
+        for (int p = 0; p < parts; p++) w[p] /= wsum;
+        for (int d = 0; d < vw; d++) r[d] = w[0] * o[(size_t)h * vw + d];
+        for (int p = 1; p < parts; p++) {
+            const float *op = o + ((size_t)p * nh + h) * vw;
+            for (int d = 0; d < vw; d++) r[d] += w[p] * op[d];
         }
     }
 }
