@@ -7,12 +7,11 @@ let kernelCFlags: [CSetting] = [.unsafeFlags(["-O3", "-fno-strict-aliasing"])]
 
 var targets: [Target] = [
     .target(name: "CNcursesw", linkerSettings: [.linkedLibrary("ncursesw")]),
-    .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(name: "CKernels", cSettings: kernelCFlags),
     .target(name: "GGUF"),
     .target(name: "Kernels", dependencies: ["GGUF", "CKernels"]),
     .target(name: "Tokenizer", dependencies: ["GGUF"]),
-    .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizer", "COpenBLAS"]),
+    .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizer"]),
     .target(name: "Chat"),
     .target(name: "Store", dependencies: ["Chat"]),
     .target(name: "TUI", dependencies: ["Chat", "Store"]),

@@ -10,7 +10,7 @@ public final class Session {
     /// Tokens evaluated per forward call during prefill.
     public let batchSize: Int
     /// deepseek2 attention in llama.cpp's exact float order (its non-flash x86 CPU path), bit for bit, instead of
-    /// blocked sgemm (~3× faster on long prompts; logits agree to float rounding). The llama path is always exact.
+    /// the flash-style kernel (~3× faster on long prompts; logits agree to float rounding). The llama path is always exact.
     public let exactAttention: Bool
     /// What the KV cache holds, in order.
     public private(set) var tokens: [Int] = []

@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: [.short, .customLong("model")], help: "The GGUF model file.") var model: String
     @Option(name: [.short, .customLong("prompt-tokens")], help: "Prompt tokens to prefill.") var p: Int = 512
     @Option(name: [.short, .customLong("gen-tokens")], help: "Tokens to decode.") var n: Int = 128
-    @Flag(help: "deepseek2: attention in llama.cpp's exact float order (its non-flash CPU path) instead of blocked sgemm.") var exactAttention = false
+    @Flag(help: "deepseek2: attention in llama.cpp's exact float order (its non-flash CPU path) instead of the flash-style kernel.") var exactAttention = false
     @Option(name: [.short, .customLong("threads")], help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: [.short, .customLong("repetitions")], help: "Repetitions.") var reps: Int = 3
     @Option(help: "Tokens evaluated per prefill batch.") var batch: Int = Session.defaultBatchSize

@@ -26,7 +26,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: [.short, .customLong("threads")], help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: [.short, .customLong("ctx-size")], help: "Context length (default: prompt + n, at most the model's).") var ctx: Int?
     @Flag(help: "Print one JSON object with token ids, text and timings instead of streaming.") var json = false
-    @Flag(help: "deepseek2: attention in llama.cpp's exact float order (its non-flash CPU path) instead of blocked sgemm.") var exactAttention = false
+    @Flag(help: "deepseek2: attention in llama.cpp's exact float order (its non-flash CPU path) instead of the flash-style kernel.") var exactAttention = false
 
     func run() throws {
         guard (prompt == nil) != (file == nil) else { fail("give the prompt with either -p or -f") }

@@ -12,7 +12,7 @@ struct LogitsCommand: ParsableCommand {
     @Option(help: "Output file.") var out: String
     @Option(name: [.short, .customLong("threads")], help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Tokens evaluated per batch.") var batch: Int = 256
-    @Flag(help: "deepseek2: attention in llama.cpp's exact float order (its non-flash CPU path) instead of blocked sgemm.") var exactAttention = false
+    @Flag(help: "deepseek2: attention in llama.cpp's exact float order (its non-flash CPU path) instead of the flash-style kernel.") var exactAttention = false
 
     func run() throws {
         var ids: [Int] = []

@@ -111,7 +111,7 @@ final class FixtureLogitsTests: XCTestCase {
         }
     }
 
-    /// The default (blocked sgemm) attention on the F32 fixtures: llama.cpp's logits to float rounding, with prompts
+    /// The default (flash-style) attention on the F32 fixtures: llama.cpp's logits to float rounding, with prompts
     /// of several query blocks after a cached prefix (batches of 64 over 150 tokens). Quantized fixtures are printed
     /// only: they sit on Q8 rounding ties, where any change of float order moves them (see testTeacherForcedLogits).
     func testFastAttentionMatchesLlamaCpp() throws {
@@ -121,7 +121,7 @@ final class FixtureLogitsTests: XCTestCase {
             let got = try Session(model: model, contextLength: e.tokens.count, batchSize: 64).evaluate(e.tokens)
             let r = Self.compare(got, try TestData.floats(g.1, dtype: g.2), vocab: e.vocab)
             print(String(format: "fast attention, fixture %@ [%@]: llamacpp max rel %.2e, top-1 %.1f%%", e.name, e.quant, r.rel, 100 * r.top1))
-            if e.quant == "F32" { XCTAssertLessThanOrEqual(r.rel, 1e-5, "\(e.name): F32 logits with sgemm attention") }
+            if e.quant == "F32" { XCTAssertLessThanOrEqual(r.rel, 1e-5, "\(e.name): F32 logits with the default attention") }
         }
     }
 

@@ -120,16 +120,18 @@ void ck_attn_scores_scalar(const float *keys, int64_t stride, int64_t nkeys, con
 void ck_attn_softmax_scalar(float *x, int64_t n, float scale);
 void ck_attn_wsum_scalar(const float *p, int64_t n, const float *v, int64_t stride, int64_t width, float *out, float *acc, int single);
 
-// ---- one query token over a latent cache shared by all heads (deepseek2 MLA decode), flash-decoding ----
-/// Keys j0 ..< j1 of keys (rows `stride` floats apart) for nh heads of q (nh, kw): o (nh, vw) = Σ_j exp(scale·q[h]·k_j − m[h])
-/// · k_j[0 ..< vw] unnormalized, ml (2, nh) = the max m[h] and the sum l[h] of those exponentials. s: nh·64 floats of
-/// scratch. SIMD when available and kw % 8 == 0, vw % 16 == 0; *_scalar is the twin.
-void ck_mla_decode_part(const float *q, int nh, int kw, int vw, const float *keys, int64_t stride, int64_t j0, int64_t j1,
-                        float scale, float *o, float *ml, float *s);
-void ck_mla_decode_part_scalar(const float *q, int nh, int kw, int vw, const float *keys, int64_t stride, int64_t j0,
-                               int64_t j1, float scale, float *o, float *ml, float *s);
-/// out (nh, vw) = the softmax-weighted output over all keys from `parts` partial results o (parts, nh, vw), ml (parts, 2, nh).
-void ck_mla_merge(int nh, int vw, int parts, const float *o, const float *ml, float *out);
+// ---- attention over a latent cache shared by all heads (deepseek2 MLA), flash-style (mla_attention.c) ----
+/// Rows r of q (nrows, kw) are query token r / per (per heads each), which sees keys 0 ..< len0 + r / per; over the
+/// keys j0 ..< j1 of those (rows `stride` floats apart): o (nrows, vw) = Σ_j exp(scale·q[r]·k_j − m[r]) · k_j[0 ..< vw]
+/// unnormalized, ml (2, nrows) = the max m[r] and the sum l[r] of those exponentials (m = −inf, l = 0 where a row sees
+/// none). s: nrows·64 floats of scratch. SIMD when available and kw % 8 == 0, vw % 16 == 0; *_scalar is the twin.
+void ck_mla_part(const float *q, int nrows, int per, int kw, int vw, const float *keys, int64_t stride, int64_t len0,
+                 int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s);
+void ck_mla_part_scalar(const float *q, int nrows, int per, int kw, int vw, const float *keys, int64_t stride, int64_t len0,
+                        int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s);
+/// out (nrows, vw) = the softmax-weighted output over all keys from `parts` partial results o (parts, nrows, vw),
+/// ml (parts, 2, nrows).
+void ck_mla_merge(int nrows, int vw, int parts, const float *o, const float *ml, float *out);
 
 // ---- persistent thread pool ----
 typedef struct ck_pool ck_pool;

@@ -1,11 +1,12 @@
-// One-token attention over a shared latent cache (CKernels/mla_decode.c): the dispatched kernel agrees with its
-// scalar twin, both with float64 softmax attention, for any split of the keys into parts; odd head counts and
-// widths, a lone last key, one key, and scores large enough that unscaled exponentials would overflow.
+// Attention over a shared latent cache (CKernels/mla_attention.c): the dispatched kernel agrees with its scalar twin,
+// both with float64 softmax attention, for one token with any split of the keys into parts and for causal batches;
+// odd head counts and widths, a lone last key, one key, and scores large enough that unscaled exponentials would
+// overflow.
 import XCTest
 import CKernels
 @testable import Kernels
 
-final class MLADecodeTests: XCTestCase {
+final class MLAAttentionTests: XCTestCase {
     var rng = SeededRNG(seed: 4711)
     func randoms(_ n: Int, scale: Float = 1) -> [Float] { (0..<n).map { _ in rng.gaussian() * scale } }
 
@@ -18,8 +19,8 @@ final class MLADecodeTests: XCTestCase {
         for p in 0..<parts {
             let j0 = min(len, p * blocks / parts * 64), j1 = min(len, (p + 1) * blocks / parts * 64)
             o.withUnsafeMutableBufferPointer { op in ml.withUnsafeMutableBufferPointer { mp in
-                let f = scalar ? ck_mla_decode_part_scalar : ck_mla_decode_part
-                f(q, Int32(nh), Int32(kw), Int32(vw), keys, Int64(stride), Int64(j0), Int64(j1), scale,
+                let f = scalar ? ck_mla_part_scalar : ck_mla_part
+                f(q, Int32(nh), Int32(nh), Int32(kw), Int32(vw), keys, Int64(stride), Int64(len), Int64(j0), Int64(j1), scale,
                   op.baseAddress! + p * nh * vw, mp.baseAddress! + p * 2 * nh, &s)
             } }
         }
@@ -27,10 +28,12 @@ final class MLADecodeTests: XCTestCase {
         return out
     }
 
-    /// float64 softmax(scale · q[h]·k_j) · k_j[0 ..< vw].
-    func reference(_ q: [Float], nh: Int, kw: Int, vw: Int, _ keys: [Float], stride: Int, len: Int, scale: Float) -> [Double] {
+    /// float64 softmax(scale · q[h]·k_j) · k_j[0 ..< vw] over keys j < len + h / per.
+    func reference(_ q: [Float], nh: Int, per: Int? = nil, kw: Int, vw: Int, _ keys: [Float], stride: Int, len len0: Int,
+                   scale: Float) -> [Double] {
         var out = [Double](repeating: 0, count: nh * vw)
         for h in 0..<nh {
+            let len = len0 + h / (per ?? nh)
             let sc = (0..<len).map { j in Double(scale) * (0..<kw).reduce(0.0) { $0 + Double(q[h * kw + $1]) * Double(keys[j * stride + $1]) } }
             let m = sc.max()!, e = sc.map { Foundation.exp($0 - m) }, z = e.reduce(0, +)
             for j in 0..<len { for d in 0..<vw { out[h * vw + d] += e[j] / z * Double(keys[j * stride + d]) } }
@@ -55,6 +58,33 @@ final class MLADecodeTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// A batch: rows are tokens × heads, token t sees keys 0 ..< len0 + t; the kernel against float64 and its twin.
+    func checkBatch(tokens: Int, per: Int, kw: Int, vw: Int, len0: Int) {
+        let rows = tokens * per, stride = kw, len = len0 + tokens - 1, scale = 1 / Float(kw).squareRoot()
+        let q = randoms(rows * kw), keys = randoms(len * stride)
+        let ref = reference(q, nh: rows, per: per, kw: kw, vw: vw, keys, stride: stride, len: len0, scale: scale)
+        for scalar in [false, true] {
+            var o = [Float](repeating: .nan, count: rows * vw), ml = [Float](repeating: .nan, count: 2 * rows)
+            var s = [Float](repeating: .nan, count: rows * 64), out = [Float](repeating: .nan, count: rows * vw)
+            (scalar ? ck_mla_part_scalar : ck_mla_part)(q, Int32(rows), Int32(per), Int32(kw), Int32(vw), keys, Int64(stride),
+                                                        Int64(len0), 0, Int64(len), scale, &o, &ml, &s)
+            ck_mla_merge(Int32(rows), Int32(vw), 1, o, ml, &out)
+            for i in 0..<rows * vw {
+                XCTAssertEqual(Double(out[i]), ref[i], accuracy: 2e-5 * max(1, abs(ref[i])),
+                               "\(scalar ? "scalar " : "")tokens \(tokens) per \(per) len0 \(len0) [\(i)]")
+            }
+        }
+    }
+
+    /// Causal batches: a first token with one key, rows whose last key falls inside a block or on its edge, a
+    /// token group straddling groups of 5 rows (per 3), the GLM shape.
+    func testCausalBatches() {
+        checkBatch(tokens: 2, per: 20, kw: 576, vw: 512, len0: 1)
+        checkBatch(tokens: 3, per: 20, kw: 576, vw: 512, len0: 62)
+        checkBatch(tokens: 5, per: 3, kw: 64, vw: 32, len0: 127)
+        checkBatch(tokens: 4, per: 7, kw: 24, vw: 16, len0: 10)
     }
 
     /// GLM-4.7-Flash's shape: 20 heads, keys of 512 latent + 64 rope, values the latent.

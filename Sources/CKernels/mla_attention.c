@@ -1,0 +1,228 @@
+// Attention over a latent cache shared by all heads (deepseek2 MLA): query row r's scores are q[r]·k[j] over the
+// cache rows and its values the first vw columns of the same rows. Flash-style: the keys are read CK_MLA_BLOCK at a
+// time for all query rows (scores of the block, online softmax, O += P·V), so there is no (rows, keys) buffer and
+// each key is loaded once per block of rows. One decoded token: its heads are the rows and the keys are split into
+// parts run on different threads, combined by ck_mla_merge. A prompt batch: a few tokens × all heads are the rows,
+// each token seeing the keys up to its own position (causal). The AVX2+FMA kernel and its scalar twin run the same
+// steps; only the order of the dot products' sums differs.
+#include <math.h>
+#include <string.h>
+#include "CKernels.h"
+#include "simd.h"
+#include "vexpf.h"
+
+#define CK_MLA_BLOCK 64
+
+/// The rows of q (nrows, kw) and the keys each sees: row r is token r / per, which sees keys 0 ..< len0 + r / per.
+typedef struct { const float *q; int nrows, per, kw, vw; const float *keys; int64_t stride, len0; } mla_rows;
+
+static inline int64_t row_len(const mla_rows *a, int r) { return a->len0 + r / a->per; }
+/// The first row that sees key b (rows see more keys as r grows).
+static inline int first_row(const mla_rows *a, int64_t b) {
+    if (b < a->len0) return 0;
+    const int64_t r = (b - a->len0 + 1) * a->per;
+    return r < a->nrows ? (int)r : a->nrows;
+}
+
+/// Online softmax of one block of nb keys starting at key b for rows r0 ..< nrows: s (nrows, CK_MLA_BLOCK) raw scores
+/// become p = exp(scale·s − m), 0 past a row's last key; m, l (nrows) the running max and sum; alpha the factor the
+/// row's earlier output must be scaled by.
+static void block_softmax(const mla_rows *a, float *s, int r0, int64_t b, int nb, float scale, float *m, float *l,
+                          float *alpha, int simd);
+
+/// o (nrows, vw) *= alpha[r] for rows r0 … where it is not 1.
+static void rescale(float *o, int r0, int nrows, int vw, const float *alpha) {
+    for (int r = r0; r < nrows; r++) {
+        if (alpha[r] == 1.0f) continue;
+        float *x = o + (size_t)r * vw;
+        for (int d = 0; d < vw; d++) x[d] *= alpha[r];
+    }
+}
+
+static void part_scalar(const mla_rows *a, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
+    const int nrows = a->nrows, kw = a->kw, vw = a->vw;
+    float *m = ml, *l = ml + nrows, alpha[nrows];
+    for (int r = 0; r < nrows; r++) { m[r] = -INFINITY; l[r] = 0; }
+    memset(o, 0, sizeof(float) * (size_t)nrows * vw);
+    for (int64_t b = j0; b < j1; b += CK_MLA_BLOCK) {
+        const int nb = (int)(j1 - b < CK_MLA_BLOCK ? j1 - b : CK_MLA_BLOCK), r0 = first_row(a, b);
+        for (int r = r0; r < nrows; r++)
+            for (int j = 0; j < nb; j++) {
+                const float *k = a->keys + (b + j) * a->stride, *qr = a->q + (size_t)r * kw;
+                float acc = 0;
+                for (int c = 0; c < kw; c++) acc = fmaf(qr[c], k[c], acc);
+                s[r * CK_MLA_BLOCK + j] = acc;
+            }
+        block_softmax(a, s, r0, b, nb, scale, m, l, alpha, 0);
+        rescale(o, r0, nrows, vw, alpha);
+        for (int j = 0; j < nb; j++) {
+            const float *v = a->keys + (b + j) * a->stride;
+            for (int r = r0; r < nrows; r++) {
+                const float p = s[r * CK_MLA_BLOCK + j];
+                float *x = o + (size_t)r * vw;
+                for (int d = 0; d < vw; d++) x[d] = fmaf(p, v[d], x[d]);
+            }
+        }
+    }
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define AVX2 __attribute__((target("avx2,fma")))
+
+AVX2 static inline float hsum8(__m256 x) {
+    __m128 r = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+    r = _mm_add_ss(r, _mm_movehdup_ps(r));
+    return _mm_cvtss_f32(r);
+}
+
+/// Scores of keys k0, k1 against H (1…5) query rows (kw apart): s[h·CK_MLA_BLOCK] and s[h·CK_MLA_BLOCK + 1].
+/// 2H accumulators, 2 + H loads per 2H FMAs: bound by the two FMA pipes.
+AVX2 static inline __attribute__((always_inline)) void scores_2xH(const float *k0, const float *k1, const float *q, int kw,
+                                                                  const int H, float *s) {
+    __m256 a0[5], a1[5];
+    for (int h = 0; h < H; h++) { a0[h] = _mm256_setzero_ps(); a1[h] = _mm256_setzero_ps(); }
+    for (int c = 0; c < kw; c += 8) {
+        const __m256 x0 = _mm256_loadu_ps(k0 + c), x1 = _mm256_loadu_ps(k1 + c);
+        for (int h = 0; h < H; h++) {
+            const __m256 y = _mm256_loadu_ps(q + (size_t)h * kw + c);
+            a0[h] = _mm256_fmadd_ps(x0, y, a0[h]);
+            a1[h] = _mm256_fmadd_ps(x1, y, a1[h]);
+        }
+    }
+    for (int h = 0; h < H; h++) { s[h * CK_MLA_BLOCK] = hsum8(a0[h]); s[h * CK_MLA_BLOCK + 1] = hsum8(a1[h]); }
+}
+
+/// o (H rows vw apart)[0 … 16) += Σ_j p[h][j] · v_j[0 …] over nb keys: 2H accumulators.
+AVX2 static inline __attribute__((always_inline)) void pv_Hx16(float *o, int vw, const float *p, const float *v,
+                                                               int64_t stride, int nb, const int H) {
+    __m256 a0[5], a1[5];
+    for (int h = 0; h < H; h++) { a0[h] = _mm256_loadu_ps(o + (size_t)h * vw); a1[h] = _mm256_loadu_ps(o + (size_t)h * vw + 8); }
+    for (int j = 0; j < nb; j++) {
+        const __m256 v0 = _mm256_loadu_ps(v + j * stride), v1 = _mm256_loadu_ps(v + j * stride + 8);
+        for (int h = 0; h < H; h++) {
+            const __m256 w = _mm256_broadcast_ss(p + h * CK_MLA_BLOCK + j);
+            a0[h] = _mm256_fmadd_ps(w, v0, a0[h]);
+            a1[h] = _mm256_fmadd_ps(w, v1, a1[h]);
+        }
+    }
+    for (int h = 0; h < H; h++) { _mm256_storeu_ps(o + (size_t)h * vw, a0[h]); _mm256_storeu_ps(o + (size_t)h * vw + 8, a1[h]); }
+}
+
+/// x[j] = exp(x[j] − mn) for whole groups of 8 of the nb (the same bits as ck_v_expf1 per lane); returns how many.
+AVX2 static int exp_avx2(float *x, int nb, float mn) {
+    int j = 0;
+    for (; j + 8 <= nb; j += 8) _mm256_storeu_ps(x + j, ck_v_expf_avx2(_mm256_sub_ps(_mm256_loadu_ps(x + j), _mm256_set1_ps(mn))));
+    return j;
+}
+
+AVX2 static void part_avx2(const mla_rows *a, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
+    const int nrows = a->nrows, kw = a->kw, vw = a->vw;
+    float *m = ml, *l = ml + nrows, alpha[nrows];
+    for (int r = 0; r < nrows; r++) { m[r] = -INFINITY; l[r] = 0; }
+    memset(o, 0, sizeof(float) * (size_t)nrows * vw);
+    for (int64_t b = j0; b < j1; b += CK_MLA_BLOCK) {
+        const int nb = (int)(j1 - b < CK_MLA_BLOCK ? j1 - b : CK_MLA_BLOCK), r0 = first_row(a, b);
+        for (int j = 0; j < nb; j += 2) {
+            const float *k0 = a->keys + (b + j) * a->stride, *k1 = j + 1 < nb ? k0 + a->stride : k0;  // a lone last key twice
+            float pair[5 * CK_MLA_BLOCK];
+            for (int h0 = r0; h0 < nrows; h0 += 5) {
+                const int H = nrows - h0 < 5 ? nrows - h0 : 5;
+                const float *qh = a->q + (size_t)h0 * kw;
+                float *dst = j + 1 < nb ? s + h0 * CK_MLA_BLOCK + j : pair;
+                switch (H) {
+                case 5: scores_2xH(k0, k1, qh, kw, 5, dst); break;
+                case 4: scores_2xH(k0, k1, qh, kw, 4, dst); break;
+                case 3: scores_2xH(k0, k1, qh, kw, 3, dst); break;
+                case 2: scores_2xH(k0, k1, qh, kw, 2, dst); break;
+                default: scores_2xH(k0, k1, qh, kw, 1, dst); break;
+                }
+                if (dst == pair) for (int h = 0; h < H; h++) s[(h0 + h) * CK_MLA_BLOCK + j] = pair[h * CK_MLA_BLOCK];
+            }
+        }
+        block_softmax(a, s, r0, b, nb, scale, m, l, alpha, 1);
+        rescale(o, r0, nrows, vw, alpha);
+        const float *v = a->keys + b * a->stride;
+        for (int d = 0; d < vw; d += 16)
+            for (int h0 = r0; h0 < nrows; h0 += 5) {
+                const int H = nrows - h0 < 5 ? nrows - h0 : 5;
+                float *oh = o + (size_t)h0 * vw + d;
+                const float *p = s + h0 * CK_MLA_BLOCK;
+                switch (H) {
+                case 5: pv_Hx16(oh, vw, p, v + d, a->stride, nb, 5); break;
+                case 4: pv_Hx16(oh, vw, p, v + d, a->stride, nb, 4); break;
+                case 3: pv_Hx16(oh, vw, p, v + d, a->stride, nb, 3); break;
+                case 2: pv_Hx16(oh, vw, p, v + d, a->stride, nb, 2); break;
+                default: pv_Hx16(oh, vw, p, v + d, a->stride, nb, 1); break;
+                }
+            }
+    }
+}
+#else
+static int exp_avx2(float *x, int nb, float mn) { (void)x; (void)nb; (void)mn; return 0; }
+#endif
+
+static void block_softmax(const mla_rows *a, float *s, int r0, int64_t b, int nb, float scale, float *m, float *l,
+                          float *alpha, int simd) {
+    for (int r = r0; r < a->nrows; r++) {
+        float *x = s + r * CK_MLA_BLOCK, mb = -INFINITY;
+        const int64_t left = row_len(a, r) - b;
+        const int valid = left < nb ? (int)left : nb;  // ≥ 1: row r sees key b
+        for (int j = 0; j < valid; j++) { x[j] *= scale; if (x[j] > mb) mb = x[j]; }
+        const float mn = mb > m[r] ? mb : m[r];
+        alpha[r] = m[r] == mn ? 1.0f : ck_v_expf1(m[r] - mn);
+        int j = simd ? exp_avx2(x, valid, mn) : 0;
+        for (; j < valid; j++) x[j] = ck_v_expf1(x[j] - mn);
+        float sum = 0;
+        for (j = 0; j < valid; j++) sum += x[j];
+        for (; j < nb; j++) x[j] = 0;  // keys after the row's own position
+        l[r] = l[r] * alpha[r] + sum;
+        m[r] = mn;
+    }
+}
+
+static void run_part(const float *q, int nrows, int per, int kw, int vw, const float *keys, int64_t stride, int64_t len0,
+                     int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s, int scalar) {
+    const mla_rows a = { q, nrows, per < 1 ? nrows : per, kw, vw, keys, stride, len0 };
+    const int64_t last = row_len(&a, nrows - 1);
+    if (j1 > last) j1 = last;
+#if defined(__x86_64__)
+    if (!scalar && ck_active_family() != CK_FAMILY_SCALAR && kw % 8 == 0 && vw % 16 == 0) {
+        part_avx2(&a, j0, j1, scale, o, ml, s);
+        return;
+    }
+#endif
+    (void)scalar;
+    part_scalar(&a, j0, j1, scale, o, ml, s);
+}
+
+void ck_mla_part(const float *q, int nrows, int per, int kw, int vw, const float *keys, int64_t stride, int64_t len0,
+                 int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
+    run_part(q, nrows, per, kw, vw, keys, stride, len0, j0, j1, scale, o, ml, s, 0);
+}
+
+void ck_mla_part_scalar(const float *q, int nrows, int per, int kw, int vw, const float *keys, int64_t stride, int64_t len0,
+                        int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
+    run_part(q, nrows, per, kw, vw, keys, stride, len0, j0, j1, scale, o, ml, s, 1);
+}
+
+void ck_mla_merge(int nrows, int vw, int parts, const float *o, const float *ml, float *out) {
+    for (int r = 0; r < nrows; r++) {
+        float mx = -INFINITY;
+        for (int p = 0; p < parts; p++) { const float mp = ml[(size_t)p * 2 * nrows + r]; if (mp > mx) mx = mp; }
+        float wsum = 0, w[parts];
+        for (int p = 0; p < parts; p++) {
+            const float *mlp = ml + (size_t)p * 2 * nrows;
+            w[p] = mlp[r] == -INFINITY ? 0.0f : ck_v_expf1(mlp[r] - mx);
+            wsum += w[p] * mlp[nrows + r];
+        }
+        float *x = out + (size_t)r * vw;
+        for (int p = 0; p < parts; p++) w[p] /= wsum;
+        for (int d = 0; d < vw; d++) x[d] = w[0] * o[(size_t)r * vw + d];
+        for (int p = 1; p < parts; p++) {
+            const float *op = o + ((size_t)p * nrows + r) * vw;
+            for (int d = 0; d < vw; d++) x[d] += w[p] * op[d];
+        }
+    }
+}

@@ -1,2 +1,0 @@
-// Brings OpenBLAS's CBLAS interface (Debian: libopenblas-dev) into Swift.
-#include <cblas.h>
