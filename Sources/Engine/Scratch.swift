@@ -31,8 +31,8 @@ final class Scratch {
     let gy: UnsafeMutablePointer<Float>       // (B, nEmbd) one expert's (or the shared expert's) output
     let groupScore: UnsafeMutablePointer<Float> // (expert groups) per-token group scores
     let ropeCache: UnsafeMutablePointer<Float> // (B, ropeDims) cos/sin per position
-    let scores: UnsafeMutablePointer<Float>   // (nHead, nCtx) attention probabilities per head
-    let vacc: UnsafeMutablePointer<Float>     // (nHead, 64, max(kvLora, headDim)) value-sum accumulators per head
+    let scores: UnsafeMutablePointer<Float>   // (nHead, nCtx) attention probabilities per head (exact attention only)
+    let vacc: UnsafeMutablePointer<Float>     // (nHead, 64, max(kvLora, headDim)) value-sum accumulators per head (same)
     let decodeParts: Int                      // parts of the keys one decoded token's deepseek2 attention runs in
     let partOut: UnsafeMutablePointer<Float>  // (parts, nHead, kvLora) deepseek2 decode: unnormalized outputs per part
     let partStats: UnsafeMutablePointer<Float> // (parts, 2, nHead) their score maxima and exponential sums
@@ -43,8 +43,10 @@ final class Scratch {
     let sharedHidden = Activations()          // quantized shared-expert hidden row while decoding
     var queued: [MatvecJob] = []              // products waiting for one parallel region (decode)
 
-    init(config c: ModelConfig, batch b: Int, context: Int, threads: Int) {
+    /// `exactScores`: room for ExactAttention's per-head score rows (llama, or deepseek2 in exact mode).
+    init(config c: ModelConfig, batch b: Int, context: Int, threads: Int, exactScores: Bool) {
         batch = b
+        let scoreRows = exactScores ? c.headCount : 0
         decodeParts = c.kvLoraRank > 0 ? max(1, threads) : 0
         let e = c.embeddingLength, nh = c.headCount
         let qWidth = nh * c.keyLength
@@ -55,7 +57,7 @@ final class Scratch {
         let fb = max(b, nU + 1)
         let sizes = [e, e, e, qWidth, c.qLoraRank, kvWidth, nh * (c.kvLoraRank + c.ropeDims), nh * headW,
                      nh * c.valueLength, nh * max(c.nopeDims, 1), nE, nE, nU, nU * e, e, c.ropeDims]
-        floatCount = sizes.reduce(0) { $0 + b * $1 } + fb * 4 * maxFF + nh * context + nh * Attention.accumulatorCount(width: headW) + c.vocabSize + max(c.expertGroupCount, 1) + 16 * 32
+        floatCount = sizes.reduce(0) { $0 + b * $1 } + fb * 4 * maxFF + scoreRows * (context + Attention.accumulatorCount(width: headW)) + c.vocabSize + max(c.expertGroupCount, 1) + 16 * 32
             + decodeParts * nh * (c.kvLoraRank + 2 + 64) + 3 * 16
         intCount = 2 * b * nU + 2 * nE + 1
         let fbase = UnsafeMutablePointer<Float>.allocate(capacity: floatCount)
@@ -71,7 +73,7 @@ final class Scratch {
         ff1 = take(fb * 2 * maxFF); ff2 = take(fb * maxFF)
         ff3 = take(fb * maxFF); router = take(b * nE); select = take(b * nE); slotW = take(b * nU)
         slotOut = take(b * nU * e); gy = take(b * e)
-        groupScore = take(max(c.expertGroupCount, 1)); ropeCache = take(b * c.ropeDims); scores = take(nh * context); vacc = take(nh * Attention.accumulatorCount(width: headW)); logits = take(c.vocabSize)
+        groupScore = take(max(c.expertGroupCount, 1)); ropeCache = take(b * c.ropeDims); scores = take(scoreRows * context); vacc = take(scoreRows * Attention.accumulatorCount(width: headW)); logits = take(c.vocabSize)
         partOut = take(decodeParts * nh * c.kvLoraRank); partStats = take(decodeParts * 2 * nh); partScores = take(decodeParts * nh * 64)
         precondition(fo <= floatCount)
         slotE = ibase; rows = ibase + b * nU; expertStart = rows + b * nU; expertOrder = expertStart + nE + 1

@@ -51,7 +51,8 @@ public final class Session {
             cache = try KVCache(layers: config.blockCount, capacity: n, kWidth: width, vWidth: width)
             rope = Rope(config.rope, freqFactors: w.ropeFreqs)
         }
-        scratch = Scratch(config: config, batch: self.batchSize, context: n, threads: pool.threadCount)
+        scratch = Scratch(config: config, batch: self.batchSize, context: n, threads: pool.threadCount,
+                          exactScores: exactAttention || config.arch == .llama)
     }
 
     deinit { allLogits?.deallocate() }
