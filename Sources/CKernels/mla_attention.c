@@ -14,7 +14,13 @@
 #define CK_MLA_BLOCK 64
 
 /// The rows of q (nrows, kw) and the keys each sees: row r is token r / per, which sees keys 0 ..< len0 + r / per.
-typedef struct { const float *q; int nrows, per, kw, vw; const float *keys; int64_t stride, len0; } mla_rows;
+/// keys: (·, stride) f32, or f16 (IEEE half) when f16 is set.
+typedef struct { const float *q; int nrows, per, kw, vw; const void *keys; int f16; int64_t stride, len0; } mla_rows;
+
+/// Element c of key row j as f32.
+static inline float key_at(const mla_rows *a, int64_t j, int c) {
+    return a->f16 ? ck_fp16_to_fp32(((const uint16_t *)a->keys)[j * a->stride + c]) : ((const float *)a->keys)[j * a->stride + c];
+}
 
 static inline int64_t row_len(const mla_rows *a, int r) { return a->len0 + r / a->per; }
 /// The first row that sees key b (rows see more keys as r grows).
@@ -48,19 +54,18 @@ static void part_scalar(const mla_rows *a, int64_t j0, int64_t j1, float scale, 
         const int nb = (int)(j1 - b < CK_MLA_BLOCK ? j1 - b : CK_MLA_BLOCK), r0 = first_row(a, b);
         for (int r = r0; r < nrows; r++)
             for (int j = 0; j < nb; j++) {
-                const float *k = a->keys + (b + j) * a->stride, *qr = a->q + (size_t)r * kw;
+                const float *qr = a->q + (size_t)r * kw;
                 float acc = 0;
-                for (int c = 0; c < kw; c++) acc = fmaf(qr[c], k[c], acc);
+                for (int c = 0; c < kw; c++) acc = fmaf(qr[c], key_at(a, b + j, c), acc);
                 s[r * CK_MLA_BLOCK + j] = acc;
             }
         block_softmax(a, s, r0, b, nb, scale, m, l, alpha, 0);
         rescale(o, r0, nrows, vw, alpha);
         for (int j = 0; j < nb; j++) {
-            const float *v = a->keys + (b + j) * a->stride;
             for (int r = r0; r < nrows; r++) {
                 const float p = s[r * CK_MLA_BLOCK + j];
                 float *x = o + (size_t)r * vw;
-                for (int d = 0; d < vw; d++) x[d] = fmaf(p, v[d], x[d]);
+                for (int d = 0; d < vw; d++) x[d] = fmaf(p, key_at(a, b + j, d), x[d]);
             }
         }
     }
@@ -68,7 +73,12 @@ static void part_scalar(const mla_rows *a, int64_t j0, int64_t j1, float scale, 
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-#define AVX2 __attribute__((target("avx2,fma")))
+#define AVX2 __attribute__((target("avx2,fma,f16c")))
+
+/// 8 floats of a key row at element index i: f32, or f16 widened.
+AVX2 static inline __attribute__((always_inline)) __m256 load8(const void *k, int64_t i, const int F16) {
+    return F16 ? _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const uint16_t *)k + i))) : _mm256_loadu_ps((const float *)k + i);
+}
 
 AVX2 static inline float hsum8(__m256 x) {
     __m128 r = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
@@ -79,12 +89,12 @@ AVX2 static inline float hsum8(__m256 x) {
 
 /// Scores of keys k0, k1 against H (1…5) query rows (kw apart): s[h·CK_MLA_BLOCK] and s[h·CK_MLA_BLOCK + 1].
 /// 2H accumulators, 2 + H loads per 2H FMAs: bound by the two FMA pipes.
-AVX2 static inline __attribute__((always_inline)) void scores_2xH(const float *k0, const float *k1, const float *q, int kw,
-                                                                  const int H, float *s) {
+AVX2 static inline __attribute__((always_inline)) void scores_2xH(const void *k0, const void *k1, const float *q, int kw,
+                                                                  const int H, const int F16, float *s) {
     __m256 a0[5], a1[5];
     for (int h = 0; h < H; h++) { a0[h] = _mm256_setzero_ps(); a1[h] = _mm256_setzero_ps(); }
     for (int c = 0; c < kw; c += 8) {
-        const __m256 x0 = _mm256_loadu_ps(k0 + c), x1 = _mm256_loadu_ps(k1 + c);
+        const __m256 x0 = load8(k0, c, F16), x1 = load8(k1, c, F16);
         for (int h = 0; h < H; h++) {
             const __m256 y = _mm256_loadu_ps(q + (size_t)h * kw + c);
             a0[h] = _mm256_fmadd_ps(x0, y, a0[h]);
@@ -95,12 +105,12 @@ AVX2 static inline __attribute__((always_inline)) void scores_2xH(const float *k
 }
 
 /// o (H rows vw apart)[0 … 16) += Σ_j p[h][j] · v_j[0 …] over nb keys: 2H accumulators.
-AVX2 static inline __attribute__((always_inline)) void pv_Hx16(float *o, int vw, const float *p, const float *v,
-                                                               int64_t stride, int nb, const int H) {
+AVX2 static inline __attribute__((always_inline)) void pv_Hx16(float *o, int vw, const float *p, const void *v,
+                                                               int64_t stride, int nb, const int H, const int F16) {
     __m256 a0[5], a1[5];
     for (int h = 0; h < H; h++) { a0[h] = _mm256_loadu_ps(o + (size_t)h * vw); a1[h] = _mm256_loadu_ps(o + (size_t)h * vw + 8); }
     for (int j = 0; j < nb; j++) {
-        const __m256 v0 = _mm256_loadu_ps(v + j * stride), v1 = _mm256_loadu_ps(v + j * stride + 8);
+        const __m256 v0 = load8(v, j * stride, F16), v1 = load8(v, j * stride + 8, F16);
         for (int h = 0; h < H; h++) {
             const __m256 w = _mm256_broadcast_ss(p + h * CK_MLA_BLOCK + j);
             a0[h] = _mm256_fmadd_ps(w, v0, a0[h]);
@@ -117,7 +127,9 @@ AVX2 static int exp_avx2(float *x, int nb, float mn) {
     return j;
 }
 
-AVX2 static void part_avx2(const mla_rows *a, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
+AVX2 static inline __attribute__((always_inline)) void part_avx2(const mla_rows *a, int64_t j0, int64_t j1, float scale,
+                                                                 float *o, float *ml, float *s, const int F16) {
+    const size_t es = F16 ? 2 : 4;  // bytes per cache element
     const int nrows = a->nrows, kw = a->kw, vw = a->vw;
     float *m = ml, *l = ml + nrows, alpha[nrows];
     for (int r = 0; r < nrows; r++) { m[r] = -INFINITY; l[r] = 0; }
@@ -125,39 +137,46 @@ AVX2 static void part_avx2(const mla_rows *a, int64_t j0, int64_t j1, float scal
     for (int64_t b = j0; b < j1; b += CK_MLA_BLOCK) {
         const int nb = (int)(j1 - b < CK_MLA_BLOCK ? j1 - b : CK_MLA_BLOCK), r0 = first_row(a, b);
         for (int j = 0; j < nb; j += 2) {
-            const float *k0 = a->keys + (b + j) * a->stride, *k1 = j + 1 < nb ? k0 + a->stride : k0;  // a lone last key twice
+            const char *k0 = (const char *)a->keys + (size_t)(b + j) * a->stride * es;
+            const char *k1 = j + 1 < nb ? k0 + a->stride * es : k0;  // a lone last key twice
             float pair[5 * CK_MLA_BLOCK];
             for (int h0 = r0; h0 < nrows; h0 += 5) {
                 const int H = nrows - h0 < 5 ? nrows - h0 : 5;
                 const float *qh = a->q + (size_t)h0 * kw;
                 float *dst = j + 1 < nb ? s + h0 * CK_MLA_BLOCK + j : pair;
                 switch (H) {
-                case 5: scores_2xH(k0, k1, qh, kw, 5, dst); break;
-                case 4: scores_2xH(k0, k1, qh, kw, 4, dst); break;
-                case 3: scores_2xH(k0, k1, qh, kw, 3, dst); break;
-                case 2: scores_2xH(k0, k1, qh, kw, 2, dst); break;
-                default: scores_2xH(k0, k1, qh, kw, 1, dst); break;
+                case 5: scores_2xH(k0, k1, qh, kw, 5, F16, dst); break;
+                case 4: scores_2xH(k0, k1, qh, kw, 4, F16, dst); break;
+                case 3: scores_2xH(k0, k1, qh, kw, 3, F16, dst); break;
+                case 2: scores_2xH(k0, k1, qh, kw, 2, F16, dst); break;
+                default: scores_2xH(k0, k1, qh, kw, 1, F16, dst); break;
                 }
                 if (dst == pair) for (int h = 0; h < H; h++) s[(h0 + h) * CK_MLA_BLOCK + j] = pair[h * CK_MLA_BLOCK];
             }
         }
         block_softmax(a, s, r0, b, nb, scale, m, l, alpha, 1);
         rescale(o, r0, nrows, vw, alpha);
-        const float *v = a->keys + b * a->stride;
+        const char *v = (const char *)a->keys + (size_t)b * a->stride * es;
         for (int d = 0; d < vw; d += 16)
             for (int h0 = r0; h0 < nrows; h0 += 5) {
                 const int H = nrows - h0 < 5 ? nrows - h0 : 5;
                 float *oh = o + (size_t)h0 * vw + d;
                 const float *p = s + h0 * CK_MLA_BLOCK;
                 switch (H) {
-                case 5: pv_Hx16(oh, vw, p, v + d, a->stride, nb, 5); break;
-                case 4: pv_Hx16(oh, vw, p, v + d, a->stride, nb, 4); break;
-                case 3: pv_Hx16(oh, vw, p, v + d, a->stride, nb, 3); break;
-                case 2: pv_Hx16(oh, vw, p, v + d, a->stride, nb, 2); break;
-                default: pv_Hx16(oh, vw, p, v + d, a->stride, nb, 1); break;
+                case 5: pv_Hx16(oh, vw, p, v + d * es, a->stride, nb, 5, F16); break;
+                case 4: pv_Hx16(oh, vw, p, v + d * es, a->stride, nb, 4, F16); break;
+                case 3: pv_Hx16(oh, vw, p, v + d * es, a->stride, nb, 3, F16); break;
+                case 2: pv_Hx16(oh, vw, p, v + d * es, a->stride, nb, 2, F16); break;
+                default: pv_Hx16(oh, vw, p, v + d * es, a->stride, nb, 1, F16); break;
                 }
             }
     }
+}
+AVX2 static void part_avx2_f32(const mla_rows *a, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
+    part_avx2(a, j0, j1, scale, o, ml, s, 0);
+}
+AVX2 static void part_avx2_f16(const mla_rows *a, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
+    part_avx2(a, j0, j1, scale, o, ml, s, 1);
 }
 #else
 static int exp_avx2(float *x, int nb, float mn) { (void)x; (void)nb; (void)mn; return 0; }
@@ -182,14 +201,14 @@ static void block_softmax(const mla_rows *a, float *s, int r0, int64_t b, int nb
     }
 }
 
-static void run_part(const float *q, int nrows, int per, int kw, int vw, const float *keys, int64_t stride, int64_t len0,
-                     int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s, int scalar) {
-    const mla_rows a = { q, nrows, per < 1 ? nrows : per, kw, vw, keys, stride, len0 };
+static void run_part(const float *q, int nrows, int per, int kw, int vw, const void *keys, int f16, int64_t stride,
+                     int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s, int scalar) {
+    const mla_rows a = { q, nrows, per < 1 ? nrows : per, kw, vw, keys, f16, stride, len0 };
     const int64_t last = row_len(&a, nrows - 1);
     if (j1 > last) j1 = last;
 #if defined(__x86_64__)
     if (!scalar && ck_active_family() != CK_FAMILY_SCALAR && kw % 8 == 0 && vw % 16 == 0) {
-        part_avx2(&a, j0, j1, scale, o, ml, s);
+        if (f16) part_avx2_f16(&a, j0, j1, scale, o, ml, s); else part_avx2_f32(&a, j0, j1, scale, o, ml, s);
         return;
     }
 #endif
@@ -197,14 +216,14 @@ static void run_part(const float *q, int nrows, int per, int kw, int vw, const f
     part_scalar(&a, j0, j1, scale, o, ml, s);
 }
 
-void ck_mla_part(const float *q, int nrows, int per, int kw, int vw, const float *keys, int64_t stride, int64_t len0,
-                 int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
-    run_part(q, nrows, per, kw, vw, keys, stride, len0, j0, j1, scale, o, ml, s, 0);
+void ck_mla_part(const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_f16, int64_t stride,
+                 int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
+    run_part(q, nrows, per, kw, vw, keys, keys_f16, stride, len0, j0, j1, scale, o, ml, s, 0);
 }
 
-void ck_mla_part_scalar(const float *q, int nrows, int per, int kw, int vw, const float *keys, int64_t stride, int64_t len0,
-                        int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
-    run_part(q, nrows, per, kw, vw, keys, stride, len0, j0, j1, scale, o, ml, s, 1);
+void ck_mla_part_scalar(const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_f16, int64_t stride,
+                        int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
+    run_part(q, nrows, per, kw, vw, keys, keys_f16, stride, len0, j0, j1, scale, o, ml, s, 1);
 }
 
 void ck_mla_merge(int nrows, int vw, int parts, const float *o, const float *ml, float *out) {

@@ -23,13 +23,16 @@ extension Session {
             flush()
         }
 
-        // new cache rows (n, kvLora + rope): [rmsnorm(latent) | rope(k_pe)]
-        let keys = cache.keys(l)                              // (ctx, kvLora + rope)
+        // new cache rows (n, kvLora + rope): [rmsnorm(latent) | rope(k_pe)], made in kv, stored as the cache holds them
         for t in 0..<n {
-            let src = s.kv + t * kw, dst = keys + (pos0 + t) * kw
-            Ops.rmsNorm(src, L.kvANorm.pointer, dst, count: kvr, eps: c.rmsEps)
-            (dst + kvr).update(from: src + kvr, count: rd)
-            rope.apply(dst + kvr, cache: s.ropeCache + t * rd)
+            let row = s.kv + t * kw
+            Ops.rmsNorm(row, L.kvANorm.pointer, row, count: kvr, eps: c.rmsEps)
+            rope.apply(row + kvr, cache: s.ropeCache + t * rd)
+        }
+        if cache.half {
+            Ops.toHalf(s.kv, cache.halfKeys(l) + pos0 * kw, count: n * kw)
+        } else {
+            (cache.keys(l) + pos0 * kw).update(from: s.kv, count: n * kw)
         }
 
         // absorbed queries qcat (n, nHead, kvLora + rope) = [k_b[h] · q_nope | rope(q_pe)]; gin (n, nHead, nope)
@@ -45,15 +48,15 @@ extension Session {
 
         // attention per head over the cache: heads (n, nHead, kvLora) = softmax(scale · qcat·Kᵀ) · latent
         if exactAttention {
+            let keys = cache.keys(l)                          // (ctx, kvLora + rope)
             var attention = ExactAttention(q: s.qcat, qTokenStride: nh * kw, qHeadStride: kw, keys: keys, values: keys, kvStride: kw,
                                            kvHeadOffset: 0, headsPerKV: nh, width: kw, valueWidth: kvr, out: s.heads,
                                            outTokenStride: nh * kvr, scores: s.scores, acc: s.vacc, ctx: contextLength,
                                            accWidth: max(kvr, vl), n: n, pos0: pos0, scale: c.kqScale)
             attention.run(heads: nh, pool: pool)
-        } else if n == 1 {
-            latentAttentionOneToken(keys, pos: pos0)
         } else {
-            latentAttentionBatch(keys, n: n, pos0: pos0)
+            let keys = cache.half ? UnsafeRawPointer(cache.halfKeys(l)) : UnsafeRawPointer(cache.keys(l))
+            if n == 1 { latentAttentionOneToken(keys, pos: pos0) } else { latentAttentionBatch(keys, n: n, pos0: pos0) }
         }
 
         // per head value up-projection: attn (n, nHead·valueLen) = v_b[h] · heads[h]

@@ -1,4 +1,5 @@
 // One KV timeline of a model: prefill (reusing a common prefix), decode, truncate, teacher-forced logits.
+import Foundation
 import GGUF
 import Kernels
 
@@ -12,6 +13,9 @@ public final class Session {
     /// deepseek2 attention in llama.cpp's exact float order (its non-flash x86 CPU path), bit for bit, instead of
     /// the flash-style kernel (~3× faster on long prompts; logits agree to float rounding). The llama path is always exact.
     public let exactAttention: Bool
+    /// deepseek2's latent cache holds IEEE f16 (as llama.cpp's default KV cache): half the memory (54 KB instead of
+    /// 108 KB per token for GLM-4.7-Flash) and half the cache reads per decoded token; f32 with exact attention.
+    public var halfCache: Bool { cache.half }
     /// What the KV cache holds, in order.
     public private(set) var tokens: [Int] = []
 
@@ -29,7 +33,12 @@ public final class Session {
     public static let defaultBatchSize = 512
 
     /// `contextLength` nil: the model's training context (reserved lazily: memory is committed as it fills).
-    public init(model: Model, contextLength: Int?, batchSize: Int = Session.defaultBatchSize, exactAttention: Bool = false) throws {
+    /// False when the environment has GLMCHAT_CACHE=f32 (deepseek2's latent cache in f32, as before 2026-12-04).
+    public static var halfCacheByDefault: Bool { ProcessInfo.processInfo.environment["GLMCHAT_CACHE"] != "f32" }
+
+    /// `halfCache` nil: `halfCacheByDefault` for deepseek2 unless `exactAttention`; llama always keeps f32.
+    public init(model: Model, contextLength: Int?, batchSize: Int = Session.defaultBatchSize, exactAttention: Bool = false,
+                halfCache: Bool? = nil) throws {
         self.model = model
         self.exactAttention = exactAttention
         config = model.config
@@ -44,7 +53,8 @@ public final class Session {
         pool = model.pool
         switch model.weights {
         case .deepseek2:
-            cache = try KVCache(layers: config.blockCount, capacity: n, kWidth: config.kvLoraRank + config.ropeDims, vWidth: 0)
+            cache = try KVCache(layers: config.blockCount, capacity: n, kWidth: config.kvLoraRank + config.ropeDims, vWidth: 0,
+                                half: !exactAttention && (halfCache ?? Self.halfCacheByDefault))
             rope = Rope(config.rope)
         case .llama(let w):
             let width = config.headCountKV * config.keyLength
@@ -57,7 +67,7 @@ public final class Session {
 
     deinit { allLogits?.deallocate() }
 
-    /// Bytes of the KV cache when full (f32), and of the session's working buffers.
+    /// Bytes of the KV cache when full, and of the session's working buffers.
     public var cacheBytes: Int { cache.bytes }
     public var scratchBytes: Int { scratch.bytes }
 

@@ -3,6 +3,10 @@ import CKernels
 import GGUF
 
 public enum Ops {
+    /// out[i] = x[i] as IEEE f16 (round to nearest even, as ggml).
+    public static func toHalf(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt16>, count: Int) {
+        ck_fp32_to_fp16_row(x, out, Int64(count))
+    }
     /// out(count) = x / sqrt(mean(x²) + eps) (× weight when given), sum of squares in double as ggml.
     public static func rmsNorm(_ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>, count: Int, eps: Float) {
         ck_rms_norm(x, weight, out, Int64(count), eps)

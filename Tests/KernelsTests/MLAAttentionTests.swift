@@ -1,7 +1,7 @@
 // Attention over a shared latent cache (CKernels/mla_attention.c): the dispatched kernel agrees with its scalar twin,
 // both with float64 softmax attention, for one token with any split of the keys into parts and for causal batches;
 // odd head counts and widths, a lone last key, one key, and scores large enough that unscaled exponentials would
-// overflow.
+// overflow; keys in f32 and in f16 (against float64 on the f16-rounded keys).
 import XCTest
 import CKernels
 @testable import Kernels
@@ -10,19 +10,32 @@ final class MLAAttentionTests: XCTestCase {
     var rng = SeededRNG(seed: 4711)
     func randoms(_ n: Int, scale: Float = 1) -> [Float] { (0..<n).map { _ in rng.gaussian() * scale } }
 
+    /// `keys` as the kernel reads them (f32, or f16 bits) and as float64 math should see them (rounded to f16 or not).
+    struct Keys {
+        let floats: [Float], bits: [UInt16], half: Bool
+        init(_ keys: [Float], half: Bool) {
+            self.half = half
+            bits = half ? keys.map { ck_fp32_to_fp16($0) } : []
+            floats = half ? bits.map { ck_fp16_to_fp32($0) } : keys
+        }
+        func with<R>(_ body: (UnsafeRawPointer, Int32) -> R) -> R {
+            half ? bits.withUnsafeBytes { body($0.baseAddress!, 1) } : floats.withUnsafeBytes { body($0.baseAddress!, 0) }
+        }
+    }
+
     /// out (nh, vw) from `parts` parts through ck_mla_merge, with the dispatched or the scalar kernel.
-    func attend(_ q: [Float], nh: Int, kw: Int, vw: Int, _ keys: [Float], stride: Int, len: Int, scale: Float,
+    func attend(_ q: [Float], nh: Int, kw: Int, vw: Int, _ keys: Keys, stride: Int, len: Int, scale: Float,
                 parts: Int, scalar: Bool) -> [Float] {
         var o = [Float](repeating: .nan, count: parts * nh * vw), ml = [Float](repeating: .nan, count: parts * 2 * nh)
         var s = [Float](repeating: .nan, count: nh * 64), out = [Float](repeating: .nan, count: nh * vw)
         let blocks = (len + 63) / 64
         for p in 0..<parts {
             let j0 = min(len, p * blocks / parts * 64), j1 = min(len, (p + 1) * blocks / parts * 64)
-            o.withUnsafeMutableBufferPointer { op in ml.withUnsafeMutableBufferPointer { mp in
+            o.withUnsafeMutableBufferPointer { op in ml.withUnsafeMutableBufferPointer { mp in keys.with { k, half in
                 let f = scalar ? ck_mla_part_scalar : ck_mla_part
-                f(q, Int32(nh), Int32(nh), Int32(kw), Int32(vw), keys, Int64(stride), Int64(len), Int64(j0), Int64(j1), scale,
+                f(q, Int32(nh), Int32(nh), Int32(kw), Int32(vw), k, half, Int64(stride), Int64(len), Int64(j0), Int64(j1), scale,
                   op.baseAddress! + p * nh * vw, mp.baseAddress! + p * 2 * nh, &s)
-            } }
+            } } }
         }
         ck_mla_merge(Int32(nh), Int32(vw), Int32(parts), o, ml, &out)
         return out
@@ -44,8 +57,10 @@ final class MLAAttentionTests: XCTestCase {
     func check(nh: Int, kw: Int, vw: Int, stride: Int, lens: [Int], spread: Float = 1, tolerance: Double = 2e-5) {
         let scale = 1 / Float(kw).squareRoot()
         for len in lens {
-            let q = randoms(nh * kw, scale: spread), keys = randoms(len * stride)
-            let ref = reference(q, nh: nh, kw: kw, vw: vw, keys, stride: stride, len: len, scale: scale)
+            let q = randoms(nh * kw, scale: spread), raw = randoms(len * stride)
+            for half in [false, true] {
+            let keys = Keys(raw, half: half)
+            let ref = reference(q, nh: nh, kw: kw, vw: vw, keys.floats, stride: stride, len: len, scale: scale)
             let twin = attend(q, nh: nh, kw: kw, vw: vw, keys, stride: stride, len: len, scale: scale, parts: 1, scalar: true)
             for parts in [1, 2, 3] where parts <= (len + 63) / 64 {
                 let fast = attend(q, nh: nh, kw: kw, vw: vw, keys, stride: stride, len: len, scale: scale, parts: parts, scalar: false)
@@ -57,24 +72,30 @@ final class MLAAttentionTests: XCTestCase {
                     XCTAssertEqual(fast[i], twin[i], accuracy: Float(tol), "twin nh \(nh) len \(len) parts \(parts) [\(i)]")
                 }
             }
+            }
         }
     }
 
     /// A batch: rows are tokens × heads, token t sees keys 0 ..< len0 + t; the kernel against float64 and its twin.
     func checkBatch(tokens: Int, per: Int, kw: Int, vw: Int, len0: Int) {
         let rows = tokens * per, stride = kw, len = len0 + tokens - 1, scale = 1 / Float(kw).squareRoot()
-        let q = randoms(rows * kw), keys = randoms(len * stride)
-        let ref = reference(q, nh: rows, per: per, kw: kw, vw: vw, keys, stride: stride, len: len0, scale: scale)
+        let q = randoms(rows * kw), raw = randoms(len * stride)
+        for half in [false, true] {
+        let keys = Keys(raw, half: half)
+        let ref = reference(q, nh: rows, per: per, kw: kw, vw: vw, keys.floats, stride: stride, len: len0, scale: scale)
         for scalar in [false, true] {
             var o = [Float](repeating: .nan, count: rows * vw), ml = [Float](repeating: .nan, count: 2 * rows)
             var s = [Float](repeating: .nan, count: rows * 64), out = [Float](repeating: .nan, count: rows * vw)
-            (scalar ? ck_mla_part_scalar : ck_mla_part)(q, Int32(rows), Int32(per), Int32(kw), Int32(vw), keys, Int64(stride),
-                                                        Int64(len0), 0, Int64(len), scale, &o, &ml, &s)
+            keys.with { k, h in
+                (scalar ? ck_mla_part_scalar : ck_mla_part)(q, Int32(rows), Int32(per), Int32(kw), Int32(vw), k, h, Int64(stride),
+                                                            Int64(len0), 0, Int64(len), scale, &o, &ml, &s)
+            }
             ck_mla_merge(Int32(rows), Int32(vw), 1, o, ml, &out)
             for i in 0..<rows * vw {
                 XCTAssertEqual(Double(out[i]), ref[i], accuracy: 2e-5 * max(1, abs(ref[i])),
-                               "\(scalar ? "scalar " : "")tokens \(tokens) per \(per) len0 \(len0) [\(i)]")
+                               "\(scalar ? "scalar " : "")\(half ? "f16 " : "")tokens \(tokens) per \(per) len0 \(len0) [\(i)]")
             }
+        }
         }
     }
 
