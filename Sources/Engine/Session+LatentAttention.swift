@@ -19,8 +19,9 @@ private struct OneTokenAttention {
 
     func run(part: Int) {
         let blocks = (len + 63) / 64, b0 = part * blocks / parts, b1 = (part + 1) * blocks / parts
-        ck_mla_part(qcat, Int32(nh), Int32(nh), Int32(kw), Int32(kvr), keys, half ? 1 : 0, Int64(kw), Int64(len), Int64(b0 * 64),
-                    Int64(min(len, b1 * 64)), scale, out + part * nh * kvr, stats + part * 2 * nh, scores + part * nh * 64)
+        ck_mla_part(qcat, Int32(nh), Int32(nh), Int32(kw), Int32(kvr), keys, half ? 1 : 0, Int64(kw), Int64(len),
+                    Int64(b0 * 64), Int64(min(len, b1 * 64)), scale, out + part * nh * kvr, stats + part * 2 * nh,
+                    scores + part * nh * 64)
     }
 }
 
@@ -38,19 +39,20 @@ private struct BatchAttention {
     func run(task: Int) {
         let t0 = (tasks - 1 - task) * tokens, m = min(tokens, n - t0), rows = m * nh
         let o = threadScratchFloats(rows * (kvr + 2 + 64)), stats = o + rows * kvr, s = stats + 2 * rows
-        ck_mla_part(qcat + t0 * nh * kw, Int32(rows), Int32(nh), Int32(kw), Int32(kvr), keys, half ? 1 : 0, Int64(kw), Int64(pos0 + t0 + 1),
-                    0, Int64(pos0 + t0 + m), scale, o, stats, s)
+        ck_mla_part(qcat + t0 * nh * kw, Int32(rows), Int32(nh), Int32(kw), Int32(kvr), keys, half ? 1 : 0, Int64(kw),
+                    Int64(pos0 + t0 + 1), 0, Int64(pos0 + t0 + m), scale, o, stats, s)
         ck_mla_merge(Int32(rows), Int32(kvr), 1, o, stats, heads + t0 * nh * kvr)
     }
 }
 
 extension Session {
     /// heads (nHead, kvLora) = softmax(scale · qcat·Kᵀ) · latent for the token at `pos`; qcat (nHead, kvLora + rope),
-    /// keys (ctx, kvLora + rope; f32 or f16 as the cache holds them) holding rows 0 … pos. The keys are split over the threads, each read once for all heads.
+    /// keys (ctx, kvLora + rope; f32 or f16 as the cache holds them) holding rows 0 … pos. The keys are split over the
+    /// threads, each read once for all heads.
     func latentAttentionOneToken(_ keys: UnsafeRawPointer, pos: Int) {
         let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank, len = pos + 1
-        var task = OneTokenAttention(qcat: s.qcat, keys: keys, half: cache.half, out: s.partOut, stats: s.partStats, scores: s.partScores,
-                                     nh: nh, kvr: kvr, kw: kvr + c.ropeDims, len: len,
+        var task = OneTokenAttention(qcat: s.qcat, keys: keys, half: cache.half, out: s.partOut, stats: s.partStats,
+                                     scores: s.partScores, nh: nh, kvr: kvr, kw: kvr + c.ropeDims, len: len,
                                      parts: min(s.decodeParts, (len + 63) / 64), scale: c.kqScale)
         pool.run(task.parts, &task) { t, b, e in
             let task = t!.assumingMemoryBound(to: OneTokenAttention.self).pointee
@@ -63,8 +65,8 @@ extension Session {
     /// GLM-4.7-Flash sizes: their queries, outputs and a block of keys stay in L2).
     func latentAttentionBatch(_ keys: UnsafeRawPointer, n: Int, pos0: Int) {
         let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank
-        var task = BatchAttention(qcat: s.qcat, keys: keys, half: cache.half, heads: s.heads, nh: nh, kvr: kvr, kw: kvr + c.ropeDims,
-                                  n: n, pos0: pos0, tokens: 2, scale: c.kqScale)
+        var task = BatchAttention(qcat: s.qcat, keys: keys, half: cache.half, heads: s.heads, nh: nh, kvr: kvr,
+                                  kw: kvr + c.ropeDims, n: n, pos0: pos0, tokens: 2, scale: c.kqScale)
         pool.run(task.tasks, &task) { t, b, e in
             let task = t!.assumingMemoryBound(to: BatchAttention.self).pointee
             for i in Int(b)..<Int(e) { task.run(task: i) }
