@@ -45,11 +45,16 @@ static void rescale(float *o, int r0, int nrows, int vw, const float *alpha) {
     }
 }
 
+/// No key seen yet: m = −inf, l = 0 and o = 0 for every row.
+static void start_part(const mla_rows *a, float *o, float *ml) {
+    for (int r = 0; r < a->nrows; r++) { ml[r] = -INFINITY; ml[a->nrows + r] = 0; }
+    memset(o, 0, sizeof(float) * (size_t)a->nrows * a->vw);
+}
+
 static void part_scalar(const mla_rows *a, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
     const int nrows = a->nrows, kw = a->kw, vw = a->vw;
     float *m = ml, *l = ml + nrows, alpha[nrows];
-    for (int r = 0; r < nrows; r++) { m[r] = -INFINITY; l[r] = 0; }
-    memset(o, 0, sizeof(float) * (size_t)nrows * vw);
+    start_part(a, o, ml);
     for (int64_t b = j0; b < j1; b += CK_MLA_BLOCK) {
         const int nb = (int)(j1 - b < CK_MLA_BLOCK ? j1 - b : CK_MLA_BLOCK), r0 = first_row(a, b);
         for (int r = r0; r < nrows; r++)
@@ -132,8 +137,7 @@ AVX2 static inline __attribute__((always_inline)) void part_avx2(const mla_rows 
     const size_t es = F16 ? 2 : 4;  // bytes per cache element
     const int nrows = a->nrows, kw = a->kw, vw = a->vw;
     float *m = ml, *l = ml + nrows, alpha[nrows];
-    for (int r = 0; r < nrows; r++) { m[r] = -INFINITY; l[r] = 0; }
-    memset(o, 0, sizeof(float) * (size_t)nrows * vw);
+    start_part(a, o, ml);
     for (int64_t b = j0; b < j1; b += CK_MLA_BLOCK) {
         const int nb = (int)(j1 - b < CK_MLA_BLOCK ? j1 - b : CK_MLA_BLOCK), r0 = first_row(a, b);
         for (int j = 0; j < nb; j += 2) {
