@@ -78,18 +78,12 @@ static void part_scalar(const mla_rows *a, int64_t j0, int64_t j1, float scale, 
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "hsum_avx2.h"
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
 
 /// 8 floats of a key row at element index i: f32, or f16 widened.
 AVX2 static inline __attribute__((always_inline)) __m256 load8(const void *k, int64_t i, const int F16) {
     return F16 ? _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const uint16_t *)k + i))) : _mm256_loadu_ps((const float *)k + i);
-}
-
-AVX2 static inline float hsum8(__m256 x) {
-    __m128 r = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
-    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-    r = _mm_add_ss(r, _mm_movehdup_ps(r));
-    return _mm_cvtss_f32(r);
 }
 
 /// Scores of keys k0, k1 against H (1…5) query rows (kw apart): s[h·CK_MLA_BLOCK] and s[h·CK_MLA_BLOCK + 1].

@@ -4,14 +4,9 @@
 #include "vexpf.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "hsum_avx2.h"
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
 
-AVX2 static inline float hsum8(__m256 x) {
-    __m128 r = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
-    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-    r = _mm_add_ss(r, _mm_movehdup_ps(r));
-    return _mm_cvtss_f32(r);
-}
 AVX2 static inline __m256 load_half8(const uint16_t *p, uint32_t t) {
     const __m128i h = _mm_loadu_si128((const __m128i *)p);
     return t == CK_BF16 ? _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16)) : _mm256_cvtph_ps(h);

@@ -1,6 +1,7 @@
 // AVX2+FMA+F16C vec_dot kernels; scalar twins in dot_ref.c (same integer block sums, float order differs).
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "hsum_avx2.h"
 #include <math.h>
 #include "blocks.h"
 #include "simd.h"
@@ -16,12 +17,6 @@ __attribute__((target("avx2,fma,f16c"))) static inline float h2f_nodep(uint16_t 
     return _mm_cvtss_f32(_mm_cvtph_ps(t));
 }
 
-AVX2 static inline float hsum8(__m256 x) {
-    __m128 r = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
-    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-    r = _mm_add_ss(r, _mm_movehdup_ps(r));
-    return _mm_cvtss_f32(r);
-}
 AVX2 static inline int hsum_i32x8(__m256i v);
 /// 32 nibbles of 16 bytes as 32 bytes: low nibbles first (elements 0..15), then high nibbles (16..31).
 AVX2 static inline __m256i nibbles32(const uint8_t *q) {
