@@ -29,10 +29,6 @@ uint16_t ck_fp32_to_fp16(float f) {
     return (uint16_t)((sign >> 16) | (shl1_w > 0xFF000000u ? 0x7E00u : nonsign));
 }
 
-void ck_fp32_to_fp16_row(const float *x, uint16_t *out, int64_t n) {
-    for (int64_t i = 0; i < n; i++) out[i] = ck_fp32_to_fp16(x[i]);
-}
-
 float ck_bf16_to_fp32(uint16_t h) { return f_bits((uint32_t)h << 16); }
 
 uint16_t ck_fp32_to_bf16(float f) {

@@ -24,9 +24,9 @@ final class WeightRepacking: @unchecked Sendable {
     private(set) var bound: [String: (type: GGMLType, data: UnsafeRawPointer)] = [:]
     private(set) var bytes = 0
 
-    /// `capacity`: the bytes of all tensors that may be repacked (0: repacking off).
+    /// `capacity`: the bytes of all tensors that may be repacked, 64 more each for alignment (0: repacking off).
     init(capacity: Int, pool: ThreadPool? = nil) {
-        arena = capacity > 0 ? WeightArena(capacity: capacity + 64 * 1024) : nil
+        arena = capacity > 0 ? WeightArena(capacity: capacity) : nil
         self.pool = pool
     }
 

@@ -3,9 +3,10 @@ import CKernels
 import GGUF
 
 public enum Ops {
-    /// out[i] = x[i] as IEEE f16 (round to nearest even, as ggml).
+    /// out[i] = x[i] as IEEE f16 (round to nearest even, as ggml): the F16 case of ck_quantize_row.
     public static func toHalf(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt16>, count: Int) {
-        ck_fp32_to_fp16_row(x, out, Int64(count))
+        let rc = ck_quantize_row(GGMLType.f16.id, x, out, Int64(count))
+        precondition(rc == 0, "Ops.toHalf: \(count) numbers")
     }
     /// out(count) = x / sqrt(mean(x²) + eps) (× weight when given), sum of squares in double as ggml.
     public static func rmsNorm(_ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>, count: Int, eps: Float) {

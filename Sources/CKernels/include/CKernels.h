@@ -21,7 +21,6 @@ enum {
 // ---- scalar conversions (bit-exact with ggml's reference conversions) ----
 float ck_fp16_to_fp32(uint16_t h);
 uint16_t ck_fp32_to_fp16(float f);
-void ck_fp32_to_fp16_row(const float *x, uint16_t *out, int64_t n);
 float ck_bf16_to_fp32(uint16_t h);
 uint16_t ck_fp32_to_bf16(float f);
 
