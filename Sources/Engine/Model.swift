@@ -29,6 +29,7 @@ public final class Model: @unchecked Sendable {
     public init(gguf: GGUFFile, threads: Int, repack: Bool = Model.repackByDefault) throws {
         self.gguf = gguf
         config = try ModelConfig(gguf: gguf)
+        gguf.preferHugePages()
         pool = ThreadPool(threads: max(1, threads))
         let repackable = Self.repackableBytes(gguf)
         let repacking = WeightRepacking(capacity: repack && Self.fits(repackable) ? repackable : 0, pool: pool)

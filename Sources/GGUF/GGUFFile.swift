@@ -216,6 +216,10 @@ public final class GGUFFile: @unchecked Sendable {
 
     /// Drops this process's mapping of a tensor's whole pages once it is copied elsewhere (the file stays cached);
     /// `data(of:)` still reads the file's bytes.
+    /// See MappedFile.preferHugePages.
+    @discardableResult
+    public func preferHugePages() -> Bool { file.preferHugePages() }
+
     public func release(_ tensor: GGUFTensorInfo) { file.release(offset: tensor.fileOffset, count: tensor.byteCount) }
 
     /// Hints the kernel to start reading a tensor's pages.

@@ -23,9 +23,29 @@ public final class MappedFile: @unchecked Sendable {
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw GGUFError.cannotOpen(path: path, reason: "it is not a regular file") }
         size = Int(st.st_size)
         if size == 0 { base = nil; return }
-        let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
-        guard let p, p != MAP_FAILED else { throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        base = UnsafeRawPointer(p)
+        base = UnsafeRawPointer(try Self.mapHuge(fd: fd, size: size, path: path))
+    }
+
+    /// Maps the file at a 2 MB-aligned address and asks for transparent huge pages: where the file system keeps the
+    /// file's page cache in 2 MB folios (ext4 and xfs on recent kernels, when the file is read in through such a
+    /// mapping) each 2 MB of weights then costs one TLB entry instead of 512, which streams ~5 % faster in decode.
+    private static func mapHuge(fd: Int32, size: Int, path: String) throws -> UnsafeMutableRawPointer {
+        let huge = 2 << 20
+        // reserve room for an aligned start, map the file over it, give back the unused ends
+        guard let r = mmap(nil, size + huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), r != MAP_FAILED else {
+            throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        let start = (Int(bitPattern: r) + huge - 1) & ~(huge - 1), head = start - Int(bitPattern: r)
+        guard let p = mmap(UnsafeMutableRawPointer(bitPattern: start), size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0), p != MAP_FAILED else {
+            let reason = String(cString: strerror(errno))
+            munmap(r, size + huge)
+            throw GGUFError.cannotOpen(path: path, reason: reason)
+        }
+        if head > 0 { munmap(r, head) }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE))), tail = (size + page - 1) / page * page  // the mapping's own pages end here
+        if huge - head > tail - size { munmap(p + tail, huge - head - (tail - size)) }
+        _ = madvise(p, size, 14)  // MADV_HUGEPAGE; ignored where transparent huge pages are off
+        return p
     }
 
     /// An in-memory copy of `bytes` standing in for a file (used by tests to parse hostile inputs quickly).
@@ -55,6 +75,77 @@ public final class MappedFile: @unchecked Sendable {
         let first = (offset + page - 1) / page * page, end = (offset + count) / page * page
         guard end > first else { return }
         _ = madvise(UnsafeMutableRawPointer(mutating: base + first), end - first, MADV_DONTNEED)
+    }
+
+    /// Where the page cache holds this file in 4 KB pages (it was just written, e.g. downloaded or quantized) while the
+    /// file system can hold it in 2 MB folios, drops the file's cached pages so that reading them through this mapping
+    /// brings them back in 2 MB folios, mapped one TLB entry per 2 MB (decode streams the weights ~5 % faster). Costs one
+    /// re-read of the file from disk, once: later loads find it cached in 2 MB folios. Tried on one 2 MB sample first,
+    /// so a file system without large folios is left alone. Pages other processes map stay as they are.
+    /// Returns true if the cached pages were dropped.
+    @discardableResult
+    public func preferHugePages() -> Bool {
+        let huge = 2 << 20
+        guard let base, isMapped, size >= 8 * huge, let before = pmdMappedBytes() else { return false }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let m = UnsafeMutableRawPointer(mutating: base)
+        var residency = [UInt8](repeating: 0, count: huge / page)
+        // up to 16 aligned 2 MB samples spread over the file, those wholly in the page cache touched once
+        var resident: [Int] = []
+        for i in 1...16 {
+            let offset = size / 17 * i / huge * huge
+            guard offset + huge <= size, mincore(m + offset, huge, &residency) == 0, residency.allSatisfy({ $0 & 1 == 1 }) else { continue }
+            guard populate(offset) else { return false }
+            resident.append(offset)
+        }
+        guard let sample = resident.first, let mapped = pmdMappedBytes(), mapped - before < resident.count * huge / 2 else { return false }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        // the trial: one sample dropped and read back
+        _ = madvise(m + sample, huge, MADV_DONTNEED)
+        _ = posix_fadvise(fd, off_t(sample), off_t(huge), POSIX_FADV_DONTNEED)
+        guard populate(sample), let after = pmdMappedBytes(), after >= mapped + huge else { return false }
+        _ = madvise(m, size, MADV_DONTNEED)
+        _ = posix_fadvise(fd, 0, off_t(size), POSIX_FADV_DONTNEED)
+        return true
+    }
+
+    /// Faults in the 2 MB at `offset` as a read would (MADV_POPULATE_READ, Linux 5.14+).
+    private func populate(_ offset: Int) -> Bool {
+        guard let base else { return false }
+        return madvise(UnsafeMutableRawPointer(mutating: base + offset), 2 << 20, 22) == 0
+    }
+
+    /// Bytes of this mapping the kernel maps in 2 MB page-cache folios (FilePmdMapped in /proc/self/smaps), or nil
+    /// if that is not known here.
+    private func pmdMappedBytes() -> Int? {
+        guard let base, let smaps = Self.readProcFile("/proc/self/smaps") else { return nil }
+        let start = String(UInt(bitPattern: base), radix: 16) + "-"
+        var inside = false
+        for line in smaps.split(separator: "\n") {
+            if let c = line.first, c.isHexDigit, line.contains("-"), !line.hasSuffix("kB") {  // a mapping's header line
+                if inside { return nil }
+                inside = line.hasPrefix(start)
+            } else if inside, line.hasPrefix("FilePmdMapped:") {
+                return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1024 }
+            }
+        }
+        return nil
+    }
+
+    /// The whole text of a /proc file (their size reads as 0, so read to the end).
+    private static func readProcFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { return nil }
+            if n == 0 { return String(decoding: bytes, as: UTF8.self) }
+            bytes += chunk[..<n]
+        }
     }
 
     /// Asks the kernel to read ahead (sequential) or not (random) for a byte range.

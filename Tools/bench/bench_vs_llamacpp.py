@@ -93,6 +93,10 @@ def main(argv=None):
     print(f"load average at start: {load:.1f}", flush=True)
     rows = []
     for m in models:
+        # The page cache as a model file normally sits in it (read from disk in 2 MB folios, not as the 4 KB pages
+        # it was just written in) and resident for both engines: one glmchat load drops a freshly written file's
+        # cache (MappedFile.preferHugePages), its decode reads every weight back in.
+        glmchat_run(a.glmchat, m, 1, 1, 1, 1)
         for t in threads:
             refs, ours, cpu = [], [], {"full": [], "prefill": [], "load": []}
             for _ in range(a.rounds):

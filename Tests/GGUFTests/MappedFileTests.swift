@@ -1,0 +1,24 @@
+// The file mapping: 2 MB-aligned, byte-exact, and unchanged by preferHugePages (which may drop and re-read the cache).
+import Foundation
+import XCTest
+@testable import GGUF
+
+final class MappedFileTests: XCTestCase {
+    func testMappingIsAlignedAndExactAcrossPreferHugePages() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("glmchat-mapped-\(getpid()).bin")
+        defer { try? FileManager.default.removeItem(at: url) }
+        // 33 MB + 5 bytes (odd tail) of a position-dependent pattern, just written: in the page cache as written
+        let count = 33 << 20 + 5
+        var bytes = [UInt8](repeating: 0, count: count)
+        for i in 0..<count { bytes[i] = UInt8(truncatingIfNeeded: i &* 2654435761 >> 13) }
+        try Data(bytes).write(to: url)
+        let m = try MappedFile(path: url.path)
+        XCTAssertEqual(m.size, count)
+        XCTAssertEqual(Int(bitPattern: m.bytes.baseAddress) % (2 << 20), 0)
+        XCTAssertTrue(m.bytes.elementsEqual(bytes))
+        let dropped = m.preferHugePages()
+        XCTAssertTrue(m.bytes.elementsEqual(bytes), "the mapping reads the file's bytes after its cache was dropped (\(dropped))")
+        XCTAssertFalse(m.preferHugePages(), "read back in 2 MB folios, or left alone: nothing to drop a second time")
+        XCTAssertTrue(m.bytes.elementsEqual(bytes))
+    }
+}
