@@ -214,12 +214,12 @@ public final class GGUFFile: @unchecked Sendable {
         UnsafeRawBufferPointer(rebasing: file.bytes[tensor.fileOffset..<tensor.fileOffset + tensor.byteCount])
     }
 
-    /// Drops this process's mapping of a tensor's whole pages once it is copied elsewhere (the file stays cached);
-    /// `data(of:)` still reads the file's bytes.
     /// See MappedFile.preferHugePages.
     @discardableResult
     public func preferHugePages() -> Bool { file.preferHugePages() }
 
+    /// Drops this process's mapping of a tensor's whole pages once it is copied elsewhere (the file stays cached);
+    /// `data(of:)` still reads the file's bytes.
     public func release(_ tensor: GGUFTensorInfo) { file.release(offset: tensor.fileOffset, count: tensor.byteCount) }
 
     /// Hints the kernel to start reading a tensor's pages.

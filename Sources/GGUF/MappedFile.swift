@@ -81,24 +81,29 @@ public final class MappedFile: @unchecked Sendable {
     /// file system can hold it in 2 MB folios, drops the file's cached pages so that reading them through this mapping
     /// brings them back in 2 MB folios, mapped one TLB entry per 2 MB (decode streams the weights ~5 % faster). Costs one
     /// re-read of the file from disk, once: later loads find it cached in 2 MB folios. Tried on one 2 MB sample first,
-    /// so a file system without large folios is left alone. Pages other processes map stay as they are.
+    /// so a file system without large folios is left alone; so are pages other processes map, and a file written
+    /// moments ago (its dirty pages cannot be dropped before they reach the disk: a later load does it).
     /// Returns true if the cached pages were dropped.
     @discardableResult
     public func preferHugePages() -> Bool {
         let huge = 2 << 20
-        guard let base, isMapped, size >= 8 * huge, let before = pmdMappedBytes() else { return false }
+        guard let base, isMapped, size >= 8 * huge else { return false }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let m = UnsafeMutableRawPointer(mutating: base)
         var residency = [UInt8](repeating: 0, count: huge / page)
-        // up to 16 aligned 2 MB samples spread over the file, those wholly in the page cache touched once
+        // up to 16 aligned 2 MB samples spread over the file, those wholly in the page cache mapped afresh: the
+        // growth of FilePmdMapped is the part of them cached in 2 MB folios
         var resident: [Int] = []
         for i in 1...16 {
             let offset = size / 17 * i / huge * huge
-            guard offset + huge <= size, mincore(m + offset, huge, &residency) == 0, residency.allSatisfy({ $0 & 1 == 1 }) else { continue }
-            guard populate(offset) else { return false }
+            guard offset + huge <= size, resident.last != offset, mincore(m + offset, huge, &residency) == 0,
+                  residency.allSatisfy({ $0 & 1 == 1 }) else { continue }
+            _ = madvise(m + offset, huge, MADV_DONTNEED)
             resident.append(offset)
         }
-        guard let sample = resident.first, let mapped = pmdMappedBytes(), mapped - before < resident.count * huge / 2 else { return false }
+        guard let sample = resident.first, let before = pmdMappedBytes() else { return false }
+        for offset in resident where !populate(offset) { return false }
+        guard let mapped = pmdMappedBytes(), mapped - before < resident.count * huge / 2 else { return false }
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -124,7 +129,8 @@ public final class MappedFile: @unchecked Sendable {
         let start = String(UInt(bitPattern: base), radix: 16) + "-"
         var inside = false
         for line in smaps.split(separator: "\n") {
-            if let c = line.first, c.isHexDigit, line.contains("-"), !line.hasSuffix("kB") {  // a mapping's header line
+            let range = line.prefix { $0 != " " }
+            if range.contains("-"), range.allSatisfy({ $0 == "-" || $0.isHexDigit }) {  // a mapping's header: "start-end perms …"
                 if inside { return nil }
                 inside = line.hasPrefix(start)
             } else if inside, line.hasPrefix("FilePmdMapped:") {

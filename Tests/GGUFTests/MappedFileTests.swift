@@ -7,11 +7,17 @@ final class MappedFileTests: XCTestCase {
     func testMappingIsAlignedAndExactAcrossPreferHugePages() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("glmchat-mapped-\(getpid()).bin")
         defer { try? FileManager.default.removeItem(at: url) }
-        // 33 MB + 5 bytes (odd tail) of a position-dependent pattern, just written: in the page cache as written
+        // 33 MB + 5 bytes (odd tail) of a position-dependent pattern
         let count = 33 << 20 + 5
         var bytes = [UInt8](repeating: 0, count: count)
         for i in 0..<count { bytes[i] = UInt8(truncatingIfNeeded: i &* 2654435761 >> 13) }
-        try Data(bytes).write(to: url)
+        // written 4 KB at a time (the page cache then holds it in 4 KB folios) and synced (clean pages can be
+        // dropped): on ext4 with large folios this takes preferHugePages' drop path
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+        let h = try FileHandle(forWritingTo: url)
+        for start in stride(from: 0, to: count, by: 4096) { try h.write(contentsOf: bytes[start..<min(start + 4096, count)]) }
+        try h.synchronize()
+        try h.close()
         let m = try MappedFile(path: url.path)
         XCTAssertEqual(m.size, count)
         XCTAssertEqual(Int(bitPattern: m.bytes.baseAddress) % (2 << 20), 0)
