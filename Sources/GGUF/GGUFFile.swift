@@ -222,9 +222,6 @@ public final class GGUFFile: @unchecked Sendable {
     /// `data(of:)` still reads the file's bytes.
     public func release(_ tensor: GGUFTensorInfo) { file.release(offset: tensor.fileOffset, count: tensor.byteCount) }
 
-    /// Hints the kernel to start reading a tensor's pages.
-    public func prefetch(_ tensor: GGUFTensorInfo) { file.advise(offset: tensor.fileOffset, count: tensor.byteCount, willNeed: true) }
-
     public func string(_ key: String) -> String? { metadata[key]?.stringValue }
     public func int(_ key: String) -> Int? { metadata[key]?.intValue }
     public func double(_ key: String) -> Double? { metadata[key]?.doubleValue }

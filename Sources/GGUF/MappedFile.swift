@@ -153,12 +153,4 @@ public final class MappedFile: @unchecked Sendable {
             bytes += chunk[..<n]
         }
     }
-
-    /// Asks the kernel to read ahead (sequential) or not (random) for a byte range.
-    public func advise(offset: Int, count: Int, willNeed: Bool) {
-        guard let base, offset >= 0, count > 0, offset <= size - count else { return }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let start = offset / page * page
-        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), count + (offset - start), willNeed ? MADV_WILLNEED : MADV_RANDOM)
-    }
 }
