@@ -11,6 +11,7 @@ public final class MappedFile: @unchecked Sendable {
     let base: UnsafeRawPointer?
     /// True when `base` came from mmap (else from allocate, for in-memory test files).
     private let isMapped: Bool
+    private static let hugePage = 2 << 20, pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
     public init(path: String) throws {
         self.path = path
@@ -30,7 +31,7 @@ public final class MappedFile: @unchecked Sendable {
     /// file's page cache in 2 MB folios (xfs, and ext4 on recent kernels, when the file is read in through such a
     /// mapping) each 2 MB of weights then costs one TLB entry instead of 512, which streams ~5 % faster in decode.
     private static func mapHuge(fd: Int32, size: Int, path: String) throws -> UnsafeMutableRawPointer {
-        let huge = 2 << 20
+        let huge = hugePage
         // reserve room for an aligned start, map the file over it, give back the unused ends
         guard let r = mmap(nil, size + huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), r != MAP_FAILED else {
             throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
@@ -42,7 +43,7 @@ public final class MappedFile: @unchecked Sendable {
             throw GGUFError.cannotOpen(path: path, reason: reason)
         }
         if head > 0 { munmap(r, head) }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE))), tail = (size + page - 1) / page * page  // the mapping's own pages end here
+        let tail = (size + pageSize - 1) / pageSize * pageSize  // the mapping's own pages end here
         if huge - head > tail - size { munmap(p + tail, huge - head - (tail - size)) }
         _ = madvise(p, size, 14)  // MADV_HUGEPAGE; ignored where transparent huge pages are off
         return p
@@ -71,7 +72,7 @@ public final class MappedFile: @unchecked Sendable {
     /// reading them again faults them back in from the file), e.g. once a copy of them is made elsewhere.
     func release(offset: Int, count: Int) {
         guard let base, isMapped, offset >= 0, count > 0, offset <= size - count else { return }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let page = Self.pageSize
         let first = (offset + page - 1) / page * page, end = (offset + count) / page * page
         guard end > first else { return }
         _ = madvise(UnsafeMutableRawPointer(mutating: base + first), end - first, MADV_DONTNEED)
@@ -86,11 +87,10 @@ public final class MappedFile: @unchecked Sendable {
     /// Returns true if the cached pages were dropped.
     @discardableResult
     public func preferHugePages() -> Bool {
-        let huge = 2 << 20
+        let huge = Self.hugePage
         guard let base, isMapped, size >= 8 * huge else { return false }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let m = UnsafeMutableRawPointer(mutating: base)
-        var residency = [UInt8](repeating: 0, count: huge / page)
+        var residency = [UInt8](repeating: 0, count: huge / Self.pageSize)
         // up to 16 aligned 2 MB samples spread over the file, those wholly in the page cache mapped afresh: the
         // growth of FilePmdMapped is the part of them cached in 2 MB folios
         var resident: [Int] = []
@@ -119,7 +119,7 @@ public final class MappedFile: @unchecked Sendable {
     /// Faults in the 2 MB at `offset` as a read would (MADV_POPULATE_READ, Linux 5.14+).
     private func populate(_ offset: Int) -> Bool {
         guard let base else { return false }
-        return madvise(UnsafeMutableRawPointer(mutating: base + offset), 2 << 20, 22) == 0
+        return madvise(UnsafeMutableRawPointer(mutating: base + offset), Self.hugePage, 22) == 0
     }
 
     /// Bytes of this mapping the kernel maps in 2 MB page-cache folios (FilePmdMapped in /proc/self/smaps), or nil
