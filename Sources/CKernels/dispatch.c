@@ -12,7 +12,7 @@ ck_vec_dot_fn ck_vec_dot_scalar(uint32_t t) {
     case CK_Q8_0: return ck_dot_q8_0_ref; case CK_IQ4_NL: return ck_dot_iq4_nl_ref;
     case CK_Q2_K: return ck_dot_q2_K_ref; case CK_Q3_K: return ck_dot_q3_K_ref;
     case CK_Q4_K: return ck_dot_q4_K_ref; case CK_Q5_K: return ck_dot_q5_K_ref; case CK_Q4_K_R: return ck_dot_q4_K_r_ref;
-    case CK_Q6_K: return ck_dot_q6_K_ref; case CK_IQ4_XS: return ck_dot_iq4_xs_ref;
+    case CK_Q6_K: return ck_dot_q6_K_ref; case CK_Q6_K_R: return ck_dot_q6_K_r_ref; case CK_IQ4_XS: return ck_dot_iq4_xs_ref;
     default: return NULL;
     }
 }

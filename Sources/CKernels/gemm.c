@@ -17,6 +17,9 @@ void ck_gemm8_q5_0_avx2(int n, const void *w, const void *xp, size_t gstride, fl
 void ck_gemm_q4_K_r_avx2(int n, const void *w, const void *xp, int T, float *out);
 void ck_gemm8_q4_K_r_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
 float ck_gemv_q4_K_r_avx2(int n, const void *w, const void *xp);
+void ck_gemm_q6_K_r_avx2(int n, const void *w, const void *xp, int T, float *out);
+void ck_gemm8_q6_K_r_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
+float ck_gemv_q6_K_r_avx2(int n, const void *w, const void *xp);
 size_t ck_q8_0x8w_bytes(int n);
 void ck_pack_q8_0x8w(int n, const void *x, size_t xbytes, int T, void *dst);
 void ck_gemm_rows_q8_0_avx2(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
@@ -84,6 +87,25 @@ static void pack_q8_Kx4s(int n, const void *x, size_t xbytes, int T, void *dst) 
 
 static const ck_gemm_ops q6_K_avx2 = { ck_dot4_q6_K_avx2, q8_Kx4s_bytes, pack_q8_Kx4s, ck_gemm_q6_K_avx2, ck_gemm8_q6_K_avx2, NULL };
 
+/// T Q8_K rows → block_q8_Kx4s in CK_Q6_K_R's register order (repack_q6_K.c): quant 32r + 2j + h of a row is
+/// element 16j + 2r + h; the scale and the 16 block sums as they are.
+static void pack_q8_Kx4r(int n, const void *x, size_t xbytes, int T, void *dst) {
+    block_q8_Kx4s *o = dst;
+    for (int i = 0; i < n / QK_K; i++) {
+        memset(o[i].d, 0, sizeof o[i].d + sizeof o[i].bsums);
+        for (int t = 0; t < T; t++) {
+            const block_q8_K *b = (const block_q8_K *)((const char *)x + (size_t)t * xbytes) + i;
+            int16_t *q = (int16_t *)o[i].qs[t];  // element pairs (2r, 2r + 1) of sub-block j → int16 lane 16r + j
+            for (int r = 0; r < 8; r++)
+                for (int j = 0; j < 16; j++) memcpy(q + 16*r + j, b->qs + 16*j + 2*r, 2);
+            o[i].d[t] = b->d;
+            memcpy(o[i].bsums[t], b->bsums, sizeof b->bsums);
+        }
+    }
+}
+
+static const ck_gemm_ops q6_K_r_avx2 = { ck_dot4_q6_K_r_avx2, q8_Kx4s_bytes, pack_q8_Kx4r, ck_gemm_q6_K_r_avx2, ck_gemm8_q6_K_r_avx2, ck_gemv_q6_K_r_avx2 };
+
 static size_t q8_0x4_bytes(int n) { return (size_t)(n / QK) * sizeof(block_q8_0x4); }
 
 /// T Q8_0 rows → block_q8_0x4 per 32-block for the Q5_0 kernels (the f16 scale converted once here, exactly).
@@ -113,6 +135,7 @@ const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4) {
     if (dot4 == q5_0_avx2.dot4) return &q5_0_avx2;
     if (dot4 == q8_0_avx2.dot4) return &q8_0_avx2;
     if (dot4 == q4_K_r_avx2.dot4) return &q4_K_r_avx2;
+    if (dot4 == q6_K_r_avx2.dot4) return &q6_K_r_avx2;
 #endif
     (void)dot4;
     return NULL;
@@ -121,6 +144,7 @@ const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4) {
 const ck_gemm_ops *ck_gemm_for_dot(ck_vec_dot_fn dot) {
 #if defined(__x86_64__)
     if (dot && dot == ck_dot_q4_K_r_avx2) return &q4_K_r_avx2;
+    if (dot && dot == ck_dot_q6_K_r_avx2) return &q6_K_r_avx2;
 #endif
     (void)dot;
     return NULL;

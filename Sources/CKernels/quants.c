@@ -10,7 +10,7 @@ int ck_block_elems(uint32_t t) {
     switch (t) {
     case CK_F32: case CK_F16: case CK_BF16: return 1;
     case CK_Q4_0: case CK_Q4_1: case CK_Q5_0: case CK_Q5_1: case CK_Q8_0: case CK_Q8_1: case CK_IQ4_NL: return QK;
-    case CK_Q2_K: case CK_Q3_K: case CK_Q4_K: case CK_Q4_K_R: case CK_Q5_K: case CK_Q6_K: case CK_Q8_K: case CK_IQ4_XS: return QK_K;
+    case CK_Q2_K: case CK_Q3_K: case CK_Q4_K: case CK_Q4_K_R: case CK_Q5_K: case CK_Q6_K: case CK_Q6_K_R: case CK_Q8_K: case CK_IQ4_XS: return QK_K;
     default: return 0;
     }
 }
@@ -23,7 +23,7 @@ int ck_block_struct_size(uint32_t t) {
     case CK_Q8_0: return sizeof(block_q8_0); case CK_Q8_1: return sizeof(block_q8_1);
     case CK_Q2_K: return sizeof(block_q2_K); case CK_Q3_K: return sizeof(block_q3_K);
     case CK_Q4_K: case CK_Q4_K_R: return sizeof(block_q4_K); case CK_Q5_K: return sizeof(block_q5_K);
-    case CK_Q6_K: return sizeof(block_q6_K); case CK_Q8_K: return sizeof(block_q8_K);
+    case CK_Q6_K: case CK_Q6_K_R: return sizeof(block_q6_K); case CK_Q8_K: return sizeof(block_q8_K);
     case CK_IQ4_NL: return sizeof(block_iq4_nl); case CK_IQ4_XS: return sizeof(block_iq4_xs);
     default: return 0;
     }
@@ -42,7 +42,7 @@ int ck_vec_dot_type(uint32_t t) {
     case CK_F32: return CK_F32; case CK_F16: return CK_F16; case CK_BF16: return CK_BF16;
     case CK_Q4_0: case CK_Q5_0: case CK_Q8_0: case CK_IQ4_NL: return CK_Q8_0;
     case CK_Q4_1: case CK_Q5_1: return CK_Q8_1;
-    case CK_Q2_K: case CK_Q3_K: case CK_Q4_K: case CK_Q4_K_R: case CK_Q5_K: case CK_Q6_K: case CK_IQ4_XS: return CK_Q8_K;
+    case CK_Q2_K: case CK_Q3_K: case CK_Q4_K: case CK_Q4_K_R: case CK_Q5_K: case CK_Q6_K: case CK_Q6_K_R: case CK_IQ4_XS: return CK_Q8_K;
     default: return -1;
     }
 }
@@ -236,6 +236,9 @@ int ck_dequantize_row(uint32_t t, const void *src, float *dst, int64_t n) {
         return 0;
     case CK_Q5_K: deq_q5_K(src, dst, nb); return 0;
     case CK_Q6_K: deq_q6_K(src, dst, nb); return 0;
+    case CK_Q6_K_R:
+        for (int64_t i = 0; i < nb; i++) { block_q6_K b; ck_q6_K_unrepack((const block_q6_K *)src + i, &b); deq_q6_K(&b, dst + i * QK_K, 1); }
+        return 0;
     case CK_IQ4_NL: deq_iq4_nl(src, dst, nb); return 0;
     case CK_IQ4_XS: deq_iq4_xs(src, dst, nb); return 0;
     case CK_Q8_K: {

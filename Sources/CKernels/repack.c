@@ -1,4 +1,4 @@
-// Load-time repacking of Q4_K weights (CK_Q4_K_R): the 128 nibble bytes of each block are permuted so that the
+// Load-time repacking (the type dispatch at the end: Q4_K here, Q6_K in repack_q6_K.c). Q4_K weights (CK_Q4_K_R): the 128 nibble bytes of each block are permuted so that the
 // AVX2 kernels load the nibble registers of gemm_q4_K (simd_avx2.c) directly instead of transposing them per block.
 // Scales, d and dmin stay where they are; every kernel gives the same bits as on the original layout.
 //
@@ -76,7 +76,10 @@ __attribute__((target("avx2"))) void ck_dot4_q4_K_r_avx2(int n, const void *w, c
 
 int ck_repacked_type(uint32_t type) {
 #if defined(__x86_64__)
-    if (type == CK_Q4_K && ck_active_family() != CK_FAMILY_SCALAR) return CK_Q4_K_R;
+    const int family = ck_active_family();
+    if (type == CK_Q4_K && family != CK_FAMILY_SCALAR) return CK_Q4_K_R;
+    // Q6_K_R only for the AVX2 kernels: AVX-512 CPUs run their own Q6_K kernels on the file's layout
+    if (type == CK_Q6_K && family == CK_FAMILY_AVX2) return CK_Q6_K_R;
 #endif
     (void)type;
     return -1;
@@ -84,6 +87,11 @@ int ck_repacked_type(uint32_t type) {
 
 int ck_repack(uint32_t type, void *data, int64_t nblocks) {
     if (ck_repacked_type(type) < 0 || nblocks < 0) return -1;
+    if (type == CK_Q6_K) {
+        block_q6_K *b = data;
+        for (int64_t i = 0; i < nblocks; i++) ck_repack_q6_K_block(b + i, b + i);
+        return 0;
+    }
     block_q4_K *b = data;
 #if defined(__x86_64__)
     if (ck_cpu_features() & CK_AVX2) { for (int64_t i = 0; i < nblocks; i++) ck_repack_q4_K_block_avx2(b + i); return 0; }
@@ -94,4 +102,5 @@ int ck_repack(uint32_t type, void *data, int64_t nblocks) {
 
 void ck_repack_block_scalar(uint32_t type, const void *src, void *dst) {
     if (type == CK_Q4_K) repack_block_scalar(src, dst);
+    if (type == CK_Q6_K) ck_repack_q6_K_block(src, dst);
 }

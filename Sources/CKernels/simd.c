@@ -37,7 +37,7 @@ static ck_vec_dot_fn avx2_kernel(uint32_t t) {
     case CK_Q8_0: return ck_dot_q8_0_avx2; case CK_Q4_0: return ck_dot_q4_0_avx2; case CK_Q4_1: return ck_dot_q4_1_avx2;
     case CK_Q5_0: return ck_dot_q5_0_avx2; case CK_Q5_1: return ck_dot_q5_1_avx2;
     case CK_Q4_K: return ck_dot_q4_K_avx2; case CK_Q5_K: return ck_dot_q5_K_avx2; case CK_Q6_K: return ck_dot_q6_K_avx2;
-    case CK_Q4_K_R: return ck_dot_q4_K_r_avx2;
+    case CK_Q4_K_R: return ck_dot_q4_K_r_avx2; case CK_Q6_K_R: return ck_dot_q6_K_r_avx2;
     case CK_Q2_K: return ck_dot_q2_K_avx2; case CK_Q3_K: return ck_dot_q3_K_avx2;
     case CK_IQ4_NL: return ck_dot_iq4_nl_avx2; case CK_IQ4_XS: return ck_dot_iq4_xs_avx2;
     case CK_F32: return ck_dot_f32_avx2; case CK_F16: return ck_dot_f16_avx2; case CK_BF16: return ck_dot_bf16_avx2;
@@ -54,6 +54,7 @@ ck_vec_dot4_fn ck_vec_dot4_simd_family(uint32_t type, uint32_t features, int fam
         case CK_Q4_K: return ck_dot4_q4_K_avx2; case CK_Q5_K: return ck_dot4_q5_K_avx2; case CK_Q6_K: return ck_dot4_q6_K_avx2; case CK_Q8_0: return ck_dot4_q8_0_avx2;
         case CK_Q4_0: return ck_dot4_q4_0_avx2; case CK_Q4_1: return ck_dot4_q4_1_avx2; case CK_Q5_0: return ck_dot4_q5_0_avx2;
         case CK_Q5_1: return ck_dot4_q5_1_avx2; case CK_IQ4_NL: return ck_dot4_iq4_nl_avx2; case CK_Q4_K_R: return ck_dot4_q4_K_r_avx2;
+        case CK_Q6_K_R: return ck_dot4_q6_K_r_avx2;
         default: return NULL;
         }
     }

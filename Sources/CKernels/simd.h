@@ -56,4 +56,10 @@ void ck_q4_K_unrepack(const void *src, void *dst);
 float ck_dot_q4_K_r_ref(int n, const void *w, const void *x);
 float ck_dot_q4_K_r_avx2(int n, const void *w, const void *x);
 void ck_dot4_q4_K_r_avx2(int n, const void *w, const void *x, size_t xbytes, float *out);
+/// The same for CK_Q6_K_R (repack_q6_K.c, q6_K_r_avx2.c); ck_repack_q6_K_block rewrites one block (src may be dst).
+void ck_q6_K_unrepack(const void *src, void *dst);
+void ck_repack_q6_K_block(const void *src, void *dst);
+float ck_dot_q6_K_r_ref(int n, const void *w, const void *x);
+float ck_dot_q6_K_r_avx2(int n, const void *w, const void *x);
+void ck_dot4_q6_K_r_avx2(int n, const void *w, const void *x, size_t xbytes, float *out);
 #endif

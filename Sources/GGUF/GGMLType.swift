@@ -21,6 +21,8 @@ public struct GGMLType: Hashable, Sendable, CustomStringConvertible {
     public static let tq1_0 = GGMLType(id: 34), tq2_0 = GGMLType(id: 35), mxfp4 = GGMLType(id: 39)
     /// glmchat's own, never in a file: Q4_K with its nibbles permuted at load for the SIMD kernels (CKernels repack.c).
     public static let q4_K_r = GGMLType(id: 0x100C)
+    /// glmchat's own: Q6_K with its 6-bit quants rearranged at load for the AVX2 kernels (CKernels repack_q6_K.c).
+    public static let q6_K_r = GGMLType(id: 0x100E)
 
     /// (name, elements per block, bytes per block); nil for ids ggml never assigned or removed.
     private static let table: [UInt32: (String, Int, Int)] = [
@@ -32,7 +34,7 @@ public struct GGMLType: Hashable, Sendable, CustomStringConvertible {
         22: ("IQ2_S", 256, 82), 23: ("IQ4_XS", 256, 136), 24: ("I8", 1, 1), 25: ("I16", 1, 2),
         26: ("I32", 1, 4), 27: ("I64", 1, 8), 28: ("F64", 1, 8), 29: ("IQ1_M", 256, 56), 30: ("BF16", 1, 2),
         34: ("TQ1_0", 256, 54), 35: ("TQ2_0", 256, 66), 39: ("MXFP4", 32, 17),
-        0x100C: ("Q4_K_R", 256, 144),
+        0x100C: ("Q4_K_R", 256, 144), 0x100E: ("Q6_K_R", 256, 210),
     ]
     /// Ids that ggml once used for load-time repacked layouts and then removed.
     private static let removed: [UInt32: String] = [

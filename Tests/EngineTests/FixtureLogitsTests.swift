@@ -37,11 +37,13 @@ final class FixtureLogitsTests: XCTestCase {
         return (worst, worstPos, Double(agree) / Double(max(n, 1)))
     }
 
-    /// Weights repacked at load (Q4_K → Q4_K_R on AVX2) give the same logits bit for bit, and the file is untouched.
+    /// Weights repacked at load (Q4_K → Q4_K_R, Q6_K → Q6_K_R on AVX2) give the same logits bit for bit, and the file is
+    /// untouched.
     func testRepackedWeightsGiveTheSameLogits() throws {
-        var checked = 0
+        var checked = 0, repacked = Set<GGMLType>()
         for e in try Self.entries() where e.quant != "F32" {
             let path = TestData.fixture(e.file)
+            repacked.formUnion(try GGUFFile(path: path).tensors.map(\.type).filter { Quant.repackedType($0) != nil })
             let before = try Data(contentsOf: URL(fileURLWithPath: path))
             let plain = try Model(path: path, threads: 2, repack: false), packed = try Model(path: path, threads: 2, repack: true)
             XCTAssertEqual(plain.repackedBytes, 0)
@@ -56,7 +58,8 @@ final class FixtureLogitsTests: XCTestCase {
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before, "\(e.name): the file changed")
             checked += 1
         }
-        if Quant.repackedType(.q4_K) != nil { XCTAssertGreaterThan(checked, 0, "no quantized fixture with Q4_K weights") }
+        for t in [GGMLType.q4_K, .q6_K] where Quant.repackedType(t) != nil { XCTAssertTrue(repacked.contains(t), "no quantized fixture with \(t.name) weights") }
+        XCTAssertEqual(checked > 0, !repacked.isEmpty)
     }
 
     /// Prefill with two threads runs whole experts per thread (Session+ExpertBatch) where one thread runs them one

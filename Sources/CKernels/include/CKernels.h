@@ -16,6 +16,8 @@ enum {
     /// Internal, never in a file: Q4_K blocks whose 128 nibble bytes are permuted at load for the AVX2 kernels
     /// (repack.c); same block size, scales and results, bit for bit.
     CK_Q4_K_R = 0x100C,
+    /// Internal: Q6_K blocks whose 6-bit quants are rearranged at load for the AVX2 kernels (repack_q6_K.c).
+    CK_Q6_K_R = 0x100E,
 };
 
 // ---- scalar conversions (bit-exact with ggml's reference conversions) ----
@@ -35,7 +37,8 @@ int ck_block_bytes(uint32_t type);
 /// sizeof() of each C block struct (for layout assertions in tests); 0 if unknown.
 int ck_block_struct_size(uint32_t type);
 
-/// The repacked layout of `type` the active kernels read faster (CK_Q4_K_R for Q4_K with AVX2), or -1 if none.
+/// The repacked layout of `type` the active kernels read faster (CK_Q4_K_R for Q4_K with AVX2 or AVX-512, CK_Q6_K_R
+/// for Q6_K with AVX2), or -1 if none.
 int ck_repacked_type(uint32_t type);
 /// Rewrites `nblocks` blocks of `type` in place into ck_repacked_type(type)'s layout; returns 0, or -1 if none.
 int ck_repack(uint32_t type, void *data, int64_t nblocks);
