@@ -28,8 +28,6 @@ typedef struct { uint16_t d; uint8_t qs[QK/2]; } block_iq4_nl;
 typedef struct { int8_t qs[4][QK_K]; float d[4]; int16_t bsp[4][8]; uint8_t pad[16]; } block_q8_Kx4;
 /// The same for the Q6_K GEMM kernel: quants in its paired-register order, the scale and the 16 block sums.
 typedef struct { int8_t qs[4][QK_K]; float d[4]; int16_t bsums[4][16]; uint8_t pad[16]; } block_q8_Kx4s;
-/// One 32-block of up to 4 Q8_0 activation rows for the Q5_0 / Q8_0 GEMM kernels: quants as they are, scales as f32.
-typedef struct { int8_t qs[4][QK]; float d[4]; uint8_t pad[16]; } block_q8_0x4;
 typedef struct { uint16_t d; uint16_t scales_h; uint8_t scales_l[QK_K/64]; uint8_t qs[QK_K/2]; } block_iq4_xs;
 
 _Static_assert(sizeof(block_q4_0) == 18, "q4_0 layout");
@@ -39,7 +37,6 @@ _Static_assert(sizeof(block_q5_1) == 24, "q5_1 layout");
 _Static_assert(sizeof(block_q8_0) == 34, "q8_0 layout");
 _Static_assert(sizeof(block_q8_Kx4) == 1120, "q8_Kx4 layout: a multiple of 32 bytes");
 _Static_assert(sizeof(block_q8_Kx4s) == 1184, "q8_Kx4s layout: a multiple of 32 bytes");
-_Static_assert(sizeof(block_q8_0x4) == 160, "q8_0x4 layout: a multiple of 32 bytes");
 _Static_assert(sizeof(block_q8_1) == 36, "q8_1 layout");
 _Static_assert(sizeof(block_q2_K) == 84, "q2_K layout");
 _Static_assert(sizeof(block_q3_K) == 110, "q3_K layout");

@@ -12,8 +12,6 @@ void ck_gemm_q6_K_avx2(int n, const void *w, const void *xp, int T, float *out);
 void ck_gemm8_q6_K_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
 void ck_dot4_q5_0_avx2(int, const void *, const void *, size_t, float *);
 void ck_dot4_q8_0_avx2(int, const void *, const void *, size_t, float *);
-void ck_gemm_q5_0_avx2(int n, const void *w, const void *xp, int T, float *out);
-void ck_gemm8_q5_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
 void ck_gemm_q4_K_r_avx2(int n, const void *w, const void *xp, int T, float *out);
 void ck_gemm8_q4_K_r_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
 float ck_gemv_q4_K_r_avx2(int n, const void *w, const void *xp);
@@ -23,6 +21,8 @@ float ck_gemv_q6_K_r_avx2(int n, const void *w, const void *xp);
 size_t ck_q8_0x8w_bytes(int n);
 void ck_pack_q8_0x8w(int n, const void *x, size_t xbytes, int T, void *dst);
 void ck_gemm_rows_q8_0_avx2(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
+                            int64_t nt, float *y, int64_t ldy);
+void ck_gemm_rows_q5_0_avx2(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
                             int64_t nt, float *y, int64_t ldy);
 
 static size_t q8_Kx4_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4); }
@@ -106,25 +106,11 @@ static void pack_q8_Kx4r(int n, const void *x, size_t xbytes, int T, void *dst) 
 
 static const ck_gemm_ops q6_K_r_avx2 = { ck_dot4_q6_K_r_avx2, q8_Kx4s_bytes, pack_q8_Kx4r, ck_gemm_q6_K_r_avx2, ck_gemm8_q6_K_r_avx2, ck_gemv_q6_K_r_avx2 };
 
-static size_t q8_0x4_bytes(int n) { return (size_t)(n / QK) * sizeof(block_q8_0x4); }
-
-/// T Q8_0 rows → block_q8_0x4 per 32-block for the Q5_0 kernels (the f16 scale converted once here, exactly).
-static void pack_q8_0x4(int n, const void *x, size_t xbytes, int T, void *dst) {
-    block_q8_0x4 *o = dst;
-    for (int i = 0; i < n / QK; i++) {
-        memset(o[i].d, 0, sizeof o[i].d);
-        for (int t = 0; t < T; t++) {
-            const block_q8_0 *b = (const block_q8_0 *)((const char *)x + (size_t)t * xbytes) + i;
-            memcpy(o[i].qs[t], b->qs, QK);
-            o[i].d[t] = ck_h2f(b->d);
-        }
-    }
-}
-
-static const ck_gemm_ops q5_0_avx2 = { ck_dot4_q5_0_avx2, q8_0x4_bytes, pack_q8_0x4, ck_gemm_q5_0_avx2, ck_gemm8_q5_0_avx2, NULL };
-/// Q8_0: 8-row tiles against groups of 8 tokens (gemm_q8_0.c), bit for bit the scalar twin.
+/// Q8_0 and Q5_0: 8-row tiles against groups of 8 tokens (gemm_q8_0.c), bit for bit the scalar twins.
 static const ck_gemm_ops q8_0_avx2 = { .dot4 = ck_dot4_q8_0_avx2, .group_bytes = ck_q8_0x8w_bytes, .pack = ck_pack_q8_0x8w,
                                        .rows = ck_gemm_rows_q8_0_avx2, .group = 8, .tile_rows = 8 };
+static const ck_gemm_ops q5_0_avx2 = { .dot4 = ck_dot4_q5_0_avx2, .group_bytes = ck_q8_0x8w_bytes, .pack = ck_pack_q8_0x8w,
+                                       .rows = ck_gemm_rows_q5_0_avx2, .group = 8, .tile_rows = 8 };
 #endif
 
 const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4) {

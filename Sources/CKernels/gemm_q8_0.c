@@ -1,6 +1,7 @@
-// Q8_0 GEMM on AVX2 by 8-row tiles: the products in 16-bit (vpmaddwd) with each int32 lane one weight row, so a
-// block's sum needs no horizontal reduction and no per-row float work. Bit for bit the scalar twin (dot_ref.c):
-// per row and block the exact integer sum s, then sumf += s · (dw · dx) in block order.
+// Q8_0 and Q5_0 GEMM on AVX2 by 8-row tiles: the products in 16-bit (vpmaddwd) with each int32 lane one weight row,
+// so a block's sum needs no horizontal reduction and no per-row float work. Bit for bit the scalar twins (dot_ref.c):
+// per row and block the exact integer sum s, then sumf += s · (dw · dx) in block order. A Q5_0 block is its 32
+// quants q − 16 as int8 and its scale, so its tiles are Q8_0 tiles (built from the 5-bit quants) and the rest is shared.
 //
 // Why: the single-row kernel spends vpsignb, vpmaddubsw, vpmaddwd (ones), cvt and fma per 32 weights and token, and
 // Zen 2 has one vector integer-multiply pipe, which also takes half the FMAs: ~3.4 cycles per 32 MACs. Here a
@@ -37,18 +38,26 @@ void ck_pack_q8_0x8w(int n, const void *x, size_t xbytes, int T, void *dst) {
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "unpack_avx2.h"
 #pragma STDC FP_CONTRACT OFF  // s · (dw · dx) and the sum round as in the scalar twin
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
 
-/// Rows r … r + R − 1 (R ≤ 8; wbytes apart) → nb tiles.
-AVX2 static void build_tiles(int nb, const char *w, size_t wbytes, int R, tile_q8_0x8 *tile) {
+/// Rows r … r + R − 1 (R ≤ 8; wbytes apart) of `type` (CK_Q8_0 or CK_Q5_0) → nb tiles.
+AVX2 static void build_tiles(uint32_t type, int nb, const char *w, size_t wbytes, int R, tile_q8_0x8 *tile) {
     for (int b = 0; b < nb; b++) {
         __m256i a[8];
         uint64_t d[2] = {0, 0};  // the 8 f16 scales gathered in scalar registers
         for (int r = 0; r < 8; r++) {
-            const block_q8_0 *blk = (const block_q8_0 *)(w + (size_t)r * wbytes) + b;
-            a[r] = r < R ? _mm256_loadu_si256((const __m256i *)blk->qs) : _mm256_setzero_si256();
-            if (r < R) d[r / 4] |= (uint64_t)blk->d << (16 * (r % 4));
+            if (r >= R) { a[r] = _mm256_setzero_si256(); continue; }
+            if (type == CK_Q5_0) {
+                const block_q5_0 *blk = (const block_q5_0 *)(w + (size_t)r * wbytes) + b;
+                a[r] = q5_0_quants(blk);
+                d[r / 4] |= (uint64_t)blk->d << (16 * (r % 4));
+            } else {
+                const block_q8_0 *blk = (const block_q8_0 *)(w + (size_t)r * wbytes) + b;
+                a[r] = _mm256_loadu_si256((const __m256i *)blk->qs);
+                d[r / 4] |= (uint64_t)blk->d << (16 * (r % 4));
+            }
         }
         _mm256_storeu_ps(tile[b].d, _mm256_cvtph_ps(_mm_set_epi64x((long long)d[1], (long long)d[0])));  // exact, as ck_h2f
         // 8×8 transpose of 16-bit pairs in each 128-bit half: words of a[r] are pairs 0…7 (half 0), 8…15 (half 1)
@@ -95,34 +104,51 @@ AVX2 static void group_product(int nb, const tile_q8_0x8 *tile, const block_q8_0
     switch (T) { GROUP_CASE(8) GROUP_CASE(7) GROUP_CASE(6) GROUP_CASE(5) GROUP_CASE(4) GROUP_CASE(3) GROUP_CASE(2) default: tile_times_group(nb, tile, x, 1, sum); }
 }
 
+/// Block b of a row of `type` as 32 int8 quants and its f16 scale (plain C).
+static uint16_t block_quants(uint32_t type, const char *row, int b, int8_t q[QK]) {
+    if (type == CK_Q5_0) {
+        const block_q5_0 *a = (const block_q5_0 *)row + b;
+        uint32_t qh; memcpy(&qh, a->qh, 4);
+        for (int j = 0; j < QK/2; j++) {
+            q[j] = (int8_t)(((a->qs[j] & 0x0F) | ((qh >> j) & 1) << 4) - 16);
+            q[j + QK/2] = (int8_t)(((a->qs[j] >> 4) | ((qh >> (j + 16)) & 1) << 4) - 16);
+        }
+        return a->d;
+    }
+    const block_q8_0 *a = (const block_q8_0 *)row + b;
+    memcpy(q, a->qs, QK);
+    return a->d;
+}
+
 /// Row r against the packed tokens the plain way (same sums, same order): when no tile buffer can be had.
-static void rows_without_tiles(int nb, const char *w, size_t wbytes, int64_t r0, int64_t r1, const char *xp, size_t gstride,
-                               int64_t nt, float *y, int64_t ldy) {
+static void rows_without_tiles(uint32_t type, int nb, const char *w, size_t wbytes, int64_t r0, int64_t r1, const char *xp,
+                               size_t gstride, int64_t nt, float *y, int64_t ldy) {
     for (int64_t r = r0; r < r1; r++)
         for (int64_t t = 0; t < nt; t++) {
-            const block_q8_0 *a = (const block_q8_0 *)(w + (size_t)r * wbytes);
             const block_q8_0x8w *x = (const block_q8_0x8w *)(xp + (size_t)(t / 8) * gstride);
             float sumf = 0;
             for (int b = 0; b < nb; b++) {
+                int8_t q[QK];
+                const uint16_t d = block_quants(type, w + (size_t)r * wbytes, b, q);
                 int s = 0;
-                for (int k = 0; k < QK; k++) s += a[b].qs[k] * x[b].q[t % 8][k];
-                sumf += s * (ck_h2f(a[b].d) * x[b].d[t % 8]);
+                for (int k = 0; k < QK; k++) s += q[k] * x[b].q[t % 8][k];
+                sumf += s * (ck_h2f(d) * x[b].d[t % 8]);
             }
             y[t * ldy + r] = sumf;
         }
 }
 
-/// Rows r0 <= r < r1 of Y(nt, ldy) = X · Wᵀ for Q8_0 weights and activations packed by ck_pack_q8_0x8w.
-AVX2 void ck_gemm_rows_q8_0_avx2(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
-                                 int64_t nt, float *y, int64_t ldy) {
+/// Rows r0 <= r < r1 of Y(nt, ldy) = X · Wᵀ for `type` weights and activations packed by ck_pack_q8_0x8w.
+AVX2 static void gemm_rows(uint32_t type, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
+                           int64_t nt, float *y, int64_t ldy) {
     static _Thread_local void *buf = NULL;  // tiles of 8 rows: 288 bytes per 32 columns (L1/L2-resident)
     static _Thread_local size_t cap = 0;
     const int nb = n / QK;
     tile_q8_0x8 *tile = ck_grow_buffer(&buf, &cap, (size_t)nb * sizeof(tile_q8_0x8), 65536);
-    if (!tile) { rows_without_tiles(nb, w, wbytes, r0, r1, xp, gstride, nt, y, ldy); return; }
+    if (!tile) { rows_without_tiles(type, nb, w, wbytes, r0, r1, xp, gstride, nt, y, ldy); return; }
     for (int64_t r = r0; r < r1; r += 8) {
         const int R = r1 - r < 8 ? (int)(r1 - r) : 8;
-        build_tiles(nb, (const char *)w + (size_t)r * wbytes, wbytes, R, tile);
+        build_tiles(type, nb, (const char *)w + (size_t)r * wbytes, wbytes, R, tile);
         for (int64_t t = 0; t < nt; t += 8) {
             const int T = nt - t < 8 ? (int)(nt - t) : 8;
             __m256 sum[8];
@@ -134,5 +160,15 @@ AVX2 void ck_gemm_rows_q8_0_avx2(int n, const void *w, size_t wbytes, int64_t r0
             }
         }
     }
+}
+
+AVX2 void ck_gemm_rows_q8_0_avx2(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
+                                 int64_t nt, float *y, int64_t ldy) {
+    gemm_rows(CK_Q8_0, n, w, wbytes, r0, r1, xp, gstride, nt, y, ldy);
+}
+
+AVX2 void ck_gemm_rows_q5_0_avx2(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
+                                 int64_t nt, float *y, int64_t ldy) {
+    gemm_rows(CK_Q5_0, n, w, wbytes, r0, r1, xp, gstride, nt, y, ldy);
 }
 #endif

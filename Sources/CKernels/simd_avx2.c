@@ -2,6 +2,7 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include "hsum_avx2.h"
+#include "unpack_avx2.h"
 #include <math.h>
 #include "blocks.h"
 #include "simd.h"
@@ -18,19 +19,6 @@ __attribute__((target("avx2,fma,f16c"))) static inline float h2f_nodep(uint16_t 
 }
 
 AVX2 static inline int hsum_i32x8(__m256i v);
-/// 32 nibbles of 16 bytes as 32 bytes: low nibbles first (elements 0..15), then high nibbles (16..31).
-AVX2 static inline __m256i nibbles32(const uint8_t *q) {
-    const __m128i t = _mm_loadu_si128((const __m128i *)q);
-    return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(t, 4), t), _mm256_set1_epi8(0x0F));
-}
-/// 0xFF in byte j where bit j of the 32-bit word at q is set.
-AVX2 static inline __m256i bytes_from_bits32(const uint8_t *q) {
-    uint32_t x32; memcpy(&x32, q, 4);
-    const __m256i shuf = _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0);
-    __m256i b = _mm256_shuffle_epi8(_mm256_set1_epi32((int)x32), shuf);
-    b = _mm256_or_si256(b, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe));
-    return _mm256_cmpeq_epi8(b, _mm256_set1_epi64x(-1));
-}
 /// 8 int32 sums of signed x[i]*y[i] over 32 int8 pairs (x may be -128, y in [-127,127]).
 AVX2 static inline __m256i dot_i8(__m256i x, __m256i y) {
     const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
@@ -41,10 +29,10 @@ AVX2 static inline __m256i dot_u8(__m256i x, __m256i y) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(x, y), _mm256_set1_epi16(1));
 }
 
-/// The f16 scales of 8 consecutive blocks `stride` bytes apart as f32 (the halves gathered in scalar registers).
-AVX2 static inline __m256 scales8(const void *first_d, size_t stride) {
+/// The f16 scales of k (≤ 8) consecutive blocks `stride` bytes apart as f32, 0 past k (the halves gathered in scalar registers).
+AVX2 static inline __m256 scales8(const void *first_d, size_t stride, int k) {
     uint64_t q[2] = {0, 0};
-    for (int j = 0; j < 8; j++) {
+    for (int j = 0; j < k; j++) {
         uint16_t h; memcpy(&h, (const char *)first_d + j * stride, 2);
         q[j / 4] |= (uint64_t)h << (16 * (j % 4));
     }
@@ -57,31 +45,48 @@ AVX2 static inline __m256i sum_lanes8(const __m256i v[8]) {
     return _mm256_add_epi32(_mm256_permute2x128_si256(q0, q1, 0x20), _mm256_permute2x128_si256(q0, q1, 0x31));
 }
 
-/// Q8_0 with the scalar twin's bits: per block the exact integer sum s, then sumf += s · (dw · dx) in block order
-/// (as the 8-row GEMM in gemm_q8_0.c, so a prompt and a decoded token see the same products). Eight blocks at a
-/// time: their sums gathered into one register, scales converted together, the eight adds in order.
-AVX2 float ck_dot_q8_0_avx2(int n, const void *w, const void *x) {
-    const block_q8_0 *a = w; const block_q8_0 *b = x;
+/// k (≤ 8) blocks of Q8_0 or Q5_0 weights from block ib on, added to sumf with the scalar twin's bits: per block the
+/// exact integer sum s, then sumf += s · (dw · dx) in block order. The k sums gathered into one register, the
+/// scales converted together, the k adds in order.
+AVX2 static inline __attribute__((always_inline)) float add_blocks8(uint32_t type, const void *w, const block_q8_0 *b, int ib, int k, float sumf) {
+    const size_t size = type == CK_Q5_0 ? sizeof(block_q5_0) : sizeof(block_q8_0);  // both start with their f16 scale
+    const char *a = (const char *)w + (size_t)ib * size;
+    __m256i v[8];
+    for (int j = 0; j < 8; j++) {
+        if (j >= k) { v[j] = _mm256_setzero_si256(); continue; }
+        CK_STREAM(a + j * size, 1);  // spread over the blocks: all 5 asks up front read 5 % slower from DRAM
+        const __m256i q = type == CK_Q5_0 ? q5_0_quants((const block_q5_0 *)(a + j * size))
+                                          : _mm256_loadu_si256((const __m256i *)((const block_q8_0 *)(a + j * size))->qs);
+        v[j] = dot_i8(q, _mm256_loadu_si256((const __m256i *)b[ib + j].qs));
+    }
+    const __m256 dd = _mm256_mul_ps(scales8(a, size, k), scales8(&b[ib].d, sizeof(block_q8_0), k));
+    float p[8];
+    _mm256_storeu_ps(p, _mm256_mul_ps(_mm256_cvtepi32_ps(sum_lanes8(v)), dd));
+    for (int j = 0; j < k; j++) sumf += p[j];
+    return sumf;
+}
+
+/// Q8_0 and Q5_0 with the scalar twins' bits (as the 8-row GEMM in gemm_q8_0.c, so a prompt and a decoded token see
+/// the same products), eight blocks at a time and the last 1…7 together.
+AVX2 static inline __attribute__((always_inline)) float dot_blocks(uint32_t type, int n, const void *w, const void *x) {
     const int nb = n / QK;
     float sumf = 0;
     int ib = 0;
-    for (; ib + 8 <= nb; ib += 8) {
-        __m256i v[8];
-        for (int j = 0; j < 8; j++) {
-            CK_STREAM(a + ib + j, 1);  // spread over the blocks: all 5 asks up front read 5 % slower from DRAM
-            v[j] = dot_i8(_mm256_loadu_si256((const __m256i *)a[ib + j].qs), _mm256_loadu_si256((const __m256i *)b[ib + j].qs));
-        }
-        const __m256 dd = _mm256_mul_ps(scales8(&a[ib].d, sizeof(block_q8_0)), scales8(&b[ib].d, sizeof(block_q8_0)));
-        float p[8];
-        _mm256_storeu_ps(p, _mm256_mul_ps(_mm256_cvtepi32_ps(sum_lanes8(v)), dd));
-        for (int j = 0; j < 8; j++) sumf += p[j];
+    for (; ib + 8 <= nb; ib += 8) sumf = add_blocks8(type, w, x, ib, 8, sumf);
+    switch (nb - ib) {  // k a constant in each: the loops above unroll
+    case 7: return add_blocks8(type, w, x, ib, 7, sumf);
+    case 6: return add_blocks8(type, w, x, ib, 6, sumf);
+    case 5: return add_blocks8(type, w, x, ib, 5, sumf);
+    case 4: return add_blocks8(type, w, x, ib, 4, sumf);
+    case 3: return add_blocks8(type, w, x, ib, 3, sumf);
+    case 2: return add_blocks8(type, w, x, ib, 2, sumf);
+    case 1: return add_blocks8(type, w, x, ib, 1, sumf);
+    default: return sumf;
     }
-    for (; ib < nb; ib++) {
-        const int s = hsum_i32x8(dot_i8(_mm256_loadu_si256((const __m256i *)a[ib].qs), _mm256_loadu_si256((const __m256i *)b[ib].qs)));
-        sumf += (float)s * (H2F(a[ib].d) * H2F(b[ib].d));
-    }
-    return sumf;
 }
+
+AVX2 float ck_dot_q8_0_avx2(int n, const void *w, const void *x) { return dot_blocks(CK_Q8_0, n, w, x); }
+AVX2 float ck_dot_q5_0_avx2(int n, const void *w, const void *x) { return dot_blocks(CK_Q5_0, n, w, x); }
 
 AVX2 float ck_dot_q4_0_avx2(int n, const void *w, const void *x) {
     const block_q4_0 *a = w; const block_q8_0 *b = x;
@@ -105,20 +110,6 @@ AVX2 float ck_dot_q4_1_avx2(int n, const void *w, const void *x) {
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
     }
     return hsum8(acc) + summs;
-}
-
-AVX2 float ck_dot_q5_0_avx2(int n, const void *w, const void *x) {
-    const block_q5_0 *a = w; const block_q8_0 *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    for (int ib = 0; ib < n / QK; ib++) {
-        CK_STREAM(a + ib, 1);
-        const __m256 d = _mm256_set1_ps(H2F(a[ib].d) * H2F(b[ib].d));
-        const __m256i hi = _mm256_andnot_si256(bytes_from_bits32(a[ib].qh), _mm256_set1_epi8((char)0xF0));
-        const __m256i q = _mm256_or_si256(nibbles32(a[ib].qs), hi); // nibble - 16 where the high bit is clear
-        const __m256i s = dot_i8(q, _mm256_loadu_si256((const __m256i *)b[ib].qs));
-        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
-    }
-    return hsum8(acc);
 }
 
 AVX2 float ck_dot_q5_1_avx2(int n, const void *w, const void *x) {
@@ -682,55 +673,10 @@ AVX2 void ck_dot4_q4_0_avx2(int n, const void *w, const void *x, size_t xbytes, 
     for (int t = 0; t < 4; t++) out[t] = sumf[t];
 }
 
+/// Q5_0 against 4 activation rows: the single-row kernel per row (matmuls of 2+ rows run gemm_q8_0.c).
 AVX2 void ck_dot4_q5_0_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
-    DOT4_PROLOGUE(block_q5_0, block_q8_0)
-    for (int ib = 0; ib < n / QK; ib++) {
-        const __m256i hi = _mm256_andnot_si256(bytes_from_bits32(a[ib].qh), _mm256_set1_epi8((char)0xF0));
-        const __m256i q = _mm256_or_si256(nibbles32(a[ib].qs), hi);
-        const float dw = H2F(a[ib].d);
-        for (int t = 0; t < 4; t++) {
-            const __m256i s = dot_i8(q, _mm256_loadu_si256((const __m256i *)b[t][ib].qs));
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * H2F(b[t][ib].d)), _mm256_cvtepi32_ps(s), acc[t]);
-        }
-    }
-    for (int t = 0; t < 4; t++) out[t] = hsum8(acc[t]);
+    for (int t = 0; t < 4; t++) out[t] = ck_dot_q5_0_avx2(n, w, (const char *)x + t * xbytes);
 }
-
-/// Q5_0 against T (1…4) or 8 activation rows packed by gemm.c (block_q8_0x4): the weights decoded once for all
-/// rows, the activation scales already f32; per row the single-row kernel's exact steps (acc = fma(dw·d8,
-/// (float)lanes, acc) per block, hsum8 at the end), so the bits are the same. (Q8_0: gemm_q8_0.c.)
-AVX2 static inline __attribute__((always_inline)) void gemm_q5_0(int n, const void *w, const block_q8_0x4 *b0, size_t gstride,
-                                                               const int G, const int T, float *out) {
-    const __m256i ones = _mm256_set1_epi16(1);
-    __m256 acc[8];
-    for (int k = 0; k < 8; k++) acc[k] = _mm256_setzero_ps();
-    for (int ib = 0; ib < n / QK; ib++) {
-        const block_q5_0 *a = (const block_q5_0 *)w + ib;
-        const __m256i q = _mm256_or_si256(nibbles32(a->qs), _mm256_andnot_si256(bytes_from_bits32(a->qh), _mm256_set1_epi8((char)0xF0)));
-        const float dw = H2F(a->d);
-        const __m256i ax = _mm256_sign_epi8(q, q);
-        for (int g = 0; g < G; g++) {
-            const block_q8_0x4 *b = (const block_q8_0x4 *)((const char *)b0 + g * gstride) + ib;
-            float dd[4]; _mm_storeu_ps(dd, _mm_mul_ps(_mm_set1_ps(dw), _mm_loadu_ps(b->d)));
-            for (int t = 0; t < T; t++) {
-                const __m256i y = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)b->qs[t]), q);
-                const __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(ax, y), ones);
-                acc[4*g + t] = _mm256_fmadd_ps(_mm256_broadcast_ss(&dd[t]), _mm256_cvtepi32_ps(s), acc[4*g + t]);
-            }
-        }
-    }
-    for (int g = 0; g < G; g++) for (int t = 0; t < T; t++) out[4*g + t] = hsum8(acc[4*g + t]);
-}
-
-AVX2 void ck_gemm_q5_0_avx2(int n, const void *w, const void *xp, int T, float *out) {
-    switch (T) {
-    case 4: gemm_q5_0(n, w, xp, 0, 1, 4, out); break;
-    case 3: gemm_q5_0(n, w, xp, 0, 1, 3, out); break;
-    case 2: gemm_q5_0(n, w, xp, 0, 1, 2, out); break;
-    default: gemm_q5_0(n, w, xp, 0, 1, 1, out); break;
-    }
-}
-AVX2 void ck_gemm8_q5_0_avx2(int n, const void *w, const void *xp, size_t gstride, float *out) { gemm_q5_0(n, w, xp, gstride, 2, 4, out); }
 
 AVX2 void ck_dot4_q4_1_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
     DOT4_PROLOGUE(block_q4_1, block_q8_1)

@@ -29,10 +29,10 @@ final class SimdTests: XCTestCase {
     }
 
     /// Types whose SIMD kernels reduce each block to one integer and then do the scalar twin's float steps:
-    /// bit-exact (AVX2 Q8_0 too). The others accumulate floats in vector lanes: within 2e-6 · Σ|w_j x_j| of the twin.
+    /// bit-exact (AVX2 Q8_0 and Q5_0 too). The others accumulate floats in vector lanes: within 2e-6 · Σ|w_j x_j| of the twin.
     static let bitExact: Set<GGMLType> = [.q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .iq4_xs]
     static func isBitExact(_ t: GGMLType, family: Int32) -> Bool {
-        bitExact.contains(t) || (t == .q8_0 && family == Int32(CK_FAMILY_AVX2))
+        bitExact.contains(t) || ((t == .q8_0 || t == .q5_0) && family == Int32(CK_FAMILY_AVX2))
     }
 
     func testSimdKernelsMatchScalarTwins() throws {

@@ -76,9 +76,9 @@ ck_vec_dot4_fn ck_vec_dot4_family(uint32_t type, int family);
 
 /// y[t*ldy + r] = W_r · X_t for rows r in [r0, r1) and tokens t in [0, nt); W rows wbytes apart,
 /// X rows (quantized) xbytes apart; dot4 (may be NULL) handles tokens four at a time. When dot4 has a GEMM twin
-/// (AVX2 Q4_K, Q6_K, Q5_0: gemm.c) the activations are repacked once per call (per-thread buffer) and that
-/// kernel runs instead, 8 or 4 tokens per weight row, same bits. AVX2 Q8_0 (gemm_q8_0.c) runs 8-row tiles against
-/// 8 tokens with the scalar twin's bits (not the single-row kernel's: those differ in float order).
+/// (AVX2 Q4_K, Q6_K and their repacked layouts: gemm.c) the activations are repacked once per call (per-thread
+/// buffer) and that kernel runs instead, 8 or 4 tokens per weight row, same bits. AVX2 Q8_0 and Q5_0 (gemm_q8_0.c)
+/// run 8-row tiles against 8 tokens with the scalar twin's bits (which their single-row kernels also give).
 void ck_matmul_rows(ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1,
                     const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy);
 
