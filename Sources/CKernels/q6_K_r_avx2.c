@@ -34,6 +34,51 @@ AVX2 static inline __attribute__((always_inline)) void q6_K_r_registers(const bl
     }
 }
 
+/// Rewrites one Q6_K block in place into CK_Q6_K_R (repack_q6_K.c's plain-C definition, same bytes): the 6-bit
+/// values unpacked in element order, regrouped so that register m is [sub-block m | sub-block m + 8], an 8×8
+/// transpose of 16-bit pairs in each 128-bit half (register r then holds pair r of every sub-block), then
+/// the fourth register of each three folded into their top bits.
+AVX2 void ck_repack_q6_K_block_avx2(void *block) {
+    block_q6_K *a = block;
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
+    __m256i q[8];  // q[m]: elements 32m … 32m + 31 = [sub-block 2m | sub-block 2m + 1]
+    for (int kk = 0; kk < 2; kk++) {
+        const __m256i hb = _mm256_loadu_si256((const __m256i *)(a->qh + 32*kk));
+        const __m256i b1 = _mm256_loadu_si256((const __m256i *)(a->ql + 64*kk)), b2 = _mm256_loadu_si256((const __m256i *)(a->ql + 64*kk + 32));
+        q[4*kk + 0] = _mm256_or_si256(_mm256_and_si256(b1, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 4), m2));
+        q[4*kk + 1] = _mm256_or_si256(_mm256_and_si256(b2, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 2), m2));
+        q[4*kk + 2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b1, 4), m4), _mm256_and_si256(hb, m2));
+        q[4*kk + 3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b2, 4), m4), _mm256_and_si256(_mm256_srli_epi16(hb, 2), m2));
+    }
+    __m256i x[8], s[8], u[8], r[8];
+    for (int k = 0; k < 4; k++) {  // x[m] = [sub-block m | sub-block m + 8]
+        x[2*k] = _mm256_permute2x128_si256(q[k], q[k + 4], 0x20);
+        x[2*k + 1] = _mm256_permute2x128_si256(q[k], q[k + 4], 0x31);
+    }
+    for (int m = 0; m < 8; m += 2) {
+        s[m] = _mm256_unpacklo_epi16(x[m], x[m + 1]);      // pairs 0…3 of rows m, m + 1
+        s[m + 1] = _mm256_unpackhi_epi16(x[m], x[m + 1]);  // pairs 4…7
+    }
+    for (int h = 0; h < 2; h++) {  // rows 4h … 4h + 3
+        u[4*h + 0] = _mm256_unpacklo_epi32(s[4*h], s[4*h + 2]);
+        u[4*h + 1] = _mm256_unpackhi_epi32(s[4*h], s[4*h + 2]);
+        u[4*h + 2] = _mm256_unpacklo_epi32(s[4*h + 1], s[4*h + 3]);
+        u[4*h + 3] = _mm256_unpackhi_epi32(s[4*h + 1], s[4*h + 3]);
+    }
+    for (int p = 0; p < 4; p++) {
+        r[2*p] = _mm256_unpacklo_epi64(u[p], u[4 + p]);      // pair 2p of every sub-block
+        r[2*p + 1] = _mm256_unpackhi_epi64(u[p], u[4 + p]);  // pair 2p + 1
+    }
+    const __m256i top = _mm256_set1_epi8((char)0xC0), low2 = _mm256_set1_epi8(0x03);
+    __m256i *out = (__m256i *)a->ql;  // ql and qh: 192 contiguous bytes
+    for (int G = 0; G < 2; G++) {
+        const __m256i d = r[4*G + 3];
+        _mm256_storeu_si256(out + 3*G, _mm256_or_si256(r[4*G], _mm256_slli_epi16(_mm256_and_si256(d, low2), 6)));
+        _mm256_storeu_si256(out + 3*G + 1, _mm256_or_si256(r[4*G + 1], _mm256_and_si256(_mm256_slli_epi16(d, 4), top)));
+        _mm256_storeu_si256(out + 3*G + 2, _mm256_or_si256(r[4*G + 2], _mm256_and_si256(_mm256_slli_epi16(d, 2), top)));
+    }
+}
+
 /// The integer sum of one block against one packed row: Σ_j s_j · Σ (q − 32) · y over sub-block j, in 8 lanes.
 AVX2 static inline __m256i q6_K_r_block(const __m256i r[8], __m256i sc, const int8_t *qs, const int16_t *bsums) {
     const __m256i *y = (const __m256i *)qs;

@@ -56,6 +56,7 @@ float ck_dot_q4_K_r_ref(int n, const void *w, const void *x) { return dot_unrepa
 float ck_dot_q4_K_avx2(int, const void *, const void *);
 void ck_dot4_q4_K_avx2(int, const void *, const void *, size_t, float *);
 void ck_repack_q4_K_block_avx2(void *block);  // simd_avx2.c: the permutation through gemm_q4_K's own transposition
+void ck_repack_q6_K_block_avx2(void *block);  // q6_K_r_avx2.c
 
 /// Fallbacks on plain Q8_K activations (the fast paths go through ck_matmul_rows, which packs them once):
 /// each block back in Q4_K's layout through the Q4_K kernels, summed per block exactly as those kernels do.
@@ -87,13 +88,12 @@ int ck_repacked_type(uint32_t type) {
 
 int ck_repack(uint32_t type, void *data, int64_t nblocks) {
     if (ck_repacked_type(type) < 0 || nblocks < 0) return -1;
-    if (type == CK_Q6_K) {
-        block_q6_K *b = data;
-        for (int64_t i = 0; i < nblocks; i++) ck_repack_q6_K_block(b + i, b + i);
-        return 0;
-    }
     block_q4_K *b = data;
 #if defined(__x86_64__)
+    if (type == CK_Q6_K) {  // only with AVX2 (ck_repacked_type)
+        for (int64_t i = 0; i < nblocks; i++) ck_repack_q6_K_block_avx2((block_q6_K *)data + i);
+        return 0;
+    }
     if (ck_cpu_features() & CK_AVX2) { for (int64_t i = 0; i < nblocks; i++) ck_repack_q4_K_block_avx2(b + i); return 0; }
 #endif
     for (int64_t i = 0; i < nblocks; i++) repack_block_scalar(b + i, b + i);
