@@ -58,9 +58,23 @@ const char *ck_vec_dot_impl(uint32_t t) {
     return "scalar";
 }
 
+#if defined(__x86_64__)
+float ck_dot_q8_0_avx2(int, const void *, const void *);
+float ck_dot_q5_0_avx2(int, const void *, const void *);
+void ck_dot8_rows_q8_0_avx2(int n, const void *w, size_t wbytes, const void *x, float *out);
+void ck_dot8_rows_q5_0_avx2(int n, const void *w, size_t wbytes, const void *x, float *out);
+#endif
+
 /// Rows r0 <= r < r1 of y = W · x (the single-row kernels prefetch their weight stream themselves: CK_STREAM).
 static void matvec_rows(ck_vec_dot_fn dot, float (*kernel1)(int, const void *, const void *), int n, const char *wb, size_t wbytes,
                         int64_t r0, int64_t r1, const void *x, float *y) {
+#if defined(__x86_64__)
+    // rows of under 8 Q8_0 / Q5_0 blocks: 8 rows at a time (same bits as the single-row kernel)
+    void (*rows8)(int, const void *, size_t, const void *, float *) = n / 32 >= 8 ? NULL
+        : dot == ck_dot_q8_0_avx2 ? ck_dot8_rows_q8_0_avx2 : dot == ck_dot_q5_0_avx2 ? ck_dot8_rows_q5_0_avx2 : NULL;
+    if (rows8)
+        for (; r0 + 8 <= r1; r0 += 8) rows8(n, wb + (size_t)r0 * wbytes, wbytes, x, y + r0);
+#endif
     for (int64_t r = r0; r < r1; r++) y[r] = kernel1 ? kernel1(n, wb + (size_t)r * wbytes, x) : dot(n, wb + (size_t)r * wbytes, x);
 }
 

@@ -88,6 +88,29 @@ AVX2 static inline __attribute__((always_inline)) float dot_blocks(uint32_t type
 AVX2 float ck_dot_q8_0_avx2(int n, const void *w, const void *x) { return dot_blocks(CK_Q8_0, n, w, x); }
 AVX2 float ck_dot_q5_0_avx2(int n, const void *w, const void *x) { return dot_blocks(CK_Q5_0, n, w, x); }
 
+/// Eight rows (wbytes apart) of Q8_0 or Q5_0 weights against one activation row, for short rows (attn_k_b: 6 blocks)
+/// where the single-row kernel's per-row work dominates: per block the 8 rows' sums gathered into one register and
+/// scaled together, lane r accumulating row r in block order — each lane the scalar twin's bits.
+AVX2 static inline __attribute__((always_inline)) void dot8_rows(uint32_t type, int n, const char *w, size_t wbytes, const block_q8_0 *b, float *out) {
+    const size_t size = type == CK_Q5_0 ? sizeof(block_q5_0) : sizeof(block_q8_0);
+    for (size_t o = 0; o < 8 * wbytes; o += 64) __builtin_prefetch(w + CK_STREAM_AHEAD + o, 0, 0);
+    __m256 sum = _mm256_setzero_ps();
+    for (int ib = 0; ib < n / QK; ib++) {
+        const __m256i y = _mm256_loadu_si256((const __m256i *)b[ib].qs);
+        __m256i v[8];
+        for (int r = 0; r < 8; r++) {
+            const char *blk = w + r * wbytes + ib * size;
+            v[r] = dot_i8(type == CK_Q5_0 ? q5_0_quants((const block_q5_0 *)blk) : _mm256_loadu_si256((const __m256i *)((const block_q8_0 *)blk)->qs), y);
+        }
+        const __m256 dd = _mm256_mul_ps(scales8(w + ib * size, wbytes, 8), _mm256_set1_ps(H2F(b[ib].d)));
+        sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_cvtepi32_ps(sum_lanes8(v)), dd));
+    }
+    _mm256_storeu_ps(out, sum);
+}
+
+AVX2 void ck_dot8_rows_q8_0_avx2(int n, const void *w, size_t wbytes, const void *x, float *out) { dot8_rows(CK_Q8_0, n, w, wbytes, x, out); }
+AVX2 void ck_dot8_rows_q5_0_avx2(int n, const void *w, size_t wbytes, const void *x, float *out) { dot8_rows(CK_Q5_0, n, w, wbytes, x, out); }
+
 AVX2 float ck_dot_q4_0_avx2(int n, const void *w, const void *x) {
     const block_q4_0 *a = w; const block_q8_0 *b = x;
     float sumf = 0;  // per block as the scalar twin and llama.cpp's repacked Q4_0 GEMM: bit-exact
