@@ -6,17 +6,11 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include "blocks.h"
+#include "hsum_avx2.h"
 #include "simd.h"
 #pragma STDC FP_CONTRACT OFF  // scalar float epilogues must round exactly like dot_ref.c
 
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
-
-/// f16 → f32 through vmovd (the asm barrier keeps clang from a vpinsrw that would serialize the block loop).
-AVX2 static inline float h2f(uint16_t h) {
-    __m128i t = _mm_cvtsi32_si128(h);
-    __asm__("" : "+x"(t));
-    return _mm_cvtss_f32(_mm_cvtph_ps(t));
-}
 
 /// The eight 6-bit registers of one block (32 bytes each, values 0…63). `stream`: ask for the weights
 /// CK_STREAM_AHEAD bytes on, two lines per 96 bytes read (the decode kernel reads them from DRAM).
@@ -91,13 +85,6 @@ AVX2 static inline __m256i q6_K_r_block(const __m256i r[8], __m256i sc, const in
     return acc;
 }
 
-AVX2 static inline int hsum_i32x8(__m256i v) {
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
-    return _mm_cvtsi128_si32(s);
-}
-
 /// One activation row (row 0 of each packed block): the decode kernel.
 AVX2 float ck_gemv_q6_K_r_avx2(int n, const void *w, const void *xp) {
     const block_q6_K *a = w; const block_q8_Kx4s *b = xp;
@@ -107,7 +94,7 @@ AVX2 float ck_gemv_q6_K_r_avx2(int n, const void *w, const void *xp) {
         q6_K_r_registers(a + i, r, 1);
         const __m256i sc = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a[i].scales));
         const int isum = hsum_i32x8(q6_K_r_block(r, sc, b[i].qs[0], b[i].bsums[0]));
-        sumf += ((float)isum * h2f(a[i].d)) * b[i].d[0];
+        sumf += ((float)isum * h2f_nodep(a[i].d)) * b[i].d[0];
     }
     return sumf;
 }
@@ -119,7 +106,7 @@ AVX2 static inline __attribute__((always_inline)) void gemm_q6_K_r(int n, const 
         __m256i r[8];
         q6_K_r_registers(a + i, r, 0);
         const __m256i sc = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a[i].scales));
-        const float dw = h2f(a[i].d);
+        const float dw = h2f_nodep(a[i].d);
         for (int g = 0; g < G; g++) {
             const block_q8_Kx4s *b = (const block_q8_Kx4s *)((const char *)b0 + g * gstride);
             __m256i is[4];

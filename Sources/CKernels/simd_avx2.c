@@ -10,15 +10,6 @@
 
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
 #define H2F(h) h2f_nodep(h)
-/// f16 → f32 through vmovd (the asm barrier stops clang from folding it into a vpinsrw that would depend
-/// on the accumulator register and serialize the block loop).
-__attribute__((target("avx2,fma,f16c"))) static inline float h2f_nodep(uint16_t h) {
-    __m128i t = _mm_cvtsi32_si128(h);
-    __asm__("" : "+x"(t));
-    return _mm_cvtss_f32(_mm_cvtph_ps(t));
-}
-
-AVX2 static inline int hsum_i32x8(__m256i v);
 /// 8 int32 sums of signed x[i]*y[i] over 32 int8 pairs (x may be -128, y in [-127,127]).
 AVX2 static inline __m256i dot_i8(__m256i x, __m256i y) {
     const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
@@ -154,12 +145,6 @@ AVX2 static inline __m256i pair_scales(__m128i sc8, int g, int is_signed) {
     const __m128i lo = _mm_shuffle_epi8(sc8, _mm_set1_epi8((char)(2*g))), hi = _mm_shuffle_epi8(sc8, _mm_set1_epi8((char)(2*g + 1)));
     return is_signed ? _mm256_set_m128i(_mm_cvtepi8_epi16(hi), _mm_cvtepi8_epi16(lo))
                      : _mm256_set_m128i(_mm_cvtepu8_epi16(hi), _mm_cvtepu8_epi16(lo));
-}
-AVX2 static inline int hsum_i32x8(__m256i v) {
-    __m128i t = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0x4E));
-    t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0xB1));
-    return _mm_cvtsi128_si32(t);
 }
 
 /// Scales (bytes 0..7) and mins (bytes 8..15) of a Q4_K/Q5_K block, unpacked from 12 bytes of 6-bit fields.

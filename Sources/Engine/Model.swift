@@ -19,7 +19,7 @@ public final class Model: @unchecked Sendable {
     /// Bytes of weights repacked at load for the SIMD kernels (0 when off, not faster here, or not enough memory).
     public var repackedBytes: Int { repacking.bytes }
 
-    /// `repack`: rewrite weights at load into the layouts the active kernels read fastest (Q4_K for AVX2), copied out
+    /// `repack`: rewrite weights at load into the layouts the active kernels read fastest (Q4_K and Q6_K for AVX2), copied out
     /// of the mapping into memory of this process in 2 MB pages (the file never changes). Off with GLMCHAT_REPACK=0;
     /// skipped when those bytes do not fit in 80 % of the memory available (they stop being shared page cache).
     public convenience init(path: String, threads: Int, repack: Bool = Model.repackByDefault) throws {

@@ -34,7 +34,7 @@ public enum Quant {
         }
     }
 
-    /// The layout weights of type `t` are repacked into at load for the active kernels (Q4_K → Q4_K_R with AVX2),
+    /// The layout weights of type `t` are repacked into at load for the active kernels (Q4_K → Q4_K_R, Q6_K → Q6_K_R with AVX2),
     /// or nil when none is faster here.
     public static func repackedType(_ t: GGMLType) -> GGMLType? {
         let r = ck_repacked_type(t.id)
