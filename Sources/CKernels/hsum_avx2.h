@@ -21,6 +21,12 @@ __attribute__((target("avx2"))) static inline int hsum_i32x8(__m256i v) {
     return _mm_cvtsi128_si32(t);
 }
 
+/// [Σ is[0], Σ is[1], Σ is[2], Σ is[3]]: the lane sums of four int32 vectors (exact; the 4-row GEMM epilogues).
+__attribute__((target("avx2"))) static inline __m128i hsum4_i32x8(const __m256i is[4]) {
+    const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(is[0], is[1]), _mm256_hadd_epi32(is[2], is[3]));
+    return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+}
+
 /// f16 → f32 through vmovd (the asm barrier stops clang from folding it into a vpinsrw that would depend
 /// on the accumulator register and serialize the block loop).
 __attribute__((target("avx2,fma,f16c"))) static inline float h2f_nodep(uint16_t h) {

@@ -111,8 +111,7 @@ AVX2 static inline __attribute__((always_inline)) void gemm_q6_K_r(int n, const 
             const block_q8_Kx4s *b = (const block_q8_Kx4s *)((const char *)b0 + g * gstride);
             __m256i is[4];
             for (int t = 0; t < 4; t++) is[t] = t < T ? q6_K_r_block(r, sc, b[i].qs[t], b[i].bsums[t]) : _mm256_setzero_si256();
-            const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(is[0], is[1]), _mm256_hadd_epi32(is[2], is[3]));
-            const __m128i isum = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+            const __m128i isum = hsum4_i32x8(is);
             sumf[g] = _mm_add_ps(sumf[g], _mm_mul_ps(_mm_mul_ps(_mm_cvtepi32_ps(isum), _mm_set1_ps(dw)), _mm_loadu_ps(b[i].d)));
         }
     }

@@ -37,42 +37,59 @@ void ck_q4_K_unrepack(const void *src, void *dst) {
     memcpy(d, s, offsetof(block_q4_K, qs));
 }
 
-/// Each block back in Q4_K's layout through a Q4_K kernel, one block per call: the kernels sum their blocks as
-/// ((0 + t0) + t1) + …, so this sum has the same bits.
-static float dot_unrepacked(int n, const void *w, const void *x, ck_vec_dot_fn q4_K) {
-    const block_q4_K *a = w; const block_q8_K *b = x;
+/// A repacked layout's way back: one block in the file's layout (src and dst must not overlap), its size, and the
+/// file type's kernels (single row and 4 rows) the fallbacks below run on it.
+typedef struct { void (*unrepack)(const void *, void *); size_t size; ck_vec_dot_fn dot; ck_vec_dot4_fn dot4; } way_back;
+
+/// Each block back in the file's layout through that type's kernel, one block per call: the kernels sum their blocks
+/// as ((0 + t0) + t1) + …, so this sum has the same bits.
+static float dot_unrepacked(int n, const void *w, const void *x, way_back k) {
+    _Alignas(32) unsigned char u[sizeof(block_q6_K)];  // the larger of block_q4_K and block_q6_K
     float sumf = 0;
     for (int i = 0; i < n / QK_K; i++) {
-        block_q4_K u; ck_q4_K_unrepack(a + i, &u);
-        sumf += q4_K(QK_K, &u, b + i);
+        k.unrepack((const char *)w + i * k.size, u);
+        sumf += k.dot(QK_K, u, (const block_q8_K *)x + i);
     }
     return sumf;
 }
 
-/// The scalar twin: the Q4_K reference on each block back in its layout.
-float ck_dot_q4_K_r_ref(int n, const void *w, const void *x) { return dot_unrepacked(n, w, x, ck_dot_q4_K_ref); }
-
-#if defined(__x86_64__)
-float ck_dot_q4_K_avx2(int, const void *, const void *);
-void ck_dot4_q4_K_avx2(int, const void *, const void *, size_t, float *);
-void ck_repack_q4_K_block_avx2(void *block);  // simd_avx2.c: the permutation through gemm_q4_K's own transposition
-void ck_repack_q6_K_block_avx2(void *block);  // q6_K_r_avx2.c
-
-/// Fallbacks on plain Q8_K activations (the fast paths go through ck_matmul_rows, which packs them once):
-/// each block back in Q4_K's layout through the Q4_K kernels, summed per block exactly as those kernels do.
-float ck_dot_q4_K_r_avx2(int n, const void *w, const void *x) { return dot_unrepacked(n, w, x, ck_dot_q4_K_avx2); }
-
-__attribute__((target("avx2"))) void ck_dot4_q4_K_r_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
-    const block_q4_K *a = w;
+/// The same for 4 activation rows xbytes apart.
+static void dot4_unrepacked(int n, const void *w, const void *x, size_t xbytes, float *out, way_back k) {
+    _Alignas(32) unsigned char u[sizeof(block_q6_K)];
     float sumf[4] = {0, 0, 0, 0};
     for (int i = 0; i < n / QK_K; i++) {
-        block_q4_K u; ck_q4_K_unrepack(a + i, &u);
+        k.unrepack((const char *)w + i * k.size, u);
         float o[4];
-        ck_dot4_q4_K_avx2(QK_K, &u, (const block_q8_K *)x + i, xbytes, o);
+        k.dot4(QK_K, u, (const block_q8_K *)x + i, xbytes, o);
         for (int t = 0; t < 4; t++) sumf[t] += o[t];
     }
     for (int t = 0; t < 4; t++) out[t] = sumf[t];
 }
+
+/// The scalar twins: the file type's reference kernel on each block back in its layout.
+float ck_dot_q4_K_r_ref(int n, const void *w, const void *x) {
+    return dot_unrepacked(n, w, x, (way_back){ ck_q4_K_unrepack, sizeof(block_q4_K), ck_dot_q4_K_ref, NULL });
+}
+float ck_dot_q6_K_r_ref(int n, const void *w, const void *x) {
+    return dot_unrepacked(n, w, x, (way_back){ ck_q6_K_unrepack, sizeof(block_q6_K), ck_dot_q6_K_ref, NULL });
+}
+
+#if defined(__x86_64__)
+float ck_dot_q4_K_avx2(int, const void *, const void *);
+void ck_dot4_q4_K_avx2(int, const void *, const void *, size_t, float *);
+float ck_dot_q6_K_avx2(int, const void *, const void *);
+void ck_dot4_q6_K_avx2(int, const void *, const void *, size_t, float *);
+void ck_repack_q4_K_block_avx2(void *block);  // simd_avx2.c: the permutation through gemm_q4_K's own transposition
+void ck_repack_q6_K_block_avx2(void *block);  // q6_K_r_avx2.c
+
+/// Fallbacks on plain Q8_K activations (the fast paths go through ck_matmul_rows, which packs them once): each
+/// block back in the file's layout through that type's AVX2 kernels, summed per block exactly as those kernels do.
+static const way_back q4_K_avx2 = { ck_q4_K_unrepack, sizeof(block_q4_K), ck_dot_q4_K_avx2, ck_dot4_q4_K_avx2 };
+static const way_back q6_K_avx2 = { ck_q6_K_unrepack, sizeof(block_q6_K), ck_dot_q6_K_avx2, ck_dot4_q6_K_avx2 };
+float ck_dot_q4_K_r_avx2(int n, const void *w, const void *x) { return dot_unrepacked(n, w, x, q4_K_avx2); }
+float ck_dot_q6_K_r_avx2(int n, const void *w, const void *x) { return dot_unrepacked(n, w, x, q6_K_avx2); }
+void ck_dot4_q4_K_r_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) { dot4_unrepacked(n, w, x, xbytes, out, q4_K_avx2); }
+void ck_dot4_q6_K_r_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) { dot4_unrepacked(n, w, x, xbytes, out, q6_K_avx2); }
 #endif
 
 int ck_repacked_type(uint32_t type) {

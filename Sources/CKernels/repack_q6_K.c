@@ -69,39 +69,3 @@ void ck_q6_K_unrepack(const void *src, void *dst) {
         }
     memcpy(d->scales, s->scales, sizeof s->scales + sizeof s->d);
 }
-
-/// Each block back in Q6_K's layout through a Q6_K kernel, one block per call: the kernels sum their blocks as
-/// ((0 + t0) + t1) + …, so this sum has the same bits.
-static float dot_unrepacked(int n, const void *w, const void *x, ck_vec_dot_fn q6_K) {
-    const block_q6_K *a = w; const block_q8_K *b = x;
-    float sumf = 0;
-    for (int i = 0; i < n / QK_K; i++) {
-        block_q6_K u; ck_q6_K_unrepack(a + i, &u);
-        sumf += q6_K(QK_K, &u, b + i);
-    }
-    return sumf;
-}
-
-/// The scalar twin: the Q6_K reference on each block back in its layout.
-float ck_dot_q6_K_r_ref(int n, const void *w, const void *x) { return dot_unrepacked(n, w, x, ck_dot_q6_K_ref); }
-
-#if defined(__x86_64__)
-float ck_dot_q6_K_avx2(int, const void *, const void *);
-void ck_dot4_q6_K_avx2(int, const void *, const void *, size_t, float *);
-
-/// Fallbacks on plain Q8_K activations (the fast paths go through ck_matmul_rows, which packs them once):
-/// each block back in Q6_K's layout through the Q6_K kernels, summed per block exactly as those kernels do.
-float ck_dot_q6_K_r_avx2(int n, const void *w, const void *x) { return dot_unrepacked(n, w, x, ck_dot_q6_K_avx2); }
-
-void ck_dot4_q6_K_r_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) {
-    const block_q6_K *a = w;
-    float sumf[4] = {0, 0, 0, 0};
-    for (int i = 0; i < n / QK_K; i++) {
-        block_q6_K u; ck_q6_K_unrepack(a + i, &u);
-        float o[4];
-        ck_dot4_q6_K_avx2(QK_K, &u, (const block_q8_K *)x + i, xbytes, o);
-        for (int t = 0; t < 4; t++) sumf[t] += o[t];
-    }
-    for (int t = 0; t < 4; t++) out[t] = sumf[t];
-}
-#endif

@@ -52,11 +52,12 @@ void ck_quant_q8_0_avx2(const float *x, void *dst, int64_t nb);
 void ck_quant_q8_K_avx2(const float *x, void *dst, int64_t nb);
 /// One CK_Q4_K_R block back in Q4_K's layout (repack.c); src and dst must not overlap.
 void ck_q4_K_unrepack(const void *src, void *dst);
-/// The Q4_K_R kernels (repack.c, simd_avx2.c): scalar twin, AVX2 single row, 4 rows; the AVX2 GEMM kernels.
+/// The Q4_K_R kernels: scalar twin and the AVX2 single-row and 4-row fallbacks (repack.c), GEMM kernels (simd_avx2.c).
 float ck_dot_q4_K_r_ref(int n, const void *w, const void *x);
 float ck_dot_q4_K_r_avx2(int n, const void *w, const void *x);
 void ck_dot4_q4_K_r_avx2(int n, const void *w, const void *x, size_t xbytes, float *out);
-/// The same for CK_Q6_K_R (repack_q6_K.c, q6_K_r_avx2.c); ck_repack_q6_K_block rewrites one block (src may be dst).
+/// The same for CK_Q6_K_R (layout: repack_q6_K.c; GEMM kernels: q6_K_r_avx2.c); ck_repack_q6_K_block rewrites one
+/// block (src may be dst).
 void ck_q6_K_unrepack(const void *src, void *dst);
 void ck_repack_q6_K_block(const void *src, void *dst);
 float ck_dot_q6_K_r_ref(int n, const void *w, const void *x);

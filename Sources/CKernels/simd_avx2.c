@@ -291,9 +291,7 @@ AVX2 static inline __attribute__((always_inline)) void gemm_q4_K(int n, const bl
             const __m256i p3 = _mm256_add_epi16(_mm256_maddubs_epi16(wn[2], _mm256_loadu_si256(y + 6)), _mm256_maddubs_epi16(wn[3], _mm256_loadu_si256(y + 7)));
             is[t] = _mm256_madd_epi16(_mm256_add_epi16(_mm256_add_epi16(p0, p1), _mm256_add_epi16(p2, p3)), sc);
         }
-        // isum of the 4 rows: [Σ is0, Σ is1, Σ is2, Σ is3]
-        const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(is[0], is[1]), _mm256_hadd_epi32(is[2], is[3]));
-        const __m128i isum = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+        const __m128i isum = hsum4_i32x8(is);
         // summs: Σ_s m_s · bsp[t][s] for the 4 rows
         const __m256i s01 = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)b[i].bsp[0]), mins);  // [row 0 | row 1]
         const __m256i s23 = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)b[i].bsp[2]), mins);  // [row 2 | row 3]
@@ -483,8 +481,7 @@ AVX2 static inline __attribute__((always_inline)) void gemm_q6_K(int n, const bl
             }
             is[t] = s;
         }
-        const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(is[0], is[1]), _mm256_hadd_epi32(is[2], is[3]));
-        const __m128i isum = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+        const __m128i isum = hsum4_i32x8(is);
         sumf[g] = _mm_add_ps(sumf[g], _mm_mul_ps(_mm_mul_ps(_mm_cvtepi32_ps(isum), _mm_set1_ps(dw)), _mm_loadu_ps(b[i].d)));
         }
     }
