@@ -26,7 +26,7 @@ typedef struct { uint16_t d; uint8_t qs[QK/2]; } block_iq4_nl;
 /// 256 quants in the order the kernel's transposed nibble registers want them, the scale, and the sums of
 /// each 32-element sub-block (bsums[2s] + bsums[2s+1]); rows past the group's count are zero.
 typedef struct { int8_t qs[4][QK_K]; float d[4]; int16_t bsp[4][8]; uint8_t pad[16]; } block_q8_Kx4;
-/// The same for the Q6_K GEMM kernel: quants in its paired-register order, the scale and the 16 block sums.
+/// The same for the Q6_K and Q6_K_R kernels: quants in their register order (gemm.c), the scale and the 16 block sums.
 typedef struct { int8_t qs[4][QK_K]; float d[4]; int16_t bsums[4][16]; uint8_t pad[16]; } block_q8_Kx4s;
 typedef struct { uint16_t d; uint16_t scales_h; uint8_t scales_l[QK_K/64]; uint8_t qs[QK_K/2]; } block_iq4_xs;
 

@@ -21,18 +21,20 @@ public final class Model: @unchecked Sendable {
 
     /// `repack`: rewrite weights at load into the layouts the active kernels read fastest (Q4_K and Q6_K for AVX2), copied out
     /// of the mapping into memory of this process in 2 MB pages (the file never changes). Off with GLMCHAT_REPACK=0;
-    /// skipped when those bytes do not fit in 80 % of the memory available (they stop being shared page cache).
+    /// at most 80 % of the memory available is repacked (those bytes stop being shared page cache; the rest keeps the
+    /// file's layout).
     public convenience init(path: String, threads: Int, repack: Bool = Model.repackByDefault) throws {
         try self.init(gguf: try GGUFFile(path: path), threads: threads, repack: repack)
     }
 
-    public init(gguf: GGUFFile, threads: Int, repack: Bool = Model.repackByDefault) throws {
+    /// `repackBudget`: bytes the repacked weights may take (default: 80 % of the memory available).
+    public init(gguf: GGUFFile, threads: Int, repack: Bool = Model.repackByDefault, repackBudget: Int? = nil) throws {
         self.gguf = gguf
         config = try ModelConfig(gguf: gguf)
         gguf.preferHugePages()
         pool = ThreadPool(threads: max(1, threads))
         let repackable = Self.repackableBytes(gguf)
-        let repacking = WeightRepacking(capacity: repack && Self.fits(repackable) ? repackable : 0, pool: pool)
+        let repacking = WeightRepacking(capacity: repack ? min(repackable, repackBudget ?? Self.repackBudget()) : 0, pool: pool)
         let b = TensorBinder(f: gguf, repacking: repacking)
         switch config.arch {
         case .deepseek2: weights = .deepseek2(try DeepSeek2Weights(b, config))
@@ -49,9 +51,11 @@ public final class Model: @unchecked Sendable {
         f.tensors.reduce(0) { $0 + (Quant.repackedType($1.type) == nil ? 0 : $1.byteCount + 64) }
     }
 
-    private static func fits(_ bytes: Int) -> Bool {
-        guard bytes > 0, let available = memoryAvailable() else { return bytes > 0 }
-        return bytes <= available / 10 * 8
+    /// Bytes the repacked weights may take: 80 % of the memory available. Tensors past it keep the file's layout
+    /// (the arena is filled in load order), so a model that does not fit whole still gets most of the speed.
+    private static func repackBudget() -> Int {
+        guard let available = memoryAvailable() else { return .max }
+        return available / 10 * 8
     }
 
     /// MemAvailable from /proc/meminfo in bytes, nil where there is none.

@@ -12,10 +12,12 @@ import Glibc
 public final class WeightArena: @unchecked Sendable {
     private static let hugePage = 2 << 20
     private let base: UnsafeMutableRawPointer
+    private let mapped: Int
+    /// Bytes it hands out at most (the mapping is rounded up to whole 2 MB pages).
     public let capacity: Int
     public private(set) var used = 0
 
-    /// Reserves `capacity` bytes (rounded up to 2 MB); nil when the mapping fails.
+    /// Reserves `capacity` bytes (mapped in whole 2 MB pages); nil when the mapping fails.
     public init?(capacity: Int) {
         let size = (max(capacity, 1) + Self.hugePage - 1) / Self.hugePage * Self.hugePage
         guard let p = mmap(nil, size + Self.hugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
@@ -26,11 +28,12 @@ public final class WeightArena: @unchecked Sendable {
         if head > 0 { munmap(p, head) }
         if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: start + size), tail) }
         base = UnsafeMutableRawPointer(bitPattern: start)!
-        self.capacity = size
+        mapped = size
+        self.capacity = max(capacity, 0)
         _ = madvise(base, size, 14)  // MADV_HUGEPAGE; ignored where transparent huge pages are off
     }
 
-    deinit { munmap(base, capacity) }
+    deinit { munmap(base, mapped) }
 
     /// `count` bytes, 64-byte aligned, valid while the arena lives; nil when the arena is full.
     public func allocate(_ count: Int) -> UnsafeMutableRawPointer? {

@@ -62,6 +62,26 @@ final class FixtureLogitsTests: XCTestCase {
         XCTAssertEqual(checked > 0, !repacked.isEmpty)
     }
 
+    /// With too little memory for all of them, the tensors that fit are repacked and the rest keep the file's layout:
+    /// still the same logits bit for bit.
+    func testPartlyRepackedWeightsGiveTheSameLogits() throws {
+        guard let e = try Self.entries().first(where: { $0.file.contains("q4_k_m") }), Quant.repackedType(.q4_K) != nil else {
+            throw XCTSkip("no repacked kernels on this CPU")
+        }
+        let path = TestData.fixture(e.file)
+        let whole = try Model(path: path, threads: 2, repack: true)
+        let part = try Model(gguf: try GGUFFile(path: path), threads: 2, repack: true, repackBudget: whole.repackedBytes / 2)
+        XCTAssertGreaterThan(part.repackedBytes, 0)
+        XCTAssertLessThanOrEqual(part.repackedBytes, whole.repackedBytes / 2)
+        let plain = try Model(path: path, threads: 2, repack: false)
+        let tokens = Array(e.tokens.prefix(16))
+        for batch in [1, 8] {
+            let a = try Session(model: plain, contextLength: tokens.count, batchSize: batch).evaluate(tokens)
+            let b = try Session(model: part, contextLength: tokens.count, batchSize: batch).evaluate(tokens)
+            XCTAssertTrue(zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern }, "batch \(batch): partly repacked logits differ")
+        }
+    }
+
     /// Prefill with two threads runs whole experts per thread (Session+ExpertBatch) where one thread runs them one
     /// after another: the logits of a batch are the same bit for bit.
     func testExpertsPerThreadGiveTheSameLogits() throws {
