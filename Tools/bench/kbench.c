@@ -1,7 +1,7 @@
 // Kernel throughput on the GLM-4.7-Flash matrix shapes, in thread CPU time (robust on a busy machine):
 // ck_matmul_rows on one thread for each kernel family. Built and run by Tools/bench/kbench.sh.
 // Usage: kbench TYPE_ID COLS ROWS TOKENS [REPS] → GMAC/s per family (weights random, valid scales).
-// KBENCH_REPACK=1: weights repacked as the engine does at load (Q4_K); KBENCH_MMAP=1: weights read from a mapped file;
+// KBENCH_REPACK=1: weights repacked as the engine does at load (Q4_K, Q6_K); KBENCH_MMAP=1: weights read from a mapped file;
 // KBENCH_FILE=PATH:OFFSET: the weights are the bytes at OFFSET of PATH (e.g. a GGUF tensor), mapped privately as the engine does.
 #include <stdio.h>
 #include <stdlib.h>
