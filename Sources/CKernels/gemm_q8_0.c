@@ -44,20 +44,16 @@ void ck_pack_q8_0x8w(int n, const void *x, size_t xbytes, int T, void *dst) {
 
 /// Rows r … r + R − 1 (R ≤ 8; wbytes apart) of `type` (CK_Q8_0 or CK_Q5_0) → nb tiles.
 AVX2 static void build_tiles(uint32_t type, int nb, const char *w, size_t wbytes, int R, tile_q8_0x8 *tile) {
+    const size_t size = type == CK_Q5_0 ? sizeof(block_q5_0) : sizeof(block_q8_0);
     for (int b = 0; b < nb; b++) {
         __m256i a[8];
         uint64_t d[2] = {0, 0};  // the 8 f16 scales gathered in scalar registers
         for (int r = 0; r < 8; r++) {
             if (r >= R) { a[r] = _mm256_setzero_si256(); continue; }
-            if (type == CK_Q5_0) {
-                const block_q5_0 *blk = (const block_q5_0 *)(w + (size_t)r * wbytes) + b;
-                a[r] = q5_0_quants(blk);
-                d[r / 4] |= (uint64_t)blk->d << (16 * (r % 4));
-            } else {
-                const block_q8_0 *blk = (const block_q8_0 *)(w + (size_t)r * wbytes) + b;
-                a[r] = _mm256_loadu_si256((const __m256i *)blk->qs);
-                d[r / 4] |= (uint64_t)blk->d << (16 * (r % 4));
-            }
+            const char *blk = w + (size_t)r * wbytes + (size_t)b * size;
+            a[r] = type == CK_Q5_0 ? q5_0_quants((const block_q5_0 *)blk) : _mm256_loadu_si256((const __m256i *)((const block_q8_0 *)blk)->qs);
+            uint16_t h; memcpy(&h, blk, 2);  // both types start with their f16 scale
+            d[r / 4] |= (uint64_t)h << (16 * (r % 4));
         }
         _mm256_storeu_ps(tile[b].d, _mm256_cvtph_ps(_mm_set_epi64x((long long)d[1], (long long)d[0])));  // exact, as ck_h2f
         // 8×8 transpose of 16-bit pairs in each 128-bit half: words of a[r] are pairs 0…7 (half 0), 8…15 (half 1)

@@ -8,6 +8,7 @@
 #include "blocks.h"
 #include "hsum_avx2.h"
 #include "simd.h"
+#include "unpack_avx2.h"
 #pragma STDC FP_CONTRACT OFF  // scalar float epilogues must round exactly like dot_ref.c
 
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -34,16 +35,9 @@ AVX2 static inline __attribute__((always_inline)) void q6_K_r_registers(const bl
 /// the fourth register of each three folded into their top bits.
 AVX2 void ck_repack_q6_K_block_avx2(void *block) {
     block_q6_K *a = block;
-    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
     __m256i q[8];  // q[m]: elements 32m … 32m + 31 = [sub-block 2m | sub-block 2m + 1]
-    for (int kk = 0; kk < 2; kk++) {
-        const __m256i hb = _mm256_loadu_si256((const __m256i *)(a->qh + 32*kk));
-        const __m256i b1 = _mm256_loadu_si256((const __m256i *)(a->ql + 64*kk)), b2 = _mm256_loadu_si256((const __m256i *)(a->ql + 64*kk + 32));
-        q[4*kk + 0] = _mm256_or_si256(_mm256_and_si256(b1, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 4), m2));
-        q[4*kk + 1] = _mm256_or_si256(_mm256_and_si256(b2, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 2), m2));
-        q[4*kk + 2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b1, 4), m4), _mm256_and_si256(hb, m2));
-        q[4*kk + 3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b2, 4), m4), _mm256_and_si256(_mm256_srli_epi16(hb, 2), m2));
-    }
+    q6_K_half(a, 0, q);
+    q6_K_half(a, 1, q + 4);
     __m256i x[8], s[8], u[8], r[8];
     for (int k = 0; k < 4; k++) {  // x[m] = [sub-block m | sub-block m + 8]
         x[2*k] = _mm256_permute2x128_si256(q[k], q[k + 4], 0x20);

@@ -410,7 +410,6 @@ AVX2 void ck_dot4_q6_K_avx2(int n, const void *w, const void *x, size_t xbytes, 
     const block_q8_K *b[4];
     for (int t = 0; t < 4; t++) b[t] = (const block_q8_K *)((const char *)x + t * xbytes);
     float sumf[4] = {0, 0, 0, 0};  // per block as the scalar twin: bit-exact
-    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
     for (int i = 0; i < n / QK_K; i++) {
         const __m128i sc8 = _mm_loadu_si128((const __m128i *)a[i].scales);
         const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
@@ -418,15 +417,9 @@ AVX2 void ck_dot4_q6_K_avx2(int n, const void *w, const void *x, size_t xbytes, 
         __m256i sumi[4];
         for (int t = 0; t < 4; t++)  // the -32 offset through the block sums: -32 Σ_k sc_k · bsum_k
             sumi[t] = _mm256_setr_epi32(-32 * hsum_i32x8(_mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)b[t][i].bsums))), 0, 0, 0, 0, 0, 0, 0);
-        const uint8_t *ql = a[i].ql, *qh = a[i].qh;
         for (int kk = 0; kk < QK_K/128; kk++) {
-            const __m256i hb = _mm256_loadu_si256((const __m256i *)(qh + 32*kk));
-            const __m256i b1 = _mm256_loadu_si256((const __m256i *)(ql + 64*kk)), b2 = _mm256_loadu_si256((const __m256i *)(ql + 64*kk + 32));
             __m256i q[4];
-            q[0] = _mm256_or_si256(_mm256_and_si256(b1, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 4), m2));
-            q[1] = _mm256_or_si256(_mm256_and_si256(b2, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 2), m2));
-            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b1, 4), m4), _mm256_and_si256(hb, m2));
-            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b2, 4), m4), _mm256_and_si256(_mm256_srli_epi16(hb, 2), m2));
+            q6_K_half(a + i, kk, q);
             for (int g = 0; g < 4; g++) {
                 const __m256i s = pair_scales(sc8, 4*kk + g, 1);
                 for (int t = 0; t < 4; t++) {
@@ -444,21 +437,16 @@ AVX2 void ck_dot4_q6_K_avx2(int n, const void *w, const void *x, size_t xbytes, 
 /// that two products sum in int16 (|2 · 2 · 63 · 128| = 32256 < 2^15) before one vpmaddwd with the scales;
 /// the −32 offset through the block sums; float steps in 4 lanes, each the scalar twin's ((float)isum·d)·d8.
 AVX2 static inline __attribute__((always_inline)) void gemm_q6_K(int n, const block_q6_K *a, const block_q8_Kx4s *b0, size_t gstride, const int G, const int T, float *out) {
-    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
     __m128 sumf[2] = {_mm_setzero_ps(), _mm_setzero_ps()};
     for (int i = 0; i < n / QK_K; i++) {
         const __m128i sc8 = _mm_loadu_si128((const __m128i *)a[i].scales);
         const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
         __m256i wx[4], wy[4], sp[4];
         for (int kk = 0; kk < 2; kk++) {
-            const __m256i hb = _mm256_loadu_si256((const __m256i *)(a[i].qh + 32*kk));
-            const __m256i b1 = _mm256_loadu_si256((const __m256i *)(a[i].ql + 64*kk)), b2 = _mm256_loadu_si256((const __m256i *)(a[i].ql + 64*kk + 32));
-            const __m256i q0 = _mm256_or_si256(_mm256_and_si256(b1, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 4), m2));
-            const __m256i q1 = _mm256_or_si256(_mm256_and_si256(b2, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 2), m2));
-            const __m256i q2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b1, 4), m4), _mm256_and_si256(hb, m2));
-            const __m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b2, 4), m4), _mm256_and_si256(_mm256_srli_epi16(hb, 2), m2));
-            wx[2*kk] = _mm256_unpacklo_epi64(q0, q1); wy[2*kk] = _mm256_unpackhi_epi64(q0, q1);
-            wx[2*kk + 1] = _mm256_unpacklo_epi64(q2, q3); wy[2*kk + 1] = _mm256_unpackhi_epi64(q2, q3);
+            __m256i q[4];
+            q6_K_half(a + i, kk, q);
+            wx[2*kk] = _mm256_unpacklo_epi64(q[0], q[1]); wy[2*kk] = _mm256_unpackhi_epi64(q[0], q[1]);
+            wx[2*kk + 1] = _mm256_unpacklo_epi64(q[2], q[3]); wy[2*kk + 1] = _mm256_unpackhi_epi64(q[2], q[3]);
         }
         for (int pr = 0; pr < 4; pr++) {  // int16 lanes: [s_b ×4, s_b+2 ×4 | s_b+1 ×4, s_b+3 ×4], b = 4·pr
             const char c = (char)(4*pr);
@@ -537,10 +525,9 @@ AVX2 float ck_dot_q5_K_avx2(int n, const void *w, const void *x) {
 AVX2 float ck_dot_q6_K_avx2(int n, const void *w, const void *x) {
     const block_q6_K *a = w; const block_q8_K *b = x;
     float sumf = 0;  // per block as the scalar twin: bit-exact
-    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
     for (int i = 0; i < n / QK_K; i++) {
         CK_STREAM(a + i, sizeof *a);
-        const uint8_t *ql = a[i].ql, *qh = a[i].qh; const int8_t *q8 = b[i].qs;
+        const int8_t *q8 = b[i].qs;
         const __m128i sc8 = _mm_loadu_si128((const __m128i *)a[i].scales);
         // the −32 offset of every weight, once per block: 32 · Σ_k scale_k · (sum of the 16 activations k)
         const __m256i off = _mm256_slli_epi32(_mm256_madd_epi16(_mm256_cvtepi8_epi16(sc8), _mm256_loadu_si256((const __m256i *)b[i].bsums)), 5);
@@ -548,13 +535,8 @@ AVX2 float ck_dot_q6_K_avx2(int n, const void *w, const void *x) {
         const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);  // [s0…s7 | s8…s15]
         for (int kk = 0; kk < QK_K/128; kk++) {
             const __m256i half = kk ? _mm256_permute4x64_epi64(sc16, 0xEE) : _mm256_permute4x64_epi64(sc16, 0x44);  // [s8kk…+7 | same]
-            const __m256i hb = _mm256_loadu_si256((const __m256i *)qh);
-            const __m256i b1 = _mm256_loadu_si256((const __m256i *)ql), b2 = _mm256_loadu_si256((const __m256i *)(ql + 32));
             __m256i q[4];
-            q[0] = _mm256_or_si256(_mm256_and_si256(b1, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 4), m2));
-            q[1] = _mm256_or_si256(_mm256_and_si256(b2, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 2), m2));
-            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b1, 4), m4), _mm256_and_si256(hb, m2));
-            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b2, 4), m4), _mm256_and_si256(_mm256_srli_epi16(hb, 2), m2));
+            q6_K_half(a + i, kk, q);
             for (int t = 0; t < 4; t++) {
                 const __m256i y = _mm256_loadu_si256((const __m256i *)(q8 + 32*t));
                 const __m256i p = _mm256_maddubs_epi16(q[t], y);     // unsigned 6-bit weights: the offset is above
@@ -562,7 +544,7 @@ AVX2 float ck_dot_q6_K_avx2(int n, const void *w, const void *x) {
                 const __m256i idx = _mm256_set_m128i(_mm_set1_epi16((short)((4*t + 2) | ((4*t + 3) << 8))), _mm_set1_epi16((short)((4*t) | ((4*t + 1) << 8))));
                 sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_shuffle_epi8(half, idx), p));
             }
-            ql += 64; qh += 32; q8 += 128;
+            q8 += 128;
         }
         sumf += ((float)hsum_i32x8(sumi) * H2F(a[i].d)) * b[i].d;
     }

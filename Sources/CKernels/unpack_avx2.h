@@ -1,4 +1,4 @@
-// Block unpacking the AVX2 kernels share (private to CKernels): 4-bit and 5-bit quants as 32 bytes.
+// Block unpacking the AVX2 kernels share (private to CKernels): 4-, 5- and 6-bit quants as bytes.
 #ifndef CK_UNPACK_AVX2_H
 #define CK_UNPACK_AVX2_H
 #if defined(__x86_64__)
@@ -24,6 +24,17 @@ __attribute__((target("avx2"))) static inline __m256i bytes_from_bits32(const ui
 /// The 32 signed quants (q − 16, −16…15) of a Q5_0 block: the nibble, minus 16 where the fifth bit is clear.
 __attribute__((target("avx2"))) static inline __m256i q5_0_quants(const block_q5_0 *a) {
     return _mm256_or_si256(nibbles32(a->qs), _mm256_andnot_si256(bytes_from_bits32(a->qh), _mm256_set1_epi8((char)0xF0)));
+}
+
+/// The 6-bit values (0…63, unsigned) of one 128-element half kk of a Q6_K block: q[g] = elements 128kk + 32g … + 31.
+__attribute__((target("avx2"))) static inline void q6_K_half(const block_q6_K *a, int kk, __m256i q[4]) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
+    const __m256i hb = _mm256_loadu_si256((const __m256i *)(a->qh + 32*kk));
+    const __m256i b1 = _mm256_loadu_si256((const __m256i *)(a->ql + 64*kk)), b2 = _mm256_loadu_si256((const __m256i *)(a->ql + 64*kk + 32));
+    q[0] = _mm256_or_si256(_mm256_and_si256(b1, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 4), m2));
+    q[1] = _mm256_or_si256(_mm256_and_si256(b2, m4), _mm256_and_si256(_mm256_slli_epi16(hb, 2), m2));
+    q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b1, 4), m4), _mm256_and_si256(hb, m2));
+    q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b2, 4), m4), _mm256_and_si256(_mm256_srli_epi16(hb, 2), m2));
 }
 #endif
 #endif
