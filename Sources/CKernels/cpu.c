@@ -1,6 +1,27 @@
 // Runtime CPU feature detection for kernel dispatch.
 #include "CKernels.h"
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/// AMX-TILE and AMX-INT8 (CPUID 7.0 EDX bits 24, 25), and Linux's permission for the tile data state (asked once).
+static int amx_usable(void) {
+    static int cached = -1;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v < 0) {
+        unsigned a, b, c, d;
+        v = 0;
+        if (__get_cpuid_count(7, 0, &a, &b, &c, &d) && (d & (1u << 24)) && (d & (1u << 25))) {
+#if defined(__linux__) && defined(SYS_arch_prctl)
+            v = syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XFEATURE_XTILEDATA */) == 0;
+#endif
+        }
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
 uint32_t ck_cpu_features(void) {
     __builtin_cpu_init();
     uint32_t f = 0;
@@ -8,6 +29,7 @@ uint32_t ck_cpu_features(void) {
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) f |= CK_AVX512;
     if (__builtin_cpu_supports("avx512vnni")) f |= CK_AVX512_VNNI;
     if (__builtin_cpu_supports("avx512bf16")) f |= CK_AVX512_BF16;
+    if ((f & CK_AVX512) && amx_usable()) f |= CK_AMX;
     return f;
 }
 #else

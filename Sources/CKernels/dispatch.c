@@ -39,6 +39,22 @@ static int use_scalar(void) {
 }
 
 
+static int amx_wanted = -1;  // -1: read GLMCHAT_AMX on first use
+
+int ck_use_amx(int on) {
+    if (on >= 0) __atomic_store_n(&amx_wanted, on ? 1 : 0, __ATOMIC_RELAXED);
+    return ck_amx_active();
+}
+
+int ck_amx_active(void) {
+    int w = __atomic_load_n(&amx_wanted, __ATOMIC_RELAXED);
+    if (w < 0) {
+        const char *e = getenv("GLMCHAT_AMX");
+        w = !(e && strcmp(e, "0") == 0);
+        __atomic_store_n(&amx_wanted, w, __ATOMIC_RELAXED);
+    }
+    return w && !use_scalar() && (cpu_features() & CK_AMX);
+}
 
 ck_vec_dot_fn ck_vec_dot(uint32_t t) {
     if (!use_scalar()) {
@@ -92,7 +108,7 @@ void ck_matmul_rows(ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, const void *w
         matvec_rows(dot, NULL, n, wb, wbytes, r0, r1, xb, y);
         return;
     }
-    const ck_gemm_ops *g = dot4 ? ck_gemm_for(dot4) : ck_gemm_for_dot(dot);  // repacked weights: packed kernels for any nt
+    const ck_gemm_ops *g = dot4 ? ck_gemm_for(dot4, nt) : ck_gemm_for_dot(dot);  // repacked weights: packed kernels for any nt
     if (g) {  // activations repacked once for the GEMM kernel (falls through to dot4 if the buffer cannot grow)
         size_t gs;
         const void *xp = ck_gemm_pack(g, n, x, xbytes, nt, &gs);

@@ -24,6 +24,10 @@ void ck_gemm_rows_q8_0_avx2(int n, const void *w, size_t wbytes, int64_t r0, int
                             int64_t nt, float *y, int64_t ldy);
 void ck_gemm_rows_q5_0_avx2(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
                             int64_t nt, float *y, int64_t ldy);
+size_t ck_q8_0x16v_bytes(int n);
+void ck_pack_q8_0x16v(int n, const void *x, size_t xbytes, int T, void *dst);
+void ck_gemm_rows_q8_0_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
+                           int64_t nt, float *y, int64_t ldy);
 
 static size_t q8_Kx4_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4); }
 
@@ -111,11 +115,15 @@ static const ck_gemm_ops q8_0_avx2 = { .dot4 = ck_dot4_q8_0_avx2, .group_bytes =
                                        .rows = ck_gemm_rows_q8_0_avx2, .group = 8, .tile_rows = 8 };
 static const ck_gemm_ops q5_0_avx2 = { .dot4 = ck_dot4_q5_0_avx2, .group_bytes = ck_q8_0x8w_bytes, .pack = ck_pack_q8_0x8w,
                                        .rows = ck_gemm_rows_q5_0_avx2, .group = 8, .tile_rows = 8 };
+/// Q8_0 on AMX tiles (gemm_amx.c): 16 weight rows × 16 tokens per tile, same bits.
+static const ck_gemm_ops q8_0_amx = { .dot4 = ck_dot4_q8_0_avx2, .group_bytes = ck_q8_0x16v_bytes, .pack = ck_pack_q8_0x16v,
+                                      .rows = ck_gemm_rows_q8_0_amx, .group = 16, .tile_rows = 16 };
 #endif
 
-const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4) {
+const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4, int64_t nt) {
 #if defined(__x86_64__)
     if (!dot4) return NULL;
+    if (dot4 == q8_0_avx2.dot4 && nt >= 2 && ck_amx_active()) return &q8_0_amx;
     if (dot4 == q4_K_avx2.dot4) return &q4_K_avx2;
     if (dot4 == q6_K_avx2.dot4) return &q6_K_avx2;
     if (dot4 == q5_0_avx2.dot4) return &q5_0_avx2;
@@ -123,7 +131,7 @@ const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4) {
     if (dot4 == q4_K_r_avx2.dot4) return &q4_K_r_avx2;
     if (dot4 == q6_K_r_avx2.dot4) return &q6_K_r_avx2;
 #endif
-    (void)dot4;
+    (void)dot4; (void)nt;
     return NULL;
 }
 

@@ -24,7 +24,7 @@ static void gemm_chunk(void *ctx, int64_t b, int64_t e) {
 
 void ck_matmul_pool(ck_pool *p, ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, const void *w, size_t wbytes, int64_t rows,
                     const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy) {
-    const ck_gemm_ops *g = nt > 1 ? ck_gemm_for(dot4) : NULL;
+    const ck_gemm_ops *g = nt > 1 ? ck_gemm_for(dot4, nt) : NULL;
     if (g && p) {  // repack the activations once here, not once per chunk
         size_t gs;
         const void *xp = ck_gemm_pack(g, n, x, xbytes, nt, &gs);

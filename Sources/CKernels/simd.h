@@ -35,8 +35,10 @@ typedef struct {
     int group;      // activation rows per packed group: 4 unless set
     int tile_rows;  // `rows` works in tiles of this many weight rows: pool chunks are whole tiles (0: any split)
 } ck_gemm_ops;
-/// The packed kernel that replaces `dot4` (NULL if none).
-const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4);
+/// The packed kernel that replaces `dot4` for nt (≥ 2) tokens (NULL if none).
+const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4, int64_t nt);
+/// 1 if AMX tiles are there and wanted (ck_use_amx).
+int ck_amx_active(void);
 /// The packed kernels whose kernel1 replaces the single-row `dot` (NULL if none).
 const ck_gemm_ops *ck_gemm_for_dot(ck_vec_dot_fn dot);
 /// Packs X(nt) into groups of g->group (4 if unset) rows in a per-thread buffer; NULL if allocation fails. *gstride: group bytes.

@@ -115,16 +115,20 @@ final class SimdTests: XCTestCase {
     /// remainders), row sub-ranges, an output wider than the rows, unaligned activation rows, and saturated
     /// blocks (all-ones nibbles against quants of −128, the largest int16 partial sums). Every output equals
     /// the scalar twin (K-quants, AVX2 Q8_0: its 8-row tiles also cut at sub-range ends) or the single-row SIMD
-    /// kernel (the others) bit for bit.
+    /// kernel (the others) bit for bit. On CPUs with AMX, once with and once without its tiles (Q8_0: 16 × 16 tiles,
+    /// token groups of 16: 37 tokens are two groups and a tail).
     func testMatmulRowsMatchScalarTwins() throws {
         var rng = SeededRNG(seed: 77)
         let pool = ThreadPool(threads: 2)
         var checked = 0
+        defer { ck_use_amx(1) }
+        for amx in ck_cpu_features() & UInt32(CK_AMX) != 0 ? [false, true] : [false] {
+        ck_use_amx(amx ? 1 : 0)
         for t in Quant.supportedTypes {
           for family in [Int32(CK_FAMILY_AVX2), Int32(CK_FAMILY_AVX512)] {
             guard let dot4 = ck_vec_dot4_family(t.id, family), let dot = ck_vec_dot_family(t.id, family) else { continue }
             let dt = try XCTUnwrap(Quant.vecDotType(t)), scalar = ck_vec_dot_scalar(t.id)!
-            for (blocks, nt, saturated) in [(1, 9, false), (3, 5, false), (2, 7, true), (1, 4, true), (2, 2, false), (1, 1, false)] {
+            for (blocks, nt, saturated) in [(1, 9, false), (3, 5, false), (2, 7, true), (1, 4, true), (2, 2, false), (1, 1, false), (5, 37, false)] {
                 let n = blocks * t.blockSize, rows = 19, ldy = rows + 2
                 let rb = t.typeSize * blocks, xb = dt.byteCount(elements: n)! + 3  // odd stride: unaligned rows
                 var w = [UInt8]()
@@ -162,6 +166,7 @@ final class SimdTests: XCTestCase {
                 }
             }
           }
+        }
         }
         XCTAssertGreaterThan(checked, 0)
     }
