@@ -99,3 +99,165 @@ AMX void ck_gemm_rows_q8_0_amx(int n, const void *w, size_t wbytes, int64_t r0, 
     if (configured) _tile_release();
 }
 #endif
+
+// Q4_K and CK_Q4_K_R on AMX tiles. Per 256-block and 16-row tile the nibbles are unpacked once per call into bytes
+// (u8, 0…15), one 32-byte row per sub-block s in element order, so that TDPBUSD (unsigned weights A × signed Q8_K
+// activations B) gives each sub-block's exact sum; then, as the scalar twin, isum = Σ_s sc_s · sum_s (vpmulld),
+// summs = Σ_s m_s · bsp_s (vpdpwssd on pairs of sub-blocks) and sumf += (dw · dx) · isum − (dmin · dx) · summs.
+//
+// Unpacked rows: per block and weight row 4 × 64 bytes holding sub-blocks [0|2], [4|6], [1|3], [5|7] (the low and high
+// nibbles of the file's 64-byte halves); an A tile is 16 such 32-byte halves, 64 bytes apart.
+// Activations (block_q8_Kx16v, groups of 16 tokens): per sub-block s the B tile B[k][4t + i] = x_t[32s + 4k + i],
+// the token scales, and per pair of sub-blocks (2q, 2q + 1) each token's two 32-element sums as int16.
+typedef struct { int8_t q[8][8][64]; float d[16]; int16_t bsp[4][16][2]; } block_q8_Kx16v;
+_Static_assert(sizeof(block_q8_Kx16v) == 4416, "q8_Kx16v layout: a multiple of 64 bytes");
+
+size_t ck_q8_Kx16v_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx16v); }
+
+/// T (1…16) Q8_K rows xbytes apart → block_q8_Kx16v per 256-block.
+void ck_pack_q8_Kx16v(int n, const void *x, size_t xbytes, int T, void *dst) {
+    block_q8_Kx16v *o = dst;
+    for (int i = 0; i < n / QK_K; i++) {
+        memset(&o[i], 0, sizeof o[i]);
+        for (int t = 0; t < T; t++) {
+            const block_q8_K *b = (const block_q8_K *)((const char *)x + (size_t)t * xbytes) + i;
+            for (int s = 0; s < 8; s++)
+                for (int k = 0; k < 8; k++) memcpy(&o[i].q[s][k][4*t], b->qs + 32*s + 4*k, 4);
+            o[i].d[t] = b->d;
+            for (int s = 0; s < 8; s++) o[i].bsp[s / 2][t][s % 2] = (int16_t)(b->bsums[2*s] + b->bsums[2*s + 1]);
+        }
+    }
+}
+
+#if defined(__x86_64__)
+#define AMX_VNNI __attribute__((target("amx-tile,amx-int8,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c")))
+
+/// One row's 256-block → its 4 × 64 unpacked bytes (see above). R: the block is CK_Q4_K_R (repack.c), whose register
+/// k holds M_k | N_k << 4 with M_k = elements 64p + 4k + e (half 0), 64p + 48 + 4k + e (half 1) and N_k = 64p + 16 +
+/// 4k + e, 64p + 32 + 4k + e (dword p, byte e): dword p of the 8 registers M_0…3, N_0…3 make up a sub-block.
+AMX_VNNI static inline void q4_K_unpack(const uint8_t *qs, int R, uint8_t *u) {
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    const __m512i a = _mm512_loadu_si512(qs), b = _mm512_loadu_si512(qs + 64);
+    const __m512i al = _mm512_and_si512(a, m4), ah = _mm512_and_si512(_mm512_srli_epi16(a, 4), m4);
+    const __m512i bl = _mm512_and_si512(b, m4), bh = _mm512_and_si512(_mm512_srli_epi16(b, 4), m4);
+    if (!R) {  // the file's layout: half c's low nibbles are sub-block 2c, its high nibbles 2c + 1
+        _mm512_storeu_si512(u, al); _mm512_storeu_si512(u + 64, bl);
+        _mm512_storeu_si512(u + 128, ah); _mm512_storeu_si512(u + 192, bh);
+        return;
+    }
+    // al = [M_0 | M_1], bl = [M_2 | M_3], ah, bh the same of N; MMa[4p + k] = M_k dword p, MMb: dword 4 + p
+    const __m512i ia = _mm512_setr_epi32(0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27);
+    const __m512i ib = _mm512_add_epi32(ia, _mm512_set1_epi32(4));
+    const __m512i mma = _mm512_permutex2var_epi32(al, ia, bl), mmb = _mm512_permutex2var_epi32(al, ib, bl);
+    const __m512i nna = _mm512_permutex2var_epi32(ah, ia, bh), nnb = _mm512_permutex2var_epi32(ah, ib, bh);
+    // sub-block 2p = [MMa lane p | NNa lane p], 2p + 1 = [NNb lane p | MMb lane p]
+    const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11), hi = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+    _mm512_storeu_si512(u, _mm512_permutex2var_epi64(mma, lo, nna));
+    _mm512_storeu_si512(u + 64, _mm512_permutex2var_epi64(mma, hi, nna));
+    _mm512_storeu_si512(u + 128, _mm512_permutex2var_epi64(nnb, lo, mmb));
+    _mm512_storeu_si512(u + 192, _mm512_permutex2var_epi64(nnb, hi, mmb));
+}
+
+/// A 16-row tile's blocks b0 ≤ b < b0 + KB, ready for the tiles: unpacked quants u [KB][16 rows][256], scales sc
+/// [KB][8][16] and min pairs mp [KB][4][16] as int32, dw and dmin [KB][16] as f32 (rows past R: zero).
+enum { Q4_K_KB = 8 };  // blocks per chunk of the row: ~40 KB on the stack
+typedef struct { _Alignas(64) uint8_t u[Q4_K_KB][16][256]; int32_t sc[Q4_K_KB][8][16], mp[Q4_K_KB][4][16]; float dw[Q4_K_KB][16], dm[Q4_K_KB][16]; } q4_K_tile;
+
+/// The scales of 16 rows at once (lanes: rows; their block's dwords gathered, rows past R zero), as ggml's k4 scale
+/// unpacking: scale s and min s of a row are 6-bit fields spread over the 12 scale bytes.
+AMX_VNNI static void q4_K_tile_prepare(const char *wr, size_t wbytes, int R, int b0, int KB, int repacked, q4_K_tile *t) {
+    const __mmask16 rmask = (__mmask16)((1u << R) - 1);
+    const __m512i rowoff = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                              _mm512_set1_epi32((int)wbytes));
+    const __m512i k1 = _mm512_set1_epi32(0x3f3f3f3f), k2 = _mm512_set1_epi32(0x0f0f0f0f), k3 = _mm512_set1_epi32(0x03030303);
+    const __m512i byte = _mm512_set1_epi32(0xFF), zero = _mm512_setzero_si512();
+    for (int b = 0; b < KB; b++) {
+        const char *blk = wr + (size_t)(b0 + b) * sizeof(block_q4_K);
+        const __m512i dd = _mm512_mask_i32gather_epi32(zero, rmask, rowoff, blk, 1);  // d | dmin << 16
+        const __m512i u0 = _mm512_mask_i32gather_epi32(zero, rmask, rowoff, blk + 4, 1);
+        const __m512i u1 = _mm512_mask_i32gather_epi32(zero, rmask, rowoff, blk + 8, 1);
+        const __m512i u2 = _mm512_mask_i32gather_epi32(zero, rmask, rowoff, blk + 12, 1);
+        _mm512_store_ps(t->dw[b], _mm512_cvtph_ps(_mm512_cvtepi32_epi16(dd)));
+        _mm512_store_ps(t->dm[b], _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(dd, 16))));
+        const __m512i sc[2] = { _mm512_and_si512(u0, k1),
+            _mm512_or_si512(_mm512_and_si512(u2, k2), _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(u0, 6), k3), 4)) };
+        const __m512i mn[2] = { _mm512_and_si512(u1, k1),
+            _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(u2, 4), k2), _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(u1, 6), k3), 4)) };
+        for (int s = 0; s < 8; s++) _mm512_store_si512(t->sc[b][s], _mm512_and_si512(_mm512_srli_epi32(sc[s / 4], 8 * (s % 4)), byte));
+        for (int q = 0; q < 4; q++) {  // m_2q | m_2q+1 << 16: bytes 2(q%2) and 2(q%2)+1 of dword q/2
+            const __m512i v = _mm512_srli_epi32(mn[q / 2], 16 * (q % 2));
+            _mm512_store_si512(t->mp[b][q], _mm512_or_si512(_mm512_and_si512(v, byte), _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(v, 8), byte), 16)));
+        }
+        for (int r = 0; r < 16; r++) {
+            if (r < R) q4_K_unpack(((const block_q4_K *)(wr + (size_t)r * wbytes))[b0 + b].qs, repacked, t->u[b][r]);
+            else memset(t->u[b][r], 0, 256);
+        }
+    }
+}
+
+/// Sub-block s of chunk block b (tile set S): isum[r] += sc_s[r] · sum_s[r] (lanes: tokens).
+#define AMX_SUB(S, s) do { \
+    _tile_loadd(S, tile.u[b][0] + ((s) & 1) * 128 + (s) / 4 * 64 + ((s) / 2 % 2) * 32, 256); \
+    _tile_loadd(2 + S, x[b0 + b].q[s], 64); \
+    _tile_zero(4 + S); \
+    _tile_dpbusd(4 + S, S, 2 + S); \
+    _tile_stored(4 + S, c[S], 64); \
+    for (int r = 0; r < 16; r++) \
+        isum[r] = _mm512_add_epi32(isum[r], _mm512_mullo_epi32(_mm512_load_si512(c[S][r]), _mm512_set1_epi32(tile.sc[b][s][r]))); \
+} while (0)
+
+/// Rows r0 ≤ r < r1 of Y(nt × ldy) = W · X; xp from ck_pack_q8_Kx16v in groups of 16 tokens. Rows are taken Q4_K_KB
+/// blocks at a time; between chunks the running sums wait in y (stored and reloaded exactly: same bits).
+AMX_VNNI static void q4_K_rows_amx(int repacked, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp,
+                                   size_t gstride, int64_t nt, float *y, int64_t ldy) {
+    const int nb = n / QK_K;
+    q4_K_tile tile;
+    _Alignas(64) int32_t c[2][16][16];
+    int configured = 0;
+    for (int64_t rt = r0; rt < r1; rt += 16) {
+        const int R = r1 - rt < 16 ? (int)(r1 - rt) : 16;
+        if (R != configured) { load_config(R); configured = R; }
+        for (int b0 = 0; b0 < nb; b0 += Q4_K_KB) {
+            const int KB = nb - b0 < Q4_K_KB ? nb - b0 : Q4_K_KB;
+            q4_K_tile_prepare((const char *)w + (size_t)rt * wbytes, wbytes, R, b0, KB, repacked, &tile);
+            for (int64_t t0 = 0; t0 < nt; t0 += 16) {
+                const block_q8_Kx16v *x = (const block_q8_Kx16v *)((const char *)xp + (size_t)(t0 / 16) * gstride);
+                const int T = nt - t0 < 16 ? (int)(nt - t0) : 16;
+                _Alignas(64) float acc[16][16];
+                memset(acc, 0, sizeof acc);
+                if (b0 > 0)
+                    for (int r = 0; r < R; r++)
+                        for (int t = 0; t < T; t++) acc[r][t] = y[(t0 + t) * ldy + rt + r];
+                for (int b = 0; b < KB; b++) {
+                    __m512i isum[16];
+                    for (int r = 0; r < 16; r++) isum[r] = _mm512_setzero_si512();
+                    AMX_SUB(0, 0); AMX_SUB(1, 1); AMX_SUB(0, 2); AMX_SUB(1, 3);
+                    AMX_SUB(0, 4); AMX_SUB(1, 5); AMX_SUB(0, 6); AMX_SUB(1, 7);
+                    const __m512 dx = _mm512_load_ps(x[b0 + b].d);
+                    for (int r = 0; r < 16; r++) {
+                        __m512i summs = _mm512_setzero_si512();
+                        for (int q = 0; q < 4; q++)
+                            summs = _mm512_dpwssd_epi32(summs, _mm512_load_si512(x[b0 + b].bsp[q]), _mm512_set1_epi32(tile.mp[b][q][r]));
+                        const __m512 t1 = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(tile.dw[b][r]), dx), _mm512_cvtepi32_ps(isum[r]));
+                        const __m512 t2 = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(tile.dm[b][r]), dx), _mm512_cvtepi32_ps(summs));
+                        _mm512_store_ps(acc[r], _mm512_add_ps(_mm512_load_ps(acc[r]), _mm512_sub_ps(t1, t2)));
+                    }
+                }
+                for (int r = 0; r < R; r++)
+                    for (int t = 0; t < T; t++) y[(t0 + t) * ldy + rt + r] = acc[r][t];
+            }
+        }
+    }
+    if (configured) _tile_release();
+}
+
+AMX_VNNI void ck_gemm_rows_q4_K_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
+                                    int64_t nt, float *y, int64_t ldy) {
+    q4_K_rows_amx(0, n, w, wbytes, r0, r1, xp, gstride, nt, y, ldy);
+}
+
+AMX_VNNI void ck_gemm_rows_q4_K_r_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
+                                      int64_t nt, float *y, int64_t ldy) {
+    q4_K_rows_amx(1, n, w, wbytes, r0, r1, xp, gstride, nt, y, ldy);
+}
+#endif
