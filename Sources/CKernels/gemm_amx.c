@@ -49,6 +49,13 @@ AMX static void load_config(int R) {
     _tile_loadconfig(&c);
 }
 
+/// acc[r][t] (lanes: tokens) → y[t · ldy + r] for r < R, t < T: one masked store per token (a column of acc, gathered).
+AMX static void store_columns(const float acc[16][16], int R, int T, float *y, int64_t ldy) {
+    const __m512i col = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(16));
+    const __mmask16 rmask = (__mmask16)((1u << R) - 1);
+    for (int t = 0; t < T; t++) _mm512_mask_storeu_ps(y + t * ldy, rmask, _mm512_i32gather_ps(col, acc[0] + t, 4));
+}
+
 /// One block's R × 16 sums (tile set S) scaled into acc[r] (lanes: tokens): acc[r] += s · (dw[r] · dx). The R row
 /// scales are gathered as dwords at the block's start (f16 in the low half; rows past R masked off).
 #define AMX_BLOCK(S, b) do { \
@@ -88,12 +95,9 @@ AMX void ck_gemm_rows_q8_0_amx(int n, const void *w, size_t wbytes, int64_t r0, 
             int b = 0;
             for (; b + 2 <= nb; b += 2) { AMX_BLOCK(0, b); AMX_BLOCK(1, b + 1); }
             if (b < nb) AMX_BLOCK(0, b);
-            const int T = nt - t0 < 16 ? (int)(nt - t0) : 16;
-            for (int r = 0; r < R; r++) {
-                _Alignas(64) float o[16];
-                _mm512_store_ps(o, acc[r]);
-                for (int t = 0; t < T; t++) y[(t0 + t) * ldy + rt + r] = o[t];
-            }
+            _Alignas(64) float o[16][16];
+            for (int r = 0; r < 16; r++) _mm512_store_ps(o[r], acc[r]);
+            store_columns(o, R, nt - t0 < 16 ? (int)(nt - t0) : 16, y + t0 * ldy + rt, ldy);
         }
     }
     if (configured) _tile_release();
@@ -243,8 +247,7 @@ AMX_VNNI static void q4_K_rows_amx(int repacked, int n, const void *w, size_t wb
                         _mm512_store_ps(acc[r], _mm512_add_ps(_mm512_load_ps(acc[r]), _mm512_sub_ps(t1, t2)));
                     }
                 }
-                for (int r = 0; r < R; r++)
-                    for (int t = 0; t < T; t++) y[(t0 + t) * ldy + rt + r] = acc[r][t];
+                store_columns(acc, R, T, y + t0 * ldy + rt, ldy);
             }
         }
     }
