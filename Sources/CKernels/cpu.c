@@ -1,5 +1,7 @@
 // Runtime CPU feature detection for kernel dispatch.
 #include "CKernels.h"
+
+int ck_stream_nta = 0;  // simd.h: prefetchnta for the decode streams on AMD, prefetcht1 elsewhere
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #include <sys/syscall.h>
@@ -24,6 +26,7 @@ static int amx_usable(void) {
 
 uint32_t ck_cpu_features(void) {
     __builtin_cpu_init();
+    __atomic_store_n(&ck_stream_nta, __builtin_cpu_is("amd") ? 1 : 0, __ATOMIC_RELAXED);
     uint32_t f = 0;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) f |= CK_AVX2;
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) f |= CK_AVX512;

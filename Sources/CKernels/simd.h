@@ -16,9 +16,16 @@ ck_vec_dot4_fn ck_vec_dot4_simd_family(uint32_t type, uint32_t features, int fam
 /// read of the same rows gets 15), so the single-row kernels ask for the line CK_STREAM_AHEAD bytes ahead of every 64
 /// bytes they consume, spread through their block loop: 9.5 → 13.4–15 GB/s. A burst of a whole row's prefetches at
 /// the start of each row did not help (same 9.5), nor did 2 MB pages. `bytes` is a compile-time block size.
+#ifndef CK_STREAM_AHEAD
 #define CK_STREAM_AHEAD 8192
+#endif
+/// The hint differs by vendor (kbench, 2048-column Q4_K_R rows from DRAM in 2 MB pages): Zen 2 streams best with
+/// prefetchnta (T0/T1/T2 were slower), an Intel Xeon (Sapphire Rapids class) with prefetcht1 — 12.9 GB/s where
+/// prefetchnta gives 5.2 (Q6_K 11.3 vs 7.3, Q8_0 10.3 vs 5.8). ck_stream_nta is set with the CPU features.
+extern int ck_stream_nta;
+#define CK_PREFETCH_STREAM(a) do { if (ck_stream_nta) __builtin_prefetch((a), 0, 0); else __builtin_prefetch((a), 0, 2); } while (0)
 #define CK_STREAM(p, bytes) do { for (int o_ = 0; o_ < (bytes); o_ += 64) \
-    __builtin_prefetch((const char *)(p) + CK_STREAM_AHEAD + o_, 0, 0); } while (0)
+    CK_PREFETCH_STREAM((const char *)(p) + CK_STREAM_AHEAD + o_); } while (0)
 
 /// A matmul kernel on activations repacked once per call (gemm.c): groups of up to 4 activation rows packed
 /// by `pack`, then `kernel` computes out[t] = W · X_t for one weight row and the T rows of one group,

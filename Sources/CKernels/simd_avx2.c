@@ -84,7 +84,7 @@ AVX2 float ck_dot_q5_0_avx2(int n, const void *w, const void *x) { return dot_bl
 /// scaled together, lane r accumulating row r in block order — each lane the scalar twin's bits.
 AVX2 static inline __attribute__((always_inline)) void dot8_rows(uint32_t type, int n, const char *w, size_t wbytes, const block_q8_0 *b, float *out) {
     const size_t size = type == CK_Q5_0 ? sizeof(block_q5_0) : sizeof(block_q8_0);
-    for (size_t o = 0; o < 8 * wbytes; o += 64) __builtin_prefetch(w + CK_STREAM_AHEAD + o, 0, 0);
+    for (size_t o = 0; o < 8 * wbytes; o += 64) CK_PREFETCH_STREAM(w + CK_STREAM_AHEAD + o);
     __m256 sum = _mm256_setzero_ps();
     for (int ib = 0; ib < n / QK; ib++) {
         const __m256i y = _mm256_loadu_si256((const __m256i *)b[ib].qs);

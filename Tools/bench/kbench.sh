@@ -3,6 +3,6 @@
 set -e
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${TMPDIR:-/tmp}/glmchat-kbench
-${CC:-clang} -O3 -fno-strict-aliasing -I"$root/Sources/CKernels/include" -I"$root/Sources/CKernels" \
+${CC:-clang} -O3 ${KBENCH_CFLAGS:-} -fno-strict-aliasing -I"$root/Sources/CKernels/include" -I"$root/Sources/CKernels" \
     "$root"/Sources/CKernels/*.c "$root/Tools/bench/kbench.c" -o "$out" -lpthread -lm
 exec "$out" "$@"
