@@ -1,10 +1,11 @@
-// Q8_0 GEMM on AMX tiles (Intel Sapphire Rapids and later): one TDPBSSD multiplies 16 weight rows by 16 tokens over
-// a 32-element block (8192 MACs) where AVX2 needs ~256 vpmaddwd. Bit for bit the scalar twin (dot_ref.c): per weight
-// row, token and block the exact int32 sum s, then sumf += s · (dw · dx) in block order, 16 tokens per zmm lane.
+// Matmuls of 2+ tokens on AMX tiles (Intel Sapphire Rapids and later): one TDPBSSD multiplies 16 weight rows by 16
+// tokens over a 32-element block (8192 MACs) where AVX2 needs 512 vpmaddwd. Used for Q8_0 (here) and Q4_K / Q4_K_R
+// (below) when the CPU has AMX (CK_AMX) and ck_use_amx allows it; bit for bit the scalar twins (dot_ref.c).
 //
-// Tiles: A = 16 weight rows × one block's 32 quants, loaded straight from the Q8_0 rows (stride: the row's bytes; a
-// last tile of under 16 rows is copied into a zero-padded buffer first). B = the block's quants of 16 tokens in AMX's
-// VNNI order, packed once per call: B[k][4t + i] = x_t[4k + i] (k = 0…7), then the 16 token scales as f32
+// Q8_0: per weight row, token and block the exact int32 sum s, then sumf += s · (dw · dx) in block order, 16 tokens
+// per zmm lane. Tiles: A = R ≤ 16 weight rows × one block's 32 quants, loaded straight from the Q8_0 rows (stride: the
+// row's bytes; a last tile of under 16 rows gets a tile configuration of R rows). B = the block's quants of 16 tokens
+// in AMX's VNNI order, packed once per call: B[k][4t + i] = x_t[4k + i] (k = 0…7), then the 16 token scales as f32
 // (block_q8_0x16v; tokens past the group's count are zero). C[r][t] = the int32 sums, stored and scaled in zmm.
 // Two tile sets alternate between even and odd blocks so that one block's TDPBSSD overlaps the other's epilogue.
 #include "blocks.h"
@@ -49,9 +50,14 @@ AMX static void load_config(int R) {
     _tile_loadconfig(&c);
 }
 
+/// Lane i holds i · step: byte offsets of 16 rows step bytes apart (gathers).
+AMX static inline __m512i lane_offsets(int step) {
+    return _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(step));
+}
+
 /// acc[r][t] (lanes: tokens) → y[t · ldy + r] for r < R, t < T: one masked store per token (a column of acc, gathered).
 AMX static void store_columns(const float acc[16][16], int R, int T, float *y, int64_t ldy) {
-    const __m512i col = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(16));
+    const __m512i col = lane_offsets(16);
     const __mmask16 rmask = (__mmask16)((1u << R) - 1);
     for (int t = 0; t < T; t++) _mm512_mask_storeu_ps(y + t * ldy, rmask, _mm512_i32gather_ps(col, acc[0] + t, 4));
 }
@@ -86,8 +92,7 @@ AMX void ck_gemm_rows_q8_0_amx(int n, const void *w, size_t wbytes, int64_t r0, 
         if (R != configured) { load_config(R); configured = R; }
         const char *wr = (const char *)w + (size_t)rt * wbytes;
         const __mmask16 rmask = (__mmask16)((1u << R) - 1);
-        const __m512i rowoff = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                                  _mm512_set1_epi32((int)wbytes));
+        const __m512i rowoff = lane_offsets((int)wbytes);
         for (int64_t t0 = 0; t0 < nt; t0 += 16) {
             const block_q8_0x16v *x = (const block_q8_0x16v *)((const char *)xp + (size_t)(t0 / 16) * gstride);
             __m512 acc[16];
@@ -171,8 +176,7 @@ typedef struct { _Alignas(64) uint8_t u[Q4_K_KB][16][256]; int32_t sc[Q4_K_KB][8
 /// unpacking: scale s and min s of a row are 6-bit fields spread over the 12 scale bytes.
 AMX_VNNI static void q4_K_tile_prepare(const char *wr, size_t wbytes, int R, int b0, int KB, int repacked, q4_K_tile *t) {
     const __mmask16 rmask = (__mmask16)((1u << R) - 1);
-    const __m512i rowoff = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                              _mm512_set1_epi32((int)wbytes));
+    const __m512i rowoff = lane_offsets((int)wbytes);
     const __m512i k1 = _mm512_set1_epi32(0x3f3f3f3f), k2 = _mm512_set1_epi32(0x0f0f0f0f), k3 = _mm512_set1_epi32(0x03030303);
     const __m512i byte = _mm512_set1_epi32(0xFF), zero = _mm512_setzero_si512();
     for (int b = 0; b < KB; b++) {

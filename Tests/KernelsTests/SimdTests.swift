@@ -123,7 +123,7 @@ final class SimdTests: XCTestCase {
         var checked = 0
         defer { ck_use_amx(1) }
         for amx in ck_cpu_features() & UInt32(CK_AMX) != 0 ? [false, true] : [false] {
-        ck_use_amx(amx ? 1 : 0)
+        XCTAssertEqual(ck_use_amx(amx ? 1 : 0), amx ? 1 : 0, "AMX tiles on a CPU that has them")
         for t in Quant.supportedTypes {
           for family in [Int32(CK_FAMILY_AVX2), Int32(CK_FAMILY_AVX512)] {
             guard let dot4 = ck_vec_dot4_family(t.id, family), let dot = ck_vec_dot_family(t.id, family) else { continue }
