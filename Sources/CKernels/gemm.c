@@ -28,6 +28,8 @@ size_t ck_q8_0x16v_bytes(int n);
 void ck_pack_q8_0x16v(int n, const void *x, size_t xbytes, int T, void *dst);
 void ck_gemm_rows_q8_0_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
                            int64_t nt, float *y, int64_t ldy);
+void ck_gemm_rows_q5_0_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
+                           int64_t nt, float *y, int64_t ldy);
 size_t ck_q8_Kx16v_bytes(int n);
 void ck_pack_q8_Kx16v(int n, const void *x, size_t xbytes, int T, void *dst);
 void ck_gemm_rows_q4_K_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
@@ -122,9 +124,11 @@ static const ck_gemm_ops q8_0_avx2 = { .dot4 = ck_dot4_q8_0_avx2, .group_bytes =
                                        .rows = ck_gemm_rows_q8_0_avx2, .group = 8, .tile_rows = 8 };
 static const ck_gemm_ops q5_0_avx2 = { .dot4 = ck_dot4_q5_0_avx2, .group_bytes = ck_q8_0x8w_bytes, .pack = ck_pack_q8_0x8w,
                                        .rows = ck_gemm_rows_q5_0_avx2, .group = 8, .tile_rows = 8 };
-/// Q8_0 on AMX tiles (gemm_amx.c): 16 weight rows × 16 tokens per tile, same bits.
+/// Q8_0 and Q5_0 on AMX tiles (gemm_amx.c): 16 weight rows × 16 tokens per tile, same bits.
 static const ck_gemm_ops q8_0_amx = { .dot4 = ck_dot4_q8_0_avx2, .group_bytes = ck_q8_0x16v_bytes, .pack = ck_pack_q8_0x16v,
                                       .rows = ck_gemm_rows_q8_0_amx, .group = 16, .tile_rows = 16 };
+static const ck_gemm_ops q5_0_amx = { .dot4 = ck_dot4_q5_0_avx2, .group_bytes = ck_q8_0x16v_bytes, .pack = ck_pack_q8_0x16v,
+                                      .rows = ck_gemm_rows_q5_0_amx, .group = 16, .tile_rows = 16 };
 /// Q4_K and CK_Q4_K_R on AMX tiles (gemm_amx.c), same bits.
 static const ck_gemm_ops q4_K_amx = { .dot4 = ck_dot4_q4_K_avx2, .group_bytes = ck_q8_Kx16v_bytes, .pack = ck_pack_q8_Kx16v,
                                       .rows = ck_gemm_rows_q4_K_amx, .group = 16, .tile_rows = 16 };
@@ -137,6 +141,7 @@ const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4, int64_t nt) {
     if (!dot4) return NULL;
     if (nt >= 2 && ck_amx_active()) {
         if (dot4 == q8_0_avx2.dot4) return &q8_0_amx;
+        if (dot4 == q5_0_avx2.dot4) return &q5_0_amx;
         if (dot4 == q4_K_avx2.dot4 || dot4 == ck_dot4_q4_K_avx512) return &q4_K_amx;
         if (dot4 == q4_K_r_avx2.dot4) return &q4_K_r_amx;
     }

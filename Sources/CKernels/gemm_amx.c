@@ -31,6 +31,7 @@ void ck_pack_q8_0x16v(int n, const void *x, size_t xbytes, int T, void *dst) {
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "unpack_avx2.h"
 #pragma STDC FP_CONTRACT OFF  // s · (dw · dx) and the sum round as in the scalar twin
 #define AMX __attribute__((target("amx-tile,amx-int8,avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")))
 
@@ -62,11 +63,19 @@ AMX static void store_columns(const float acc[16][16], int R, int T, float *y, i
     for (int t = 0; t < T; t++) _mm512_mask_storeu_ps(y + t * ldy, rmask, _mm512_i32gather_ps(col, acc[0] + t, 4));
 }
 
+/// acc[r][t] = y[t · ldy + r] for r < R, t < T (the inverse of store_columns; other entries zero).
+AMX static void load_columns(float acc[16][16], int R, int T, const float *y, int64_t ldy) {
+    const __m512i col = lane_offsets(16);
+    const __mmask16 rmask = (__mmask16)((1u << R) - 1);
+    memset(acc, 0, 16 * 16 * sizeof(float));
+    for (int t = 0; t < T; t++) _mm512_i32scatter_ps(acc[0] + t, col, _mm512_maskz_loadu_ps(rmask, y + t * ldy), 4);
+}
+
 /// One block's R × 16 sums (tile set S) scaled into acc[r] (lanes: tokens): acc[r] += s · (dw[r] · dx). The R row
 /// scales are gathered as dwords at the block's start (f16 in the low half; rows past R masked off).
 #define AMX_BLOCK(S, b) do { \
-    const char *blk = wr + (size_t)(b) * sizeof(block_q8_0); \
-    _tile_loadd(S, blk + 2, (long)wbytes); \
+    const char *blk = wr + (size_t)(b) * bsize; \
+    if (q5) _tile_loadd(S, quants[(b) - b0][0], QK); else _tile_loadd(S, blk + 2, (long)wbytes); \
     _tile_loadd(2 + S, x[b].q, 64); \
     _tile_zero(4 + S); \
     _tile_dpbssd(4 + S, S, 2 + S); \
@@ -80,12 +89,18 @@ AMX static void store_columns(const float acc[16][16], int R, int T, float *y, i
     } \
 } while (0)
 
-/// Rows r0 ≤ r < r1 of Y(nt × ldy) = W · X for Q8_0 weights; xp from ck_pack_q8_0x16v in groups of 16 tokens.
-AMX void ck_gemm_rows_q8_0_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
-                               int64_t nt, float *y, int64_t ldy) {
-    const int nb = n / QK;
+enum { Q5_0_KB = 32 };  // Q5_0 blocks per chunk of the row, their quants as int8 on the stack (16 KB)
+
+/// Rows r0 ≤ r < r1 of Y(nt × ldy) = W · X for Q8_0 or Q5_0 (q5) weights; xp from ck_pack_q8_0x16v in groups of 16
+/// tokens. A Q5_0 block is its quants q − 16 as int8 and its f16 scale (as on the AVX2 tiles, gemm_q8_0.c): its rows
+/// are unpacked Q5_0_KB blocks at a time, and between chunks the running sums wait in y (stored and reloaded exactly).
+AMX static void q8_rows_amx(int q5, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp,
+                            size_t gstride, int64_t nt, float *y, int64_t ldy) {
+    const int nb = n / QK, chunk = q5 ? Q5_0_KB : nb;
+    const size_t bsize = q5 ? sizeof(block_q5_0) : sizeof(block_q8_0);
     _Alignas(64) int32_t c[2][16][16];
     _Alignas(64) float dws[16];
+    _Alignas(64) int8_t quants[Q5_0_KB][16][QK];
     int configured = 0;
     for (int64_t rt = r0; rt < r1; rt += 16) {
         const int R = r1 - rt < 16 ? (int)(r1 - rt) : 16;
@@ -93,19 +108,38 @@ AMX void ck_gemm_rows_q8_0_amx(int n, const void *w, size_t wbytes, int64_t r0, 
         const char *wr = (const char *)w + (size_t)rt * wbytes;
         const __mmask16 rmask = (__mmask16)((1u << R) - 1);
         const __m512i rowoff = lane_offsets((int)wbytes);
-        for (int64_t t0 = 0; t0 < nt; t0 += 16) {
-            const block_q8_0x16v *x = (const block_q8_0x16v *)((const char *)xp + (size_t)(t0 / 16) * gstride);
-            __m512 acc[16];
-            for (int r = 0; r < 16; r++) acc[r] = _mm512_setzero_ps();
-            int b = 0;
-            for (; b + 2 <= nb; b += 2) { AMX_BLOCK(0, b); AMX_BLOCK(1, b + 1); }
-            if (b < nb) AMX_BLOCK(0, b);
-            _Alignas(64) float o[16][16];
-            for (int r = 0; r < 16; r++) _mm512_store_ps(o[r], acc[r]);
-            store_columns(o, R, nt - t0 < 16 ? (int)(nt - t0) : 16, y + t0 * ldy + rt, ldy);
+        for (int b0 = 0; b0 < nb; b0 += chunk) {
+            const int b1 = nb - b0 < chunk ? nb : b0 + chunk;
+            if (q5)
+                for (int b = b0; b < b1; b++)
+                    for (int r = 0; r < R; r++)
+                        _mm256_store_si256((__m256i *)quants[b - b0][r], q5_0_quants((const block_q5_0 *)(wr + (size_t)r * wbytes) + b));
+            for (int64_t t0 = 0; t0 < nt; t0 += 16) {
+                const block_q8_0x16v *x = (const block_q8_0x16v *)((const char *)xp + (size_t)(t0 / 16) * gstride);
+                const int T = nt - t0 < 16 ? (int)(nt - t0) : 16;
+                _Alignas(64) float o[16][16];
+                __m512 acc[16];
+                if (b0 > 0) load_columns(o, R, T, y + t0 * ldy + rt, ldy);
+                for (int r = 0; r < 16; r++) acc[r] = b0 > 0 ? _mm512_load_ps(o[r]) : _mm512_setzero_ps();
+                int b = b0;
+                for (; b + 2 <= b1; b += 2) { AMX_BLOCK(0, b); AMX_BLOCK(1, b + 1); }
+                if (b < b1) AMX_BLOCK(0, b);
+                for (int r = 0; r < 16; r++) _mm512_store_ps(o[r], acc[r]);
+                store_columns(o, R, T, y + t0 * ldy + rt, ldy);
+            }
         }
     }
     if (configured) _tile_release();
+}
+
+AMX void ck_gemm_rows_q8_0_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
+                               int64_t nt, float *y, int64_t ldy) {
+    q8_rows_amx(0, n, w, wbytes, r0, r1, xp, gstride, nt, y, ldy);
+}
+
+AMX void ck_gemm_rows_q5_0_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
+                               int64_t nt, float *y, int64_t ldy) {
+    q8_rows_amx(1, n, w, wbytes, r0, r1, xp, gstride, nt, y, ldy);
 }
 #endif
 
@@ -232,10 +266,8 @@ AMX_VNNI static void q4_K_rows_amx(int repacked, int n, const void *w, size_t wb
                 const block_q8_Kx16v *x = (const block_q8_Kx16v *)((const char *)xp + (size_t)(t0 / 16) * gstride);
                 const int T = nt - t0 < 16 ? (int)(nt - t0) : 16;
                 _Alignas(64) float acc[16][16];
-                memset(acc, 0, sizeof acc);
-                if (b0 > 0)
-                    for (int r = 0; r < R; r++)
-                        for (int t = 0; t < T; t++) acc[r][t] = y[(t0 + t) * ldy + rt + r];
+                if (b0 > 0) load_columns(acc, R, T, y + t0 * ldy + rt, ldy);
+                else memset(acc, 0, sizeof acc);
                 for (int b = 0; b < KB; b++) {
                     __m512i isum[16];
                     for (int r = 0; r < 16; r++) isum[r] = _mm512_setzero_si512();
