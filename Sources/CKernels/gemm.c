@@ -37,6 +37,9 @@ void ck_gemm_rows_q4_K_amx(int n, const void *w, size_t wbytes, int64_t r0, int6
 void ck_gemm_rows_q4_K_r_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
                              int64_t nt, float *y, int64_t ldy);
 void ck_dot4_q4_K_avx512(int, const void *, const void *, size_t, float *);
+void ck_dot4_q6_K_avx512(int, const void *, const void *, size_t, float *);
+void ck_gemm_rows_q6_K_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
+                           int64_t nt, float *y, int64_t ldy);
 
 static size_t q8_Kx4_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4); }
 
@@ -134,6 +137,8 @@ static const ck_gemm_ops q4_K_amx = { .dot4 = ck_dot4_q4_K_avx2, .group_bytes = 
                                       .rows = ck_gemm_rows_q4_K_amx, .group = 16, .tile_rows = 16 };
 static const ck_gemm_ops q4_K_r_amx = { .dot4 = ck_dot4_q4_K_r_avx2, .group_bytes = ck_q8_Kx16v_bytes, .pack = ck_pack_q8_Kx16v,
                                         .rows = ck_gemm_rows_q4_K_r_amx, .group = 16, .tile_rows = 16 };
+static const ck_gemm_ops q6_K_amx = { .dot4 = ck_dot4_q6_K_avx2, .group_bytes = ck_q8_Kx16v_bytes, .pack = ck_pack_q8_Kx16v,
+                                      .rows = ck_gemm_rows_q6_K_amx, .group = 16, .tile_rows = 16 };
 #endif
 
 const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4, int64_t nt) {
@@ -144,6 +149,7 @@ const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4, int64_t nt) {
         if (dot4 == q5_0_avx2.dot4) return &q5_0_amx;
         if (dot4 == q4_K_avx2.dot4 || dot4 == ck_dot4_q4_K_avx512) return &q4_K_amx;
         if (dot4 == q4_K_r_avx2.dot4) return &q4_K_r_amx;
+        if (dot4 == q6_K_avx2.dot4 || dot4 == ck_dot4_q6_K_avx512) return &q6_K_amx;
     }
     if (dot4 == q4_K_avx2.dot4) return &q4_K_avx2;
     if (dot4 == q6_K_avx2.dot4) return &q6_K_avx2;

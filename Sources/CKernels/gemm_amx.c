@@ -35,17 +35,18 @@ void ck_pack_q8_0x16v(int n, const void *x, size_t xbytes, int T, void *dst) {
 #pragma STDC FP_CONTRACT OFF  // s · (dw · dx) and the sum round as in the scalar twin
 #define AMX __attribute__((target("amx-tile,amx-int8,avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")))
 
-/// Palette 1: tiles 0, 1 = A (R ≤ 16 rows × 32 bytes), 2, 3 = B (8 rows × 64 bytes), 4, 5 = C (R rows × 64 bytes).
+/// Palette 1: tiles 0, 1 = A (R ≤ 16 rows × K bytes), 2, 3 = B (K/4 rows × 64 bytes), 4, 5 = C (R rows × 64 bytes).
 typedef struct { uint8_t palette, start_row, reserved[14]; uint16_t colsb[16]; uint8_t rows[16]; } tile_config;
 _Static_assert(sizeof(tile_config) == 64, "ldtilecfg takes 64 bytes");
 
-AMX static void load_config(int R) {
+/// K = 32 (one Q8_0 block, one Q4_K sub-block) or 16 (one Q6_K sub-block): A is R × K bytes, B K/4 rows × 64 bytes.
+AMX static void load_config(int R, int K) {
     tile_config c;
     memset(&c, 0, sizeof c);
     c.palette = 1;
     for (int s = 0; s < 2; s++) {
-        c.colsb[s] = 32; c.rows[s] = (uint8_t)R;
-        c.colsb[2 + s] = 64; c.rows[2 + s] = 8;
+        c.colsb[s] = (uint16_t)K; c.rows[s] = (uint8_t)R;
+        c.colsb[2 + s] = 64; c.rows[2 + s] = (uint8_t)(K / 4);
         c.colsb[4 + s] = 64; c.rows[4 + s] = (uint8_t)R;
     }
     _tile_loadconfig(&c);
@@ -104,7 +105,7 @@ AMX static void q8_rows_amx(int q5, int n, const void *w, size_t wbytes, int64_t
     int configured = 0;
     for (int64_t rt = r0; rt < r1; rt += 16) {
         const int R = r1 - rt < 16 ? (int)(r1 - rt) : 16;
-        if (R != configured) { load_config(R); configured = R; }
+        if (R != configured) { load_config(R, 32); configured = R; }
         const char *wr = (const char *)w + (size_t)rt * wbytes;
         const __mmask16 rmask = (__mmask16)((1u << R) - 1);
         const __m512i rowoff = lane_offsets((int)wbytes);
@@ -258,7 +259,7 @@ AMX_VNNI static void q4_K_rows_amx(int repacked, int n, const void *w, size_t wb
     int configured = 0;
     for (int64_t rt = r0; rt < r1; rt += 16) {
         const int R = r1 - rt < 16 ? (int)(r1 - rt) : 16;
-        if (R != configured) { load_config(R); configured = R; }
+        if (R != configured) { load_config(R, 32); configured = R; }
         for (int b0 = 0; b0 < nb; b0 += Q4_K_KB) {
             const int KB = nb - b0 < Q4_K_KB ? nb - b0 : Q4_K_KB;
             q4_K_tile_prepare((const char *)w + (size_t)rt * wbytes, wbytes, R, b0, KB, repacked, &tile);
@@ -298,5 +299,86 @@ AMX_VNNI void ck_gemm_rows_q4_K_amx(int n, const void *w, size_t wbytes, int64_t
 AMX_VNNI void ck_gemm_rows_q4_K_r_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
                                       int64_t nt, float *y, int64_t ldy) {
     q4_K_rows_amx(1, n, w, wbytes, r0, r1, xp, gstride, nt, y, ldy);
+}
+#endif
+
+// Q6_K on AMX tiles: per 16-row tile and 8-block chunk the 6-bit quants are unpacked once per call to q − 32 as int8,
+// so TDPBSSD over one 16-element sub-block j (K = 16; its B tile is rows 4(j % 2)… of the Q4_K activation packing's
+// sub-block j / 2) gives sum_j = Σ (q − 32) · x exactly; then, as the scalar twin, isum = Σ_j sc_j · sum_j (vpmulld)
+// and sumf += ((float)isum · d) · dx.
+#if defined(__x86_64__)
+enum { Q6_K_KB = 8 };  // blocks per chunk of the row: ~41 KB on the stack
+typedef struct { _Alignas(64) int8_t q[Q6_K_KB][16][256]; int32_t sc[Q6_K_KB][16][16]; float d[Q6_K_KB][16]; } q6_K_tile;
+
+AMX static void q6_K_tile_prepare(const char *wr, size_t wbytes, int R, int b0, int KB, q6_K_tile *t) {
+    const __mmask16 rmask = (__mmask16)((1u << R) - 1);
+    const __m512i rowoff = lane_offsets((int)wbytes), zero = _mm512_setzero_si512();
+    const __m256i m32 = _mm256_set1_epi8(32);
+    for (int b = 0; b < KB; b++) {
+        const char *blk = wr + (size_t)(b0 + b) * sizeof(block_q6_K);
+        // the scales: 4 dwords of 4 signed bytes; d: the high half of the dword at 206 (scales 14, 15, d: inside the block)
+        for (int k = 0; k < 4; k++) {
+            const __m512i v = _mm512_mask_i32gather_epi32(zero, rmask, rowoff, blk + offsetof(block_q6_K, scales) + 4*k, 1);
+            for (int e = 0; e < 4; e++) _mm512_store_si512(t->sc[b][4*k + e], _mm512_srai_epi32(_mm512_slli_epi32(v, 24 - 8*e), 24));
+        }
+        const __m512i dd = _mm512_mask_i32gather_epi32(zero, rmask, rowoff, blk + offsetof(block_q6_K, d) - 2, 1);
+        _mm512_store_ps(t->d[b], _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(dd, 16))));
+        for (int r = 0; r < R; r++)
+            for (int kk = 0; kk < 2; kk++) {
+                __m256i q[4];
+                q6_K_half((const block_q6_K *)(wr + (size_t)r * wbytes) + b0 + b, kk, q);
+                for (int g = 0; g < 4; g++) _mm256_store_si256((__m256i *)(t->q[b][r] + 128*kk + 32*g), _mm256_sub_epi8(q[g], m32));
+            }
+    }
+}
+
+/// Sub-block j of chunk block b (tile set S): isum[r] += sc_j[r] · sum_j[r] (lanes: tokens).
+#define AMX_SUB16(S, j) do { \
+    _tile_loadd(S, tile.q[b][0] + 16 * (j), 256); \
+    _tile_loadd(2 + S, x[b0 + b].q[(j) / 2][4 * ((j) % 2)], 64); \
+    _tile_zero(4 + S); \
+    _tile_dpbssd(4 + S, S, 2 + S); \
+    _tile_stored(4 + S, c[S], 64); \
+    for (int r = 0; r < 16; r++) \
+        isum[r] = _mm512_add_epi32(isum[r], _mm512_mullo_epi32(_mm512_load_si512(c[S][r]), _mm512_set1_epi32(tile.sc[b][j][r]))); \
+} while (0)
+
+/// Rows r0 ≤ r < r1 of Y(nt × ldy) = W · X for Q6_K weights; xp from ck_pack_q8_Kx16v in groups of 16 tokens.
+AMX void ck_gemm_rows_q6_K_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
+                               int64_t nt, float *y, int64_t ldy) {
+    const int nb = n / QK_K;
+    q6_K_tile tile;
+    _Alignas(64) int32_t c[2][16][16];
+    int configured = 0;
+    for (int64_t rt = r0; rt < r1; rt += 16) {
+        const int R = r1 - rt < 16 ? (int)(r1 - rt) : 16;
+        if (R != configured) { load_config(R, 16); configured = R; }
+        for (int b0 = 0; b0 < nb; b0 += Q6_K_KB) {
+            const int KB = nb - b0 < Q6_K_KB ? nb - b0 : Q6_K_KB;
+            q6_K_tile_prepare((const char *)w + (size_t)rt * wbytes, wbytes, R, b0, KB, &tile);
+            for (int64_t t0 = 0; t0 < nt; t0 += 16) {
+                const block_q8_Kx16v *x = (const block_q8_Kx16v *)((const char *)xp + (size_t)(t0 / 16) * gstride);
+                const int T = nt - t0 < 16 ? (int)(nt - t0) : 16;
+                _Alignas(64) float acc[16][16];
+                if (b0 > 0) load_columns(acc, R, T, y + t0 * ldy + rt, ldy);
+                else memset(acc, 0, sizeof acc);
+                for (int b = 0; b < KB; b++) {
+                    __m512i isum[16];
+                    for (int r = 0; r < 16; r++) isum[r] = _mm512_setzero_si512();
+                    AMX_SUB16(0, 0); AMX_SUB16(1, 1); AMX_SUB16(0, 2); AMX_SUB16(1, 3);
+                    AMX_SUB16(0, 4); AMX_SUB16(1, 5); AMX_SUB16(0, 6); AMX_SUB16(1, 7);
+                    AMX_SUB16(0, 8); AMX_SUB16(1, 9); AMX_SUB16(0, 10); AMX_SUB16(1, 11);
+                    AMX_SUB16(0, 12); AMX_SUB16(1, 13); AMX_SUB16(0, 14); AMX_SUB16(1, 15);
+                    const __m512 dx = _mm512_load_ps(x[b0 + b].d);
+                    for (int r = 0; r < 16; r++) {
+                        const __m512 v = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(isum[r]), _mm512_set1_ps(tile.d[b][r])), dx);
+                        _mm512_store_ps(acc[r], _mm512_add_ps(_mm512_load_ps(acc[r]), v));
+                    }
+                }
+                store_columns(acc, R, T, y + t0 * ldy + rt, ldy);
+            }
+        }
+    }
+    if (configured) _tile_release();
 }
 #endif
