@@ -132,7 +132,7 @@ static const ck_gemm_ops q8_0_amx = { .dot4 = ck_dot4_q8_0_avx2, .group_bytes = 
                                       .rows = ck_gemm_rows_q8_0_amx, .group = 16, .tile_rows = 16 };
 static const ck_gemm_ops q5_0_amx = { .dot4 = ck_dot4_q5_0_avx2, .group_bytes = ck_q8_0x16v_bytes, .pack = ck_pack_q8_0x16v,
                                       .rows = ck_gemm_rows_q5_0_amx, .group = 16, .tile_rows = 16 };
-/// Q4_K and CK_Q4_K_R on AMX tiles (gemm_amx.c), same bits.
+/// Q4_K, CK_Q4_K_R and Q6_K on AMX tiles (gemm_amx.c), same bits.
 static const ck_gemm_ops q4_K_amx = { .dot4 = ck_dot4_q4_K_avx2, .group_bytes = ck_q8_Kx16v_bytes, .pack = ck_pack_q8_Kx16v,
                                       .rows = ck_gemm_rows_q4_K_amx, .group = 16, .tile_rows = 16 };
 static const ck_gemm_ops q4_K_r_amx = { .dot4 = ck_dot4_q4_K_r_avx2, .group_bytes = ck_q8_Kx16v_bytes, .pack = ck_pack_q8_Kx16v,

@@ -150,7 +150,7 @@ AMX void ck_gemm_rows_q5_0_amx(int n, const void *w, size_t wbytes, int64_t r0, 
 // summs = Σ_s m_s · bsp_s (vpdpwssd on pairs of sub-blocks) and sumf += (dw · dx) · isum − (dmin · dx) · summs.
 //
 // Unpacked rows: per block and weight row 4 × 64 bytes holding sub-blocks [0|2], [4|6], [1|3], [5|7] (the low and high
-// nibbles of the file's 64-byte halves); an A tile is 16 such 32-byte halves, 64 bytes apart.
+// nibbles of the file's 64-byte halves); an A tile is 16 rows' 32-byte half of one of them, 256 bytes apart.
 // Activations (block_q8_Kx16v, groups of 16 tokens): per sub-block s the B tile B[k][4t + i] = x_t[32s + 4k + i],
 // the token scales, and per pair of sub-blocks (2q, 2q + 1) each token's two 32-element sums as int16.
 typedef struct { int8_t q[8][8][64]; float d[16]; int16_t bsp[4][16][2]; } block_q8_Kx16v;
