@@ -209,7 +209,8 @@ typedef struct { _Alignas(64) uint8_t u[Q4_K_KB][16][256]; int32_t sc[Q4_K_KB][8
 
 /// The scales of 16 rows at once (lanes: rows; their block's dwords gathered, rows past R zero), as ggml's k4 scale
 /// unpacking: scale s and min s of a row are 6-bit fields spread over the 12 scale bytes.
-AMX_VNNI static void q4_K_tile_prepare(const char *wr, size_t wbytes, int R, int b0, int KB, int repacked, q4_K_tile *t) {
+AMX_VNNI static void q4_K_tile_prepare(const char *wr, size_t wbytes, int R, int b0, int KB, int repacked, void *tile) {
+    q4_K_tile *t = tile;
     const __mmask16 rmask = (__mmask16)((1u << R) - 1);
     const __m512i rowoff = lane_offsets((int)wbytes);
     const __m512i k1 = _mm512_set1_epi32(0x3f3f3f3f), k2 = _mm512_set1_epi32(0x0f0f0f0f), k3 = _mm512_set1_epi32(0x03030303);
@@ -238,57 +239,72 @@ AMX_VNNI static void q4_K_tile_prepare(const char *wr, size_t wbytes, int R, int
     }
 }
 
-/// Sub-block s of chunk block b (tile set S): isum[r] += sc_s[r] · sum_s[r] (lanes: tokens).
-#define AMX_SUB(S, s) do { \
-    _tile_loadd(S, tile.u[b][0] + ((s) & 1) * 128 + (s) / 4 * 64 + ((s) / 2 % 2) * 32, 256); \
-    _tile_loadd(2 + S, x[b0 + b].q[s], 64); \
-    _tile_zero(4 + S); \
-    _tile_dpbusd(4 + S, S, 2 + S); \
-    _tile_stored(4 + S, c[S], 64); \
-    for (int r = 0; r < 16; r++) \
-        isum[r] = _mm512_add_epi32(isum[r], _mm512_mullo_epi32(_mm512_load_si512(c[S][r]), _mm512_set1_epi32(tile.sc[b][s][r]))); \
-} while (0)
+/// The walk the K-quant kernels share: per 16-row tile and chunk of up to `chunk` blocks, `prepare` readies the weights
+/// once (into `tile`), then for each group of 16 tokens `block` adds block b's results into acc[r] (lanes: tokens).
+/// Between chunks the running sums wait in y (stored and reloaded exactly: same bits). Inlined with its functions.
+typedef void (*k_prepare_fn)(const char *wr, size_t wbytes, int R, int b0, int KB, int variant, void *tile);
+typedef void (*k_block_fn)(const void *tile, int b, const block_q8_Kx16v *x, float acc[16][16]);
 
-/// Rows r0 ≤ r < r1 of Y(nt × ldy) = W · X; xp from ck_pack_q8_Kx16v in groups of 16 tokens. Rows are taken Q4_K_KB
-/// blocks at a time; between chunks the running sums wait in y (stored and reloaded exactly: same bits).
-AMX_VNNI static void q4_K_rows_amx(int repacked, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp,
-                                   size_t gstride, int64_t nt, float *y, int64_t ldy) {
+AMX_VNNI static inline __attribute__((always_inline)) void k_rows_amx(int K, int chunk, k_prepare_fn prepare, k_block_fn block,
+        int variant, void *tile, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
+        int64_t nt, float *y, int64_t ldy) {
     const int nb = n / QK_K;
-    q4_K_tile tile;
-    _Alignas(64) int32_t c[2][16][16];
     int configured = 0;
     for (int64_t rt = r0; rt < r1; rt += 16) {
         const int R = r1 - rt < 16 ? (int)(r1 - rt) : 16;
-        if (R != configured) { load_config(R, 32); configured = R; }
-        for (int b0 = 0; b0 < nb; b0 += Q4_K_KB) {
-            const int KB = nb - b0 < Q4_K_KB ? nb - b0 : Q4_K_KB;
-            q4_K_tile_prepare((const char *)w + (size_t)rt * wbytes, wbytes, R, b0, KB, repacked, &tile);
+        if (R != configured) { load_config(R, K); configured = R; }
+        for (int b0 = 0; b0 < nb; b0 += chunk) {
+            const int KB = nb - b0 < chunk ? nb - b0 : chunk;
+            prepare((const char *)w + (size_t)rt * wbytes, wbytes, R, b0, KB, variant, tile);
             for (int64_t t0 = 0; t0 < nt; t0 += 16) {
-                const block_q8_Kx16v *x = (const block_q8_Kx16v *)((const char *)xp + (size_t)(t0 / 16) * gstride);
+                const block_q8_Kx16v *x = (const block_q8_Kx16v *)((const char *)xp + (size_t)(t0 / 16) * gstride) + b0;
                 const int T = nt - t0 < 16 ? (int)(nt - t0) : 16;
                 _Alignas(64) float acc[16][16];
                 if (b0 > 0) load_columns(acc, R, T, y + t0 * ldy + rt, ldy);
                 else memset(acc, 0, sizeof acc);
-                for (int b = 0; b < KB; b++) {
-                    __m512i isum[16];
-                    for (int r = 0; r < 16; r++) isum[r] = _mm512_setzero_si512();
-                    AMX_SUB(0, 0); AMX_SUB(1, 1); AMX_SUB(0, 2); AMX_SUB(1, 3);
-                    AMX_SUB(0, 4); AMX_SUB(1, 5); AMX_SUB(0, 6); AMX_SUB(1, 7);
-                    const __m512 dx = _mm512_load_ps(x[b0 + b].d);
-                    for (int r = 0; r < 16; r++) {
-                        __m512i summs = _mm512_setzero_si512();
-                        for (int q = 0; q < 4; q++)
-                            summs = _mm512_dpwssd_epi32(summs, _mm512_load_si512(x[b0 + b].bsp[q]), _mm512_set1_epi32(tile.mp[b][q][r]));
-                        const __m512 t1 = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(tile.dw[b][r]), dx), _mm512_cvtepi32_ps(isum[r]));
-                        const __m512 t2 = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(tile.dm[b][r]), dx), _mm512_cvtepi32_ps(summs));
-                        _mm512_store_ps(acc[r], _mm512_add_ps(_mm512_load_ps(acc[r]), _mm512_sub_ps(t1, t2)));
-                    }
-                }
+                for (int b = 0; b < KB; b++) block(tile, b, x + b, acc);
                 store_columns(acc, R, T, y + t0 * ldy + rt, ldy);
             }
         }
     }
     if (configured) _tile_release();
+}
+
+/// Sub-block s of chunk block b (tile set S): isum[r] += sc_s[r] · sum_s[r] (lanes: tokens).
+#define AMX_SUB(S, s) do { \
+    _tile_loadd(S, t->u[b][0] + ((s) & 1) * 128 + (s) / 4 * 64 + ((s) / 2 % 2) * 32, 256); \
+    _tile_loadd(2 + S, x->q[s], 64); \
+    _tile_zero(4 + S); \
+    _tile_dpbusd(4 + S, S, 2 + S); \
+    _tile_stored(4 + S, c[S], 64); \
+    for (int r = 0; r < 16; r++) \
+        isum[r] = _mm512_add_epi32(isum[r], _mm512_mullo_epi32(_mm512_load_si512(c[S][r]), _mm512_set1_epi32(t->sc[b][s][r]))); \
+} while (0)
+
+/// acc[r] += (dw · dx) · isum − (dmin · dx) · summs for chunk block b against token group x (one 256-block).
+AMX_VNNI static void q4_K_block(const void *tile, int b, const block_q8_Kx16v *x, float acc[16][16]) {
+    const q4_K_tile *t = tile;
+    _Alignas(64) int32_t c[2][16][16];
+    __m512i isum[16];
+    for (int r = 0; r < 16; r++) isum[r] = _mm512_setzero_si512();
+    AMX_SUB(0, 0); AMX_SUB(1, 1); AMX_SUB(0, 2); AMX_SUB(1, 3);
+    AMX_SUB(0, 4); AMX_SUB(1, 5); AMX_SUB(0, 6); AMX_SUB(1, 7);
+    const __m512 dx = _mm512_load_ps(x->d);
+    for (int r = 0; r < 16; r++) {
+        __m512i summs = _mm512_setzero_si512();
+        for (int q = 0; q < 4; q++)
+            summs = _mm512_dpwssd_epi32(summs, _mm512_load_si512(x->bsp[q]), _mm512_set1_epi32(t->mp[b][q][r]));
+        const __m512 t1 = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(t->dw[b][r]), dx), _mm512_cvtepi32_ps(isum[r]));
+        const __m512 t2 = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(t->dm[b][r]), dx), _mm512_cvtepi32_ps(summs));
+        _mm512_store_ps(acc[r], _mm512_add_ps(_mm512_load_ps(acc[r]), _mm512_sub_ps(t1, t2)));
+    }
+}
+
+/// Rows r0 ≤ r < r1 of Y(nt × ldy) = W · X; xp from ck_pack_q8_Kx16v in groups of 16 tokens; Q4_K_KB blocks per chunk.
+AMX_VNNI static void q4_K_rows_amx(int repacked, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp,
+                                   size_t gstride, int64_t nt, float *y, int64_t ldy) {
+    q4_K_tile tile;
+    k_rows_amx(32, Q4_K_KB, q4_K_tile_prepare, q4_K_block, repacked, &tile, n, w, wbytes, r0, r1, xp, gstride, nt, y, ldy);
 }
 
 AMX_VNNI void ck_gemm_rows_q4_K_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
@@ -310,7 +326,9 @@ AMX_VNNI void ck_gemm_rows_q4_K_r_amx(int n, const void *w, size_t wbytes, int64
 enum { Q6_K_KB = 8 };  // blocks per chunk of the row: ~41 KB on the stack
 typedef struct { _Alignas(64) int8_t q[Q6_K_KB][16][256]; int32_t sc[Q6_K_KB][16][16]; float d[Q6_K_KB][16]; } q6_K_tile;
 
-AMX static void q6_K_tile_prepare(const char *wr, size_t wbytes, int R, int b0, int KB, q6_K_tile *t) {
+AMX static void q6_K_tile_prepare(const char *wr, size_t wbytes, int R, int b0, int KB, int variant, void *tile) {
+    q6_K_tile *t = tile;
+    (void)variant;
     const __mmask16 rmask = (__mmask16)((1u << R) - 1);
     const __m512i rowoff = lane_offsets((int)wbytes), zero = _mm512_setzero_si512();
     const __m256i m32 = _mm256_set1_epi8(32);
@@ -334,51 +352,36 @@ AMX static void q6_K_tile_prepare(const char *wr, size_t wbytes, int R, int b0, 
 
 /// Sub-block j of chunk block b (tile set S): isum[r] += sc_j[r] · sum_j[r] (lanes: tokens).
 #define AMX_SUB16(S, j) do { \
-    _tile_loadd(S, tile.q[b][0] + 16 * (j), 256); \
-    _tile_loadd(2 + S, x[b0 + b].q[(j) / 2][4 * ((j) % 2)], 64); \
+    _tile_loadd(S, t->q[b][0] + 16 * (j), 256); \
+    _tile_loadd(2 + S, x->q[(j) / 2][4 * ((j) % 2)], 64); \
     _tile_zero(4 + S); \
     _tile_dpbssd(4 + S, S, 2 + S); \
     _tile_stored(4 + S, c[S], 64); \
     for (int r = 0; r < 16; r++) \
-        isum[r] = _mm512_add_epi32(isum[r], _mm512_mullo_epi32(_mm512_load_si512(c[S][r]), _mm512_set1_epi32(tile.sc[b][j][r]))); \
+        isum[r] = _mm512_add_epi32(isum[r], _mm512_mullo_epi32(_mm512_load_si512(c[S][r]), _mm512_set1_epi32(t->sc[b][j][r]))); \
 } while (0)
 
-/// Rows r0 ≤ r < r1 of Y(nt × ldy) = W · X for Q6_K weights; xp from ck_pack_q8_Kx16v in groups of 16 tokens.
-AMX void ck_gemm_rows_q6_K_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
-                               int64_t nt, float *y, int64_t ldy) {
-    const int nb = n / QK_K;
-    q6_K_tile tile;
+/// acc[r] += ((float)isum · d) · dx for chunk block b against token group x (one 256-block).
+AMX static void q6_K_block(const void *tile, int b, const block_q8_Kx16v *x, float acc[16][16]) {
+    const q6_K_tile *t = tile;
     _Alignas(64) int32_t c[2][16][16];
-    int configured = 0;
-    for (int64_t rt = r0; rt < r1; rt += 16) {
-        const int R = r1 - rt < 16 ? (int)(r1 - rt) : 16;
-        if (R != configured) { load_config(R, 16); configured = R; }
-        for (int b0 = 0; b0 < nb; b0 += Q6_K_KB) {
-            const int KB = nb - b0 < Q6_K_KB ? nb - b0 : Q6_K_KB;
-            q6_K_tile_prepare((const char *)w + (size_t)rt * wbytes, wbytes, R, b0, KB, &tile);
-            for (int64_t t0 = 0; t0 < nt; t0 += 16) {
-                const block_q8_Kx16v *x = (const block_q8_Kx16v *)((const char *)xp + (size_t)(t0 / 16) * gstride);
-                const int T = nt - t0 < 16 ? (int)(nt - t0) : 16;
-                _Alignas(64) float acc[16][16];
-                if (b0 > 0) load_columns(acc, R, T, y + t0 * ldy + rt, ldy);
-                else memset(acc, 0, sizeof acc);
-                for (int b = 0; b < KB; b++) {
-                    __m512i isum[16];
-                    for (int r = 0; r < 16; r++) isum[r] = _mm512_setzero_si512();
-                    AMX_SUB16(0, 0); AMX_SUB16(1, 1); AMX_SUB16(0, 2); AMX_SUB16(1, 3);
-                    AMX_SUB16(0, 4); AMX_SUB16(1, 5); AMX_SUB16(0, 6); AMX_SUB16(1, 7);
-                    AMX_SUB16(0, 8); AMX_SUB16(1, 9); AMX_SUB16(0, 10); AMX_SUB16(1, 11);
-                    AMX_SUB16(0, 12); AMX_SUB16(1, 13); AMX_SUB16(0, 14); AMX_SUB16(1, 15);
-                    const __m512 dx = _mm512_load_ps(x[b0 + b].d);
-                    for (int r = 0; r < 16; r++) {
-                        const __m512 v = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(isum[r]), _mm512_set1_ps(tile.d[b][r])), dx);
-                        _mm512_store_ps(acc[r], _mm512_add_ps(_mm512_load_ps(acc[r]), v));
-                    }
-                }
-                store_columns(acc, R, T, y + t0 * ldy + rt, ldy);
-            }
-        }
+    __m512i isum[16];
+    for (int r = 0; r < 16; r++) isum[r] = _mm512_setzero_si512();
+    AMX_SUB16(0, 0); AMX_SUB16(1, 1); AMX_SUB16(0, 2); AMX_SUB16(1, 3);
+    AMX_SUB16(0, 4); AMX_SUB16(1, 5); AMX_SUB16(0, 6); AMX_SUB16(1, 7);
+    AMX_SUB16(0, 8); AMX_SUB16(1, 9); AMX_SUB16(0, 10); AMX_SUB16(1, 11);
+    AMX_SUB16(0, 12); AMX_SUB16(1, 13); AMX_SUB16(0, 14); AMX_SUB16(1, 15);
+    const __m512 dx = _mm512_load_ps(x->d);
+    for (int r = 0; r < 16; r++) {
+        const __m512 v = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(isum[r]), _mm512_set1_ps(t->d[b][r])), dx);
+        _mm512_store_ps(acc[r], _mm512_add_ps(_mm512_load_ps(acc[r]), v));
     }
-    if (configured) _tile_release();
+}
+
+/// Rows r0 ≤ r < r1 of Y(nt × ldy) = W · X for Q6_K weights; xp from ck_pack_q8_Kx16v in groups of 16 tokens.
+AMX_VNNI void ck_gemm_rows_q6_K_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
+                                    int64_t nt, float *y, int64_t ldy) {
+    q6_K_tile tile;
+    k_rows_amx(16, Q6_K_KB, q6_K_tile_prepare, q6_K_block, 0, &tile, n, w, wbytes, r0, r1, xp, gstride, nt, y, ldy);
 }
 #endif
