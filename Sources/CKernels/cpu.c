@@ -24,9 +24,14 @@ static int amx_usable(void) {
     return v;
 }
 
+/// Set once when the library loads, before any kernel can run.
+__attribute__((constructor)) static void choose_stream_hint(void) {
+    __builtin_cpu_init();
+    ck_stream_nta = __builtin_cpu_is("amd") ? 1 : 0;
+}
+
 uint32_t ck_cpu_features(void) {
     __builtin_cpu_init();
-    __atomic_store_n(&ck_stream_nta, __builtin_cpu_is("amd") ? 1 : 0, __ATOMIC_RELAXED);
     uint32_t f = 0;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) f |= CK_AVX2;
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) f |= CK_AVX512;

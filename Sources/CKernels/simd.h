@@ -21,7 +21,7 @@ ck_vec_dot4_fn ck_vec_dot4_simd_family(uint32_t type, uint32_t features, int fam
 #endif
 /// The hint differs by vendor (kbench, 2048-column Q4_K_R rows from DRAM in 2 MB pages): Zen 2 streams best with
 /// prefetchnta (T0/T1/T2 were slower), an Intel Xeon (Sapphire Rapids class) with prefetcht1 — 12.9 GB/s where
-/// prefetchnta gives 5.2 (Q6_K 11.3 vs 7.3, Q8_0 10.3 vs 5.8). ck_stream_nta is set with the CPU features.
+/// prefetchnta gives 5.2 (Q6_K 11.3 vs 7.3, Q8_0 10.3 vs 5.8). ck_stream_nta is set when the library loads (cpu.c).
 extern int ck_stream_nta;
 #define CK_PREFETCH_STREAM(a) do { if (ck_stream_nta) __builtin_prefetch((a), 0, 0); else __builtin_prefetch((a), 0, 2); } while (0)
 #define CK_STREAM(p, bytes) do { for (int o_ = 0; o_ < (bytes); o_ += 64) \
