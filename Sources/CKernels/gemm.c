@@ -72,6 +72,8 @@ static void pack_q8_Kx4(int n, const void *x, size_t xbytes, int T, void *dst) {
 static const ck_gemm_ops q4_K_avx2 = { ck_dot4_q4_K_avx2, q8_Kx4_bytes, pack_q8_Kx4, ck_gemm_q4_K_avx2, ck_gemm8_q4_K_avx2, NULL };
 /// CK_Q4_K_R (repack.c): the weights come in the kernel's register order, the activations are packed as for Q4_K.
 static const ck_gemm_ops q4_K_r_avx2 = { ck_dot4_q4_K_r_avx2, q8_Kx4_bytes, pack_q8_Kx4, ck_gemm_q4_K_r_avx2, ck_gemm8_q4_K_r_avx2, ck_gemv_q4_K_r_avx2 };
+/// The same with the AVX-512 VNNI decode kernel (gemv_avx512.c).
+static const ck_gemm_ops q4_K_r_avx512 = { ck_dot4_q4_K_r_avx2, q8_Kx4_bytes, pack_q8_Kx4, ck_gemm_q4_K_r_avx2, ck_gemm8_q4_K_r_avx2, ck_gemv_q4_K_r_avx512 };
 
 static size_t q8_Kx4s_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4s); }
 
@@ -165,6 +167,7 @@ const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4, int64_t nt) {
 const ck_gemm_ops *ck_gemm_for_dot(ck_vec_dot_fn dot) {
 #if defined(__x86_64__)
     if (dot && dot == ck_dot_q4_K_r_avx2) return &q4_K_r_avx2;
+    if (dot && dot == ck_dot_q4_K_r_avx512) return &q4_K_r_avx512;
     if (dot && dot == ck_dot_q6_K_r_avx2) return &q6_K_r_avx2;
 #endif
     (void)dot;

@@ -89,6 +89,8 @@ static const way_back q6_K_avx2 = { ck_q6_K_unrepack, sizeof(block_q6_K), ck_dot
 float ck_dot_q4_K_r_avx2(int n, const void *w, const void *x) { return dot_unrepacked(n, w, x, q4_K_avx2); }
 float ck_dot_q6_K_r_avx2(int n, const void *w, const void *x) { return dot_unrepacked(n, w, x, q6_K_avx2); }
 void ck_dot4_q4_K_r_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) { dot4_unrepacked(n, w, x, xbytes, out, q4_K_avx2); }
+/// The AVX-512 family's fallback is the same; it exists so that ck_gemm_for_dot can tell the families apart (gemm.c).
+float ck_dot_q4_K_r_avx512(int n, const void *w, const void *x) { return dot_unrepacked(n, w, x, q4_K_avx2); }
 void ck_dot4_q6_K_r_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) { dot4_unrepacked(n, w, x, xbytes, out, q6_K_avx2); }
 #endif
 

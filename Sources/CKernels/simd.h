@@ -65,6 +65,9 @@ void ck_q4_K_unrepack(const void *src, void *dst);
 float ck_dot_q4_K_r_ref(int n, const void *w, const void *x);
 float ck_dot_q4_K_r_avx2(int n, const void *w, const void *x);
 void ck_dot4_q4_K_r_avx2(int n, const void *w, const void *x, size_t xbytes, float *out);
+float ck_dot_q4_K_r_avx512(int n, const void *w, const void *x);
+/// The AVX-512 VNNI decode kernels (gemv_avx512.c) on activations packed for the AVX2 GEMM kernels.
+float ck_gemv_q4_K_r_avx512(int n, const void *w, const void *xp);
 /// The same for CK_Q6_K_R (layout: repack_q6_K.c; GEMM kernels: q6_K_r_avx2.c); ck_repack_q6_K_block rewrites one
 /// block (src may be dst).
 void ck_q6_K_unrepack(const void *src, void *dst);

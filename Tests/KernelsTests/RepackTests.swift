@@ -1,6 +1,6 @@
 // Load-time repacked Q4_K (Q4_K_R) and Q6_K (Q6_K_R): the rewrite against its plain-C definition, and every product
-// on the repacked bytes (one row, 2…13 activation rows, the 4-row and fallback kernels) bit for bit the scalar twin's
-// on the file's bytes.
+// on the repacked bytes (one row, 2…13 activation rows, the 4-row and fallback kernels, each SIMD family's decode kernel)
+// bit for bit the scalar twin's on the file's bytes.
 import XCTest
 import CKernels
 import GGUF
@@ -70,8 +70,11 @@ final class RepackTests: XCTestCase {
             } }
             r.withUnsafeBytes { wp in xq.withUnsafeBytes { xp in
                 let rid = rt.id
+                // each family's kernels: the packed single-row (decode) kernel is picked by its family's dot
+                let families = [Int32(CK_FAMILY_AVX2), Int32(CK_FAMILY_AVX512)].compactMap { ck_vec_dot_family(rid, $0) }
+                XCTAssertFalse(families.isEmpty)
                 for i in 0..<rows {
-                    for (name, f) in [("scalar twin", ck_vec_dot_scalar(rid)!), ("dot", ck_vec_dot(rid)!)] {
+                    for (name, f) in [("scalar twin", ck_vec_dot_scalar(rid)!), ("dot", ck_vec_dot(rid)!)] + families.map({ ("family dot", $0) }) {
                         let v = f(Int32(n), wp.baseAddress! + i * rb, xp.baseAddress! + xb)
                         XCTAssertEqual(v.bitPattern, ref[rows + i].bitPattern, "\(rt.name) \(name) blocks=\(blocks) row \(i)")
                     }
@@ -79,12 +82,14 @@ final class RepackTests: XCTestCase {
                     ck_vec_dot4(rid)!(Int32(n), wp.baseAddress! + i * rb, xp.baseAddress!, xb, &o)
                     for k in 0..<4 { XCTAssertEqual(o[k].bitPattern, ref[k * rows + i].bitPattern, "\(rt.name) dot4 blocks=\(blocks) row \(i) t \(k)") }
                 }
-                for count in [1, 2, 3, 4, 5, 8, 9, 13] {
-                    var y = [Float](repeating: .nan, count: rows * count)
-                    ck_matmul_rows(ck_vec_dot(rid), count >= 4 ? ck_vec_dot4(rid) : nil, Int32(n), wp.baseAddress!, rb, 0, Int64(rows),
-                                   xp.baseAddress!, xb, Int64(count), &y, Int64(rows))
-                    for k in 0..<(rows * count) {
-                        XCTAssertEqual(y[k].bitPattern, ref[k].bitPattern, "\(rt.name) matmul blocks=\(blocks) tokens=\(count) at \(k)")
+                for dot in families {
+                    for count in [1, 2, 3, 4, 5, 8, 9, 13] {
+                        var y = [Float](repeating: .nan, count: rows * count)
+                        ck_matmul_rows(dot, count >= 4 ? ck_vec_dot4(rid) : nil, Int32(n), wp.baseAddress!, rb, 0, Int64(rows),
+                                       xp.baseAddress!, xb, Int64(count), &y, Int64(rows))
+                        for k in 0..<(rows * count) {
+                            XCTAssertEqual(y[k].bitPattern, ref[k].bitPattern, "\(rt.name) matmul blocks=\(blocks) tokens=\(count) at \(k)")
+                        }
                     }
                 }
             } }
