@@ -85,9 +85,9 @@ void ck_dot8_rows_q5_0_avx2(int n, const void *w, size_t wbytes, const void *x, 
 static void matvec_rows(ck_vec_dot_fn dot, float (*kernel1)(int, const void *, const void *), int n, const char *wb, size_t wbytes,
                         int64_t r0, int64_t r1, const void *x, float *y) {
 #if defined(__x86_64__)
-    // rows of under 8 Q8_0 / Q5_0 blocks: 8 rows at a time (same bits as the single-row kernel)
-    void (*rows8)(int, const void *, size_t, const void *, float *) = n / QK >= 8 ? NULL
-        : dot == ck_dot_q8_0_avx2 ? ck_dot8_rows_q8_0_avx2 : dot == ck_dot_q5_0_avx2 ? ck_dot8_rows_q5_0_avx2 : NULL;
+    // Q8_0 / Q5_0: 8 rows at a time (same bits as the single-row kernel)
+    void (*rows8)(int, const void *, size_t, const void *, float *) =
+        dot == ck_dot_q8_0_avx2 ? ck_dot8_rows_q8_0_avx2 : dot == ck_dot_q5_0_avx2 ? ck_dot8_rows_q5_0_avx2 : NULL;
     if (rows8)
         for (; r0 + 8 <= r1; r0 += 8) rows8(n, wb + (size_t)r0 * wbytes, wbytes, x, y + r0);
 #endif

@@ -128,7 +128,7 @@ final class SimdTests: XCTestCase {
           for family in [Int32(CK_FAMILY_AVX2), Int32(CK_FAMILY_AVX512)] {
             guard let dot4 = ck_vec_dot4_family(t.id, family), let dot = ck_vec_dot_family(t.id, family) else { continue }
             let dt = try XCTUnwrap(Quant.vecDotType(t)), scalar = ck_vec_dot_scalar(t.id)!
-            for (blocks, nt, saturated) in [(1, 9, false), (3, 5, false), (2, 7, true), (1, 4, true), (2, 2, false), (1, 1, false), (9, 37, false), (34, 20, false)] {
+            for (blocks, nt, saturated) in [(1, 9, false), (3, 5, false), (2, 7, true), (1, 4, true), (2, 2, false), (1, 1, false), (9, 37, false), (34, 20, false), (9, 1, false), (34, 1, true)] {
                 let n = blocks * t.blockSize, rows = 19, ldy = rows + 2
                 let rb = t.typeSize * blocks, xb = dt.byteCount(elements: n)! + 3  // odd stride: unaligned rows
                 var w = [UInt8]()
