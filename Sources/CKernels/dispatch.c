@@ -79,6 +79,8 @@ float ck_dot_q8_0_avx2(int, const void *, const void *);
 float ck_dot_q5_0_avx2(int, const void *, const void *);
 void ck_dot8_rows_q8_0_avx2(int n, const void *w, size_t wbytes, const void *x, float *out);
 void ck_dot8_rows_q5_0_avx2(int n, const void *w, size_t wbytes, const void *x, float *out);
+float ck_dot_q8_0_avx512(int, const void *, const void *);
+void ck_dot8_rows_q8_0_avx512(int n, const void *w, size_t wbytes, const void *x, float *out);
 #endif
 
 /// Rows r0 <= r < r1 of y = W · x (the single-row kernels prefetch their weight stream themselves: CK_STREAM).
@@ -87,7 +89,8 @@ static void matvec_rows(ck_vec_dot_fn dot, float (*kernel1)(int, const void *, c
 #if defined(__x86_64__)
     // Q8_0 / Q5_0: 8 rows at a time (same bits as the single-row kernel)
     void (*rows8)(int, const void *, size_t, const void *, float *) =
-        dot == ck_dot_q8_0_avx2 ? ck_dot8_rows_q8_0_avx2 : dot == ck_dot_q5_0_avx2 ? ck_dot8_rows_q5_0_avx2 : NULL;
+        dot == ck_dot_q8_0_avx2 ? ck_dot8_rows_q8_0_avx2 : dot == ck_dot_q8_0_avx512 ? ck_dot8_rows_q8_0_avx512
+        : dot == ck_dot_q5_0_avx2 ? ck_dot8_rows_q5_0_avx2 : NULL;
     if (rows8)
         for (; r0 + 8 <= r1; r0 += 8) rows8(n, wb + (size_t)r0 * wbytes, wbytes, x, y + r0);
 #endif

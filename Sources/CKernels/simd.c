@@ -74,10 +74,10 @@ ck_vec_dot_fn ck_vec_dot_simd_family(uint32_t type, uint32_t features, int famil
 
 ck_vec_dot_fn ck_vec_dot_simd(uint32_t type, uint32_t features, const char **name) {
 #if defined(__x86_64__)
-    // AVX-512 where it measured faster on Zen 4 (Q6_K, BF16); for Q4_K/Q5_K/Q8_0 the 512-bit kernels are
+    // AVX-512 where it measured faster on Zen 4 (Q6_K, BF16); for Q4_K/Q5_K the 512-bit kernels are
     // double-pumped on Zen 4 and no faster than AVX2 (Tools/kernels/bench.sh), so AVX2 is preferred there.
-    // CK_Q4_K_R: the AVX-512 family's decode kernel is VNNI (4 vpdpbusd per block for 8 vpmaddubsw, 7 adds and a vpmaddwd).
-    const int prefer512 = type == CK_Q6_K || type == CK_BF16 || type == CK_Q4_K_R;
+    // CK_Q4_K_R and Q8_0: the AVX-512 family's decode kernels are VNNI on 256-bit registers (gemv_avx512.c).
+    const int prefer512 = type == CK_Q6_K || type == CK_BF16 || type == CK_Q4_K_R || type == CK_Q8_0;
     if ((features & CK_AVX512) && prefer512) {
         ck_vec_dot_fn f = ck_avx512_kernel(type, features);
         if (f) { *name = "avx512"; return f; }

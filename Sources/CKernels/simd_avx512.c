@@ -163,32 +163,11 @@ VNNI float ck_dot_q6_K_avx512(int n, const void *w, const void *x) {
     return sumf;
 }
 
-/// Q8_0: two blocks per zmm; |w| · (y with w's sign) through vpdpbusd.
-VNNI float ck_dot_q8_0_avx512(int n, const void *w, const void *x) {
-    const block_q8_0 *a = w; const block_q8_0 *b = x;
-    const int nb = n / QK;
-    __m512 acc = _mm512_setzero_ps();
-    int ib = 0;
-    for (; ib + 2 <= nb; ib += 2) {
-        CK_STREAM(a + ib, 64);
-        const __m512i xv = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)a[ib].qs)),
-                                              _mm256_loadu_si256((const __m256i *)a[ib + 1].qs), 1);
-        const __m512i yv = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)b[ib].qs)),
-                                              _mm256_loadu_si256((const __m256i *)b[ib + 1].qs), 1);
-        const __m512i sy = _mm512_mask_sub_epi8(yv, _mm512_movepi8_mask(xv), _mm512_setzero_si512(), yv);
-        const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_abs_epi8(xv), sy);
-        const __m512 d = _mm512_insertf32x8(_mm512_set1_ps(h2f(a[ib].d) * h2f(b[ib].d)),
-                                            _mm256_set1_ps(h2f(a[ib + 1].d) * h2f(b[ib + 1].d)), 1);
-        acc = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(s), acc);
-    }
-    float sum = _mm512_reduce_add_ps(acc);
-    for (; ib < nb; ib++) {
-        int s = 0;
-        for (int j = 0; j < QK; j++) s += a[ib].qs[j] * b[ib].qs[j];
-        sum += s * (h2f(a[ib].d) * h2f(b[ib].d));
-    }
-    return sum;
-}
+/// Q8_0: the AVX2 kernel (bit for bit the scalar twin); a function of its own so that matvecs pick this family's
+/// 8-row kernel (gemv_avx512.c) by it.
+float ck_dot_q8_0_avx2(int, const void *, const void *);
+void ck_dot4_q8_0_avx2(int, const void *, const void *, size_t, float *);
+float ck_dot_q8_0_avx512(int n, const void *w, const void *x) { return ck_dot_q8_0_avx2(n, w, x); }
 
 /// BF16 · BF16 with vdpbf16ps (pairs multiplied exactly, summed in f32).
 BF16 float ck_dot_bf16_avx512(int n, const void *w, const void *x) {
@@ -312,7 +291,8 @@ ck_vec_dot4_fn ck_avx512_dot4(uint32_t t, uint32_t f) {
     switch (t) {
     case CK_Q4_K: return ck_dot4_q4_K_avx512;
     case CK_Q6_K: return ck_dot4_q6_K_avx512;
-    default: return NULL;  // Q8_0: the AVX2 8-row GEMM, with the single-row kernel's (the scalar twin's) bits
+    case CK_Q8_0: return ck_dot4_q8_0_avx2;  // matmuls run the AMX or AVX2 GEMM (gemm.c) on it, with the twin's bits
+    default: return NULL;
     }
 }
 

@@ -29,11 +29,8 @@ final class SimdTests: XCTestCase {
     }
 
     /// Types whose SIMD kernels reduce each block to one integer and then do the scalar twin's float steps:
-    /// bit-exact (AVX2 Q8_0 and Q5_0 too). The others accumulate floats in vector lanes: within 2e-6 · Σ|w_j x_j| of the twin.
-    static let bitExact: Set<GGMLType> = [.q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .iq4_xs]
-    static func isBitExact(_ t: GGMLType, family: Int32) -> Bool {
-        bitExact.contains(t) || ((t == .q8_0 || t == .q5_0) && family == Int32(CK_FAMILY_AVX2))
-    }
+    /// bit-exact (Q8_0 and Q5_0 too). The others accumulate floats in vector lanes: within 2e-6 · Σ|w_j x_j| of the twin.
+    static let bitExact: Set<GGMLType> = [.q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .iq4_xs, .q8_0, .q5_0]
 
     func testSimdKernelsMatchScalarTwins() throws {
         var rng = SeededRNG(seed: 2026)
@@ -43,7 +40,7 @@ final class SimdTests: XCTestCase {
             let dt = try XCTUnwrap(Quant.vecDotType(t))
             let scalar = ck_vec_dot_scalar(t.id)
             let families = [("avx2", Int32(CK_FAMILY_AVX2)), ("avx512", Int32(CK_FAMILY_AVX512))].compactMap { f in
-                ck_vec_dot_family(t.id, f.1).map { (f.0, f.1, $0) } }
+                ck_vec_dot_family(t.id, f.1).map { (f.0, $0) } }
             let counts = t.blockSize == 1 ? [1, 7, 8, 15, 16, 17, 31, 100, 257, 1031] : [1, 2, 3, 7, 9]
             for blocks in counts {
                 let n = blocks * t.blockSize
@@ -58,11 +55,11 @@ final class SimdTests: XCTestCase {
                     w.withUnsafeBytes { Quant.dequantizeRow(t, $0.baseAddress! + misalign, &wd, count: n) }
                     xq.withUnsafeBytes { Quant.dequantizeRow(dt, $0.baseAddress! + misalign, &xd, count: n) }
                     let mag = zip(wd, xd).reduce(0.0) { $0 + Double(abs($1.0 * $1.1)) }
-                    for (family, familyID, simd) in families {
+                    for (family, simd) in families {
                         let (a, b) = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xb in
                             (scalar!(Int32(n), wb.baseAddress! + misalign, xb.baseAddress! + misalign),
                              simd(Int32(n), wb.baseAddress! + misalign, xb.baseAddress! + misalign)) } }
-                        if Self.isBitExact(t, family: familyID) {
+                        if Self.bitExact.contains(t) {
                             XCTAssertEqual(b.bitPattern, a.bitPattern, "\(t.name) \(family) n=\(n) misalign=\(misalign): \(b) vs \(a)")
                         } else {
                             XCTAssertEqual(Double(b), Double(a), accuracy: 2e-6 * mag + 1e-30, "\(t.name) \(family) n=\(n) misalign=\(misalign)")
@@ -100,7 +97,7 @@ final class SimdTests: XCTestCase {
                     let s1 = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in single(Int32(n), wb.baseAddress! + misalign, xp.baseAddress! + r * xb) } }
                     XCTAssertEqual(out[r].bitPattern, s1.bitPattern, "\(t.name) n=\(n) row \(r): 4-row \(out[r]) vs 1-row \(s1)")
                     let want = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in scalar(Int32(n), wb.baseAddress! + misalign, xp.baseAddress! + r * xb) } }
-                    if Self.isBitExact(t, family: family) { XCTAssertEqual(out[r].bitPattern, want.bitPattern, "\(t.name) n=\(n) row \(r)") }
+                    if Self.bitExact.contains(t) { XCTAssertEqual(out[r].bitPattern, want.bitPattern, "\(t.name) n=\(n) row \(r)") }
                     else { XCTAssertEqual(out[r], want, accuracy: 1e-5 * max(1, abs(want)), "\(t.name) n=\(n) row \(r)") }
                     checked += 1
                 }
@@ -154,7 +151,7 @@ final class SimdTests: XCTestCase {
                     } } }
                     for tok in 0..<nt {
                         for r in r0..<r1 {
-                            let twin = Self.isBitExact(t, family: family)
+                            let twin = Self.bitExact.contains(t)
                             let want = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in
                                 (twin ? scalar : single)(Int32(n), wb.baseAddress! + r * rb, xp.baseAddress! + tok * xb) } }
                             XCTAssertEqual(y[tok * ldy + r].bitPattern, want.bitPattern,
