@@ -38,6 +38,7 @@ uint32_t ck_cpu_features(void) {
     if (__builtin_cpu_supports("avx512vnni")) f |= CK_AVX512_VNNI;
     if (__builtin_cpu_supports("avx512bf16")) f |= CK_AVX512_BF16;
     if ((f & CK_AVX512) && amx_usable()) f |= CK_AMX;
+    if (__builtin_cpu_supports("gfni")) f |= CK_GFNI;
     return f;
 }
 #else

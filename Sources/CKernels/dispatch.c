@@ -56,6 +56,15 @@ int ck_amx_active(void) {
     return w && !use_scalar() && (cpu_features() & CK_AMX);
 }
 
+static int gfni_wanted = 1;
+
+int ck_use_gfni(int on) {
+    if (on >= 0) __atomic_store_n(&gfni_wanted, on ? 1 : 0, __ATOMIC_RELAXED);
+    return ck_gfni_active();
+}
+
+int ck_gfni_active(void) { return __atomic_load_n(&gfni_wanted, __ATOMIC_RELAXED) && (cpu_features() & CK_GFNI); }
+
 ck_vec_dot_fn ck_vec_dot(uint32_t t) {
     if (!use_scalar()) {
         const char *name = NULL;

@@ -46,6 +46,8 @@ typedef struct {
 const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4, int64_t nt);
 /// 1 if AMX tiles are there and wanted (ck_use_amx).
 int ck_amx_active(void);
+/// 1 if GFNI is there and wanted (ck_use_gfni).
+int ck_gfni_active(void);
 /// The packed kernels whose kernel1 replaces the single-row `dot` (NULL if none).
 const ck_gemm_ops *ck_gemm_for_dot(ck_vec_dot_fn dot);
 /// Packs X(nt) into groups of g->group (4 if unset) rows in a per-thread buffer; NULL if allocation fails. *gstride: group bytes.

@@ -107,60 +107,78 @@ VNNI float ck_dot_q5_K_avx512(int n, const void *w, const void *x) {
 }
 
 /// Q6_K: 6-bit values kept unsigned (0..63); the -32 offset is taken out through the q8 block sums:
-/// Σ sc·(q-32)·y = Σ sc·q·y - 32 Σ_k sc_k·bsum_k. The integer sum of one block in 16 lanes.
-VNNI static inline __m512i q6_K_sums(const block_q6_K *a, const block_q8_K *b) {
-    const __m512i m4 = _mm512_set1_epi8(0x0F), m2 = _mm512_set1_epi8(0x30);
-    const __m512i shl = _mm512_set_epi64(0x0002000200020002, 0x0002000200020002, 0x0002000200020002, 0x0002000200020002,
-                                         0x0004000400040004, 0x0004000400040004, 0x0004000400040004, 0x0004000400040004);
-    const __m512i shr = _mm512_set_epi64(0x0002000200020002, 0x0002000200020002, 0x0002000200020002, 0x0002000200020002, 0, 0, 0, 0);
-    // 16-bit lane l of a zmm covering 64 weights belongs to sub-block l/8
-    const __m512i lane_sub = _mm512_set_epi16(3,3,3,3,3,3,3,3, 2,2,2,2,2,2,2,2, 1,1,1,1,1,1,1,1, 0,0,0,0,0,0,0,0);
-    const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a->scales));
-    const __m512i sc = _mm512_castsi256_si512(sc16);
-    // lanes start at -32 Σ_k sc_k · bsum_k (8 lanes, the rest 0)
-    __m512i sumi = _mm512_zextsi256_si512(_mm256_sub_epi32(_mm256_setzero_si256(),
-        _mm256_slli_epi32(_mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)b->bsums)), 5)));
-    const uint8_t *ql = a->ql, *qh = a->qh; const int8_t *q8 = b->qs;
-    for (int k = 0; k < QK_K/128; k++) {
-        const __m512i B = _mm512_loadu_si512(ql + 64*k);
-        const __m512i H = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(qh + 32*k)));
-        const __m512i z0 = _mm512_or_si512(_mm512_and_si512(B, m4), _mm512_and_si512(_mm512_sllv_epi16(H, shl), m2));
-        const __m512i z1 = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(B, 4), m4), _mm512_and_si512(_mm512_srlv_epi16(H, shr), m2));
-        const __m512i p0 = _mm512_maddubs_epi16(z0, _mm512_loadu_si512(q8 + 128*k));
-        const __m512i p1 = _mm512_maddubs_epi16(z1, _mm512_loadu_si512(q8 + 128*k + 64));
-        const __m512i s0 = _mm512_permutexvar_epi16(_mm512_add_epi16(lane_sub, _mm512_set1_epi16((short)(8*k))), sc);
-        const __m512i s1 = _mm512_permutexvar_epi16(_mm512_add_epi16(lane_sub, _mm512_set1_epi16((short)(8*k + 4))), sc);
-        sumi = _mm512_dpwssd_epi32(sumi, p0, s0);
-        sumi = _mm512_dpwssd_epi32(sumi, p1, s1);
-    }
-    return sumi;
+/// Σ sc·(q-32)·y = Σ sc·q·y - 32 Σ_k sc_k·bsum_k. The integer sum of one block in 16 lanes. A zmm covers 64 weights:
+/// 64 bytes of ql and the 32 bytes of qh broadcast to both halves, whose two bits per weight go to bits 4–5 by a
+/// variable shift and a mask or, with GFNI, by one affine bit transform (a bit matrix per qword: half 0 takes qh
+/// bits 0–1 for the first 32 weights, half 1 bits 2–3; the high nibbles bits 4–5 and 6–7).
+#define Q6_K_SUMS(name, attr, GFNI)                                                                                        \
+attr static inline __m512i name(const block_q6_K *a, const block_q8_K *b) {                                            \
+    const __m512i m4 = _mm512_set1_epi8(0x0F), m2 = _mm512_set1_epi8(0x30);                                             \
+    const __m512i shl = _mm512_set_epi64(0x0002000200020002, 0x0002000200020002, 0x0002000200020002, 0x0002000200020002, \
+                                         0x0004000400040004, 0x0004000400040004, 0x0004000400040004, 0x0004000400040004); \
+    const __m512i shr = _mm512_set_epi64(0x0002000200020002, 0x0002000200020002, 0x0002000200020002, 0x0002000200020002, 0, 0, 0, 0); \
+    const __m512i g0 = _mm512_set_epi64(0x04080000, 0x04080000, 0x04080000, 0x04080000, 0x01020000, 0x01020000, 0x01020000, 0x01020000); \
+    const __m512i g1 = _mm512_set_epi64(0x40800000, 0x40800000, 0x40800000, 0x40800000, 0x10200000, 0x10200000, 0x10200000, 0x10200000); \
+    /* 16-bit lane l of a zmm covering 64 weights belongs to sub-block l/8 */                                          \
+    const __m512i lane_sub = _mm512_set_epi16(3,3,3,3,3,3,3,3, 2,2,2,2,2,2,2,2, 1,1,1,1,1,1,1,1, 0,0,0,0,0,0,0,0);   \
+    const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a->scales));                            \
+    const __m512i sc = _mm512_castsi256_si512(sc16);                                                                     \
+    /* lanes start at -32 Σ_k sc_k · bsum_k (8 lanes, the rest 0) */                                                    \
+    __m512i sumi = _mm512_zextsi256_si512(_mm256_sub_epi32(_mm256_setzero_si256(),                                      \
+        _mm256_slli_epi32(_mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)b->bsums)), 5)));                \
+    const uint8_t *ql = a->ql, *qh = a->qh; const int8_t *q8 = b->qs;                                                   \
+    for (int k = 0; k < QK_K/128; k++) {                                                                                 \
+        const __m512i B = _mm512_loadu_si512(ql + 64*k);                                                                \
+        const __m512i H = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(qh + 32*k)));                    \
+        const __m512i h0 = GFNI ? _mm512_gf2p8affine_epi64_epi8(H, g0, 0) : _mm512_and_si512(_mm512_sllv_epi16(H, shl), m2); \
+        const __m512i h1 = GFNI ? _mm512_gf2p8affine_epi64_epi8(H, g1, 0) : _mm512_and_si512(_mm512_srlv_epi16(H, shr), m2); \
+        const __m512i z0 = _mm512_ternarylogic_epi32(B, m4, h0, 0xEA);  /* (B & m4) | h0 */                            \
+        const __m512i z1 = _mm512_ternarylogic_epi32(_mm512_srli_epi16(B, 4), m4, h1, 0xEA);                            \
+        const __m512i p0 = _mm512_maddubs_epi16(z0, _mm512_loadu_si512(q8 + 128*k));                                   \
+        const __m512i p1 = _mm512_maddubs_epi16(z1, _mm512_loadu_si512(q8 + 128*k + 64));                              \
+        const __m512i s0 = _mm512_permutexvar_epi16(_mm512_add_epi16(lane_sub, _mm512_set1_epi16((short)(8*k))), sc);   \
+        const __m512i s1 = _mm512_permutexvar_epi16(_mm512_add_epi16(lane_sub, _mm512_set1_epi16((short)(8*k + 4))), sc); \
+        sumi = _mm512_dpwssd_epi32(sumi, p0, s0);                                                                      \
+        sumi = _mm512_dpwssd_epi32(sumi, p1, s1);                                                                      \
+    }                                                                                                                  \
+    return sumi;                                                                                                       \
 }
+#define VNNI_GFNI __attribute__((target(T512 ",avx512vnni,gfni")))
+Q6_K_SUMS(q6_K_sums, VNNI, 0)
+Q6_K_SUMS(q6_K_sums_gfni, VNNI_GFNI, 1)
 
 /// Two blocks per step: their lane sums folded together ([isumA, isumB]) and their float steps in two lanes, each
 /// block's term added to the sum in the twin's order.
-VNNI float ck_dot_q6_K_avx512(int n, const void *w, const void *x) {
-    const block_q6_K *a = w; const block_q8_K *b = x;
-    const int nb = n / QK_K;
-    float sumf = 0;  // per block as the scalar twin: bit-exact
-    int i = 0;
-    for (; i + 2 <= nb; i += 2) {
-        CK_STREAM(a + i, 2 * sizeof *a);
-        const __m512i sa = q6_K_sums(a + i, b + i), sb = q6_K_sums(a + i + 1, b + i + 1);
-        // 128-bit lanes [A0+A2, A1+A3, B0+B2, B1+B3] → [A, B] 4 lanes each → [isumA, isumB, …]
-        const __m512i u = _mm512_add_epi32(_mm512_shuffle_i64x2(sa, sb, 0x44), _mm512_shuffle_i64x2(sa, sb, 0xEE));
-        const __m256i v = _mm256_add_epi32(_mm512_castsi512_si256(_mm512_shuffle_i64x2(u, u, 0x08)), _mm512_castsi512_si256(_mm512_shuffle_i64x2(u, u, 0x0D)));
-        __m128i t = _mm_hadd_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-        t = _mm_hadd_epi32(t, t);
-        const __m128 d = _mm_cvtph_ps(_mm_unpacklo_epi16(_mm_cvtsi32_si128(a[i].d), _mm_cvtsi32_si128(a[i + 1].d)));
-        const __m128 p = _mm_mul_ps(_mm_mul_ps(_mm_cvtepi32_ps(t), d), _mm_unpacklo_ps(_mm_set_ss(b[i].d), _mm_set_ss(b[i + 1].d)));
-        sumf += _mm_cvtss_f32(p);
-        sumf += _mm_cvtss_f32(_mm_movehdup_ps(p));
-    }
-    for (; i < nb; i++) {  // an odd last block
-        CK_STREAM(a + i, sizeof *a);
-        sumf += ((float)_mm512_reduce_add_epi32(q6_K_sums(a + i, b + i)) * h2f(a[i].d)) * b[i].d;
-    }
-    return sumf;
+#define DOT_Q6_K(name, attr, sums)                                                                                                                              \
+attr static float name(int n, const void *w, const void *x) {                                                                                                   \
+    const block_q6_K *a = w; const block_q8_K *b = x;                                                                                                           \
+    const int nb = n / QK_K;                                                                                                                                    \
+    float sumf = 0;  /* per block as the scalar twin: bit-exact */                                                                                              \
+    int i = 0;                                                                                                                                                  \
+    for (; i + 2 <= nb; i += 2) {                                                                                                                               \
+        CK_STREAM(a + i, 2 * sizeof *a);                                                                                                                        \
+        const __m512i sa = sums(a + i, b + i), sb = sums(a + i + 1, b + i + 1);                                                                                 \
+        /* 128-bit lanes [A0+A2, A1+A3, B0+B2, B1+B3] → [A, B] 4 lanes each → [isumA, isumB, …] */                                                              \
+        const __m512i u = _mm512_add_epi32(_mm512_shuffle_i64x2(sa, sb, 0x44), _mm512_shuffle_i64x2(sa, sb, 0xEE));                                             \
+        const __m256i v = _mm256_add_epi32(_mm512_castsi512_si256(_mm512_shuffle_i64x2(u, u, 0x08)), _mm512_castsi512_si256(_mm512_shuffle_i64x2(u, u, 0x0D))); \
+        __m128i t = _mm_hadd_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));                                                                  \
+        t = _mm_hadd_epi32(t, t);                                                                                                                               \
+        const __m128 d = _mm_cvtph_ps(_mm_unpacklo_epi16(_mm_cvtsi32_si128(a[i].d), _mm_cvtsi32_si128(a[i + 1].d)));                                            \
+        const __m128 p = _mm_mul_ps(_mm_mul_ps(_mm_cvtepi32_ps(t), d), _mm_unpacklo_ps(_mm_set_ss(b[i].d), _mm_set_ss(b[i + 1].d)));                            \
+        sumf += _mm_cvtss_f32(p);                                                                                                                               \
+        sumf += _mm_cvtss_f32(_mm_movehdup_ps(p));                                                                                                              \
+    }                                                                                                                                                           \
+    for (; i < nb; i++) {  /* an odd last block */                                                                                                              \
+        CK_STREAM(a + i, sizeof *a);                                                                                                                            \
+        sumf += ((float)_mm512_reduce_add_epi32(sums(a + i, b + i)) * h2f(a[i].d)) * b[i].d;                                                                    \
+    }                                                                                                                                                           \
+    return sumf;                                                                                                                                                \
+}
+DOT_Q6_K(dot_q6_K, VNNI, q6_K_sums)
+DOT_Q6_K(dot_q6_K_gfni, VNNI_GFNI, q6_K_sums_gfni)
+
+float ck_dot_q6_K_avx512(int n, const void *w, const void *x) {
+    return ck_gfni_active() ? dot_q6_K_gfni(n, w, x) : dot_q6_K(n, w, x);
 }
 
 /// Q8_0: the AVX2 kernel (bit for bit the scalar twin); a function of its own so that matvecs pick this family's

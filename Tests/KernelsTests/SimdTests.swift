@@ -111,16 +111,18 @@ final class SimdTests: XCTestCase {
     /// activations that stand in for some of them) on odd shapes: token counts 1…9 (groups of 4 plus
     /// remainders), row sub-ranges, an output wider than the rows, unaligned activation rows, and saturated
     /// blocks (all-ones nibbles against quants of −128, the largest int16 partial sums). Every output equals
-    /// the scalar twin (K-quants, AVX2 Q8_0: its 8-row tiles also cut at sub-range ends) or the single-row SIMD
-    /// kernel (the others) bit for bit. On CPUs with AMX, once with and once without its tiles (Q8_0: 16 × 16 tiles,
-    /// token groups of 16: 37 tokens are two groups and a tail).
+    /// the scalar twin (K-quants, Q8_0, Q5_0: their 8-row tiles also cut at sub-range ends) or the single-row SIMD
+    /// kernel (the others) bit for bit. On CPUs with AMX or GFNI, once with and once without them (AMX Q8_0: 16 × 16
+    /// tiles, token groups of 16: 37 tokens are two groups and a tail; GFNI: the AVX-512 Q6_K kernel).
     func testMatmulRowsMatchScalarTwins() throws {
         var rng = SeededRNG(seed: 77)
         let pool = ThreadPool(threads: 2)
         var checked = 0
-        defer { ck_use_amx(1) }
-        for amx in ck_cpu_features() & UInt32(CK_AMX) != 0 ? [false, true] : [false] {
-        XCTAssertEqual(ck_use_amx(amx ? 1 : 0), amx ? 1 : 0, "AMX tiles on a CPU that has them")
+        defer { ck_use_amx(1); ck_use_gfni(1) }
+        let features = ck_cpu_features()
+        for accelerated in features & UInt32(CK_AMX | CK_GFNI) != 0 ? [false, true] : [false] {
+        XCTAssertEqual(ck_use_amx(accelerated ? 1 : 0), accelerated && features & UInt32(CK_AMX) != 0 ? 1 : 0, "AMX tiles on a CPU that has them")
+        XCTAssertEqual(ck_use_gfni(accelerated ? 1 : 0), accelerated && features & UInt32(CK_GFNI) != 0 ? 1 : 0, "GFNI on a CPU that has it")
         for t in Quant.supportedTypes {
           for family in [Int32(CK_FAMILY_AVX2), Int32(CK_FAMILY_AVX512)] {
             guard let dot4 = ck_vec_dot4_family(t.id, family), let dot = ck_vec_dot_family(t.id, family) else { continue }

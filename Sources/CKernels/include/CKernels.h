@@ -5,12 +5,14 @@
 #include <stddef.h>
 
 /// CPU features found at run time (bit set): 1 AVX2+FMA+F16C, 2 AVX-512F/BW/VL, 4 AVX-512 VNNI, 8 AVX-512 BF16,
-/// 16 AMX-INT8 tiles (with AVX-512, and the kernel's permission to use them granted to this process).
-enum { CK_AVX2 = 1, CK_AVX512 = 2, CK_AVX512_VNNI = 4, CK_AVX512_BF16 = 8, CK_AMX = 16 };
+/// 16 AMX-INT8 tiles (with AVX-512, and the kernel's permission to use them granted to this process), 32 GFNI.
+enum { CK_AVX2 = 1, CK_AVX512 = 2, CK_AVX512_VNNI = 4, CK_AVX512_BF16 = 8, CK_AMX = 16, CK_GFNI = 32 };
 uint32_t ck_cpu_features(void);
 /// Whether matmuls of 2 or more tokens may use AMX tiles where the CPU has them (default: yes, unless GLMCHAT_AMX=0);
 /// for tests and benchmarks of the other kernels. Returns whether AMX is in use after the call.
 int ck_use_amx(int on);
+/// The same for GFNI in the AVX-512 Q6_K kernel (default: yes where the CPU has it); -1 only asks.
+int ck_use_gfni(int on);
 
 // ---- ggml type ids used here (same numbers as ggml.h / GGUF) ----
 enum {
