@@ -1,5 +1,7 @@
-// AVX-512 VNNI decode kernels: one weight row against one activation row packed by gemm.c, bit for bit the
-// scalar twins (each block's integer sum exact, then the twin's float steps in its order).
+// AVX-512 VNNI decode kernels (weights against one activation row: Q4_K_R one row at a time on activations packed by
+// gemm.c, Q8_0 eight rows at a time), bit for bit the scalar twins (each block's integer sum exact, then the twin's
+// float steps in its order). 256-bit registers: with 512-bit instructions in flight the core drops one of its three
+// vector ports.
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include "blocks.h"
@@ -22,7 +24,7 @@ VNNI static inline __m128i k4_scales_v(const uint8_t *s) {
 /// The integer sums of one CK_Q4_K_R block (repack.c) against one packed activation row, per sub-block in the order
 /// 0 2 4 6 1 3 5 7: every dword of a repacked register belongs to one sub-block (dword p of half h: 2p + h), so
 /// vpdpbusd sums each sub-block's products exactly in int32 lanes (8 per block where AVX2 needs 8 vpmaddubsw, 7
-/// adds and a vpmaddwd). 256-bit: with 512-bit instructions in flight the core drops one of its three vector ports.
+/// adds and a vpmaddwd).
 VNNI static inline __m256i q4_K_r_sums(const block_q4_K *a, const int8_t *qs) {
     const __m256i m4 = _mm256_set1_epi8(0x0F);
     const __m256i *y = (const __m256i *)qs;

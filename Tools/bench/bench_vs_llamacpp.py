@@ -4,7 +4,9 @@
 # with its own repetitions; the table shows medians and the ratio glmchat / llama.cpp. Decode GB/s is the
 # bytes of weights one token reads (glmchat's count: dense tensors, one embedding row, 4 of 64 experts)
 # times tokens/s, also as a fraction of the machine's read bandwidth (Tools/bench/membw.c) at the same
-# thread count. Results are also written as JSON next to the models.
+# thread count, probed right before each glmchat run (median over the rounds): on a shared VM the bandwidth
+# drifts by 2x over a day and by 20 % within minutes, so one probe at the start misjudges later rows.
+# Results are also written as JSON next to the models.
 # On a busy machine wall-clock rates mostly measure how much CPU each engine was given, so the engines are
 # also compared by CPU seconds per token (all threads; for t > 1 this counts spin-waiting too, so it is a
 # work measure for t = 1): llama.cpp measures its own process CPU time per phase; glmchat's comes from the
@@ -59,11 +61,14 @@ def cpu_name() -> str:
     return platform.processor() or "unknown CPU"
 
 
+MEMBW = os.path.join(os.environ.get("TMPDIR", "/tmp"), "glmchat-membw")
+
+
 def membw(threads: int) -> dict:
-    exe = os.path.join(os.environ.get("TMPDIR", "/tmp"), "glmchat-membw")
-    cc = os.environ.get("CC", "clang")
-    subprocess.run([cc, "-O2", "-pthread", os.path.join(HERE, "membw.c"), "-o", exe], check=True)
-    out = subprocess.run([exe, "1024", str(threads), "9"], capture_output=True, text=True, check=True).stdout
+    """GB/s read by 1…threads threads (best of 9), from Tools/bench/membw.c (built on first use)."""
+    if not os.path.exists(MEMBW):
+        subprocess.run([os.environ.get("CC", "clang"), "-O2", "-pthread", os.path.join(HERE, "membw.c"), "-o", MEMBW], check=True)
+    out = subprocess.run([MEMBW, "1024", str(threads), "9"], capture_output=True, text=True, check=True).stdout
     return {int(a): float(b) for a, b in (line.split() for line in out.strip().splitlines())}
 
 
@@ -86,6 +91,8 @@ def main(argv=None):
         if not os.path.exists(m):
             raise SystemExit(f"The model {m} does not exist.")
 
+    if os.path.exists(MEMBW):
+        os.remove(MEMBW)  # rebuilt from this checkout's membw.c
     bw = membw(max(threads))
     print(f"machine: {cpu_name()}, {os.cpu_count()} CPUs; read bandwidth "
           + ", ".join(f"{t} thread{'s' if t > 1 else ''} {bw[t]:.1f} GB/s" for t in sorted(bw)), flush=True)
@@ -98,10 +105,11 @@ def main(argv=None):
         # cache (MappedFile.preferHugePages), its decode reads every weight back in.
         glmchat_run(a.glmchat, m, 1, 1, 1, 1)
         for t in threads:
-            refs, ours, cpu = [], [], {"full": [], "prefill": [], "load": []}
+            refs, ours, probes, cpu = [], [], [], {"full": [], "prefill": [], "load": []}
             for _ in range(a.rounds):
                 ref = run_json([a.python, os.path.join(HERE, "llama_bench.py"), m, "-p", str(a.p), "-n", str(a.n), "-t", str(t), "-r", str(a.r)])
                 refs.append(ref)
+                probes.append(membw(t)[t])
                 res, c = glmchat_run(a.glmchat, m, a.p, a.n, t, a.r)
                 ours.append(res); cpu["full"].append(c)
                 if not a.no_cpu:
@@ -111,7 +119,7 @@ def main(argv=None):
                    "ref_pp": median([x["prefill_tps"]["median"] for x in refs]), "ref_tg": median([x["decode_tps"]["median"] for x in refs]),
                    "our_pp": median([x["prefill_tps"]["median"] for x in ours]), "our_tg": median([x["decode_tps"]["median"] for x in ours]),
                    "ref_pp_cpu": median([x["prefill_cpu_s_per_token"] for x in refs]), "ref_tg_cpu": median([x["decode_cpu_s_per_token"] for x in refs]),
-                   "weight_bytes": ours[0].get("decode_weight_bytes", 0)}
+                   "weight_bytes": ours[0].get("decode_weight_bytes", 0), "read_gbps": median(probes), "read_gbps_probes": probes}
             if not a.no_cpu:
                 row["our_pp_cpu"] = median([(p - l) / (a.r * a.p) for p, l in zip(cpu["prefill"], cpu["load"])])
                 row["our_tg_cpu"] = median([(f - p) / (a.r * a.n) for f, p in zip(cpu["full"], cpu["prefill"])]) if a.n else 0
@@ -125,14 +133,14 @@ def main(argv=None):
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     print()
     print(f"prefill {a.p} tokens, decode {a.n} tokens; tok/s = median over {a.rounds} round(s) of the median of {a.r} repetitions; {date}")
-    print("| model | threads | prefill llama.cpp | prefill glmchat | ratio | decode llama.cpp | decode glmchat | ratio | glmchat decode GB/s | of read bandwidth | llama.cpp same |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| model | threads | prefill llama.cpp | prefill glmchat | ratio | decode llama.cpp | decode glmchat | ratio | glmchat decode GB/s | read bandwidth GB/s | of it | llama.cpp same |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        t, wb = r["threads"], r["weight_bytes"]
+        t, wb, rb = r["threads"], r["weight_bytes"], r["read_gbps"]
         rp, op, rd, od = r["ref_pp"], r["our_pp"], r["ref_tg"], r["our_tg"]
         gbs, rgbs = od * wb / 1e9, rd * wb / 1e9
         print(f"| {r['model']} | {t} | {rp:.1f} | {op:.1f} | {op / rp:.2f} | {rd:.2f} | {od:.2f} | {od / rd if rd else 0:.2f} "
-              f"| {gbs:.1f} | {gbs / bw[t]:.0%} | {rgbs / bw[t]:.0%} |")
+              f"| {gbs:.1f} | {rb:.1f} | {gbs / rb:.0%} | {rgbs / rb:.0%} |")
     if not a.no_cpu:
         print()
         print("CPU milliseconds per token (user + system, all threads; lower is better; ratio = llama.cpp / glmchat, > 1 means glmchat does less work)")
