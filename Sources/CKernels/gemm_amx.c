@@ -270,6 +270,11 @@ AMX_VNNI static inline __attribute__((always_inline)) void k_rows_amx(int K, int
     if (configured) _tile_release();
 }
 
+/// isum[r] += c[r] · sc[r] for the 16 weight rows of one sub-block's stored C tile (lanes: tokens).
+AMX static inline void add_scaled_rows(__m512i isum[16], const int32_t c[16][16], const int32_t sc[16]) {
+    for (int r = 0; r < 16; r++) isum[r] = _mm512_add_epi32(isum[r], _mm512_mullo_epi32(_mm512_load_si512(c[r]), _mm512_set1_epi32(sc[r])));
+}
+
 /// Sub-block s of chunk block b (tile set S): isum[r] += sc_s[r] · sum_s[r] (lanes: tokens).
 #define AMX_SUB(S, s) do { \
     _tile_loadd(S, t->u[b][0] + ((s) & 1) * 128 + (s) / 4 * 64 + ((s) / 2 % 2) * 32, 256); \
@@ -277,8 +282,7 @@ AMX_VNNI static inline __attribute__((always_inline)) void k_rows_amx(int K, int
     _tile_zero(4 + S); \
     _tile_dpbusd(4 + S, S, 2 + S); \
     _tile_stored(4 + S, c[S], 64); \
-    for (int r = 0; r < 16; r++) \
-        isum[r] = _mm512_add_epi32(isum[r], _mm512_mullo_epi32(_mm512_load_si512(c[S][r]), _mm512_set1_epi32(t->sc[b][s][r]))); \
+    add_scaled_rows(isum, c[S], t->sc[b][s]); \
 } while (0)
 
 /// acc[r] += (dw · dx) · isum − (dmin · dx) · summs for chunk block b against token group x (one 256-block).
@@ -357,8 +361,7 @@ AMX static void q6_K_tile_prepare(const char *wr, size_t wbytes, int R, int b0, 
     _tile_zero(4 + S); \
     _tile_dpbssd(4 + S, S, 2 + S); \
     _tile_stored(4 + S, c[S], 64); \
-    for (int r = 0; r < 16; r++) \
-        isum[r] = _mm512_add_epi32(isum[r], _mm512_mullo_epi32(_mm512_load_si512(c[S][r]), _mm512_set1_epi32(t->sc[b][j][r]))); \
+    add_scaled_rows(isum, c[S], t->sc[b][j]); \
 } while (0)
 
 /// acc[r] += ((float)isum · d) · dx for chunk block b against token group x (one 256-block).
