@@ -20,7 +20,7 @@ var targets: [Target] = [
                                           .product(name: "NIOCore", package: "swift-nio"),
                                           .product(name: "NIOPosix", package: "swift-nio"),
                                           .product(name: "NIOHTTP1", package: "swift-nio")]),
-    .target(name: "App", dependencies: ["TUI", "Terminal", "Chat", "Store", "Engine", "Tokenizer", "GGUF", "Remote"]),
+    .target(name: "App", dependencies: ["TUI", "Chat", "Store", "Engine", "Tokenizer", "GGUF", "Remote"]),
     .executableTarget(name: "glmchat", dependencies: [
         "App", "Terminal", "TUI", "Chat", "Store", "Engine", "Kernels", "Tokenizer", "GGUF", "Remote",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -32,7 +32,7 @@ let tests: [(String, [Target.Dependency])] = [
     ("GGUF", ["GGUF"]), ("Kernels", ["Kernels", "GGUF", "CKernels"]), ("Tokenizer", ["Tokenizer", "GGUF"]),
     ("Engine", ["Engine", "Kernels", "Tokenizer", "GGUF", "CAllocCounter"]), ("Chat", ["Chat", "Tokenizer", "GGUF"]), ("Store", ["Store", "Chat"]),
     ("TUI", ["TUI", "Chat"]), ("Terminal", ["Terminal", "TUI"]), ("Remote", ["Remote", "Chat"]),
-    ("App", ["App", "TUI", "Terminal", "Chat", "Store", "Engine", "Tokenizer", "GGUF", "Remote"]),
+    ("App", ["App", "TUI", "Chat", "Store", "Engine", "Tokenizer", "GGUF", "Remote"]),
 ]
 // Data files read through #filePath, not bundled.
 let testData: [String: [String]] = ["TUI": ["Snapshots"], "App": ["Fixtures"]]

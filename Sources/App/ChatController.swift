@@ -3,10 +3,9 @@
 // `update`). TerminalApp drives it; tests drive it headlessly the same way.
 import Foundation
 import Chat
-import Terminal
 import TUI
 
-public final class ChatController: TerminalAppController {
+public final class ChatController: LoopController {
     public private(set) var state: AppState
     public let queue = EventQueue()
     public private(set) var quitRequested = false

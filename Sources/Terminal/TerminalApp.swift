@@ -4,26 +4,12 @@ import Foundation
 import TUI
 import CNcursesw
 
-/// What the loop drives: App's ChatController (events in, state out; other threads post to `queue`).
-public protocol TerminalAppController: AnyObject {
-    var state: AppState { get }
-    var queue: EventQueue { get }
-    var quitRequested: Bool { get }
-    /// Puts text on the clipboard; the loop sets it to the terminal's OSC 52.
-    var onCopy: (String) -> Void { get set }
-    func handle(_ e: Event)
-    /// Applies everything other threads posted; returns whether there was anything.
-    @discardableResult func processQueued() -> Bool
-    /// Quits as if the user had asked.
-    func quit()
-}
-
 public enum TerminalApp {
     /// If run() ended because of SIGTERM/SIGINT/SIGHUP, dies of that signal now (call after saving).
     public static func dieOfPendingSignal() { nc_die_of_pending_signal() }
 
     /// Runs the chat until the user quits. The terminal is restored on return, on throw and on signals.
-    public static func run(_ controller: TerminalAppController, mouse: Bool = false) throws {
+    public static func run(_ controller: LoopController, mouse: Bool = false) throws {
         let screen = try Screen(mouse: mouse)
         defer { screen.stop() }
         var fds: [Int32] = [0, 0]
