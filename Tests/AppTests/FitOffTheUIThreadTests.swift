@@ -71,4 +71,24 @@ final class FitOffTheUIThreadTests: XCTestCase {
         while c.state.isBusy && Date() < deadline { if !c.processQueued() { _ = c.queue.waitForPost(timeout: 1) } }
         XCTAssertEqual(c.state.messages.last?.content, "done")
     }
+
+    func testOpeningALongConversationMeasuresItOffTheUIThread() throws {
+        let words = String(repeating: "the tide comes in and the tide goes out ", count: 100)
+        let counter = SlowCounter()
+        let p = InMemoryPersistence()
+        let id = try p.save(StoredConversation(id: "", title: "long", messages: (0..<100).flatMap { i in
+            [Message(id: "u\(i)", role: .user, content: words, created: nil), Message(id: "a\(i)", role: .assistant, content: words, created: nil)]
+        }), partial: false)
+        let script = Script(model: "m", contextLength: 262_144, pace: 0, chunk: 4, turns: [])
+        let c = ChatController(state: AppState(modelName: "", contextLength: 0, theme: .plain), backend: ScriptedBackend(script: script, counter: counter),
+                               persistence: p)
+        let t0 = Date()
+        try c.open(id)
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 0.2, "opening did not wait for the tokenizer")
+        XCTAssertEqual(c.state.messages.count, 200)
+        XCTAssertNil(c.state.contextUsed)
+        let deadline = Date().addingTimeInterval(30)
+        while c.state.contextUsed == nil && Date() < deadline { if !c.processQueued() { _ = c.queue.waitForPost(timeout: 1) } }
+        XCTAssertGreaterThan(c.state.contextUsed ?? 0, 200_000)
+    }
 }
