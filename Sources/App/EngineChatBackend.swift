@@ -69,6 +69,8 @@ public final class EngineChatBackend: ChatBackend, @unchecked Sendable {
             emit(.failed("the prompt is \(prompt.count) tokens, more than the context of \(contextLength) tokens"))
             return
         }
+        // Stopped while the prompt was being fitted: no prefill.
+        if cancelled.load(ordering: .relaxed) { return emit(.finished(.cancelled)) }
         var stats = GenerationStats()
         stats.promptTokens = prompt.count
         stats.cachedTokens = zip(session.tokens, prompt).prefix { $0 == $1 }.count
