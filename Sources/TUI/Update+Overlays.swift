@@ -46,27 +46,11 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
         default: return []
         }
     case .settings(var p):
-        let n = AppState.settingsRows.count
         switch k.key {
         case .escape, .function(3), .ctrl("s"): return closeOverlay(&s)
-        case .up, .char("k"): p.selected = (p.selected + n - 1) % n
-        case .down, .char("j"): p.selected = (p.selected + 1) % n
-        case .left, .right, .enter, .char(" "):
-            let sign: Double = k.key == .left ? -1 : 1
-            switch p.selected {
-            case 0: s.settings.thinking.toggle()
-            case 1: s.settings.keepThinking.toggle()
-            case 2: s.settings.expandThinking.toggle()
-            case 3: s.settings.sampling.temperature = clampStep(s.settings.sampling.temperature, 0.05 * sign, 0, 2)
-            case 4: s.settings.sampling.topP = clampStep(s.settings.sampling.topP, 0.05 * sign, 0.05, 1)
-            case 5: s.settings.sampling.minP = clampStep(s.settings.sampling.minP, 0.01 * sign, 0, 1)
-            case 6:
-                guard !s.themes.isEmpty else { break }
-                let i = s.themes.firstIndex { $0.name == s.theme.name } ?? 0
-                s.theme = s.themes[(i + (sign > 0 ? 1 : s.themes.count - 1)) % s.themes.count]
-                s.settings.theme = s.theme.name
-            default: break
-            }
+        case .up, .char("k"): p.selected = p.selected.moved(by: -1)
+        case .down, .char("j"): p.selected = p.selected.moved(by: 1)
+        case .left, .right, .enter, .char(" "): p.selected.change(&s, forward: k.key != .left)
         default: break
         }
         s.overlay = .settings(p)
@@ -125,8 +109,4 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
         s.overlay = .sessions(p)
         return []
     }
-}
-
-func clampStep(_ v: Double, _ d: Double, _ lo: Double, _ hi: Double) -> Double {
-    (min(hi, max(lo, v + d)) * 100).rounded() / 100
 }
