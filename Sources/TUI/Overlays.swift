@@ -19,10 +19,10 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
     switch o {
     case .help:
         title = "Keys"
-        let kw = Keymap.sections.flatMap { $0.keys.map { CharWidth.of($0.0) } }.max() ?? 0
         for sec in Keymap.sections {
             if !lines.isEmpty { lines.append([]) }
             lines.append([Span(sec.title, t[.accent])])
+            let kw = sec.keys.map { CharWidth.of($0.0) }.max() ?? 0   // each section aligns its own column
             for (k, d) in sec.keys {
                 lines.append([Span("  " + k + String(repeating: " ", count: kw - CharWidth.of(k)) + "  ", t[.user]), Span(d, t[.text])])
             }

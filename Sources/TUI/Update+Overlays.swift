@@ -24,7 +24,8 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
     switch o {
     case .help:
         switch k.key {
-        case .escape, .enter, .function(1), .char("q"), .ctrl("g"): s.overlay = nil; s.helpOffset = 0
+        case _ where Keymap.action(for: k, in: .anywhere) == .help: s.overlay = nil; s.helpOffset = 0
+        case .escape, .enter, .char("q"): s.overlay = nil; s.helpOffset = 0
         case .down, .char("j"), .wheelDown: s.helpOffset = min(Keymap.helpMaxOffset(height: s.height), s.helpOffset + 1)
         case .up, .char("k"), .wheelUp: s.helpOffset = max(0, s.helpOffset - 1)
         case .pageDown: s.helpOffset = min(Keymap.helpMaxOffset(height: s.height), s.helpOffset + max(1, s.height - 8))
@@ -47,7 +48,8 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
         }
     case .settings(var p):
         switch k.key {
-        case .escape, .function(3), .ctrl("s"): return closeOverlay(&s)
+        case _ where Keymap.action(for: k, in: .anywhere) == .settings: return closeOverlay(&s)
+        case .escape: return closeOverlay(&s)
         case .up, .char("k"): p.selected = p.selected.moved(by: -1)
         case .down, .char("j"): p.selected = p.selected.moved(by: 1)
         case .left, .right, .enter, .char(" "): p.selected.change(&s, forward: k.key != .left)
@@ -91,7 +93,9 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
             return []
         }
         switch k.key {
-        case .escape, .ctrl("o"): s.overlay = nil; return []
+        case .function(2), .ctrl("r"): if let e = vis[safe: p.selected] { p.renaming = e.title }
+        case .escape: s.overlay = nil; return []
+        case _ where Keymap.action(for: k, in: .anywhere) == .sessions: s.overlay = nil; return []
         case .up: p.selected = max(0, p.selected - 1)
         case .down: p.selected = min(max(0, vis.count - 1), p.selected + 1)
         case .enter:
@@ -100,7 +104,6 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
             if s.isBusy { s.notice = "stop the reply first (Esc)"; return [] }
             s.overlay = nil
             return [.openSession(e.id)]
-        case .function(2), .ctrl("r"): if let e = vis[safe: p.selected] { p.renaming = e.title }
         case .delete, .ctrl("d"): if vis[safe: p.selected] != nil { p.confirmDelete = true }
         case .backspace: if !p.query.isEmpty { p.query.removeLast(); p.selected = 0 }
         case .char(let c): p.query.append(c); p.selected = 0
