@@ -99,6 +99,13 @@ public enum Keymap {
         return find(k) ?? (k.alt ? find(KeyPress(k.key)) : nil)
     }
 
+    /// The name of the main key for `action` ("F1" for `.help`), for hints elsewhere on the screen; a
+    /// binding in `context` comes first ("t" rather than "Ctrl-T" for the transcript's thinking toggle).
+    public static func key(_ action: KeyAction, in context: KeyContext = .anywhere) -> String {
+        let ordered = rows.filter { $0.context == context } + rows.filter { $0.context != context }
+        return ordered.lazy.flatMap(\.bindings).first { $0.action == action }?.keys.first?.name ?? "?"
+    }
+
     /// The help's sections: a title and its rows (label, what it does), in table order.
     public static var sections: [(title: String, keys: [(String, String)])] {
         KeyContext.allCases.map { c in (c.title, rows.filter { $0.context == c }.map { ($0.label, $0.help) }) }

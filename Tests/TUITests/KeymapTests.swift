@@ -90,3 +90,13 @@ final class KeymapTests: XCTestCase {
         XCTAssertEqual(section, Keymap.markdown, "README.md's Keys section should be:\n" + Keymap.markdown)
     }
 }
+
+extension KeymapTests {
+    func testHintsNameTheMainKeyOfTheirContext() {
+        XCTAssertEqual(Keymap.key(.help), "F1")
+        XCTAssertEqual(Keymap.key(.newline, in: .input), "Alt-Enter")
+        XCTAssertEqual(Keymap.key(.toggleThinking), "Ctrl-T")
+        XCTAssertEqual(Keymap.key(.toggleThinking, in: .transcript), "t")
+        XCTAssertEqual(Keymap.key(.toggleFocus, in: .transcript), "Tab")
+    }
+}
