@@ -21,7 +21,8 @@ typedef struct {
     /// Zen 4 (Q6_K, BF16, and the VNNI decode kernels of Q4_K_R and Q8_0). The 512-bit Q4_K/Q5_K kernels are
     /// double-pumped there and no faster than AVX2 (Tools/kernels/bench.sh).
     int preferred;
-    const char *name;           // the family as `info --kernels` prints it
+    const char *name;           // the family as `info --kernels` prints it (NULL: from `needs`)
+    const char *dot_name;       // the family of `dot` when the row reuses a narrower family's (NULL: `name`)
 } kernel_row;
 
 static const kernel_row scalar_rows[] = {
@@ -71,9 +72,10 @@ static const kernel_row avx512_rows[] = {
     { CK_Q6_K, V5 | CK_GFNI, ck_dot_q6_K_avx512_gfni, NULL, NULL, ck_dot4_q6_K_avx512, NULL, &ck_gemm_q6_K_amx_ops, 1, "avx512-vnni+gfni" },
     { CK_Q6_K, V5, ck_dot_q6_K_avx512, NULL, NULL, ck_dot4_q6_K_avx512, NULL, &ck_gemm_q6_K_amx_ops, 1 },
     /// Q8_0: the AVX2 single-row and batch kernels (the scalar twin's bits) with this family's VNNI 8-row decode.
-    { CK_Q8_0, V5, ck_dot_q8_0_avx2, ck_dot8_rows_q8_0_avx512, NULL, ck_dot4_q8_0_avx2, &ck_gemm_q8_0_avx2_ops, &ck_gemm_q8_0_amx_ops, 1 },
+    { CK_Q8_0, V5, ck_dot_q8_0_avx2, ck_dot8_rows_q8_0_avx512, NULL, ck_dot4_q8_0_avx2, &ck_gemm_q8_0_avx2_ops, &ck_gemm_q8_0_amx_ops, 1,
+      .dot_name = "avx2" },
     /// Q4_K_R: the VNNI decode kernel on packed activations; batches as AVX2 (no dot4 here).
-    { CK_Q4_K_R, V5, ck_dot_q4_K_r_avx2, NULL, &ck_gemm_q4_K_r_avx512_ops, .preferred = 1 },
+    { CK_Q4_K_R, V5, ck_dot_q4_K_r_avx2, NULL, &ck_gemm_q4_K_r_avx512_ops, .preferred = 1, .dot_name = "avx2" },
 };
 #endif
 
@@ -141,9 +143,10 @@ static void make_plan(plan_node *p, uint32_t type, const ck_options *o) {
         .dot = d->dot, .dot4 = b ? b->dot4 : NULL, .rows8 = d->rows8,
         .gemm = { d->packed && d->packed->kernel1 ? d->packed : NULL, d->packed, batch },
     };
-    const char *dn = family_name(d, fd);
+    const char *dn = d->dot_name ? d->dot_name : family_name(d, fd);
     if (d->packed && d->packed->kernel1) snprintf(p->names[0], sizeof p->names[0], "%s", d->packed->name1);
-    else snprintf(p->names[0], sizeof p->names[0], "%s dot%s", dn, d->rows8 ? " 8 rows" : "");
+    else if (d->rows8) snprintf(p->names[0], sizeof p->names[0], "%s dot 8 rows", family_name(d, fd));
+    else snprintf(p->names[0], sizeof p->names[0], "%s dot", dn);
     if (d->packed) snprintf(p->names[1], sizeof p->names[1], "%s", d->packed->name);
     else snprintf(p->names[1], sizeof p->names[1], "%s dot", dn);
     if (batch) snprintf(p->names[2], sizeof p->names[2], "%s", batch->name);

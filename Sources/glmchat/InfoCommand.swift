@@ -33,9 +33,9 @@ struct InfoCommand: ParsableCommand {
         let paths = KernelPlan.Path.allCases
         let w = max(6, m.gguf.tensors.map { $0.name.count }.max() ?? 6)
         func row(_ cells: [String]) -> String {
-            "  " + cells[0].padding(toLength: w, withPad: " ", startingAt: 0) + "  " + cells[1].padding(toLength: 7, withPad: " ", startingAt: 0)
-                + "  " + cells[2].padding(toLength: 7, withPad: " ", startingAt: 0)
-                + cells[3...].map { "  " + $0.padding(toLength: 22, withPad: " ", startingAt: 0) }.joined() + "\n"
+            let widths = [w, 7, 7, 22, 22]
+            let padded = zip(cells.dropLast(), widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+            return "  " + (padded + [cells.last!]).joined(separator: "  ") + "\n"
         }
         out += row(["tensor", "type", "layout"] + paths.map(\.tokens))
         for t in m.gguf.tensors {
