@@ -1,4 +1,4 @@
-// SIMD vec_dot kernels (private to CKernels): lookup by weight type and CPU feature bits.
+// Declarations private to CKernels: the SIMD switch, the decode stream prefetch, the packed-activation (GEMM) kernels.
 #ifndef CK_SIMD_H
 #define CK_SIMD_H
 #include "CKernels.h"
