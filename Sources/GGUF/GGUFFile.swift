@@ -230,10 +230,4 @@ public final class GGUFFile: @unchecked Sendable {
 
     /// The `general.architecture` string ("deepseek2", "llama" …).
     public var architecture: String? { string("general.architecture") }
-
-    public func requireInt(_ key: String) throws -> Int {
-        guard let v = metadata[key] else { throw GGUFError.missingKey(key) }
-        guard let i = v.intValue else { throw GGUFError.wrongKeyType(key: key, expected: "integer", found: v.typeName) }
-        return i
-    }
 }
