@@ -16,6 +16,7 @@ struct GLMChat: ParsableCommand {
             GenerateCommand.self,
             LogitsCommand.self,
             BenchCommand.self,
+            ResumeBenchCommand.self,
             ChatCommand.self,
             RemoteProbeCommand.self,
         ],
