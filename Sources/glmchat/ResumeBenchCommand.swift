@@ -36,6 +36,7 @@ struct ResumeBenchCommand: ParsableCommand {
             reportingErrors(body)
             return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         }
+        let identityTime = seconds { _ = ModelIdentity(m.gguf) }
         func newSession() -> Session { reportingErrors { try Session(model: m, contextLength: depth + append) } }
 
         // Without a snapshot: the whole conversation is prefilled.
@@ -81,11 +82,12 @@ struct ResumeBenchCommand: ParsableCommand {
             "bytes_per_1k_tokens": \(Int(perK)), "write_s": \(write), "write_s_per_1k_tokens": \(writePerK), "append_kind": "\(appended.map { "\($0.kind)" } ?? "")", \
             "append_tokens": \(append + 1), "append_s": \(appendTime), "ttft_full_prefill_s": \(full), "ttft_restore_warm_s": \(warm), \
             "ttft_restore_cold_s": \(coldRead), "speedup_warm": \(full / warm), "speedup_cold": \(full / coldRead), "reused_tokens": \(reused), \
-            "max_rel_logit_diff_vs_full_prefill": \(rel), "bit_identical_to_kept_session": \(same && sameCold)}
+            "model_identity_s": \(identityTime), "max_rel_logit_diff_vs_full_prefill": \(rel), "bit_identical_to_kept_session": \(same && sameCold)}
             """)
         } else {
             print(c.summary)
             print("threads \(threads), conversation of \(depth) tokens; snapshot of \(depth - 1) tokens: \(String(format: "%.1f", Double(size) / 1e6)) MB (\(String(format: "%.1f", perK / 1e6)) MB per 1K tokens)")
+            print(String(format: "model identity (hashed once at load): %.1f ms", identityTime * 1000))
             print(String(format: "write (whole, fsync):       %7.3f s  (%.3f s per 1K tokens)", write, writePerK))
             print(String(format: "write (append %d tokens, 2 fsyncs): %.3f s", append + 1, appendTime))
             print(String(format: "TTFT full prefill:          %7.3f s", full))
