@@ -236,6 +236,33 @@ final class KVSnapshotTests: XCTestCase {
         }
     }
 
+    /// A whole write of more than `maxChunkTokens` tokens splits into chunks; a restore that stops inside a chunk
+    /// loads just that part of it, and equals the session kept in memory truncated there.
+    func testLongSnapshotsSpanChunks() throws {
+        let dir = try tempDir(), path = dir + "/long.kv"
+        let glm = try glmModel()
+        var r = SplitMix64(seed: 3)
+        let n = 2 * KVSnapshot.maxChunkTokens + 452
+        let tokens = (0..<n + 200).map { _ in Int(r.next() % UInt64(glm.config.vocabSize)) }
+        let a = try Session(model: glm, contextLength: 4096, halfCache: true)
+        _ = try a.prefill(Array(tokens.prefix(n)))
+        XCTAssertEqual(try a.writeSnapshot(to: path).kind, .created)
+        let info = try KVSnapshotInfo(path: path)
+        XCTAssertEqual(info.tokens, Array(tokens.prefix(n)))
+        XCTAssertEqual(info.bytes, 12288 + 3 * 56 + n * (4 + 3 * 80 * 2), "three chunks of 1024, 1024 and 452 tokens")
+        // Resume at the end: the next token decoded after a restore equals the one decoded in memory.
+        let next = Array(tokens.prefix(n + 1))
+        let b = try Session(model: glm, contextLength: 4096, halfCache: true)
+        XCTAssertEqual(try b.restore(from: path, prompt: next), n)
+        XCTAssertEqual(Self.bits(try b.prefill(next)), Self.bits(try a.decode(tokens[n])))
+        // An edit at 1500 (inside chunk 1): 1500 tokens are loaded, the rest computed, as in memory.
+        let edited = Array(tokens.prefix(1500)) + Array(tokens[n..<n + 200])
+        let c = try Session(model: glm, contextLength: 4096, halfCache: true)
+        XCTAssertEqual(try c.restore(from: path, prompt: edited), 1500)
+        a.truncate(to: 1500)
+        XCTAssertEqual(Self.bits(try c.prefill(edited)), Self.bits(try a.prefill(edited)))
+    }
+
     // MARK: damaged and foreign snapshots
 
     /// Each damage is refused with its reason, the session keeps what it held, and it still computes the reference.
