@@ -7,6 +7,8 @@ public final class Model: @unchecked Sendable {
     public let gguf: GGUFFile
     public let config: ModelConfig
     public let pool: ThreadPool
+    /// Which file this is, for KV snapshots (hashed once here, at load).
+    public let identity: ModelIdentity
 
     enum Weights {
         case deepseek2(DeepSeek2Weights)
@@ -36,6 +38,7 @@ public final class Model: @unchecked Sendable {
         self.options = options
         options.applyToElementwiseKernels()
         config = try ModelConfig(gguf: gguf)
+        identity = ModelIdentity(gguf)
         gguf.preferHugePages()
         pool = ThreadPool(threads: max(1, threads))
         let repackable = options.repack ? Self.repackableBytes(gguf, options) : 0

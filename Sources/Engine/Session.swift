@@ -17,7 +17,7 @@ public final class Session {
     /// 108 KB per token for GLM-4.7-Flash) and half the cache reads per decoded token; f32 with exact attention.
     public var halfCache: Bool { cache.half }
     /// What the KV cache holds, in order.
-    public private(set) var tokens: [Int] = []
+    public internal(set) var tokens: [Int] = []
 
     let cache: KVCache
     let scratch: Scratch
@@ -129,7 +129,7 @@ public final class Session {
         return out
     }
 
-    private func validate<C: Collection>(_ ids: C, extra: Int, replacing: Bool) throws where C.Element == Int {
+    func validate<C: Collection>(_ ids: C, extra: Int, replacing: Bool) throws where C.Element == Int {
         let needed = (replacing ? 0 : extra) + ids.count
         guard needed <= contextLength else { throw EngineError.contextOverflow(needed: needed, limit: contextLength) }
         for id in ids where id < 0 || id >= config.vocabSize { throw EngineError.invalidToken(id: id, vocabSize: config.vocabSize) }

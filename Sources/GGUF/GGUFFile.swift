@@ -214,6 +214,11 @@ public final class GGUFFile: @unchecked Sendable {
         UnsafeRawBufferPointer(rebasing: file.bytes[tensor.fileOffset..<tensor.fileOffset + tensor.byteCount])
     }
 
+    /// The bytes before the tensor data (header, metadata, tensor directory); valid while this GGUFFile is alive.
+    public var headerBytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: file.bytes[0..<min(dataOffset, file.bytes.count)])
+    }
+
     /// See MappedFile.preferHugePages.
     @discardableResult
     public func preferHugePages() -> Bool { file.preferHugePages() }

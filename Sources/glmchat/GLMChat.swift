@@ -17,6 +17,7 @@ struct GLMChat: ParsableCommand {
             GenerateCommand.self,
             LogitsCommand.self,
             BenchCommand.self,
+            ResumeBenchCommand.self,
             ChatCommand.self,
             RemoteProbeCommand.self,
         ],
