@@ -30,7 +30,7 @@ var targets: [Target] = [
 // One test target per module.
 let tests: [(String, [Target.Dependency])] = [
     ("GGUF", ["GGUF"]), ("Kernels", ["Kernels", "GGUF", "CKernels"]), ("Tokenizer", ["Tokenizer", "GGUF"]),
-    ("Engine", ["Engine", "Kernels", "Tokenizer", "GGUF", "CAllocCounter"]), ("Chat", ["Chat", "Tokenizer", "GGUF"]), ("Store", ["Store", "Chat"]),
+    ("Engine", ["Engine", "Kernels", "Tokenizer", "GGUF", "CAllocCounter", "TestSupport"]), ("Chat", ["Chat", "Tokenizer", "GGUF"]), ("Store", ["Store", "Chat", "TestSupport"]),
     ("TUI", ["TUI", "Chat"]), ("Terminal", ["Terminal", "TUI"]), ("Remote", ["Remote", "Chat"]),
     ("App", ["App", "TUI", "Chat", "Store", "Engine", "Tokenizer", "GGUF", "Remote"]),
 ]
@@ -39,6 +39,8 @@ let testData: [String: [String]] = ["TUI": ["Snapshots"], "App": ["Fixtures"]]
 targets += tests.map { .testTarget(name: "\($0.0)Tests", dependencies: $0.1, exclude: testData[$0.0] ?? []) }
 // Test support: counts heap allocations (the token-loop test in EngineTests).
 targets.append(.target(name: "CAllocCounter", path: "Tests/CAllocCounter"))
+// Test support: runs one test of the test binary as a child process (crash and lock tests).
+targets.append(.target(name: "TestSupport", path: "Tests/TestSupport"))
 
 let package = Package(
     name: "glmchat",

@@ -204,7 +204,7 @@ AVX2 static void attn_wsum_avx2(const float *p, int64_t n, const float *v, int64
     reduce_rows_avx2(acc, width, out, single);
 }
 
-#define HAVE_AVX2 (ck_active_family() != CK_FAMILY_SCALAR)
+#define HAVE_AVX2 (ck_simd_enabled())
 #else
 #define HAVE_AVX2 0
 #define attn_dot_avx2 ck_attn_dot_scalar

@@ -1,4 +1,4 @@
-// Runtime CPU feature detection for kernel dispatch.
+// Runtime CPU feature detection for the kernel table, and the prefetch hint chosen by CPU vendor.
 #include "CKernels.h"
 
 int ck_stream_nta = 0;  // simd.h: prefetchnta for the decode streams on AMD, prefetcht1 elsewhere
@@ -24,13 +24,13 @@ static int amx_usable(void) {
     return v;
 }
 
-/// Set once when the library loads, before any kernel can run.
+/// Set once when the library loads, before any kernel can run (from the CPU vendor alone).
 __attribute__((constructor)) static void choose_stream_hint(void) {
     __builtin_cpu_init();
     ck_stream_nta = __builtin_cpu_is("amd") ? 1 : 0;
 }
 
-uint32_t ck_cpu_features(void) {
+static uint32_t detect(void) {
     __builtin_cpu_init();
     uint32_t f = 0;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) f |= CK_AVX2;
@@ -40,6 +40,13 @@ uint32_t ck_cpu_features(void) {
     if ((f & CK_AVX512) && amx_usable()) f |= CK_AMX;
     if (__builtin_cpu_supports("gfni")) f |= CK_GFNI;
     return f;
+}
+
+uint32_t ck_cpu_features(void) {
+    static int64_t cached = -1;  // detected once (AMX asks the kernel for permission)
+    int64_t f = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (f < 0) { f = detect(); __atomic_store_n(&cached, f, __ATOMIC_RELAXED); }
+    return (uint32_t)f;
 }
 #else
 uint32_t ck_cpu_features(void) { return 0; }

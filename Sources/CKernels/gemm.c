@@ -4,14 +4,10 @@
 #include "simd.h"
 
 #if defined(__x86_64__)
-void ck_dot4_q4_K_avx2(int, const void *, const void *, size_t, float *);
 void ck_gemm_q4_K_avx2(int n, const void *w, const void *xp, int T, float *out);
 void ck_gemm8_q4_K_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
-void ck_dot4_q6_K_avx2(int, const void *, const void *, size_t, float *);
 void ck_gemm_q6_K_avx2(int n, const void *w, const void *xp, int T, float *out);
 void ck_gemm8_q6_K_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
-void ck_dot4_q5_0_avx2(int, const void *, const void *, size_t, float *);
-void ck_dot4_q8_0_avx2(int, const void *, const void *, size_t, float *);
 void ck_gemm_q4_K_r_avx2(int n, const void *w, const void *xp, int T, float *out);
 void ck_gemm8_q4_K_r_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
 float ck_gemv_q4_K_r_avx2(int n, const void *w, const void *xp);
@@ -36,8 +32,6 @@ void ck_gemm_rows_q4_K_amx(int n, const void *w, size_t wbytes, int64_t r0, int6
                            int64_t nt, float *y, int64_t ldy);
 void ck_gemm_rows_q4_K_r_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
                              int64_t nt, float *y, int64_t ldy);
-void ck_dot4_q4_K_avx512(int, const void *, const void *, size_t, float *);
-void ck_dot4_q6_K_avx512(int, const void *, const void *, size_t, float *);
 void ck_gemm_rows_q6_K_amx(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
                            int64_t nt, float *y, int64_t ldy);
 
@@ -69,11 +63,13 @@ static void pack_q8_Kx4(int n, const void *x, size_t xbytes, int T, void *dst) {
     }
 }
 
-static const ck_gemm_ops q4_K_avx2 = { ck_dot4_q4_K_avx2, q8_Kx4_bytes, pack_q8_Kx4, ck_gemm_q4_K_avx2, ck_gemm8_q4_K_avx2, NULL };
+const ck_gemm_ops ck_gemm_q4_K_avx2_ops = { "avx2 gemm", NULL, q8_Kx4_bytes, pack_q8_Kx4, ck_gemm_q4_K_avx2, ck_gemm8_q4_K_avx2, NULL };
 /// CK_Q4_K_R (repack.c): the weights come in the kernel's register order, the activations are packed as for Q4_K.
-static const ck_gemm_ops q4_K_r_avx2 = { ck_dot4_q4_K_r_avx2, q8_Kx4_bytes, pack_q8_Kx4, ck_gemm_q4_K_r_avx2, ck_gemm8_q4_K_r_avx2, ck_gemv_q4_K_r_avx2 };
+const ck_gemm_ops ck_gemm_q4_K_r_avx2_ops = { "avx2 gemm", "avx2 gemv", q8_Kx4_bytes, pack_q8_Kx4, ck_gemm_q4_K_r_avx2, ck_gemm8_q4_K_r_avx2,
+                                             ck_gemv_q4_K_r_avx2 };
 /// The same with the AVX-512 VNNI decode kernel (gemv_avx512.c).
-static const ck_gemm_ops q4_K_r_avx512 = { ck_dot4_q4_K_r_avx2, q8_Kx4_bytes, pack_q8_Kx4, ck_gemm_q4_K_r_avx2, ck_gemm8_q4_K_r_avx2, ck_gemv_q4_K_r_avx512 };
+const ck_gemm_ops ck_gemm_q4_K_r_avx512_ops = { "avx2 gemm", "avx512-vnni gemv", q8_Kx4_bytes, pack_q8_Kx4, ck_gemm_q4_K_r_avx2,
+                                               ck_gemm8_q4_K_r_avx2, ck_gemv_q4_K_r_avx512 };
 
 static size_t q8_Kx4s_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4s); }
 
@@ -103,7 +99,7 @@ static void pack_q8_Kx4s(int n, const void *x, size_t xbytes, int T, void *dst) 
     }
 }
 
-static const ck_gemm_ops q6_K_avx2 = { ck_dot4_q6_K_avx2, q8_Kx4s_bytes, pack_q8_Kx4s, ck_gemm_q6_K_avx2, ck_gemm8_q6_K_avx2, NULL };
+const ck_gemm_ops ck_gemm_q6_K_avx2_ops = { "avx2 gemm", NULL, q8_Kx4s_bytes, pack_q8_Kx4s, ck_gemm_q6_K_avx2, ck_gemm8_q6_K_avx2, NULL };
 
 /// T Q8_K rows → block_q8_Kx4s in CK_Q6_K_R's register order (repack_q6_K.c): quant 32r + 2j + h of a row is
 /// element 16j + 2r + h; the scale and the 16 block sums as they are.
@@ -122,57 +118,27 @@ static void pack_q8_Kx4r(int n, const void *x, size_t xbytes, int T, void *dst) 
     }
 }
 
-static const ck_gemm_ops q6_K_r_avx2 = { ck_dot4_q6_K_r_avx2, q8_Kx4s_bytes, pack_q8_Kx4r, ck_gemm_q6_K_r_avx2, ck_gemm8_q6_K_r_avx2, ck_gemv_q6_K_r_avx2 };
+const ck_gemm_ops ck_gemm_q6_K_r_avx2_ops = { "avx2 gemm", "avx2 gemv", q8_Kx4s_bytes, pack_q8_Kx4r, ck_gemm_q6_K_r_avx2, ck_gemm8_q6_K_r_avx2,
+                                             ck_gemv_q6_K_r_avx2 };
 
 /// Q8_0 and Q5_0: 8-row tiles against groups of 8 tokens (gemm_q8_0.c), bit for bit the scalar twins.
-static const ck_gemm_ops q8_0_avx2 = { .dot4 = ck_dot4_q8_0_avx2, .group_bytes = ck_q8_0x8w_bytes, .pack = ck_pack_q8_0x8w,
+const ck_gemm_ops ck_gemm_q8_0_avx2_ops = { .name = "avx2 gemm 8x8", .group_bytes = ck_q8_0x8w_bytes, .pack = ck_pack_q8_0x8w,
                                        .rows = ck_gemm_rows_q8_0_avx2, .group = 8, .tile_rows = 8 };
-static const ck_gemm_ops q5_0_avx2 = { .dot4 = ck_dot4_q5_0_avx2, .group_bytes = ck_q8_0x8w_bytes, .pack = ck_pack_q8_0x8w,
+const ck_gemm_ops ck_gemm_q5_0_avx2_ops = { .name = "avx2 gemm 8x8", .group_bytes = ck_q8_0x8w_bytes, .pack = ck_pack_q8_0x8w,
                                        .rows = ck_gemm_rows_q5_0_avx2, .group = 8, .tile_rows = 8 };
 /// Q8_0 and Q5_0 on AMX tiles (gemm_amx.c): 16 weight rows × 16 tokens per tile, same bits.
-static const ck_gemm_ops q8_0_amx = { .dot4 = ck_dot4_q8_0_avx2, .group_bytes = ck_q8_0x16v_bytes, .pack = ck_pack_q8_0x16v,
+const ck_gemm_ops ck_gemm_q8_0_amx_ops = { .name = "amx gemm", .group_bytes = ck_q8_0x16v_bytes, .pack = ck_pack_q8_0x16v,
                                       .rows = ck_gemm_rows_q8_0_amx, .group = 16, .tile_rows = 16 };
-static const ck_gemm_ops q5_0_amx = { .dot4 = ck_dot4_q5_0_avx2, .group_bytes = ck_q8_0x16v_bytes, .pack = ck_pack_q8_0x16v,
+const ck_gemm_ops ck_gemm_q5_0_amx_ops = { .name = "amx gemm", .group_bytes = ck_q8_0x16v_bytes, .pack = ck_pack_q8_0x16v,
                                       .rows = ck_gemm_rows_q5_0_amx, .group = 16, .tile_rows = 16 };
 /// Q4_K, CK_Q4_K_R and Q6_K on AMX tiles (gemm_amx.c), same bits.
-static const ck_gemm_ops q4_K_amx = { .dot4 = ck_dot4_q4_K_avx2, .group_bytes = ck_q8_Kx16v_bytes, .pack = ck_pack_q8_Kx16v,
+const ck_gemm_ops ck_gemm_q4_K_amx_ops = { .name = "amx gemm", .group_bytes = ck_q8_Kx16v_bytes, .pack = ck_pack_q8_Kx16v,
                                       .rows = ck_gemm_rows_q4_K_amx, .group = 16, .tile_rows = 16 };
-static const ck_gemm_ops q4_K_r_amx = { .dot4 = ck_dot4_q4_K_r_avx2, .group_bytes = ck_q8_Kx16v_bytes, .pack = ck_pack_q8_Kx16v,
+const ck_gemm_ops ck_gemm_q4_K_r_amx_ops = { .name = "amx gemm", .group_bytes = ck_q8_Kx16v_bytes, .pack = ck_pack_q8_Kx16v,
                                         .rows = ck_gemm_rows_q4_K_r_amx, .group = 16, .tile_rows = 16 };
-static const ck_gemm_ops q6_K_amx = { .dot4 = ck_dot4_q6_K_avx2, .group_bytes = ck_q8_Kx16v_bytes, .pack = ck_pack_q8_Kx16v,
+const ck_gemm_ops ck_gemm_q6_K_amx_ops = { .name = "amx gemm", .group_bytes = ck_q8_Kx16v_bytes, .pack = ck_pack_q8_Kx16v,
                                       .rows = ck_gemm_rows_q6_K_amx, .group = 16, .tile_rows = 16 };
 #endif
-
-const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4, int64_t nt) {
-#if defined(__x86_64__)
-    if (!dot4) return NULL;
-    if (nt >= 2 && ck_amx_active()) {
-        if (dot4 == q8_0_avx2.dot4) return &q8_0_amx;
-        if (dot4 == q5_0_avx2.dot4) return &q5_0_amx;
-        if (dot4 == q4_K_avx2.dot4 || dot4 == ck_dot4_q4_K_avx512) return &q4_K_amx;
-        if (dot4 == q4_K_r_avx2.dot4) return &q4_K_r_amx;
-        if (dot4 == q6_K_avx2.dot4 || dot4 == ck_dot4_q6_K_avx512) return &q6_K_amx;
-    }
-    if (dot4 == q4_K_avx2.dot4) return &q4_K_avx2;
-    if (dot4 == q6_K_avx2.dot4) return &q6_K_avx2;
-    if (dot4 == q5_0_avx2.dot4) return &q5_0_avx2;
-    if (dot4 == q8_0_avx2.dot4) return &q8_0_avx2;
-    if (dot4 == q4_K_r_avx2.dot4) return &q4_K_r_avx2;
-    if (dot4 == q6_K_r_avx2.dot4) return &q6_K_r_avx2;
-#endif
-    (void)dot4; (void)nt;
-    return NULL;
-}
-
-const ck_gemm_ops *ck_gemm_for_dot(ck_vec_dot_fn dot) {
-#if defined(__x86_64__)
-    if (dot && dot == ck_dot_q4_K_r_avx2) return &q4_K_r_avx2;
-    if (dot && dot == ck_dot_q4_K_r_avx512) return &q4_K_r_avx512;
-    if (dot && dot == ck_dot_q6_K_r_avx2) return &q6_K_r_avx2;
-#endif
-    (void)dot;
-    return NULL;
-}
 
 const void *ck_gemm_pack(const ck_gemm_ops *g, int n, const void *x, size_t xbytes, int64_t nt, size_t *gstride) {
     static _Thread_local void *buf = NULL;  // grow-only, separate from ck_thread_scratch (which may hold x)

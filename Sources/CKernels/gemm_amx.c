@@ -1,6 +1,6 @@
 // Matmuls of 2+ tokens on AMX tiles (Intel Sapphire Rapids and later): one TDPBSSD multiplies 16 weight rows by 16
 // tokens over a 32-element block (8192 MACs) where AVX2 needs 512 vpmaddwd. Used for Q8_0 (here) and Q4_K / Q4_K_R
-// (below) when the CPU has AMX (CK_AMX) and ck_use_amx allows it; bit for bit the scalar twins (dot_ref.c).
+// (below) when the CPU has AMX (CK_AMX) and the options allow it (the kernel table); bit for bit the scalar twins (dot_ref.c).
 //
 // Q8_0: per weight row, token and block the exact int32 sum s, then sumf += s · (dw · dx) in block order, 16 tokens
 // per zmm lane. Tiles: A = R ≤ 16 weight rows × one block's 32 quants, loaded straight from the Q8_0 rows (stride: the

@@ -3,12 +3,12 @@
 #include "simd.h"
 
 typedef struct {
-    ck_vec_dot_fn dot; ck_vec_dot4_fn dot4; int n; const void *w; size_t wbytes; const void *x; size_t xbytes; int64_t nt; float *y; int64_t ldy;
+    const ck_kernel_plan *plan; int n; const void *w; size_t wbytes; const void *x; size_t xbytes; int64_t nt; float *y; int64_t ldy;
 } mm_task;
 
 static void mm_chunk(void *ctx, int64_t b, int64_t e) {
     const mm_task *t = ctx;
-    ck_matmul_rows(t->dot, t->dot4, t->n, t->w, t->wbytes, b, e, t->x, t->xbytes, t->nt, t->y, t->ldy);
+    ck_matmul_rows(t->plan, t->n, t->w, t->wbytes, b, e, t->x, t->xbytes, t->nt, t->y, t->ldy);
 }
 
 typedef struct {
@@ -22,9 +22,10 @@ static void gemm_chunk(void *ctx, int64_t b, int64_t e) {
     ck_gemm_rows(t->g, t->n, t->w, t->wbytes, r0, r1, t->xp, t->gstride, t->nt, t->y, t->ldy);
 }
 
-void ck_matmul_pool(ck_pool *p, ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, const void *w, size_t wbytes, int64_t rows,
+void ck_matmul_pool(ck_pool *p, const ck_kernel_plan *plan, int n, const void *w, size_t wbytes, int64_t rows,
                     const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy) {
-    const ck_gemm_ops *g = nt > 1 ? ck_gemm_for(dot4, nt) : NULL;
+    const int path = ck_path_for(nt);  // decode packs its one activation row per chunk, on the stack
+    const ck_gemm_ops *g = path == CK_PATH_DECODE ? NULL : plan->gemm[path];
     if (g && p) {  // repack the activations once here, not once per chunk
         size_t gs;
         const void *xp = ck_gemm_pack(g, n, x, xbytes, nt, &gs);
@@ -35,7 +36,7 @@ void ck_matmul_pool(ck_pool *p, ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, c
             return;
         }
     }
-    mm_task t = { dot, dot4, n, w, wbytes, x, xbytes, nt, y, ldy };
+    mm_task t = { plan, n, w, wbytes, x, xbytes, nt, y, ldy };
     if (!p) { mm_chunk(&t, 0, rows); return; }
     ck_pool_run(p, rows, mm_chunk, &t);
 }

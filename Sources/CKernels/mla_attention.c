@@ -205,7 +205,7 @@ static void run_part(const float *q, int nrows, int per, int kw, int vw, const v
     const int64_t last = row_len(&a, nrows - 1);
     if (j1 > last) j1 = last;
 #if defined(__x86_64__)
-    if (!scalar && ck_active_family() != CK_FAMILY_SCALAR && kw % 8 == 0 && vw % 16 == 0) {
+    if (!scalar && ck_simd_enabled() && kw % 8 == 0 && vw % 16 == 0) {
         if (f16) part_avx2_f16(&a, j0, j1, scale, o, ml, s); else part_avx2_f32(&a, j0, j1, scale, o, ml, s);
         return;
     }

@@ -48,7 +48,7 @@ AVX2 static void swiglu_avx2(const float *g, const float *u, float *out, int64_t
     }
     if (i < n) ck_swiglu_scalar(g + i, u + i, out + i, n - i);
 }
-#define HAVE_AVX2 (ck_active_family() != CK_FAMILY_SCALAR)
+#define HAVE_AVX2 (ck_simd_enabled())
 #else
 #define HAVE_AVX2 0
 #define ck_dot_f32_avx2(n, a, b) ck_dot_f32_scalar(a, b, n)

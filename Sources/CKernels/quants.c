@@ -313,8 +313,8 @@ int ck_quantize_row(uint32_t t, const float *x, void *dst, int64_t n) {
     case CK_F16: { uint16_t *d = dst; for (int64_t i = 0; i < n; i++) d[i] = ck_fp32_to_fp16(x[i]); return 0; }
     case CK_BF16: { uint16_t *d = dst; for (int64_t i = 0; i < n; i++) d[i] = ck_fp32_to_bf16(x[i]); return 0; }
 #if defined(__x86_64__)
-    case CK_Q8_0: if (ck_active_family() != CK_FAMILY_SCALAR) ck_quant_q8_0_avx2(x, dst, n / QK); else quant_q8_0(x, dst, n / QK); return 0;
-    case CK_Q8_K: if (ck_active_family() != CK_FAMILY_SCALAR) ck_quant_q8_K_avx2(x, dst, n / QK_K); else quant_q8_K(x, dst, n / QK_K); return 0;
+    case CK_Q8_0: if (ck_simd_enabled()) ck_quant_q8_0_avx2(x, dst, n / QK); else quant_q8_0(x, dst, n / QK); return 0;
+    case CK_Q8_K: if (ck_simd_enabled()) ck_quant_q8_K_avx2(x, dst, n / QK_K); else quant_q8_K(x, dst, n / QK_K); return 0;
 #else
     case CK_Q8_0: quant_q8_0(x, dst, n / QK); return 0;
     case CK_Q8_K: quant_q8_K(x, dst, n / QK_K); return 0;

@@ -89,33 +89,19 @@ static const way_back q6_K_avx2 = { ck_q6_K_unrepack, sizeof(block_q6_K), ck_dot
 float ck_dot_q4_K_r_avx2(int n, const void *w, const void *x) { return dot_unrepacked(n, w, x, q4_K_avx2); }
 float ck_dot_q6_K_r_avx2(int n, const void *w, const void *x) { return dot_unrepacked(n, w, x, q6_K_avx2); }
 void ck_dot4_q4_K_r_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) { dot4_unrepacked(n, w, x, xbytes, out, q4_K_avx2); }
-/// The AVX-512 family's fallback is the same; it exists so that ck_gemm_for_dot can tell the families apart (gemm.c).
-float ck_dot_q4_K_r_avx512(int n, const void *w, const void *x) { return dot_unrepacked(n, w, x, q4_K_avx2); }
 void ck_dot4_q6_K_r_avx2(int n, const void *w, const void *x, size_t xbytes, float *out) { dot4_unrepacked(n, w, x, xbytes, out, q6_K_avx2); }
 #endif
 
-int ck_repacked_type(uint32_t type) {
-#if defined(__x86_64__)
-    const int family = ck_active_family();
-    if (type == CK_Q4_K && family != CK_FAMILY_SCALAR) return CK_Q4_K_R;
-    // Q6_K_R only for the AVX2 kernels: AVX-512 CPUs run their own Q6_K kernels on the file's layout
-    if (type == CK_Q6_K && family == CK_FAMILY_AVX2) return CK_Q6_K_R;
-#endif
-    (void)type;
-    return -1;
-}
-
 int ck_repack(uint32_t type, void *data, int64_t nblocks) {
-    if (ck_repacked_type(type) < 0 || nblocks < 0) return -1;
-    block_q4_K *b = data;
+    if ((type != CK_Q4_K && type != CK_Q6_K) || nblocks < 0) return -1;
 #if defined(__x86_64__)
-    if (type == CK_Q6_K) {  // only with AVX2 (ck_repacked_type)
-        for (int64_t i = 0; i < nblocks; i++) ck_repack_q6_K_block_avx2((block_q6_K *)data + i);
+    if (ck_cpu_features() & CK_AVX2) {
+        if (type == CK_Q6_K) for (int64_t i = 0; i < nblocks; i++) ck_repack_q6_K_block_avx2((block_q6_K *)data + i);
+        else for (int64_t i = 0; i < nblocks; i++) ck_repack_q4_K_block_avx2((block_q4_K *)data + i);
         return 0;
     }
-    if (ck_cpu_features() & CK_AVX2) { for (int64_t i = 0; i < nblocks; i++) ck_repack_q4_K_block_avx2(b + i); return 0; }
 #endif
-    for (int64_t i = 0; i < nblocks; i++) repack_block_scalar(b + i, b + i);
+    for (int64_t i = 0; i < nblocks; i++) ck_repack_block_scalar(type, (char *)data + i * ck_block_bytes(type), (char *)data + i * ck_block_bytes(type));
     return 0;
 }
 

@@ -1,27 +1,19 @@
-// SIMD vec_dot kernels (private to CKernels): lookup by weight type and CPU feature bits.
+// Declarations private to CKernels: the SIMD switch, the decode stream prefetch, the packed-activation (GEMM) kernels.
 #ifndef CK_SIMD_H
 #define CK_SIMD_H
 #include "CKernels.h"
-/// The best SIMD kernel for `type` on a CPU with `features`, or NULL; *name gets its family.
-ck_vec_dot_fn ck_vec_dot_simd(uint32_t type, uint32_t features, const char **name);
-/// The kernel of one family (CK_FAMILY_AVX2 / CK_FAMILY_AVX512) if the CPU has it, else NULL.
-ck_vec_dot_fn ck_vec_dot_simd_family(uint32_t type, uint32_t features, int family);
-/// The SIMD family in use for every kernel (CK_FAMILY_*; scalar when forced by GLMCHAT_KERNELS=scalar).
-int ck_active_family(void);
-/// The 4-activation-row kernel of one family if the CPU has it, else NULL.
-ck_vec_dot4_fn ck_vec_dot4_simd_family(uint32_t type, uint32_t features, int family);
+/// 1 if the kernels without a plan (elementwise ops, attention, activation quantizers) may use SIMD (ck_apply_options).
+int ck_simd_enabled(void);
 
 /// Decode reads each weight once, from DRAM, one core per stream. A compute-heavy kernel keeps too few of its loads in
-/// flight for the hardware prefetcher alone (compute and memory take turns: a Q6_K matvec reads 9.5 GB/s where a plain
-/// read of the same rows gets 15), so the single-row kernels ask for the line CK_STREAM_AHEAD bytes ahead of every 64
-/// bytes they consume, spread through their block loop: 9.5 → 13.4–15 GB/s. A burst of a whole row's prefetches at
-/// the start of each row did not help (same 9.5), nor did 2 MB pages. `bytes` is a compile-time block size.
+/// flight for the hardware prefetcher alone (compute and memory take turns), so the single-row kernels ask for the line
+/// CK_STREAM_AHEAD bytes ahead of every 64 bytes they consume, spread through their block loop (measurements:
+/// docs/ENGINE-SPEED-TODO.md). `bytes` is a compile-time block size.
 #ifndef CK_STREAM_AHEAD
 #define CK_STREAM_AHEAD 8192
 #endif
-/// The hint differs by vendor (kbench, 2048-column Q4_K_R rows from DRAM in 2 MB pages): Zen 2 streams best with
-/// prefetchnta (T0/T1/T2 were slower), an Intel Xeon (Sapphire Rapids class) with prefetcht1 — 12.9 GB/s where
-/// prefetchnta gives 5.2 (Q6_K 11.3 vs 7.3, Q8_0 10.3 vs 5.8). ck_stream_nta is set when the library loads (cpu.c).
+/// The best hint differs by vendor: AMD (Zen) streams best with prefetchnta, Intel (Sapphire Rapids class) with
+/// prefetcht1. ck_stream_nta is set from the CPU vendor when the library loads (cpu.c).
 extern int ck_stream_nta;
 #define CK_PREFETCH_STREAM(a) do { if (ck_stream_nta) __builtin_prefetch((a), 0, 0); else __builtin_prefetch((a), 0, 2); } while (0)
 #define CK_STREAM(p, bytes) do { for (int o_ = 0; o_ < (bytes); o_ += 64) \
@@ -30,8 +22,9 @@ extern int ck_stream_nta;
 /// A matmul kernel on activations repacked once per call (gemm.c): groups of up to 4 activation rows packed
 /// by `pack`, then `kernel` computes out[t] = W · X_t for one weight row and the T rows of one group,
 /// bit for bit what `dot4` / the single-row kernel give.
-typedef struct {
-    ck_vec_dot4_fn dot4;                                                      // the 4-row kernel it stands in for
+typedef struct ck_gemm_ops {
+    const char *name;                                                         // for `glmchat info --kernels`
+    const char *name1;                                                        // of kernel1 (decode), when there is one
     size_t (*group_bytes)(int n);                                             // bytes of one packed group
     void (*pack)(int n, const void *x, size_t xbytes, int T, void *dst);      // T (1…4) rows xbytes apart
     void (*kernel)(int n, const void *w, const void *xp, int T, float *out);  // out(T)
@@ -42,14 +35,10 @@ typedef struct {
     int group;      // activation rows per packed group: 4 unless set
     int tile_rows;  // `rows` works in tiles of this many weight rows: pool chunks are whole tiles (0: any split)
 } ck_gemm_ops;
-/// The packed kernel that replaces `dot4` for nt (≥ 2) tokens (NULL if none).
-const ck_gemm_ops *ck_gemm_for(ck_vec_dot4_fn dot4, int64_t nt);
-/// 1 if AMX tiles are there and wanted (ck_use_amx).
-int ck_amx_active(void);
-/// 1 if GFNI is there and wanted (ck_use_gfni).
-int ck_gfni_active(void);
-/// The packed kernels whose kernel1 replaces the single-row `dot` (NULL if none).
-const ck_gemm_ops *ck_gemm_for_dot(ck_vec_dot_fn dot);
+/// The packed-activation kernels (gemm.c), named in the kernel table (kernel_table.c).
+extern const ck_gemm_ops ck_gemm_q4_K_avx2_ops, ck_gemm_q4_K_r_avx2_ops, ck_gemm_q4_K_r_avx512_ops, ck_gemm_q6_K_avx2_ops,
+    ck_gemm_q6_K_r_avx2_ops, ck_gemm_q8_0_avx2_ops, ck_gemm_q5_0_avx2_ops, ck_gemm_q8_0_amx_ops, ck_gemm_q5_0_amx_ops,
+    ck_gemm_q4_K_amx_ops, ck_gemm_q4_K_r_amx_ops, ck_gemm_q6_K_amx_ops;
 /// Packs X(nt) into groups of g->group (4 if unset) rows in a per-thread buffer; NULL if allocation fails. *gstride: group bytes.
 const void *ck_gemm_pack(const ck_gemm_ops *g, int n, const void *x, size_t xbytes, int64_t nt, size_t *gstride);
 /// ck_matmul_rows on packed activations (from ck_gemm_pack).
@@ -67,7 +56,6 @@ void ck_q4_K_unrepack(const void *src, void *dst);
 float ck_dot_q4_K_r_ref(int n, const void *w, const void *x);
 float ck_dot_q4_K_r_avx2(int n, const void *w, const void *x);
 void ck_dot4_q4_K_r_avx2(int n, const void *w, const void *x, size_t xbytes, float *out);
-float ck_dot_q4_K_r_avx512(int n, const void *w, const void *x);
 /// The AVX-512 VNNI decode kernels (gemv_avx512.c) on activations packed for the AVX2 GEMM kernels.
 float ck_gemv_q4_K_r_avx512(int n, const void *w, const void *xp);
 /// The same for CK_Q6_K_R (layout: repack_q6_K.c; GEMM kernels: q6_K_r_avx2.c); ck_repack_q6_K_block rewrites one

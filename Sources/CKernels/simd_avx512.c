@@ -150,7 +150,7 @@ Q6_K_SUMS(q6_K_sums_gfni, VNNI_GFNI, 1)
 /// Two blocks per step: their lane sums folded together ([isumA, isumB]) and their float steps in two lanes, each
 /// block's term added to the sum in the twin's order.
 #define DOT_Q6_K(name, attr, sums)                                                                                                                              \
-attr static float name(int n, const void *w, const void *x) {                                                                                                   \
+attr float name(int n, const void *w, const void *x) {                                                                                                         \
     const block_q6_K *a = w; const block_q8_K *b = x;                                                                                                           \
     const int nb = n / QK_K;                                                                                                                                    \
     float sumf = 0;  /* per block as the scalar twin: bit-exact */                                                                                              \
@@ -174,18 +174,8 @@ attr static float name(int n, const void *w, const void *x) {                   
     }                                                                                                                                                           \
     return sumf;                                                                                                                                                \
 }
-DOT_Q6_K(dot_q6_K, VNNI, q6_K_sums)
-DOT_Q6_K(dot_q6_K_gfni, VNNI_GFNI, q6_K_sums_gfni)
-
-float ck_dot_q6_K_avx512(int n, const void *w, const void *x) {
-    return ck_gfni_active() ? dot_q6_K_gfni(n, w, x) : dot_q6_K(n, w, x);
-}
-
-/// Q8_0: the AVX2 kernel (bit for bit the scalar twin); a function of its own so that matvecs pick this family's
-/// 8-row kernel (gemv_avx512.c) by it.
-float ck_dot_q8_0_avx2(int, const void *, const void *);
-void ck_dot4_q8_0_avx2(int, const void *, const void *, size_t, float *);
-float ck_dot_q8_0_avx512(int n, const void *w, const void *x) { return ck_dot_q8_0_avx2(n, w, x); }
+DOT_Q6_K(ck_dot_q6_K_avx512, VNNI, q6_K_sums)
+DOT_Q6_K(ck_dot_q6_K_avx512_gfni, VNNI_GFNI, q6_K_sums_gfni)
 
 /// BF16 · BF16 with vdpbf16ps (pairs multiplied exactly, summed in f32).
 BF16 float ck_dot_bf16_avx512(int n, const void *w, const void *x) {
@@ -304,26 +294,4 @@ VNNI256 void ck_dot4_q6_K_avx512(int n, const void *w, const void *x, size_t xby
     _mm_storeu_ps(out, sumf);
 }
 
-ck_vec_dot4_fn ck_avx512_dot4(uint32_t t, uint32_t f) {
-    if (!((f & CK_AVX512) && (f & CK_AVX512_VNNI))) return NULL;
-    switch (t) {
-    case CK_Q4_K: return ck_dot4_q4_K_avx512;
-    case CK_Q6_K: return ck_dot4_q6_K_avx512;
-    case CK_Q8_0: return ck_dot4_q8_0_avx2;  // matmuls run the AMX or AVX2 GEMM (gemm.c) on it, with the twin's bits
-    default: return NULL;
-    }
-}
-
-ck_vec_dot_fn ck_avx512_kernel(uint32_t t, uint32_t f) {
-    const int vnni = (f & CK_AVX512) && (f & CK_AVX512_VNNI);
-    switch (t) {
-    case CK_Q4_K: return vnni ? ck_dot_q4_K_avx512 : NULL;
-    case CK_Q5_K: return vnni ? ck_dot_q5_K_avx512 : NULL;
-    case CK_Q6_K: return vnni ? ck_dot_q6_K_avx512 : NULL;
-    case CK_Q4_K_R: return vnni ? ck_dot_q4_K_r_avx512 : NULL;
-    case CK_Q8_0: return vnni ? ck_dot_q8_0_avx512 : NULL;
-    case CK_BF16: return (f & CK_AVX512) && (f & CK_AVX512_BF16) ? ck_dot_bf16_avx512 : NULL;
-    default: return NULL;
-    }
-}
 #endif

@@ -27,23 +27,6 @@ public struct ContextBudget: Sendable, Equatable {
     /// Prompt tokens allowed.
     public var promptBudget: Int { max(0, contextLength - reservedReplyTokens) }
 
-    /// The context to use: the requested (or trained) length, lowered so the KV cache fits in `availableBytes`.
-    public static func contextLength(trained: Int, requested: Int? = nil, kvBytesPerToken: Int, availableBytes: Int?) -> Int {
-        var n = min(requested ?? trained, trained)
-        if let availableBytes, kvBytesPerToken > 0 { n = min(n, availableBytes / kvBytesPerToken) }
-        return max(0, n)
-    }
-
-    /// MemAvailable from /proc/meminfo, in bytes (nil where there is no /proc).
-    public static func availableMemoryBytes(meminfo: String = "/proc/meminfo") -> Int? {
-        guard let text = try? String(contentsOfFile: meminfo, encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
-            let f = line.split(separator: " ", omittingEmptySubsequences: true)
-            if f.count >= 2, let kb = Int(f[1]) { return kb * 1024 }
-        }
-        return nil
-    }
-
     /// Sticky decisions from the previous fit of the same conversation.
     public struct FitState: Sendable, Equatable, Codable {
         public var dropReasoning = false

@@ -81,8 +81,8 @@ struct DeepSeek2Weights {
                     for j in 0..<vl { for r in 0..<kv { vOwn.pointer[(h * vl + j) * kv + r] = all[(base + nope + j) * kv + r] } }
                 }
                 owned += [kOwn, vOwn]
-                kB = try WeightMatrix(type: .f32, rows: nh * kv, cols: nope, data: UnsafeRawPointer(kOwn.pointer))
-                vB = try WeightMatrix(type: .f32, rows: nh * vl, cols: kv, data: UnsafeRawPointer(vOwn.pointer))
+                kB = try b.owned(.f32, rows: nh * kv, cols: nope, data: UnsafeRawPointer(kOwn.pointer))
+                vB = try b.owned(.f32, rows: nh * vl, cols: kv, data: UnsafeRawPointer(vOwn.pointer))
             }
             var dense: FFNWeights?, moe: MoEWeights?
             if i < c.leadingDenseBlocks {

@@ -7,6 +7,8 @@ public final class Model: @unchecked Sendable {
     public let gguf: GGUFFile
     public let config: ModelConfig
     public let pool: ThreadPool
+    /// Which file this is, for KV snapshots (hashed once here, at load).
+    public let identity: ModelIdentity
 
     enum Weights {
         case deepseek2(DeepSeek2Weights)
@@ -14,27 +16,33 @@ public final class Model: @unchecked Sendable {
     }
     let weights: Weights
 
+    /// The kernel family, AMX, GFNI, repacking and KV cache switches this model runs with.
+    public let options: EngineOptions
     /// Where the repacked weights live (the views in `weights` point into it).
     private let repacking: WeightRepacking
     /// Bytes of weights repacked at load for the SIMD kernels (0 when off, not faster here, or not enough memory).
     public var repackedBytes: Int { repacking.bytes }
 
-    /// `repack`: rewrite weights at load into the layouts the active kernels read fastest (Q4_K and Q6_K for AVX2), copied out
-    /// of the mapping into memory of this process in 2 MB pages (the file never changes). Off with GLMCHAT_REPACK=0;
-    /// at most 80 % of the memory available is repacked (those bytes stop being shared page cache; the rest keeps the
-    /// file's layout).
-    public convenience init(path: String, threads: Int, repack: Bool = Model.repackByDefault) throws {
-        try self.init(gguf: try GGUFFile(path: path), threads: threads, repack: repack)
+    /// `options` nil: EngineOptions.fromEnvironment (the process's GLMCHAT_* variables).
+    public convenience init(path: String, threads: Int, options: EngineOptions? = nil) throws {
+        let o = try options ?? EngineOptions.fromEnvironment()
+        try self.init(gguf: try GGUFFile(path: path), threads: threads, options: o)
     }
 
-    /// `repackBudget`: bytes the repacked weights may take (default: 80 % of the memory available).
-    public init(gguf: GGUFFile, threads: Int, repack: Bool = Model.repackByDefault, repackBudget: Int? = nil) throws {
+    /// With `options.repack`, weights are rewritten at load into the layouts their kernels read fastest (Q4_K, and Q6_K
+    /// for AVX2), copied out of the mapping into memory of this process in 2 MB pages (the file never changes); at most
+    /// `repackBudget` bytes (default: 80 % of the memory available; those bytes stop being shared page cache, the rest
+    /// keeps the file's layout).
+    public init(gguf: GGUFFile, threads: Int, options: EngineOptions = EngineOptions(), repackBudget: Int? = nil) throws {
         self.gguf = gguf
+        self.options = options
+        options.applyToElementwiseKernels()
         config = try ModelConfig(gguf: gguf)
+        identity = ModelIdentity(gguf)
         gguf.preferHugePages()
         pool = ThreadPool(threads: max(1, threads))
-        let repackable = Self.repackableBytes(gguf)
-        let repacking = WeightRepacking(capacity: repack ? min(repackable, repackBudget ?? Self.repackBudget()) : 0, pool: pool)
+        let repackable = options.repack ? Self.repackableBytes(gguf, options) : 0
+        let repacking = WeightRepacking(capacity: min(repackable, repackBudget ?? Self.repackBudget()), pool: pool, options: options)
         let b = TensorBinder(f: gguf, repacking: repacking)
         switch config.arch {
         case .deepseek2: weights = .deepseek2(try DeepSeek2Weights(b, config))
@@ -43,12 +51,12 @@ public final class Model: @unchecked Sendable {
         self.repacking = repacking
     }
 
-    /// False when the environment has GLMCHAT_REPACK=0.
-    public static var repackByDefault: Bool { ProcessInfo.processInfo.environment["GLMCHAT_REPACK"] != "0" }
+    /// The kernel plan of a tensor bound as a matrix (after repacking), nil for tensors read as vectors (norms, biases).
+    public func kernelPlan(ofTensor name: String) -> KernelPlan? { repacking.plans[name] }
 
-    /// Bytes of the tensors whose type has a repacked layout on this CPU (64-byte alignment each included).
-    private static func repackableBytes(_ f: GGUFFile) -> Int {
-        f.tensors.reduce(0) { $0 + (Quant.repackedType($1.type) == nil ? 0 : $1.byteCount + 64) }
+    /// Bytes of the tensors whose plan repacks them (64-byte alignment each included).
+    private static func repackableBytes(_ f: GGUFFile, _ options: EngineOptions) -> Int {
+        f.tensors.reduce(0) { $0 + (KernelPlan(for: $1.type, options: options)?.repackTarget == nil ? 0 : $1.byteCount + 64) }
     }
 
     /// Bytes the repacked weights may take: 80 % of the memory available. Tensors past it keep the file's layout

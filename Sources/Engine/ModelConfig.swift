@@ -204,42 +204,33 @@ struct KeyReader {
 
     func key(_ k: String) -> String { "\(arch).\(k)" }
 
+    /// GGUF's typed read of `<arch>.<k>`, its type error as this module's.
+    private func read<T>(_ k: String, _ get: (String) throws -> T?) throws -> T? {
+        do { return try get(key(k)) } catch GGUFError.wrongKeyType(let name, let expected, let found) {
+            throw EngineError.badKey(key: name, reason: "must be \(expected), found a \(found)")
+        }
+    }
+    private func required<T>(_ k: String, _ v: T?) throws -> T {
+        guard let v else { throw EngineError.missingKey(key(k)) }
+        return v
+    }
+
     func optInt(_ k: String) throws -> Int? {
-        guard let v = f.metadata[key(k)] else { return nil }
-        guard let i = v.intValue, i >= 0 else { throw EngineError.badKey(key: key(k), reason: "must be a non-negative integer, found a \(v.typeName)") }
+        guard let i = try read(k, f.optionalInt) else { return nil }
+        guard i >= 0 else { throw EngineError.badKey(key: key(k), reason: "must be a non-negative integer, found \(i)") }
         return i
     }
-    func int(_ k: String) throws -> Int {
-        guard let v = try optInt(k) else { throw EngineError.missingKey(key(k)) }
-        return v
-    }
-    func optFloat(_ k: String) throws -> Float? {
-        guard let v = f.metadata[key(k)] else { return nil }
-        guard let d = v.doubleValue else { throw EngineError.badKey(key: key(k), reason: "must be a number, found a \(v.typeName)") }
-        return Float(d)
-    }
-    func float(_ k: String) throws -> Float {
-        guard let v = try optFloat(k) else { throw EngineError.missingKey(key(k)) }
-        return v
-    }
-    func optBool(_ k: String) throws -> Bool? {
-        guard let v = f.metadata[key(k)] else { return nil }
-        if let b = v.boolValue { return b }
-        if let i = v.intValue { return i != 0 }
-        throw EngineError.badKey(key: key(k), reason: "must be a bool, found a \(v.typeName)")
-    }
+    func int(_ k: String) throws -> Int { try required(k, try optInt(k)) }
+    func optFloat(_ k: String) throws -> Float? { try read(k, f.optionalDouble).map(Float.init) }
+    func float(_ k: String) throws -> Float { try required(k, try optFloat(k)) }
+    func optBool(_ k: String) throws -> Bool? { try read(k, f.optionalBool) }
     /// A scalar, or a per-layer array whose entries for all layers are equal (all glmchat supports).
     func perLayerInt(_ k: String, layers: Int, default d: Int? = nil) throws -> Int {
-        guard let v = f.metadata[key(k)] else {
-            if let d { return d }
-            throw EngineError.missingKey(key(k))
+        guard let v = f.metadata[key(k)] else { return try required(k, d) }
+        guard v.arrayValue != nil else { return try int(k) }
+        guard let xs = try read(k, f.optionalInts), xs.count == layers, let first = xs.first, xs.allSatisfy({ $0 == first }), first >= 0 else {
+            throw EngineError.badKey(key: key(k), reason: "varies by layer, which glmchat does not support")
         }
-        if let a = v.arrayValue {
-            guard let xs = a.ints, xs.count == layers, let first = xs.first, xs.allSatisfy({ $0 == first }), first >= 0 else {
-                throw EngineError.badKey(key: key(k), reason: "varies by layer, which glmchat does not support")
-            }
-            return first
-        }
-        return try int(k)
+        return first
     }
 }

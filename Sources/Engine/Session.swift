@@ -17,7 +17,7 @@ public final class Session {
     /// 108 KB per token for GLM-4.7-Flash) and half the cache reads per decoded token; f32 with exact attention.
     public var halfCache: Bool { cache.half }
     /// What the KV cache holds, in order.
-    public private(set) var tokens: [Int] = []
+    public internal(set) var tokens: [Int] = []
 
     let cache: KVCache
     let scratch: Scratch
@@ -33,10 +33,7 @@ public final class Session {
     public static let defaultBatchSize = 512
 
     /// `contextLength` nil: the model's training context (reserved lazily: memory is committed as it fills).
-    /// False when the environment has GLMCHAT_CACHE=f32 (deepseek2's latent cache in f32, as before 2026-12-04).
-    public static var halfCacheByDefault: Bool { ProcessInfo.processInfo.environment["GLMCHAT_CACHE"] != "f32" }
-
-    /// `halfCache` nil: `halfCacheByDefault` for deepseek2 unless `exactAttention`; llama always keeps f32.
+    /// `halfCache` nil: the model's options (kvCache) for deepseek2 unless `exactAttention`; llama always keeps f32.
     public init(model: Model, contextLength: Int?, batchSize: Int = Session.defaultBatchSize, exactAttention: Bool = false,
                 halfCache: Bool? = nil) throws {
         self.model = model
@@ -54,7 +51,7 @@ public final class Session {
         switch model.weights {
         case .deepseek2:
             cache = try KVCache(layers: config.blockCount, capacity: n, kWidth: config.kvLoraRank + config.ropeDims, vWidth: 0,
-                                half: !exactAttention && (halfCache ?? Self.halfCacheByDefault))
+                                half: !exactAttention && (halfCache ?? (model.options.kvCache == .f16)))
             rope = Rope(config.rope)
         case .llama(let w):
             let width = config.headCountKV * config.keyLength
@@ -132,7 +129,7 @@ public final class Session {
         return out
     }
 
-    private func validate<C: Collection>(_ ids: C, extra: Int, replacing: Bool) throws where C.Element == Int {
+    func validate<C: Collection>(_ ids: C, extra: Int, replacing: Bool) throws where C.Element == Int {
         let needed = (replacing ? 0 : extra) + ids.count
         guard needed <= contextLength else { throw EngineError.contextOverflow(needed: needed, limit: contextLength) }
         for id in ids where id < 0 || id >= config.vocabSize { throw EngineError.invalidToken(id: id, vocabSize: config.vocabSize) }

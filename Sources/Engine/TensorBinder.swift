@@ -15,26 +15,31 @@ final class OwnedFloats: @unchecked Sendable {
 }
 
 /// The in-memory layout and address of every tensor bound so far (repacked at load into `arena`, or kept where
-/// the file mapping has it), and the bytes repacked.
+/// the file mapping has it), the kernel plan of every matrix view, and the bytes repacked.
 final class WeightRepacking: @unchecked Sendable {
     /// Nil: weights are used as the file stores them.
     private let arena: WeightArena?
     /// Splits the rewriting over its threads.
     let pool: ThreadPool?
+    /// The kernel choices of every view made from these weights.
+    let options: EngineOptions
     private(set) var bound: [String: (type: GGMLType, data: UnsafeRawPointer)] = [:]
+    /// The plan of each tensor viewed as a matrix, by tensor name.
+    var plans: [String: KernelPlan] = [:]
     private(set) var bytes = 0
 
     /// `capacity`: the bytes of all tensors that may be repacked, 64 more each for alignment (0: repacking off).
-    init(capacity: Int, pool: ThreadPool? = nil) {
+    init(capacity: Int, pool: ThreadPool? = nil, options: EngineOptions = EngineOptions()) {
         arena = capacity > 0 ? WeightArena(capacity: capacity) : nil
         self.pool = pool
+        self.options = options
     }
 
-    /// `t`'s layout and bytes: the first time, repacked into the arena when repacking is on and faster for `t`.
+    /// `t`'s layout and bytes: the first time, repacked into the arena when its plan asks for it.
     func bind(_ t: GGUFTensorInfo, in f: GGUFFile) -> (type: GGMLType, data: UnsafeRawPointer)? {
         if let done = bound[t.name] { return done }
         guard let source = f.data(of: t).baseAddress else { return nil }
-        guard let arena, let r = Quant.repackedType(t.type), t.type.blockSize > 0,
+        guard let arena, let r = KernelPlan(for: t.type, options: options)?.repackTarget, t.type.blockSize > 0,
               let dst = arena.allocate(t.byteCount) else { return keep(t, source) }
         let size = t.type.typeSize, blocks = t.byteCount / size
         let chunk = 4096  // blocks per task: copied out of the mapping, then rewritten while in cache
@@ -77,6 +82,11 @@ struct TensorBinder {
 
     func has(_ name: String) -> Bool { f.tensor(named: name) != nil }
 
+    /// A matrix view on weights the model owns (e.g. a split attn_kv_b), with the model's kernel options.
+    func owned(_ type: GGMLType, rows: Int, cols: Int, data: UnsafeRawPointer) throws -> WeightMatrix {
+        try WeightMatrix(type: type, rows: rows, cols: cols, data: data, options: repacking.options)
+    }
+
     /// The tensor with exactly `dims` (ggml order, ne0 first; trailing 1s in the file are tolerated).
     func info(_ name: String, _ dims: [Int]) throws -> GGUFTensorInfo {
         guard let t = f.tensor(named: name) else { throw EngineError.missingTensor(name) }
@@ -91,7 +101,11 @@ struct TensorBinder {
         guard Quant.isSupported(t.type), let b = repack ? repacking.bind(t, in: f) : repacking.keep(t, in: f) else {
             throw EngineError.unsupportedType(tensor: t.name, type: t.type.name)
         }
-        do { return try WeightMatrix(type: b.type, rows: rows, cols: cols, data: b.data) } catch {
+        do {
+            let w = try WeightMatrix(type: b.type, rows: rows, cols: cols, data: b.data, options: repacking.options)
+            repacking.plans[t.name] = w.plan
+            return w
+        } catch {
             throw EngineError.unsupportedType(tensor: t.name, type: t.type.name)
         }
     }

@@ -40,6 +40,4 @@ struct ByteCursor {
         offset += n
         return s
     }
-
-    mutating func seek(to o: Int) { offset = o }
 }

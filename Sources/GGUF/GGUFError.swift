@@ -22,7 +22,7 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
         case .tensorOutOfBounds(let name, let end, let size):
             return "tensor \(name) ends at byte \(end), past the end of the file (\(formatBytes(size)))."
         case .missingKey(let k): return "the file has no metadata key \(k)."
-        case .wrongKeyType(let k, let e, let f): return "metadata key \(k) is a \(f), expected a \(e)."
+        case .wrongKeyType(let k, let e, let f): return "metadata key \(k) is a \(f), expected \(e)."
         }
     }
 }

@@ -214,6 +214,11 @@ public final class GGUFFile: @unchecked Sendable {
         UnsafeRawBufferPointer(rebasing: file.bytes[tensor.fileOffset..<tensor.fileOffset + tensor.byteCount])
     }
 
+    /// The bytes before the tensor data (header, metadata, tensor directory); valid while this GGUFFile is alive.
+    public var headerBytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: file.bytes[0..<min(dataOffset, file.bytes.count)])
+    }
+
     /// See MappedFile.preferHugePages.
     @discardableResult
     public func preferHugePages() -> Bool { file.preferHugePages() }
@@ -230,10 +235,4 @@ public final class GGUFFile: @unchecked Sendable {
 
     /// The `general.architecture` string ("deepseek2", "llama" …).
     public var architecture: String? { string("general.architecture") }
-
-    public func requireInt(_ key: String) throws -> Int {
-        guard let v = metadata[key] else { throw GGUFError.missingKey(key) }
-        guard let i = v.intValue else { throw GGUFError.wrongKeyType(key: key, expected: "integer", found: v.typeName) }
-        return i
-    }
 }

@@ -113,8 +113,7 @@ public func matmulRows(_ w: WeightMatrix, _ q: QuantizedActivations, n: Int, _ y
     precondition(q.dotType.id == UInt32(bitPattern: ck_vec_dot_type(w.type.id)) && q.cols == w.cols && n <= q.n && ldy >= w.rows,
                  "matmul: activations (\(q.dotType.name), \(q.cols) cols) do not fit \(w.type.name) weights of \(w.cols) cols")
     guard n > 0, w.rows > 0 else { return }
-    let dot = ck_vec_dot(w.type.id)
-    ck_matmul_pool(pool?.raw, dot, n >= 4 ? ck_vec_dot4(w.type.id) : nil, Int32(w.cols), w.data, w.rowBytes, Int64(w.rows), q.data, q.rowBytes, Int64(n), y, Int64(ldy))
+    ck_matmul_pool(pool?.raw, w.plan.raw, Int32(w.cols), w.data, w.rowBytes, Int64(w.rows), q.data, q.rowBytes, Int64(n), y, Int64(ldy))
 }
 
 /// One product of a batch: y(w.rows) = W · x (row `row` of the quantized activations).
@@ -146,7 +145,7 @@ private func matvecRows(_ jobs: UnsafeBufferPointer<MatvecJob>, _ range: Range<I
     for j in jobs {
         let lo = max(range.lowerBound, start), hi = min(range.upperBound, start + j.w.rows)
         if lo < hi {
-            ck_matmul_rows(ck_vec_dot(j.w.type.id), nil, Int32(j.w.cols), j.w.data, j.w.rowBytes, Int64(lo - start), Int64(hi - start),
+            ck_matmul_rows(j.w.plan.raw, Int32(j.w.cols), j.w.data, j.w.rowBytes, Int64(lo - start), Int64(hi - start),
                            j.x.data + j.row * j.x.rowBytes, j.x.rowBytes, 1, j.y, Int64(j.w.rows))
         }
         start += j.w.rows

@@ -34,21 +34,9 @@ public enum Quant {
         }
     }
 
-    /// The layout weights of type `t` are repacked into at load for the active kernels (Q4_K → Q4_K_R, Q6_K → Q6_K_R with AVX2),
-    /// or nil when none is faster here.
-    public static func repackedType(_ t: GGMLType) -> GGMLType? {
-        let r = ck_repacked_type(t.id)
-        return r < 0 ? nil : GGMLType(id: UInt32(r))
-    }
-
-    /// Rewrites `blocks` blocks of type `t` at `data` in place into repackedType(t)'s layout; false if there is none.
+    /// Rewrites `blocks` blocks of type `t` at `data` in place into its repacked layout (Q4_K → Q4_K_R, Q6_K → Q6_K_R;
+    /// KernelPlan.repackTarget says when that pays off); false for a type without one.
     public static func repack(_ t: GGMLType, _ data: UnsafeMutableRawPointer, blocks: Int) -> Bool {
         ck_repack(t.id, data, Int64(blocks)) == 0
     }
-
-    /// Which kernel family runs dot products for `t` on this CPU: "scalar", "avx2" or "avx512".
-    public static func kernelName(_ t: GGMLType) -> String { String(cString: ck_vec_dot_impl(t.id)) }
-
-    /// Forces the scalar reference kernels (also set by env GLMCHAT_KERNELS=scalar) or restores CPU dispatch.
-    public static func forceScalarKernels(_ on: Bool) { ck_force_scalar(on ? 1 : 0) }
 }

@@ -43,7 +43,7 @@ public struct SessionPicker: Equatable, Sendable {
 }
 
 public struct SettingsPanel: Equatable, Sendable {
-    public var selected = 0
+    public var selected = SettingsRow.thinking
     public init() {}
 }
 

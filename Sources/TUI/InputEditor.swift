@@ -123,8 +123,6 @@ public struct InputEditor: Equatable, Sendable {
         return t
     }
 
-    public mutating func setHistory(_ h: [String]) { history = h; historyIndex = nil }
-
     /// Wraps the text to `width` columns (breaking anywhere, never inside a wide character).
     /// Returns the visual rows and the caret's (x, row) among them.
     public func layout(width: Int) -> (rows: [String], caretX: Int, caretRow: Int) {

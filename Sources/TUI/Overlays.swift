@@ -2,26 +2,6 @@
 import Foundation
 import Chat
 
-/// The settings panel's rows: label and current value.
-extension AppState {
-    public static let settingsRows = ["Thinking", "Keep past thinking", "Open thinking blocks", "Temperature", "Top-p", "Min-p", "Theme"]
-    func settingsValue(_ i: Int) -> String {
-        let p = settings.sampling
-        switch i {
-        case 0: return settings.thinking ? "on" : "off"
-        case 1: return settings.keepThinking ? "on" : "off"
-        case 2: return settings.expandThinking ? "on" : "off"
-        case 3: return format2(p.temperature)
-        case 4: return format2(p.topP)
-        case 5: return format2(p.minP)
-        case 6: return theme.name
-        default: return ""
-        }
-    }
-}
-
-func format2(_ x: Double) -> String { String(format: "%.2f", x) }
-
 /// "2026-11-23 17:45" in the local time zone.
 func shortDate(_ d: Date) -> String {
     let f = DateFormatter()
@@ -39,10 +19,10 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
     switch o {
     case .help:
         title = "Keys"
-        let kw = Keymap.sections.flatMap { $0.keys.map { CharWidth.of($0.0) } }.max() ?? 0
         for sec in Keymap.sections {
             if !lines.isEmpty { lines.append([]) }
             lines.append([Span(sec.title, t[.accent])])
+            let kw = sec.keys.map { CharWidth.of($0.0) }.max() ?? 0   // each section aligns its own column
             for (k, d) in sec.keys {
                 lines.append([Span("  " + k + String(repeating: " ", count: kw - CharWidth.of(k)) + "  ", t[.user]), Span(d, t[.text])])
             }
@@ -85,12 +65,12 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
         footer = "Esc refuses"
     case .settings(let p):
         title = "Settings"
-        let lw = AppState.settingsRows.map { CharWidth.of($0) }.max() ?? 0
-        for (i, label) in AppState.settingsRows.enumerated() {
-            let sel = i == p.selected
+        let lw = SettingsRow.allCases.map { CharWidth.of($0.label) }.max() ?? 0
+        for row in SettingsRow.allCases {
+            let sel = row == p.selected
             let st = sel ? t[.text].with(.reverse) : t[.text]
-            lines.append([Span((sel ? "▸ " : "  ") + label + String(repeating: " ", count: lw - CharWidth.of(label)) + "  ", st),
-                          Span(s.settingsValue(i), t[.accent])])
+            lines.append([Span((sel ? "▸ " : "  ") + row.label + String(repeating: " ", count: lw - CharWidth.of(row.label)) + "  ", st),
+                          Span(row.value(in: s), t[.accent])])
         }
         footer = "↑↓ choose · ←→ or Enter change · Esc close (saved)"
     }

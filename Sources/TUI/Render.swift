@@ -47,7 +47,7 @@ func renderTranscript(_ s: AppState, into buf: inout Buffer) {
     let top = max(0, total - h - scroll)
     let selected = layout.blockIndex(s.selectedBlock)
     if total == 0 {
-        let hint = "Type a message and press Enter. F1 shows the keys."
+        let hint = "Type a message and press \(Keymap.key(.send)). \(Keymap.key(.help)) shows the keys."
         buf.put(hint, x: 2, y: max(0, h / 2), style: t[.dim])
     }
     for y in 0..<h {
@@ -97,13 +97,16 @@ func renderSeparator(_ s: AppState, into buf: inout Buffer) {
         left = [Span(" " + n + " ", t[.warning])]
     } else if !s.queued.isEmpty {
         let n = s.queued.count
-        left = [Span(" \(n) queued · Esc stops and puts \(n == 1 ? "it" : "them") back in the editor ", t[.dim])]
+        left = [Span(" \(n) queued · \(Keymap.key(.stop)) stops and puts \(n == 1 ? "it" : "them") back in the editor ", t[.dim])]
     } else if s.streaming != nil {
-        left = [Span(" Esc or Ctrl-C stops the reply · Enter queues a message ", t[.dim])]
+        left = [Span(" \(Keymap.key(.stop)) or \(Keymap.key(.interrupt)) stops the reply · \(Keymap.key(.send)) queues a message ", t[.dim])]
     } else if s.focus == .transcript {
-        left = [Span(" transcript: ↑↓ select · Enter open/close · t thinking · / search · y copy · Tab back ", t[.dim])]
+        let k = { Keymap.key($0, in: .transcript) }
+        left = [Span(" transcript: ↑↓ select · \(k(.toggleBlock)) open/close · \(k(.toggleThinking)) thinking · \(k(.search)) search · "
+                     + "\(k(.copyBlock)) copy · \(k(.toggleFocus)) back ", t[.dim])]
     } else {
-        left = [Span(" Enter send · Alt-Enter newline · Tab transcript · F1 help ", t[.dim])]
+        let k = { Keymap.key($0, in: .input) }
+        left = [Span(" \(k(.send)) send · \(k(.newline)) newline · \(k(.toggleFocus)) transcript · \(k(.help)) help ", t[.dim])]
     }
     buf.put(left, x: 1, y: y, limit: s.width)
 }

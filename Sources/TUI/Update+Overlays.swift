@@ -24,7 +24,8 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
     switch o {
     case .help:
         switch k.key {
-        case .escape, .enter, .function(1), .char("q"), .ctrl("g"): s.overlay = nil; s.helpOffset = 0
+        case _ where Keymap.action(for: k, in: .anywhere) == .help: s.overlay = nil; s.helpOffset = 0
+        case .escape, .enter, .char("q"): s.overlay = nil; s.helpOffset = 0
         case .down, .char("j"), .wheelDown: s.helpOffset = min(Keymap.helpMaxOffset(height: s.height), s.helpOffset + 1)
         case .up, .char("k"), .wheelUp: s.helpOffset = max(0, s.helpOffset - 1)
         case .pageDown: s.helpOffset = min(Keymap.helpMaxOffset(height: s.height), s.helpOffset + max(1, s.height - 8))
@@ -46,27 +47,12 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
         default: return []
         }
     case .settings(var p):
-        let n = AppState.settingsRows.count
         switch k.key {
-        case .escape, .function(3), .ctrl("s"): return closeOverlay(&s)
-        case .up, .char("k"): p.selected = (p.selected + n - 1) % n
-        case .down, .char("j"): p.selected = (p.selected + 1) % n
-        case .left, .right, .enter, .char(" "):
-            let sign: Double = k.key == .left ? -1 : 1
-            switch p.selected {
-            case 0: s.settings.thinking.toggle()
-            case 1: s.settings.keepThinking.toggle()
-            case 2: s.settings.expandThinking.toggle()
-            case 3: s.settings.sampling.temperature = clampStep(s.settings.sampling.temperature, 0.05 * sign, 0, 2)
-            case 4: s.settings.sampling.topP = clampStep(s.settings.sampling.topP, 0.05 * sign, 0.05, 1)
-            case 5: s.settings.sampling.minP = clampStep(s.settings.sampling.minP, 0.01 * sign, 0, 1)
-            case 6:
-                guard !s.themes.isEmpty else { break }
-                let i = s.themes.firstIndex { $0.name == s.theme.name } ?? 0
-                s.theme = s.themes[(i + (sign > 0 ? 1 : s.themes.count - 1)) % s.themes.count]
-                s.settings.theme = s.theme.name
-            default: break
-            }
+        case _ where Keymap.action(for: k, in: .anywhere) == .settings: return closeOverlay(&s)
+        case .escape: return closeOverlay(&s)
+        case .up, .char("k"): p.selected = p.selected.moved(by: -1)
+        case .down, .char("j"): p.selected = p.selected.moved(by: 1)
+        case .left, .right, .enter, .char(" "): p.selected.change(&s, forward: k.key != .left)
         default: break
         }
         s.overlay = .settings(p)
@@ -107,7 +93,9 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
             return []
         }
         switch k.key {
-        case .escape, .ctrl("o"): s.overlay = nil; return []
+        case .function(2), .ctrl("r"): if let e = vis[safe: p.selected] { p.renaming = e.title }
+        case .escape: s.overlay = nil; return []
+        case _ where Keymap.action(for: k, in: .anywhere) == .sessions: s.overlay = nil; return []
         case .up: p.selected = max(0, p.selected - 1)
         case .down: p.selected = min(max(0, vis.count - 1), p.selected + 1)
         case .enter:
@@ -116,7 +104,6 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
             if s.isBusy { s.notice = "stop the reply first (Esc)"; return [] }
             s.overlay = nil
             return [.openSession(e.id)]
-        case .function(2), .ctrl("r"): if let e = vis[safe: p.selected] { p.renaming = e.title }
         case .delete, .ctrl("d"): if vis[safe: p.selected] != nil { p.confirmDelete = true }
         case .backspace: if !p.query.isEmpty { p.query.removeLast(); p.selected = 0 }
         case .char(let c): p.query.append(c); p.selected = 0
@@ -125,8 +112,4 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
         s.overlay = .sessions(p)
         return []
     }
-}
-
-func clampStep(_ v: Double, _ d: Double, _ lo: Double, _ hi: Double) -> Double {
-    (min(hi, max(lo, v + d)) * 100).rounded() / 100
 }

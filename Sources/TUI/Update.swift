@@ -84,128 +84,138 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
 func handleKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
     let wasArmed = s.quitArmed
     s.quitArmed = false
-    if k.key == .ctrl("c") {
-        if wasArmed { return [.cancel, .quit] }
-        if s.streaming != nil {
-            s.quitArmed = true
-            s.notice = joinNotice("stopping the reply", returnQueuedToEditor(&s)) + " (Ctrl-C again quits)"
-            return [.cancel]
-        }
-        if s.runningTool != nil || !s.pendingTools.isEmpty {
-            let fx = stopToolLoop(&s)
-            s.quitArmed = true
-            s.notice = joinNotice("tool calls stopped", returnQueuedToEditor(&s)) + " (Ctrl-C again quits)"
-            return fx
-        }
-        if s.overlay != nil { return closeOverlay(&s) }
-        s.quitArmed = true
-        s.notice = "press Ctrl-C again to quit"
-        return []
-    }
+    // Ctrl-C works everywhere, overlays included.
+    if Keymap.action(for: k, in: .anywhere) == .interrupt { return interrupt(&s, wasArmed: wasArmed) }
     s.notice = nil
     if s.overlay != nil { return overlayKey(&s, k) }
     if let se = s.search, se.editing { return searchKey(&s, k) }
-    switch k.key {
-    case .escape:
-        if s.streaming != nil { s.notice = joinNotice("stopping…", returnQueuedToEditor(&s)); return [.cancel] }
-        if s.runningTool != nil || !s.pendingTools.isEmpty {
-            let fx = stopToolLoop(&s)
-            s.notice = joinNotice(s.notice ?? "", returnQueuedToEditor(&s))
-            return fx
-        }
-        if s.search != nil { s.search = nil; return [] }
-        if s.focus == .transcript { s.focus = .input; s.selectedBlock = nil }
-        return []
-    case .tab, .backTab:
-        s.focus = s.focus == .input ? .transcript : .input
-        if s.focus == .transcript, s.selectedBlock == nil { s.selectedBlock = s.layoutTranscript().blocks.last?.key }
-        return []
-    case .ctrl("t"):
-        return toggleAllThinking(&s)
-    case .pageUp: scrollBy(&s, max(1, s.transcriptRows - 2)); return []
-    case .pageDown: scrollBy(&s, -max(1, s.transcriptRows - 2)); return []
-    case .wheelUp: scrollBy(&s, 3); return []
-    case .wheelDown: scrollBy(&s, -3); return []
-    case .function(1), .ctrl("g"): s.overlay = .help; return []
-    case .function(2), .ctrl("o"):
-        s.overlay = .sessions(SessionPicker(all: []))
-        return [.listSessions]
-    case .function(3), .ctrl("s"): s.overlay = .settings(SettingsPanel()); return []
-    case .ctrl("n"):
-        if s.isBusy { s.notice = "stop the reply first (Esc)"; return [] }
-        s.messages = []; s.sessionID = nil; s.title = ""; s.scroll = 0; s.selectedBlock = nil; s.expanded = [:]
-        s.messageNotes = [:]; s.droppedMessages = 0; s.contextUsed = 0; s.contextUsedApproximate = false; s.lastStats = nil
-        s.promptLimit = nil; s.readOnly = nil
-        s.notice = "new conversation"
-        return []
-    default: break
-    }
-    return s.focus == .input ? inputKey(&s, k) : transcriptKey(&s, k)
+    guard let action = Keymap.action(for: k, focus: s.focus) else { return typeKey(&s, k) }
+    return perform(&s, action)
 }
 
-func inputKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
-    switch k.key {
-    case .enter where k.alt, .ctrl("j"): s.input.newline()
-    case .enter: return submit(&s)
-    case .char("b") where k.alt: s.input.wordLeft()
-    case .char("f") where k.alt: s.input.wordRight()
-    case .char(let c): if !k.alt { s.input.insert(String(c)) }
-    case .backspace: if k.alt { s.input.deleteWordBack() } else { s.input.backspace() }
-    case .delete, .ctrl("d"): s.input.deleteForward()
-    case .left, .ctrl("b"): s.input.left()
-    case .right, .ctrl("f"): s.input.right()
-    case .up, .ctrl("p"): s.input.up()
-    case .down: s.input.down()
-    case .home, .ctrl("a"): s.input.home()
-    case .end, .ctrl("e"): s.input.end()
-    case .ctrl("u"): s.input.killToStart()
-    case .ctrl("k"): s.input.killToEnd()
-    case .ctrl("w"): s.input.deleteWordBack()
-    default: break
+/// A key no binding has: a character is typed into the input (from the transcript too).
+func typeKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
+    guard case .char(let c) = k.key, !k.alt else { return [] }
+    if s.focus == .transcript { s.focus = .input; s.selectedBlock = nil }
+    s.input.insert(String(c))
+    return []
+}
+
+/// Does what a key in the keymap is bound to.
+func perform(_ s: inout AppState, _ action: KeyAction) -> [Effect] {
+    switch action {
+    case .interrupt: return interrupt(&s, wasArmed: false)   // handleKey takes Ctrl-C first, overlays included
+    case .stop: return stop(&s)
+    case .toggleFocus:
+        s.focus = s.focus == .input ? .transcript : .input
+        if s.focus == .transcript, s.selectedBlock == nil { s.selectedBlock = s.layoutTranscript().blocks.last?.key }
+    case .toggleThinking: return toggleAllThinking(&s)
+    case .pageUp: scrollBy(&s, max(1, s.transcriptRows - 2))
+    case .pageDown: scrollBy(&s, -max(1, s.transcriptRows - 2))
+    case .wheelUp: scrollBy(&s, 3)
+    case .wheelDown: scrollBy(&s, -3)
+    case .help: s.overlay = .help
+    case .sessions:
+        s.overlay = .sessions(SessionPicker(all: []))
+        return [.listSessions]
+    case .settings: s.overlay = .settings(SettingsPanel())
+    case .newConversation: newConversation(&s)
+    case .send: return submit(&s)
+    case .newline: s.input.newline()
+    case .caretUp: s.input.up()
+    case .caretDown: s.input.down()
+    case .caretLeft: s.input.left()
+    case .caretRight: s.input.right()
+    case .lineStart: s.input.home()
+    case .lineEnd: s.input.end()
+    case .wordLeft: s.input.wordLeft()
+    case .wordRight: s.input.wordRight()
+    case .deleteBack: s.input.backspace()
+    case .deleteForward: s.input.deleteForward()
+    case .deleteToStart: s.input.killToStart()
+    case .deleteToEnd: s.input.killToEnd()
+    case .deleteWordBack: s.input.deleteWordBack()
+    case .selectUp, .selectDown, .toggleBlock, .copyBlock, .copyCode: return blockKey(&s, action)
+    case .top: s.scroll = Int.max; clampScroll(&s)
+    case .bottom: s.scroll = 0
+    case .search: s.search = SearchState(query: "", editing: true)
+    case .nextMatch: findMatch(&s, older: true)
+    case .previousMatch: findMatch(&s, older: false)
     }
     return []
 }
 
-func transcriptKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
+/// Ctrl-C: stops the reply or the tool calls, else closes the overlay, else quits when pressed twice.
+func interrupt(_ s: inout AppState, wasArmed: Bool) -> [Effect] {
+    if wasArmed { return [.cancel, .quit] }
+    if s.streaming != nil {
+        s.quitArmed = true
+        s.notice = joinNotice("stopping the reply", returnQueuedToEditor(&s)) + " (Ctrl-C again quits)"
+        return [.cancel]
+    }
+    if s.runningTool != nil || !s.pendingTools.isEmpty {
+        let fx = stopToolLoop(&s)
+        s.quitArmed = true
+        s.notice = joinNotice("tool calls stopped", returnQueuedToEditor(&s)) + " (Ctrl-C again quits)"
+        return fx
+    }
+    if s.overlay != nil { return closeOverlay(&s) }
+    s.quitArmed = true
+    s.notice = "press Ctrl-C again to quit"
+    return []
+}
+
+/// Esc: stops the reply or the tool calls, else closes the search, else leaves the transcript.
+func stop(_ s: inout AppState) -> [Effect] {
+    if s.streaming != nil { s.notice = joinNotice("stopping…", returnQueuedToEditor(&s)); return [.cancel] }
+    if s.runningTool != nil || !s.pendingTools.isEmpty {
+        let fx = stopToolLoop(&s)
+        s.notice = joinNotice(s.notice ?? "", returnQueuedToEditor(&s))
+        return fx
+    }
+    if s.search != nil { s.search = nil; return [] }
+    if s.focus == .transcript { s.focus = .input; s.selectedBlock = nil }
+    return []
+}
+
+func newConversation(_ s: inout AppState) {
+    if s.isBusy { s.notice = "stop the reply first (Esc)"; return }
+    s.messages = []; s.sessionID = nil; s.title = ""; s.scroll = 0; s.selectedBlock = nil; s.expanded = [:]
+    s.messageNotes = [:]; s.droppedMessages = 0; s.contextUsed = 0; s.contextUsedApproximate = false; s.lastStats = nil
+    s.promptLimit = nil; s.readOnly = nil
+    s.notice = "new conversation"
+}
+
+/// The transcript's actions on its blocks: moving the selection, opening, copying.
+func blockKey(_ s: inout AppState, _ action: KeyAction) -> [Effect] {
     let layout = s.layoutTranscript()
     let cur = layout.blockIndex(s.selectedBlock)
-    switch k.key {
-    case .up, .char("k"):
+    switch action {
+    case .selectUp:
         guard !layout.blocks.isEmpty else { return [] }
-        let i = max(0, (cur ?? layout.blocks.count) - 1)
-        select(&s, i, layout)
-    case .down, .char("j"):
+        select(&s, max(0, (cur ?? layout.blocks.count) - 1), layout)
+    case .selectDown:
         guard !layout.blocks.isEmpty else { return [] }
-        let i = min(layout.blocks.count - 1, (cur ?? layout.blocks.count - 2) + 1)
-        select(&s, i, layout)
-    case .enter where cur.map({ layout.blocks[$0].kind == .truncation }) ?? false:
-        // "— view": show the earliest of the turns the model no longer sees.
-        s.scroll = Int.max; clampScroll(&s)
-    case .enter, .char(" "):
-        if let i = cur, layout.blocks[i].collapsible {
+        select(&s, min(layout.blocks.count - 1, (cur ?? layout.blocks.count - 2) + 1), layout)
+    case .toggleBlock:
+        guard let i = cur else { return [] }
+        if layout.blocks[i].kind == .truncation {
+            // "— view": show the earliest of the turns the model no longer sees.
+            s.scroll = Int.max; clampScroll(&s)
+        } else if layout.blocks[i].collapsible {
             s.expanded[layout.blocks[i].key] = !layout.blocks[i].open
             select(&s, i, s.layoutTranscript())
         }
-    case .char("t"): return toggleAllThinking(&s)
-    case .home, .char("g"): s.scroll = Int.max; clampScroll(&s)
-    case .end, .char("G"): s.scroll = 0
-    case .char("/"): s.search = SearchState(query: "", editing: true)
-    case .char("n"): findMatch(&s, older: true)
-    case .char("N"): findMatch(&s, older: false)
-    case .char("y"):
-        if let i = cur { s.notice = "copied \(layout.blocks[i].copyText.count) characters"; return [.copy(layout.blocks[i].copyText)] }
-    case .char("Y"):
-        if let i = cur {
-            let code = Markdown.codeBlocks(layout.blocks[i].copyText)
-            if code.isEmpty { s.notice = "this block has no code"; return [] }
-            let text = code.joined(separator: "\n\n")
-            s.notice = "copied \(code.count) code block\(code.count == 1 ? "" : "s")"
-            return [.copy(text)]
-        }
-    case .char(let c) where !k.alt:
-        // Typing anywhere goes to the input.
-        s.focus = .input; s.selectedBlock = nil
-        s.input.insert(String(c))
+    case .copyBlock:
+        guard let i = cur else { return [] }
+        s.notice = "copied \(layout.blocks[i].copyText.count) characters"
+        return [.copy(layout.blocks[i].copyText)]
+    case .copyCode:
+        guard let i = cur else { return [] }
+        let code = Markdown.codeBlocks(layout.blocks[i].copyText)
+        if code.isEmpty { s.notice = "this block has no code"; return [] }
+        s.notice = "copied \(code.count) code block\(code.count == 1 ? "" : "s")"
+        return [.copy(code.joined(separator: "\n\n"))]
     default: break
     }
     return []

@@ -53,17 +53,7 @@ public struct KeyDecoder {
                 seq.unicodeScalars.append(s)
                 if (0x40...0x7E).contains(c) {
                     csi = nil
-                    switch seq {
-                    case "200~": paste = ""
-                    case "A": out.append(.key(KeyPress(.up)))
-                    case "B": out.append(.key(KeyPress(.down)))
-                    case "C": out.append(.key(KeyPress(.right)))
-                    case "D": out.append(.key(KeyPress(.left)))
-                    case "H": out.append(.key(KeyPress(.home)))
-                    case "F": out.append(.key(KeyPress(.end)))
-                    case "Z": out.append(.key(KeyPress(.backTab)))
-                    default: break
-                    }
+                    if seq == "200~" { paste = "" } else if let k = Self.csiKey(seq) { out.append(.key(KeyPress(k))) }
                 } else { csi = seq }
             } else { csi = nil }
             return
@@ -77,6 +67,8 @@ public struct KeyDecoder {
                 case 0x42: out.append(.key(KeyPress(.down)))
                 case 0x43: out.append(.key(KeyPress(.right)))
                 case 0x44: out.append(.key(KeyPress(.left)))
+                case 0x48: out.append(.key(KeyPress(.home)))
+                case 0x46: out.append(.key(KeyPress(.end)))
                 default: break
                 }
             }
@@ -96,6 +88,36 @@ public struct KeyDecoder {
             if k == codes.pasteStart { paste = ""; return }
             if k == codes.pasteEnd || k == codes.resize || k == codes.mouse { return }
             if let key = key(forCode: k) { out.append(.key(KeyPress(key, alt: alt))) }
+        }
+    }
+
+    /// The key of a CSI sequence the terminfo entry did not register (what follows "ESC ["): xterm's letters, and the
+    /// "N~" forms that tmux, screen, rxvt and the Linux console send for Home/End/PgUp/PgDn/Delete/F1–F12 whatever TERM
+    /// says. Modifier parameters ("1;5H") are ignored.
+    static func csiKey(_ seq: String) -> Key? {
+        guard let final = seq.last else { return nil }
+        let params = seq.dropLast().split(separator: ";")
+        switch final {
+        case "A": return .up
+        case "B": return .down
+        case "C": return .right
+        case "D": return .left
+        case "H": return .home
+        case "F": return .end
+        case "Z": return .backTab
+        case "~":
+            switch params.first.flatMap({ Int($0) }) {
+            case 1, 7: return .home
+            case 4, 8: return .end
+            case 3: return .delete
+            case 5: return .pageUp
+            case 6: return .pageDown
+            case let n? where (11...15).contains(n): return .function(n - 10)
+            case let n? where (17...21).contains(n): return .function(n - 11)
+            case let n? where (23...24).contains(n): return .function(n - 12)
+            default: return nil
+            }
+        default: return nil
         }
     }
 

@@ -21,30 +21,30 @@ struct Vocabulary {
 
     /// `preOverride` replaces tokenizer.ggml.pre, like llama.cpp's --override-kv.
     init(gguf: GGUFFile, preOverride: String? = nil) throws {
-        guard let model = gguf.metadata["tokenizer.ggml.model"] else { throw TokenizerError.missingKey("tokenizer.ggml.model") }
-        guard let modelName = model.stringValue else { throw TokenizerError.wrongKeyType(key: "tokenizer.ggml.model", expected: "a string") }
-        guard modelName == "gpt2" else { throw TokenizerError.unsupportedModel(modelName) }
-        var preName: String? = preOverride
-        if preOverride == nil, let p = gguf.metadata["tokenizer.ggml.pre"] {
-            guard let s = p.stringValue else { throw TokenizerError.wrongKeyType(key: "tokenizer.ggml.pre", expected: "a string") }
-            preName = s
+        /// GGUF's typed read of a key, its errors as this module's.
+        func read<T>(_ key: String, _ get: (String) throws -> T?) throws -> T? {
+            do { return try get(key) } catch GGUFError.wrongKeyType(let k, let expected, _) { throw TokenizerError.wrongKeyType(key: k, expected: expected) }
         }
+        func required<T>(_ key: String, _ get: (String) throws -> T?) throws -> T {
+            guard let v = try read(key, get) else { throw TokenizerError.missingKey(key) }
+            return v
+        }
+        let modelName = try required("tokenizer.ggml.model", gguf.optionalString)
+        guard modelName == "gpt2" else { throw TokenizerError.unsupportedModel(modelName) }
+        let preName = try preOverride ?? read("tokenizer.ggml.pre", gguf.optionalString)
         let cfg = try PreTokenizer.config(for: preName)
         self.pre = cfg.kind
         self.preName = preName
         self.ignoreMerges = cfg.ignoreMerges
 
-        guard let tv = gguf.metadata["tokenizer.ggml.tokens"] else { throw TokenizerError.missingKey("tokenizer.ggml.tokens") }
-        guard let tokens = tv.arrayValue?.strings else { throw TokenizerError.wrongKeyType(key: "tokenizer.ggml.tokens", expected: "an array of strings") }
+        let tokens = try required("tokenizer.ggml.tokens", gguf.optionalStrings)
         guard !tokens.isEmpty else { throw TokenizerError.invalid("The GGUF file's token list is empty.") }
-        guard let mv = gguf.metadata["tokenizer.ggml.merges"] else { throw TokenizerError.missingKey("tokenizer.ggml.merges") }
-        guard let merges = mv.arrayValue?.strings else { throw TokenizerError.wrongKeyType(key: "tokenizer.ggml.merges", expected: "an array of strings") }
+        let merges = try required("tokenizer.ggml.merges", gguf.optionalStrings)
         self.merges = merges
         let n = tokens.count
 
         var types: [Int]? = nil
-        if let ttv = gguf.metadata["tokenizer.ggml.token_type"] {
-            guard let t = ttv.arrayValue?.ints else { throw TokenizerError.wrongKeyType(key: "tokenizer.ggml.token_type", expected: "an array of integers") }
+        if let t = try read("tokenizer.ggml.token_type", gguf.optionalInts) {
             guard t.count >= n else { throw TokenizerError.invalid("The GGUF file lists \(t.count) token types for \(n) tokens.") }
             types = t
         }

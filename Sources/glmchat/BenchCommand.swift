@@ -24,7 +24,9 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         guard p >= 1, n >= 0, threads >= 1, reps >= 1, batch >= 1 else { fail("-p, -t, -r and --batch must be at least 1 and -n at least 0") }
-        let m = reportingErrors { try Model(path: model, threads: threads, repack: !noRepack && Model.repackByDefault) }
+        var options = engineOptions()
+        if noRepack { options.repack = false }
+        let m = reportingErrors { try Model(path: model, threads: threads, options: options) }
         let c = m.config
         guard p + n <= c.contextLength else { fail("the benchmark needs \(p + n) tokens of context but the model holds only \(c.contextLength)") }
         let session = reportingErrors { try Session(model: m, contextLength: p + n, batchSize: batch, exactAttention: exactAttention) }

@@ -1,6 +1,7 @@
 // The glmchat command: argument parsing and subcommands. Errors print one sentence and exit 1.
 import ArgumentParser
 import Foundation
+import Kernels
 
 @main
 struct GLMChat: ParsableCommand {
@@ -16,6 +17,7 @@ struct GLMChat: ParsableCommand {
             GenerateCommand.self,
             LogitsCommand.self,
             BenchCommand.self,
+            ResumeBenchCommand.self,
             ChatCommand.self,
             RemoteProbeCommand.self,
         ],
@@ -34,4 +36,10 @@ func fail(_ message: String) -> Never {
 /// Runs `body`, turning any thrown error into one sentence on stderr and exit code 1.
 func reportingErrors<T>(_ body: () throws -> T) -> T {
     do { return try body() } catch { fail("\(error)") }
+}
+
+/// The engine switches (GLMCHAT_KERNELS, GLMCHAT_AMX, GLMCHAT_GFNI, GLMCHAT_REPACK, GLMCHAT_KV) from this process's
+/// environment, read once per command and passed to the model.
+func engineOptions() -> EngineOptions {
+    reportingErrors { try EngineOptions.fromEnvironment() }
 }

@@ -33,7 +33,7 @@ struct GenerateCommand: ParsableCommand {
         guard n >= 0, threads >= 1 else { fail("-n must be at least 0 and -t at least 1") }
         var text = prompt ?? ""
         if let file { text = reportingErrors { try String(contentsOfFile: file, encoding: .utf8) } }
-        let m = reportingErrors { try Model(path: model, threads: threads) }
+        let m = reportingErrors { try Model(path: model, threads: threads, options: engineOptions()) }
         let tok = reportingErrors { try Tokenizer(gguf: m.gguf) }
         let ids = raw ? tok.encode(text, parseSpecial: false) : tok.encode(Self.render(text, system: system, noThink: noThink, gguf: m.gguf), parseSpecial: true, addBOS: false)
         guard !ids.isEmpty else { fail("the prompt is empty") }

@@ -1,7 +1,10 @@
-// `glmchat info -m FILE`: architecture, key metadata, quant mix and the tensor table, like gguf-dump.
+// `glmchat info -m FILE`: architecture, key metadata, quant mix and the tensor table, like gguf-dump; with --kernels,
+// the kernels each tensor runs with on this CPU.
 import ArgumentParser
+import Engine
 import Foundation
 import GGUF
+import Kernels
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "info", abstract: "Show a GGUF file's metadata and tensors.")
@@ -9,10 +12,40 @@ struct InfoCommand: ParsableCommand {
     @Option(name: [.short, .customLong("model")], help: "The GGUF file.") var model: String
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Flag(help: "Also print every metadata key (long arrays are summarised).") var all = false
+    @Flag(help: "Load the model and print, per tensor, its layout after repacking and the kernels that run it on this CPU (GLMCHAT_* switches respected).") var kernels = false
 
     func run() throws {
+        if kernels {
+            let m = reportingErrors { try Model(path: model, threads: ProcessInfo.processInfo.activeProcessorCount, options: engineOptions()) }
+            print(Self.kernelTable(m))
+            return
+        }
         let f = reportingErrors { try GGUFFile(path: model) }
         if json { print(Self.json(f)) } else { print(Self.text(f, all: all)) }
+    }
+
+    /// One row per tensor: file type, layout after repacking, and the kernel of each matmul path, read from the plans
+    /// the loaded model's matrices hold ("-" for tensors read as vectors).
+    static func kernelTable(_ m: Model) -> String {
+        let o = m.options
+        var out = "kernels \(o.kernels.rawValue), AMX \(o.amx ? "on" : "off"), GFNI \(o.gfni ? "on" : "off"), repack \(o.repack ? "on" : "off"); "
+        out += "CPU: \(KernelPlan.cpuFeatureNames.joined(separator: " ")); \(String(format: "%.1f", Double(m.repackedBytes) / 1e6)) MB repacked\n"
+        let paths = KernelPlan.Path.allCases
+        let w = max(6, m.gguf.tensors.map { $0.name.count }.max() ?? 6)
+        func row(_ cells: [String]) -> String {
+            let widths = [w, 7, 7, 22, 22]
+            let padded = zip(cells.dropLast(), widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+            return "  " + (padded + [cells.last!]).joined(separator: "  ") + "\n"
+        }
+        out += row(["tensor", "type", "layout"] + paths.map(\.tokens))
+        for t in m.gguf.tensors {
+            if let p = m.kernelPlan(ofTensor: t.name) {
+                out += row([t.name, t.type.name, p.type.name] + paths.map { p.kernelName($0) })
+            } else {
+                out += row([t.name, t.type.name, "-"] + paths.map { _ in "-" })
+            }
+        }
+        return out.trimmingCharacters(in: .newlines)
     }
 
     static let keyFields = ["general.name", "general.architecture", "general.file_type", "general.quantization_version",

@@ -22,7 +22,7 @@ struct LogitsCommand: ParsableCommand {
         }
         guard threads > 0 else { fail("--threads must be at least 1") }
         let logits: [Float] = reportingErrors {
-            let m = try Model(path: model, threads: threads)
+            let m = try Model(path: model, threads: threads, options: engineOptions())
             let s = try Session(model: m, contextLength: max(1, min(ids.count, m.config.contextLength)), batchSize: batch, exactAttention: exactAttention)
             if ids.count > m.config.contextLength { throw EngineError.contextOverflow(needed: ids.count, limit: m.config.contextLength) }
             return try s.evaluate(ids)

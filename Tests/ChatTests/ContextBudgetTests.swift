@@ -154,22 +154,6 @@ final class ContextBudgetTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("more than the 4000 available"))
         }
     }
-
-    func testContextLengthForMemory() {
-        XCTAssertEqual(ContextBudget.contextLength(trained: 202_752, kvBytesPerToken: 1000, availableBytes: nil), 202_752)
-        XCTAssertEqual(ContextBudget.contextLength(trained: 202_752, requested: 4096, kvBytesPerToken: 1000, availableBytes: nil), 4096)
-        XCTAssertEqual(ContextBudget.contextLength(trained: 202_752, kvBytesPerToken: 1000, availableBytes: 50_000_000), 50_000)
-    }
-}
-
-extension ContextBudgetTests {
-    func testAvailableMemoryFromMeminfo() throws {
-        let f = NSTemporaryDirectory() + "meminfo-\(UUID().uuidString)"
-        try "MemTotal:       24576000 kB\nMemFree:         1000 kB\nMemAvailable:   12000000 kB\n".write(toFile: f, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: f) }
-        XCTAssertEqual(ContextBudget.availableMemoryBytes(meminfo: f), 12_000_000 * 1024)
-        XCTAssertNil(ContextBudget.availableMemoryBytes(meminfo: f + ".missing"))
-    }
 }
 
 extension ContextBudgetTests {

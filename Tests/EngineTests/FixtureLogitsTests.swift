@@ -38,14 +38,16 @@ final class FixtureLogitsTests: XCTestCase {
     }
 
     /// Weights repacked at load (Q4_K → Q4_K_R, Q6_K → Q6_K_R on AVX2) give the same logits bit for bit, and the file is
-    /// untouched.
+    /// untouched: with the kernels chosen for this CPU, and with the AVX2 family forced (its Q6_K_R layout).
     func testRepackedWeightsGiveTheSameLogits() throws {
         var checked = 0, repacked = Set<GGMLType>()
         for e in try Self.entries() where e.quant != "F32" {
+          for kernels in [EngineOptions.KernelFamily.auto, .avx2] {
             let path = TestData.fixture(e.file)
-            repacked.formUnion(try GGUFFile(path: path).tensors.map(\.type).filter { Quant.repackedType($0) != nil })
+            let on = EngineOptions(kernels: kernels), off = EngineOptions(kernels: kernels, repack: false)
+            repacked.formUnion(try GGUFFile(path: path).tensors.map(\.type).filter { KernelPlan(for: $0, options: on)?.repackTarget != nil })
             let before = try Data(contentsOf: URL(fileURLWithPath: path))
-            let plain = try Model(path: path, threads: 2, repack: false), packed = try Model(path: path, threads: 2, repack: true)
+            let plain = try Model(path: path, threads: 2, options: off), packed = try Model(path: path, threads: 2, options: on)
             XCTAssertEqual(plain.repackedBytes, 0)
             guard packed.repackedBytes > 0 else { continue }
             let tokens = Array(e.tokens.prefix(24))
@@ -57,23 +59,24 @@ final class FixtureLogitsTests: XCTestCase {
             }
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before, "\(e.name): the file changed")
             checked += 1
+          }
         }
-        for t in [GGMLType.q4_K, .q6_K] where Quant.repackedType(t) != nil { XCTAssertTrue(repacked.contains(t), "no quantized fixture with \(t.name) weights") }
+        for t in [GGMLType.q4_K, .q6_K] where KernelPlan(for: t, options: EngineOptions(kernels: .avx2))?.repackTarget != nil { XCTAssertTrue(repacked.contains(t), "no quantized fixture with \(t.name) weights") }
         XCTAssertEqual(checked > 0, !repacked.isEmpty)
     }
 
     /// With too little memory for all of them, the tensors that fit are repacked and the rest keep the file's layout:
     /// still the same logits bit for bit.
     func testPartlyRepackedWeightsGiveTheSameLogits() throws {
-        guard let e = try Self.entries().first(where: { $0.file.contains("q4_k_m") }), Quant.repackedType(.q4_K) != nil else {
+        guard let e = try Self.entries().first(where: { $0.file.contains("q4_k_m") }), KernelPlan(for: .q4_K, options: EngineOptions())?.repackTarget != nil else {
             throw XCTSkip("no repacked kernels on this CPU")
         }
         let path = TestData.fixture(e.file)
-        let whole = try Model(path: path, threads: 2, repack: true)
-        let part = try Model(gguf: try GGUFFile(path: path), threads: 2, repack: true, repackBudget: whole.repackedBytes / 2)
+        let whole = try Model(path: path, threads: 2, options: EngineOptions())
+        let part = try Model(gguf: try GGUFFile(path: path), threads: 2, options: EngineOptions(), repackBudget: whole.repackedBytes / 2)
         XCTAssertGreaterThan(part.repackedBytes, 0)
         XCTAssertLessThanOrEqual(part.repackedBytes, whole.repackedBytes / 2)
-        let plain = try Model(path: path, threads: 2, repack: false)
+        let plain = try Model(path: path, threads: 2, options: EngineOptions(repack: false))
         let tokens = Array(e.tokens.prefix(16))
         for batch in [1, 8] {
             let a = try Session(model: plain, contextLength: tokens.count, batchSize: batch).evaluate(tokens)

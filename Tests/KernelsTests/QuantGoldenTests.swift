@@ -55,18 +55,19 @@ final class QuantGoldenTests: XCTestCase {
         let m = try Goldens.manifest()
         let x = try Goldens.floats("x.f32")
         let pool = ThreadPool(threads: 3)
-        defer { Quant.forceScalarKernels(false) }
+        defer { EngineOptions().applyToElementwiseKernels() }
         for name in m.types {
             let t = try XCTUnwrap(GGMLType.named(name))
             let raw = try Goldens.bytes("\(name).w.bin"), deq = try Goldens.floats("\(name).deq.f32")
             let yq = try Goldens.doubles("\(name).yq.f64"), y64 = try Goldens.doubles("\(name).y64.f64")
             let bound = Self.bounds(type: t, dotType: m.vec_dot[name]!, raw: raw, deq: deq, x: x, rows: m.rows, cols: m.cols)
             for scalar in [true, false] {
-                Quant.forceScalarKernels(scalar)
+                let options = EngineOptions(kernels: scalar ? .scalar : .auto)
+                options.applyToElementwiseKernels()
                 for p in [nil, pool] {
                     var y = [Float](repeating: .nan, count: m.rows)
                     try raw.withUnsafeBytes { rb in
-                        let w = try WeightMatrix(type: t, rows: m.rows, cols: m.cols, data: rb.baseAddress!)
+                        let w = try WeightMatrix(type: t, rows: m.rows, cols: m.cols, data: rb.baseAddress!, options: options)
                         matvec(w, x, &y, pool: p)
                     }
                     for r in 0..<m.rows {

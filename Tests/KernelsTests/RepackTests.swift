@@ -10,6 +10,11 @@ final class RepackTests: XCTestCase {
     /// The file's type, its repacked layout here, and the bytes of the block header that stay in place.
     static let layouts: [(plain: GGMLType, packed: GGMLType, kept: Range<Int>)] = [(.q4_K, .q4_K_r, 0..<16), (.q6_K, .q6_K_r, 192..<210)]
 
+    /// Whether plans repack `t` into `rt` on this CPU (with AVX2 kernels forced: Q6_K_R is the AVX2 family's layout).
+    static func repacks(_ t: GGMLType, into rt: GGMLType) -> Bool {
+        KernelPlan(for: t, options: EngineOptions())?.repackTarget == rt || KernelPlan(for: t, options: EngineOptions(kernels: .avx2))?.repackTarget == rt
+    }
+
     func repacked(_ w: [UInt8], _ t: GGMLType, blocks: Int) throws -> [UInt8] {
         var r = w
         let ok = r.withUnsafeMutableBytes { Quant.repack(t, $0.baseAddress!, blocks: blocks) }
@@ -19,7 +24,7 @@ final class RepackTests: XCTestCase {
 
     func testRepackIsThePermutationAndDequantizesTheSame() throws {
         var checked = 0
-        for (t, rt, kept) in Self.layouts where Quant.repackedType(t) == rt {
+        for (t, rt, kept) in Self.layouts where Self.repacks(t, into: rt) {
             var rng = SeededRNG(seed: 77)
             let blocks = 9, n = blocks * 256, size = t.typeSize
             let w = SimdTests.randomRow(t, blocks: blocks, misalign: 0, rng: &rng)
@@ -42,7 +47,7 @@ final class RepackTests: XCTestCase {
 
     func testRepackedProductsEqualTheScalarTwin() throws {
         var checked = 0
-        for (t, rt, _) in Self.layouts where Quant.repackedType(t) == rt {
+        for (t, rt, _) in Self.layouts where Self.repacks(t, into: rt) {
             try checkProducts(t, rt)
             checked += 1
         }
@@ -66,26 +71,26 @@ final class RepackTests: XCTestCase {
             // reference: the scalar twin on the file's bytes
             var ref = [Float](repeating: 0, count: rows * nt)
             w.withUnsafeBytes { wp in xq.withUnsafeBytes { xp in
-                for k in 0..<nt { for i in 0..<rows { ref[k * rows + i] = ck_vec_dot_scalar(t.id)!(Int32(n), wp.baseAddress! + i * rb, xp.baseAddress! + k * xb) } }
+                for k in 0..<nt { for i in 0..<rows { ref[k * rows + i] = FamilyPlans.twin(t)(Int32(n), wp.baseAddress! + i * rb, xp.baseAddress! + k * xb) } }
             } }
             r.withUnsafeBytes { wp in xq.withUnsafeBytes { xp in
-                let rid = rt.id
-                // each family's kernels: the packed single-row (decode) kernel is picked by its family's dot
-                let families = [Int32(CK_FAMILY_AVX2), Int32(CK_FAMILY_AVX512)].compactMap { ck_vec_dot_family(rid, $0) }
+                // each family's plan (its packed single-row decode kernel included), with AMX on and off
+                let families = [FamilyPlans.avx2, FamilyPlans.avx512].flatMap { f in [true, false].compactMap { FamilyPlans.plan(rt, f, amx: $0) } }
+                let auto = KernelPlan(for: rt, options: EngineOptions())!.raw
                 XCTAssertFalse(families.isEmpty)
                 for i in 0..<rows {
-                    for (name, f) in [("scalar twin", ck_vec_dot_scalar(rid)!), ("dot", ck_vec_dot(rid)!)] + families.map({ ("family dot", $0) }) {
+                    for (name, f) in [("scalar twin", FamilyPlans.twin(rt)), ("dot", auto.pointee.dot!)] + families.map({ ("family dot", $0.pointee.dot!) }) {
                         let v = f(Int32(n), wp.baseAddress! + i * rb, xp.baseAddress! + xb)
                         XCTAssertEqual(v.bitPattern, ref[rows + i].bitPattern, "\(rt.name) \(name) blocks=\(blocks) row \(i)")
                     }
                     var o = [Float](repeating: 0, count: 4)
-                    ck_vec_dot4(rid)!(Int32(n), wp.baseAddress! + i * rb, xp.baseAddress!, xb, &o)
+                    auto.pointee.dot4!(Int32(n), wp.baseAddress! + i * rb, xp.baseAddress!, xb, &o)
                     for k in 0..<4 { XCTAssertEqual(o[k].bitPattern, ref[k * rows + i].bitPattern, "\(rt.name) dot4 blocks=\(blocks) row \(i) t \(k)") }
                 }
-                for dot in families {
+                for plan in families + [auto] {
                     for count in [1, 2, 3, 4, 5, 8, 9, 13] {
                         var y = [Float](repeating: .nan, count: rows * count)
-                        ck_matmul_rows(dot, count >= 4 ? ck_vec_dot4(rid) : nil, Int32(n), wp.baseAddress!, rb, 0, Int64(rows),
+                        ck_matmul_rows(plan, Int32(n), wp.baseAddress!, rb, 0, Int64(rows),
                                        xp.baseAddress!, xb, Int64(count), &y, Int64(rows))
                         for k in 0..<(rows * count) {
                             XCTAssertEqual(y[k].bitPattern, ref[k].bitPattern, "\(rt.name) matmul blocks=\(blocks) tokens=\(count) at \(k)")

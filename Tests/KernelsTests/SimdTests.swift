@@ -38,9 +38,9 @@ final class SimdTests: XCTestCase {
         defer { print("SIMD kernels checked against scalar twins: \(checked) cases") }
         for t in Quant.supportedTypes {
             let dt = try XCTUnwrap(Quant.vecDotType(t))
-            let scalar = ck_vec_dot_scalar(t.id)
-            let families = [("avx2", Int32(CK_FAMILY_AVX2)), ("avx512", Int32(CK_FAMILY_AVX512))].compactMap { f in
-                ck_vec_dot_family(t.id, f.1).map { (f.0, $0) } }
+            let scalar: ck_vec_dot_fn? = FamilyPlans.twin(t)
+            let families = [("avx2", FamilyPlans.avx2, true), ("avx512", FamilyPlans.avx512, true), ("avx512 without GFNI", FamilyPlans.avx512, false)]
+                .compactMap { f in FamilyPlans.plan(t, f.1, gfni: f.2).map { (f.0, $0.pointee.dot!) } }
             let counts = t.blockSize == 1 ? [1, 7, 8, 15, 16, 17, 31, 100, 257, 1031] : [1, 2, 3, 7, 9]
             for blocks in counts {
                 let n = blocks * t.blockSize
@@ -78,9 +78,9 @@ final class SimdTests: XCTestCase {
         var rng = SeededRNG(seed: 404)
         var checked = 0
         for t in Quant.supportedTypes {
-          for family in [Int32(CK_FAMILY_AVX2), Int32(CK_FAMILY_AVX512)] {
-            guard let dot4 = ck_vec_dot4_family(t.id, family) else { continue }
-            let dt = try XCTUnwrap(Quant.vecDotType(t)), scalar = ck_vec_dot_scalar(t.id)!
+          for family in [FamilyPlans.avx2, FamilyPlans.avx512] {
+            guard let dot4 = FamilyPlans.plan(t, family)?.pointee.dot4 else { continue }
+            let dt = try XCTUnwrap(Quant.vecDotType(t)), scalar = FamilyPlans.twin(t)
             for blocks in [1, 2, 5, 9] {
                 let n = blocks * t.blockSize, misalign = blocks % 2
                 let w = Self.randomRow(t, blocks: blocks, misalign: misalign, rng: &rng)
@@ -92,7 +92,7 @@ final class SimdTests: XCTestCase {
                 }
                 var out = [Float](repeating: .nan, count: 4)
                 w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in dot4(Int32(n), wb.baseAddress! + misalign, xp.baseAddress!, xb, &out) } }
-                let single = ck_vec_dot_family(t.id, Int32(CK_FAMILY_AVX2))!  // what matvec runs: bit-exact
+                let single = FamilyPlans.plan(t, FamilyPlans.avx2)!.pointee.dot!  // what matvec runs: bit-exact
                 for r in 0..<4 {
                     let s1 = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in single(Int32(n), wb.baseAddress! + misalign, xp.baseAddress! + r * xb) } }
                     XCTAssertEqual(out[r].bitPattern, s1.bitPattern, "\(t.name) n=\(n) row \(r): 4-row \(out[r]) vs 1-row \(s1)")
@@ -107,8 +107,8 @@ final class SimdTests: XCTestCase {
         XCTAssertGreaterThan(checked, 0)
     }
 
-    /// ck_matmul_rows / ck_matmul_pool with every family's 4-row kernel (and the GEMM kernels on repacked
-    /// activations that stand in for some of them) on odd shapes: token counts 1…9 (groups of 4 plus
+    /// ck_matmul_rows / ck_matmul_pool with every family's plan (its decode, small-batch and batch paths: single-row,
+    /// 8-row, 4-row and GEMM kernels on repacked activations) on odd shapes: token counts 1…9 (groups of 4 plus
     /// remainders), row sub-ranges, an output wider than the rows, unaligned activation rows, and saturated
     /// blocks (all-ones nibbles against quants of −128, the largest int16 partial sums). Every output equals
     /// the scalar twin (K-quants, Q8_0, Q5_0: their 8-row tiles also cut at sub-range ends) or the single-row SIMD
@@ -118,15 +118,18 @@ final class SimdTests: XCTestCase {
         var rng = SeededRNG(seed: 77)
         let pool = ThreadPool(threads: 2)
         var checked = 0
-        defer { ck_use_amx(1); ck_use_gfni(1) }
         let features = ck_cpu_features()
         for accelerated in features & UInt32(CK_AMX | CK_GFNI) != 0 ? [false, true] : [false] {
-        XCTAssertEqual(ck_use_amx(accelerated ? 1 : 0), accelerated && features & UInt32(CK_AMX) != 0 ? 1 : 0, "AMX tiles on a CPU that has them")
-        XCTAssertEqual(ck_use_gfni(accelerated ? 1 : 0), accelerated && features & UInt32(CK_GFNI) != 0 ? 1 : 0, "GFNI on a CPU that has it")
+        let q8 = try XCTUnwrap(KernelPlan(for: .q8_0, options: EngineOptions(kernels: .avx2, amx: accelerated)))
+        XCTAssertEqual(q8.kernelName(.batch) == "amx gemm", accelerated && features & UInt32(CK_AMX) != 0, "AMX tiles on a CPU that has them")
+        if let q6 = FamilyPlans.plan(.q6_K, FamilyPlans.avx512, gfni: accelerated) {
+            XCTAssertEqual(String(cString: ck_plan_path_name(q6, Int32(CK_PATH_DECODE))).contains("gfni"),
+                           accelerated && features & UInt32(CK_GFNI) != 0, "GFNI on a CPU that has it")
+        }
         for t in Quant.supportedTypes {
-          for family in [Int32(CK_FAMILY_AVX2), Int32(CK_FAMILY_AVX512)] {
-            guard let dot4 = ck_vec_dot4_family(t.id, family), let dot = ck_vec_dot_family(t.id, family) else { continue }
-            let dt = try XCTUnwrap(Quant.vecDotType(t)), scalar = ck_vec_dot_scalar(t.id)!
+          for family in [FamilyPlans.avx2, FamilyPlans.avx512] {
+            guard let plan = FamilyPlans.plan(t, family, amx: accelerated, gfni: accelerated), plan.pointee.dot4 != nil else { continue }
+            let dt = try XCTUnwrap(Quant.vecDotType(t)), scalar = FamilyPlans.twin(t)
             for (blocks, nt, saturated) in [(1, 9, false), (3, 5, false), (2, 7, true), (1, 4, true), (2, 2, false), (1, 1, false), (9, 37, false), (34, 20, false), (9, 1, false), (34, 1, true)] {
                 let n = blocks * t.blockSize, rows = 19, ldy = rows + 2
                 let rb = t.typeSize * blocks, xb = dt.byteCount(elements: n)! + 3  // odd stride: unaligned rows
@@ -141,14 +144,14 @@ final class SimdTests: XCTestCase {
                     let x = (0..<n).map { _ in saturated ? Float(1) : rng.gaussian() * Float(r + 1) }
                     try xq.withUnsafeMutableBytes { try Quant.quantizeRow(dt, x, $0.baseAddress! + r * xb, count: n) }
                 }
-                let single = ck_vec_dot_family(t.id, Int32(CK_FAMILY_AVX2))!
+                let single = FamilyPlans.plan(t, FamilyPlans.avx2)!.pointee.dot!
                 for (r0, r1, pooled) in [(0, rows, false), (2, 5, false), (3, 17, false), (0, rows, true)] {
                     var y = [Float](repeating: .nan, count: nt * ldy)
                     w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in y.withUnsafeMutableBufferPointer { yp in
                         if pooled {
-                            ck_matmul_pool(pool.raw, dot, dot4, Int32(n), wb.baseAddress!, rb, Int64(rows), xp.baseAddress!, xb, Int64(nt), yp.baseAddress!, Int64(ldy))
+                            ck_matmul_pool(pool.raw, plan, Int32(n), wb.baseAddress!, rb, Int64(rows), xp.baseAddress!, xb, Int64(nt), yp.baseAddress!, Int64(ldy))
                         } else {
-                            ck_matmul_rows(dot, dot4, Int32(n), wb.baseAddress!, rb, Int64(r0), Int64(r1), xp.baseAddress!, xb, Int64(nt), yp.baseAddress!, Int64(ldy))
+                            ck_matmul_rows(plan, Int32(n), wb.baseAddress!, rb, Int64(r0), Int64(r1), xp.baseAddress!, xb, Int64(nt), yp.baseAddress!, Int64(ldy))
                         }
                     } } }
                     for tok in 0..<nt {
@@ -174,7 +177,7 @@ final class SimdTests: XCTestCase {
     /// land exactly halfway between two steps (round half to even), and the largest magnitude twice with both
     /// signs (Q8_K takes the first one's sign).
     func testActivationQuantizersMatchScalar() throws {
-        defer { Quant.forceScalarKernels(false) }
+        defer { EngineOptions().applyToElementwiseKernels() }
         var rng = SeededRNG(seed: 31)
         for t in [GGMLType.q8_0, .q8_K] {
             let n = 4 * t.blockSize
@@ -186,22 +189,19 @@ final class SimdTests: XCTestCase {
             rows.append(special)
             for x in rows {
                 var a = [UInt8](repeating: 0, count: t.byteCount(elements: n)!), b = a
-                Quant.forceScalarKernels(true)
+                EngineOptions(kernels: .scalar).applyToElementwiseKernels()
                 try a.withUnsafeMutableBytes { try Quant.quantizeRow(t, x, $0.baseAddress!, count: n) }
-                Quant.forceScalarKernels(false)
+                EngineOptions().applyToElementwiseKernels()
                 try b.withUnsafeMutableBytes { try Quant.quantizeRow(t, x, $0.baseAddress!, count: n) }
                 XCTAssertEqual(a, b, "\(t.name): first differing byte \(zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? -1)")
             }
         }
     }
 
-    func testKernelSelectionAndScalarOverride() {
-        Quant.forceScalarKernels(false)  // CPU dispatch, whatever GLMCHAT_KERNELS says
-        let native = Quant.kernelName(.q4_K)
-        if ck_cpu_features() & UInt32(CK_AVX2) != 0 { XCTAssertNotEqual(native, "scalar") }
-        Quant.forceScalarKernels(true)
-        XCTAssertEqual(Quant.kernelName(.q4_K), "scalar")
-        Quant.forceScalarKernels(false)
-        XCTAssertEqual(Quant.kernelName(.q4_K), native)
+    func testKernelSelectionAndScalarOverride() throws {
+        let native = try XCTUnwrap(KernelPlan(for: .q4_K, options: EngineOptions())).kernelName(.decode)  // CPU dispatch
+        if ck_cpu_features() & UInt32(CK_AVX2) != 0 { XCTAssertFalse(native.hasPrefix("scalar")) }
+        XCTAssertEqual(try XCTUnwrap(KernelPlan(for: .q4_K, options: EngineOptions(kernels: .scalar))).kernelName(.decode), "scalar dot")
+        XCTAssertEqual(try XCTUnwrap(KernelPlan(for: .q4_K, options: EngineOptions())).kernelName(.decode), native)
     }
 }

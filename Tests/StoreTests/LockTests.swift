@@ -4,6 +4,7 @@ import Glibc
 #endif
 import Chat
 import Foundation
+import TestSupport
 import XCTest
 @testable import Store
 

@@ -89,8 +89,10 @@ final class RenderSnapshotTests: XCTestCase {
     func testOverlays() {
         var s = Fixture.state(width: 70, height: 34)
         conversation(&s)
-        s.overlay = .help
-        Snapshot.assert(s, "overlay-help")
+        var help = s
+        help.height = 38   // tall enough for the whole help, unscrolled
+        help.overlay = .help
+        Snapshot.assert(help, "overlay-help")
         var p = SessionPicker(all: [SessionEntry(id: "s1", title: "Fix the build", messageCount: 4),
                                     SessionEntry(id: "s2", title: "Tokenizer notes", messageCount: 12),
                                     SessionEntry(id: "s3", title: "old", damaged: "the file is not JSON")])

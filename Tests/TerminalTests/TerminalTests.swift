@@ -49,6 +49,16 @@ final class KeyDecoderTests: XCTestCase {
         var d = KeyDecoder(codes: codes)
         XCTAssertEqual(keys(d.feed(chars("\u{1B}[1;5Px\u{1B}[A\u{1B}OP"))), [KeyPress(.char("x")), KeyPress(.up), KeyPress(.function(1))])
     }
+
+    /// tmux, screen and rxvt send Home/End as ESC [ 1 ~ / ESC [ 4 ~ (or 7 ~ / 8 ~) whatever TERM's terminfo says, so
+    /// ncurses passes them through raw; xterm in application mode sends ESC O H / ESC O F.
+    func testTildeAndSS3SequencesTerminfoDidNotRegister() {
+        var d = KeyDecoder(codes: codes)
+        let raw = "\u{1B}[1~\u{1B}[4~\u{1B}[7~\u{1B}[8~\u{1B}[3~\u{1B}[5~\u{1B}[6~\u{1B}[15~\u{1B}[24~\u{1B}OH\u{1B}OF\u{1B}[1;5H\u{1B}[99~"
+        XCTAssertEqual(keys(d.feed(chars(raw))), [KeyPress(.home), KeyPress(.end), KeyPress(.home), KeyPress(.end), KeyPress(.delete),
+                                                  KeyPress(.pageUp), KeyPress(.pageDown), KeyPress(.function(5)), KeyPress(.function(12)),
+                                                  KeyPress(.home), KeyPress(.end), KeyPress(.home)])
+    }
 }
 
 final class ColorMapperTests: XCTestCase {

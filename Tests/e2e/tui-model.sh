@@ -20,6 +20,9 @@ export LANG=C.UTF-8 LC_ALL=C.UTF-8
 T() { tmux -L "$SOCK" -f /dev/null "$@"; }
 cleanup() { T kill-server 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
+# A session that outlives every test session: killing the last one makes the tmux server exit while the next
+# new-session may already be talking to it ("server exited unexpectedly").
+T new-session -d -s keep "sleep 3600"
 mkdir -p "$TMP/home"
 ENVV="env XDG_CONFIG_HOME=$TMP/config XDG_DATA_HOME=$TMP/data HOME=$TMP/home TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8"
 

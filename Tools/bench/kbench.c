@@ -41,9 +41,9 @@ int main(int argc, char **argv) {
         uint16_t h = ck_fp32_to_fp16(frand() * 0.05f); memcpy(w + b * bb + offs[k], &h, 2);
     }
     uint32_t kt = type;  // the type the kernels see
-    if (getenv("KBENCH_REPACK") && *getenv("KBENCH_REPACK") && ck_repacked_type(type) >= 0) {  // as the engine does at load
+    if (getenv("KBENCH_REPACK") && *getenv("KBENCH_REPACK") && ck_kernels_for(type, NULL)->repack_to >= 0) {  // as the engine does at load
         ck_repack(type, w, (int64_t)(rb * rows / bb));
-        kt = (uint32_t)ck_repacked_type(type);
+        kt = (uint32_t)ck_kernels_for(type, NULL)->repack_to;
         printf("weights repacked at load\n");
     }
     const char *wf = getenv("KBENCH_FILE");
@@ -87,14 +87,15 @@ int main(int argc, char **argv) {
     static const char *names[] = {"scalar", "avx2", "avx512"};
     printf("type %u: %d rows x %d cols, %d tokens (%.1f MB weights, %.2f MB activations)\n", type, rows, cols, nt, rb * rows / 1e6, xb * nt / 1e6);
     for (int fam = 1; fam <= 2; fam++) {
-        ck_vec_dot_fn dot = ck_vec_dot_family(kt, fam);
-        if (!dot) continue;
-        ck_vec_dot4_fn dot4 = nt >= 4 ? ck_vec_dot4_family(kt, fam) : NULL;
+        const ck_options o = { fam, 1, 1, 1 };
+        const ck_kernel_plan *plan = ck_kernels_for(kt, &o);
+        if (!plan || plan->family != fam) continue;
+        const int path = ck_path_for(nt);
         double best = 1e9, times[256];
         const int kept = reps < 256 ? reps : 256;
         for (int r = 0; r < reps; r++) {
             double t0 = cpu_now();
-            ck_matmul_rows(dot, dot4, cols, w, rb, 0, rows, xq, xb, nt, y, rows);
+            ck_matmul_rows(plan, cols, w, rb, 0, rows, xq, xb, nt, y, rows);
             double d = cpu_now() - t0;
             if (d < best) best = d;
             if (r < kept) times[r] = d;
@@ -104,7 +105,7 @@ int main(int argc, char **argv) {
         double maxdiff = 0;
         if (fam == 1) memcpy(y0, y, sizeof(float) * rows * nt);
         else for (size_t i = 0; i < (size_t)rows * nt; i++) { double d = y[i] - y0[i]; if (d < 0) d = -d; if (d > maxdiff) maxdiff = d; }
-        printf("  %-6s%s %8.3f ms  %7.1f GMAC/s  %6.2f GB/s weights (median %.2f)%s", names[fam], dot4 ? "+dot4" : "     ", best * 1e3,
+        printf("  %-6s %-18s %8.3f ms  %7.1f GMAC/s  %6.2f GB/s weights (median %.2f)%s", names[fam], ck_plan_path_name(plan, path), best * 1e3,
                (double)rows * cols * nt / best / 1e9, rb * rows / best / 1e9, rb * rows / median / 1e9, fam == 1 ? "\n" : "");
         if (fam != 1) printf("  (max |diff| vs avx2 %.3g)\n", maxdiff);
     }

@@ -74,9 +74,9 @@ int main(int argc, char **argv) {
     printf("type %u  %d x %d  (%.1f MB per matrix, %d matrices cycled), %d activation rows\n", type, rows, cols, mb / 1e6, copies, nt);
     static const char *names[] = {"scalar", "avx2", "avx512"};
     for (int fam = 0; fam <= 2; fam++) {
-        ck_vec_dot_fn dot = ck_vec_dot_family(type, fam);
-        if (!dot) continue;
-        ck_vec_dot4_fn dot4 = nt >= 4 ? ck_vec_dot4_family(type, fam) : NULL;
+        const ck_options o = { fam, 1, 1, 1 };
+        const ck_kernel_plan *plan = ck_kernels_for(type, &o);
+        if (!plan || plan->family != fam) continue;
         const int scalar = fam == 0;
         for (int th = 1; th <= maxThreads; th++) {
             ck_pool *p = ck_pool_create(th);
@@ -84,11 +84,11 @@ int main(int argc, char **argv) {
             int reps = scalar ? 3 : (nt > 1 ? 4 : 12);
             for (int r = 0; r < reps; r++) {
                 double t0 = now();
-                for (int c = 0; c < copies; c++) ck_matmul_pool(p, dot, dot4, cols, w + mb * c, rb, rows, xq, xb, nt, y, rows);
+                for (int c = 0; c < copies; c++) ck_matmul_pool(p, plan, cols, w + mb * c, rb, rows, xq, xb, nt, y, rows);
                 double dt_ = (now() - t0) / copies;
                 if (dt_ < best) best = dt_;
             }
-            printf("  %-7s%s threads %d: %8.3f ms/op  %6.2f GB/s of weights per activation row\n", names[fam], dot4 ? "+dot4" : "     ",
+            printf("  %-7s %-18s threads %d: %8.3f ms/op  %6.2f GB/s of weights per activation row\n", names[fam], ck_plan_path_name(plan, ck_path_for(nt)),
                    th, best * 1e3, mb * (double)nt / best / 1e9);
             ck_pool_destroy(p);
         }

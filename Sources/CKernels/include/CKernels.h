@@ -1,4 +1,4 @@
-// C SIMD kernels with runtime CPU dispatch; every kernel has a scalar twin (see Kernels/).
+// C kernels behind one per-type kernel table chosen once at load (kernel_table.c); every kernel has a scalar twin.
 #ifndef CKERNELS_H
 #define CKERNELS_H
 #include <stdint.h>
@@ -8,11 +8,6 @@
 /// 16 AMX-INT8 tiles (with AVX-512, and the kernel's permission to use them granted to this process), 32 GFNI.
 enum { CK_AVX2 = 1, CK_AVX512 = 2, CK_AVX512_VNNI = 4, CK_AVX512_BF16 = 8, CK_AMX = 16, CK_GFNI = 32 };
 uint32_t ck_cpu_features(void);
-/// Whether matmuls of 2 or more tokens may use AMX tiles where the CPU has them (default: yes, unless GLMCHAT_AMX=0);
-/// for tests and benchmarks of the other kernels. Returns whether AMX is in use after the call.
-int ck_use_amx(int on);
-/// The same for GFNI in the AVX-512 Q6_K kernel (default: yes where the CPU has it); -1 only asks.
-int ck_use_gfni(int on);
 
 // ---- ggml type ids used here (same numbers as ggml.h / GGUF) ----
 enum {
@@ -43,10 +38,8 @@ int ck_block_bytes(uint32_t type);
 /// sizeof() of each C block struct (for layout assertions in tests); 0 if unknown.
 int ck_block_struct_size(uint32_t type);
 
-/// The repacked layout of `type` the active kernels read faster (CK_Q4_K_R for Q4_K with AVX2 or AVX-512, CK_Q6_K_R
-/// for Q6_K with AVX2), or -1 if none.
-int ck_repacked_type(uint32_t type);
-/// Rewrites `nblocks` blocks of `type` in place into ck_repacked_type(type)'s layout; returns 0, or -1 if none.
+/// Rewrites `nblocks` blocks of `type` in place into its repacked layout (Q4_K → CK_Q4_K_R, Q6_K → CK_Q6_K_R); returns 0,
+/// or -1 for a type without one. Whether repacking pays off is the kernel plan's decision (ck_kernel_plan.repack_to).
 int ck_repack(uint32_t type, void *data, int64_t nblocks);
 
 /// The permutation of ck_repack for one block in plain C (the definition the SIMD repack is tested against).
@@ -61,31 +54,55 @@ size_t ck_row_bytes(uint32_t type, int64_t n);
 
 /// Dot product of one weight row (type) with one activation row already quantized to the vec_dot type.
 typedef float (*ck_vec_dot_fn)(int n, const void *w, const void *x);
-/// The kernel used for `type` (SIMD when the CPU has it and GLMCHAT_KERNELS != "scalar"); NULL if unsupported.
-ck_vec_dot_fn ck_vec_dot(uint32_t type);
-/// The scalar reference twin for `type`; NULL if unsupported.
-ck_vec_dot_fn ck_vec_dot_scalar(uint32_t type);
-/// Kernel families: 0 scalar, 1 AVX2, 2 AVX-512. The kernel of one family for `type` if this CPU runs it, else NULL
-/// (for tests and benchmarks: every family is checked against the scalar twin).
-enum { CK_FAMILY_SCALAR = 0, CK_FAMILY_AVX2 = 1, CK_FAMILY_AVX512 = 2 };
-ck_vec_dot_fn ck_vec_dot_family(uint32_t type, int family);
-/// Name of the active kernel family ("scalar", "avx2", "avx512") for `type`.
-const char *ck_vec_dot_impl(uint32_t type);
-/// Forces scalar kernels (1) or restores CPU dispatch (0) for all later ck_vec_dot lookups.
-void ck_force_scalar(int on);
-
 /// out[t] = W · X_t for 4 activation rows xbytes apart (weights unpacked once for all four).
 typedef void (*ck_vec_dot4_fn)(int n, const void *w, const void *x, size_t xbytes, float *out);
-/// The 4-row kernel for `type` (NULL if none or scalar kernels are forced); of one family (NULL if none).
-ck_vec_dot4_fn ck_vec_dot4(uint32_t type);
-ck_vec_dot4_fn ck_vec_dot4_family(uint32_t type, int family);
+/// out[r] = W_r · x for 8 weight rows wbytes apart and one activation row (decode).
+typedef void (*ck_rows8_fn)(int n, const void *w, size_t wbytes, const void *x, float *out);
 
-/// y[t*ldy + r] = W_r · X_t for rows r in [r0, r1) and tokens t in [0, nt); W rows wbytes apart,
-/// X rows (quantized) xbytes apart; dot4 (may be NULL) handles tokens four at a time. When dot4 has a GEMM twin
-/// (AVX2 Q4_K, Q6_K and their repacked layouts: gemm.c) the activations are repacked once per call (per-thread
-/// buffer) and that kernel runs instead, 8 or 4 tokens per weight row, same bits. AVX2 Q8_0 and Q5_0 (gemm_q8_0.c)
-/// run 8-row tiles against 8 tokens with the scalar twin's bits (which their single-row kernels also give).
-void ck_matmul_rows(ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1,
+// ---- the kernel table: one plan per weight layout, chosen once at load (kernel_table.c) ----
+/// Kernel families. AUTO takes, per weight type, the family measured fastest on this CPU; the others force the widest
+/// kernels allowed (a family without a kernel for a type falls back to the next narrower one, down to the scalar twin).
+enum { CK_FAMILY_AUTO = -1, CK_FAMILY_SCALAR = 0, CK_FAMILY_AVX2 = 1, CK_FAMILY_AVX512 = 2 };
+/// The engine's kernel switches (parsed once from the environment by Kernels/EngineOptions.swift).
+typedef struct {
+    int32_t family;  // CK_FAMILY_*
+    int32_t amx;     // 1: batches run on AMX tiles where the CPU has them
+    int32_t gfni;    // 1: GFNI instructions where the CPU has them (the AVX-512 Q6_K kernel)
+    int32_t repack;  // 1: weights are rewritten at load into the layout the chosen kernels read faster
+} ck_options;
+
+/// The three ways a matmul runs, by the number of activation rows (tokens) nt: ck_path_for is the only place that
+/// draws the lines. DECODE (nt = 1) streams the weights once through single-row kernels; SMALL (2 or 3 tokens) runs
+/// them per token unless the layout has packed-activation kernels; BATCH (nt ≥ 4) runs the GEMM / AMX / 4-row kernels.
+enum { CK_PATH_DECODE = 0, CK_PATH_SMALL = 1, CK_PATH_BATCH = 2, CK_BATCH_MIN_TOKENS = 4 };
+int ck_path_for(int64_t nt);
+
+/// Everything a weight layout runs, for one set of options on this CPU (llama.cpp's type_traits_cpu entry). Every
+/// product gives the scalar twin's result (bit for bit for the integer-sum types, else within float-order tolerance).
+typedef struct ck_kernel_plan {
+    uint32_t type;        // the weight layout the kernels read (a CK_* type id)
+    int32_t repack_to;    // the layout to rewrite weights of `type` into at load (then plan again for it), or -1
+    int32_t family;       // the family of `dot` (CK_FAMILY_SCALAR, _AVX2 or _AVX512)
+    ck_vec_dot_fn dot;    // one weight row · one activation row; never NULL
+    ck_vec_dot4_fn dot4;  // one weight row · 4 activation rows for BATCH when gemm[BATCH] is NULL; may be NULL
+    ck_rows8_fn rows8;    // DECODE, 8 weight rows at a time when gemm[DECODE] is NULL; may be NULL
+    /// Per path, the kernels on activations packed once per call (gemm.c), or NULL for the row kernels above.
+    const struct ck_gemm_ops *gemm[3];
+} ck_kernel_plan;
+
+/// The plan for weights of `type` with options `o` (NULL: CK_FAMILY_AUTO, AMX, GFNI and repacking on), or NULL if
+/// `type` is not supported. Plans are made once per (type, options) and live as long as the process.
+const ck_kernel_plan *ck_kernels_for(uint32_t type, const ck_options *o);
+/// What runs on `path` (CK_PATH_*), e.g. "avx512-vnni gemv", "amx gemm", "avx2 dot 8 rows".
+const char *ck_plan_path_name(const ck_kernel_plan *plan, int path);
+/// The options' choice for the kernels without a plan (elementwise ops, attention, activation quantizers): SIMD
+/// where the CPU has it unless o->family is CK_FAMILY_SCALAR. Process-wide; the engine applies its options at load.
+void ck_apply_options(const ck_options *o);
+
+/// y[t*ldy + r] = W_r · X_t for rows r in [r0, r1) and tokens t in [0, nt) with the plan's kernels for nt tokens;
+/// W rows wbytes apart, X rows (quantized to the plan type's vec_dot type) xbytes apart. Activations packed for a
+/// GEMM kernel are packed once per call into a per-thread buffer (falling back to the row kernels if it cannot grow).
+void ck_matmul_rows(const ck_kernel_plan *plan, int n, const void *w, size_t wbytes, int64_t r0, int64_t r1,
                     const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy);
 
 /// Per-thread grow-only scratch (never freed while the thread lives); NULL if allocation fails.
@@ -152,8 +169,9 @@ int ck_pool_threads(const ck_pool *p);
 /// Runs fn on disjoint chunks covering [0, n) on all threads (caller included); returns when all are done.
 void ck_pool_run(ck_pool *p, int64_t n, ck_task_fn fn, void *ctx);
 
-/// Y(nt, ldy)[:, 0..<rows] = X(nt) · W(rows)ᵀ with rows split over the pool (p may be NULL: caller only).
-void ck_matmul_pool(ck_pool *p, ck_vec_dot_fn dot, ck_vec_dot4_fn dot4, int n, const void *w, size_t wbytes, int64_t rows,
+/// Y(nt, ldy)[:, 0..<rows] = X(nt) · W(rows)ᵀ with the plan's kernels, rows split over the pool (p may be NULL: caller
+/// only); packed activations are packed once for all threads.
+void ck_matmul_pool(ck_pool *p, const ck_kernel_plan *plan, int n, const void *w, size_t wbytes, int64_t rows,
                     const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy);
 /// Quantizes X(nt, n) row by row to dot_type into dst (rows dbytes apart), split over the pool; 0 or -1.
 int ck_quantize_rows_pool(ck_pool *p, uint32_t dot_type, const float *x, int64_t n, int64_t nt, void *dst, size_t dbytes);

@@ -1,5 +1,5 @@
 // The permission side of tools: what needs the user's approval (writing files, running commands), the
-// request the UI shows, the answer it gives, and the headless answerer for scripted runs.
+// request shown before such a call runs, the answer `CodingTools.execute` gets, and the outcome it returns.
 import Foundation
 
 /// What a tool does, for the permission policy: reads are allowed; writes and commands need approval.
@@ -18,31 +18,11 @@ public struct ApprovalRequest: Sendable, Equatable {
     public let detail: String
 }
 
+/// The answer to an `ApprovalRequest`.
 public enum ApprovalDecision: Sendable, Equatable {
     case approve
-    /// Approve, and do not ask again for this kind of tool in this tool loop.
-    case approveAlways
     /// Refuse; the optional reason is passed to the model.
     case deny(String?)
-}
-
-/// Implemented by the UI (a dialog) or by `HeadlessApprover`; called once per write or command.
-public protocol ToolApprover: Sendable {
-    func decide(_ request: ApprovalRequest) async -> ApprovalDecision
-}
-
-/// For runs without a user: approves writes and/or commands only when the matching flag was given.
-public struct HeadlessApprover: ToolApprover {
-    public var allowWrites: Bool
-    public var allowCommands: Bool
-    public init(allowWrites: Bool = false, allowCommands: Bool = false) { self.allowWrites = allowWrites; self.allowCommands = allowCommands }
-    public func decide(_ request: ApprovalRequest) async -> ApprovalDecision {
-        switch request.kind {
-        case .read: return .approve
-        case .write: return allowWrites ? .approve : .deny("writing files is not allowed in this headless run")
-        case .run: return allowCommands ? .approve : .deny("running commands is not allowed in this headless run")
-        }
-    }
 }
 
 /// The result of one tool call, ready to be stored as a `tool` message.

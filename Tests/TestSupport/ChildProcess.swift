@@ -3,18 +3,17 @@
 import Glibc
 #endif
 import Foundation
-import XCTest
 
-/// A child running `StoreTests.ChildEntryTests/testChildEntry` with `GLMCHAT_STORE_CHILD=<mode>`; it writes
-/// one line per event to fd 3, which the parent reads here.
-final class ChildProcess {
-    let pid: pid_t
+/// A child running one test of this binary (`Module.Class/testName`) with extra environment variables; it writes
+/// one line per event to fd 3 (`reportToParent`), which the parent reads here.
+public final class ChildProcess {
+    public let pid: pid_t
     private var readFD: Int32
     private var buffer: [UInt8] = []
-    private(set) var lines: [String] = []
+    public private(set) var lines: [String] = []
     private var reaped = false
 
-    init(mode: String, environment extra: [String: String]) throws {
+    public init(test: String, environment extra: [String: String]) throws {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw NSError(domain: "pipe", code: Int(errno)) }
         // Close-on-exec, so other children never hold this pipe open; dup2 onto fd 3 clears the flag there.
@@ -29,9 +28,8 @@ final class ChildProcess {
         posix_spawn_file_actions_addclose(&fa, fds[0])
 
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let args = [exe, "StoreTests.ChildEntryTests/testChildEntry"]
+        let args = [exe, test]
         var env = ProcessInfo.processInfo.environment
-        env["GLMCHAT_STORE_CHILD"] = mode
         for (k, v) in extra { env[k] = v }
         let cArgs = args.map { strdup($0) } + [nil]
         let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -45,7 +43,7 @@ final class ChildProcess {
     }
 
     /// Blocks until the child writes a whole line; nil at end of file (the child is gone).
-    func readLine() -> String? {
+    public func readLine() -> String? {
         while true {
             if let nl = buffer.firstIndex(of: 0x0A) {
                 let line = String(decoding: buffer[..<nl], as: UTF8.self)
@@ -62,14 +60,14 @@ final class ChildProcess {
     }
 
     /// Every line the child wrote before dying (call after `kill`).
-    func readRest() -> [String] {
+    public func readRest() -> [String] {
         while readLine() != nil {}
         return lines
     }
 
     /// SIGKILL and reap; returns the wait status.
     @discardableResult
-    func kill() -> Int32 {
+    public func kill() -> Int32 {
         guard !reaped else { return 0 }
         Glibc.kill(pid, SIGKILL)
         var status: Int32 = 0
@@ -85,7 +83,7 @@ final class ChildProcess {
 }
 
 /// Writes one line to fd 3 in one write(2) (atomic for a pipe), so a kill never splits a report.
-func reportToParent(_ line: String) {
+public func reportToParent(_ line: String) {
     let bytes = Array((line + "\n").utf8)
     _ = bytes.withUnsafeBytes { Glibc.write(3, $0.baseAddress, $0.count) }
 }

@@ -1,0 +1,70 @@
+// The engine's switches (kernel family, AMX, GFNI, repacking, KV cache type), read from the environment in one place.
+import CKernels
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct EngineOptions: Sendable, Equatable {
+    /// Which kernels run: `auto` takes, per weight type, the family measured fastest on this CPU; the others force the
+    /// widest family allowed (a type without a kernel there falls back to the next narrower one, down to the scalar twin).
+    public enum KernelFamily: String, Sendable, CaseIterable { case auto, scalar, avx2, avx512 }
+    /// What deepseek2's latent KV cache holds (llama caches always hold f32).
+    public enum KVCacheType: String, Sendable, CaseIterable { case f16, f32 }
+
+    public var kernels: KernelFamily
+    /// Batches (prompt processing) on AMX tiles where the CPU has them.
+    public var amx: Bool
+    /// GFNI instructions where the CPU has them (the AVX-512 Q6_K kernel).
+    public var gfni: Bool
+    /// Weights rewritten at load into the layouts the chosen kernels read faster.
+    public var repack: Bool
+    public var kvCache: KVCacheType
+
+    public init(kernels: KernelFamily = .auto, amx: Bool = true, gfni: Bool = true, repack: Bool = true, kvCache: KVCacheType = .f16) {
+        self.kernels = kernels; self.amx = amx; self.gfni = gfni; self.repack = repack; self.kvCache = kvCache
+    }
+
+    /// The variables and the values they take; anything else is an error.
+    public static let variables: [(name: String, values: String)] = [
+        ("GLMCHAT_KERNELS", KernelFamily.allCases.map(\.rawValue).joined(separator: "|")), ("GLMCHAT_AMX", "0|1"),
+        ("GLMCHAT_GFNI", "0|1"), ("GLMCHAT_REPACK", "0|1"), ("GLMCHAT_KV", KVCacheType.allCases.map(\.rawValue).joined(separator: "|")),
+    ]
+
+    /// The options the environment sets (unset or empty variables keep the defaults): the only place that reads them.
+    /// `lookup`: a variable's value (default: this process's environment).
+    public static func fromEnvironment(_ lookup: (String) -> String? = { getenv($0).map { String(cString: $0) } }) throws -> EngineOptions {
+        func value(_ name: String) -> String? { lookup(name).flatMap { $0.isEmpty ? nil : $0 } }
+        func invalid(_ name: String, _ v: String) -> KernelError {
+            .badOption("\(name)=\(v) is not a valid setting (use \(variables.first { $0.name == name }!.values)).")
+        }
+        func flag(_ name: String) throws -> Bool? {
+            guard let v = value(name) else { return nil }
+            switch v { case "0": return false; case "1": return true; default: throw invalid(name, v) }
+        }
+        var o = EngineOptions()
+        if let v = value("GLMCHAT_KERNELS") { guard let k = KernelFamily(rawValue: v) else { throw invalid("GLMCHAT_KERNELS", v) }; o.kernels = k }
+        if let v = value("GLMCHAT_KV") { guard let k = KVCacheType(rawValue: v) else { throw invalid("GLMCHAT_KV", v) }; o.kvCache = k }
+        o.amx = try flag("GLMCHAT_AMX") ?? o.amx
+        o.gfni = try flag("GLMCHAT_GFNI") ?? o.gfni
+        o.repack = try flag("GLMCHAT_REPACK") ?? o.repack
+        return o
+    }
+
+    /// The C kernels' view of these options.
+    var kernelOptions: ck_options {
+        let family: Int32 = switch kernels {
+        case .auto: Int32(CK_FAMILY_AUTO)
+        case .scalar: Int32(CK_FAMILY_SCALAR)
+        case .avx2: Int32(CK_FAMILY_AVX2)
+        case .avx512: Int32(CK_FAMILY_AVX512)
+        }
+        return ck_options(family: family, amx: amx ? 1 : 0, gfni: gfni ? 1 : 0, repack: repack ? 1 : 0)
+    }
+
+    /// Makes the kernels without a plan (elementwise ops, attention, activation quantizers) follow `kernels`
+    /// (scalar or SIMD). Process-wide: the engine applies its options when a model loads.
+    public func applyToElementwiseKernels() {
+        var o = kernelOptions
+        ck_apply_options(&o)
+    }
+}
