@@ -19,14 +19,17 @@ public enum SettingsFile {
         catch { return (Settings(), "settings file \(path) could not be read, so defaults are used") }
     }
 
-    /// What the settings panel (F3) and Ctrl-T change; the panel saves only these, so a key it does not edit
+    /// What the settings panel (F3) changes; the panel saves only these, so a key it does not edit
     /// (model, endpoint, api_key_env, served_model) keeps what the file says, even if the file changed meanwhile.
     public static let panelKeys: Set<String> = ["thinking", "keep_thinking", "expand_thinking", "theme", "sampling"]
 
     /// The keys among `keys` whose values differ between `old` and `new` (as written to the file).
+    /// Keys are sorted before comparing: the encoder's order of an object's keys can differ between two runs.
     public static func changedKeys(from old: Settings, to new: Settings, among keys: Set<String>) -> Set<String> {
-        guard let a = (try? JSONValue.parse(Array(JSONEncoder().encode(old))))?.objectValue,
-              let b = (try? JSONValue.parse(Array(JSONEncoder().encode(new))))?.objectValue else { return keys }
+        let enc = JSONEncoder()
+        enc.outputFormatting = .sortedKeys
+        guard let a = (try? JSONValue.parse(Array(enc.encode(old))))?.objectValue,
+              let b = (try? JSONValue.parse(Array(enc.encode(new))))?.objectValue else { return keys }
         let av = Dictionary(a, uniquingKeysWith: { x, _ in x }), bv = Dictionary(b, uniquingKeysWith: { x, _ in x })
         return keys.filter { av[$0] != bv[$0] }
     }
