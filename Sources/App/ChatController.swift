@@ -114,6 +114,11 @@ public final class ChatController: LoopController {
             let changed = SettingsFile.changedKeys(from: settingsBaseline, to: s, among: SettingsFile.panelKeys)
             guard !changed.isEmpty else { return }
             do { try SettingsFile.save(s, path: path, keys: changed); settingsBaseline = s } catch { handle(.notice("could not save settings: \(error)")) }
+        case .keepDraft(let text, let id):
+            guard let p = persistence else { return }
+            do { try drafts.leave(id, text: text, for: state, in: p) } catch { handle(.notice("could not keep the unsent text: \(error)")) }
+            // A new conversation gets back what was typed into the last one not saved.
+            if state.sessionID == nil, let d = p.loadDraft(for: nil) { handle(.draftRestored(d)) }
         case .measure(let req, let id):
             let q = queue
             backend.measure(req) { fit in q.post(.contextMeasured(fit, sessionID: id)) }

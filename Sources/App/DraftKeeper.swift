@@ -11,8 +11,15 @@ struct DraftKeeper {
     private var keptAt = -Double.infinity
     static let interval = 1.0
 
+    /// The user left conversation `id` for the state's one: `text` stays as `id`'s draft, and what is kept from now
+    /// on belongs to the conversation now open (its own draft comes back through `ChatController.open`).
+    mutating func leave(_ id: String?, text: String, for s: AppState, in p: ConversationPersistence) throws {
+        owner = s.sessionID; kept = ""
+        try p.saveDraft(text, for: id)
+    }
+
     /// Keeps the state's unsent text if it changed, once `interval` has passed since the last write (at once with
-    /// `force`). When the conversation changed, the text went with the editor: the old one's draft is cleared.
+    /// `force`). When the conversation got its id (its first save), its draft moves from "not saved yet" to that id.
     /// Read-only conversations belong to another glmchat: nothing is written for them.
     mutating func sync(_ s: AppState, in p: ConversationPersistence, now: Double, force: Bool = false) throws {
         guard s.readOnly == nil else { return }

@@ -15,6 +15,8 @@ public struct StreamingReply: Equatable, Sendable {
     public var contentChunks = 0
     public var prefill: (done: Int, total: Int)? = nil
     public var lastSaveAt: Double
+    /// The user asked to stop it; the backend has not finished yet.
+    public var stopping = false
     public static func == (a: StreamingReply, b: StreamingReply) -> Bool {
         a.messageIndex == b.messageIndex && a.startedAt == b.startedAt && a.reasoningChunks == b.reasoningChunks && a.contentChunks == b.contentChunks
     }
@@ -29,12 +31,14 @@ public enum Overlay: Equatable, Sendable {
 
 public struct SessionPicker: Equatable, Sendable {
     public var all: [SessionEntry]
-    public var query = ""
+    public var queryField = InputEditor()
     public var selected = 0
     /// Non-nil while typing a new title for the selected session.
-    public var renaming: String? = nil
+    public var renameField: InputEditor? = nil
     public var confirmDelete = false
     public init(all: [SessionEntry]) { self.all = all }
+    public var query: String { queryField.text }
+    public var renaming: String? { renameField?.text }
     public var visible: [SessionEntry] {
         guard !query.isEmpty else { return all }
         let q = query.lowercased()
@@ -48,11 +52,13 @@ public struct SettingsPanel: Equatable, Sendable {
 }
 
 public struct SearchState: Equatable, Sendable {
-    public var query: String
+    public var field = InputEditor()
+    public var query: String { field.text }
     /// Still typing the query.
     public var editing: Bool
     /// Transcript row of the current match.
     public var matchRow: Int? = nil
+    public init(editing: Bool = true) { self.editing = editing }
 }
 
 public struct AppState: Sendable {
@@ -82,8 +88,11 @@ public struct AppState: Sendable {
     public var search: SearchState? = nil
     /// One line of feedback under the transcript; cleared by the next key.
     public var notice: String? = nil
-    /// Ctrl-C was pressed once while idle: a second one quits.
-    public var quitArmed = false
+    /// When Ctrl-C was pressed while idle (`now`): a second one within `quitWindow` seconds quits.
+    public var quitArmedAt: Double? = nil
+    public static let quitWindow = 2.0
+    /// Ctrl-T's view of the thinking blocks (nil: the setting "Open thinking blocks" decides).
+    public var showThinking: Bool? = nil
     public var now: Double = 0
     /// Tool declarations sent with each request, and whether calls need the user's approval.
     public var tools: [JSONValue] = []
@@ -125,6 +134,9 @@ public struct AppState: Sendable {
         self.modelName = modelName; self.contextLength = contextLength; self.settings = settings; self.theme = theme
         self.width = width; self.height = height
     }
+
+    /// A second Ctrl-C now would quit.
+    public var quitArmed: Bool { quitArmedAt.map { now - $0 < Self.quitWindow } ?? false }
 
     public var isBusy: Bool { streaming != nil || runningTool != nil || !pendingTools.isEmpty }
 

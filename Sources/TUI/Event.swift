@@ -54,6 +54,8 @@ public enum Effect: Sendable {
     case renameSession(String, String)
     case deleteSession(String)
     case saveSettings(Settings)
+    /// Keep this unsent text as the draft of conversation `for` (nil: the one not saved yet), which is being left.
+    case keepDraft(String, for: String?)
     /// Ask the backend, off the UI thread, how much of the context the opened conversation `sessionID` takes.
     case measure(ChatRequest, sessionID: String)
     case quit

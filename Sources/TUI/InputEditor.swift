@@ -115,11 +115,14 @@ public struct InputEditor: Equatable, Sendable {
         return true
     }
 
+    /// Empties the editor (history stays).
+    public mutating func clear() { lines = [[]]; row = 0; col = 0; historyIndex = nil; draft = "" }
+
     /// Takes the text out for sending, remembers it in history and clears the editor.
     public mutating func take() -> String {
         let t = text
         if !t.trimming(" \n").isEmpty, history.last != t { history.append(t) }
-        lines = [[]]; row = 0; col = 0; historyIndex = nil; draft = ""
+        clear()
         return t
     }
 

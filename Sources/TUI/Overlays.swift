@@ -30,7 +30,7 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
         footer = "Esc close"
     case .sessions(let p):
         title = "Sessions"
-        lines.append([Span("Search: ", t[.dim]), Span(p.query + "▏", t[.text])])
+        lines.append([Span("Search: ", t[.dim]), Span(p.queryField.withCaret, t[.text])])
         lines.append([])
         let vis = p.visible
         if vis.isEmpty { lines.append([Span(p.all.isEmpty ? "No saved sessions yet." : "Nothing matches.", t[.dim])]) }
@@ -46,7 +46,7 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
                 if let u = e.updated { label += " · " + shortDate(u) }
                 if let pid = e.heldBy { label += " · read-only: open in another glmchat (pid \(pid))" }
             }
-            if sel, let r = p.renaming { lines.append([Span("Rename to: ", t[.accent]), Span(r + "▏", t[.text])]); continue }
+            if sel, let r = p.renameField { lines.append([Span("Rename to: ", t[.accent]), Span(r.withCaret, t[.text])]); continue }
             lines.append(s.clip((sel ? "▸ " : "  ") + label, style: st, width: inner))
         }
         if p.confirmDelete, let e = vis[safe: p.selected] {

@@ -58,7 +58,7 @@ func renderTranscript(_ s: AppState, into buf: inout Buffer) {
             if r >= layout.starts[bi] { buf.put("▌", x: 0, y: y, style: t[.accent]) }
         }
         buf.put(layout.rows[r], x: 2, y: y, limit: s.width - 1)
-        if let q = s.search?.query, !q.isEmpty, s.search?.matchRow == r { highlight(q, row: y, in: &buf, style: t[.accent].with(.reverse)) }
+        if let q = s.search?.query, !q.isEmpty, s.search?.matchRow == r, s.focus == .transcript { highlight(q, row: y, in: &buf, style: t[.accent].with(.reverse)) }
     }
     // Scroll position marker on the right edge when not at the bottom.
     if scroll > 0, h > 0 {
@@ -90,11 +90,14 @@ func renderSeparator(_ s: AppState, into buf: inout Buffer) {
     let y = s.transcriptRows
     buf.put(String(repeating: "─", count: s.width), x: 0, y: y, style: t[.dim])
     var left: StyledLine
-    if let se = s.search {
-        left = [Span(" /" + se.query + (se.editing ? "▏" : ""), t[.accent])]
-        if !se.editing { left.append(Span(se.matchRow == nil ? "  no match" : "  n/N next/previous", t[.dim])) }
-    } else if let n = s.notice {
-        left = [Span(" " + n + " ", t[.warning])]
+    if let se = s.search, s.focus == .transcript {
+        left = [Span(" /" + (se.editing ? se.field.withCaret : se.query), t[.accent])]
+        if !se.editing { left.append(Span("  " + searchPosition(se, s.layoutTranscript()), t[.dim])) }
+        if let n = s.notice { left.append(Span("  " + n + " ", t[.warning])) }
+    } else if s.streaming?.stopping == true || s.notice != nil || s.quitArmed {
+        let parts = [s.streaming?.stopping == true ? "stopping…" : nil, s.notice,
+                     s.quitArmed ? "press \(Keymap.key(.interrupt)) again to quit" : nil]
+        left = [Span(" " + parts.compactMap { $0 }.joined(separator: "; ") + " ", t[.warning])]
     } else if !s.queued.isEmpty {
         let n = s.queued.count
         left = [Span(" \(n) queued · \(Keymap.key(.stop)) stops and puts \(n == 1 ? "it" : "them") back in the editor ", t[.dim])]
@@ -109,6 +112,14 @@ func renderSeparator(_ s: AppState, into buf: inout Buffer) {
         left = [Span(" \(k(.send)) send · \(k(.newline)) newline · \(k(.toggleFocus)) transcript · \(k(.help)) help ", t[.dim])]
     }
     buf.put(left, x: 1, y: y, limit: s.width)
+}
+
+/// "3/7  n/N next/previous": the current match among all (newest first), or "no match".
+func searchPosition(_ se: SearchState, _ layout: TranscriptLayout) -> String {
+    let rows = layout.matchRows(se.query)
+    guard let r = se.matchRow, let i = rows.firstIndex(of: r) else { return "no match" }
+    let k = { Keymap.key($0, in: .transcript) }
+    return "\(i + 1)/\(rows.count)  \(k(.nextMatch))/\(k(.previousMatch)) next/previous"
 }
 
 func renderInput(_ s: AppState, into buf: inout Buffer) {

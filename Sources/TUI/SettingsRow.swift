@@ -36,7 +36,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
         switch self {
         case .thinking: s.settings.thinking.toggle()
         case .keepThinking: s.settings.keepThinking.toggle()
-        case .expandThinking: s.settings.expandThinking.toggle()
+        case .expandThinking: s.settings.expandThinking.toggle(); s.showThinking = nil
         case .temperature: s.settings.sampling.temperature = clampStep(s.settings.sampling.temperature, 0.05 * sign, 0, 2)
         case .topP: s.settings.sampling.topP = clampStep(s.settings.sampling.topP, 0.05 * sign, 0.05, 1)
         case .minP: s.settings.sampling.minP = clampStep(s.settings.sampling.minP, 0.01 * sign, 0, 1)

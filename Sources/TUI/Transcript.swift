@@ -36,11 +36,11 @@ extension AppState {
 
     public func isExpanded(_ key: String, default d: Bool) -> Bool { expanded[key] ?? d }
 
-    /// Whether a thinking block is open: the user's choice, else open while it streams, else the setting.
+    /// Whether a thinking block is open: the user's choice, else open while it streams, else Ctrl-T's view, else the setting.
     func thinkingOpen(_ key: String, streamingReasoning: Bool) -> Bool {
         if let e = expanded[key] { return e }
         if streamingReasoning { return true }
-        return settings.expandThinking
+        return showThinking ?? settings.expandThinking
     }
 
     public func layoutTranscript() -> TranscriptLayout {

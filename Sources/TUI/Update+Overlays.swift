@@ -66,34 +66,37 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
                 p.all.removeAll { $0.id == e.id }
                 p.selected = min(p.selected, max(0, p.visible.count - 1))
                 s.overlay = .sessions(p)
-                if e.id == s.sessionID { s.sessionID = nil }
-                return [.deleteSession(e.id)]
+                guard e.id == s.sessionID else { return [.deleteSession(e.id)] }
+                // The open one: its file goes to the trash and an empty conversation takes its place.
+                if s.isBusy { s.notice = "stop the reply first (Esc)"; return [] }
+                startEmpty(&s)
+                s.notice = "deleted; this is a new conversation"
+                return [.deleteSession(e.id), .keepDraft("", for: e.id)]
             }
             s.overlay = .sessions(p)
             return []
         }
-        if var r = p.renaming {
+        if var r = p.renameField {
             switch k.key {
-            case .escape: p.renaming = nil
+            case .escape: p.renameField = nil
             case .enter:
-                p.renaming = nil
+                p.renameField = nil
+                let title = r.text.trimming(" ")
                 if let e = vis[safe: p.selected], e.id == s.sessionID, let ro = s.readOnly { s.notice = ro.refusal }
-                else if let e = vis[safe: p.selected], !r.trimming(" ").isEmpty {
-                    let title = r.trimming(" ")
+                else if let e = vis[safe: p.selected], !title.isEmpty {
                     if let i = p.all.firstIndex(where: { $0.id == e.id }) { p.all[i].title = title }
                     if e.id == s.sessionID { s.title = title }
                     s.overlay = .sessions(p)
                     return [.renameSession(e.id, title)]
                 }
-            case .backspace: if !r.isEmpty { r.removeLast() }; p.renaming = r
-            case .char(let c): r.append(c); p.renaming = r
-            default: break
+            default: if fieldKey(&r, k) { p.renameField = r }
             }
             s.overlay = .sessions(p)
             return []
         }
         switch k.key {
-        case .function(2), .ctrl("r"): if let e = vis[safe: p.selected] { p.renaming = e.title }
+        case .function(2), .ctrl("r"):
+            if let e = vis[safe: p.selected] { var f = InputEditor(); f.insert(e.title); p.renameField = f }
         case .escape: s.overlay = nil; return []
         case _ where Keymap.action(for: k, in: .anywhere) == .sessions: s.overlay = nil; return []
         case .up: p.selected = max(0, p.selected - 1)
@@ -105,9 +108,7 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
             s.overlay = nil
             return [.openSession(e.id)]
         case .delete, .ctrl("d"): if vis[safe: p.selected] != nil { p.confirmDelete = true }
-        case .backspace: if !p.query.isEmpty { p.query.removeLast(); p.selected = 0 }
-        case .char(let c): p.query.append(c); p.selected = 0
-        default: break
+        default: if fieldKey(&p.queryField, k) { p.selected = 0 }
         }
         s.overlay = .sessions(p)
         return []

@@ -13,13 +13,14 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
     case .key(let k):
         return handleKey(&s, k)
     case .paste(let text):
-        s.quitArmed = false
+        s.quitArmedAt = nil
+        let line = text.filter { $0 != "\n" }
         if case .sessions(var p) = s.overlay {
-            if p.renaming != nil { p.renaming! += text.filter { $0 != "\n" } } else { p.query += text.filter { $0 != "\n" } }
+            if p.renameField != nil { p.renameField!.insert(line) } else { p.queryField.insert(line) }
             s.overlay = .sessions(p); return []
         }
         if s.overlay != nil { return [] }
-        if s.search?.editing == true { s.search?.query += text.filter { $0 != "\n" }; return [] }
+        if s.search?.editing == true { s.search?.field.insert(line); return [] }
         s.focus = .input
         s.input.insert(text)
         let n = text.split(separator: "\n", omittingEmptySubsequences: false).count
@@ -45,6 +46,7 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
         else if s.overlay == nil { s.overlay = .sessions(SessionPicker(all: list)) }
         return []
     case .sessionLoaded(let c):
+        let leaving = leaveConversation(&s)
         s.messages = c.messages; s.sessionID = c.id; s.title = c.title
         s.streaming = nil; s.pendingTools = []; s.runningTool = nil; s.scroll = 0; s.selectedBlock = nil
         s.expanded = [:]; s.messageNotes = [:]; s.droppedMessages = 0; s.overlay = nil; s.focus = .input
@@ -56,7 +58,7 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
         for m in c.messages where m.incomplete { s.messageNotes[m.id, default: []].append("⚠ this reply was cut off (glmchat stopped while it streamed)") }
         s.readOnly = c.readOnly
         s.notice = "opened “\(c.title.isEmpty ? c.id : c.title)”" + (c.readOnly.map { " " + $0.label } ?? "")
-        return c.messages.isEmpty ? [] : [.measure(chatRequest(s), sessionID: c.id)]
+        return leaving + (c.messages.isEmpty ? [] : [.measure(chatRequest(s), sessionID: c.id)])
     case .saved(let id):
         s.sessionID = id
         return []
@@ -83,10 +85,10 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
 
 func handleKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
     let wasArmed = s.quitArmed
-    s.quitArmed = false
+    s.quitArmedAt = nil
+    s.notice = nil
     // Ctrl-C works everywhere, overlays included.
     if Keymap.action(for: k, in: .anywhere) == .interrupt { return interrupt(&s, wasArmed: wasArmed) }
-    s.notice = nil
     if s.overlay != nil { return overlayKey(&s, k) }
     if let se = s.search, se.editing { return searchKey(&s, k) }
     guard let action = Keymap.action(for: k, focus: s.focus) else { return typeKey(&s, k) }
@@ -96,9 +98,14 @@ func handleKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
 /// A key no binding has: a character is typed into the input (from the transcript too).
 func typeKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
     guard case .char(let c) = k.key, !k.alt else { return [] }
-    if s.focus == .transcript { s.focus = .input; s.selectedBlock = nil }
+    if s.focus == .transcript { leaveTranscript(&s) }
     s.input.insert(String(c))
     return []
+}
+
+/// Back to the editor: the transcript's selection and search end with it.
+func leaveTranscript(_ s: inout AppState) {
+    s.focus = .input; s.selectedBlock = nil; s.search = nil
 }
 
 /// Does what a key in the keymap is bound to.
@@ -107,8 +114,9 @@ func perform(_ s: inout AppState, _ action: KeyAction) -> [Effect] {
     case .interrupt: return interrupt(&s, wasArmed: false)   // handleKey takes Ctrl-C first, overlays included
     case .stop: return stop(&s)
     case .toggleFocus:
-        s.focus = s.focus == .input ? .transcript : .input
-        if s.focus == .transcript, s.selectedBlock == nil { s.selectedBlock = s.layoutTranscript().blocks.last?.key }
+        if s.focus == .transcript { leaveTranscript(&s); break }
+        s.focus = .transcript
+        if s.selectedBlock == nil { s.selectedBlock = s.layoutTranscript().blocks.last?.key }
     case .toggleThinking: return toggleAllThinking(&s)
     case .pageUp: scrollBy(&s, max(1, s.transcriptRows - 2))
     case .pageDown: scrollBy(&s, -max(1, s.transcriptRows - 2))
@@ -119,71 +127,82 @@ func perform(_ s: inout AppState, _ action: KeyAction) -> [Effect] {
         s.overlay = .sessions(SessionPicker(all: []))
         return [.listSessions]
     case .settings: s.overlay = .settings(SettingsPanel())
-    case .newConversation: newConversation(&s)
+    case .newConversation: return newConversation(&s)
     case .send: return submit(&s)
     case .newline: s.input.newline()
     case .caretUp: s.input.up()
     case .caretDown: s.input.down()
-    case .caretLeft: s.input.left()
-    case .caretRight: s.input.right()
-    case .lineStart: s.input.home()
-    case .lineEnd: s.input.end()
-    case .wordLeft: s.input.wordLeft()
-    case .wordRight: s.input.wordRight()
-    case .deleteBack: s.input.backspace()
-    case .deleteForward: s.input.deleteForward()
-    case .deleteToStart: s.input.killToStart()
-    case .deleteToEnd: s.input.killToEnd()
-    case .deleteWordBack: s.input.deleteWordBack()
+    case .caretLeft, .caretRight, .lineStart, .lineEnd, .wordLeft, .wordRight,
+         .deleteBack, .deleteForward, .deleteToStart, .deleteToEnd, .deleteWordBack: edit(&s.input, action)
     case .selectUp, .selectDown, .toggleBlock, .copyBlock, .copyCode: return blockKey(&s, action)
     case .top: s.scroll = Int.max; clampScroll(&s)
     case .bottom: s.scroll = 0
-    case .search: s.search = SearchState(query: "", editing: true)
+    case .search: s.search = SearchState()
     case .nextMatch: findMatch(&s, older: true)
     case .previousMatch: findMatch(&s, older: false)
     }
     return []
 }
 
-/// Ctrl-C: stops the reply or the tool calls, else closes the overlay, else quits when pressed twice.
+/// Ctrl-C: clears the editor (into its history: Up brings the text back), else stops the reply or the tool
+/// calls, else closes the overlay; stopping or idle, it arms quitting: a second Ctrl-C within
+/// `AppState.quitWindow` seconds quits.
 func interrupt(_ s: inout AppState, wasArmed: Bool) -> [Effect] {
+    if s.overlay == nil, !s.input.isEmpty {
+        _ = s.input.take()
+        s.notice = "input cleared (\(Keymap.key(.caretUp, in: .input)) brings it back)"
+        return []
+    }
     if wasArmed { return [.cancel, .quit] }
-    if s.streaming != nil {
-        s.quitArmed = true
-        s.notice = joinNotice("stopping the reply", returnQueuedToEditor(&s)) + " (Ctrl-C again quits)"
-        return [.cancel]
-    }
-    if s.runningTool != nil || !s.pendingTools.isEmpty {
-        let fx = stopToolLoop(&s)
-        s.quitArmed = true
-        s.notice = joinNotice("tool calls stopped", returnQueuedToEditor(&s)) + " (Ctrl-C again quits)"
-        return fx
-    }
-    if s.overlay != nil { return closeOverlay(&s) }
-    s.quitArmed = true
-    s.notice = "press Ctrl-C again to quit"
-    return []
+    // A reply already stopping is not stopped again: the press only arms quitting.
+    let stoppable = s.streaming.map { !$0.stopping } ?? false || s.runningTool != nil || !s.pendingTools.isEmpty
+    if !stoppable, s.overlay != nil { return closeOverlay(&s) }
+    s.quitArmedAt = s.now
+    return stoppable ? stop(&s) : []
 }
 
 /// Esc: stops the reply or the tool calls, else closes the search, else leaves the transcript.
 func stop(_ s: inout AppState) -> [Effect] {
-    if s.streaming != nil { s.notice = joinNotice("stopping…", returnQueuedToEditor(&s)); return [.cancel] }
+    if s.streaming != nil {
+        s.streaming?.stopping = true
+        let back = returnQueuedToEditor(&s)
+        if !back.isEmpty { s.notice = back }
+        return [.cancel]
+    }
     if s.runningTool != nil || !s.pendingTools.isEmpty {
         let fx = stopToolLoop(&s)
         s.notice = joinNotice(s.notice ?? "", returnQueuedToEditor(&s))
         return fx
     }
     if s.search != nil { s.search = nil; return [] }
-    if s.focus == .transcript { s.focus = .input; s.selectedBlock = nil }
+    if s.focus == .transcript { leaveTranscript(&s) }
     return []
 }
 
-func newConversation(_ s: inout AppState) {
-    if s.isBusy { s.notice = "stop the reply first (Esc)"; return }
+/// Ctrl-N: an empty conversation; the editor's text stays with the one left (its draft).
+func newConversation(_ s: inout AppState) -> [Effect] {
+    if s.isBusy { s.notice = "stop the reply first (Esc)"; return [] }
+    let leaving = leaveConversation(&s)
+    startEmpty(&s)
+    s.notice = "new conversation"
+    return leaving
+}
+
+/// The open conversation's unsent text goes to its draft and the editor empties for the next one.
+/// A read-only conversation keeps no drafts here: its text comes along instead.
+func leaveConversation(_ s: inout AppState) -> [Effect] {
+    guard s.readOnly == nil else { return [] }
+    let fx: [Effect] = [.keepDraft(s.unsentText ?? "", for: s.sessionID)]
+    s.input.clear()
+    s.queued = []
+    return fx
+}
+
+/// The state of a conversation with no messages and no file yet.
+func startEmpty(_ s: inout AppState) {
     s.messages = []; s.sessionID = nil; s.title = ""; s.scroll = 0; s.selectedBlock = nil; s.expanded = [:]
     s.messageNotes = [:]; s.droppedMessages = 0; s.contextUsed = 0; s.contextUsedApproximate = false; s.lastStats = nil
-    s.promptLimit = nil; s.readOnly = nil
-    s.notice = "new conversation"
+    s.promptLimit = nil; s.readOnly = nil; s.search = nil
 }
 
 /// The transcript's actions on its blocks: moving the selection, opening, copying.
@@ -231,11 +250,13 @@ func select(_ s: inout AppState, _ i: Int, _ layout: TranscriptLayout) {
     clampScroll(&s)
 }
 
+/// Ctrl-T: a view toggle (not saved; the settings row "Open thinking blocks" is the saved default).
 func toggleAllThinking(_ s: inout AppState) -> [Effect] {
-    s.settings.expandThinking.toggle()
+    let open = !(s.showThinking ?? s.settings.expandThinking)
+    s.showThinking = open
     for k in s.expanded.keys where k.hasSuffix(":thinking") { s.expanded[k] = nil }
-    s.notice = s.settings.expandThinking ? "thinking blocks open" : "thinking blocks closed"
-    return [.saveSettings(s.settings)]
+    s.notice = open ? "thinking blocks open" : "thinking blocks closed"
+    return []
 }
 
 func scrollBy(_ s: inout AppState, _ d: Int) {

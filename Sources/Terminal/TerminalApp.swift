@@ -34,8 +34,9 @@ public enum TerminalApp {
         var pfd = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)]
         var drain = [UInt8](repeating: 0, count: 256)
         while !controller.quitRequested {
-            // Animate (spinner, elapsed time) while something is running; otherwise sleep until input.
-            let timeout: Int32 = controller.state.isBusy ? 100 : 1000
+            // Animate (spinner, elapsed time) while something is running, and end Ctrl-C's quit window on time;
+            // otherwise sleep until input.
+            let timeout: Int32 = controller.state.isBusy || controller.state.quitArmed ? 100 : 1000
             pfd[0].revents = 0; pfd[1].revents = 0
             _ = poll(&pfd, 2, timeout)
             while read(fds[0], &drain, drain.count) > 0 {}

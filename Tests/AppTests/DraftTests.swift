@@ -94,4 +94,48 @@ final class DraftTests: XCTestCase {
         XCTAssertThrowsError(try store.writeDraft("x", for: "../escape"))
         XCTAssertTrue(store.list().isEmpty, "a draft is not a session")
     }
+
+    func conversation(_ p: ConversationPersistence, _ text: String) throws -> String {
+        try p.save(StoredConversation(id: "", title: text, messages: [.user(text)], model: "m"), partial: false)
+    }
+
+    /// Switching conversations (opening one, Ctrl-N) leaves the editor's text as the draft of the one left.
+    func testEachConversationKeepsItsOwnDraft() throws {
+        let p = InMemoryPersistence()
+        let a = try conversation(p, "A"), b = try conversation(p, "B")
+        try p.saveDraft("for A", for: a)
+        let c = controller(p)
+        try c.open(a)
+        c.handle(.tick(1))
+        XCTAssertEqual(c.state.input.text, "for A")
+        type(c, " more")
+        try c.open(b)
+        XCTAssertEqual(c.state.input.text, "")
+        c.handle(.tick(3))
+        XCTAssertEqual(p.loadDraft(for: a), "for A more")
+        XCTAssertNil(p.loadDraft(for: b))
+        type(c, "for B")
+        c.handle(.key(KeyPress(.ctrl("n"))))
+        c.handle(.tick(5))
+        XCTAssertEqual(c.state.input.text, "")
+        XCTAssertEqual(p.loadDraft(for: b), "for B")
+        XCTAssertEqual(p.loadDraft(for: a), "for A more")
+        try c.open(a)
+        XCTAssertEqual(c.state.input.text, "for A more")
+    }
+
+    /// Deleting the open conversation in the picker starts an empty one: what is sent next is saved alone.
+    func testDeletingTheOpenConversationThenSendingSavesOnlyTheNewMessage() throws {
+        let p = InMemoryPersistence()
+        let a = try conversation(p, "old")
+        let c = controller(p, turns: [Script.Turn(match: nil, steps: [.content("ok")], finish: .stop)])
+        try c.open(a)
+        for k in [Key.function(2), .delete, .char("y"), .escape] { c.handle(.key(KeyPress(k))) }
+        XCTAssertEqual(try p.list().map(\.id), [])
+        type(c, "new\n")
+        let ids = try p.list().map(\.id)
+        XCTAssertEqual(ids.count, 1)
+        XCTAssertNotEqual(ids.first, a)
+        XCTAssertEqual(try p.load(ids[0]).messages.map(\.content), ["new"])
+    }
 }

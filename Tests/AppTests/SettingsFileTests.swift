@@ -108,7 +108,7 @@ final class SettingsFileTests: XCTestCase {
     }
 
     /// A flag for one run (--no-think sets thinking off in the state) is not written when a save changes something
-    /// else (Ctrl-T); toggling thinking itself in F3 is.
+    /// else (F3's "Open thinking blocks"); toggling thinking itself in F3 is.
     func testAOneRunFlagIsNotSavedUnlessChangedInThePanel() throws {
         let dir = try tempDir()
         let path = dir + "/settings.json"
@@ -119,7 +119,7 @@ final class SettingsFileTests: XCTestCase {
         let c = ChatController(state: AppState(modelName: "", contextLength: 0, settings: settings, theme: .plain),
                                backend: ScriptedBackend(script: script), persistence: InMemoryPersistence(), settingsPath: path)
         c.handle(.resize(width: 80, height: 24))
-        c.handle(.key(KeyPress(.ctrl("t"))))
+        for k in [Key.function(3), .down, .down, .enter, .escape] { c.handle(.key(KeyPress(k))) }
         var o = try object(path)
         XCTAssertEqual(o["expand_thinking"] as? Bool, true)
         XCTAssertEqual(o["thinking"] as? Bool, true, "the --no-think of this run stays out of the file")
@@ -135,5 +135,17 @@ final class SettingsFileTests: XCTestCase {
         for k in [Key.function(3), .enter, .escape] { c.handle(.key(KeyPress(k))) }
         XCTAssertEqual(try object(path)["thinking"] as? Bool, false)
         XCTAssertNil(c.state.notice)
+    }
+
+    /// Ctrl-T only changes the view: with no settings file, none is written (F3's row is the saved default).
+    func testCtrlTWritesNoSettings() throws {
+        let dir = try tempDir()
+        let path = dir + "/settings.json"
+        let script = Script(model: "m", contextLength: 4096, pace: 0, chunk: 4, turns: [])
+        let c = ChatController(state: AppState(modelName: "", contextLength: 0, theme: .plain),
+                               backend: ScriptedBackend(script: script), persistence: InMemoryPersistence(), settingsPath: path)
+        c.handle(.resize(width: 80, height: 24))
+        for k in [Key.ctrl("t"), .function(3), .escape, .ctrl("t")] { c.handle(.key(KeyPress(k))) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path), (try? String(contentsOfFile: path)) ?? "")
     }
 }

@@ -88,7 +88,9 @@ final class QueueTests: XCTestCase {
         XCTAssertTrue(fx.contains { if case .cancel = $0 { return true }; return false })
         XCTAssertEqual(s.queued, [])
         XCTAssertEqual(s.input.text, "queued one\n\ndraft")
-        XCTAssertEqual(s.notice, "stopping…; the queued message is back in the editor")
+        XCTAssertEqual(s.notice, "the queued message is back in the editor")
+        XCTAssertEqual(Snapshot.text(s).split(separator: "\n").first { $0.contains("stopping") }.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " ─|")) },
+                       "stopping…; the queued message is back in the editor")
         fx = Fixture.feed(&s, [.backend(.finished(.cancelled), at: 102)])
         XCTAssertTrue(sends(fx).isEmpty)
         XCTAssertEqual(s.messages.map(\.role), [.user, .assistant])
@@ -105,16 +107,22 @@ final class QueueTests: XCTestCase {
         XCTAssertEqual(sends(fx).first?.messages.last?.content, "after")
     }
 
-    func testCtrlCPutsQueuedBackAndWhatIsLeftIsReportedAtQuit() {
+    func testCtrlCPutsQueuedBackThenClearsTheEditorIntoItsHistory() {
         var s = streaming()
         Fixture.feed(&s, Fixture.type("keep me") + [Fixture.key(.enter)])
         XCTAssertEqual(s.unsentText, "keep me")
         var fx = Fixture.feed(&s, [Fixture.key(.ctrl("c"))])
         XCTAssertTrue(fx.contains { if case .cancel = $0 { return true }; return false })
         XCTAssertEqual(s.input.text, "keep me")
-        XCTAssertEqual(s.notice, "stopping the reply; the queued message is back in the editor (Ctrl-C again quits)")
+        XCTAssertEqual(s.notice, "the queued message is back in the editor")
+        Fixture.feed(&s, [.backend(.finished(.cancelled), at: 102)])
+        // With text in the editor Ctrl-C clears it, quitting nothing; Up brings it back.
         fx = Fixture.feed(&s, [Fixture.key(.ctrl("c"))])
-        XCTAssertTrue(fx.contains { if case .quit = $0 { return true }; return false })
+        XCTAssertTrue(fx.isEmpty, "\(fx)")
+        XCTAssertTrue(s.input.isEmpty)
+        XCTAssertEqual(s.notice, "input cleared (Up brings it back)")
+        Fixture.feed(&s, [Fixture.key(.up)])
+        XCTAssertEqual(s.input.text, "keep me")
         XCTAssertEqual(s.unsentText, "keep me")
     }
 

@@ -57,10 +57,10 @@ final class UpdateTests: XCTestCase {
         Fixture.feed(&s, [.backend(.content("done"), at: 2)])
         b = s.layoutTranscript().blocks.first { $0.kind == .thinking }!
         XCTAssertFalse(b.open)
-        // Global toggle opens all and is remembered in the settings.
+        // Global toggle opens all (a view: the settings are not written).
         let fx = Fixture.feed(&s, [Fixture.key(.ctrl("t"))])
         XCTAssertTrue(s.layoutTranscript().blocks.first { $0.kind == .thinking }!.open)
-        XCTAssertTrue(fx.contains { if case .saveSettings(let st) = $0 { return st.expandThinking }; return false })
+        XCTAssertFalse(fx.contains { if case .saveSettings = $0 { return true }; return false })
     }
 
     func testPerBlockToggleInTheTranscript() {
