@@ -48,9 +48,9 @@ public struct KeymapRow: Sendable {
 public enum Keymap {
     public static let rows: [KeymapRow] = [
         row(.anywhere, "stop the reply / close a panel", (.stop, [.key(.escape)])),
-        row(.anywhere, "stop the reply; twice to quit", (.interrupt, [.key(.ctrl("c"))])),
+        row(.anywhere, "clear the input, else stop; twice in 2 s: quit", (.interrupt, [.key(.ctrl("c"))])),
         row(.anywhere, "switch between input and transcript", (.toggleFocus, [.key(.tab), .key(.backTab)])),
-        row(.anywhere, "open/close all thinking blocks", (.toggleThinking, [.key(.ctrl("t"))])),
+        row(.anywhere, "open/close all thinking blocks (F3: default)", (.toggleThinking, [.key(.ctrl("t"))])),
         row(.anywhere, "scroll the transcript a page", (.pageUp, [.key(.pageUp)]), (.pageDown, [.key(.pageDown)])),
         row(.anywhere, "scroll it 3 lines (with --mouse)", (.wheelUp, [.key(.wheelUp)]), (.wheelDown, [.key(.wheelDown)])),
         row(.anywhere, "this help", (.help, [.key(.function(1)), .key(.ctrl("g"))])),
