@@ -146,14 +146,15 @@ func perform(_ s: inout AppState, _ action: KeyAction) -> [Effect] {
 
 /// Ctrl-C: clears the editor (into its history: Up brings the text back), else stops the reply or the tool
 /// calls, else closes the overlay; stopping or idle, it arms quitting: a second Ctrl-C within
-/// `AppState.quitWindow` seconds quits.
+/// `AppState.quitWindow` seconds quits (even when stopping put queued messages back in the editor: they are
+/// printed at exit).
 func interrupt(_ s: inout AppState, wasArmed: Bool) -> [Effect] {
+    if wasArmed { return [.cancel, .quit] }
     if s.overlay == nil, !s.input.isEmpty {
         _ = s.input.take()
         s.notice = "input cleared (\(Keymap.key(.caretUp, in: .input)) brings it back)"
         return []
     }
-    if wasArmed { return [.cancel, .quit] }
     // A reply already stopping is not stopped again: the press only arms quitting.
     let stoppable = s.streaming.map { !$0.stopping } ?? false || s.runningTool != nil || !s.pendingTools.isEmpty
     if !stoppable, s.overlay != nil { return closeOverlay(&s) }

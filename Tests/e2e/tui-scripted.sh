@@ -86,6 +86,16 @@ T show-buffer 2>/dev/null | grep -qF 'Hello! I am a **scripted** demo of glmchat
 T send-keys -t e2e Y
 wait_for "copied 1 code block"
 [ "$(T show-buffer 2>/dev/null)" = 'print("hi")' ] || fail "Y did not copy the code block"
+# / searches: the selection moves to the match's block (the question), so y copies it; Tab ends the search.
+T send-keys -t e2e / "hello there" Enter
+wait_for "/hello there  1/1  n/N next/previous"
+T send-keys -t e2e y
+wait_for "copied 11 characters"
+[ "$(T show-buffer 2>/dev/null)" = 'hello there' ] || fail "y after a search did not copy the matched block"
+T send-keys -t e2e n
+wait_for "search wrapped"
+T send-keys -t e2e Tab
+wait_gone "/hello there"
 
 # 3. Resize: the transcript reflows to the new width; too small gives the one-line message.
 T resize-window -t e2e -x 60 -y 20
@@ -139,9 +149,14 @@ TARGET=ro wait_for "The folder holds a Swift package"
 T send-keys -t ro "more please" Enter
 TARGET=ro wait_for "so nothing is sent or saved here"
 TARGET=ro pane | grep -qF "❯ more please" || { TARGET=ro fail "the refused message left the editor"; }
-T send-keys -t ro C-c C-c
+# Ctrl-C clears the editor first; Up brings the text back.
+T send-keys -t ro C-c
+TARGET=ro wait_for "input cleared (Up brings it back)"
+TARGET=ro pane | grep -qF "❯ more please" && { TARGET=ro fail "Ctrl-C did not clear the editor"; }
+T send-keys -t ro Up
+TARGET=ro wait_for "❯ more please"
+T send-keys -t ro C-c C-c C-c
 TARGET=ro wait_for "nothing was written to it"
-TARGET=ro wait_for "Not sent (queued or still in the editor):"
 T kill-session -t ro
 [ "$(sha256sum "$FILE")" = "$SUM" ] && [ "$(stat -c %y "$FILE")" = "$MTIME" ] || fail "the read-only glmchat wrote $FILE"
 T send-keys -t e2e C-c C-c
@@ -195,7 +210,7 @@ wait_for "GLMCHAT-EXIT=137"
 start
 wait_for "restored the text you had not sent"
 wait_for "❯ never lose this"
-T send-keys -t e2e C-c C-c
+T send-keys -t e2e C-c C-c C-c           # the first clears the editor
 wait_for "GLMCHAT-EXIT=0"
 
 echo "tui-scripted: all checks passed"
