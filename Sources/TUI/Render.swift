@@ -92,8 +92,8 @@ func renderSeparator(_ s: AppState, into buf: inout Buffer) {
     var left: StyledLine
     if let se = s.search, s.focus == .transcript {
         left = [Span(" /" + (se.editing ? se.field.withCaret : se.query), t[.accent])]
-        if !se.editing { left.append(Span("  " + searchPosition(se, s.layoutTranscript()), t[.dim])) }
-        if let n = s.notice { left.append(Span("  " + n + " ", t[.warning])) }
+        if !se.editing { left.append(Span("  " + searchPosition(se, s.layoutTranscript()) + " ", t[.dim])) }
+        if let n = s.notice { left.append(Span(" " + n + " ", t[.warning])) }
     } else if s.streaming?.stopping == true || s.notice != nil || s.quitArmed {
         let parts = [s.streaming?.stopping == true ? "stopping…" : nil, s.notice,
                      s.quitArmed ? "press \(Keymap.key(.interrupt)) again to quit" : nil]

@@ -63,12 +63,12 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
             p.confirmDelete = false
             if k.key == .char("y"), let e = vis[safe: p.selected] {
                 if e.id == s.sessionID, let ro = s.readOnly { s.notice = ro.refusal; s.overlay = .sessions(p); return [] }
+                if e.id == s.sessionID, s.isBusy { s.notice = "stop the reply first (Esc)"; s.overlay = .sessions(p); return [] }
                 p.all.removeAll { $0.id == e.id }
                 p.selected = min(p.selected, max(0, p.visible.count - 1))
                 s.overlay = .sessions(p)
                 guard e.id == s.sessionID else { return [.deleteSession(e.id)] }
                 // The open one: its file goes to the trash and an empty conversation takes its place.
-                if s.isBusy { s.notice = "stop the reply first (Esc)"; return [] }
                 startEmpty(&s)
                 s.notice = "deleted; this is a new conversation"
                 return [.deleteSession(e.id), .keepDraft("", for: e.id)]
