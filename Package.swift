@@ -14,14 +14,15 @@ var targets: [Target] = [
     .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizer"]),
     .target(name: "Chat"),
     .target(name: "Store", dependencies: ["Chat"]),
-    .target(name: "TUI", dependencies: ["Chat", "Store"]),
+    .target(name: "TUI", dependencies: ["Chat"]),
     .target(name: "Terminal", dependencies: ["TUI", "CNcursesw"]),
     .target(name: "Remote", dependencies: ["Chat", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                           .product(name: "NIOCore", package: "swift-nio"),
                                           .product(name: "NIOPosix", package: "swift-nio"),
                                           .product(name: "NIOHTTP1", package: "swift-nio")]),
+    .target(name: "App", dependencies: ["TUI", "Chat", "Store", "Engine", "Tokenizer", "GGUF", "Remote"]),
     .executableTarget(name: "glmchat", dependencies: [
-        "GGUF", "Kernels", "Tokenizer", "Engine", "Chat", "Store", "TUI", "Terminal", "Remote",
+        "App", "Terminal", "TUI", "Chat", "Store", "Engine", "Kernels", "Tokenizer", "GGUF", "Remote",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
 ]
@@ -30,10 +31,11 @@ var targets: [Target] = [
 let tests: [(String, [Target.Dependency])] = [
     ("GGUF", ["GGUF"]), ("Kernels", ["Kernels", "GGUF", "CKernels"]), ("Tokenizer", ["Tokenizer", "GGUF"]),
     ("Engine", ["Engine", "Kernels", "Tokenizer", "GGUF", "CAllocCounter", "TestSupport"]), ("Chat", ["Chat", "Tokenizer", "GGUF"]), ("Store", ["Store", "Chat", "TestSupport"]),
-    ("TUI", ["TUI", "Chat", "Store"]), ("Terminal", ["Terminal", "TUI"]), ("Remote", ["Remote", "Chat"]),
+    ("TUI", ["TUI", "Chat"]), ("Terminal", ["Terminal", "TUI"]), ("Remote", ["Remote", "Chat"]),
+    ("App", ["App", "TUI", "Chat", "Store", "Engine", "Tokenizer", "GGUF", "Remote"]),
 ]
 // Data files read through #filePath, not bundled.
-let testData: [String: [String]] = ["TUI": ["Snapshots", "Fixtures"]]
+let testData: [String: [String]] = ["TUI": ["Snapshots"], "App": ["Fixtures"]]
 targets += tests.map { .testTarget(name: "\($0.0)Tests", dependencies: $0.1, exclude: testData[$0.0] ?? []) }
 // Test support: counts heap allocations (the token-loop test in EngineTests).
 targets.append(.target(name: "CAllocCounter", path: "Tests/CAllocCounter"))

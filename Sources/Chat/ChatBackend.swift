@@ -4,6 +4,11 @@ import Foundation
 
 /// What a backend reports while it produces one reply, in order.
 public enum ChatEvent: Sendable, Equatable {
+    /// What the backend fitted into the context for this reply: its first event (and again before a retry).
+    case promptFitted(PromptFit)
+    /// The server said the prompt is longer than its context and a shorter one is being sent: the sentence
+    /// says so for the transcript. Nothing of the reply had streamed.
+    case contextRetry(String)
     /// Prompt tokens processed so far (prefill), for a progress display.
     case prefillProgress(done: Int, total: Int)
     case reasoning(String)
@@ -17,7 +22,8 @@ public enum ChatEvent: Sendable, Equatable {
     case failed(String)
 }
 
-/// One request: the conversation as it should be sent (already fitted to the context budget).
+/// One request: the whole conversation and what fitting it into the context needs. The backend fits it
+/// (it has the template and the tokenizer) and reports the fit with `ChatEvent.promptFitted`.
 public struct ChatRequest: Sendable {
     public var messages: [Message]
     /// Tool declarations in OpenAI function format: {"type":"function","function":{name, description, parameters}}.
@@ -26,8 +32,16 @@ public struct ChatRequest: Sendable {
     public var thinking: Bool
     /// Render past reasoning into the prompt (GLM's clear_thinking = false).
     public var keepThinking: Bool
-    public init(messages: [Message], tools: [JSONValue] = [], sampling: SamplingParams = .glmDefault, thinking: Bool = true, keepThinking: Bool = false) {
+    /// A cap on the prompt's tokens tighter than the context's budget (a server said the prompt was too long);
+    /// nil: the budget alone.
+    public var promptLimit: Int?
+    /// The sticky decisions of this conversation's previous fit (`PromptFit.state`), so the prompt's prefix
+    /// stays the same from one reply to the next.
+    public var fitState: ContextBudget.FitState
+    public init(messages: [Message], tools: [JSONValue] = [], sampling: SamplingParams = .glmDefault, thinking: Bool = true, keepThinking: Bool = false,
+                promptLimit: Int? = nil, fitState: ContextBudget.FitState = ContextBudget.FitState()) {
         self.messages = messages; self.tools = tools; self.sampling = sampling; self.thinking = thinking; self.keepThinking = keepThinking
+        self.promptLimit = promptLimit; self.fitState = fitState
     }
 }
 
@@ -36,12 +50,14 @@ public protocol ChatBackend: AnyObject, Sendable {
     var modelName: String { get }
     /// Tokens the model can attend to.
     var contextLength: Int { get }
-    /// Counts tokens exactly as the model will see them, when the backend can.
-    var tokenCounter: TokenCounter? { get }
-    /// Starts a reply on a background thread and returns at once; `onEvent` is called from that thread.
+    /// Fits the request into the context and starts the reply on a background thread; returns at once.
+    /// `onEvent` is called from that thread, `promptFitted` first.
     func send(_ request: ChatRequest, onEvent: @escaping @Sendable (ChatEvent) -> Void)
     /// Stops the reply in progress (it then reports `finished(.cancelled)`). Safe to call at any time.
     func cancel()
+    /// Fits the request as `send` would, without replying, and reports the fit from a background thread
+    /// (the context use of a conversation just opened).
+    func measure(_ request: ChatRequest, completion: @escaping @Sendable (PromptFit) -> Void)
 }
 
 extension ChatEvent {

@@ -46,6 +46,17 @@ public struct ContextBudget: Sendable, Equatable {
 
     public func fit(_ messages: [Message], tools: [JSONValue] = [], template: ChatTemplate, options: TemplateOptions,
                     counter: TokenCounter, previous: FitState = FitState()) throws -> Fitted {
+        let fitted = shrink(messages, tools: tools, template: template, options: options, counter: counter, previous: previous)
+        guard fitted.promptTokens <= promptBudget else {
+            throw ContextError("The conversation needs \(fitted.promptTokens) tokens even after shortening, more than the \(promptBudget) available (context \(contextLength) − \(reservedReplyTokens) reserved for the reply); start a new conversation or use a longer context.")
+        }
+        return fitted
+    }
+
+    /// `fit` without the final check: everything that can be left out is, and the result may still be over
+    /// the budget (the backend then sends it and the model or server says it is too long).
+    public func shrink(_ messages: [Message], tools: [JSONValue] = [], template: ChatTemplate, options: TemplateOptions,
+                       counter: TokenCounter, previous: FitState = FitState()) -> Fitted {
         let budget = promptBudget
         func count(_ m: [Message]) -> (String, Int) { let p = template.render(m, tools: tools, options: options); return (p, counter.countTokens(p)) }
         let lastUser = messages.lastIndex { $0.role == .user } ?? -1
@@ -127,9 +138,6 @@ public struct ContextBudget: Sendable, Equatable {
             guard let o = original[m.id] else { return false }
             return o.content != m.content || (o.reasoning ?? "") != (m.reasoning ?? "")
         }.map(\.id)
-        guard tokens <= budget else {
-            throw ContextError("The conversation needs \(tokens) tokens even after shortening, more than the \(budget) available (context \(contextLength) − \(reservedReplyTokens) reserved for the reply); start a new conversation or use a longer context.")
-        }
         return Fitted(messages: current, prompt: prompt, promptTokens: tokens, report: report, state: state)
     }
 

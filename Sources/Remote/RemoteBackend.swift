@@ -1,6 +1,8 @@
-// ChatBackend over an OpenAI-compatible server (vLLM, SGLang, llama-server, llama-cpp-python): streams
-// /v1/chat/completions with AsyncHTTPClient on a background task, retries only failed connects, stops and
-// closes the connection on cancel, and turns HTTP and stream failures into one-sentence `failed` events.
+// ChatBackend over an OpenAI-compatible server (vLLM, SGLang, llama-server, llama-cpp-python): fits the
+// conversation into the server's context (ContextRetry: once more, shorter, when the server says it is too
+// long), streams /v1/chat/completions with AsyncHTTPClient on a background task, retries only failed
+// connects, stops and closes the connection on cancel, and turns HTTP and stream failures into one-sentence
+// `failed` events.
 import AsyncHTTPClient
 import Chat
 import Foundation
@@ -188,7 +190,10 @@ final class RemoteHTTP: @unchecked Sendable {
 public final class RemoteBackend: ChatBackend, @unchecked Sendable {
     public let modelName: String
     public let contextLength: Int
+    /// Counts prompt tokens for fitting: exact with the model's tokenizer, else an estimate learnt from the server.
     public let tokenCounter: TokenCounter?
+    /// Fits requests with the template the fallback parser knows (GLM-4.7 unless configured) and `tokenCounter`.
+    let fitter: PromptFitter
     /// The id sent as "model" (nil: none is sent).
     public let model: String?
     let http: RemoteHTTP
@@ -228,7 +233,9 @@ public final class RemoteBackend: ChatBackend, @unchecked Sendable {
         model = info?.id ?? c.model
         modelName = model ?? URL(string: http.base)?.host ?? http.base
         contextLength = c.contextLength ?? info?.contextLength ?? RemoteConfiguration.fallbackContextLength
-        self.tokenCounter = tokenCounter ?? ApproximateTokenCounter()
+        let counter = tokenCounter ?? ApproximateTokenCounter()
+        self.tokenCounter = counter
+        fitter = PromptFitter(template: c.template, counter: counter, contextLength: contextLength)
     }
 
     public func send(_ request: ChatRequest, onEvent: @escaping @Sendable (ChatEvent) -> Void) {
@@ -237,7 +244,11 @@ public final class RemoteBackend: ChatBackend, @unchecked Sendable {
         nextID += 1
         let id = nextID
         let task = Task.detached { [self] in
-            await self.run(request, onEvent: onEvent)
+            await ContextRetry.run(request, fitter: fitter, onEvent: onEvent) { fitted, emit in
+                var sent = request
+                sent.messages = fitted.messages
+                await self.run(sent, promptBytes: fitted.prompt.utf8.count, onEvent: emit)
+            }
             self.finished(id)
         }
         running = (id, task)
@@ -253,9 +264,15 @@ public final class RemoteBackend: ChatBackend, @unchecked Sendable {
         t?.cancel()
     }
 
+    public func measure(_ request: ChatRequest, completion: @escaping @Sendable (PromptFit) -> Void) {
+        let fitter = self.fitter
+        Task.detached { completion(fitter.fit(request).fit) }
+    }
+
     // MARK: one reply
 
-    private func run(_ request: ChatRequest, onEvent: @escaping @Sendable (ChatEvent) -> Void) async {
+    /// Streams the reply to `request` (its messages already fitted; `promptBytes` long as rendered).
+    private func run(_ request: ChatRequest, promptBytes: Int, onEvent: @escaping @Sendable (ChatEvent) -> Void) async {
         var decoder = StreamDecoder(thinking: request.thinking, tools: request.tools, template: http.config.template)
         var clock = ReplyClock()
         var sawEvent = false
@@ -265,7 +282,7 @@ public final class RemoteBackend: ChatBackend, @unchecked Sendable {
             var stats = decoder.usage ?? GenerationStats()
             clock.fill(&stats)
             if let p = stats.promptTokens, let counter = tokenCounter as? ApproximateTokenCounter {
-                counter.calibrate(bytes: Self.promptBytes(request), tokens: p)
+                counter.calibrate(bytes: promptBytes, tokens: p)
             }
             if decoder.usage != nil || clock.firstToken != nil { onEvent(.stats(stats)) }
             if let failure, RemoteHTTP.isCancellation(failure) || Task.isCancelled {
@@ -316,13 +333,6 @@ public final class RemoteBackend: ChatBackend, @unchecked Sendable {
         } catch {
             end(RemoteHTTP.mapped(error, midStream: true, config: http.config))
         }
-    }
-
-    /// The text the prompt is made of, for calibrating the token estimate.
-    static func promptBytes(_ r: ChatRequest) -> Int {
-        r.messages.reduce(0) { n, m in
-            n + m.content.utf8.count + (m.reasoning?.utf8.count ?? 0) + m.toolCalls.reduce(0) { $0 + $1.name.utf8.count + $1.arguments.serialized().utf8.count }
-        } + r.tools.reduce(0) { $0 + $1.serialized().utf8.count }
     }
 }
 

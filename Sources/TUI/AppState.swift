@@ -15,11 +15,6 @@ public struct StreamingReply: Equatable, Sendable {
     public var contentChunks = 0
     public var prefill: (done: Int, total: Int)? = nil
     public var lastSaveAt: Double
-    /// What was sent: messages and their estimated prompt tokens (for shrinking on a context-too-long error).
-    public var sentMessages = 0
-    public var sentPromptTokens = 0
-    /// This reply is the one retry after the server said the prompt was too long.
-    public var contextRetry = false
     public static func == (a: StreamingReply, b: StreamingReply) -> Bool {
         a.messageIndex == b.messageIndex && a.startedAt == b.startedAt && a.reasoningChunks == b.reasoningChunks && a.contentChunks == b.contentChunks
     }
@@ -69,9 +64,6 @@ public struct AppState: Sendable {
     public var title: String = ""
     public var modelName: String
     public var contextLength: Int
-    public var tokenCounter: TokenCounter? = nil
-    /// Fits the conversation into the context; nil uses ContextFit (drop oldest whole turns).
-    public var fitter: ContextFitter? = nil
     public var settings: Settings
     public var theme: Theme
     public var width: Int
@@ -120,8 +112,10 @@ public struct AppState: Sendable {
     /// `contextUsed` comes from an approximate token counter (shown with a leading "~").
     public var contextUsedApproximate = false
     /// A cap on the prompt's tokens, tighter than the context, set after a server said the prompt was too
-    /// long (ContextRetry); kept for the rest of the conversation.
+    /// long (the backend's ContextRetry); kept for the rest of the conversation.
     public var promptLimit: Int? = nil
+    /// The backend's sticky fit decisions, for the conversation whose first message they were made for.
+    public var fitMemory: (firstMessageID: String, state: ContextBudget.FitState)? = nil
     /// Memo of laid-out finished messages (shared by copies of the state; pure memoization).
     public var layoutCache = LayoutCache()
     public var liveCache = LiveMarkdownCache()

@@ -36,6 +36,8 @@ public enum Event: Sendable {
     case notice(String)
     /// Text typed into this conversation earlier and never sent (kept by the controller): back into the editor.
     case draftRestored(String)
+    /// The backend's fit of the opened conversation `sessionID` (the answer to `Effect.measure`).
+    case contextMeasured(PromptFit, sessionID: String)
 }
 
 public enum Effect: Sendable {
@@ -52,6 +54,8 @@ public enum Effect: Sendable {
     case renameSession(String, String)
     case deleteSession(String)
     case saveSettings(Settings)
+    /// Ask the backend, off the UI thread, how much of the context the opened conversation `sessionID` takes.
+    case measure(ChatRequest, sessionID: String)
     case quit
 }
 

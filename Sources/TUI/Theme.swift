@@ -1,6 +1,4 @@
-// Themes: semantic style slots loaded from JSON (built-in or the user's themes folder), with a
-// warning and a fallback to the default when a file is broken.
-import Foundation
+// Themes: semantic style slots parsed from JSON (the built-ins here; App reads the user's themes folder).
 import Chat
 
 public enum ThemeSlot: String, CaseIterable, Sendable {
@@ -69,41 +67,11 @@ public struct Theme: Sendable, Equatable {
         throw ThemeError("colour \(w) \"\(s)\" is not #rrggbb, 0–255, default or a colour name")
     }
 
-    /// Every theme there is: the built-ins, then the user's folder (a user file named like a built-in
-    /// replaces it; broken files are left out with a warning each).
-    public static func all(userDir: String?) -> (themes: [Theme], warnings: [String]) {
-        var themes = BuiltinThemes.sources.compactMap { try? parse($0.json) }
-        var warnings: [String] = []
-        if let dir = userDir, let names = try? FileManager.default.contentsOfDirectory(atPath: dir) {
-            for n in names.sorted() where n.hasSuffix(".json") {
-                let path = (dir as NSString).appendingPathComponent(n)
-                do {
-                    let t = try parse(try String(contentsOfFile: path, encoding: .utf8))
-                    themes.removeAll { $0.name == t.name }
-                    themes.append(t)
-                } catch { warnings.append("theme file \(path) is broken (\(error))") }
-            }
-        }
-        return (themes, warnings)
-    }
+    /// The built-in themes, parsed.
+    public static var builtins: [Theme] { BuiltinThemes.sources.compactMap { try? parse($0.json) } }
 
-    /// Finds a theme by name: `<userDir>/NAME.json` first, then the built-ins. Returns the theme and a
-    /// warning when it had to fall back to the default.
-    public static func load(named name: String, userDir: String?) -> (Theme, warning: String?) {
-        if let dir = userDir {
-            let path = (dir as NSString).appendingPathComponent("\(name).json")
-            if FileManager.default.fileExists(atPath: path) {
-                do {
-                    let data = try String(contentsOfFile: path, encoding: .utf8)
-                    return (try parse(data), nil)
-                } catch {
-                    return (fallback, "theme file \(path) is broken (\(error)); using the default theme")
-                }
-            }
-        }
-        if let src = BuiltinThemes.sources.first(where: { $0.name == name }) {
-            do { return (try parse(src.json), nil) } catch { return (fallback, "built-in theme \(name) is broken (\(error))") }
-        }
-        return (fallback, "there is no theme named \(name) (built-in: \(builtinNames.joined(separator: ", "))); using the default theme")
+    /// The built-in theme called `name` (nil: there is none); throws when its source does not parse.
+    public static func builtin(named name: String) throws -> Theme? {
+        try BuiltinThemes.sources.first { $0.name == name }.map { try parse($0.json) }
     }
 }

@@ -26,36 +26,33 @@ public func defaultTitle(_ text: String) -> String {
     return cut + "…"
 }
 
-/// What to send for the conversation as it stands: the plugged-in fitter, else ContextFit's whole-turn drop;
-/// both within `promptLimit` when a server asked for less.
-func fitConversation(_ s: AppState) -> ContextFitResult {
-    if let f = s.fitter { return f(s.messages, s.settings, s.promptLimit) }
-    let fit = ContextFit.fit(s.messages, contextLength: s.contextLength, sampling: s.settings.sampling, counter: s.tokenCounter,
-                             promptLimit: s.promptLimit)
-    return ContextFitResult(messages: ContextFit.kept(s.messages, dropped: fit.dropped), droppedMessages: fit.dropped, promptTokens: fit.tokens)
+/// The request for the conversation as it stands: all of it, with what the backend needs to fit it.
+func chatRequest(_ s: AppState) -> ChatRequest {
+    let memory = s.fitMemory.flatMap { $0.firstMessageID == s.messages.first?.id ? $0.state : nil }
+    return ChatRequest(messages: s.messages, tools: s.tools, sampling: s.settings.sampling, thinking: s.settings.thinking,
+                       keepThinking: s.settings.keepThinking, promptLimit: s.promptLimit, fitState: memory ?? ContextBudget.FitState())
 }
 
-func startReply(_ s: inout AppState, contextRetry: Bool = false) -> [Effect] {
-    let fitted = fitConversation(s)
-    s.droppedMessages = fitted.droppedMessages
-    if let p = fitted.promptTokens {
-        s.contextUsed = p
-        s.contextUsedApproximate = s.tokenCounter.map { !$0.isExact } ?? false
-    }
-    let req = ChatRequest(messages: fitted.messages, tools: s.tools, sampling: s.settings.sampling,
-                          thinking: s.settings.thinking, keepThinking: s.settings.keepThinking)
+func startReply(_ s: inout AppState) -> [Effect] {
+    let req = chatRequest(s)
     var reply = Message(role: .assistant, content: "", sampling: s.settings.sampling, incomplete: true)
     reply.reasoning = nil
     let saveFirst = Effect.save(s.conversation, partial: false)
     s.messages.append(reply)
-    var sr = StreamingReply(messageIndex: s.messages.count - 1, startedAt: s.now, lastSaveAt: s.now)
-    sr.sentMessages = fitted.messages.count
-    sr.sentPromptTokens = fitted.promptTokens ?? fitted.messages.reduce(0) { $0 + ContextFit.tokens($1, counter: s.tokenCounter) }
-    sr.contextRetry = contextRetry
-    s.streaming = sr
+    s.streaming = StreamingReply(messageIndex: s.messages.count - 1, startedAt: s.now, lastSaveAt: s.now)
     s.scroll = 0
     s.haltToolLoop = false
     return [saveFirst, .send(req)]
+}
+
+/// The backend's fit of the reply being streamed: what is left out, the context use and the fit's memory.
+func applyFit(_ s: inout AppState, _ fit: PromptFit) {
+    s.droppedMessages = fit.droppedMessages
+    s.contextUsed = fit.promptTokens
+    s.contextUsedApproximate = !fit.exact
+    s.contextLength = fit.contextLength
+    s.promptLimit = fit.promptLimit
+    if let first = s.messages.first?.id { s.fitMemory = (first, fit.state) }
 }
 
 func handleBackend(_ s: inout AppState, _ ev: ChatEvent, at: Double) -> [Effect] {
@@ -63,6 +60,13 @@ func handleBackend(_ s: inout AppState, _ ev: ChatEvent, at: Double) -> [Effect]
     var m = s.messages[sr.messageIndex]
     var effects: [Effect] = []
     switch ev {
+    case .promptFitted(let fit):
+        applyFit(&s, fit)
+    case .contextRetry(let note):
+        // Shown under the message the reply answers (tool results are drawn with the call they answer).
+        if let anchor = s.messages[..<sr.messageIndex].last(where: { $0.role == .user || $0.role == .assistant }) {
+            s.messageNotes[anchor.id, default: []].append(note)
+        }
     case .prefillProgress(let done, let total):
         sr.prefill = (done, total)
     case .reasoning(let text):
@@ -93,15 +97,7 @@ func handleBackend(_ s: inout AppState, _ ev: ChatEvent, at: Double) -> [Effect]
         }
         return effects
     case .failed(let msg):
-        var note = "✗ the reply failed: " + msg
-        if ev.isContextTooLong {
-            switch retryShorter(&s, sr, reply: m, error: msg) {
-            case .retry(let effects): return effects
-            case .cannotShrink: note += " Nothing older can be left out: shorten the message or start a new conversation (Ctrl-N)."
-            case .alreadyRetried: note += " (This was the retry with a shorter prompt.)"
-            case .notApplicable: break
-            }
-        }
+        let note = "✗ the reply failed: " + msg
         finishReply(&s, &m, sr, reason: .error, at: at)
         s.messageNotes[m.id, default: []].append(note)
         // Sending the queued messages into the same failure would only repeat it: back to the editor.
@@ -131,7 +127,13 @@ func finishReply(_ s: inout AppState, _ m: inout Message, _ sr: StreamingReply, 
     m.stats = st
     s.lastStats = st
     if let p = st.promptTokens, let c = st.completionTokens { s.contextUsed = p + c; s.contextUsedApproximate = false }
-    else { s.contextUsed = (s.contextUsed ?? 0) + ContextFit.tokens(m, counter: s.tokenCounter) }
+    else { s.contextUsed = (s.contextUsed ?? 0) + estimatedTokens(m) }
+}
+
+/// A reply's tokens when the backend did not count them: about 3 bytes per token, plus its role tags.
+func estimatedTokens(_ m: Message) -> Int {
+    let text = m.content + (m.reasoning ?? "") + m.toolCalls.map { $0.name + $0.arguments.serialized() }.joined()
+    return (text.utf8.count + 2) / 3 + 4
 }
 
 /// Runs or asks about the next queued tool call; when none are left, sends their results back.

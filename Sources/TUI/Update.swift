@@ -50,12 +50,13 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
         s.expanded = [:]; s.messageNotes = [:]; s.droppedMessages = 0; s.overlay = nil; s.focus = .input
         s.lastStats = c.messages.last(where: { $0.role == .assistant && $0.stats != nil })?.stats
         s.promptLimit = nil
-        s.contextUsed = ContextFit.fit(c.messages, contextLength: s.contextLength, sampling: s.settings.sampling, counter: s.tokenCounter).tokens
-        s.contextUsedApproximate = s.tokenCounter.map { !$0.isExact } ?? false
+        // Unknown until the backend has counted it (off this thread) or the first reply.
+        s.contextUsed = nil
+        s.contextUsedApproximate = false
         for m in c.messages where m.incomplete { s.messageNotes[m.id, default: []].append("⚠ this reply was cut off (glmchat stopped while it streamed)") }
         s.readOnly = c.readOnly
         s.notice = "opened “\(c.title.isEmpty ? c.id : c.title)”" + (c.readOnly.map { " " + $0.label } ?? "")
-        return []
+        return c.messages.isEmpty ? [] : [.measure(chatRequest(s), sessionID: c.id)]
     case .saved(let id):
         s.sessionID = id
         return []
@@ -68,6 +69,12 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
         s.input.setText(typed.trimming(" \n").isEmpty ? draft : draft + "\n\n" + typed)
         s.focus = .input
         s.notice = joinNotice(s.notice ?? "", "restored the text you had not sent")
+        return []
+    case .contextMeasured(let fit, let id):
+        // Only for the conversation still open, and only until a reply reports its own fit.
+        guard s.sessionID == id, s.streaming == nil, s.contextUsed == nil else { return [] }
+        s.contextUsed = fit.promptTokens
+        s.contextUsedApproximate = !fit.exact
         return []
     }
 }

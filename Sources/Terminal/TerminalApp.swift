@@ -9,7 +9,7 @@ public enum TerminalApp {
     public static func dieOfPendingSignal() { nc_die_of_pending_signal() }
 
     /// Runs the chat until the user quits. The terminal is restored on return, on throw and on signals.
-    public static func run(_ controller: ChatController, mouse: Bool = false) throws {
+    public static func run(_ controller: LoopController, mouse: Bool = false) throws {
         let screen = try Screen(mouse: mouse)
         defer { screen.stop() }
         var fds: [Int32] = [0, 0]

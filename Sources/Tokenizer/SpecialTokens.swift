@@ -6,6 +6,8 @@ struct SpecialTokens {
     struct Entry { let id: Int; let text: [UInt8]; let isControl: Bool; let lstrip: Bool; let rstrip: Bool }
     /// Candidates in llama.cpp's order: longer texts first (ties by id).
     let entries: [Entry]
+    /// Bytes of the longest special token's text.
+    var longest: Int { entries.first?.text.count ?? 0 }
     /// Entries of texts at least two bytes long grouped by their first two bytes: the group of pair p is
     /// pairEntries[pairStart[p] ..< pairStart[p + 1]]; pairStart is (65537).
     private let pairStart: [Int32]
@@ -38,7 +40,8 @@ struct SpecialTokens {
         single = s
     }
 
-    enum Piece: Equatable { case text(Range<Int>), token(Int) }
+    /// A raw text range, or a special token's id and the offset where its text starts.
+    enum Piece: Equatable { case text(Range<Int>), token(Int, at: Int) }
 
     /// The pieces of `text` in order: raw text ranges and special token ids.
     func partition(_ text: UnsafeBufferPointer<UInt8>, parseSpecial: Bool) -> [Piece] {
@@ -95,7 +98,7 @@ struct SpecialTokens {
         }
         for f in found {
             flushText(upTo: f.p)
-            pieces.append(.token(f.id))
+            pieces.append(.token(f.id, at: f.p))
             pos = f.p + f.len
         }
         flushText(upTo: n)

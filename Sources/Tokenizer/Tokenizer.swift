@@ -66,17 +66,27 @@ public final class Tokenizer: @unchecked Sendable {
         out.reserveCapacity(bytes.count / 3 + 2)
         let special = addBOS ?? true
         if special && vocab.addBOS, let b = vocab.bosID { out.append(b) }
-        bytes.withUnsafeBufferPointer { buf in
+        var marks: [SpecialMark] = []
+        appendEncoding(bytes, from: 0, parseSpecial: parseSpecial, into: &out, marks: &marks)
+        if special && vocab.addEOS, let e = vocab.eosID { out.append(e) }
+        return out
+    }
+
+    /// Where a special token sits in an encoding: its text's byte offset and its index among the ids.
+    struct SpecialMark { var byte: Int; var index: Int }
+
+    /// Appends the ids of `bytes[start...]` (no BOS or EOS) to `out`, and where each special token is to `marks`.
+    func appendEncoding(_ bytes: [UInt8], from start: Int, parseSpecial: Bool, into out: inout [Int], marks: inout [SpecialMark]) {
+        bytes.withUnsafeBufferPointer { whole in
+            let buf = UnsafeBufferPointer(rebasing: whole[start...])
             var session = Session(tokenizer: self)
             for p in specials.partition(buf, parseSpecial: parseSpecial) {
                 switch p {
-                case .token(let id): out.append(id)
+                case .token(let id, let at): marks.append(SpecialMark(byte: start + at, index: out.count)); out.append(id)
                 case .text(let r): session.encode(UnsafeBufferPointer(rebasing: buf[r]), into: &out)
                 }
             }
         }
-        if special && vocab.addEOS, let e = vocab.eosID { out.append(e) }
-        return out
     }
 
     /// Text of `ids`: the concatenated pieces (no space clean-up), control tokens only with `renderSpecial`.

@@ -1,13 +1,10 @@
-// `glmchat [chat]`: the full-screen chat. Picks a backend (the in-process engine, or a recorded
+// `glmchat [chat]`: the full-screen chat. Picks a backend (the in-process engine, a server, or a recorded
 // script for demos and tests), loads settings and theme, opens or resumes a session, runs the UI.
+import App
 import ArgumentParser
 import Foundation
-import Chat
-import GGUF
-import Store
 import TUI
 import Terminal
-import Tokenizer
 
 struct ChatOptions: ParsableArguments {
     @Option(name: [.short, .customLong("model")], help: "The GGUF model file (default: \"model\" in settings.json); with a server, the served model's id.")
@@ -54,63 +51,12 @@ struct ChatOptions: ParsableArguments {
     }
 }
 
-/// The backend, tools and context fitter for a chat. The in-process engine is wired in here (see makeEngineBackend).
-struct BackendChoice {
-    var backend: ChatBackend
-    var tools: ToolExecutor?
-    /// nil: the TUI's own fit (drop the oldest whole turns, ~3 bytes per token without a token counter).
-    var fitter: ContextFitter? = nil
-}
-
-/// The in-process engine: loads the model (progress on stderr, before the screen starts), the coding tools
-/// for templates that declare tools (confined to the current folder), and the exact-token context fitter.
-func makeEngineBackend(modelPath: String, options: ChatOptions, settings: Settings) throws -> BackendChoice {
-    FileHandle.standardError.write(Data("glmchat: loading \(modelPath)…\n".utf8))
-    let backend = try EngineChatBackend(modelPath: modelPath, threads: options.threads, contextLength: options.contextLength)
-    var tools: ToolExecutor?
-    if backend.template.supportsTools {
-        tools = CodingToolsExecutor(CodingTools(workspace: try Workspace(root: FileManager.default.currentDirectoryPath)))
+extension ChatOptions {
+    /// What the flags say about the backend.
+    var backend: BackendOptions {
+        BackendOptions(model: model, threads: threads, contextLength: contextLength, demoScript: demoScript, paceMs: paceMs,
+                       endpoint: remote.endpoint, apiKeyEnv: remote.apiKeyEnv, tokenizer: remote.tokenizer)
     }
-    return BackendChoice(backend: backend, tools: tools, fitter: budgetFitter(for: backend, tools: tools?.declarations ?? []))
-}
-
-func makeBackend(_ options: ChatOptions, settings: Settings, settingsPath: String) throws -> BackendChoice {
-    if let path = options.demoScript {
-        var script = try Script.load(path: path)
-        if let p = options.paceMs { script.pace = p / 1000 }
-        let b = ScriptedBackend(script: script)
-        return BackendChoice(backend: b, tools: b)
-    }
-    // A server from --endpoint or from settings.json (unless -m names a model file).
-    let r = options.remote
-    if let server = settings.remote(endpointFlag: r.endpoint, apiKeyEnvFlag: r.apiKeyEnv, modelFlag: options.model, isModelFile: {
-        $0.lowercased().hasSuffix(".gguf") || FileManager.default.fileExists(atPath: $0)
-    }) {
-        let backend = try makeRemoteBackend(endpoint: server.endpoint, apiKeyEnv: server.apiKeyEnv, tokenizer: r.tokenizer, model: server.model,
-                                            contextLength: options.contextLength,
-                                            loadTokenCounter: { path in TokenizerCounter(tokenizer: try Tokenizer(gguf: try GGUFFile(path: path))) })
-        // Tools run here, on this machine, for GLM-style servers as for the local engine.
-        let tools = CodingToolsExecutor(CodingTools(workspace: try Workspace(root: FileManager.default.currentDirectoryPath)))
-        return BackendChoice(backend: backend, tools: tools)
-    }
-    if r.apiKeyEnv != nil || r.tokenizer != nil {
-        throw ValidationError("--api-key-env and --tokenizer only apply with --endpoint (or \"endpoint\" in \(settingsPath))")
-    }
-    guard let model = options.model ?? settings.model else {
-        throw ValidationError("""
-            no model given: run scripts/demo to fetch the small demo model (SmolLM2-135M-Instruct) and start on it, \
-            or pass -m FILE.gguf (GLM-4.7-Flash GGUFs: https://huggingface.co/unsloth/GLM-4.7-Flash-GGUF), \
-            or set "model" in \(settingsPath)
-            """)
-    }
-    guard FileManager.default.fileExists(atPath: model) else { throw ValidationError("the model file \(model) does not exist") }
-    return try makeEngineBackend(modelPath: model, options: options, settings: settings)
-}
-
-/// The conversation store for this run.
-func makePersistence(_ options: ChatOptions) throws -> ConversationPersistence {
-    if options.noSave { return InMemoryPersistence() }
-    return StorePersistence(store: SessionStore())
 }
 
 struct ChatCommand: ParsableCommand {
@@ -127,12 +73,12 @@ struct ChatCommand: ParsableCommand {
         let (theme, themeWarning) = Theme.load(named: themeName, userDir: configDir + "/themes")
         if options.theme != nil, themeWarning == nil { settings.theme = themeName }
 
-        let choice = reportingErrors { try makeBackend(options, settings: settings, settingsPath: settingsPath) }
-        let persistence = reportingErrors { try makePersistence(options) }
+        let choice = reportingErrors { try Backends.make(options.backend, settings: settings, settingsPath: settingsPath) }
+        let persistence = Backends.persistence(noSave: options.noSave)
         var state = AppState(modelName: choice.backend.modelName, contextLength: choice.backend.contextLength, settings: settings, theme: theme)
         state.themes = Theme.all(userDir: configDir + "/themes").themes
         let controller = ChatController(state: state, backend: choice.backend, persistence: persistence, tools: choice.tools,
-                                        settingsPath: settingsPath, fitter: choice.fitter)
+                                        settingsPath: settingsPath)
         if options.resume {
             if let id = options.sessionID {
                 reportingErrors { try controller.open(try resolveSessionID(id, in: persistence)) }

@@ -1,25 +1,10 @@
-// `remote-probe --history FILE`: sends the prompt after earlier turns through the chat UI's controller, so
+// `remote-probe --history FILE`: sends the prompt after earlier turns through the chat's controller, so
 // the context manager acts as in the TUI (fitting, and shrink-and-retry when the server says the prompt is
 // too long). Prints each request's size, the backend's events and the notes the transcript shows.
+import App
 import Chat
 import Foundation
 import TUI
-
-/// Passes requests to the real backend, reporting each one's size and then its events.
-final class ReportingBackend: ChatBackend, @unchecked Sendable {
-    let inner: ChatBackend
-    let out: JSONLines
-    init(_ inner: ChatBackend, out: JSONLines) { self.inner = inner; self.out = out }
-    var modelName: String { inner.modelName }
-    var contextLength: Int { inner.contextLength }
-    var tokenCounter: TokenCounter? { inner.tokenCounter }
-    func send(_ request: ChatRequest, onEvent: @escaping @Sendable (ChatEvent) -> Void) {
-        out.write([("event", .string("send")), ("messages", .int(request.messages.count))])
-        let out = self.out
-        inner.send(request) { e in out.write(RemoteProbeCommand.json(e)); onEvent(e) }
-    }
-    func cancel() { inner.cancel() }
-}
 
 extension RemoteProbeCommand {
     /// Earlier turns from a JSON array of {"role": "system"|"user"|"assistant", "content": TEXT}.
@@ -43,7 +28,7 @@ extension RemoteProbeCommand {
         state.settings.sampling = sampling
         state.settings.thinking = !noThink
         state.messages = history
-        let c = ChatController(state: state, backend: ReportingBackend(backend, out: out), persistence: nil)
+        let c = ChatController(state: state, backend: ObservedBackend(backend) { out.write(Self.json($0)) }, persistence: nil)
         c.handle(.paste(prompt))
         c.handle(.key(KeyPress(.enter)))
         let deadline = Date().addingTimeInterval(Double(waitSeconds))

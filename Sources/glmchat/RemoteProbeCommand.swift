@@ -69,6 +69,8 @@ struct RemoteProbeCommand: ParsableCommand {
 
     static func json(_ e: ChatEvent) -> [(String, JSONValue)] {
         switch e {
+        case .promptFitted(let f): return [("event", .string("send")), ("messages", .int(f.sentMessages))]
+        case .contextRetry(let n): return [("event", .string("retry")), ("message", .string(n))]
         case .prefillProgress(let d, let t): return [("event", .string("prefill")), ("done", .int(d)), ("total", .int(t))]
         case .reasoning(let s): return [("event", .string("reasoning")), ("text", .string(s))]
         case .content(let s): return [("event", .string("content")), ("text", .string(s))]

@@ -4,15 +4,17 @@ import XCTest
 import Chat
 @testable import Remote
 
-/// Collects a backend's events from its background thread.
+/// Collects a backend's events from its background thread (the fit reports apart, in `fits`).
 final class EventLog: @unchecked Sendable {
     private let lock = NSLock()
     private var list: [ChatEvent] = []
+    private var fitList: [PromptFit] = []
     private let ended = DispatchSemaphore(value: 0)
     private let firstText = DispatchSemaphore(value: 0)
     private var sawText = false
     var onEvent: @Sendable (ChatEvent) -> Void {
         { [self] e in
+            if case .promptFitted(let f) = e { lock.lock(); fitList.append(f); lock.unlock(); return }
             lock.lock(); list.append(e)
             var isText = false
             switch e { case .content, .reasoning: isText = true; default: break }
@@ -24,6 +26,7 @@ final class EventLog: @unchecked Sendable {
         }
     }
     var events: [ChatEvent] { lock.lock(); defer { lock.unlock() }; return list }
+    var fits: [PromptFit] { lock.lock(); defer { lock.unlock() }; return fitList }
     /// Waits (at most 30 s) for the reply to end; false if it did not.
     func waitForEnd() -> Bool { ended.wait(timeout: .now() + 30) == .success }
     func waitForText() -> Bool { firstText.wait(timeout: .now() + 30) == .success }
@@ -108,7 +111,10 @@ final class RemoteBackendTests: XCTestCase {
         defer { server.stop() }
         let log = run(try backend(server))
         XCTAssertTrue(log.terminal?.isContextTooLong ?? false, "\(log.events)")
-        XCTAssertEqual(failure(log), "The conversation is too long for the model's context (Requested tokens (5000) exceed context window of 2048).")
+        // The one message has nothing older to leave out, so the backend does not retry and says so.
+        XCTAssertTrue(failure(log).hasPrefix("The conversation is too long for the model's context (Requested tokens (5000) exceed context window of 2048)."), failure(log))
+        XCTAssertEqual(server.requests.count, 1)
+        XCTAssertEqual(log.fits.count, 1)
     }
 
     func testServerDyingMidStreamKeepsThePartialReplyAndFails() throws {

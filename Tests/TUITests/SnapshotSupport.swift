@@ -59,6 +59,12 @@ enum Snapshot {
     }
 }
 
+/// One token per 4 bytes, marked approximate (as the remote backend's estimate is).
+struct QuarterCounter: TokenCounter {
+    func countTokens(_ text: String) -> Int { text.utf8.count / 4 }
+    var isExact: Bool { false }
+}
+
 /// Builders for states used by several tests.
 enum Fixture {
     static func state(width: Int = 60, height: Int = 20) -> AppState {
@@ -82,5 +88,15 @@ enum Fixture {
     static func feed(_ s: inout AppState, _ events: [Event]) -> [Effect] { events.flatMap { update(&s, $0) } }
 
     static func type(_ text: String) -> [Event] { text.map { .key(KeyPress(.char($0))) } }
+
+    /// Does what a backend does with the request in `effects`: fits it (ChatML, `counter`, the state's context)
+    /// and reports the fit. Returns the request.
+    @discardableResult
+    static func fit(_ s: inout AppState, _ effects: [Effect], counter: TokenCounter) -> ChatRequest? {
+        guard let req = effects.lazy.compactMap({ if case .send(let r) = $0 { return r }; return nil }).first else { return nil }
+        let fitter = PromptFitter(template: .chatML(defaultSystemPrompt: nil), counter: counter, contextLength: s.contextLength)
+        feed(&s, [.backend(.promptFitted(fitter.fit(req).fit), at: s.now)])
+        return req
+    }
     static func key(_ k: Key, alt: Bool = false) -> Event { .key(KeyPress(k, alt: alt)) }
 }

@@ -14,12 +14,11 @@ final class StatusBarTests: XCTestCase {
         return buf.lines[s.height - 1]
     }
 
-    /// A sent message of 5,980 bytes: 1,495 + 4 role-tag tokens with a 4-bytes-per-token counter.
+    /// A sent message of 5,980 bytes: 6,030 as ChatML renders it, 1,507 tokens with a 4-bytes-per-token counter.
     func sent(counter: TokenCounter) -> AppState {
         var s = Fixture.state(width: 80)
-        s.tokenCounter = counter
         s.input.insert(String(repeating: "w", count: 5980))
-        Fixture.feed(&s, [Fixture.key(.enter)])
+        Fixture.fit(&s, Fixture.feed(&s, [Fixture.key(.enter)]), counter: counter)
         return s
     }
 
@@ -42,7 +41,7 @@ final class StatusBarTests: XCTestCase {
         XCTAssertTrue(statusRow(s).contains(" ctx 3k/8.2k 37% "), statusRow(s))
         // The next message is estimated again.
         s.input.insert("more")
-        Fixture.feed(&s, [Fixture.key(.enter)])
+        Fixture.fit(&s, Fixture.feed(&s, [Fixture.key(.enter)]), counter: QuarterCounter())
         XCTAssertTrue(statusRow(s).contains(" ctx ~"), statusRow(s))
         // A new conversation starts from an exact zero.
         Fixture.feed(&s, [.backend(.finished(.stop), at: 103), Fixture.key(.ctrl("n"))])

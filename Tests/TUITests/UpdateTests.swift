@@ -216,10 +216,10 @@ final class UpdateTests: XCTestCase {
 
     func testContextFitDropsOldTurnsAndSaysSo() {
         var s = Fixture.state()
-        s.contextLength = 600   // reply reserve 256 → 344 tokens of prompt; each message below is ~100
-        let long = String(repeating: "x", count: 288)   // 96 tokens + 4
+        s.contextLength = 600   // reply reserve 256 → 344 tokens of prompt; each message below is ~105
+        let long = String(repeating: "x", count: 288)   // 316 bytes in ChatML: 106 tokens
         s.messages = (0..<4).flatMap { i in [Fixture.user(long, id: "u\(i)"), Fixture.assistant(long, id: "a\(i)")] }
-        Fixture.feed(&s, Fixture.type("last") + [Fixture.key(.enter)])
+        Fixture.fit(&s, Fixture.feed(&s, Fixture.type("last") + [Fixture.key(.enter)]), counter: ThirdCounter())
         XCTAssertEqual(s.droppedMessages, 6)
         let layout = s.layoutTranscript()
         let notice = layout.blocks.firstIndex { $0.kind == .truncation }!
@@ -231,9 +231,9 @@ final class UpdateTests: XCTestCase {
 
     func testContextFitKeepsSystemMessagesAndTheLastTurn() {
         let msgs = [Message.system("sys"), Message.user(String(repeating: "a", count: 3000)), Message.assistant("b"), Message.user("c")]
-        let f = ContextFit.fit(msgs, contextLength: 600, sampling: .glmDefault, counter: nil)
-        XCTAssertEqual(f.dropped, 3)
-        XCTAssertEqual(ContextFit.kept(msgs, dropped: f.dropped).map(\.content), ["sys", "c"])
+        let f = PromptFitter(template: .chatML(defaultSystemPrompt: nil), counter: ThirdCounter(), contextLength: 600).fit(ChatRequest(messages: msgs))
+        XCTAssertEqual(f.fit.droppedMessages, 3)
+        XCTAssertEqual(f.messages.map(\.content), ["sys", "c"])
     }
 
     func testFailureIsShownUnderTheReply() {
@@ -268,7 +268,7 @@ final class UpdateTests: XCTestCase {
 final class UpdateMoreTests: XCTestCase {
     func testSettingsPanelSwitchesTheme() {
         var s = Fixture.state()
-        s.themes = Theme.all(userDir: nil).themes
+        s.themes = Theme.builtins
         s.theme = s.themes[0]
         _ = Fixture.feed(&s, [Fixture.key(.function(3))] + Array(repeating: Fixture.key(.up), count: 1) + [Fixture.key(.right)])
         XCTAssertEqual(s.theme.name, "light")
@@ -311,17 +311,23 @@ final class ToolStopTests: XCTestCase {
 }
 
 final class FitterTests: XCTestCase {
-    func testAPluggedFitterDecidesWhatIsSent() {
+    func testTheBackendsFitDecidesWhatIsShown() {
         var s = Fixture.state()
         s.messages = [Fixture.user("old", id: "u0"), Fixture.assistant("old answer", id: "a0")]
-        s.fitter = { msgs, settings, _ in
-            ContextFitResult(messages: Array(msgs.suffix(1)), droppedMessages: msgs.count - 1, promptTokens: 77)
-        }
         Fixture.feed(&s, Fixture.type("new") + [])
         let fx = Fixture.feed(&s, [Fixture.key(.enter)])
         let req = fx.compactMap { if case .send(let r) = $0 { return r }; return nil }.first
-        XCTAssertEqual(req?.messages.map(\.content), ["new"])
+        // The whole conversation goes to the backend, which fits it off the UI thread and says what it sent.
+        XCTAssertEqual(req?.messages.map(\.content), ["old", "old answer", "new"])
+        let fit = PromptFit(droppedMessages: 2, sentMessages: 1, promptTokens: 77, exact: true, contextLength: 8192, report: TruncationReport(budget: 6144))
+        Fixture.feed(&s, [.backend(.promptFitted(fit), at: 101)])
         XCTAssertEqual(s.droppedMessages, 2)
         XCTAssertEqual(s.contextUsed, 77)
     }
+}
+
+/// About 3 bytes per token (rounded up), marked approximate.
+struct ThirdCounter: TokenCounter {
+    func countTokens(_ text: String) -> Int { (text.utf8.count + 2) / 3 }
+    var isExact: Bool { false }
 }

@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${GLMCHAT_BIN:-$PWD/.build/release/glmchat}
-SCRIPT=$PWD/Tests/TUITests/Fixtures/demo-script.json
+SCRIPT=$PWD/Tests/AppTests/Fixtures/demo-script.json
 [ -x "$BIN" ] || { echo "tui-scripted: $BIN is missing; build it first (swift build -c release)"; exit 1; }
 command -v tmux >/dev/null || { echo "tui-scripted: tmux is not installed (scripts/setup installs it)"; exit 1; }
 

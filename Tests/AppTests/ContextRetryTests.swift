@@ -1,8 +1,10 @@
-// A server answering "the prompt is longer than the context": the controller shrinks what it sends and
-// retries once, says so in the transcript, keeps every message, and stops after a second failure.
+// A server answering "the prompt is longer than the context": the backend (ContextRetry, next to its fitter)
+// shrinks what it sends and retries once, the transcript says so, every message is kept, and a second
+// failure ends the reply. Driven through the controller as the chat runs it.
 import XCTest
 import Foundation
 import Chat
+@testable import App
 @testable import TUI
 
 /// One token per 4 bytes, marked approximate (as the remote backend's estimate is).
@@ -11,31 +13,51 @@ struct QuarterCounter: TokenCounter {
     var isExact: Bool { false }
 }
 
-/// Answers each send with the next scripted event list, at once, and records what was sent.
+/// Fits like the remote backend (GLM's template, an approximate counter, ContextRetry) and answers each
+/// attempt with the next scripted event list, recording what was sent.
 final class RecordingBackend: ChatBackend, @unchecked Sendable {
     let modelName = "remote-test"
     let contextLength: Int
-    let tokenCounter: TokenCounter? = QuarterCounter()
+    let fitter: PromptFitter
     private let lock = NSLock()
     private var replies: [[ChatEvent]]
-    private(set) var requests: [ChatRequest] = []
+    private var sent: [ChatRequest] = []
+    var requests: [ChatRequest] { lock.lock(); defer { lock.unlock() }; return sent }
 
-    init(contextLength: Int, replies: [[ChatEvent]]) { self.contextLength = contextLength; self.replies = replies }
+    init(contextLength: Int, replies: [[ChatEvent]]) {
+        self.contextLength = contextLength; self.replies = replies
+        fitter = PromptFitter(template: .glm47, counter: QuarterCounter(), contextLength: contextLength)
+    }
 
     func send(_ request: ChatRequest, onEvent: @escaping @Sendable (ChatEvent) -> Void) {
-        lock.lock()
-        requests.append(request)
-        let events = replies.isEmpty ? [.failed("no more scripted replies")] : replies.removeFirst()
-        lock.unlock()
-        for e in events { onEvent(e) }
+        let done = DispatchSemaphore(value: 0)
+        Task.detached { [self] in
+            await ContextRetry.run(request, fitter: fitter, onEvent: onEvent) { fitted, emit in
+                var r = request
+                r.messages = fitted.messages
+                for e in record(r) { emit(e) }
+            }
+            done.signal()
+        }
+        done.wait()
+    }
+    /// Records what is sent and returns the scripted answer.
+    private func record(_ r: ChatRequest) -> [ChatEvent] {
+        lock.lock(); defer { lock.unlock() }
+        sent.append(r)
+        return replies.isEmpty ? [.failed("no more scripted replies")] : replies.removeFirst()
     }
     func cancel() {}
+    func measure(_ request: ChatRequest, completion: @escaping @Sendable (PromptFit) -> Void) { completion(fitter.fit(request).fit) }
 }
 
 final class ContextRetryTests: XCTestCase {
-    /// 4 earlier turns of 400-byte messages: 100 + 4 = 104 estimated tokens each, 832 in all.
+    /// 4 earlier turns of 400-byte messages. GLM's template: "[gMASK]<sop>" (12 bytes), "<|user|>" + 400 (408)
+    /// and "<|assistant|></think>" + 400 (421) per turn; "go on" adds 13 and the generation prompt 20: 3,361
+    /// bytes, 840 tokens at 4 bytes each.
     static let history: [Message] = (0..<4).flatMap { i in
-        [Fixture.user(String(repeating: "q", count: 400), id: "u\(i)"), Fixture.assistant(String(repeating: "a", count: 400), id: "a\(i)")]
+        [Message(id: "u\(i)", role: .user, content: String(repeating: "q", count: 400), created: nil),
+         Message(id: "a\(i)", role: .assistant, content: String(repeating: "a", count: 400), finishReason: .stop, created: nil)]
     }
     /// llama-cpp-python's wording (llama_cpp/server/errors.py) as the remote backend reports it.
     static func tooLong(context: Int, prompt: Int) -> ChatEvent {
@@ -63,9 +85,9 @@ final class ContextRetryTests: XCTestCase {
     }
 
     func testTooLongIsRetriedOnceWithTheOldestTurnsLeftOut() throws {
-        // The server counts twice our estimate (1674 for our 837) and has a 1024-token context: 1024 − 256
-        // kept for the reply = 768 of its tokens = 384 of ours, so 3 of the 4 old turns go (837 → 213).
-        let (c, b, p) = run([[Self.tooLong(context: 1024, prompt: 1674)],
+        // The server counts twice our estimate (1680 for our 840) and has a 1024-token context: 1024 − 256
+        // kept for the reply = 768 of its tokens = 384 of ours, so 3 of the 4 old turns go (840 → 218).
+        let (c, b, p) = run([[Self.tooLong(context: 1024, prompt: 1680)],
                              [.content("fine"), .finished(.stop)]])
         XCTAssertEqual(b.requests.count, 2)
         XCTAssertEqual(b.requests[0].messages.count, 9)
@@ -87,11 +109,11 @@ final class ContextRetryTests: XCTestCase {
         // The server's context is used from now on, and so is the limit.
         XCTAssertEqual(c.state.contextLength, 1024)
         XCTAssertEqual(c.state.promptLimit, 384)
-        XCTAssertEqual(c.state.contextUsed, 213 + 1 + 4)   // the prompt plus the reply ("fine": 1 + 4)
+        XCTAssertEqual(c.state.contextUsed, 218 + 2 + 4)   // the prompt plus the reply ("fine": 2 + 4, estimated)
     }
 
     func testASecondTooLongIsShownAndEndsTheReply() throws {
-        let (c, b, p) = run([[Self.tooLong(context: 1024, prompt: 1674)], [Self.tooLong(context: 1024, prompt: 700)],
+        let (c, b, p) = run([[Self.tooLong(context: 1024, prompt: 1680)], [Self.tooLong(context: 1024, prompt: 700)],
                              [.content("never sent"), .finished(.stop)]])
         XCTAssertEqual(b.requests.count, 2)
         XCTAssertEqual(b.requests[1].messages.count, 3)
@@ -109,12 +131,12 @@ final class ContextRetryTests: XCTestCase {
     }
 
     func testWithoutNumbersThreeQuartersOfThePromptIsTheLimit() {
-        // 837 sent → limit 627: two old turns go (837 → 629 → 421).
+        // 840 sent → limit 630: two old turns go (840 → 633 → 425).
         let (c, b, _) = run([[.contextTooLong("prompt is too long")], [.content("ok"), .finished(.stop)]])
         XCTAssertEqual(b.requests.count, 2)
         XCTAssertEqual(b.requests[1].messages.map(\.id).prefix(4), ["u2", "a2", "u3", "a3"])
         XCTAssertEqual(b.requests[1].messages.count, 5)
-        XCTAssertEqual(c.state.promptLimit, 627)
+        XCTAssertEqual(c.state.promptLimit, 630)
         XCTAssertEqual(c.state.contextLength, 8192)
         XCTAssertTrue(rows(c).contains("⚠ The server said the conversation is too long; retrying with 4 older messages left out."))
     }
@@ -135,31 +157,28 @@ final class ContextRetryTests: XCTestCase {
     }
 
     func testAReplyThatAlreadyStreamedIsKeptNotRetried() {
-        let (c, b, _) = run([[.content("partial"), Self.tooLong(context: 1024, prompt: 1674)], [.content("never sent"), .finished(.stop)]])
+        let (c, b, _) = run([[.content("partial"), Self.tooLong(context: 1024, prompt: 1680)], [.content("never sent"), .finished(.stop)]])
         XCTAssertEqual(b.requests.count, 1)
         XCTAssertEqual(c.state.messages.last?.content, "partial")
         XCTAssertEqual(c.state.messages.last?.finishReason, .error)
     }
 
-    func testAPluggedFitterGetsTheLimit() {
-        var s = Fixture.state()
-        s.messages = Self.history
-        let limits = LimitLog()
-        s.fitter = { msgs, _, limit in
-            limits.append(limit)
-            let keep = limit == nil ? msgs : Array(msgs.suffix(1))
-            return ContextFitResult(messages: keep, droppedMessages: msgs.count - keep.count, promptTokens: limit == nil ? 1000 : 10)
+    func testTheRetrysFitGetsTheLimit() async {
+        // What the first attempt sent, and three quarters of it as the retry's limit (no numbers from the server).
+        let fitter = PromptFitter(template: .glm47, counter: QuarterCounter(), contextLength: 8192)
+        let log = FitLog()
+        let request = ChatRequest(messages: Self.history + [.user("go on")])
+        await ContextRetry.run(request, fitter: fitter, onEvent: { if case .promptFitted(let f) = $0 { log.append(f) } }) { fitted, emit in
+            emit(log.fits.count == 1 ? .contextTooLong("prompt is too long") : .finished(.stop))
         }
-        Fixture.feed(&s, Fixture.type("go on") + [Fixture.key(.enter)])
-        let fx = Fixture.feed(&s, [.backend(.contextTooLong("prompt is too long"), at: 1)])
-        let retry = fx.compactMap { if case .send(let r) = $0 { return r }; return nil }
-        XCTAssertEqual(retry.first?.messages.map(\.content), ["go on"])
-        XCTAssertEqual(limits.values.last, 750)   // 3/4 of the 1000 the fitter reported
+        XCTAssertEqual(log.fits.map(\.promptLimit), [nil, 630])   // 3/4 of the 840 the first fit sent
+        XCTAssertEqual(log.fits.last?.sentMessages, 5)
     }
 }
 
-final class LimitLog: @unchecked Sendable {
+final class FitLog: @unchecked Sendable {
     private let lock = NSLock()
-    private(set) var values: [Int?] = []
-    func append(_ v: Int?) { lock.lock(); values.append(v); lock.unlock() }
+    private var values: [PromptFit] = []
+    var fits: [PromptFit] { lock.lock(); defer { lock.unlock() }; return values }
+    func append(_ v: PromptFit) { lock.lock(); values.append(v); lock.unlock() }
 }

@@ -2,6 +2,7 @@
 import XCTest
 import Foundation
 import Chat
+@testable import App
 @testable import TUI
 
 final class ThemeSettingsTests: XCTestCase {

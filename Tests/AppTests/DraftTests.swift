@@ -4,6 +4,7 @@ import XCTest
 import Foundation
 import Chat
 import Store
+@testable import App
 @testable import TUI
 
 final class DraftTests: XCTestCase {

@@ -1,5 +1,6 @@
-// The in-process backend: renders the request with the model's chat template, tokenizes it, reuses the
-// KV prefix, samples a reply token by token on a background thread and streams parsed ChatEvents.
+// The in-process backend, on its own thread: fits the request into the context with exact token counts
+// (the fitted prompt's ids are the ones prefilled: rendered and tokenized once, its unchanged prefix not
+// even that), reuses the KV prefix, samples a reply token by token and streams parsed ChatEvents.
 import Chat
 import Dispatch
 import Engine
@@ -8,27 +9,22 @@ import GGUF
 import Synchronization
 import Tokenizer
 
-/// Counts tokens with the model's own tokenizer (special markers parsed, as the prompt is).
-struct TokenizerCounter: TokenCounter {
-    let tokenizer: Tokenizer
-    func countTokens(_ text: String) -> Int { tokenizer.encode(text, parseSpecial: true, addBOS: false).count }
-}
-
-final class EngineChatBackend: ChatBackend, @unchecked Sendable {
+public final class EngineChatBackend: ChatBackend, @unchecked Sendable {
     let model: Model
     let tokenizer: Tokenizer
-    let template: ChatTemplate
+    public let template: ChatTemplate
     /// Why the template fell back, when it did (shown once as a notice).
-    let templateNote: String?
-    let modelName: String
-    let contextLength: Int
-    var tokenCounter: TokenCounter? { TokenizerCounter(tokenizer: tokenizer) }
+    public let templateNote: String?
+    public let modelName: String
+    public let contextLength: Int
 
-    private let session: Session               // touched only on `queue`
-    private let queue = DispatchQueue(label: "glmchat.engine")
+    let session: Session                       // touched only on `queue`
+    private let encoder: PromptEncoder
+    private let fitter: PromptFitter
+    let queue = DispatchQueue(label: "glmchat.engine")
     private let cancelled = Atomic<Bool>(false)
 
-    init(modelPath: String, threads: Int?, contextLength requested: Int?) throws {
+    public init(modelPath: String, threads: Int?, contextLength requested: Int?) throws {
         let n = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
         model = try Model(path: modelPath, threads: n)
         tokenizer = try Tokenizer(gguf: model.gguf)
@@ -38,15 +34,25 @@ final class EngineChatBackend: ChatBackend, @unchecked Sendable {
         modelName = model.gguf.string("general.name") ?? URL(fileURLWithPath: modelPath).deletingPathExtension().lastPathComponent
         session = try Session(model: model, contextLength: requested)
         contextLength = session.contextLength
+        encoder = PromptEncoder(tokenizer: tokenizer)
+        fitter = PromptFitter(template: template, counter: encoder, contextLength: contextLength)
     }
 
-    func cancel() { cancelled.store(true, ordering: .relaxed) }
+    public func cancel() { cancelled.store(true, ordering: .relaxed) }
 
-    func send(_ request: ChatRequest, onEvent: @escaping @Sendable (ChatEvent) -> Void) {
+    public func send(_ request: ChatRequest, onEvent: @escaping @Sendable (ChatEvent) -> Void) {
         cancelled.store(false, ordering: .relaxed)
         queue.async { [self] in
-            do { try generate(request, onEvent) } catch { onEvent(.failed("\(error)")) }
+            let fitted = fitter.fit(request)
+            // The fit's last count encoded this very text: its ids come from the encoder's memory.
+            let prompt = encoder.ids(fitted.prompt)
+            onEvent(.promptFitted(fitted.fit))
+            do { try generate(request, prompt: prompt, onEvent) } catch { onEvent(.failed("\(error)")) }
         }
+    }
+
+    public func measure(_ request: ChatRequest, completion: @escaping @Sendable (PromptFit) -> Void) {
+        queue.async { [self] in completion(fitter.fit(request).fit) }
     }
 
     /// The end-of-turn kind of a stop token, for the parser.
@@ -56,13 +62,15 @@ final class EngineChatBackend: ChatBackend, @unchecked Sendable {
         return .endOfTurn
     }
 
-    private func generate(_ request: ChatRequest, _ emit: @escaping @Sendable (ChatEvent) -> Void) throws {
-        let prompt = tokenizer.encode(request.prompt(template), parseSpecial: true)
+    /// The reply to `prompt`, the fitted request's token ids.
+    private func generate(_ request: ChatRequest, prompt: [Int], _ emit: @escaping @Sendable (ChatEvent) -> Void) throws {
         let maxReply = request.sampling.maxTokens ?? contextLength
         guard prompt.count < contextLength else {
             emit(.failed("the prompt is \(prompt.count) tokens, more than the context of \(contextLength) tokens"))
             return
         }
+        // Stopped while the prompt was being fitted: no prefill.
+        if cancelled.load(ordering: .relaxed) { return emit(.finished(.cancelled)) }
         var stats = GenerationStats()
         stats.promptTokens = prompt.count
         stats.cachedTokens = zip(session.tokens, prompt).prefix { $0 == $1 }.count

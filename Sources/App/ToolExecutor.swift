@@ -1,5 +1,5 @@
 // What runs the model's tool calls for the UI: their declarations, and a run that reports back
-// with a `tool` message (output + ToolResult). The Chat module's tools plug in here.
+// with a `tool` message (output + ToolResult). The Chat module's tools plug in here (CodingToolsExecutor).
 import Chat
 
 public protocol ToolExecutor: AnyObject, Sendable {

@@ -1,9 +1,11 @@
 // Runs the UI's effects against the world: the backend, the tools, the conversation store, the
-// settings file and the clipboard; feeds results back as events through the queue.
+// settings file and the clipboard; feeds results and failures back as events (the state changes only in
+// `update`). TerminalApp drives it; tests drive it headlessly the same way.
 import Foundation
 import Chat
+import TUI
 
-public final class ChatController {
+public final class ChatController: LoopController {
     public private(set) var state: AppState
     public let queue = EventQueue()
     public private(set) var quitRequested = false
@@ -22,12 +24,10 @@ public final class ChatController {
     private var draftsStarted = false
 
     public init(state: AppState, backend: ChatBackend, persistence: ConversationPersistence?, tools: ToolExecutor? = nil,
-                settingsPath: String? = nil, fitter: ContextFitter? = nil) {
+                settingsPath: String? = nil) {
         var st = state
-        if let f = fitter { st.fitter = f }
         st.modelName = backend.modelName
         st.contextLength = backend.contextLength
-        st.tokenCounter = backend.tokenCounter
         if let t = tools { st.tools = t.declarations; st.toolsNeedApproval = t.needsApproval; st.alwaysAllowed = t.autoApproved }
         self.state = st
         settingsBaseline = st.settings
@@ -49,7 +49,7 @@ public final class ChatController {
             draftsStarted = true
             if state.sessionID == nil, let d = p.loadDraft(for: nil) { handle(.draftRestored(d)) }
         }
-        do { try drafts.sync(state, in: p, now: now, force: force) } catch { state.notice = "could not keep the unsent text: \(error)" }
+        do { try drafts.sync(state, in: p, now: now, force: force) } catch { handle(.notice("could not keep the unsent text: \(error)")) }
     }
 
     /// Applies everything other threads posted; returns whether there was anything.
@@ -99,7 +99,7 @@ public final class ChatController {
             do {
                 let id = try p.save(c, partial: partial)
                 if state.sessionID != id { handle(.saved(id: id)) }
-            } catch { state.notice = "could not save the conversation: \(error)" }
+            } catch { handle(.notice("could not save the conversation: \(error)")) }
         case .listSessions:
             guard let p = persistence else { handle(.notice("sessions are not being saved")); return }
             do { handle(.sessions(try p.list())) } catch { handle(.notice("could not list sessions: \(error)")) }
@@ -113,7 +113,10 @@ public final class ChatController {
             guard let path = settingsPath else { return }
             let changed = SettingsFile.changedKeys(from: settingsBaseline, to: s, among: SettingsFile.panelKeys)
             guard !changed.isEmpty else { return }
-            do { try SettingsFile.save(s, path: path, keys: changed); settingsBaseline = s } catch { state.notice = "could not save settings: \(error)" }
+            do { try SettingsFile.save(s, path: path, keys: changed); settingsBaseline = s } catch { handle(.notice("could not save settings: \(error)")) }
+        case .measure(let req, let id):
+            let q = queue
+            backend.measure(req) { fit in q.post(.contextMeasured(fit, sessionID: id)) }
         case .quit:
             quitRequested = true
             backend.cancel()

@@ -1,7 +1,10 @@
 // A ChatBackend that replays a recorded stream from JSON — reasoning, answers, tool calls with their
-// results — at a set pace. Used by tests, the end-to-end test and `glmchat --demo-script FILE`.
+// results — at a set pace. Used by tests, the end-to-end test and `glmchat --demo-script FILE`. It fits
+// each request like the other backends, with GLM's template and an estimate of its tokens.
 import Foundation
 import Chat
+import Remote
+import TUI
 
 public struct ScriptError: Error, CustomStringConvertible {
     public let description: String
@@ -89,7 +92,6 @@ public final class ScriptedBackend: ChatBackend, ToolExecutor, @unchecked Sendab
     public let script: Script
     public var modelName: String { script.model }
     public var contextLength: Int { script.contextLength }
-    public var tokenCounter: TokenCounter? { nil }
     public var declarations: [JSONValue] { [] }
     public let needsApproval: Bool
 
@@ -98,9 +100,13 @@ public final class ScriptedBackend: ChatBackend, ToolExecutor, @unchecked Sendab
     private var generation = 0
     private var results: [String: (String, Int)] = [:]
 
-    public init(script: Script, toolsNeedApproval: Bool = true) {
+    let fitter: PromptFitter
+
+    /// `counter` counts the prompt's tokens (default: about 3 bytes per token, like a server without a tokenizer).
+    public init(script: Script, toolsNeedApproval: Bool = true, counter: TokenCounter = ApproximateTokenCounter()) {
         self.script = script
         self.needsApproval = toolsNeedApproval
+        fitter = PromptFitter(template: .glm47, counter: counter, contextLength: script.contextLength)
     }
 
     /// The turn for this request: the first unused one whose `match` is in the last user message, else
@@ -118,9 +124,17 @@ public final class ScriptedBackend: ChatBackend, ToolExecutor, @unchecked Sendab
     public func send(_ request: ChatRequest, onEvent: @escaping @Sendable (ChatEvent) -> Void) {
         lock.lock(); generation += 1; let gen = generation; lock.unlock()
         let turn = pickTurn(request)
-        let promptChars = request.messages.reduce(0) { $0 + $1.content.count + ($1.reasoning?.count ?? 0) }
-        let thread = Thread { [self] in self.play(turn, gen: gen, promptTokens: promptChars / 3 + 1, thinking: request.thinking, onEvent) }
+        let thread = Thread { [self] in
+            let fitted = fitter.fit(request)
+            onEvent(.promptFitted(fitted.fit))
+            self.play(turn, gen: gen, promptTokens: fitted.fit.promptTokens, thinking: request.thinking, onEvent)
+        }
         thread.start()
+    }
+
+    public func measure(_ request: ChatRequest, completion: @escaping @Sendable (PromptFit) -> Void) {
+        let fitter = self.fitter
+        Thread { completion(fitter.fit(request).fit) }.start()
     }
 
     public func cancel() { lock.lock(); generation += 1; lock.unlock() }

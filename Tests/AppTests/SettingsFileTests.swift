@@ -3,6 +3,7 @@
 import XCTest
 import Foundation
 import Chat
+@testable import App
 @testable import TUI
 
 final class SettingsFileTests: XCTestCase {

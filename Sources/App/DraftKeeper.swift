@@ -1,5 +1,6 @@
 // Unsent text on disk: the queued messages and the editor's text of the open conversation, written at most
 // once a second while it changes and at exit, so a crash or `kill -9` loses at most the last second of typing.
+import TUI
 
 /// What the store holds for which conversation; `ChatController` asks it to sync on every tick.
 struct DraftKeeper {

@@ -4,6 +4,7 @@
 import XCTest
 import Foundation
 import Chat
+@testable import App
 @testable import TUI
 
 final class SettingsRemoteTests: XCTestCase {

@@ -3,6 +3,7 @@
 import Foundation
 import Chat
 import Store
+import TUI
 
 public final class StorePersistence: ConversationPersistence {
     public let store: SessionStore

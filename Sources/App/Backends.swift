@@ -1,0 +1,105 @@
+// Which backend a chat runs on, wired up: a recorded script (--demo-script), an OpenAI-compatible server
+// (--endpoint or the settings' endpoint), or the in-process engine on a GGUF file; the coding tools that go
+// with it; and where conversations are kept.
+import Chat
+import Foundation
+import GGUF
+import Remote
+import Store
+import TUI
+import Tokenizer
+
+/// The backend and the tools for a chat.
+public struct BackendChoice {
+    public var backend: ChatBackend
+    public var tools: ToolExecutor?
+}
+
+/// What the command line says about the backend (flags not given are nil).
+public struct BackendOptions {
+    /// -m: a GGUF file, or with a server the served model's id.
+    public var model: String?
+    public var threads: Int?
+    public var contextLength: Int?
+    public var demoScript: String?
+    public var paceMs: Double?
+    public var endpoint: String?
+    public var apiKeyEnv: String?
+    public var tokenizer: String?
+    public init(model: String? = nil, threads: Int? = nil, contextLength: Int? = nil, demoScript: String? = nil, paceMs: Double? = nil,
+                endpoint: String? = nil, apiKeyEnv: String? = nil, tokenizer: String? = nil) {
+        self.model = model; self.threads = threads; self.contextLength = contextLength; self.demoScript = demoScript; self.paceMs = paceMs
+        self.endpoint = endpoint; self.apiKeyEnv = apiKeyEnv; self.tokenizer = tokenizer
+    }
+}
+
+/// A setup problem, in one sentence for the user.
+public struct SetupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}
+
+public enum Backends {
+    /// The backend the options and settings ask for.
+    public static func make(_ o: BackendOptions, settings: Settings, settingsPath: String) throws -> BackendChoice {
+        if let path = o.demoScript {
+            var script = try Script.load(path: path)
+            if let p = o.paceMs { script.pace = p / 1000 }
+            let b = ScriptedBackend(script: script)
+            return BackendChoice(backend: b, tools: b)
+        }
+        // A server from --endpoint or from settings.json (unless -m names a model file).
+        if let server = settings.remote(endpointFlag: o.endpoint, apiKeyEnvFlag: o.apiKeyEnv, modelFlag: o.model, isModelFile: {
+            $0.lowercased().hasSuffix(".gguf") || FileManager.default.fileExists(atPath: $0)
+        }) {
+            let backend = try remote(endpoint: server.endpoint, apiKeyEnv: server.apiKeyEnv, tokenizer: o.tokenizer, model: server.model,
+                                     contextLength: o.contextLength)
+            // Tools run here, on this machine, for GLM-style servers as for the local engine.
+            return BackendChoice(backend: backend, tools: try codingTools())
+        }
+        if o.apiKeyEnv != nil || o.tokenizer != nil {
+            throw SetupError("--api-key-env and --tokenizer only apply with --endpoint (or \"endpoint\" in \(settingsPath))")
+        }
+        guard let model = o.model ?? settings.model else {
+            throw SetupError("""
+                no model given: run scripts/demo to fetch the small demo model (SmolLM2-135M-Instruct) and start on it, \
+                or pass -m FILE.gguf (GLM-4.7-Flash GGUFs: https://huggingface.co/unsloth/GLM-4.7-Flash-GGUF), \
+                or set "model" in \(settingsPath)
+                """)
+        }
+        guard FileManager.default.fileExists(atPath: model) else { throw SetupError("the model file \(model) does not exist") }
+        return try engine(modelPath: model, threads: o.threads, contextLength: o.contextLength)
+    }
+
+    /// The in-process engine: loads the model (progress on stderr, before the screen starts) and the coding
+    /// tools for templates that declare tools (confined to the current folder).
+    public static func engine(modelPath: String, threads: Int?, contextLength: Int?) throws -> BackendChoice {
+        FileHandle.standardError.write(Data("glmchat: loading \(modelPath)…\n".utf8))
+        let backend = try EngineChatBackend(modelPath: modelPath, threads: threads, contextLength: contextLength)
+        return BackendChoice(backend: backend, tools: backend.template.supportsTools ? try codingTools() : nil)
+    }
+
+    /// The built-in coding tools on the current folder.
+    static func codingTools() throws -> ToolExecutor {
+        CodingToolsExecutor(CodingTools(workspace: try Workspace(root: FileManager.default.currentDirectoryPath)))
+    }
+
+    /// The remote backend for `endpoint`: asks the server's /v1/models for the model (`model`: its id, default the
+    /// only one) and its context length (`contextLength` overrides it). The key is read from the environment
+    /// variable `apiKeyEnv`; `tokenizer`, the model's GGUF file, gives exact token counts.
+    public static func remote(endpoint: String, apiKeyEnv: String?, tokenizer: String?, model: String?, contextLength: Int?) throws -> ChatBackend {
+        var key: String?
+        if let variable = apiKeyEnv {
+            guard let v = ProcessInfo.processInfo.environment[variable], !v.isEmpty else { throw RemoteError.missingAPIKey(variable: variable) }
+            key = v
+        }
+        let counter = try tokenizer.map { PromptEncoder(tokenizer: try Tokenizer(gguf: try GGUFFile(path: $0))) }
+        let config = RemoteConfiguration(endpoint: endpoint, apiKey: key, apiKeyVariable: apiKeyEnv, model: model, contextLength: contextLength)
+        return try RemoteBackend.connectBlocking(config, tokenCounter: counter)
+    }
+
+    /// Where this run keeps conversations: the session store, or memory only (--no-save).
+    public static func persistence(noSave: Bool) -> ConversationPersistence {
+        noSave ? InMemoryPersistence() : StorePersistence(store: SessionStore())
+    }
+}
