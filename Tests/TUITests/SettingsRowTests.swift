@@ -5,7 +5,7 @@ import XCTest
 final class SettingsRowTests: XCTestCase {
     func testEveryRowChangesWhatItShowsAndLeftUndoesRight() {
         var s = Fixture.state()
-        s.themes = Theme.all(userDir: nil).themes
+        s.themes = Theme.builtins
         s.theme = s.themes[0]
         for row in SettingsRow.allCases {
             let before = row.value(in: s)
