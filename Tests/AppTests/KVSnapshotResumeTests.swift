@@ -1,6 +1,7 @@
 // Resuming a conversation from its KV snapshot on disk, on SmolLM2-135M-Instruct (test data): a new backend (a new
 // process) restores the rows a reply wrote and prefills only the rest, and replies as a full prefill does; a
-// damaged snapshot is refused with its reason, deleted and rewritten; switching conversations restores each
+// damaged snapshot is refused with its reason, deleted and rewritten, one of another model file kept until the
+// next reply replaces it (GLM fixtures, which also resume as a full prefill); switching conversations restores each
 // from its own file; deleting a conversation deletes its snapshot; stale temp files go at start.
 import XCTest
 import Foundation
@@ -30,10 +31,16 @@ final class KVSnapshotResumeTests: XCTestCase {
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
-    /// A new backend on SmolLM2 at a 512-token context, as a new process would load it; with snapshots in the store.
-    func backend(snapshots: Bool = true, notes: NoteLog = NoteLog()) throws -> EngineChatBackend {
+    /// The small GLM-4.7-Flash-layout fixtures (random weights, committed).
+    static func glmFixture(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/engine/\(name)").path
+    }
+
+    /// A new backend (SmolLM2 unless `model` names a file) at a 512-token context, as a new process would load it;
+    /// with snapshots in the store.
+    func backend(_ model: String? = nil, snapshots: Bool = true, notes: NoteLog = NoteLog()) throws -> EngineChatBackend {
         let env = ProcessInfo.processInfo.environment
-        guard let path = EngineChatBackendTests.modelPath, FileManager.default.fileExists(atPath: path) else {
+        guard let path = model ?? EngineChatBackendTests.modelPath, FileManager.default.fileExists(atPath: path) else {
             if env["GLMCHAT_REQUIRE_TESTDATA"] == "1" { XCTFail("missing test data SmolLM2") }
             throw XCTSkip("test data SmolLM2 is missing (run scripts/fetch-testdata)")
         }
@@ -129,6 +136,30 @@ final class KVSnapshotResumeTests: XCTestCase {
         XCTAssertEqual(try KVSnapshotInfo(path: path).tokens, b2.queue.sync { b2.session.tokens }, "rewritten after the reply")
     }
 
+    func testASnapshotOfAnotherModelFileIsRefusedKeptAndThenReplaced() throws {
+        let one = reply(try backend(Self.glmFixture("glm-f32.gguf")), request(first, id: "conv-m", maxTokens: 4))
+        let path = store.kvSnapshotPath(for: "conv-m")
+        let before = try KVSnapshotInfo(path: path)
+        let notes = NoteLog()
+        let b = try backend(Self.glmFixture("glm-q8_0.gguf"), notes: notes)
+        let log = reply(b, request(secondTurn(one.content), id: "conv-m", maxTokens: 4))
+        XCTAssertEqual(notes.notes, ["KV cache not used: the KV snapshot was made for another model file"])
+        XCTAssertEqual(log.stats?.cachedTokens, 0)
+        XCTAssertTrue(log.events.contains { if case .finished = $0 { return true }; return false }, "the reply still works")
+        let after = try KVSnapshotInfo(path: path)
+        XCTAssertNotEqual(after.identity, before.identity, "rewritten for the model in use")
+        XCTAssertEqual(after.tokens, b.queue.sync { b.session.tokens })
+    }
+
+    func testAResumedGLMConversationRepliesAsAFullPrefill() throws {
+        let glm = Self.glmFixture("glm-q8_0.gguf")
+        let one = reply(try backend(glm), request(first, id: "conv-g", maxTokens: 6))
+        let resumed = reply(try backend(glm), request(secondTurn(one.content), id: "conv-g", maxTokens: 6))
+        let full = reply(try backend(glm, snapshots: false), request(secondTurn(one.content), id: "conv-g", maxTokens: 6))
+        XCTAssertGreaterThan(resumed.stats?.cachedTokens ?? 0, 10)
+        XCTAssertEqual(resumed.events.filter(\.isText), full.events.filter(\.isText))
+    }
+
     func testSwitchingConversationsRestoresEachFromItsOwnFile() throws {
         let notes = NoteLog()
         let b = try backend(notes: notes)
@@ -183,6 +214,13 @@ final class KVSnapshotResumeTests: XCTestCase {
         c.handle(.key(KeyPress(.enter)))
         let id = try XCTUnwrap(c.state.sessionID)
         XCTAssertEqual(recorder.requests.map(\.conversationID), [id], "the first request of a new conversation carries the id its save gave")
+    }
+}
+
+extension ChatEvent {
+    /// Reply text (content or reasoning).
+    var isText: Bool {
+        switch self { case .content, .reasoning: return true; default: return false }
     }
 }
 
