@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end with the real SmolLM2-135M model in tmux: type a message, see a streamed answer with speed
 # numbers, resize, quit, restart with --resume and see the same conversation, send again and see how many
-# prompt tokens its KV snapshot (sessions/kv/ID.kv) gave; a damaged snapshot is refused with its reason.
-# Uses .build/release/glmchat and temp XDG dirs. Skips (loudly) only while the binary reports that it has no in-process engine.
+# prompt tokens its KV snapshot (sessions/kv/ID.kv) gave; a damaged snapshot is refused with its reason;
+# --no-kv-cache leaves it alone. Uses .build/release/glmchat and temp XDG dirs. Skips (loudly) only while the
+# binary reports that it has no in-process engine.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${GLMCHAT_BIN:-$PWD/.build/release/glmchat}
@@ -104,5 +105,18 @@ wait_for "Esc or Ctrl-C stops the reply" 20
 wait_gone "Esc or Ctrl-C stops the reply" 180
 wait_for "tg "
 pane | grep -qF "KV cache from disk" && fail "a damaged snapshot was used"
+quit
+[ -s "$KV" ] || fail "the damaged snapshot was not written anew after the reply"
+
+# --no-kv-cache: the snapshot is neither read nor written.
+before=$(stat -c %Y.%s "$KV"); sleep 1
+start --resume "$ID" --no-kv-cache
+T resize-window -t e2e -x 200 -y 30
+wait_for "And of Spain?" 120
+T send-keys -t e2e "And of Portugal?" Enter
+wait_for "Esc or Ctrl-C stops the reply" 20
+wait_gone "Esc or Ctrl-C stops the reply" 180
+pane | grep -qF "KV cache" && fail "--no-kv-cache still used the KV cache"
+[ "$(stat -c %Y.%s "$KV")" = "$before" ] || fail "--no-kv-cache wrote the snapshot"
 quit
 echo "tui-model: all checks passed"
