@@ -27,7 +27,8 @@ final class KVSnapshotKeeper {
     /// holds another conversation, loads this one's rows from its snapshot. A snapshot that cannot be used is
     /// reported in one line; a damaged one is deleted (the next reply writes a new one).
     func prepare(_ session: Engine.Session, prompt: [Int], for id: String?) {
-        guard let id, id != holder else { if id == nil { holder = nil }; return }
+        guard let id else { holder = nil; return }
+        guard id != holder else { return }
         holder = id
         restored = 0
         let path = store.kvSnapshotPath(for: id)
