@@ -102,3 +102,13 @@ extension EngineChatBackend {
         queue.async { [self] in snapshots = KVSnapshotKeeper(store: store, note: note) }
     }
 }
+
+extension ChatController {
+    /// Keeps the KV cache of the conversations this window saves on disk, with the backend's notes in the notice line:
+    /// for the in-process engine and a session store (not for a server, a script or --no-save).
+    public func keepKVSnapshots() {
+        guard let engine = backend as? EngineChatBackend, let store = (persistence as? StorePersistence)?.store else { return }
+        let q = queue
+        engine.keepKVSnapshots(in: store) { q.post(.backendNote($0)) }
+    }
+}

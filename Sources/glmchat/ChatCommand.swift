@@ -82,10 +82,7 @@ struct ChatCommand: ParsableCommand {
         state.themes = Theme.all(userDir: configDir + "/themes").themes
         let controller = ChatController(state: state, backend: choice.backend, persistence: persistence, tools: choice.tools,
                                         settingsPath: settingsPath)
-        if !options.noKVCache, let engine = choice.backend as? EngineChatBackend, let store = (persistence as? StorePersistence)?.store {
-            let q = controller.queue
-            engine.keepKVSnapshots(in: store) { q.post(.backendNote($0)) }
-        }
+        if !options.noKVCache { controller.keepKVSnapshots() }
         if options.resume {
             if let id = options.sessionID {
                 reportingErrors { try controller.open(try resolveSessionID(id, in: persistence)) }

@@ -2,7 +2,8 @@
 // process) restores the rows a reply wrote and prefills only the rest, and replies as a full prefill does; a
 // damaged snapshot is refused with its reason, deleted and rewritten, one of another model file kept until the
 // next reply replaces it (GLM fixtures, which also resume as a full prefill); switching conversations restores each
-// from its own file; deleting a conversation deletes its snapshot; stale temp files go at start.
+// from its own file; a window (controller) resumes with the notes in its notice line; deleting a conversation
+// deletes its snapshot; stale temp files go at start.
 import XCTest
 import Foundation
 import Chat
@@ -202,6 +203,46 @@ final class KVSnapshotResumeTests: XCTestCase {
         b.queue.sync {}
         XCTAssertFalse(FileManager.default.fileExists(atPath: stale))
         XCTAssertTrue(FileManager.default.fileExists(atPath: live), "a running glmchat may be writing it")
+    }
+
+    /// Applies what the backend posts until `done` holds (or a minute passes).
+    func pump(_ c: ChatController, until done: () -> Bool) {
+        let deadline = Date() + 60
+        while !done(), Date() < deadline { if !c.processQueued() { usleep(5000) } }
+        XCTAssertTrue(done(), "timed out; notice: \(c.state.notice ?? "none")")
+    }
+
+    /// A window: a controller on a new engine backend and the store, keeping snapshots as `glmchat` does.
+    func window() throws -> ChatController {
+        var state = AppState(modelName: "", contextLength: 0, theme: .plain, width: 120, height: 30)
+        state.settings.sampling.maxTokens = 8
+        let c = ChatController(state: state, backend: try backend(snapshots: false), persistence: StorePersistence(store: store))
+        c.keepKVSnapshots()
+        return c
+    }
+
+    func say(_ c: ChatController, _ text: String) {
+        for ch in text { c.handle(.key(KeyPress(.char(ch)))) }
+        c.handle(.key(KeyPress(.enter)))
+        pump(c) { c.state.streaming == nil && c.state.messages.last?.role == .assistant }
+    }
+
+    func testAWindowResumesAConversationFromItsSnapshot() throws {
+        let first = try window()
+        say(first, "What is the capital of France?")
+        let id = try XCTUnwrap(first.state.sessionID)
+        first.quit()
+        (first.persistence as? StorePersistence)?.close()
+
+        let second = try window()
+        try second.open(id)
+        pump(second) { second.state.notice?.contains("KV cache: restored ") ?? false }
+        say(second, "And of Italy?")
+        pump(second) { second.state.notice?.hasPrefix("KV cache from disk: reused ") ?? false }
+        let reused = try XCTUnwrap(second.state.lastStats?.cachedTokens)
+        XCTAssertTrue(second.state.notice?.hasPrefix("KV cache from disk: reused \(reused) of ") ?? false, second.state.notice ?? "")
+        XCTAssertGreaterThan(reused, 10)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: store.kvSnapshotPath(for: id)))
     }
 
     func testTheControllerNamesTheConversationOfEachRequest() throws {
