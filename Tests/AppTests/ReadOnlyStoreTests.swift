@@ -11,13 +11,6 @@ import Store
 @testable import TUI
 
 final class ReadOnlyStoreTests: XCTestCase {
-    func tempDir() throws -> String {
-        let d = NSTemporaryDirectory() + "glmchat-ro-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
-        return d
-    }
-
     func snapshot(_ path: String) throws -> (Data, Date) {
         let a = try FileManager.default.attributesOfItem(atPath: path)
         return (try Data(contentsOf: URL(fileURLWithPath: path)), a[.modificationDate] as! Date)

@@ -7,13 +7,6 @@ import Chat
 @testable import TUI
 
 final class SettingsFileTests: XCTestCase {
-    func tempDir() throws -> String {
-        let d = NSTemporaryDirectory() + "glmchat-settings-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
-        return d
-    }
-
     /// The file as Foundation reads it (an independent parser).
     func object(_ path: String) throws -> NSDictionary {
         try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? NSDictionary)

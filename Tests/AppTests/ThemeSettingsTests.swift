@@ -8,13 +8,6 @@ import Chat
 final class ThemeSettingsTests: XCTestCase {
     let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    func tempDir() throws -> String {
-        let d = NSTemporaryDirectory() + "glmchat-tui-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
-        return d
-    }
-
     func testBuiltinsMatchTheShippedFilesAndParse() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: repo.appendingPathComponent("themes").path).filter { $0.hasSuffix(".json") }
         XCTAssertEqual(Set(files.map { String($0.dropLast(5)) }), Set(Theme.builtinNames))
