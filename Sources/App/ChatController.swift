@@ -72,7 +72,9 @@ public final class ChatController: LoopController {
 
     func perform(_ f: Effect) {
         switch f {
-        case .send(let req):
+        case .send(var req):
+            // The first reply of a new conversation learns its id here: the save just before named it.
+            if req.conversationID == nil, state.readOnly == nil { req.conversationID = state.sessionID }
             let q = queue, clock = self.clock
             backend.send(req) { ev in q.post(.backend(ev, at: clock())) }
         case .cancel:

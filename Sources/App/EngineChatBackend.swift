@@ -1,6 +1,7 @@
 // The in-process backend, on its own thread: fits the request into the context with exact token counts
 // (the fitted prompt's ids are the ones prefilled: rendered and tokenized once, its unchanged prefix not
-// even that), reuses the KV prefix, samples a reply token by token and streams parsed ChatEvents.
+// even that), reuses the KV prefix (restored from the conversation's snapshot on disk when one is kept, see
+// KVSnapshotKeeper), samples a reply token by token and streams parsed ChatEvents.
 import Chat
 import Dispatch
 import Engine
@@ -19,6 +20,7 @@ public final class EngineChatBackend: ChatBackend, @unchecked Sendable {
     public let contextLength: Int
 
     let session: Session                       // touched only on `queue`
+    var snapshots: KVSnapshotKeeper?           // touched only on `queue`; nil: no KV cache on disk
     private let encoder: PromptEncoder
     private let fitter: PromptFitter
     let queue = DispatchQueue(label: "glmchat.engine")
@@ -47,12 +49,23 @@ public final class EngineChatBackend: ChatBackend, @unchecked Sendable {
             // The fit's last count encoded this very text: its ids come from the encoder's memory.
             let prompt = encoder.ids(fitted.prompt)
             onEvent(.promptFitted(fitted.fit))
-            do { try generate(request, prompt: prompt, onEvent) } catch { onEvent(.failed("\(error)")) }
+            snapshots?.prepare(session, prompt: prompt, for: request.conversationID)
+            do {
+                guard let stats = try generate(request, prompt: prompt, onEvent) else { return }
+                snapshots?.replied(session, cached: stats.cachedTokens ?? 0, prompt: prompt.count, for: request.conversationID)
+            } catch { onEvent(.failed("\(error)")) }
         }
     }
 
     public func measure(_ request: ChatRequest, completion: @escaping @Sendable (PromptFit) -> Void) {
-        queue.async { [self] in completion(fitter.fit(request).fit) }
+        queue.async { [self] in
+            let fitted = fitter.fit(request)
+            completion(fitted.fit)
+            // A conversation just opened: its rows come from disk now, so its first reply starts decoding at once.
+            if let kv = snapshots, kv.wantsPrompt(for: request.conversationID) {
+                kv.prepare(session, prompt: encoder.ids(fitted.prompt), for: request.conversationID)
+            }
+        }
     }
 
     /// The end-of-turn kind of a stop token, for the parser.
@@ -62,15 +75,15 @@ public final class EngineChatBackend: ChatBackend, @unchecked Sendable {
         return .endOfTurn
     }
 
-    /// The reply to `prompt`, the fitted request's token ids.
-    private func generate(_ request: ChatRequest, prompt: [Int], _ emit: @escaping @Sendable (ChatEvent) -> Void) throws {
+    /// The reply to `prompt`, the fitted request's token ids; its numbers, nil when nothing was prefilled.
+    private func generate(_ request: ChatRequest, prompt: [Int], _ emit: @escaping @Sendable (ChatEvent) -> Void) throws -> GenerationStats? {
         let maxReply = request.sampling.maxTokens ?? contextLength
         guard prompt.count < contextLength else {
             emit(.failed("the prompt is \(prompt.count) tokens, more than the context of \(contextLength) tokens"))
-            return
+            return nil
         }
         // Stopped while the prompt was being fitted: no prefill.
-        if cancelled.load(ordering: .relaxed) { return emit(.finished(.cancelled)) }
+        if cancelled.load(ordering: .relaxed) { emit(.finished(.cancelled)); return nil }
         var stats = GenerationStats()
         stats.promptTokens = prompt.count
         stats.cachedTokens = zip(session.tokens, prompt).prefix { $0 == $1 }.count
@@ -122,6 +135,7 @@ public final class EngineChatBackend: ChatBackend, @unchecked Sendable {
         stats.decodeSeconds = seconds(since: decodeStart)
         emit(.stats(stats))
         finish.prefix(1).forEach(emit)
+        return stats
     }
 }
 

@@ -38,10 +38,13 @@ public struct ChatRequest: Sendable {
     /// The sticky decisions of this conversation's previous fit (`PromptFit.state`), so the prompt's prefix
     /// stays the same from one reply to the next.
     public var fitState: ContextBudget.FitState
+    /// The saved conversation this request belongs to (its session id), for a backend that keeps per-conversation
+    /// state such as a KV cache on disk; nil: not saved (yet), or not to be written from here (read-only).
+    public var conversationID: String?
     public init(messages: [Message], tools: [JSONValue] = [], sampling: SamplingParams = .glmDefault, thinking: Bool = true, keepThinking: Bool = false,
-                promptLimit: Int? = nil, fitState: ContextBudget.FitState = ContextBudget.FitState()) {
+                promptLimit: Int? = nil, fitState: ContextBudget.FitState = ContextBudget.FitState(), conversationID: String? = nil) {
         self.messages = messages; self.tools = tools; self.sampling = sampling; self.thinking = thinking; self.keepThinking = keepThinking
-        self.promptLimit = promptLimit; self.fitState = fitState
+        self.promptLimit = promptLimit; self.fitState = fitState; self.conversationID = conversationID
     }
 }
 

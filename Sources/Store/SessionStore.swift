@@ -2,7 +2,8 @@
 //
 // Files: `<dir>/<id>.json` (format in SessionCodec.swift), `<dir>/.<id>.lock` while a process writes one,
 // `<dir>/trash/<id>.json` after delete, `<dir>/backup/<id>.v<N>.json` before an older format is rewritten,
-// `<dir>/.index.json` a cache of list rows (SessionIndex.swift).
+// `<dir>/.index.json` a cache of list rows (SessionIndex.swift), `<dir>/kv/<id>.kv` the engine's KV cache of a
+// conversation (written by App's KVSnapshotKeeper; deleted with the conversation, never moved to the trash).
 //
 // API for the TUI:
 //
@@ -63,6 +64,9 @@ public final class SessionStore: Sendable {
     public let syncToDisk: Bool
 
     public var trashDirectory: String { directory + "/trash" }
+    /// The KV snapshots of the conversations (one `<id>.kv` each).
+    public var kvDirectory: String { directory + "/kv" }
+    public func kvSnapshotPath(for id: String) -> String { "\(kvDirectory)/\(id).kv" }
 
     /// `directory` nil means `SessionStore.defaultDirectory()`. The folder is created (mode 0700) on first write.
     public init(directory: String? = nil, codec: SessionCodec = .current, partialInterval: TimeInterval = 2,
@@ -273,6 +277,8 @@ public final class SessionStore: Sendable {
             throw StoreError.fileSystem(e)
         }
         removeStaleTempFiles(id)
+        // A restored session prefills again; its snapshot would only take room meanwhile.
+        unlink(kvSnapshotPath(for: id))
         return id
     }
 

@@ -34,6 +34,8 @@ public enum Event: Sendable {
     case saved(id: String)
     /// Something the user should read in the notice line (e.g. a failed save).
     case notice(String)
+    /// A line from the backend about its own work (e.g. its KV cache on disk), added to the notice line.
+    case backendNote(String)
     /// Text typed into this conversation earlier and never sent (kept by the controller): back into the editor.
     case draftRestored(String)
     /// The backend's fit of the opened conversation `sessionID` (the answer to `Effect.measure`).

@@ -168,6 +168,8 @@ func renderStatus(_ s: AppState, into buf: inout Buffer) {
         if let p = st.prefillTokensPerSecond { items.append("pp \(rate(p)) t/s") }
         if let d = st.decodeTokensPerSecond { items.append("tg \(rate(d)) t/s") }
         if let f = st.ttftSeconds { items.append("ttft " + formatSeconds(f)) }
+        // Prompt tokens the reply did not compute (the KV cache held them, in memory or restored from disk).
+        if let c = st.cachedTokens, c > 0 { items.append("cached \(compact(c))") }
     }
     var line = " "
     for it in items {

@@ -30,7 +30,8 @@ public func defaultTitle(_ text: String) -> String {
 func chatRequest(_ s: AppState) -> ChatRequest {
     let memory = s.fitMemory.flatMap { $0.firstMessageID == s.messages.first?.id ? $0.state : nil }
     return ChatRequest(messages: s.messages, tools: s.tools, sampling: s.settings.sampling, thinking: s.settings.thinking,
-                       keepThinking: s.settings.keepThinking, promptLimit: s.promptLimit, fitState: memory ?? ContextBudget.FitState())
+                       keepThinking: s.settings.keepThinking, promptLimit: s.promptLimit, fitState: memory ?? ContextBudget.FitState(),
+                       conversationID: s.readOnly == nil ? s.sessionID : nil)
 }
 
 func startReply(_ s: inout AppState) -> [Effect] {

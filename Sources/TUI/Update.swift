@@ -65,6 +65,9 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
     case .notice(let text):
         s.notice = text
         return []
+    case .backendNote(let text):
+        s.notice = joinNotice(s.notice ?? "", text)
+        return []
     case .draftRestored(let draft):
         let typed = s.input.text
         guard !draft.isEmpty, !typed.contains(draft) else { return [] }

@@ -37,6 +37,9 @@ struct ChatOptions: ParsableArguments {
     @Flag(name: .customLong("no-save"), help: "Keep this conversation in memory only.")
     var noSave = false
 
+    @Flag(name: .customLong("no-kv-cache"), help: "Do not keep the engine's KV cache of saved conversations on disk (the kv/ folder next to them).")
+    var noKVCache = false
+
     @Flag(name: .customLong("mouse"), help: "Scroll with the mouse wheel (select text with Shift held).")
     var mouse = false
 
@@ -79,6 +82,7 @@ struct ChatCommand: ParsableCommand {
         state.themes = Theme.all(userDir: configDir + "/themes").themes
         let controller = ChatController(state: state, backend: choice.backend, persistence: persistence, tools: choice.tools,
                                         settingsPath: settingsPath)
+        if !options.noKVCache { controller.keepKVSnapshots() }
         if options.resume {
             if let id = options.sessionID {
                 reportingErrors { try controller.open(try resolveSessionID(id, in: persistence)) }

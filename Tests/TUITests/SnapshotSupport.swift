@@ -87,6 +87,13 @@ enum Fixture {
     @discardableResult
     static func feed(_ s: inout AppState, _ events: [Event]) -> [Effect] { events.flatMap { update(&s, $0) } }
 
+    /// The rendered screen's rows.
+    static func screen(_ s: AppState) -> [String] {
+        var buf = Buffer(width: 0, height: 0)
+        render(s, into: &buf)
+        return buf.lines
+    }
+
     static func type(_ text: String) -> [Event] { text.map { .key(KeyPress(.char($0))) } }
 
     /// Does what a backend does with the request in `effects`: fits it (ChatML, `counter`, the state's context)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end with the real SmolLM2-135M model in tmux: type a message, see a streamed answer with speed
-# numbers, resize, quit, restart with --resume and see the same conversation. Uses .build/release/glmchat
-# and temp XDG dirs. Skips (loudly) only while the binary reports that it has no in-process engine.
+# numbers, resize, quit, restart with --resume and see the same conversation, send again and see how many
+# prompt tokens its KV snapshot (sessions/kv/ID.kv) gave; a damaged snapshot is refused with its reason;
+# --no-kv-cache leaves it alone. Uses .build/release/glmchat and temp XDG dirs. Skips (loudly) only while the
+# binary reports that it has no in-process engine.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${GLMCHAT_BIN:-$PWD/.build/release/glmchat}
@@ -69,13 +71,52 @@ wait_for "GLMCHAT-EXIT=0"
 ID=$(pane | grep -oE 'glmchat --resume [0-9A-Za-z_-]+' | head -1 | awk '{print $3}')
 [ -n "$ID" ] || fail "glmchat did not print the session id on exit"
 
+KV=$TMP/data/glmchat/sessions/kv/$ID.kv
+[ -s "$KV" ] || fail "no KV snapshot at $KV after the reply"
+quit() { T send-keys -t e2e C-c; sleep 0.2; T send-keys -t e2e C-c; wait_for "GLMCHAT-EXIT=0"; }
+
 start --resume "$ID"
+T resize-window -t e2e -x 200 -y 30               # room for the "opened …" notice and the KV cache's note
 wait_for "What is the capital of France?" 120
 while IFS= read -r line; do
   wait_for "$(sed 's/^ *//' <<<"$line")" 5
 done <<<"$answer"
-T send-keys -t e2e C-c
-sleep 0.2
-T send-keys -t e2e C-c
-wait_for "GLMCHAT-EXIT=0"
+wait_for "KV cache: restored" 20                 # opening the conversation loaded its rows
+T send-keys -t e2e "And of Italy?" Enter
+wait_for "Esc or Ctrl-C stops the reply" 20
+wait_gone "Esc or Ctrl-C stops the reply" 180
+wait_for "prompt tokens" 10
+reuse=$(pane | grep -oE 'KV cache from disk: reused [0-9,]+ of [0-9,]+ prompt tokens' | head -1)
+[ -n "$reuse" ] || fail "the notice does not say how many prompt tokens came from the KV cache"
+n=$(awk '{print $6}' <<<"$reuse" | tr -d ,)
+[ "$n" -gt 10 ] || fail "only $n prompt tokens were reused: $reuse"
+echo "tui-model: $reuse"
+quit
+
+# A damaged snapshot: refused with its reason, and the reply still comes.
+size=$(stat -c %s "$KV")
+printf '\xa5%.0s' $(seq 64) | dd of="$KV" bs=1 seek=$((size / 2)) conv=notrunc status=none
+start --resume "$ID"
+T resize-window -t e2e -x 200 -y 30
+wait_for "And of Italy?" 120
+wait_for "KV cache not used: the KV snapshot is damaged" 20
+T send-keys -t e2e "And of Spain?" Enter
+wait_for "Esc or Ctrl-C stops the reply" 20
+wait_gone "Esc or Ctrl-C stops the reply" 180
+wait_for "tg "
+pane | grep -qF "KV cache from disk" && fail "a damaged snapshot was used"
+quit
+[ -s "$KV" ] || fail "the damaged snapshot was not written anew after the reply"
+
+# --no-kv-cache: the snapshot is neither read nor written.
+before=$(stat -c %Y.%s "$KV"); sleep 1
+start --resume "$ID" --no-kv-cache
+T resize-window -t e2e -x 200 -y 30
+wait_for "And of Spain?" 120
+T send-keys -t e2e "And of Portugal?" Enter
+wait_for "Esc or Ctrl-C stops the reply" 20
+wait_gone "Esc or Ctrl-C stops the reply" 180
+pane | grep -qF "KV cache" && fail "--no-kv-cache still used the KV cache"
+[ "$(stat -c %Y.%s "$KV")" = "$before" ] || fail "--no-kv-cache wrote the snapshot"
+quit
 echo "tui-model: all checks passed"

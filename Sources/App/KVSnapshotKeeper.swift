@@ -1,0 +1,114 @@
+// The engine session's KV cache on disk, one snapshot per saved conversation (`<sessions>/kv/<id>.kv`): restored
+// before a conversation's prompt is first measured or prefilled in this process, written after each reply.
+// Used only on the engine backend's queue, so it never runs beside a prefill (the engine's thread rule).
+import Engine
+import Foundation
+import Store
+
+final class KVSnapshotKeeper {
+    let store: SessionStore
+    /// A line for the user's notice line (restored, reused, refused).
+    let note: @Sendable (String) -> Void
+    /// The conversation whose tokens the session holds, as far as snapshots go (nil: none or an unsaved one).
+    private var holder: String?
+    /// Tokens restored from disk for `holder` and not yet reported with a reply.
+    private var restored = 0
+
+    /// Removes the temporary files that writes killed midway left in the folder.
+    init(store: SessionStore, note: @escaping @Sendable (String) -> Void) {
+        self.store = store; self.note = note
+        Self.removeStaleTempFiles(in: store.kvDirectory)
+    }
+
+    /// Whether a prompt of conversation `id` should be offered to `prepare` (the session holds another one).
+    func wantsPrompt(for id: String?) -> Bool { id != nil && id != holder }
+
+    /// Before `prompt` of conversation `id` is prefilled (or when the conversation is opened): when the session
+    /// holds another conversation, loads this one's rows from its snapshot. A snapshot that cannot be used is
+    /// reported in one line; a damaged one is deleted (the next reply writes a new one).
+    func prepare(_ session: Engine.Session, prompt: [Int], for id: String?) {
+        guard let id else { holder = nil; return }
+        guard id != holder else { return }
+        holder = id
+        restored = 0
+        let path = store.kvSnapshotPath(for: id)
+        guard FileManager.default.fileExists(atPath: path), !prompt.isEmpty else { return }
+        do {
+            restored = try session.restore(from: path, prompt: prompt)
+            if restored > 0 { note("KV cache: restored \(Self.grouped(restored)) tokens from disk") }
+        } catch {
+            note("KV cache not used: " + Self.reason(error))
+            if let e = error as? KVSnapshotError, e.isDamage { unlink(path) }
+        }
+    }
+
+    /// After a reply (finished or stopped) of conversation `id`: reports the reuse of the first reply after a restore
+    /// (`cached` of the `prompt` tokens came from the cache) and brings the snapshot up to the session's tokens.
+    func replied(_ session: Engine.Session, cached: Int, prompt: Int, for id: String?) {
+        guard let id, id == holder else { return }
+        if restored > 0 {
+            note("KV cache from disk: reused \(Self.grouped(cached)) of \(Self.grouped(prompt)) prompt tokens")
+            restored = 0
+        }
+        do {
+            try AtomicFile.makeDirectory(store.kvDirectory)
+            try session.writeSnapshot(to: store.kvSnapshotPath(for: id), sync: true)
+        } catch {
+            note("could not write the KV cache: " + Self.reason(error))
+        }
+    }
+
+    /// 8120 → "8,120".
+    static func grouped(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        let head = digits.count % 3 == 0 ? 3 : digits.count % 3
+        var out = (n < 0 ? "-" : "") + digits.prefix(head)
+        var rest = digits.dropFirst(head)
+        while !rest.isEmpty { out += "," + rest.prefix(3); rest = rest.dropFirst(3) }
+        return out
+    }
+
+    /// An error's sentence without its final period, to follow a colon.
+    static func reason(_ error: Error) -> String {
+        let s = "\(error)"
+        return s.hasSuffix(".") ? String(s.dropLast()) : s
+    }
+
+    /// Deletes `.NAME.PID.RANDOM.tmp` files whose process is gone (a live one may be writing its snapshot now).
+    static func removeStaleTempFiles(in folder: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for n in names where n.hasPrefix(".") && n.hasSuffix(".tmp") {
+            let parts = n.split(separator: ".")
+            if parts.count >= 4, let pid = pid_t(parts[parts.count - 3]), pid > 0, kill(pid, 0) == 0 || errno == EPERM { continue }
+            unlink(folder + "/" + n)
+        }
+    }
+}
+
+extension KVSnapshotError {
+    /// The file itself is bad (not a snapshot, damaged, truncated), as opposed to made for another model or engine.
+    var isDamage: Bool {
+        switch self {
+        case .notASnapshot, .damaged, .truncated: return true
+        case .io, .formatVersion, .engineVersion, .otherModel, .cacheType, .cacheShape: return false
+        }
+    }
+}
+
+extension EngineChatBackend {
+    /// Keeps each saved conversation's KV cache in `store`'s kv folder from now on (`ChatRequest.conversationID`
+    /// names the conversation); `note` receives the lines for the user (from the backend's thread).
+    public func keepKVSnapshots(in store: SessionStore, note: @escaping @Sendable (String) -> Void) {
+        queue.async { [self] in snapshots = KVSnapshotKeeper(store: store, note: note) }
+    }
+}
+
+extension ChatController {
+    /// Keeps the KV cache of the conversations this window saves on disk, with the backend's notes in the notice line:
+    /// for the in-process engine and a session store (not for a server, a script or --no-save).
+    public func keepKVSnapshots() {
+        guard let engine = backend as? EngineChatBackend, let store = (persistence as? StorePersistence)?.store else { return }
+        let q = queue
+        engine.keepKVSnapshots(in: store) { q.post(.backendNote($0)) }
+    }
+}
