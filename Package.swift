@@ -8,15 +8,16 @@ let kernelCFlags: [CSetting] = [.unsafeFlags(["-O3", "-fno-strict-aliasing"])]
 var targets: [Target] = [
     .target(name: "CNcursesw", linkerSettings: [.linkedLibrary("ncursesw")]),
     .target(name: "CKernels", cSettings: kernelCFlags),
-    .target(name: "GGUF"),
+    .target(name: "Quote"),
+    .target(name: "GGUF", dependencies: ["Quote"]),
     .target(name: "Kernels", dependencies: ["GGUF", "CKernels"]),
-    .target(name: "Tokenizer", dependencies: ["GGUF"]),
-    .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizer"]),
-    .target(name: "Chat"),
-    .target(name: "Store", dependencies: ["Chat"]),
+    .target(name: "Tokenizer", dependencies: ["GGUF", "Quote"]),
+    .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizer", "Quote"]),
+    .target(name: "Chat", dependencies: ["Quote"]),
+    .target(name: "Store", dependencies: ["Chat", "Quote"]),
     .target(name: "TUI", dependencies: ["Chat"]),
     .target(name: "Terminal", dependencies: ["TUI", "CNcursesw"]),
-    .target(name: "Remote", dependencies: ["Chat", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+    .target(name: "Remote", dependencies: ["Chat", "Quote", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                           .product(name: "NIOCore", package: "swift-nio"),
                                           .product(name: "NIOPosix", package: "swift-nio"),
                                           .product(name: "NIOHTTP1", package: "swift-nio")]),
@@ -29,9 +30,9 @@ var targets: [Target] = [
 
 // One test target per module.
 let tests: [(String, [Target.Dependency])] = [
-    ("GGUF", ["GGUF"]), ("Kernels", ["Kernels", "GGUF", "CKernels"]), ("Tokenizer", ["Tokenizer", "GGUF"]),
+    ("GGUF", ["GGUF", "Quote"]), ("Kernels", ["Kernels", "GGUF", "CKernels"]), ("Tokenizer", ["Tokenizer", "GGUF"]),
     ("Engine", ["Engine", "Kernels", "Tokenizer", "GGUF", "CAllocCounter", "TestSupport"]), ("Chat", ["Chat", "Tokenizer", "GGUF"]), ("Store", ["Store", "Chat", "TestSupport"]),
-    ("TUI", ["TUI", "Chat"]), ("Terminal", ["Terminal", "TUI"]), ("Remote", ["Remote", "Chat"]),
+    ("TUI", ["TUI", "Chat"]), ("Terminal", ["Terminal", "TUI"]), ("Remote", ["Remote", "Chat", "Quote"]),
     ("App", ["App", "TUI", "Chat", "Store", "Engine", "Tokenizer", "GGUF", "Remote"]),
 ]
 // Data files read through #filePath, not bundled.

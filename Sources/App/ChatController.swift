@@ -22,6 +22,9 @@ public final class ChatController: LoopController {
     /// Unsent text kept in the store; the new conversation's is restored on the first tick.
     private var drafts = DraftKeeper()
     private var draftsStarted = false
+    /// Why the conversation on screen is not all on disk: the last save, or the closing write, failed.
+    /// Nil while every save has succeeded (a later full save clears it: each save writes the whole conversation).
+    public private(set) var unsavedReason: String?
 
     public init(state: AppState, backend: ChatBackend, persistence: ConversationPersistence?, tools: ToolExecutor? = nil,
                 settingsPath: String? = nil) {
@@ -58,6 +61,11 @@ public final class ChatController: LoopController {
         let events = queue.drain()
         for e in events { handle(e) }
         return !events.isEmpty
+    }
+
+    /// Writes what the store held back and releases it (at exit); a failure leaves the conversation unsaved.
+    public func closePersistence() {
+        do { try persistence?.close() } catch { unsavedReason = "\(error)" }
     }
 
     /// Quits as if the user had asked (stops the reply, keeps what streamed so far).
@@ -100,8 +108,12 @@ public final class ChatController: LoopController {
             if c.id.isEmpty, let id = state.sessionID { c.id = id }
             do {
                 let id = try p.save(c, partial: partial)
+                unsavedReason = nil
                 if state.sessionID != id { handle(.saved(id: id)) }
-            } catch { handle(.notice("could not save the conversation: \(error)")) }
+            } catch {
+                unsavedReason = "\(error)"
+                handle(.notice("could not save the conversation: \(error)"))
+            }
         case .listSessions:
             guard let p = persistence else { handle(.notice("sessions are not being saved")); return }
             do { handle(.sessions(try p.list())) } catch { handle(.notice("could not list sessions: \(error)")) }

@@ -12,8 +12,8 @@ public protocol ConversationPersistence: AnyObject {
     func save(_ c: StoredConversation, partial: Bool) throws -> String
     func rename(_ id: String, to title: String) throws
     func delete(_ id: String) throws
-    /// Writes anything held back and releases locks (at exit).
-    func close()
+    /// Writes anything held back and releases locks (at exit); throws when that write fails.
+    func close() throws
     /// Text typed into conversation `id` (nil: one not saved yet) but not sent, as last kept by saveDraft.
     func loadDraft(for id: String?) -> String?
     /// Keeps the unsent text of a conversation (empty: none), so that a crash or a kill does not lose it.

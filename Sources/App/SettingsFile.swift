@@ -12,10 +12,17 @@ public enum SettingsFile {
         return (env["HOME"] ?? NSHomeDirectory()) + "/.config/glmchat"
     }
 
+    /// Larger than any settings file a person writes.
+    static let maxBytes = 1 << 20
+
     /// Reads settings; a missing file gives defaults, a broken one defaults and a warning.
     public static func load(path: String) -> (Settings, warning: String?) {
-        guard let data = FileManager.default.contents(atPath: path) else { return (Settings(), nil) }
-        do { return (try JSONDecoder().decode(Settings.self, from: data), nil) }
+        let bytes: [UInt8]
+        do { bytes = try AtomicFile.read(path, limit: maxBytes) } catch {
+            if error.code == ENOENT { return (Settings(), nil) }
+            return (Settings(), "settings file \(path) could not be read (\(error.reason ?? String(cString: strerror(error.code)))), so defaults are used")
+        }
+        do { return (try JSONDecoder().decode(Settings.self, from: Data(bytes)), nil) }
         catch { return (Settings(), "settings file \(path) could not be read, so defaults are used") }
     }
 
@@ -53,11 +60,12 @@ public enum SettingsFile {
 
     /// The file's JSON object; an empty one when there is no file.
     static func existing(_ path: String) throws -> JSONValue {
-        guard FileManager.default.fileExists(atPath: path) else { return .object([]) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SettingsFileError(description: "\(path) could not be read, so it was not overwritten")
+        let data: [UInt8]
+        do { data = try AtomicFile.read(path, limit: maxBytes) } catch {
+            if error.code == ENOENT { return .object([]) }
+            throw SettingsFileError(description: "\(path) could not be read (\(error.reason ?? String(cString: strerror(error.code)))), so it was not overwritten")
         }
-        guard let v = try? JSONValue.parse(Array(data)), v.objectValue != nil else {
+        guard let v = try? JSONValue.parse(data), v.objectValue != nil else {
             throw SettingsFileError(description: "\(path) is not a JSON object, so it was not overwritten; fix or remove it to save settings")
         }
         return v

@@ -79,8 +79,8 @@ public final class StorePersistence: ConversationPersistence {
 
     public func saveDraft(_ text: String, for id: String?) throws { try store.writeDraft(text, for: id) }
 
-    public func close() {
-        try? current?.close()
-        current = nil
+    public func close() throws {
+        defer { current = nil }
+        try current?.close()
     }
 }

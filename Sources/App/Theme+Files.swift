@@ -1,6 +1,7 @@
 // Themes from files: the user's themes folder ($XDG_CONFIG_HOME/glmchat/themes/*.json) over the built-ins,
 // with a warning and a fallback to the default when a file is broken.
 import Foundation
+import Store
 import TUI
 
 extension Theme {
@@ -13,7 +14,7 @@ extension Theme {
             for n in names.sorted() where n.hasSuffix(".json") {
                 let path = (dir as NSString).appendingPathComponent(n)
                 do {
-                    let t = try parse(try String(contentsOfFile: path, encoding: .utf8))
+                    let t = try parse(try readFile(path))
                     themes.removeAll { $0.name == t.name }
                     themes.append(t)
                 } catch { warnings.append("theme file \(path) is broken (\(error))") }
@@ -29,8 +30,7 @@ extension Theme {
             let path = (dir as NSString).appendingPathComponent("\(name).json")
             if FileManager.default.fileExists(atPath: path) {
                 do {
-                    let data = try String(contentsOfFile: path, encoding: .utf8)
-                    return (try parse(data), nil)
+                    return (try parse(try readFile(path)), nil)
                 } catch {
                     return (fallback, "theme file \(path) is broken (\(error)); using the default theme")
                 }
@@ -40,5 +40,10 @@ extension Theme {
             if let t = try builtin(named: name) { return (t, nil) }
         } catch { return (fallback, "built-in theme \(name) is broken (\(error))") }
         return (fallback, "there is no theme named \(name) (built-in: \(builtinNames.joined(separator: ", "))); using the default theme")
+    }
+
+    /// A theme file's text; only a regular file is read (a FIFO or device in the folder is refused, never waited on).
+    static func readFile(_ path: String) throws -> String {
+        String(decoding: try AtomicFile.read(path, limit: 1 << 20), as: UTF8.self)
     }
 }

@@ -1,6 +1,7 @@
 // A JSON value that keeps object key order and tells integers from floats, with its own parser and
 // writer (tool-call arguments must render exactly as Python's json.dumps would).
 import Foundation
+import Quote
 
 public enum JSONValue: Sendable, Equatable, Hashable {
     case null
@@ -230,7 +231,7 @@ private struct JSONParser {
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
         guard !text.isEmpty, text != "-" else { throw fail("unexpected character") }
         if !isFloat, let n = Int(text) { return .int(n) }
-        guard let d = Double(text) else { throw fail("invalid number \(text)") }
+        guard let d = Double(text) else { throw fail("invalid number \(quoted(text))") }
         return .double(d)
     }
 

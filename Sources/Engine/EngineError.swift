@@ -1,5 +1,6 @@
 // Typed errors of the engine, each described by one plain sentence for the user.
 import GGUF
+import Quote
 
 public enum EngineError: Error, CustomStringConvertible, Equatable {
     case unsupportedArchitecture(String?)
@@ -17,7 +18,7 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
         func shape(_ d: [Int]) -> String { "{" + d.map(String.init).joined(separator: ", ") + "}" }
         switch self {
         case .unsupportedArchitecture(let a):
-            if let a { return "the model architecture \(a) is not supported (only deepseek2 and llama are)." }
+            if let a { return "the model architecture \(quoted(a)) is not supported (only deepseek2 and llama are)." }
             return "the file has no general.architecture key, so it is not a model glmchat can run."
         case .missingKey(let k): return "the model file lacks the metadata key \(k)."
         case .badKey(let k, let r): return "the metadata key \(k) \(r)."

@@ -21,6 +21,9 @@ struct ByteCursor {
         return v
     }
 
+    /// Moves past `n` bytes already checked with `need`.
+    mutating func skip(_ n: Int) { offset += n }
+
     mutating func readFloat(_ what: @autoclosure () -> String) throws -> Float {
         Float(bitPattern: try read(UInt32.self, what()))
     }

@@ -1,5 +1,6 @@
 // A parsed, validated GGUF file: metadata, tensor directory, and access to tensor bytes in the mapping.
 import Foundation
+import Quote
 
 public final class GGUFFile: @unchecked Sendable {
     public static let maxDims = 4
@@ -52,12 +53,13 @@ public final class GGUFFile: @unchecked Sendable {
         var meta: [String: GGUFValue] = [:]
         for i in 0..<Int(nKV) {
             let key = try c.readString("metadata key #\(i)")
-            guard meta[key] == nil else { throw GGUFError.invalid("metadata key \(key) appears twice.") }
-            let raw = try c.read(UInt32.self, "the type of metadata key \(key)")
+            let shown = quoted(key)   // for messages: the key is file text of any length and content
+            guard meta[key] == nil else { throw GGUFError.invalid("metadata key \(shown) appears twice.") }
+            let raw = try c.read(UInt32.self, "the type of metadata key \(shown)")
             guard let type = GGUFValueType(rawValue: raw) else {
-                throw GGUFError.invalid("metadata key \(key) has unknown value type \(raw).")
+                throw GGUFError.invalid("metadata key \(shown) has unknown value type \(raw).")
             }
-            meta[key] = try Self.readValue(&c, type: type, key: key, depth: 0)
+            meta[key] = try Self.readValue(&c, type: type, key: shown, depth: 0)
             keys.append(key)
         }
         metadataKeys = keys
@@ -66,39 +68,40 @@ public final class GGUFFile: @unchecked Sendable {
         var align = 32
         if let a = meta["general.alignment"] {
             guard let v = a.intValue, v > 0, v <= 1 << 20, v & (v - 1) == 0 else {
-                throw GGUFError.invalid("general.alignment must be a power of two, found \(a).")
+                throw GGUFError.invalid("general.alignment must be a power of two, found \(quoted("\(a)")).")
             }
             align = v
         }
         alignment = align
 
-        struct Raw { let name: String; let type: GGMLType; let dims: [Int]; let offset: UInt64 }
+        struct Raw { let name: String; let shown: String; let type: GGMLType; let dims: [Int]; let offset: UInt64 }
         var raws: [Raw] = []
         raws.reserveCapacity(Int(nTensors))
         var index: [String: Int] = [:]
         for i in 0..<Int(nTensors) {
             let name = try c.readString("the name of tensor #\(i)")
-            guard index[name] == nil else { throw GGUFError.invalid("tensor \(name) appears twice in the file.") }
-            let nd = try c.read(UInt32.self, "the dimension count of tensor \(name)")
+            let shown = quoted(name)
+            guard index[name] == nil else { throw GGUFError.invalid("tensor \(shown) appears twice in the file.") }
+            let nd = try c.read(UInt32.self, "the dimension count of tensor \(shown)")
             guard nd >= 1, nd <= UInt32(Self.maxDims) else {
-                throw GGUFError.invalid("tensor \(name) has \(nd) dimensions; between 1 and \(Self.maxDims) are allowed.")
+                throw GGUFError.invalid("tensor \(shown) has \(nd) dimensions; between 1 and \(Self.maxDims) are allowed.")
             }
             var dims: [Int] = []
             var elements = 1
             for _ in 0..<Int(nd) {
-                let d = try c.read(UInt64.self, "a dimension of tensor \(name)")
+                let d = try c.read(UInt64.self, "a dimension of tensor \(shown)")
                 guard d <= UInt64(Int32.max) else {
-                    throw GGUFError.invalid("tensor \(name) has a dimension of \(d), which is not plausible.")
+                    throw GGUFError.invalid("tensor \(shown) has a dimension of \(d), which is not plausible.")
                 }
                 let (p, o) = elements.multipliedReportingOverflow(by: Int(d))
-                guard !o, p <= Int(Int64.max / 8) else { throw GGUFError.invalid("tensor \(name) has more elements than can be addressed.") }
+                guard !o, p <= Int(Int64.max / 8) else { throw GGUFError.invalid("tensor \(shown) has more elements than can be addressed.") }
                 elements = p
                 dims.append(Int(d))
             }
-            let type = GGMLType(id: try c.read(UInt32.self, "the type of tensor \(name)"))
-            let off = try c.read(UInt64.self, "the data offset of tensor \(name)")
+            let type = GGMLType(id: try c.read(UInt32.self, "the type of tensor \(shown)"))
+            let off = try c.read(UInt64.self, "the data offset of tensor \(shown)")
             index[name] = i
-            raws.append(Raw(name: name, type: type, dims: dims, offset: off))
+            raws.append(Raw(name: name, shown: shown, type: type, dims: dims, offset: off))
         }
         tensorIndex = index
 
@@ -111,28 +114,28 @@ public final class GGUFFile: @unchecked Sendable {
         infos.reserveCapacity(raws.count)
         for r in raws {
             guard !r.type.isInternal else {
-                throw GGUFError.invalid("tensor \(r.name) has type id \(r.type.id), which is not a ggml type (glmchat uses it only in memory).")
+                throw GGUFError.invalid("tensor \(r.shown) has type id \(r.type.id), which is not a ggml type (glmchat uses it only in memory).")
             }
             guard r.type.isKnown else {
-                throw GGUFError.invalid("tensor \(r.name) has type \(r.type.name), which glmchat does not know.")
+                throw GGUFError.invalid("tensor \(r.shown) has type \(r.type.name), which glmchat does not know.")
             }
             guard r.dims[0] % r.type.blockSize == 0 else {
-                throw GGUFError.invalid("tensor \(r.name) has rows of \(r.dims[0]) elements, not a multiple of the \(r.type.name) block size \(r.type.blockSize).")
+                throw GGUFError.invalid("tensor \(r.shown) has rows of \(r.dims[0]) elements, not a multiple of the \(r.type.name) block size \(r.type.blockSize).")
             }
             let count = r.dims.reduce(1, *)
             guard let bytes = r.type.byteCount(elements: count) else {
-                throw GGUFError.invalid("tensor \(r.name) is too large to address.")
+                throw GGUFError.invalid("tensor \(r.shown) is too large to address.")
             }
             guard r.offset % UInt64(align) == 0 else {
-                throw GGUFError.invalid("tensor \(r.name) starts at data offset \(r.offset), which is not aligned to \(align) bytes.")
+                throw GGUFError.invalid("tensor \(r.shown) starts at data offset \(r.offset), which is not aligned to \(align) bytes.")
             }
             guard r.offset <= UInt64(Int.max - pad) else {
-                throw GGUFError.tensorOutOfBounds(name: r.name, end: Int.max, fileSize: file.size)
+                throw GGUFError.tensorOutOfBounds(name: r.shown, end: Int.max, fileSize: file.size)
             }
             let start = pad + Int(r.offset)
             let (end, o) = start.addingReportingOverflow(bytes)
             guard !o, end <= file.size else {
-                throw GGUFError.tensorOutOfBounds(name: r.name, end: o ? Int.max : end, fileSize: file.size)
+                throw GGUFError.tensorOutOfBounds(name: r.shown, end: o ? Int.max : end, fileSize: file.size)
             }
             infos.append(GGUFTensorInfo(name: r.name, type: r.type, dims: r.dims, fileOffset: start, byteCount: bytes))
         }
@@ -172,28 +175,15 @@ public final class GGUFFile: @unchecked Sendable {
         }
         let n = Int(count64)
         switch et {
-        case .uint8, .int8, .uint16, .int16, .uint32, .int32, .int64:
-            var a = [Int64](); a.reserveCapacity(n)
-            for _ in 0..<n {
-                switch try readValue(&c, type: et, key: key, depth: depth) {
-                case .uint(let v, _): a.append(Int64(v))
-                case .int(let v, _): a.append(v)
-                default: break
-                }
+        case .uint8, .int8, .uint16, .int16, .uint32, .int32, .int64, .uint64, .float32, .float64, .bool:
+            let size = n * et.minSize
+            try c.need(size, "the \(n)-element array \(key)")
+            let bytes = [UInt8](UnsafeRawBufferPointer(rebasing: c.bytes[c.offset..<c.offset + size]))
+            if et == .bool, let bad = bytes.first(where: { $0 > 1 }) {
+                throw GGUFError.invalid("metadata key \(key) holds the bool value \(bad); only 0 and 1 are valid.")
             }
-            return .ints(a, et)
-        case .uint64:
-            var a = [UInt64](); a.reserveCapacity(n)
-            for _ in 0..<n { a.append(try c.read(UInt64.self, key)) }
-            return .uint64s(a)
-        case .float32, .float64:
-            var a = [Double](); a.reserveCapacity(n)
-            for _ in 0..<n { a.append(et == .float32 ? Double(try c.readFloat(key)) : try c.readDouble(key)) }
-            return .floats(a, et)
-        case .bool:
-            var a = [Bool](); a.reserveCapacity(n)
-            for _ in 0..<n { a.append(try readValue(&c, type: .bool, key: key, depth: depth).boolValue!) }
-            return .bools(a)
+            c.skip(size)
+            return .numbers(bytes, et)
         case .string:
             var a = [String](); a.reserveCapacity(n)
             for i in 0..<n { a.append(try c.readString("element \(i) of \(key)")) }

@@ -60,28 +60,22 @@ public enum GGUFValue: Sendable, Equatable {
 
 /// A typed array from GGUF metadata.
 public enum GGUFArray: Sendable, Equatable {
-    case ints([Int64], GGUFValueType)   // every signed and unsigned integer type up to 32 bits, and int64
-    case uint64s([UInt64])
-    case floats([Double], GGUFValueType)
-    case bools([Bool])
+    /// Fixed-size elements (every integer and float type, and bool) as their little-endian bytes from the file:
+    /// an array costs its size on disk, not a value per element.
+    case numbers([UInt8], GGUFValueType)
     case strings([String])
     case arrays([GGUFArray])
 
     public var count: Int {
         switch self {
-        case .ints(let a, _): return a.count
-        case .uint64s(let a): return a.count
-        case .floats(let a, _): return a.count
-        case .bools(let a): return a.count
+        case .numbers(let b, let t): return b.count / (t.fixedSize ?? 1)
         case .strings(let a): return a.count
         case .arrays(let a): return a.count
         }
     }
     public var elementTypeName: String {
         switch self {
-        case .ints(_, let t), .floats(_, let t): return "\(t)"
-        case .uint64s: return "uint64"
-        case .bools: return "bool"
+        case .numbers(_, let t): return "\(t)"
         case .strings: return "string"
         case .arrays: return "array"
         }
@@ -89,18 +83,54 @@ public enum GGUFArray: Sendable, Equatable {
     public var strings: [String]? { if case .strings(let s) = self { return s }; return nil }
     /// Integer elements as Int (bools as 0/1), nil for other element types or values that do not fit.
     public var ints: [Int]? {
-        switch self {
-        case .ints(let a, _): return a.compactMap { Int(exactly: $0) }.count == a.count ? a.map { Int($0) } : nil
-        case .uint64s(let a): return a.allSatisfy { $0 <= UInt64(Int.max) } ? a.map { Int($0) } : nil
-        case .bools(let a): return a.map { $0 ? 1 : 0 }
-        default: return nil
+        guard case .numbers(let b, let t) = self else { return nil }
+        switch t {
+        case .uint8, .bool: return b.map { Int($0) }
+        case .int8: return b.map { Int(Int8(bitPattern: $0)) }
+        case .uint16: return Self.load(b, UInt16.self).map { Int($0) }
+        case .int16: return Self.load(b, Int16.self).map { Int($0) }
+        case .uint32: return Self.load(b, UInt32.self).map { Int($0) }
+        case .int32: return Self.load(b, Int32.self).map { Int($0) }
+        case .int64: return Self.load(b, Int64.self).map { Int($0) }
+        case .uint64:
+            let a = Self.load(b, UInt64.self)
+            return a.allSatisfy { $0 <= UInt64(Int.max) } ? a.map { Int($0) } : nil
+        case .float32, .float64, .string, .array: return nil
         }
     }
+    /// Number elements as Float (integers converted), nil for other element types.
     public var floats: [Float]? {
+        guard case .numbers(let b, let t) = self else { return nil }
+        switch t {
+        case .float32: return Self.load(b, UInt32.self).map { Float(bitPattern: $0) }
+        case .float64: return Self.load(b, UInt64.self).map { Float(Double(bitPattern: $0)) }
+        case .bool, .string, .array: return nil
+        default: return ints?.map { Float($0) }
+        }
+    }
+
+    /// Every element as a value of its own (for showing a few, or comparing in tests; not for large arrays).
+    public var elements: [GGUFValue] {
         switch self {
-        case .floats(let a, _): return a.map { Float($0) }
-        case .ints(let a, _): return a.map { Float($0) }
-        default: return nil
+        case .strings(let a): return a.map { .string($0) }
+        case .arrays(let a): return a.map { .array($0) }
+        case .numbers(let b, let t):
+            switch t {
+            case .float32, .float64:
+                let d = t == .float32 ? Self.load(b, UInt32.self).map { Double(Float(bitPattern: $0)) } : Self.load(b, UInt64.self).map { Double(bitPattern: $0) }
+                return d.map { .float($0, t) }
+            case .bool: return b.map { .bool($0 != 0) }
+            case .uint64: return Self.load(b, UInt64.self).map { .uint($0, t) }
+            case .uint8, .uint16, .uint32: return (ints ?? []).map { .uint(UInt64($0), t) }
+            default: return (ints ?? []).map { .int(Int64($0), t) }
+            }
+        }
+    }
+
+    /// The little-endian integers in `b`.
+    static func load<T: FixedWidthInteger>(_ b: [UInt8], _: T.Type) -> [T] {
+        b.withUnsafeBytes { p in
+            (0..<b.count / MemoryLayout<T>.size).map { T(littleEndian: p.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self)) }
         }
     }
 }

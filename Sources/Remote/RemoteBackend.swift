@@ -36,6 +36,16 @@ public struct RemoteConfiguration: Sendable {
         self.contextLength = contextLength
     }
 
+    /// The sentence to warn with when an API key would travel unencrypted (http:// to a host other than this
+    /// machine); nil when it would not.
+    public func plainHTTPKeyWarning() -> String? {
+        guard let key = apiKey, !key.isEmpty, let base = try? baseURL(), let u = URL(string: base),
+              u.scheme?.lowercased() == "http", let host = u.host?.lowercased() else { return nil }
+        let h = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if h == "localhost" || h.hasSuffix(".localhost") || h == "::1" || h.hasPrefix("127.") { return nil }
+        return "the API key goes to \(host) over plain http://, unencrypted; use https:// unless that network is yours."
+    }
+
     /// The endpoint without a trailing slash, checked to be http(s).
     func baseURL() throws -> String {
         var s = endpoint.trimmingCharacters(in: .whitespaces)
@@ -61,7 +71,21 @@ final class RemoteHTTP: @unchecked Sendable {
             timeout: .init(connect: .seconds(Int64(config.connectTimeoutSeconds)), read: .seconds(Int64(config.readTimeoutSeconds))),
             connectionPool: pool)
         c.httpVersion = .http1Only
+        // A redirect would send the whole conversation to wherever it points (and to a server it did not name).
+        c.redirectConfiguration = .disallow
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
+        if let w = config.plainHTTPKeyWarning() { Self.warnOnce(w) }
+    }
+
+    private static let warned = NSLock()
+    nonisolated(unsafe) private static var didWarn = false
+
+    /// One line on stderr, once per process (before the full-screen UI starts: backends connect first).
+    static func warnOnce(_ line: String) {
+        warned.lock(); defer { warned.unlock() }
+        guard !didWarn else { return }
+        didWarn = true
+        FileHandle.standardError.write(Data("glmchat: warning: \(line)\n".utf8))
     }
 
     deinit { try? client.syncShutdown() }
@@ -84,7 +108,11 @@ final class RemoteHTTP: @unchecked Sendable {
         while true {
             attempt += 1
             do {
-                return try await client.execute(r, timeout: .seconds(Int64(config.readTimeoutSeconds)))
+                let response = try await client.execute(r, timeout: .seconds(Int64(config.readTimeoutSeconds)))
+                if (300..<400).contains(Int(response.status.code)) {
+                    throw RemoteError.redirected(from: base, to: response.headers["Location"].first)
+                }
+                return response
             } catch {
                 guard Self.isConnectFailure(error) else { throw Self.mapped(error, midStream: false, config: config) }
                 if attempt >= max(1, config.connectAttempts) || Task.isCancelled {
@@ -271,6 +299,8 @@ public final class RemoteBackend: ChatBackend, @unchecked Sendable {
 
     // MARK: one reply
 
+    static func tooLarge(_ what: String) -> String { "\(what) is larger than \(SSEParser.maxEventBytes >> 20) MiB, so reading stopped" }
+
     /// Streams the reply to `request` (its messages already fitted; `promptBytes` long as rendered).
     private func run(_ request: ChatRequest, promptBytes: Int, onEvent: @escaping @Sendable (ChatEvent) -> Void) async {
         var decoder = StreamDecoder(thinking: request.thinking, tools: request.tools, template: http.config.template)
@@ -317,8 +347,13 @@ public final class RemoteBackend: ChatBackend, @unchecked Sendable {
         do {
             for try await buffer in response.body {
                 try Task.checkCancellation()
-                if isJSON { whole += buffer.readableBytesView; continue }
+                if isJSON {
+                    whole += buffer.readableBytesView
+                    if whole.count > SSEParser.maxEventBytes { throw RemoteError.invalidResponse(Self.tooLarge("the JSON answer")) }
+                    continue
+                }
                 for e in sse.feed(buffer.readableBytesView) { sawEvent = true; emit(decoder.decode(e)) }
+                if sse.overflow { throw RemoteError.invalidResponse(Self.tooLarge("one event of the stream")) }
                 if decoder.done || decoder.streamError != nil { break }
             }
             try Task.checkCancellation()
@@ -328,7 +363,6 @@ public final class RemoteBackend: ChatBackend, @unchecked Sendable {
                 if decoder.serverFinishReason == nil && decoder.streamError == nil { emit(decoder.decode(SSEEvent(data: "[DONE]"))) }
             }
             for e in sse.finish() { sawEvent = true; emit(decoder.decode(e, atEnd: true)) }
-            if sse.overflow { throw RemoteError.invalidResponse("a stream line is longer than 16 MiB") }
             end(nil)
         } catch {
             end(RemoteHTTP.mapped(error, midStream: true, config: http.config))

@@ -2,6 +2,7 @@
 // mapping from an HTTP error status and body to the right case.
 import Foundation
 import Chat
+import Quote
 
 public enum RemoteError: Error, Equatable, CustomStringConvertible {
     case invalidEndpoint(String)
@@ -22,6 +23,8 @@ public enum RemoteError: Error, Equatable, CustomStringConvertible {
     case emptyStream
     case invalidResponse(String)
     case streamError(message: String)
+    /// A 3xx answer: glmchat never follows one (the request carries the conversation and maybe the API key).
+    case redirected(from: String, to: String?)
 
     public var description: String {
         switch self {
@@ -35,8 +38,8 @@ public enum RemoteError: Error, Equatable, CustomStringConvertible {
             let hint = variable.map { "check the key in $\($0)" } ?? "pass the key's environment variable with --api-key-env"
             return "The server refused the API key (HTTP \(status)\(Self.detail(message))); \(hint)."
         case let .modelNotFound(model, available, message):
-            let list = available.isEmpty ? "" : "; it serves \(available.prefix(5).joined(separator: ", "))"
-            return "The server has no model named \(model.debugDescription)\(Self.detail(message))\(list)."
+            let list = available.isEmpty ? "" : "; it serves \(quoted(available.prefix(5).joined(separator: ", ")))"
+            return "The server has no model named \(quoted(model.debugDescription))\(Self.detail(message))\(list)."
         case let .notFound(url, message):
             return "The server has nothing at \(url) (HTTP 404\(Self.detail(message))); check --endpoint, which should end in /v1."
         case .contextTooLong(let message):
@@ -53,21 +56,23 @@ public enum RemoteError: Error, Equatable, CustomStringConvertible {
         case .emptyStream:
             return "The server ended the reply without sending any of it; its log says why (llama-cpp-python's server does this when the prompt is longer than its --n_ctx: give glmchat that size with -c)."
         case .invalidResponse(let s):
-            return "The server's answer is not an OpenAI-compatible one: \(s)."
+            return "The server's answer is not an OpenAI-compatible one: \(quoted(s))."
         case .streamError(let message):
             return "The server reported an error during the reply (\(Self.oneLine(message)))."
+        case let .redirected(from, to):
+            let target = to.map { "to \(quoted($0))" } ?? "without saying where"
+            return "The server at \(from) redirected the request \(target); glmchat does not follow redirects, so set --endpoint to the address you mean."
         }
     }
 
     static func detail(_ m: String) -> String { m.isEmpty ? "" : ": " + oneLine(m) }
 
-    /// One line, at most 300 characters, without a trailing period (the sentence adds its own).
+    /// Server text as one short line (see `quoted`), without a trailing period (the sentence adds its own).
     static func oneLine(_ s: String) -> String {
-        var t = s.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+        var t = s.prefix(64 << 10).split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ")
             .trimmingCharacters(in: .whitespaces)
-        if t.count > 300 { t = String(t.prefix(300)) + "…" }
         while t.hasSuffix(".") { t.removeLast() }
-        return t
+        return quoted(t)
     }
 
     /// The server's own message in an error body: OpenAI `{"error":{"message"}}`, vLLM/SGLang

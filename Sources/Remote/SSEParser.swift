@@ -13,14 +13,17 @@ public struct SSEEvent: Sendable, Equatable {
 }
 
 public struct SSEParser: Sendable {
-    /// Longest line accepted; a longer one means the peer is not speaking SSE.
-    public static let maxLineBytes = 16 << 20
+    /// Largest event accepted (its `data:` lines together, or one line); a larger one means the peer is not
+    /// speaking SSE, or never ends its events, and reading stops rather than growing without bound.
+    public static let maxEventBytes = 8 << 20
 
     private var line: [UInt8] = []       // bytes of the current, unfinished line
     private var lastWasCR = false        // the previous piece ended in CR: a leading LF belongs to it
     private var dataLines: [String] = []
     private var hasData = false
     private var eventType = ""
+    private var eventBytes = 0
+    /// An event or line went over `maxEventBytes`: the caller stops reading and reports it.
     public private(set) var overflow = false
 
     public init() {}
@@ -36,10 +39,11 @@ public struct SSEParser: Sendable {
             if b == 0x0A || b == 0x0D {
                 lastWasCR = b == 0x0D
                 if let e = endLine() { out.append(e) }
-            } else if line.count < Self.maxLineBytes {
+            } else if line.count + eventBytes < Self.maxEventBytes {
                 line.append(b)
             } else {
                 overflow = true
+                return out
             }
         }
         return out
@@ -55,7 +59,7 @@ public struct SSEParser: Sendable {
         return out
     }
 
-    private mutating func reset() { dataLines = []; hasData = false; eventType = "" }
+    private mutating func reset() { dataLines = []; hasData = false; eventType = ""; eventBytes = 0 }
 
     private mutating func endLine() -> SSEEvent? {
         defer { line.removeAll(keepingCapacity: true) }
@@ -72,7 +76,7 @@ public struct SSEParser: Sendable {
         if valueStart < line.count, line[valueStart] == 0x20 { valueStart += 1 }
         let value = String(decoding: line[valueStart...], as: UTF8.self)
         switch name {
-        case "data": dataLines.append(value); hasData = true
+        case "data": dataLines.append(value); hasData = true; eventBytes += line.count + 1
         case "event": eventType = value
         default: break  // id, retry and unknown fields do not matter for one response
         }

@@ -10,8 +10,10 @@ import Foundation
 public struct FileSystemError: Error, CustomStringConvertible, Equatable, Sendable {
     public let action: String
     public let code: Int32
-    public var description: String { "could not \(action) (\(String(cString: strerror(code))))" }
-    init(_ action: String, code: Int32 = errno) { self.action = action; self.code = code }
+    /// The reason in words when errno has none that fits ("not a regular file").
+    public let reason: String?
+    public var description: String { "could not \(action) (\(reason ?? String(cString: strerror(code))))" }
+    init(_ action: String, code: Int32 = errno, reason: String? = nil) { self.action = action; self.code = code; self.reason = reason }
 }
 
 public enum AtomicFile {
@@ -67,13 +69,17 @@ public enum AtomicFile {
         if a != b { try syncDirectory(a) }
     }
 
-    /// Reads a whole file (refusing more than `limit` bytes); the error names the reason (permission, a folder…).
-    static func read(_ path: String, limit: Int = 1 << 30) throws(FileSystemError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// Reads a whole regular file (refusing more than `limit` bytes); the error names the reason (permission, a
+    /// folder…). A FIFO, device or socket is refused, never read: opening is non-blocking so a FIFO cannot hang it.
+    public static func read(_ path: String, limit: Int = 1 << 30) throws(FileSystemError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw FileSystemError("open \(path)") }
         defer { close(fd) }
         var st = stat()
-        if fstat(fd, &st) == 0, Int(st.st_size) > limit { throw FileSystemError("read \(path), which is larger than \(limit >> 20) MiB", code: EFBIG) }
+        guard fstat(fd, &st) == 0 else { throw FileSystemError("inspect \(path)") }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw FileSystemError("read \(path)", code: EISDIR) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw FileSystemError("read \(path)", code: EINVAL, reason: notRegular) }
+        if Int(st.st_size) > limit { throw FileSystemError("read \(path), which is larger than \(limit >> 20) MiB", code: EFBIG) }
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -84,6 +90,9 @@ public enum AtomicFile {
             if out.count > limit { throw FileSystemError("read \(path), which is larger than \(limit >> 20) MiB", code: EFBIG) }
         }
     }
+
+    /// Why a FIFO, device or socket is not read as a file.
+    public static let notRegular = "not a regular file"
 
     /// Creates `dir` and its parents with mode 0700 (conversations are private).
     public static func makeDirectory(_ dir: String) throws(FileSystemError) {

@@ -1,5 +1,6 @@
 // The file format: bytes ⇄ Session, with the format check, version migrations and kept unknown fields.
 import Chat
+import Quote
 import Foundation
 
 /// Why a file in the sessions folder cannot be used. It is listed with this reason and never written.
@@ -14,13 +15,13 @@ public enum DamageReason: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unreadable(let why): return "it cannot be read (\(why))"
+        case .unreadable(let why): return "it cannot be read (\(quoted(why)))"
         case .empty: return "it is empty"
-        case .invalidJSON(let why): return "it is not valid JSON, perhaps truncated (\(why))"
+        case .invalidJSON(let why): return "it is not valid JSON, perhaps truncated (\(quoted(why)))"
         case .notASession: return "it is not a glmchat session file (no \"format\": \"\(SessionCodec.formatName)\")"
         case .newerVersion(let v): return "it was written by a newer glmchat (format version \(v); this build reads up to \(SessionCodec.current.version))"
         case .unsupportedVersion(let v): return "its format version \(v) is not one this build knows"
-        case .invalidContent(let why): return "its content is invalid at \(why)"
+        case .invalidContent(let why): return "its content is invalid at \(quoted(why))"
         }
     }
 }

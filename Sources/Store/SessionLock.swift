@@ -42,7 +42,7 @@ final class SessionLock: @unchecked Sendable {
     /// The pid in the lock file at `path` when that is another process that is alive (a listing's hint; it never
     /// touches the lock itself, so it cannot get in the way of a glmchat taking it). Nil when there is none.
     static func otherHolder(_ path: String) -> Int? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)      // a FIFO in its place must not hang a listing
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         guard let pid = holderPID(fd), pid > 0, pid <= Int(Int32.max), pid != Int(getpid()) else { return nil }

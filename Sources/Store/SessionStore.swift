@@ -132,7 +132,7 @@ public final class SessionStore: Sendable {
         do { bytes = try AtomicFile.read(p) } catch {
             var st = stat()
             if error.code == ENOENT && lstat(p, &st) != 0 { throw StoreError.notFound(id) }
-            throw StoreError.damaged(id: id, path: p, reason: .unreadable(error.code == EFBIG ? "larger than 1 GiB" : String(cString: strerror(error.code))))
+            throw StoreError.damaged(id: id, path: p, reason: .unreadable(error.code == EFBIG ? "larger than 1 GiB" : error.reason ?? String(cString: strerror(error.code))))
         }
         switch codec.decode(bytes, id: id, keepUnknown: keepUnknown) {
         case .success(let s): return (s, bytes)

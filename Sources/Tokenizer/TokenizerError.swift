@@ -1,4 +1,5 @@
 // Typed errors of the tokenizer: each describes one problem in one plain sentence.
+import Quote
 
 public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case missingKey(String)
@@ -20,8 +21,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
             case "gemma4": kind = " (BPE without byte-level encoding)"
             default: kind = ""
             }
-            return "The tokenizer model \"\(m)\"\(kind) is not supported; glmchat reads byte-level BPE (gpt2) vocabularies only."
-        case .unsupportedPreTokenizer(let p): return "The pre-tokenizer \"\(p)\" is not supported by glmchat."
+            return "The tokenizer model \"\(quoted(m))\"\(kind) is not supported; glmchat reads byte-level BPE (gpt2) vocabularies only."
+        case .unsupportedPreTokenizer(let p): return "The pre-tokenizer \"\(quoted(p))\" is not supported by glmchat."
         case .invalid(let s): return s
         }
     }

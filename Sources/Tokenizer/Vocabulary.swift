@@ -1,6 +1,7 @@
 // The vocabulary read from GGUF metadata: token texts and attributes, special ids, end-of-generation set,
 // merge ranks — with llama.cpp's defaults, overrides and text-based detection rules.
 import GGUF
+import Quote
 
 struct Vocabulary {
     let texts: [[UInt8]]                 // (n_vocab) token text bytes as stored
@@ -57,7 +58,7 @@ struct Vocabulary {
         for (i, t) in tokens.enumerated() {
             let bytes = t.isEmpty ? Array("[EMPTY_\(i)]".utf8) : Array(t.utf8)
             guard bytes.withUnsafeBufferPointer({ interner.intern($0).added }) else {
-                throw TokenizerError.invalid("The token text \(t.debugDescription) appears twice in the vocabulary.")
+                throw TokenizerError.invalid("The token text \(quoted(t.debugDescription)) appears twice in the vocabulary.")
             }
             texts.append(bytes)
             attrs.append(types.map { TokenAttributes(tokenType: $0[i]) } ?? .normal)

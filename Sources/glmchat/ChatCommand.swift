@@ -92,16 +92,30 @@ struct ChatCommand: ParsableCommand {
         }
         if let w = themeWarning ?? settingsWarning { controller.handle(.notice(w)) }
         let outcome = Result { try TerminalApp.run(controller, mouse: options.mouse) }
-        persistence.close()
+        controller.closePersistence()
         // Nothing typed is lost: what was queued or left in the editor is printed once the screen is back.
         if let text = controller.state.unsentText { print("Not sent (queued or still in the editor):\n\(text)\n"); fflush(nil) }
+        // A failed save is never reported as saved: the whole conversation goes to an emergency copy instead.
+        let unsaved = controller.unsavedReason.map { unsavedSentence(controller.state.conversation, reason: $0) }
+        if let u = unsaved { FileHandle.standardError.write(Data("glmchat: \(u)\n".utf8)) }
         TerminalApp.dieOfPendingSignal()
         if case .failure(let e) = outcome { fail("\(e)") }
+        if unsaved != nil { throw ExitCode.failure }
         if let ro = controller.state.readOnly, let id = controller.state.sessionID {
             print("Session \(id) was shown \(ro.label); nothing was written to it.")
         } else if let id = controller.state.sessionID, !controller.state.messages.isEmpty, !options.noSave {
             print("Saved as \(id).\nResume with: glmchat --resume \(id)")
         }
+    }
+}
+
+/// The one sentence for a conversation that is not all on disk, after writing its emergency copy.
+func unsavedSentence(_ c: StoredConversation, reason: String) -> String {
+    do {
+        let path = try EmergencyCopy.write(c)
+        return "The conversation was not saved (\(reason)); all \(c.messages.count) messages were written to \(path)."
+    } catch {
+        return "The conversation was not saved (\(reason)), and no emergency copy could be written (\(error))."
     }
 }
 

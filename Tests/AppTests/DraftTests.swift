@@ -59,7 +59,7 @@ final class DraftTests: XCTestCase {
         let unsent = c.state.unsentText ?? ""
         XCTAssertEqual(unsent, "queued one\n\nstill typing")
         c.quit()                                               // kept at once, not a second later
-        first.close()
+        try first.close()
         XCTAssertEqual(store.readDraft(for: saved.id), unsent)
         XCTAssertNil(store.readDraft(for: nil))
 

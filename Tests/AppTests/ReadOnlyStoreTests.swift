@@ -36,7 +36,7 @@ final class ReadOnlyStoreTests: XCTestCase {
         c.handle(.key(KeyPress(.enter)))
         c.handle(.key(KeyPress(.ctrl("t"))))     // settings only (no settings path here), not the session
         c.quit()
-        persistence.close()
+        try persistence.close()
         XCTAssertEqual(c.state.messages.count, 2)
         let after = try snapshot(path)
         XCTAssertEqual(after.0, before.0, "the bytes of the held session changed")
@@ -51,6 +51,6 @@ final class ReadOnlyStoreTests: XCTestCase {
         XCTAssertNil(conv.readOnly)
         XCTAssertEqual(conv.messages.count, 3)
         XCTAssertEqual(try again.save(conv, partial: false), other.id)
-        again.close()
+        try again.close()
     }
 }

@@ -46,10 +46,7 @@ final class GGUFAllTypesTests: XCTestCase {
     }
     func ref(_ a: GGUFArray) -> RefValue {
         switch a {
-        case .ints(let xs, _): return .a(xs.map { $0 >= 0 ? .u(UInt64($0)) : .i($0) })
-        case .uint64s(let xs): return .a(xs.map { .u($0) })
-        case .floats(let xs, _): return .a(xs.map { .d($0) })
-        case .bools(let xs): return .a(xs.map { .b($0) })
+        case .numbers: return .a(a.elements.map { ref($0) })
         case .strings(let xs): return .a(xs.map { .s($0) })
         case .arrays(let xs): return .a(xs.map { ref($0) })
         }

@@ -17,7 +17,7 @@ final class GGUFReaderTests: XCTestCase {
         XCTAssertEqual(f.bool("tokenizer.ggml.add_bos_token"), true)
         XCTAssertEqual(f.array("tokenizer.ggml.tokens")?.strings, ["a", "b", "<|user|>"])
         XCTAssertEqual(f.array("tokenizer.ggml.token_type")?.ints, [1, 1, 3])
-        XCTAssertEqual(f.array("test.nested"), .arrays([.ints([1, 2], .uint8), .ints([3], .uint8)]))
+        XCTAssertEqual(f.array("test.nested"), .arrays([.numbers([1, 2], .uint8), .numbers([3], .uint8)]))
         XCTAssertEqual(f.metadataKeys.first, "general.architecture")
         XCTAssertEqual(f.tensors.map(\.name), ["token_embd.weight", "blk.0.attn_norm.weight", "blk.0.ffn_up.weight"])
         let emb = try XCTUnwrap(f.tensor(named: "token_embd.weight"))

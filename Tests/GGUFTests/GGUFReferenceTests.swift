@@ -49,7 +49,8 @@ final class GGUFReferenceTests: XCTestCase {
             if let first = d["first"] as? [Any] {
                 switch a {
                 case .strings(let s): XCTAssertEqual(Array(s.prefix(3)), first as? [String], what)
-                case .floats(let f, _): XCTAssertEqual(Array(f.prefix(3)), (first as? [NSNumber])?.map(\.doubleValue), what)
+                case .numbers(_, .float32), .numbers(_, .float64):
+                    XCTAssertEqual(a.elements.prefix(3).map { $0.doubleValue! }, (first as? [NSNumber])?.map(\.doubleValue), what)
                 default: XCTAssertEqual(a.ints.map { Array($0.prefix(3)) }, (first as? [NSNumber])?.map(\.intValue), what)
                 }
             }
