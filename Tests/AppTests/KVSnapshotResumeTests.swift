@@ -189,7 +189,7 @@ final class KVSnapshotResumeTests: XCTestCase {
         for i in [id, other] { XCTAssertTrue(FileManager.default.createFile(atPath: store.kvSnapshotPath(for: i), contents: Data([1, 2, 3]))) }
         try persistence.delete(id)                 // the picker's Del
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.kvSnapshotPath(for: id)))
-        persistence.close()
+        try persistence.close()
         try store.delete(other)                    // glmchat sessions delete
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.kvSnapshotPath(for: other)))
     }
@@ -232,7 +232,7 @@ final class KVSnapshotResumeTests: XCTestCase {
         say(first, "What is the capital of France?")
         let id = try XCTUnwrap(first.state.sessionID)
         first.quit()
-        (first.persistence as? StorePersistence)?.close()
+        try (first.persistence as? StorePersistence)?.close()
 
         let second = try window()
         try second.open(id)
