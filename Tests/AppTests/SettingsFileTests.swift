@@ -146,6 +146,6 @@ final class SettingsFileTests: XCTestCase {
                                backend: ScriptedBackend(script: script), persistence: InMemoryPersistence(), settingsPath: path)
         c.handle(.resize(width: 80, height: 24))
         for k in [Key.ctrl("t"), .function(3), .escape, .ctrl("t")] { c.handle(.key(KeyPress(k))) }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: path), (try? String(contentsOfFile: path)) ?? "")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path), (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
     }
 }

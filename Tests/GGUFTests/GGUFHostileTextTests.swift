@@ -90,7 +90,7 @@ final class GGUFHostileTextTests: XCTestCase {
             var head: [UInt8] = Array("GGUF".utf8)
             GGUFBuilder.u32(3, &head); GGUFBuilder.u64(0, &head); GGUFBuilder.u64(1, &head)
             GGUFBuilder.str("big.array", &head); GGUFBuilder.u32(9, &head); GGUFBuilder.u32(0, &head); GGUFBuilder.u64(UInt64(n), &head)
-            FileManager.default.createFile(atPath: path, contents: nil)
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil))
             let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             try h.write(contentsOf: head)
             let chunk = Data(repeating: 7, count: 1 << 20)

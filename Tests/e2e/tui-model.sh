@@ -76,11 +76,11 @@ KV=$TMP/data/glmchat/sessions/kv/$ID.kv
 quit() { T send-keys -t e2e C-c; sleep 0.2; T send-keys -t e2e C-c; wait_for "GLMCHAT-EXIT=0"; }
 
 start --resume "$ID"
-T resize-window -t e2e -x 200 -y 30               # room for the "opened …" notice and the KV cache's note
 wait_for "What is the capital of France?" 120
-while IFS= read -r line; do
+while IFS= read -r line; do                       # at the width the answer was read at, so it wraps the same way
   wait_for "$(sed 's/^ *//' <<<"$line")" 5
 done <<<"$answer"
+T resize-window -t e2e -x 200 -y 30               # room for the "opened …" notice and the KV cache's note
 wait_for "KV cache: restored" 20                 # opening the conversation loaded its rows
 T send-keys -t e2e "And of Italy?" Enter
 wait_for "Esc or Ctrl-C stops the reply" 20
