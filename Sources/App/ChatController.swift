@@ -31,7 +31,7 @@ public final class ChatController: LoopController {
         var st = state
         st.modelName = backend.modelName
         st.contextLength = backend.contextLength
-        if let t = tools { st.tools = t.declarations; st.toolsNeedApproval = t.needsApproval; st.alwaysAllowed = t.autoApproved }
+        if let t = tools { st.tools = t.declarations; st.toolsNeedApproval = t.needsApproval }
         self.state = st
         settingsBaseline = st.settings
         self.backend = backend; self.persistence = persistence; self.tools = tools; self.settingsPath = settingsPath
@@ -95,9 +95,24 @@ public final class ChatController: LoopController {
                 q.post(.toolFinished(m, at: clock()))
                 return
             }
-            t.run(call) { m in q.post(.toolFinished(m, at: clock())) }
+            t.run(call, conversationID: state.sessionID, output: { q.post(.toolOutput(callID: call.id, $0)) }) { m in
+                q.post(.toolFinished(m, at: clock()))
+            }
+        case .prepareTool(let call):
+            let q = queue
+            guard let t = tools else {
+                var m = Message.tool("No tools are available in this session.", callID: call.id, name: call.name)
+                m.toolResult?.exitStatus = 127
+                q.post(.toolPrepared(call, .refused(m)))
+                return
+            }
+            t.prepare(call) { q.post(.toolPrepared(call, $0)) }
         case .cancelTool(let id):
             tools?.cancel(id)
+        case .undoWrite:
+            let q = queue
+            guard let t = tools, let id = state.sessionID else { handle(.writeUndone(.failed("this conversation has made no writes"))); return }
+            t.undoLastWrite(conversationID: id) { q.post(.writeUndone($0)) }
         case .copy(let text):
             onCopy(text)
         case .save(var c, let partial):
@@ -139,6 +154,7 @@ public final class ChatController: LoopController {
         case .quit:
             quitRequested = true
             backend.cancel()
+            tools?.cancelAll()
             // Keep what has streamed so far (marked incomplete) rather than the last throttled save.
             if state.streaming != nil { perform(.save(state.conversation, partial: true)) }
             keepDraft(now: clock(), force: true)

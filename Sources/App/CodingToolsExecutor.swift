@@ -2,14 +2,18 @@
 import Chat
 import Foundation
 
-/// Runs one approved call of the built-in coding tools (the UI asks the user before writes and commands).
+/// Prepares and runs calls of the built-in coding tools (the UI asks the user before writes and commands).
 public final class CodingToolsExecutor: ToolExecutor, @unchecked Sendable {
     let tools: CodingTools
     public init(_ tools: CodingTools) { self.tools = tools }
     public var declarations: [JSONValue] { tools.declarations }
     public var needsApproval: Bool { true }
-    public var autoApproved: Set<String> { Set(CodingTools.names.filter { CodingTools.kind(of: $0) == .read }) }
-    public func run(_ call: ToolCall, completion: @escaping @Sendable (Message) -> Void) {
+    public func prepare(_ call: ToolCall, completion: @escaping @Sendable (ToolPreparation) -> Void) {
+        let tools = self.tools
+        DispatchQueue.global().async { completion(tools.prepare(call)) }
+    }
+    public func run(_ call: ToolCall, conversationID: String?, output: @escaping @Sendable (String) -> Void,
+                    completion: @escaping @Sendable (Message) -> Void) {
         let tools = self.tools
         Task.detached { completion(await tools.execute(call) { _ in .approve }.message(answering: call)) }
     }

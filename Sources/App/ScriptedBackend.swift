@@ -186,7 +186,8 @@ public final class ScriptedBackend: ChatBackend, ToolExecutor, @unchecked Sendab
     }
 
     /// Replays the recorded output of a call this backend made.
-    public func run(_ call: ToolCall, completion: @escaping @Sendable (Message) -> Void) {
+    public func run(_ call: ToolCall, conversationID: String?, output: @escaping @Sendable (String) -> Void,
+                    completion: @escaping @Sendable (Message) -> Void) {
         lock.lock(); let r = results[call.id]; lock.unlock()
         let pace = script.pace
         Thread {

@@ -1,21 +1,36 @@
-// What runs the model's tool calls for the UI: their declarations, and a run that reports back
-// with a `tool` message (output + ToolResult). The Chat module's tools plug in here (CodingToolsExecutor).
+// What runs the model's tool calls for the UI: their declarations; a prepare step that says what a call
+// will do (shown whole in the approval panel) or why it cannot run; a run that streams output and reports
+// back with a `tool` message; a stop; and undo of the writes it made, kept per conversation.
 import Chat
 
 public protocol ToolExecutor: AnyObject, Sendable {
     /// Declarations sent with each request (OpenAI function format).
     var declarations: [JSONValue] { get }
-    /// Whether calls wait for the user's yes.
+    /// Whether writes and commands wait for the user's yes.
     var needsApproval: Bool { get }
-    /// Tools that run without asking even when `needsApproval` (e.g. read-only ones).
-    var autoApproved: Set<String> { get }
-    /// Runs one call on a background thread; `completion` gets the `tool` message, from any thread.
-    func run(_ call: ToolCall, completion: @escaping @Sendable (Message) -> Void)
-    /// Asks a running call to stop (it still completes, with whatever it has).
+    /// Checks `call` without running it, off the UI thread: what it will do, or the refusal the model gets.
+    func prepare(_ call: ToolCall, completion: @escaping @Sendable (ToolPreparation) -> Void)
+    /// Runs one call on a background thread, exactly as prepared when it was. `output` gets what a command
+    /// prints as it prints it; `completion` the `tool` message (both from any thread). Writes keep the old
+    /// bytes as a checkpoint of `conversationID` (nil: not saved yet, nothing to undo later).
+    func run(_ call: ToolCall, conversationID: String?, output: @escaping @Sendable (String) -> Void,
+             completion: @escaping @Sendable (Message) -> Void)
+    /// Asks a running call to stop (it still completes, saying it was stopped).
     func cancel(_ callID: String)
+    /// Stops everything still running (at exit).
+    func cancelAll()
+    /// Restores the most recent write of `conversationID` not undone yet; reports the call it undid, or why not.
+    func undoLastWrite(conversationID: String, completion: @escaping @Sendable (UndoResult) -> Void)
 }
 
 extension ToolExecutor {
-    public var autoApproved: Set<String> { [] }
+    public func prepare(_ call: ToolCall, completion: @escaping @Sendable (ToolPreparation) -> Void) {
+        completion(.ready(ApprovalRequest(call: call, kind: CodingTools.kind(of: call.name) ?? .run, summary: call.name,
+                                          preview: .arguments(call.arguments.serialized(.pretty)))))
+    }
     public func cancel(_ callID: String) {}
+    public func cancelAll() {}
+    public func undoLastWrite(conversationID: String, completion: @escaping @Sendable (UndoResult) -> Void) {
+        completion(.failed("there is no write to undo"))
+    }
 }

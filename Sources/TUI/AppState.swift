@@ -25,7 +25,7 @@ public struct StreamingReply: Equatable, Sendable {
 public enum Overlay: Equatable, Sendable {
     case help
     case sessions(SessionPicker)
-    case approval(ToolCall)
+    case approval(ApprovalPanel)
     case settings(SettingsPanel)
 }
 
@@ -44,6 +44,15 @@ public struct SessionPicker: Equatable, Sendable {
         let q = query.lowercased()
         return all.filter { $0.title.lowercased().contains(q) || $0.preview.lowercased().contains(q) || $0.id.hasPrefix(q) }
     }
+}
+
+/// The approval panel: a write, command or other call shown whole before it runs.
+public struct ApprovalPanel: Equatable, Sendable {
+    public var request: ApprovalRequest
+    public var call: ToolCall { request.call }
+    /// First line of the preview shown.
+    public var offset = 0
+    public init(_ request: ApprovalRequest) { self.request = request }
 }
 
 public struct SettingsPanel: Equatable, Sendable {
@@ -104,6 +113,10 @@ public struct AppState: Sendable {
     /// reply and its tool calls are done; stopping the reply (Esc, Ctrl-C) puts them back in the editor.
     public var queued: [String] = []
     public var runningTool: ToolCall? = nil
+    /// The call whose preparation (`Effect.prepareTool`) is awaited.
+    public var preparingTool: ToolCall? = nil
+    /// What the running tool has printed so far (its tail), by call id; dropped when it finishes.
+    public var liveToolOutput: [String: String] = [:]
     /// The user stopped the tool loop: finish the running tool, then do not send its result.
     public var haltToolLoop = false
     /// Replies in a row that only answered tool results (a runaway guard).
@@ -138,7 +151,7 @@ public struct AppState: Sendable {
     /// A second Ctrl-C now would quit.
     public var quitArmed: Bool { quitArmedAt.map { now - $0 < Self.quitWindow } ?? false }
 
-    public var isBusy: Bool { streaming != nil || runningTool != nil || !pendingTools.isEmpty }
+    public var isBusy: Bool { streaming != nil || runningTool != nil || preparingTool != nil || !pendingTools.isEmpty }
 
     /// What the user typed that was never sent (queued messages, then the editor), for printing at exit.
     public var unsentText: String? {

@@ -26,8 +26,14 @@ public enum Event: Sendable {
     /// Time passes (seconds on a monotonic clock); drives spinners and partial saves.
     case tick(Double)
     case backend(ChatEvent, at: Double)
+    /// What a tool call will do (the answer to `Effect.prepareTool`), or why it cannot run.
+    case toolPrepared(ToolCall, ToolPreparation)
+    /// Output a running tool printed just now.
+    case toolOutput(callID: String, String)
     /// A tool finished: the `tool` message holding its output and ToolResult.
     case toolFinished(Message, at: Double)
+    /// The answer to `Effect.undoWrite`.
+    case writeUndone(UndoResult)
     case sessions([SessionEntry])
     case sessionLoaded(StoredConversation)
     /// The conversation was written under this id.
@@ -45,9 +51,13 @@ public enum Event: Sendable {
 public enum Effect: Sendable {
     case send(ChatRequest)
     case cancel
+    /// Ask the tools what this call will do (answered by `Event.toolPrepared`).
+    case prepareTool(ToolCall)
     case runTool(ToolCall)
     /// Stop the running tool call with this id.
     case cancelTool(String)
+    /// Restore the file of the open conversation's most recent write not undone yet.
+    case undoWrite
     case copy(String)
     /// Write the conversation (partial: the last reply is still streaming).
     case save(StoredConversation, partial: Bool)

@@ -54,11 +54,11 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
             lines.append([Span("Delete “\(e.title)”? y = yes, n = no", t[.warning])])
         }
         footer = p.renaming != nil ? "Enter save · Esc cancel" : "type to search · Enter open · F2 rename · Del delete"
-    case .approval(let call):
+    case .approval(let panel):
+        let call = panel.call
         title = "Run a tool?"
-        lines.append([Span(call.name, t[.tool].with(.bold))])
-        let args = call.arguments.serialized(.pretty)
-        for l in Wrap.text(args, style: t[.code], width: inner, words: false).prefix(max(1, s.height - 10)) { lines.append(l) }
+        lines.append([Span(panel.request.summary, t[.tool].with(.bold))])
+        for l in Wrap.text(panel.request.detail, style: t[.code], width: inner, words: false).prefix(max(1, s.height - 10)) { lines.append(l) }
         lines.append([])
         lines.append([Span("y", t[.accent]), Span(" run   ", t[.text]), Span("n", t[.accent]), Span(" refuse   ", t[.text]),
                       Span("a", t[.accent]), Span(" always run \(call.name)", t[.text])])

@@ -186,7 +186,7 @@ extension AppState {
                 if let d = tr.durationSeconds { status += " · " + formatSeconds(d) }
             }
         } else if runningTool?.id == call.id { status = "running…" }
-        else if case .approval(let c) = overlay, c.id == call.id { status = "waiting for your approval"; statusStyle = t[.warning] }
+        else if case .approval(let p) = overlay, p.call.id == call.id { status = "waiting for your approval"; statusStyle = t[.warning] }
         else if pendingTools.contains(where: { $0.id == call.id }) { status = "queued" }
         else { status = "not run" }
         let args = (call.arguments.objectValue ?? []).map { k, v in "\(k): \(v.stringValue.map { "\"\($0)\"" } ?? v.serialized())" }.joined(separator: ", ")

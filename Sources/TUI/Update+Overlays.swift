@@ -6,7 +6,7 @@ func closeOverlay(_ s: inout AppState) -> [Effect] {
     s.overlay = nil
     switch o {
     case .settings: return [.saveSettings(s.settings)]
-    case .approval(let call): return denyTool(&s, call)
+    case .approval(let p): return denyTool(&s, p.call)
     default: return []
     }
 }
@@ -33,7 +33,8 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
         default: break
         }
         return []
-    case .approval(let call):
+    case .approval(let p):
+        let call = p.call
         switch k.key {
         case .char("y"), .char("a"), .enter:
             if k.key == .char("a") { s.alwaysAllowed.insert(call.name) }

@@ -151,13 +151,31 @@ func nextTool(_ s: inout AppState) -> [Effect] {
         }
         return startReply(&s)
     }
-    if s.toolsNeedApproval && !s.alwaysAllowed.contains(call.name) {
-        s.overlay = .approval(call)
-        return []
+    guard s.preparingTool == nil else { return [] }
+    s.preparingTool = call
+    return [.prepareTool(call)]
+}
+
+/// What the next call will do is known: ask the user (writes and commands), run it, or answer the model
+/// with the refusal when it cannot run.
+func toolPrepared(_ s: inout AppState, _ call: ToolCall, _ prep: ToolPreparation) -> [Effect] {
+    guard s.preparingTool?.id == call.id else { return [] }
+    s.preparingTool = nil
+    guard s.pendingTools.first?.id == call.id else { return nextTool(&s) }
+    switch prep {
+    case .refused(let m):
+        s.pendingTools.removeFirst()
+        s.messages.append(m)
+        return [.save(s.conversation, partial: false)] + nextTool(&s)
+    case .ready(let req):
+        if req.kind.needsApproval && s.toolsNeedApproval && !s.alwaysAllowed.contains(call.name) {
+            s.overlay = .approval(ApprovalPanel(req))
+            return []
+        }
+        s.pendingTools.removeFirst()
+        s.runningTool = call
+        return [.runTool(call)]
     }
-    s.pendingTools.removeFirst()
-    s.runningTool = call
-    return [.runTool(call)]
 }
 
 func stopToolLoop(_ s: inout AppState) -> [Effect] {

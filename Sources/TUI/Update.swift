@@ -36,11 +36,27 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
     case .backend(let ev, let at):
         s.now = at
         return handleBackend(&s, ev, at: at)
+    case .toolPrepared(let call, let prep):
+        return toolPrepared(&s, call, prep)
+    case .toolOutput(let id, let text):
+        guard s.runningTool?.id == id else { return [] }
+        // The tail is what a user watches; the whole output arrives with the tool message.
+        var live = (s.liveToolOutput[id] ?? "") + text
+        if live.utf8.count > 65536 { live = String(live.suffix(49152)) }
+        s.liveToolOutput[id] = live
+        return []
     case .toolFinished(let m, let at):
         s.now = at
         s.messages.append(m)
+        if let id = m.toolResult?.callID { s.liveToolOutput[id] = nil }
         if s.runningTool?.id == m.toolResult?.callID { s.runningTool = nil }
         return [.save(s.conversation, partial: false)] + nextTool(&s)
+    case .writeUndone(let r):
+        switch r {
+        case .undone(_, let summary): s.notice = "↶ " + summary
+        case .failed(let why): s.notice = "nothing undone: " + why
+        }
+        return []
     case .sessions(let list):
         if case .sessions(var p) = s.overlay { p.all = list; p.selected = min(p.selected, max(0, p.visible.count - 1)); s.overlay = .sessions(p) }
         else if s.overlay == nil { s.overlay = .sessions(SessionPicker(all: list)) }
@@ -48,7 +64,7 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
     case .sessionLoaded(let c):
         let leaving = leaveConversation(&s)
         s.messages = c.messages; s.sessionID = c.id; s.title = c.title
-        s.streaming = nil; s.pendingTools = []; s.runningTool = nil; s.scroll = 0; s.selectedBlock = nil
+        s.streaming = nil; s.pendingTools = []; s.runningTool = nil; s.preparingTool = nil; s.scroll = 0; s.selectedBlock = nil
         s.expanded = [:]; s.messageNotes = [:]; s.droppedMessages = 0; s.overlay = nil; s.focus = .input
         s.lastStats = c.messages.last(where: { $0.role == .assistant && $0.stats != nil })?.stats
         s.promptLimit = nil

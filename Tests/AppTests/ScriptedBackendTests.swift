@@ -56,8 +56,8 @@ final class ScriptedBackendTests: XCTestCase {
         let (c, p) = try makeController()
         send(c, "list the files")
         runUntilIdle(c)
-        guard case .approval(let call) = c.state.overlay else { return XCTFail("expected an approval prompt") }
-        XCTAssertEqual(call.name, "list_files")
+        guard case .approval(let panel) = c.state.overlay else { return XCTFail("expected an approval prompt") }
+        XCTAssertEqual(panel.call.name, "list_files")
         c.handle(.key(KeyPress(.char("y"))))
         runUntilIdle(c)
         XCTAssertEqual(c.state.messages.map(\.role), [.user, .assistant, .tool, .assistant])

@@ -150,7 +150,7 @@ final class QueueTests: XCTestCase {
         let call = ToolCall(id: "c1", name: "write_file", arguments: .object([]))
         Fixture.feed(&s, Fixture.type("then") + [Fixture.key(.enter), .backend(.toolCall(call), at: 102)])
         var fx = Fixture.feed(&s, [.backend(.finished(.toolCalls), at: 103)])
-        XCTAssertEqual(s.overlay, .approval(call))
+        XCTAssertEqual(s.overlay, .approval(ApprovalPanel(Fixture.request(call))))
         XCTAssertTrue(sends(fx).isEmpty)
         // Refusing sends the refusal back to the model first; the queued message follows that reply.
         fx = Fixture.feed(&s, Fixture.type("n"))

@@ -99,7 +99,9 @@ final class RenderSnapshotTests: XCTestCase {
         p.selected = 1
         s.overlay = .sessions(p)
         Snapshot.assert(s, "overlay-sessions")
-        s.overlay = .approval(ToolCall(id: "c", name: "write_file", arguments: .object([("path", .string("a.txt")), ("text", .string("hi"))])))
+        let write = ToolCall(id: "c", name: "write_file", arguments: .object([("path", .string("a.txt")), ("content", .string("hi\n"))]))
+        s.overlay = .approval(ApprovalPanel(ApprovalRequest(call: write, kind: .write, summary: "Create a.txt (1 lines)",
+                                                            preview: TextDiff.preview("--- a/a.txt\n+++ b/a.txt\n@@ -0,0 +1,1 @@\n+hi\n", path: "a.txt", isNew: true))))
         Snapshot.assert(s, "overlay-approval")
         s.overlay = .settings(SettingsPanel())
         Snapshot.assert(s, "overlay-settings")

@@ -83,9 +83,22 @@ enum Fixture {
 
     static func user(_ text: String, id: String = "u1") -> Message { Message(id: id, role: .user, content: text, created: nil) }
 
-    /// Feeds events and returns all effects.
+    /// Feeds events and returns all effects. A `prepareTool` effect is answered at once as the coding tools
+    /// answer a valid call (its kind by name, unknown names as commands, the arguments as the preview).
     @discardableResult
-    static func feed(_ s: inout AppState, _ events: [Event]) -> [Effect] { events.flatMap { update(&s, $0) } }
+    static func feed(_ s: inout AppState, _ events: [Event]) -> [Effect] {
+        events.flatMap { e -> [Effect] in
+            let fx = update(&s, e)
+            return fx + fx.flatMap { f -> [Effect] in
+                guard case .prepareTool(let call) = f else { return [] }
+                return feed(&s, [.toolPrepared(call, .ready(request(call)))])
+            }
+        }
+    }
+
+    static func request(_ call: ToolCall) -> ApprovalRequest {
+        ApprovalRequest(call: call, kind: CodingTools.kind(of: call.name) ?? .run, summary: call.name, preview: .arguments(call.arguments.serialized(.pretty)))
+    }
 
     /// The rendered screen's rows.
     static func screen(_ s: AppState) -> [String] {

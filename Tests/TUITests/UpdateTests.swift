@@ -116,15 +116,15 @@ final class UpdateTests: XCTestCase {
 
     func testToolCallApprovalRunsAndContinues() {
         var s = Fixture.state()
-        let call = ToolCall(id: "c1", name: "read_file", arguments: .object([("path", .string("a.txt"))]))
-        Fixture.feed(&s, Fixture.type("read it") + [Fixture.key(.enter), .backend(.toolCall(call), at: 1)])
+        let call = ToolCall(id: "c1", name: "write_file", arguments: .object([("path", .string("a.txt"))]))
+        Fixture.feed(&s, Fixture.type("write it") + [Fixture.key(.enter), .backend(.toolCall(call), at: 1)])
         var fx = Fixture.feed(&s, [.backend(.finished(.toolCalls), at: 2)])
-        XCTAssertEqual(s.overlay, .approval(call))
+        XCTAssertEqual(s.overlay, .approval(ApprovalPanel(Fixture.request(call))))
         XCTAssertFalse(fx.contains { if case .runTool = $0 { return true }; return false })
         fx = Fixture.feed(&s, Fixture.type("y"))
         XCTAssertTrue(fx.contains { if case .runTool(let c) = $0 { return c == call }; return false })
         XCTAssertEqual(s.runningTool, call)
-        var result = Message.tool("hello", callID: "c1", name: "read_file")
+        var result = Message.tool("hello", callID: "c1", name: "write_file")
         result.toolResult?.exitStatus = 0
         fx = Fixture.feed(&s, [.toolFinished(result, at: 3)])
         let reqs = sends(fx)

@@ -83,6 +83,18 @@ public final class CodingTools: Sendable {
         let action: @Sendable () throws -> ToolOutcome
     }
 
+    /// What `call` would do, checked but not run: the request to show (reads too, kind `.read`), or the
+    /// refusal the model gets when the call cannot run.
+    public func prepare(_ call: ToolCall) -> ToolPreparation {
+        do {
+            let plan = try self.plan(call)
+            return .ready(plan.request ?? ApprovalRequest(call: call, kind: .read, summary: call.name,
+                                                          preview: .arguments(call.arguments.serialized(.pretty))))
+        } catch {
+            return .refused(ToolOutcome(output: "Error: \(error)", exitStatus: 1).message(answering: call))
+        }
+    }
+
     /// Checks, asks for approval when needed, runs. Never throws: problems become the output the model sees.
     public func execute(_ call: ToolCall, approve: @Sendable (ApprovalRequest) async -> ApprovalDecision) async -> ToolOutcome {
         let start = CommandRunner.monotonic()
@@ -129,7 +141,7 @@ public final class CodingTools: Sendable {
             let diff = TextDiff.unified(old: old ?? "", new: content, path: workspace.relative(path))
             let lines = TextDiff.lines(content).count
             let summary = old == nil ? "Create \(workspace.relative(path)) (\(lines) lines)" : "Overwrite \(workspace.relative(path)) (\(lines) lines)"
-            let request = ApprovalRequest(call: call, kind: .write, summary: summary, detail: diff.isEmpty ? "(no change)" : diff)
+            let request = ApprovalRequest(call: call, kind: .write, summary: summary, preview: TextDiff.preview(diff, path: workspace.relative(path), isNew: old == nil))
             return Plan(request: request) { [self] in
                 try writeText(path, content)
                 let note = old == nil ? "Created" : "Wrote"
@@ -140,7 +152,8 @@ public final class CodingTools: Sendable {
             let oldText = try a.string("old_text"), newText = try a.string("new_text"), all = try a.bool("replace_all") ?? false
             let (edited, count) = try Self.replace(in: try existingText(path) ?? "", path: workspace.relative(path), old: oldText, new: newText, all: all)
             let diff = TextDiff.unified(old: try existingText(path) ?? "", new: edited, path: workspace.relative(path))
-            let request = ApprovalRequest(call: call, kind: .write, summary: "Edit \(workspace.relative(path)) (\(count) replacement\(count == 1 ? "" : "s"))", detail: diff)
+            let request = ApprovalRequest(call: call, kind: .write, summary: "Edit \(workspace.relative(path)) (\(count) replacement\(count == 1 ? "" : "s"))",
+                                          preview: TextDiff.preview(diff, path: workspace.relative(path), isNew: false))
             return Plan(request: request) { [self] in
                 // Re-read: the file may have changed while the user was deciding.
                 let (now, n) = try Self.replace(in: try existingText(path) ?? "", path: workspace.relative(path), old: oldText, new: newText, all: all)
@@ -152,7 +165,7 @@ public final class CodingTools: Sendable {
             guard !PythonText.strip(command).isEmpty else { throw ToolError("The command is empty.") }
             let timeout = min(max(1, try a.double("timeout_seconds") ?? limits.defaultCommandTimeout), limits.maxCommandTimeout)
             let request = ApprovalRequest(call: call, kind: .run, summary: "Run: " + (command.split(separator: "\n").first.map(String.init) ?? command),
-                                          detail: "\(command)\n(in \(workspace.root), timeout \(Int(timeout)) s)")
+                                          preview: .command(line: command, directory: workspace.root, timeoutSeconds: Int(timeout)))
             return Plan(request: request) { [self] in
                 let r = try CommandRunner.run(command, in: workspace.root, timeout: timeout, outputLimit: limits.outputBytes)
                 var out = r.output

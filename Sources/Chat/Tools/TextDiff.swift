@@ -3,6 +3,15 @@
 import Foundation
 
 public enum TextDiff {
+    /// The approval panel's view of a unified diff: its lines added and removed, counted.
+    public static func preview(_ unified: String, path: String, isNew: Bool) -> ToolPreview {
+        var added = 0, removed = 0
+        for l in lines(unified) where !l.hasPrefix("+++ ") && !l.hasPrefix("--- ") {
+            if l.hasPrefix("+") { added += 1 } else if l.hasPrefix("-") { removed += 1 }
+        }
+        return .diff(path: path, isNew: isNew, unified: unified, added: added, removed: removed)
+    }
+
     /// `--- a/path` / `+++ b/path` and hunks with `context` lines around each change; "" when equal.
     public static func unified(old: String, new: String, path: String, context: Int = 3) -> String {
         let a = lines(old), b = lines(new)
