@@ -8,7 +8,12 @@ public struct ToolCall: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
     public var arguments: JSONValue
-    public init(id: String, name: String, arguments: JSONValue) { self.id = id; self.name = name; self.arguments = arguments }
+    /// Why the call as the model wrote it cannot be read (e.g. an argument left open); it is answered with
+    /// this error instead of being run, so the model can correct itself.
+    public var malformed: String?
+    public init(id: String, name: String, arguments: JSONValue, malformed: String? = nil) {
+        self.id = id; self.name = name; self.arguments = arguments; self.malformed = malformed
+    }
 }
 
 /// What became of a tool call, as stored in a `tool` message.
@@ -21,8 +26,12 @@ public struct ToolResult: Codable, Sendable, Equatable {
     public var truncated: Bool?
     /// True when the user refused the call.
     public var denied: Bool?
+    /// True when the user stopped the call while it ran.
+    public var stopped: Bool?
+    /// True when the user undid the write this call made (the file is back as it was before it).
+    public var undone: Bool?
     enum CodingKeys: String, CodingKey {
-        case callID = "call_id", name, exitStatus = "exit_status", durationSeconds = "duration_s", truncated, denied
+        case callID = "call_id", name, exitStatus = "exit_status", durationSeconds = "duration_s", truncated, denied, stopped, undone
     }
     public init(callID: String, name: String, exitStatus: Int? = nil, durationSeconds: Double? = nil, truncated: Bool? = nil, denied: Bool? = nil) {
         self.callID = callID; self.name = name; self.exitStatus = exitStatus; self.durationSeconds = durationSeconds

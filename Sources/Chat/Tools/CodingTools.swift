@@ -117,6 +117,7 @@ public final class CodingTools: Sendable {
     }
 
     func plan(_ call: ToolCall) throws -> Plan {
+        if let why = call.malformed { throw ToolError("The call to \(call.name) could not be read: \(why). Write it again, complete.") }
         let a = Args(call)
         switch call.name {
         case "read_file":
