@@ -82,7 +82,7 @@ struct ChatCommand: ParsableCommand {
         state.themes = Theme.all(userDir: configDir + "/themes").themes
         let controller = ChatController(state: state, backend: choice.backend, persistence: persistence, tools: choice.tools,
                                         settingsPath: settingsPath)
-        if !options.noKVCache { controller.keepKVSnapshots() }
+        if !options.noKVCache { controller.keepKVSnapshots(budget: settings.kvCacheMaxBytes) }
         if options.resume {
             if let id = options.sessionID {
                 reportingErrors { try controller.open(try resolveSessionID(id, in: persistence)) }
