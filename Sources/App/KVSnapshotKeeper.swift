@@ -5,6 +5,7 @@
 import Engine
 import Foundation
 import Store
+import TUI
 
 final class KVSnapshotKeeper {
     let store: SessionStore
@@ -38,7 +39,7 @@ final class KVSnapshotKeeper {
         guard FileManager.default.fileExists(atPath: path), !prompt.isEmpty else { return }
         do {
             restored = try session.restore(from: path, prompt: prompt)
-            if restored > 0 { note("KV cache: restored \(Self.grouped(restored)) tokens from disk"); store.touchKVCache(for: id) }
+            if restored > 0 { note("KV cache: restored \(grouped(restored)) tokens from disk"); store.touchKVCache(for: id) }
         } catch {
             note("KV cache not used: " + Self.reason(error))
             if let e = error as? KVSnapshotError, e.isDamage { unlink(path) }
@@ -50,7 +51,7 @@ final class KVSnapshotKeeper {
     func replied(_ session: Engine.Session, cached: Int, prompt: Int, for id: String?) {
         guard let id, id == holder else { return }
         if restored > 0 {
-            note("KV cache from disk: reused \(Self.grouped(cached)) of \(Self.grouped(prompt)) prompt tokens")
+            note("KV cache from disk: reused \(grouped(cached)) of \(grouped(prompt)) prompt tokens")
             restored = 0
         }
         do {
@@ -68,16 +69,6 @@ final class KVSnapshotKeeper {
 
     /// 7_123_456 → "7.1 MB".
     static func megabytes(_ n: Int64) -> String { String(format: "%.1f MB", Double(n) / 1e6) }
-
-    /// 8120 → "8,120".
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        let head = digits.count % 3 == 0 ? 3 : digits.count % 3
-        var out = (n < 0 ? "-" : "") + digits.prefix(head)
-        var rest = digits.dropFirst(head)
-        while !rest.isEmpty { out += "," + rest.prefix(3); rest = rest.dropFirst(3) }
-        return out
-    }
 
     /// An error's sentence without its final period, to follow a colon.
     static func reason(_ error: Error) -> String {

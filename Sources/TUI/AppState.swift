@@ -13,7 +13,7 @@ public struct StreamingReply: Equatable, Sendable {
     public var reasoningEndAt: Double? = nil
     public var reasoningChunks = 0
     public var contentChunks = 0
-    public var prefill: (done: Int, total: Int)? = nil
+    public var prefill: PrefillProgress? = nil
     public var lastSaveAt: Double
     /// The user asked to stop it; the backend has not finished yet.
     public var stopping = false

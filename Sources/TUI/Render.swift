@@ -155,7 +155,8 @@ func renderStatus(_ s: AppState, into buf: inout Buffer) {
     if let ro = s.readOnly { items.append(CharWidth.of(ro.label) < room ? ro.label : ro.shortLabel) }
     if let sr = s.streaming {
         let spin = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
-        items.append(String(spin[Int(max(0, s.now) * 10) % spin.count]) + (sr.firstTokenAt == nil ? " prompt" : " generating"))
+        let reading = sr.firstTokenAt == nil ? sr.prefill.map { " " + $0.statusText(now: s.now) } ?? " prompt" : nil
+        items.append(String(spin[Int(max(0, s.now) * 10) % spin.count]) + (reading ?? " generating"))
     } else if s.runningTool != nil { items.append("⚙ tool running") }
     // A long model name gives way to the numbers: at most 16 columns.
     items.append(CharWidth.of(s.modelName) > 16 ? String(s.modelName.prefix(15)) + "…" : s.modelName)

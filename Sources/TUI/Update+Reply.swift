@@ -69,7 +69,8 @@ func handleBackend(_ s: inout AppState, _ ev: ChatEvent, at: Double) -> [Effect]
             s.messageNotes[anchor.id, default: []].append(note)
         }
     case .prefillProgress(let done, let total):
-        sr.prefill = (done, total)
+        if var p = sr.prefill { p.done = done; p.total = total; sr.prefill = p }
+        else { sr.prefill = PrefillProgress(done: done, total: total, startedAt: at, startDone: done) }
     case .reasoning(let text):
         if sr.firstTokenAt == nil { sr.firstTokenAt = at }
         if sr.reasoningStartAt == nil { sr.reasoningStartAt = at }
