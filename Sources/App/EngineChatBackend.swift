@@ -94,8 +94,8 @@ public final class EngineChatBackend: ChatBackend, @unchecked Sendable {
             logits = try session.prefill(prompt, progress: { emit(.prefillProgress(done: $0, total: $1)) },
                                          shouldStop: { self.cancelled.load(ordering: .relaxed) })
         } catch EngineError.stopped {
-            // Stopped while reading the prompt: what was computed stays cached (and goes into the snapshot).
-            stats.prefillSeconds = seconds(since: start)
+            // Stopped while reading the prompt: what was computed stays cached (and goes into the snapshot); no
+            // prompt speed is reported for a prompt not read to the end.
             stats.completionTokens = 0
             emit(.stats(stats))
             emit(.finished(.cancelled))
