@@ -103,6 +103,8 @@ public struct AppState: Sendable {
     /// Ctrl-T's view of the thinking blocks (nil: the setting "Open thinking blocks" decides).
     public var showThinking: Bool? = nil
     public var now: Double = 0
+    /// The workspace's instructions file, sent in the system message of every turn (nil: none, or --no-instructions).
+    public var instructions: ProjectInstructions? = nil
     /// Tool declarations sent with each request, and whether calls need the user's approval.
     public var tools: [JSONValue] = []
     public var toolsNeedApproval = true

@@ -46,7 +46,8 @@ func renderTranscript(_ s: AppState, into buf: inout Buffer) {
     let scroll = min(s.scroll, maxScroll)
     let top = max(0, total - h - scroll)
     let selected = layout.blockIndex(s.selectedBlock)
-    if total == 0 {
+    if s.messages.allSatisfy({ $0.role == .system }), total < h / 2 {
+        // Below the folded system prompt and instructions, when there are.
         let hint = "Type a message and press \(Keymap.key(.send)). \(Keymap.key(.help)) shows the keys."
         buf.put(hint, x: 2, y: max(0, h / 2), style: t[.dim])
     }

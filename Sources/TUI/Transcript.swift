@@ -46,7 +46,7 @@ extension AppState {
     public func layoutTranscript() -> TranscriptLayout {
         let w = transcriptTextWidth
         let t = theme
-        var blocks: [Block] = []
+        var blocks: [Block] = systemBlocks()
         let toolResults: [String: Message] = Dictionary(messages.compactMap { m in m.toolResult.map { ($0.callID, m) } }, uniquingKeysWith: { a, _ in a })
         for (mi, m) in messages.enumerated() where m.role != .system && m.role != .tool {
             if mi >= droppedMessages, droppedMessages > 0, !blocks.contains(where: { $0.kind == .truncation }) {

@@ -31,7 +31,7 @@ func chatRequest(_ s: AppState) -> ChatRequest {
     let memory = s.fitMemory.flatMap { $0.firstMessageID == s.messages.first?.id ? $0.state : nil }
     return ChatRequest(messages: s.messages, tools: s.tools, sampling: s.settings.sampling, thinking: s.settings.thinking,
                        keepThinking: s.settings.keepThinking, promptLimit: s.promptLimit, fitState: memory ?? ContextBudget.FitState(),
-                       conversationID: s.readOnly == nil ? s.sessionID : nil)
+                       conversationID: s.readOnly == nil ? s.sessionID : nil, instructions: s.instructions)
 }
 
 func startReply(_ s: inout AppState) -> [Effect] {
