@@ -103,6 +103,10 @@ public struct AppState: Sendable {
     /// Ctrl-T's view of the thinking blocks (nil: the setting "Open thinking blocks" decides).
     public var showThinking: Bool? = nil
     public var now: Double = 0
+    /// Commands from `.glmchat/commands/` and the config folder's `commands/` (see CustomCommand).
+    public var customCommands: [CustomCommand] = []
+    /// The chosen line of the slash-command completion list.
+    public var slashSelected = 0
     /// The workspace's instructions file, sent in the system message of every turn (nil: none, or --no-instructions).
     public var instructions: ProjectInstructions? = nil
     /// Tool declarations sent with each request, and whether calls need the user's approval.

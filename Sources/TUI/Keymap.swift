@@ -111,8 +111,13 @@ public enum Keymap {
         KeyContext.allCases.map { c in (c.title, rows.filter { $0.context == c }.map { ($0.label, $0.help) }) }
     }
 
+    /// What the help overlay lists: the keys, then the slash commands.
+    public static var helpSections: [(title: String, keys: [(String, String)])] {
+        sections + [("Commands (type / in the editor)", SlashCommand.allCases.map { ($0.usage, $0.summary) })]
+    }
+
     /// Lines the help overlay has: a title per section, its keys, a blank line between sections.
-    public static var helpLineCount: Int { sections.reduce(0) { $0 + 1 + $1.keys.count } + sections.count - 1 }
+    public static var helpLineCount: Int { helpSections.reduce(0) { $0 + 1 + $1.keys.count } + helpSections.count - 1 }
 
     /// How far the help can scroll on a screen this tall.
     public static func helpMaxOffset(height: Int) -> Int {

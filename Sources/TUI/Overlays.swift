@@ -19,7 +19,7 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
     switch o {
     case .help:
         title = "Keys"
-        for sec in Keymap.sections {
+        for sec in Keymap.helpSections {
             if !lines.isEmpty { lines.append([]) }
             lines.append([Span(sec.title, t[.accent])])
             let kw = sec.keys.map { CharWidth.of($0.0) }.max() ?? 0   // each section aligns its own column

@@ -30,6 +30,7 @@ public func render(_ s: AppState, into buf: inout Buffer) {
     renderTranscript(s, into: &buf)
     renderSeparator(s, into: &buf)
     renderInput(s, into: &buf)
+    renderSlashPopup(s, into: &buf)
     renderStatus(s, into: &buf)
     if let o = s.overlay {
         buf.cursor = nil
@@ -104,6 +105,8 @@ func renderSeparator(_ s: AppState, into buf: inout Buffer) {
         left = [Span(" \(n) queued · \(Keymap.key(.stop)) stops and puts \(n == 1 ? "it" : "them") back in the editor ", t[.dim])]
     } else if s.streaming != nil {
         left = [Span(" \(Keymap.key(.stop)) or \(Keymap.key(.interrupt)) stops the reply · \(Keymap.key(.send)) queues a message ", t[.dim])]
+    } else if !s.slashCompletions.isEmpty {
+        left = [Span(" command: Tab completes · ↑↓ choose · Enter runs ", t[.dim])]
     } else if s.focus == .transcript {
         let k = { Keymap.key($0, in: .transcript) }
         left = [Span(" transcript: ↑↓ select · \(k(.toggleBlock)) open/close · \(k(.toggleThinking)) thinking · \(k(.search)) search · "

@@ -2,8 +2,9 @@
 import Chat
 
 func submit(_ s: inout AppState) -> [Effect] {
+    guard !s.input.text.trimming(" \n").isEmpty else { return [] }
+    if let fx = runSlash(&s) { return fx }
     let text = s.input.text
-    guard !text.trimming(" \n").isEmpty else { return [] }
     if let ro = s.readOnly { s.notice = ro.refusal; return [] }
     if s.isBusy { return queueMessage(&s) }
     return send(&s, s.input.take())

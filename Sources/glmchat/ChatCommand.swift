@@ -83,6 +83,8 @@ struct ChatCommand: ParsableCommand {
         let persistence = Backends.persistence(noSave: options.noSave)
         var state = AppState(modelName: choice.backend.modelName, contextLength: choice.backend.contextLength, settings: settings, theme: theme)
         state.themes = Theme.all(userDir: configDir + "/themes").themes
+        let (commands, commandsWarning) = Backends.customCommands(workspace: FileManager.default.currentDirectoryPath, configDir: configDir)
+        state.customCommands = commands
         var instructionsWarning: String?
         if !options.noInstructions, choice.tools != nil {   // a coding setup: the model works in this folder
             (state.instructions, instructionsWarning) = Backends.instructions(workspace: FileManager.default.currentDirectoryPath)
@@ -97,7 +99,7 @@ struct ChatCommand: ParsableCommand {
                 controller.handle(.key(KeyPress(.function(2))))
             }
         }
-        if let w = themeWarning ?? settingsWarning ?? instructionsWarning { controller.handle(.notice(w)) }
+        if let w = themeWarning ?? settingsWarning ?? instructionsWarning ?? commandsWarning { controller.handle(.notice(w)) }
         let outcome = Result { try TerminalApp.run(controller, mouse: options.mouse) }
         controller.closePersistence()
         // Nothing typed is lost: what was queued or left in the editor is printed once the screen is back.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end: the workspace's AGENTS.md reaches the model in the system message (the scripted backend echoes
 # the system message it was sent), is shown folded at the top of the transcript with its size, and
-# --no-instructions leaves it out.
+# --no-instructions leaves it out; /system puts the conversation's own prompt before it; the / completion list;
+# a custom command from .glmchat/commands sends its text with $ARGUMENTS filled in.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${GLMCHAT_BIN:-$PWD/.build/release/glmchat}
@@ -19,6 +20,8 @@ T new-session -d -s keep "sleep 3600"
 ENVV="env XDG_CONFIG_HOME=$TMP/config XDG_DATA_HOME=$TMP/data HOME=$TMP/home TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8"
 mkdir -p "$TMP/home" "$TMP/ws"
 printf '# House rules\n\nIndent with tabs-7391.\n' > "$TMP/ws/AGENTS.md"
+mkdir -p "$TMP/ws/.glmchat/commands"
+printf 'Say hello to $ARGUMENTS, please.\n' > "$TMP/ws/.glmchat/commands/greet.md"
 
 pane() { T capture-pane -p -J -t e2e 2>/dev/null; }
 fail() { echo "tui-instructions: FAILED: $*"; echo "---- screen ----"; pane; echo "----------------"; exit 1; }
@@ -40,6 +43,22 @@ wait_for "▸ Instructions · AGENTS.md · 38 bytes"
 T send-keys -t e2e "show the system message" Enter
 wait_for "Project instructions (from AGENTS.md)"
 wait_for "Indent with tabs-7391."
+
+# /system: the list as it is typed, then the conversation's own prompt goes first.
+T send-keys -t e2e "/sys"
+wait_for "/system [TEXT | clear]"
+T send-keys -t e2e Tab "Answer in haiku-5521." Enter
+wait_for "system prompt set"
+wait_for "▸ System prompt · 21 characters"
+T send-keys -t e2e "show the system message once more" Enter
+wait_for "Answer in haiku-5521."
+pane | grep -A3 -F "Answer in haiku-5521." | grep -qF "Project instructions (from AGENTS.md)" || fail "the instructions should follow the system prompt"
+
+# A custom command.
+T send-keys -t e2e "/gr"
+wait_for "custom · .glmchat/commands/greet.md"
+T send-keys -t e2e Tab "the team" Enter
+wait_for "echo: Say hello to the team, please."
 
 start --no-instructions
 wait_for "Type a message and press Enter"
