@@ -18,6 +18,8 @@ public final class ChatController: LoopController {
     private var settingsBaseline: Settings
     /// Puts text on the clipboard (the terminal sends OSC 52).
     public var onCopy: (String) -> Void = { _ in }
+    public var onNotify: (String) -> Void = { _ in }
+    public var runOutsideScreen: (() -> Void) -> Void = { $0() }
     public var clock: @Sendable () -> Double = monotonicSeconds
     /// Unsent text kept in the store; the new conversation's is restored on the first tick.
     private var drafts = DraftKeeper()
@@ -115,6 +117,12 @@ public final class ChatController: LoopController {
             t.undoLastWrite(conversationID: id) { q.post(.writeUndone($0)) }
         case .copy(let text):
             onCopy(text)
+        case .notify(let text):
+            onNotify(text)
+        case .editExternally(let text):
+            var result = ExternalEditor.Outcome.failed("the editor did not run")
+            runOutsideScreen { result = ExternalEditor.edit(text) }
+            handle(.editedExternally(result.text, note: result.note))
         case .save(var c, let partial):
             guard let p = persistence else { return }
             // Another glmchat writes the open session: never write it from here (the core sends nothing anyway).

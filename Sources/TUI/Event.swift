@@ -32,6 +32,8 @@ public enum Event: Sendable {
     case toolOutput(callID: String, String)
     /// A tool finished: the `tool` message holding its output and ToolResult.
     case toolFinished(Message, at: Double)
+    /// The answer to `Effect.editExternally`: the edited text (nil: unchanged), and a line for the notice.
+    case editedExternally(String?, note: String?)
     /// The answer to `Effect.undoWrite`.
     case writeUndone(UndoResult)
     case sessions([SessionEntry])
@@ -59,6 +61,10 @@ public enum Effect: Sendable {
     /// Restore the file of the open conversation's most recent write not undone yet.
     case undoWrite
     case copy(String)
+    /// Ring the bell with a desktop notification (the setting "Notify" is on).
+    case notify(String)
+    /// Open the text in $VISUAL / $EDITOR (answered by `Event.editedExternally`).
+    case editExternally(String)
     /// Write the conversation (partial: the last reply is still streaming).
     case save(StoredConversation, partial: Bool)
     case listSessions

@@ -20,7 +20,7 @@ public enum KeyAction: CaseIterable, Sendable {
     case help, sessions, settings, newConversation
     // input
     case send, newline, caretUp, caretDown, caretLeft, caretRight, lineStart, lineEnd, wordLeft, wordRight
-    case deleteBack, deleteForward, deleteToStart, deleteToEnd, deleteWordBack
+    case deleteBack, deleteForward, deleteToStart, deleteToEnd, deleteWordBack, externalEditor
     // transcript
     case selectUp, selectDown, toggleBlock, top, bottom, search, nextMatch, previousMatch, copyBlock, copyCode
 }
@@ -68,6 +68,7 @@ public enum Keymap {
         row(.input, "delete before / after the caret", (.deleteBack, [.key(.backspace)]), (.deleteForward, [.key(.delete), .key(.ctrl("d"))])),
         row(.input, "delete to start / to end / word",
             (.deleteToStart, [.key(.ctrl("u"))]), (.deleteToEnd, [.key(.ctrl("k"))]), (.deleteWordBack, [.key(.ctrl("w"))])),
+        row(.input, "edit it in $VISUAL / $EDITOR", (.externalEditor, [.alt(.char("e"))])),
 
         row(.transcript, "select a block", (.selectUp, [.key(.up), .key(.char("k"))]), (.selectDown, [.key(.down), .key(.char("j"))])),
         row(.transcript, "open/close the selected block", (.toggleBlock, [.key(.enter), .key(.char(" "))])),

@@ -7,6 +7,10 @@ public protocol LoopController: AnyObject {
     var quitRequested: Bool { get }
     /// Puts text on the clipboard; the loop sets it to the terminal's OSC 52.
     var onCopy: (String) -> Void { get set }
+    /// Rings the terminal's bell with a desktop notification.
+    var onNotify: (String) -> Void { get set }
+    /// Runs the body with the terminal handed back (to run an editor in it), then redraws.
+    var runOutsideScreen: (() -> Void) -> Void { get set }
     func handle(_ e: Event)
     /// Applies everything other threads posted; returns whether there was anything.
     @discardableResult func processQueued() -> Bool

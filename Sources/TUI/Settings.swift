@@ -11,6 +11,8 @@ public struct Settings: Codable, Equatable, Sendable {
     /// Past reasoning is sent back to the model.
     public var keepThinking: Bool = false
     public var theme: String = "dark"
+    /// A bell and a desktop notification (OSC 9) when a reply is done or a tool call waits for approval.
+    public var notify: Bool = false
     public var sampling: SamplingParams = .glmDefault
     /// The model file used when -m is not given.
     public var model: String? = nil
@@ -24,7 +26,7 @@ public struct Settings: Codable, Equatable, Sendable {
     public var kvCacheMaxBytes: Int64? = nil
 
     enum CodingKeys: String, CodingKey {
-        case thinking, expandThinking = "expand_thinking", keepThinking = "keep_thinking", theme, sampling, model
+        case thinking, expandThinking = "expand_thinking", keepThinking = "keep_thinking", theme, notify, sampling, model
         case endpoint, apiKeyEnv = "api_key_env", servedModel = "served_model", kvCacheMaxBytes = "kv_cache_max_bytes"
     }
     public init() {}
@@ -35,6 +37,7 @@ public struct Settings: Codable, Equatable, Sendable {
         expandThinking = (try? c.decodeIfPresent(Bool.self, forKey: .expandThinking)) ?? def.expandThinking
         keepThinking = (try? c.decodeIfPresent(Bool.self, forKey: .keepThinking)) ?? def.keepThinking
         theme = (try? c.decodeIfPresent(String.self, forKey: .theme)) ?? def.theme
+        notify = (try? c.decodeIfPresent(Bool.self, forKey: .notify)) ?? def.notify
         sampling = (try? c.decodeIfPresent(SamplingParams.self, forKey: .sampling)) ?? def.sampling
         model = (try? c.decodeIfPresent(String.self, forKey: .model)) ?? nil
         endpoint = (try? c.decodeIfPresent(String.self, forKey: .endpoint)) ?? nil

@@ -97,6 +97,8 @@ func handleBackend(_ s: inout AppState, _ ev: ChatEvent, at: Double) -> [Effect]
         if reason == .toolCalls || (reason == .stop && !m.toolCalls.isEmpty) {
             s.pendingTools = m.toolCalls
             effects += nextTool(&s)
+        } else if s.settings.notify, reason != .cancelled {
+            effects.append(.notify("glmchat: the reply is ready"))
         }
         return effects
     case .failed(let msg):
@@ -172,7 +174,7 @@ func toolPrepared(_ s: inout AppState, _ call: ToolCall, _ prep: ToolPreparation
     case .ready(let req):
         if req.kind.needsApproval && s.toolsNeedApproval && !s.alwaysAllowed.contains(call.name) {
             s.overlay = .approval(ApprovalPanel(req))
-            return []
+            return s.settings.notify ? [.notify("glmchat: \(req.summary) — waiting for your answer")] : []
         }
         s.pendingTools.removeFirst()
         s.runningTool = call

@@ -51,6 +51,10 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
         if let id = m.toolResult?.callID { s.liveToolOutput[id] = nil }
         if s.runningTool?.id == m.toolResult?.callID { s.runningTool = nil }
         return [.save(s.conversation, partial: false)] + nextTool(&s)
+    case .editedExternally(let text, let note):
+        if let text { s.input.setText(text); s.focus = .input }
+        s.notice = note.map { "editor: " + $0 }
+        return []
     case .writeUndone(let r):
         switch r {
         case .undone(_, let summary): s.notice = "↶ " + summary
@@ -150,6 +154,7 @@ func perform(_ s: inout AppState, _ action: KeyAction) -> [Effect] {
     case .newConversation: return newConversation(&s)
     case .send: return submit(&s)
     case .newline: s.input.newline()
+    case .externalEditor: return [.editExternally(s.input.text)]
     case .caretUp: s.input.up()
     case .caretDown: s.input.down()
     case .caretLeft, .caretRight, .lineStart, .lineEnd, .wordLeft, .wordRight,

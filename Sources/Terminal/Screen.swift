@@ -159,4 +159,24 @@ public final class Screen {
     public func copyToClipboard(_ text: String) {
         writeRaw(FrameDiff.clipboardSequence(text))
     }
+
+    /// A bell and an OSC 9 desktop notification (terminals without it ignore the sequence).
+    public func notify(_ text: String) {
+        let clean = String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) }.prefix(200))
+        writeRaw("\u{7}\u{1B}]9;" + clean + "\u{7}")
+    }
+
+    /// Gives the terminal to `body` (an editor), as it was before the screen started, then takes it back and
+    /// draws the last frame again whole.
+    public func runOutside(_ body: () -> Void) {
+        guard active else { return body() }
+        writeRaw("\u{1B}[?2004l")
+        endwin()
+        body()
+        writeRaw("\u{1B}[?2004h")
+        _ = refresh()
+        let last = previous
+        previous = nil
+        if let last { draw(last) }
+    }
 }

@@ -22,6 +22,8 @@ public enum TerminalApp {
         defer { nc_set_termination_fd(-1) }
         controller.queue.setWake { var b: UInt8 = 1; _ = write(wakeFD, &b, 1) }
         controller.onCopy = { screen.copyToClipboard($0) }
+        controller.onNotify = { screen.notify($0) }
+        controller.runOutsideScreen = { screen.runOutside($0) }
 
         let s = screen.size
         controller.handle(.resize(width: s.width, height: s.height))
