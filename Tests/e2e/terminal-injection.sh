@@ -49,6 +49,15 @@ for n in ["show.pipe", "md.pipe"]:
     assert "hi \x1b]0;pwned\x07 there \u202egnp.exe".encode() in b and "\x1b[2Jcleared\r\x7f".encode() in b, f"{n}: not the exact text"
 PY
 
+# An error quoting file text: one short line, escaped.
+python3 -c 'import json; print(json.dumps({"messages": [{"role": "\x1b]0;pwned\x07" + "r" * 5000, "content": ""}]}))' > "$tmp/bad.json"
+"$bin" sessions import "$tmp/bad.json" --sessions-dir "$dir" > /dev/null 2> "$tmp/err" && fail "a message with an unknown role was imported"
+python3 - "$tmp/err" <<'PY' || fail "the import error is not one short escaped line: $(head -c 300 "$tmp/err")"
+import sys
+b = open(sys.argv[1], "rb").read()
+assert b.count(b"\n") == 1 and len(b) < 400 and b"\x1b" not in b and b"\x07" not in b and b"\\u{1B}]0;pwned" in b, b
+PY
+
 # info: a GGUF whose strings and key names carry control characters.
 python3 - "$tmp/hostile.gguf" <<'PY' || fail "could not write the hostile GGUF"
 import struct, sys
