@@ -1,6 +1,7 @@
 // Tool calls the model gets wrong: a call written inside the reasoning is run (the thinking ends there), and a call
 // that cannot be read is still reported, with what could be read and why, so the model is answered with the error.
 // Every case is checked at every split of the text (ReplyParserTests.assertAllSplits).
+import Foundation
 import XCTest
 @testable import Chat
 
@@ -118,5 +119,32 @@ extension ReplyParserTests {
         let chat = p.chatEvents(evs)
         XCTAssertEqual(chat.last, .finished(.toolCalls))
         XCTAssertTrue(chat.contains { if case .toolCall(let c) = $0 { return c.malformed != nil }; return false }, "\(chat)")
+    }
+}
+
+/// The whole round in Chat: a malformed call the model writes (with the real tool declarations) is answered by the coding
+/// tools with its error, unrun, and the next GLM prompt shows the model that error as the observation.
+final class MalformedCallRoundTests: XCTestCase {
+    func testTheModelIsShownWhyItsCallCouldNotBeRead() async throws {
+        let root = NSTemporaryDirectory() + "glmchat-malformed-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let tools = CodingTools(workspace: try Workspace(root: root))
+        let request = ChatRequest(messages: [.user("make a.txt")], tools: tools.declarations)
+        var parser = request.replyParser(.glm47)
+        var calls: [ToolCall] = []
+        for e in parser.feed("I'll write it.<tool_call>write_file<arg_key>path</arg_key><arg_value>a.txt") + parser.finish(.endOfMessage) {
+            if case .toolCall(let c) = e { calls.append(c) }
+        }
+        XCTAssertEqual(parser.finishReason(for: .endOfMessage), .toolCalls)
+        let call = try XCTUnwrap(calls.first)
+        let outcome = await tools.execute(call) { _ in XCTFail("a malformed call was offered for approval"); return .approve }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/a.txt"))
+        let next = request.messages + [.assistant("", reasoning: "I'll write it.", toolCalls: [call]),
+                                        .tool(outcome.output, callID: call.id, name: call.name)]
+        XCTAssertTrue(ChatTemplate.glm47.render(next).hasSuffix(
+            "<|assistant|><think>I'll write it.</think><tool_call>write_file<arg_key>path</arg_key><arg_value>a.txt</arg_value></tool_call>"
+            + "<|observation|><tool_response>Error: The call to write_file could not be read: it was not closed with </tool_call> before the reply"
+            + " ended. Write it again, complete.</tool_response><|assistant|><think>"), ChatTemplate.glm47.render(next))
     }
 }
