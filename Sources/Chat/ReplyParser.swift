@@ -1,8 +1,8 @@
 // Streaming parser for a model's reply: fed text pieces as they are decoded, it splits them into reasoning,
 // answer text and tool calls (`<tool_call>NAME<arg_key>K</arg_key><arg_value>V</arg_value>…</tool_call>`),
 // and notices the end of the turn. Markers may be split across pieces anywhere. A call the model wrote inside its
-// reasoning ends the reasoning there; a call that cannot be read is still reported, with why, so the model is
-// answered with that error and can write it again.
+// reasoning ends the reasoning there (unless `</think>` comes before its `</tool_call>`: then it was reasoning text);
+// a call that cannot be read is still reported, with why, so the model is answered with that error and can write it again.
 import Foundation
 import Quote
 
@@ -30,6 +30,9 @@ public struct ReplyParser: Sendable {
     private var pendingSpace: [UInt8] = [] // whitespace held back until more text of the same kind follows
     private var started: (reasoning: Bool, content: Bool) = (false, false)
     private var closedThinking = false
+    /// The open call began inside the reasoning; the whitespace held before it. A `</think>` before its
+    /// `</tool_call>` shows it was the reasoning writing about calls: it goes back to being reasoning.
+    private var callInReasoning: (open: Bool, space: [UInt8]) = (false, [])
     private var events: [ReplyEvent] = []
     /// `<think>` seen again after `</think>` (or after a tool call) in this reply.
     public private(set) var rethinks = 0
@@ -105,7 +108,7 @@ public struct ReplyParser: Sendable {
         let ends = endMarkers.map(\.0)
         switch state {
         case .reasoning, .content: return [Self.think, Self.endThink, Self.callOpen] + ends
-        case .toolCall: return [Self.callOpen, Self.callClose] + ends
+        case .toolCall: return [Self.callOpen, Self.callClose] + (callInReasoning.open ? [Self.endThink] : []) + ends
         case .ended: return []
         }
     }
@@ -165,6 +168,7 @@ public struct ReplyParser: Sendable {
             break  // the prompt already opened the reasoning
         case (.reasoning, Self.callOpen):
             // A call written inside the reasoning: the thinking ends here, as if </think> had come.
+            callInReasoning = (true, pendingSpace)
             pendingSpace = []; closedThinking = true; toolBody = []; state = .toolCall
         case (.content, Self.think):
             if closedThinking || toolCallCount > 0 || started.content { rethinks += 1 }
@@ -173,10 +177,19 @@ public struct ReplyParser: Sendable {
             break  // a lone </think> (thinking was off, or it was already closed): not shown
         case (.content, Self.callOpen):
             toolBody = []; state = .toolCall
+        case (.toolCall, Self.endThink):
+            // Only while callInReasoning.open: "<tool_call>" was reasoning text, and the reasoning ends here.
+            let raw = Self.callOpen + toolBody
+            toolBody = []; callInReasoning.open = false
+            state = .reasoning; pendingSpace = callInReasoning.space
+            text(raw)
+            pendingSpace = []; state = .content
         case (.toolCall, Self.callOpen):
+            callInReasoning.open = false
             emitCall(toolBody, cutOff: "a new <tool_call> began before it was closed with </tool_call>")
             toolBody = []
         case (.toolCall, Self.callClose):
+            callInReasoning.open = false
             let body = toolBody
             toolBody = []; state = .content
             emitCall(body)

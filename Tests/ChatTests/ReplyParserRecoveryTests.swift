@@ -23,6 +23,20 @@ extension ReplyParserTests {
         XCTAssertEqual(run([text], reasoning: true, end: .endOfText).1.finishReason(for: .endOfText), .toolCalls)
     }
 
+    func testReasoningThatOnlyWritesAboutCallsStaysReasoning() {
+        // "<tool_call>" followed by </think> before any </tool_call>: the reasoning was talking about the format.
+        let text = "I'll answer in the <tool_call> format? No.\n</think>\nHere it is."
+        assertAllSplits(text, reasoning: true, end: .endOfTurn,
+                        [.reasoning("I'll answer in the <tool_call> format? No."), .content("Here it is."), .end(.endOfTurn)])
+        let (_, p) = run([text], reasoning: true, end: .endOfTurn)
+        XCTAssertEqual(p.toolCallCount, 0)
+        XCTAssertEqual(p.finishReason(for: .endOfTurn), .stop)
+        // After the answer has begun, </think> inside a call is the call's text.
+        let call = ToolCall(id: "call_1", name: "write_file", arguments: .object([("path", .string("a")), ("content", .string("x</think>y"))]))
+        assertAllSplits("r</think>ok<tool_call>write_file<arg_key>path</arg_key><arg_value>a</arg_value><arg_key>content</arg_key><arg_value>x</think>y</arg_value></tool_call>",
+                        reasoning: true, end: .endOfMessage, [.reasoning("r"), .content("ok"), .toolCall(call), .end(.endOfMessage)])
+    }
+
     func testMissingArgValueCloseBeforeTheNextArgument() {
         let text = "</think><tool_call>write_file<arg_key>path</arg_key><arg_value>a.txt<arg_key>content</arg_key><arg_value>hi</arg_value></tool_call>"
         assertAllSplits(text, reasoning: true, end: .endOfMessage,
