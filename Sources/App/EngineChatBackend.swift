@@ -104,7 +104,7 @@ public final class EngineChatBackend: ChatBackend, @unchecked Sendable {
         stats.prefillSeconds = seconds(since: start)
 
         var parser = request.replyParser(template)
-        var sampler = Sampler(params: SamplerParams(request.sampling))
+        var sampler = Sampler(params: SamplerParams(request.effectiveSampling))
         var detok = StreamingDetokenizer(tokenizer: tokenizer, renderSpecial: true)
         let stops = tokenizer.stopIDs
         let decodeStart = DispatchTime.now()

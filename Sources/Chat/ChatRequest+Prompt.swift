@@ -1,4 +1,4 @@
-// Glue for in-process backends: the prompt text of a ChatRequest and a reply parser set up for it.
+// Glue for backends: the prompt text of a ChatRequest, the sampling its reply uses, and a reply parser set up for it.
 import Foundation
 
 extension ChatRequest {
@@ -8,6 +8,10 @@ extension ChatRequest {
     public func prompt(_ template: ChatTemplate) -> String {
         template.render(messages, tools: template.supportsTools ? tools : [], options: templateOptions)
     }
+
+    /// What the reply is sampled with (every backend uses this): GLM's tool preset when the last message is a tool
+    /// result, unless the user set their own values (`SamplingParams.forReply`).
+    public var effectiveSampling: SamplingParams { sampling.forReply(inToolRound: messages.last?.role == .tool) }
 
     /// A parser for the reply to `prompt(template)`.
     public func replyParser(_ template: ChatTemplate) -> ReplyParser {

@@ -20,7 +20,7 @@ enum GLM47Template {
             case .system: out += "<|system|>" + m.content
             case .tool:
                 if i == 0 || messages[i - 1].role != .tool { out += "<|observation|>" }
-                out += "<tool_response>" + m.content + "</tool_response>"
+                out += "<tool_response>" + m.promptContent + "</tool_response>"
             case .assistant:
                 out += "<|assistant|>"
                 var content = m.content, reasoning = ""

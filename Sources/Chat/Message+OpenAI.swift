@@ -1,6 +1,7 @@
 // OpenAI-compatible import/export of messages and conversations (`role`, `content`, `reasoning_content`,
 // `tool_calls`, `tool_call_id`), also accepting glmchat's own stored message shape.
 import Foundation
+import Quote
 
 public struct MessageImportError: Error, CustomStringConvertible, Equatable {
     public let description: String
@@ -22,7 +23,7 @@ extension Message {
         case "user": role = .user
         case "assistant": role = .assistant
         case "tool", "function": role = .tool
-        default: throw MessageImportError("Message \(index + 1) has the unknown role \"\(roleText)\".")
+        default: throw MessageImportError("Message \(index + 1) has the unknown role \"\(quoted(roleText))\".")
         }
         let content = try Self.text(of: v["content"], index: index)
         var reasoning: String?
@@ -43,6 +44,8 @@ extension Message {
             result = ToolResult(callID: id, name: name, exitStatus: stored?["exit_status"]?.intValue,
                                 durationSeconds: stored?["duration_s"]?.doubleValue, truncated: stored?["truncated"]?.boolValue,
                                 denied: stored?["denied"]?.boolValue)
+            result?.stopped = stored?["stopped"]?.boolValue
+            result?.undone = stored?["undone"]?.boolValue
         }
         self.init(id: v["id"]?.stringValue ?? Message.newID(), role: role, content: content, reasoning: reasoning,
                   toolCalls: calls, toolResult: result, finishReason: v["finish_reason"]?.stringValue.flatMap(FinishReason.init(rawValue:)),

@@ -82,6 +82,18 @@ public struct SamplingParams: Codable, Sendable, Equatable {
     public static let glmDefault = SamplingParams()
     /// Recommended for tool-heavy work.
     public static var glmTools: SamplingParams { var p = SamplingParams(); p.temperature = 0.7; p.topP = 1.0; return p }
+
+    /// The settings a reply is sampled with: in a tool round (the model answers a tool result) GLM's tool preset
+    /// (temperature 0.7, top-p 1.0), unless the user chose their own values, i.e. the settings that shape the
+    /// distribution differ from `glmDefault`. The seed and the token limit are kept either way.
+    public func forReply(inToolRound: Bool) -> SamplingParams {
+        var shape = self
+        shape.seed = nil; shape.maxTokens = nil
+        guard inToolRound, shape == .glmDefault else { return self }
+        var p = Self.glmTools
+        p.seed = seed; p.maxTokens = maxTokens
+        return p
+    }
 }
 
 /// Per-reply numbers shown in the status bar and kept in the file.

@@ -1,14 +1,17 @@
 // Streaming parser for a model's reply: fed text pieces as they are decoded, it splits them into reasoning,
 // answer text and tool calls (`<tool_call>NAME<arg_key>K</arg_key><arg_value>V</arg_value>…</tool_call>`),
-// and notices the end of the turn. Markers may be split across pieces anywhere.
+// and notices the end of the turn. Markers may be split across pieces anywhere. A call the model wrote inside its
+// reasoning ends the reasoning there (unless `</think>` comes before its `</tool_call>`: then it was reasoning text);
+// a call that cannot be read is still reported, with why, so the model is answered with that error and can write it again.
 import Foundation
+import Quote
 
 /// What the parser reports, in order.
 public enum ReplyEvent: Sendable, Equatable {
     case reasoning(String)
     case content(String)
     case toolCall(ToolCall)
-    /// Something the user should see (e.g. a malformed tool call, which is also shown as content).
+    /// Something the user should see (e.g. a tool call that could not be read, reported as a malformed call).
     case warning(String)
     /// An end-of-turn marker was seen in the text; nothing after it is parsed.
     case end(EndOfTurn)
@@ -27,6 +30,9 @@ public struct ReplyParser: Sendable {
     private var pendingSpace: [UInt8] = [] // whitespace held back until more text of the same kind follows
     private var started: (reasoning: Bool, content: Bool) = (false, false)
     private var closedThinking = false
+    /// The open call began inside the reasoning; the whitespace held before it. A `</think>` before its
+    /// `</tool_call>` shows it was the reasoning writing about calls: it goes back to being reasoning.
+    private var callInReasoning: (open: Bool, space: [UInt8]) = (false, [])
     private var events: [ReplyEvent] = []
     /// `<think>` seen again after `</think>` (or after a tool call) in this reply.
     public private(set) var rethinks = 0
@@ -76,13 +82,14 @@ public struct ReplyParser: Sendable {
         return take()
     }
 
-    /// Ends the reply: flushes held text, reports an unterminated tool call as text with a warning, and adds
+    /// Ends the reply: flushes held text, reports an unterminated tool call as a malformed call, and adds
     /// `.end(end)` when the engine stopped on an end-of-turn token.
     public mutating func finish(_ end: EndOfTurn? = nil) -> [ReplyEvent] {
         if state != .ended {
             drain(final: true)
             if state == .toolCall {
-                malformed(Self.callOpen + toolBody, "it was not closed with </tool_call> before the reply ended")
+                emitCall(toolBody, cutOff: "it was not closed with </tool_call> before the reply ended")
+                toolBody = []
             }
             state = .ended
             if let end { events.append(.end(end)) }
@@ -100,9 +107,8 @@ public struct ReplyParser: Sendable {
     private var activeMarkers: [[UInt8]] {
         let ends = endMarkers.map(\.0)
         switch state {
-        case .reasoning: return [Self.think, Self.endThink] + ends
-        case .content: return [Self.think, Self.endThink, Self.callOpen] + ends
-        case .toolCall: return [Self.callOpen, Self.callClose] + ends
+        case .reasoning, .content: return [Self.think, Self.endThink, Self.callOpen] + ends
+        case .toolCall: return [Self.callOpen, Self.callClose] + (callInReasoning.open ? [Self.endThink] : []) + ends
         case .ended: return []
         }
     }
@@ -149,7 +155,7 @@ public struct ReplyParser: Sendable {
 
     private mutating func handle(_ m: [UInt8]) {
         if let e = endMarkers.first(where: { $0.0 == m }) {
-            if state == .toolCall { malformed(Self.callOpen + toolBody, "the turn ended inside it"); toolBody = [] }
+            if state == .toolCall { emitCall(toolBody, cutOff: "the turn ended before it was closed with </tool_call>"); toolBody = [] }
             pendingSpace = []
             state = .ended
             events.append(.end(e.1))
@@ -160,6 +166,10 @@ public struct ReplyParser: Sendable {
             pendingSpace = []; closedThinking = true; state = .content
         case (.reasoning, Self.think):
             break  // the prompt already opened the reasoning
+        case (.reasoning, Self.callOpen):
+            // A call written inside the reasoning: the thinking ends here, as if </think> had come.
+            callInReasoning = (true, pendingSpace)
+            pendingSpace = []; closedThinking = true; toolBody = []; state = .toolCall
         case (.content, Self.think):
             if closedThinking || toolCallCount > 0 || started.content { rethinks += 1 }
             pendingSpace = []; state = .reasoning
@@ -167,13 +177,22 @@ public struct ReplyParser: Sendable {
             break  // a lone </think> (thinking was off, or it was already closed): not shown
         case (.content, Self.callOpen):
             toolBody = []; state = .toolCall
+        case (.toolCall, Self.endThink):
+            // Only while callInReasoning.open: "<tool_call>" was reasoning text, and the reasoning ends here.
+            let raw = Self.callOpen + toolBody
+            toolBody = []; callInReasoning.open = false
+            state = .reasoning; pendingSpace = callInReasoning.space
+            text(raw)
+            pendingSpace = []; state = .content
         case (.toolCall, Self.callOpen):
-            malformed(Self.callOpen + toolBody, "a new <tool_call> began before it was closed")
+            callInReasoning.open = false
+            emitCall(toolBody, cutOff: "a new <tool_call> began before it was closed with </tool_call>")
             toolBody = []
         case (.toolCall, Self.callClose):
+            callInReasoning.open = false
             let body = toolBody
             toolBody = []; state = .content
-            parseCall(body)
+            emitCall(body)
         default: break
         }
     }
@@ -213,73 +232,147 @@ public struct ReplyParser: Sendable {
 
     private mutating func take() -> [ReplyEvent] { defer { events = [] }; return events }
 
-    /// A tool call that cannot be parsed is shown as the text the model wrote, with a warning.
-    private mutating func malformed(_ raw: [UInt8], _ why: String) {
-        events.append(.warning("The model wrote a tool call glmchat could not read (\(why)); it is shown as text."))
-        var out = started.content ? pendingSpace : []
-        out.append(contentsOf: raw)
-        pendingSpace = []
-        started.content = true
-        append(.content(String(decoding: out, as: UTF8.self)))
-    }
-
     // MARK: tool calls
 
-    private mutating func parseCall(_ body: [UInt8]) {
-        switch Self.parseCallBody(body, types: argumentTypes) {
-        case .success(let (name, args)):
-            toolCallCount += 1
-            events.append(.toolCall(ToolCall(id: makeID(), name: name, arguments: args)))
-        case .failure(let why):
-            malformed(Self.callOpen + body + Self.callClose, why.description)
-        }
+    /// Reports one call. One that cannot be read (or was cut off, `cutOff` says how) carries why, with what could
+    /// be read of its name and arguments, and a warning for the user: it is answered with that error, not run.
+    private mutating func emitCall(_ body: [UInt8], cutOff: String? = nil) {
+        let call = Self.parseCallBody(body, types: argumentTypes)
+        let why = cutOff ?? call.problem
+        toolCallCount += 1
+        if let why { events.append(.warning(Self.unreadableCallWarning(why))) }
+        events.append(.toolCall(ToolCall(id: makeID(), name: call.name, arguments: call.arguments, malformed: why)))
     }
 
-    struct CallError: Error, CustomStringConvertible { let description: String }
+    /// What the user is told about a call that could not be read (the model is told `why` as the call's result).
+    static func unreadableCallWarning(_ why: String) -> String {
+        "The model wrote a tool call glmchat could not read (\(why)); it is answered with that error so that it can write the call again."
+    }
 
-    static func parseCallBody(_ b: [UInt8], types: [String: [String: String]]) -> Result<(String, JSONValue), CallError> {
-        let keyOpen = Array("<arg_key>".utf8), keyClose = Array("</arg_key>".utf8)
-        let valOpen = Array("<arg_value>".utf8), valClose = Array("</arg_value>".utf8)
-        func find(_ m: [UInt8], from: Int) -> Int? {
+    /// A call's name and arguments as far as they could be read, and what was wrong with it, in plain words.
+    struct ParsedCall: Equatable {
+        var name: String
+        var arguments: JSONValue
+        var problem: String?
+    }
+
+    static let keyOpen = Array("<arg_key>".utf8), keyClose = Array("</arg_key>".utf8)
+    static let valOpen = Array("<arg_value>".utf8), valClose = Array("</arg_value>".utf8)
+
+    /// Reads `NAME<arg_key>K</arg_key><arg_value>V</arg_value>…` (the text between <tool_call> and </tool_call>).
+    /// A missing name reads as "unknown"; a missing </arg_key> is recovered at the next <arg_value>; a value that runs
+    /// into the next argument, or has no </arg_value>, or is not JSON of its declared type, is kept as text.
+    static func parseCallBody(_ b: [UInt8], types: [String: [String: String]]) -> ParsedCall {
+        func find(_ m: [UInt8], from: Int, before end: Int? = nil) -> Int? {
             var i = from
-            while i + m.count <= b.count { if b[i..<i + m.count].elementsEqual(m) { return i }; i += 1 }
+            let last = (end ?? b.count) - m.count
+            while i <= last { if b[i..<i + m.count].elementsEqual(m) { return i }; i += 1 }
             return nil
         }
         func str(_ r: Range<Int>) -> String { String(decoding: b[r], as: UTF8.self) }
+        func skipSpace(_ i: inout Int) { while i < b.count, isSpace(b[i]) { i += 1 } }
+        /// Where a `<arg_key>K</arg_key><arg_value>` starts between `from` and `end`: a value that holds one lost its close.
+        func nextArgument(from: Int, before end: Int) -> Int? {
+            var p = from
+            while let k = find(keyOpen, from: p, before: end) {
+                if let kc = find(keyClose, from: k + keyOpen.count, before: end) {
+                    var j = kc + keyClose.count
+                    skipSpace(&j)
+                    if b[j...].starts(with: valOpen) { return k }
+                }
+                p = k + 1
+            }
+            return nil
+        }
+
         let nameEnd = find(keyOpen, from: 0) ?? b.count
-        let name = PythonText.strip(str(0..<nameEnd))
-        guard !name.isEmpty else { return .failure(CallError(description: "it has no function name")) }
-        guard !name.unicodeScalars.contains(where: { PythonText.isSpace($0) || $0 == "<" || $0 == ">" }) else {
-            return .failure(CallError(description: "its function name \"\(name.prefix(40))\" is not a name"))
+        let written = PythonText.strip(str(0..<nameEnd))
+        var call = ParsedCall(name: written, arguments: .object([]))
+        var problems: [String] = []
+        if written.isEmpty {
+            call.name = "unknown"
+            problems.append("it has no function name")
+        } else if let bad = written.unicodeScalars.firstIndex(where: { PythonText.isSpace($0) || "<>{(\"".unicodeScalars.contains($0) }) {
+            let head = written.unicodeScalars[..<bad]
+            let rest = String(written.unicodeScalars[bad...])
+            call.name = head.isEmpty ? "unknown" : String(head)
+            problems.append(head.isEmpty ? "it does not start with a function name"
+                : "the function name is followed by \(show(PythonText.strip(rest))) instead of <arg_key>…</arg_key><arg_value>…</arg_value> pairs")
         }
-        var args = JSONValue.object([])
+        let schema = types[call.name] ?? [:]
         var i = nameEnd
-        let schema = types[name] ?? [:]
+        var after = "the function name"
         while true {
-            while i < b.count, isSpace(b[i]) { i += 1 }
+            skipSpace(&i)
             if i == b.count { break }
-            guard b[i...].starts(with: keyOpen), let ke = find(keyClose, from: i + keyOpen.count) else {
-                return .failure(CallError(description: "expected <arg_key>…</arg_key> after the function name or a value"))
+            guard b[i...].starts(with: keyOpen) else {
+                problems.append("\(show(str(i..<b.count))) came after \(after) where <arg_key> should be")
+                break
             }
-            let key = PythonText.strip(str(i + keyOpen.count..<ke))
-            i = ke + keyClose.count
-            while i < b.count, isSpace(b[i]) { i += 1 }
-            guard b[i...].starts(with: valOpen), let ve = find(valClose, from: i + valOpen.count) else {
-                return .failure(CallError(description: "argument \"\(key.prefix(40))\" has no <arg_value>…</arg_value>"))
+            let keyStart = i + keyOpen.count
+            let ke = find(keyClose, from: keyStart), vo = find(valOpen, from: keyStart)
+            let key: String
+            if let ke, ke < (vo ?? b.count) {
+                key = PythonText.strip(str(keyStart..<ke))
+                i = ke + keyClose.count
+                skipSpace(&i)
+            } else if let vo {
+                key = PythonText.strip(str(keyStart..<vo))
+                problems.append("the argument name \(show(key)) is not closed with </arg_key>")
+                i = vo
+            } else {
+                problems.append("the argument name \(show(str(keyStart..<b.count))) is not closed with </arg_key>")
+                break
             }
-            let raw = str(i + valOpen.count..<ve)
+            guard b[i...].starts(with: valOpen) else {
+                problems.append("argument \(show(key)) has no <arg_value>…</arg_value>")
+                break
+            }
+            let valStart = i + valOpen.count
+            let ve = find(valClose, from: valStart)
+            if let next = nextArgument(from: valStart, before: ve ?? b.count) {
+                call.arguments.set(key, .string(str(valStart..<next)))
+                problems.append("the value of argument \(show(key)) is not closed with </arg_value> before the next <arg_key>")
+                i = next
+                continue
+            }
+            guard let ve else {
+                call.arguments.set(key, .string(str(valStart..<b.count)))
+                problems.append("the value of argument \(show(key)) is not closed with </arg_value>")
+                break
+            }
+            let (value, wrong) = typedValue(str(valStart..<ve), key: key, declared: schema[key])
+            call.arguments.set(key, value)
+            if let wrong { problems.append(wrong) }
             i = ve + valClose.count
-            args.set(key, typedValue(raw, declared: schema[key]))
+            after = "the value of argument \(show(key))"
         }
-        return .success((name, args))
+        if !problems.isEmpty { call.problem = problems.joined(separator: "; ") }
+        return call
     }
 
-    /// Declared strings stay strings; anything else that reads as JSON becomes that JSON value.
-    static func typedValue(_ raw: String, declared: String?) -> JSONValue {
-        if declared == "string" { return .string(raw) }
-        if let v = try? JSONValue.parse(raw) { return v }
-        return .string(raw)
+    /// Declared strings stay strings; a value declared integer, number, boolean, object or array must be JSON of
+    /// that type (or null), else it is kept as text with the reason; undeclared values that read as JSON become that value.
+    static func typedValue(_ raw: String, key: String, declared: String?) -> (JSONValue, String?) {
+        if declared == "string" { return (.string(raw), nil) }
+        let parsed = try? JSONValue.parse(raw)
+        let fits: ((JSONValue) -> Bool)?
+        switch declared {
+        case "integer"?: fits = { if case .int = $0 { return true }; if case .double(let d) = $0 { return d == d.rounded() }; return false }
+        case "number"?: fits = { $0.doubleValue != nil }
+        case "boolean"?: fits = { $0.boolValue != nil }
+        case "object"?: fits = { $0.objectValue != nil }
+        case "array"?: fits = { $0.arrayValue != nil }
+        default: fits = nil
+        }
+        guard let fits, let declared else { return (parsed ?? .string(raw), nil) }
+        if let v = parsed, v == .null || fits(v) { return (v, nil) }
+        let what = declared == "integer" ? "an integer" : declared == "array" ? "an array" : declared == "object" ? "a JSON object" : "a \(declared)"
+        return (.string(raw), "argument \(show(key)) must be \(what), but its value \(show(PythonText.strip(raw))) is not")
     }
+
+    /// Model text inside a reason: short, quoted and inert.
+    static func show(_ s: some StringProtocol) -> String { "\"" + quoted(s, limit: 40) + "\"" }
 }
 
 extension ReplyParser {

@@ -1,6 +1,6 @@
 // The JSON body of a streaming /v1/chat/completions request built from a ChatRequest: OpenAI-format
-// messages and tools, sampling (with the min_p/top_k extras vLLM, SGLang and llama.cpp accept) and GLM's
-// chat_template_kwargs.
+// messages as the model is shown them (`Message.promptContent`) and tools, sampling (`effectiveSampling`, with the
+// min_p/top_k extras vLLM, SGLang and llama.cpp accept) and GLM's chat_template_kwargs.
 import Foundation
 import Chat
 
@@ -11,7 +11,7 @@ public enum ChatCompletionBody {
         if let model { o.append(("model", .string(model))) }
         o.append(("messages", .array(messages(r))))
         if !r.tools.isEmpty { o.append(("tools", .array(r.tools))) }
-        let s = r.sampling
+        let s = r.effectiveSampling
         o.append(("temperature", .double(s.temperature)))
         o.append(("top_p", .double(s.topP)))
         if s.topK > 0 { o.append(("top_k", .int(s.topK))) }
@@ -36,7 +36,9 @@ public enum ChatCompletionBody {
         let lastUser = r.messages.lastIndex { $0.role == .user } ?? -1
         return r.messages.enumerated().map { i, m in
             let withReasoning = m.role == .assistant && (r.keepThinking || i > lastUser) && !(m.reasoning ?? "").isEmpty
-            return m.openAIJSON(includeReasoning: withReasoning)
+            var shown = m
+            shown.content = m.promptContent
+            return shown.openAIJSON(includeReasoning: withReasoning)
         }
     }
 }

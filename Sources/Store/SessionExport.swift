@@ -1,6 +1,7 @@
 // Export to Markdown (reasoning and tool calls in <details> blocks) and to OpenAI-style messages JSON; import from it.
 import Chat
 import Foundation
+import Quote
 
 public enum SessionExport {
     // MARK: Markdown
@@ -31,6 +32,8 @@ public enum SessionExport {
                     if r.denied == true { notes.append("denied") }
                     if let e = r.exitStatus { notes.append("exit \(e)") }
                     if r.truncated == true { notes.append("truncated") }
+                    if r.stopped == true { notes.append("stopped") }
+                    if r.undone == true { notes.append("undone") }
                     if !notes.isEmpty { summary += " (\(notes.joined(separator: ", ")))" }
                 }
                 out += details(summary, body: fenced(m.content, language: ""))
@@ -121,7 +124,7 @@ public enum SessionExport {
             case "developer": role = .system
             case "function": role = .tool
             default:
-                guard let r = Role(rawValue: roleText) else { throw bad("has the unknown role \"\(roleText)\"") }
+                guard let r = Role(rawValue: roleText) else { throw bad("has the unknown role \"\(quoted(roleText))\"") }
                 role = r
             }
             let content: String
@@ -133,7 +136,7 @@ public enum SessionExport {
                 for p in parts {
                     if let s = p.stringValue { texts.append(s); continue }
                     guard p["type"]?.stringValue == "text", let t = p["text"]?.stringValue else {
-                        throw bad("has a content part of type \"\(p["type"]?.stringValue ?? "?")\"; only text can be imported")
+                        throw bad("has a content part of type \"\(quoted(p["type"]?.stringValue ?? "?"))\"; only text can be imported")
                     }
                     texts.append(t)
                 }

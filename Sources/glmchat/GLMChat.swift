@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Kernels
+import Quote
 
 @main
 struct GLMChat: ParsableCommand {
@@ -25,11 +26,12 @@ struct GLMChat: ParsableCommand {
     )
 }
 
-/// Prints `glmchat: <sentence>` on stderr and exits 1: the one way commands report bad input.
+/// Prints `glmchat: <sentence>` on stderr and exits 1: the one way commands report bad input. Control characters are
+/// escaped whatever the message holds (errors quote file text through `quoted`; this catches the rest).
 func fail(_ message: String) -> Never {
     var m = message
     if let last = m.last, !".!?".contains(last) { m += "." }
-    FileHandle.standardError.write(Data("glmchat: \(m)\n".utf8))
+    FileHandle.standardError.write(Data("glmchat: \(terminalSafe(m))\n".utf8))
     exit(1)
 }
 

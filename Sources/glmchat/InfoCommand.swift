@@ -1,10 +1,11 @@
 // `glmchat info -m FILE`: architecture, key metadata, quant mix and the tensor table, like gguf-dump; with --kernels,
-// the kernels each tensor runs with on this CPU.
+// the kernels each tensor runs with on this CPU. Names and strings come from the file: they are always printed escaped.
 import ArgumentParser
 import Engine
 import Foundation
 import GGUF
 import Kernels
+import Quote
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "info", abstract: "Show a GGUF file's metadata and tensors.")
@@ -17,11 +18,11 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         if kernels {
             let m = reportingErrors { try Model(path: model, threads: ProcessInfo.processInfo.activeProcessorCount, options: engineOptions()) }
-            print(Self.kernelTable(m))
+            print(terminalSafe(Self.kernelTable(m)))
             return
         }
         let f = reportingErrors { try GGUFFile(path: model) }
-        if json { print(Self.json(f)) } else { print(Self.text(f, all: all)) }
+        if json { print(terminalSafe(Self.json(f), style: .json)) } else { print(terminalSafe(Self.text(f, all: all))) }
     }
 
     /// One row per tensor: file type, layout after repacking, and the kernel of each matmul path, read from the plans

@@ -1,5 +1,5 @@
 // `glmchat sessions list|show|rename|delete|restore|export|search|import|prune-cache`: the saved conversations
-// (and their KV caches) from the shell.
+// (and their KV caches) from the shell. Their text goes out through `Stdout`: escaped on a terminal, exact to a file or pipe.
 import ArgumentParser
 import Chat
 import Foundation
@@ -47,25 +47,25 @@ struct SessionsCommand: ParsableCommand {
                     if !trash { kv.append(("kv_cache_bytes", .int(Int(store.kvCacheBytes(for: r.id))))) }
                     return .object(kv)
                 }
-                print(JSONValue.array(items).serialized(.pretty))
+                Stdout.write(JSONValue.array(items).serialized(.pretty) + "\n", style: .json)
                 return
             }
-            if rows.isEmpty { print(trash ? "The trash is empty." : "No sessions in \(store.directory)."); return }
+            if rows.isEmpty { Stdout.print(trash ? "The trash is empty." : "No sessions in \(store.directory)."); return }
             for r in rows {
                 if let d = r.damage {
-                    print("\(r.id.padding(toLength: 12, withPad: " ", startingAt: 0))  \(SessionsCommand.date(r.updated))  DAMAGED: \(d)")
+                    Stdout.print("\(r.id.padding(toLength: 12, withPad: " ", startingAt: 0))  \(SessionsCommand.date(r.updated))  DAMAGED: \(d)")
                     continue
                 }
                 let count = "\(r.messageCount) msg".padding(toLength: 8, withPad: " ", startingAt: 0)
                 let model = (r.model ?? "-").prefix(24).padding(toLength: 24, withPad: " ", startingAt: 0)
                 let kv = trash ? 0 : store.kvCacheBytes(for: r.id)
                 let cache = (kv > 0 ? "kv " + SessionsCommand.megabytes(kv) : "").padding(toLength: 12, withPad: " ", startingAt: 0)
-                print("\(r.id.padding(toLength: 12, withPad: " ", startingAt: 0))  \(SessionsCommand.date(r.updated))  \(count) \(model)  \(cache)  \(r.title)\(r.incomplete ? " (cut off)" : "")")
+                Stdout.print("\(r.id.padding(toLength: 12, withPad: " ", startingAt: 0))  \(SessionsCommand.date(r.updated))  \(count) \(model)  \(cache)  \(r.title)\(r.incomplete ? " (cut off)" : "")")
             }
             if !trash {
                 let files = store.kvCacheFiles()
                 if !files.isEmpty {
-                    print("KV cache: \(SessionsCommand.megabytes(files.reduce(0) { $0 + $1.bytes })) in \(files.count) file\(files.count == 1 ? "" : "s") (\(store.kvDirectory)); glmchat sessions prune-cache empties it.")
+                    Stdout.print("KV cache: \(SessionsCommand.megabytes(files.reduce(0) { $0 + $1.bytes })) in \(files.count) file\(files.count == 1 ? "" : "s") (\(store.kvDirectory)); glmchat sessions prune-cache empties it.")
                 }
             }
         }
@@ -95,27 +95,29 @@ struct SessionsCommand: ParsableCommand {
 
         func run() throws {
             let s = reportingErrors { try location.store.load(id) }
-            print(s.displayTitle)
+            Stdout.print(s.displayTitle)
             var meta = [s.id]
             if let m = s.model?.name ?? s.model?.path { meta.append(m) }
             meta += ["created \(SessionsCommand.date(s.created))", "updated \(SessionsCommand.date(s.updated))", "\(s.messages.count) messages"]
-            print(meta.joined(separator: " · "))
+            Stdout.print(meta.joined(separator: " · "))
             for m in s.messages {
                 var head = "── \(m.role.rawValue)"
                 if let r = m.toolResult {
                     head += ": \(r.name)"
                     if let e = r.exitStatus { head += " (exit \(e))" }
                     if r.denied == true { head += " (denied)" }
+                    if r.stopped == true { head += " (stopped)" }
+                    if r.undone == true { head += " (undone)" }
                 }
                 if m.incomplete { head += " (cut off)" }
-                print("\n\(head) ──")
+                Stdout.print("\n\(head) ──")
                 if let r = m.reasoning, !r.isEmpty {
-                    print("thinking:")
-                    print(r.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
-                    if !m.content.isEmpty { print("answer:") }
+                    Stdout.print("thinking:")
+                    Stdout.print(r.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
+                    if !m.content.isEmpty { Stdout.print("answer:") }
                 }
-                if !m.content.isEmpty { print(m.content) }
-                for c in m.toolCalls { print("→ \(c.name) \(c.arguments.serialized(.compact))") }
+                if !m.content.isEmpty { Stdout.print(m.content) }
+                for c in m.toolCalls { Stdout.print("→ \(c.name) \(c.arguments.serialized(.compact))") }
             }
         }
     }
@@ -130,7 +132,7 @@ struct SessionsCommand: ParsableCommand {
             let store = location.store
             reportingErrors { try store.rename(id, to: title) }
             let s = reportingErrors { try store.load(id) }
-            print("\(s.id): \(s.displayTitle)")
+            Stdout.print("\(s.id): \(s.displayTitle)")
         }
     }
 
@@ -171,7 +173,7 @@ struct SessionsCommand: ParsableCommand {
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else { fail("Could not write \(output)") }
             } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                Stdout.write(text, style: format == .json ? .json : .swift)
             }
         }
     }
@@ -183,14 +185,14 @@ struct SessionsCommand: ParsableCommand {
 
         func run() throws {
             let hits = location.store.search(text)
-            if hits.isEmpty { print("No session contains \"\(text)\"."); return }
+            if hits.isEmpty { Stdout.print("No session contains \"\(text)\"."); return }
             for h in hits {
-                print("\(h.summary.id)  \(SessionsCommand.date(h.summary.updated))  \(h.summary.title)")
+                Stdout.print("\(h.summary.id)  \(SessionsCommand.date(h.summary.updated))  \(h.summary.title)")
                 for m in h.matches.prefix(5) {
                     let where_ = m.messageIndex.map { "#\($0 + 1) \(m.role?.rawValue ?? "")\(m.field == "content" ? "" : " " + m.field)" } ?? "title"
-                    print("    [\(where_)] \(m.snippet)")
+                    Stdout.print("    [\(where_)] \(m.snippet)")
                 }
-                if h.matches.count > 5 { print("    … \(h.matches.count - 5) more") }
+                if h.matches.count > 5 { Stdout.print("    … \(h.matches.count - 5) more") }
             }
         }
     }

@@ -1,5 +1,5 @@
 // The streaming reply parser: every split of the text into pieces gives the same events; reasoning state,
-// lone </think>, typed tool-call arguments, malformed and unterminated calls, end-of-turn markers.
+// lone </think>, typed tool-call arguments, end-of-turn markers (malformed calls: ReplyParserRecoveryTests).
 import Foundation
 import XCTest
 @testable import Chat
@@ -84,9 +84,10 @@ final class ReplyParserTests: XCTestCase {
     func testNearMissMarkersAreText() {
         assertAllSplits("</think><thinking> <tool> <arg_key> </tool_cal <|use 1 < 2 > 0 <|", reasoning: true,
                         [.content("<thinking> <tool> <arg_key> </tool_cal <|use 1 < 2 > 0 <|"), .end(.endOfTurn)])
-        // Tool-call markup inside reasoning is only reasoning.
-        assertAllSplits("I could <tool_call>x</tool_call> later</think>done", reasoning: true,
-                        [.reasoning("I could <tool_call>x</tool_call> later"), .content("done"), .end(.endOfTurn)])
+        // A tool call inside the reasoning ends it there (ReplyParserRecoveryTests); the </think> after it is a lone one.
+        assertAllSplits("I could <tool_call>x</tool_call> later</think> done", reasoning: true,
+                        [.reasoning("I could"), .toolCall(ToolCall(id: "call_1", name: "x", arguments: .object([]))),
+                         .content("later done"), .end(.endOfTurn)])
     }
 
     func testEndMarkersInText() {
@@ -99,37 +100,6 @@ final class ReplyParserTests: XCTestCase {
         XCTAssertEqual(evs, [.reasoning("a"), .content("b"), .reasoning("c"), .content("d"), .end(.endOfTurn)])
         XCTAssertEqual(p.rethinks, 1)
         XCTAssertEqual(p.finishReason(for: .endOfTurn), .stop)
-    }
-
-    func testMalformedToolCallsAreShownAsTextWithAWarning() {
-        let noName = "</think><tool_call><arg_key>a</arg_key><arg_value>1</arg_value></tool_call>"
-        let (e1, p1) = run([noName], reasoning: true)
-        XCTAssertEqual(e1.count, 3)
-        guard case .warning(let w) = e1[0] else { return XCTFail("\(e1)") }
-        XCTAssertTrue(w.contains("no function name"))
-        XCTAssertEqual(e1[1], .content("<tool_call><arg_key>a</arg_key><arg_value>1</arg_value></tool_call>"))
-        XCTAssertEqual(p1.toolCallCount, 0)
-
-        let missingValue = "x</think>t<tool_call>f<arg_key>a</arg_key>junk</tool_call>"
-        let (e2, _) = run([missingValue], reasoning: true)
-        XCTAssertEqual(e2.filter { if case .warning = $0 { return true }; return false }.count, 1)
-        XCTAssertEqual(Array(e2.prefix(2)), [.reasoning("x"), .content("t")])
-        XCTAssertEqual(e2[3], .content("<tool_call>f<arg_key>a</arg_key>junk</tool_call>"))
-
-        // Unterminated at the end of the reply, at every split.
-        let unterminated = "</think>Sure.<tool_call>read_file<arg_key>path</arg_key><arg_value>x"
-        for cut in 0...unterminated.count {
-            let (e, _) = run([String(unterminated.prefix(cut)), String(unterminated.dropFirst(cut))], reasoning: true)
-            XCTAssertEqual(e.count, 4, "\(e)")
-            XCTAssertEqual(e.first, .content("Sure."))
-            if case .warning = e[1] {} else { XCTFail("\(e)") }
-            XCTAssertEqual(e[2], .content("<tool_call>read_file<arg_key>path</arg_key><arg_value>x"))
-        }
-        // A second <tool_call> before the first is closed.
-        let (e3, p3) = run(["</think><tool_call>a<tool_call>b</tool_call>"], reasoning: true)
-        XCTAssertEqual(p3.toolCallCount, 1)
-        XCTAssertTrue(e3.contains(.content("<tool_call>a")), "\(e3)")
-        XCTAssertTrue(e3.contains(.toolCall(ToolCall(id: "call_1", name: "b", arguments: .object([])))), "\(e3)")
     }
 
     func testNothingAfterFinish() {
