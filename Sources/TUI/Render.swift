@@ -153,6 +153,7 @@ func renderStatus(_ s: AppState, into buf: inout Buffer) {
     var items: [String] = []
     // First, so a narrow bar keeps it (shortened when the whole sentence does not fit).
     if let ro = s.readOnly { items.append(CharWidth.of(ro.label) < room ? ro.label : ro.shortLabel) }
+    if s.planMode { items.append("plan") }
     if let sr = s.streaming {
         let spin = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
         items.append(String(spin[Int(max(0, s.now) * 10) % spin.count]) + (sr.firstTokenAt == nil ? " prompt" : " generating"))

@@ -1,5 +1,6 @@
 // User settings remembered between runs (App's SettingsFile reads and writes them): thinking, theme,
-// sampling, the model file or the server to use. Unknown or missing keys fall back to defaults.
+// sampling, the model file or the server to use, the commands allowed
+// without asking in each workspace. Unknown or missing keys fall back to defaults.
 import Foundation
 import Chat
 
@@ -20,10 +21,13 @@ public struct Settings: Codable, Equatable, Sendable {
     public var apiKeyEnv: String? = nil
     /// The served model's id at `endpoint`.
     public var servedModel: String? = nil
+    /// Command prefixes run without asking, by workspace folder (see `CommandRule`).
+    public var allowedCommands: [String: [String]] = [:]
 
     enum CodingKeys: String, CodingKey {
         case thinking, expandThinking = "expand_thinking", keepThinking = "keep_thinking", theme, sampling, model
         case endpoint, apiKeyEnv = "api_key_env", servedModel = "served_model"
+        case allowedCommands = "allowed_commands"
     }
     public init() {}
     public init(from d: Decoder) throws {
@@ -38,5 +42,6 @@ public struct Settings: Codable, Equatable, Sendable {
         endpoint = (try? c.decodeIfPresent(String.self, forKey: .endpoint)) ?? nil
         apiKeyEnv = (try? c.decodeIfPresent(String.self, forKey: .apiKeyEnv)) ?? nil
         servedModel = (try? c.decodeIfPresent(String.self, forKey: .servedModel)) ?? nil
+        allowedCommands = (try? c.decodeIfPresent([String: [String]].self, forKey: .allowedCommands)) ?? [:]
     }
 }

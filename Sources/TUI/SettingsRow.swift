@@ -2,7 +2,7 @@
 import Foundation
 
 public enum SettingsRow: Int, CaseIterable, Sendable {
-    case thinking, keepThinking, expandThinking, temperature, topP, minP, theme
+    case thinking, keepThinking, expandThinking, temperature, topP, minP, planMode, theme
 
     public var label: String {
         switch self {
@@ -13,6 +13,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
         case .topP: return "Top-p"
         case .minP: return "Min-p"
         case .theme: return "Theme"
+        case .planMode: return "Plan mode (this run)"
         }
     }
 
@@ -26,6 +27,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
         case .topP: return format2(p.topP)
         case .minP: return format2(p.minP)
         case .theme: return s.theme.name
+        case .planMode: return s.planMode ? "on: reads only" : "off"
         }
     }
 
@@ -45,6 +47,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
             let i = s.themes.firstIndex { $0.name == s.theme.name } ?? 0
             s.theme = s.themes[(i + (forward ? 1 : s.themes.count - 1)) % s.themes.count]
             s.settings.theme = s.theme.name
+        case .planMode: s.planMode.toggle()
         }
     }
 
