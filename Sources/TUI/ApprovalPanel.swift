@@ -59,7 +59,7 @@ struct ApprovalView {
             header += Wrap.line([Span("in " + VisibleText.command(dir) + " · timeout \(timeout) s", t[.dim])], width: w)
             body = Wrap.text(VisibleText.command(line), style: t[.code], width: w, words: false)
         case .arguments(let json):
-            body = Wrap.text(VisibleText.controls(json), style: t[.code], width: w, words: false)
+            body = Wrap.text(VisibleText.arguments(json), style: t[.code], width: w, words: false)
         }
         footer = answerLines(p, s, width: w)
         rows = max(1, height - 2 - header.count - 1 - footer.count)
@@ -115,7 +115,10 @@ func renderApproval(_ p: ApprovalPanel, _ s: AppState, into buf: inout Buffer) {
     let offset = min(p.offset, v.maxOffset)
     for l in v.body.dropFirst(offset).prefix(v.rows) { buf.put(l, x: x, y: y, limit: limit); y += 1 }
     y = v.y0 + 1 + v.header.count + v.rows
-    if v.body.count > v.rows {
+    if let n = s.notice {
+        // The notice line is under the panel: a refused answer says why here.
+        buf.put(s.clip(n, style: t[.warning].with(.bold), width: v.width - 4), x: x, y: y, limit: limit)
+    } else if v.body.count > v.rows {
         let last = offset + v.rows, below = v.below(offset)
         var pos: StyledLine = [Span("lines \(offset + 1)–\(last) of \(v.body.count)", t[.dim])]
         pos += below > 0 ? [Span(" · ", t[.dim]), Span("▼ more below (\(below) line\(below == 1 ? "" : "s"))", t[.warning].with(.bold))]

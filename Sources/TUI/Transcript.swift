@@ -198,7 +198,9 @@ extension AppState {
         else if pendingTools.contains(where: { $0.id == call.id }) { status = "queued" }
         else { status = "not run" }
         let args = (call.arguments.objectValue ?? []).map { k, v in "\(k): \(v.stringValue.map { "\"\($0)\"" } ?? v.serialized())" }.joined(separator: ", ")
-        var header = clip("⚙ \(call.name)(\(args))", style: t[.tool].with(.bold), width: max(8, w - CharWidth.of(status) - 3))
+        // One line, nothing hidden: long runs of spaces, newlines and control characters made visible.
+        let shownArgs = VisibleText.command(args).replacingOccurrences(of: "↵\n", with: "↵")
+        var header = clip("⚙ \(call.name)(\(shownArgs))", style: t[.tool].with(.bold), width: max(8, w - CharWidth.of(status) - 3))
         header += [Span(" · ", t[.dim]), Span(status, statusStyle)]
         var lines: [StyledLine] = [header]
         if result == nil, runningTool?.id == call.id, let live = liveToolOutput[call.id], !live.isEmpty {

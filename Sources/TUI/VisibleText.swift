@@ -24,7 +24,15 @@ public enum VisibleText {
         return out
     }
 
-    /// Text of a file or of arguments as shown: every control (but newline and tab), escape and bidi
+    /// Pretty-printed arguments as shown: each line's indentation kept, the rest made visible as a command is.
+    public static func arguments(_ s: String) -> String {
+        s.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            let indent = line.prefix { $0 == " " }
+            return String(indent) + command(String(line.dropFirst(indent.count)))
+        }.joined(separator: "\n")
+    }
+
+    /// Text of a file as shown: every control (but newline and tab), escape and bidi
     /// character as `\u{…}`; spaces, tabs and lines stay as they are.
     public static func controls(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: { isHidden($0) && $0 != "\n" && $0 != "\t" }) else { return s }

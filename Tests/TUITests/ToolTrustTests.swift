@@ -126,6 +126,7 @@ final class ToolTrustTests: XCTestCase {
         XCTAssertEqual(VisibleText.command("tail    "), "tail␠×4")
         XCTAssertEqual(VisibleText.command("é 日本"), "é 日本")
         XCTAssertEqual(VisibleText.controls("a\tb\n\u{1B}c    d"), "a\tb\n\\u{1B}c    d")
+        XCTAssertEqual(VisibleText.arguments("{\n  \"command\": \"make" + String(repeating: " ", count: 9) + "x\"\n}"), "{\n  \"command\": \"make␠×9x\"\n}")
     }
 
     func testCommandRules() {
