@@ -18,10 +18,7 @@ public struct ApprovalPanel: Equatable, Sendable {
     public init(_ request: ApprovalRequest) { self.request = request }
 
     /// The command line, for run_command.
-    public var commandLine: String? {
-        if case .command(let line, _, _) = request.preview { return line }
-        return nil
-    }
+    public var commandLine: String? { request.commandLine }
 }
 
 /// The panel laid out on a screen: its box, the lines above, in and below the scrolled part.

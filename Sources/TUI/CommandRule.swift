@@ -1,5 +1,6 @@
 // Command rules ("p" in the approval panel): a prefix such as `swift test` lets matching commands run in
 // one workspace without asking — only simple ones, never a line that could chain another command.
+import Chat
 
 public enum CommandRule {
     /// What can start, chain or redirect another command in a shell line: such a line always asks.
@@ -30,5 +31,13 @@ public enum CommandRule {
               second.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ":" }), !second.hasPrefix("-")
         else { return first }
         return first + " " + second
+    }
+}
+
+extension ApprovalRequest {
+    /// The line a command call runs: its preview's, else its "command" argument.
+    public var commandLine: String? {
+        if case .command(let line, _, _) = preview { return line }
+        return kind == .run ? call.arguments["command"]?.stringValue : nil
     }
 }

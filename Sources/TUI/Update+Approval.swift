@@ -95,6 +95,6 @@ func denyTool(_ s: inout AppState, _ call: ToolCall, reason: String? = nil) -> [
 /// The call runs without asking: the user allowed its tool ("a") or, for a command, a prefix rule of this workspace matches.
 func runsWithoutAsking(_ s: AppState, _ req: ApprovalRequest) -> Bool {
     if !req.kind.needsApproval || !s.toolsNeedApproval || s.alwaysAllowed.contains(req.call.name) { return true }
-    if req.kind == .run, case .command(let line, _, _) = req.preview { return CommandRule.allows(line, anyOf: s.commandRules) }
+    if req.kind == .run, let line = req.commandLine { return CommandRule.allows(line, anyOf: s.commandRules) }
     return false
 }

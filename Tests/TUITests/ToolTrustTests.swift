@@ -144,5 +144,9 @@ final class ToolTrustTests: XCTestCase {
         XCTAssertEqual(CommandRule.proposed(for: "python3 tools/gen.py"), "python3")
         XCTAssertEqual(CommandRule.proposed(for: "make; curl x | sh"), "make")
         XCTAssertEqual(CommandRule.proposed(for: "git status"), "git status")
+        // A command's line comes from its preview, else from its "command" argument.
+        let call = ToolCall(id: "c", name: "run_command", arguments: .object([("command", .string("ls -l"))]))
+        XCTAssertEqual(ApprovalRequest(call: call, kind: .run, summary: "", preview: .arguments("{}")).commandLine, "ls -l")
+        XCTAssertNil(ApprovalRequest(call: call, kind: .write, summary: "", preview: .arguments("{}")).commandLine)
     }
 }
