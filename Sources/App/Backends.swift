@@ -79,6 +79,11 @@ public enum Backends {
         return BackendChoice(backend: backend, tools: backend.template.supportsTools ? try codingTools() : nil)
     }
 
+    /// The workspace's instructions file for the system message, or a warning when it is there but cannot be used.
+    public static func instructions(workspace: String) -> (ProjectInstructions?, warning: String?) {
+        InstructionsFile.load(workspace: workspace)
+    }
+
     /// The built-in coding tools on the current folder.
     static func codingTools() throws -> ToolExecutor {
         CodingToolsExecutor(CodingTools(workspace: try Workspace(root: FileManager.default.currentDirectoryPath)))

@@ -89,7 +89,18 @@ public final class EngineChatBackend: ChatBackend, @unchecked Sendable {
         stats.cachedTokens = zip(session.tokens, prompt).prefix { $0 == $1 }.count
         let start = DispatchTime.now()
         func seconds(since t: DispatchTime) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e9 }
-        var logits = try session.prefill(prompt) { done, total in emit(.prefillProgress(done: done, total: total)) }
+        var logits: [Float]
+        do {
+            logits = try session.prefill(prompt, progress: { emit(.prefillProgress(done: $0, total: $1)) },
+                                         shouldStop: { self.cancelled.load(ordering: .relaxed) })
+        } catch EngineError.stopped {
+            // Stopped while reading the prompt: what was computed stays cached (and goes into the snapshot); no
+            // prompt speed is reported for a prompt not read to the end.
+            stats.completionTokens = 0
+            emit(.stats(stats))
+            emit(.finished(.cancelled))
+            return stats
+        }
         stats.prefillSeconds = seconds(since: start)
 
         var parser = request.replyParser(template)

@@ -1,12 +1,16 @@
 // The engine session's KV cache on disk, one snapshot per saved conversation (`<sessions>/kv/<id>.kv`): restored
 // before a conversation's prompt is first measured or prefilled in this process, written after each reply.
+// The folder is kept under a byte budget, least recently used snapshots deleted first.
 // Used only on the engine backend's queue, so it never runs beside a prefill (the engine's thread rule).
 import Engine
 import Foundation
 import Store
+import TUI
 
 final class KVSnapshotKeeper {
     let store: SessionStore
+    /// Bytes the kv folder may hold (nil: the store's default, a tenth of the free space, at most 20 GB).
+    let budget: Int64?
     /// A line for the user's notice line (restored, reused, refused).
     let note: @Sendable (String) -> Void
     /// The conversation whose tokens the session holds, as far as snapshots go (nil: none or an unsaved one).
@@ -15,8 +19,8 @@ final class KVSnapshotKeeper {
     private var restored = 0
 
     /// Removes the temporary files that writes killed midway left in the folder.
-    init(store: SessionStore, note: @escaping @Sendable (String) -> Void) {
-        self.store = store; self.note = note
+    init(store: SessionStore, budget: Int64? = nil, note: @escaping @Sendable (String) -> Void) {
+        self.store = store; self.budget = budget; self.note = note
         Self.removeStaleTempFiles(in: store.kvDirectory)
     }
 
@@ -35,7 +39,7 @@ final class KVSnapshotKeeper {
         guard FileManager.default.fileExists(atPath: path), !prompt.isEmpty else { return }
         do {
             restored = try session.restore(from: path, prompt: prompt)
-            if restored > 0 { note("KV cache: restored \(Self.grouped(restored)) tokens from disk") }
+            if restored > 0 { note("KV cache: restored \(grouped(restored)) tokens from disk"); store.touchKVCache(for: id) }
         } catch {
             note("KV cache not used: " + Self.reason(error))
             if let e = error as? KVSnapshotError, e.isDamage { unlink(path) }
@@ -47,7 +51,7 @@ final class KVSnapshotKeeper {
     func replied(_ session: Engine.Session, cached: Int, prompt: Int, for id: String?) {
         guard let id, id == holder else { return }
         if restored > 0 {
-            note("KV cache from disk: reused \(Self.grouped(cached)) of \(Self.grouped(prompt)) prompt tokens")
+            note("KV cache from disk: reused \(grouped(cached)) of \(grouped(prompt)) prompt tokens")
             restored = 0
         }
         do {
@@ -55,18 +59,16 @@ final class KVSnapshotKeeper {
             try session.writeSnapshot(to: store.kvSnapshotPath(for: id), sync: true)
         } catch {
             note("could not write the KV cache: " + Self.reason(error))
+            return
+        }
+        let limit = budget ?? store.defaultKVCacheBudget()
+        if let own = store.evictKVCache(toFit: limit, keep: id).first(where: { $0.id == id }) {
+            note("KV cache not kept: this conversation's \(Self.megabytes(own.bytes)) is over the cache budget of \(Self.megabytes(limit)) (kv_cache_max_bytes)")
         }
     }
 
-    /// 8120 → "8,120".
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        let head = digits.count % 3 == 0 ? 3 : digits.count % 3
-        var out = (n < 0 ? "-" : "") + digits.prefix(head)
-        var rest = digits.dropFirst(head)
-        while !rest.isEmpty { out += "," + rest.prefix(3); rest = rest.dropFirst(3) }
-        return out
-    }
+    /// 7_123_456 → "7.1 MB".
+    static func megabytes(_ n: Int64) -> String { String(format: "%.1f MB", Double(n) / 1e6) }
 
     /// An error's sentence without its final period, to follow a colon.
     static func reason(_ error: Error) -> String {
@@ -98,17 +100,18 @@ extension KVSnapshotError {
 extension EngineChatBackend {
     /// Keeps each saved conversation's KV cache in `store`'s kv folder from now on (`ChatRequest.conversationID`
     /// names the conversation); `note` receives the lines for the user (from the backend's thread).
-    public func keepKVSnapshots(in store: SessionStore, note: @escaping @Sendable (String) -> Void) {
-        queue.async { [self] in snapshots = KVSnapshotKeeper(store: store, note: note) }
+    public func keepKVSnapshots(in store: SessionStore, budget: Int64? = nil, note: @escaping @Sendable (String) -> Void) {
+        queue.async { [self] in snapshots = KVSnapshotKeeper(store: store, budget: budget, note: note) }
     }
 }
 
 extension ChatController {
     /// Keeps the KV cache of the conversations this window saves on disk, with the backend's notes in the notice line:
     /// for the in-process engine and a session store (not for a server, a script or --no-save).
-    public func keepKVSnapshots() {
+    /// `budget`: bytes the kv folder may hold (nil: a tenth of the free space, at most 20 GB).
+    public func keepKVSnapshots(budget: Int64? = nil) {
         guard let engine = backend as? EngineChatBackend, let store = (persistence as? StorePersistence)?.store else { return }
         let q = queue
-        engine.keepKVSnapshots(in: store) { q.post(.backendNote($0)) }
+        engine.keepKVSnapshots(in: store, budget: budget) { q.post(.backendNote($0)) }
     }
 }

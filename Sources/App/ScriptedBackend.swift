@@ -13,6 +13,8 @@ public struct ScriptError: Error, CustomStringConvertible {
 public struct Script: Sendable {
     public enum Step: Sendable {
         case reasoning(String), content(String), warning(String), fail(String)
+        /// Replies with what it was sent: "system" the system message, "user" the last user message.
+        case echo(String)
         case toolCall(ToolCall, output: String, exitStatus: Int)
     }
     public struct Turn: Sendable {
@@ -31,7 +33,7 @@ public struct Script: Sendable {
 
     /// Parses the script format:
     /// `{"model", "context_length", "pace_ms", "chunk", "turns": [{"match"?, "finish"?, "steps": [
-    ///   {"reasoning": S} | {"content": S} | {"warning": S} | {"fail": S} |
+    ///   {"reasoning": S} | {"content": S} | {"warning": S} | {"fail": S} | {"echo": "system" | "user"} |
     ///   {"tool_call": {"name", "arguments": {...}, "id"?, "output"?, "exit_status"?}}]}]}`
     public static func parse(_ json: String) throws -> Script {
         let v: JSONValue
@@ -49,12 +51,16 @@ public struct Script: Sendable {
                 else if let c = s["content"]?.stringValue { steps.append(.content(c)) }
                 else if let w = s["warning"]?.stringValue { steps.append(.warning(w)) }
                 else if let f = s["fail"]?.stringValue { steps.append(.fail(f)) }
+                else if let e = s["echo"]?.stringValue {
+                    guard e == "system" || e == "user" else { throw ScriptError(description: "\(here) echoes \"\(e)\"; it can echo \"system\" or \"user\"") }
+                    steps.append(.echo(e))
+                }
                 else if let tc = s["tool_call"] {
                     guard let name = tc["name"]?.stringValue else { throw ScriptError(description: "the tool call in \(here) has no name") }
                     callN += 1
                     let call = ToolCall(id: tc["id"]?.stringValue ?? "call_\(callN)", name: name, arguments: tc["arguments"] ?? .object([]))
                     steps.append(.toolCall(call, output: tc["output"]?.stringValue ?? "", exitStatus: tc["exit_status"]?.intValue ?? 0))
-                } else { throw ScriptError(description: "\(here) is not reasoning, content, warning, fail or tool_call") }
+                } else { throw ScriptError(description: "\(here) is not reasoning, content, warning, fail, echo or tool_call") }
             }
             let hasCall = steps.contains { if case .toolCall = $0 { return true }; return false }
             var finish: FinishReason = hasCall ? .toolCalls : .stop
@@ -127,7 +133,8 @@ public final class ScriptedBackend: ChatBackend, ToolExecutor, @unchecked Sendab
         let thread = Thread { [self] in
             let fitted = fitter.fit(request)
             onEvent(.promptFitted(fitted.fit))
-            self.play(turn, gen: gen, promptTokens: fitted.fit.promptTokens, thinking: request.thinking, onEvent)
+            self.play(Self.answeringEchoes(turn, sent: fitted.messages), gen: gen, promptTokens: fitted.fit.promptTokens,
+                      thinking: request.thinking, onEvent)
         }
         thread.start()
     }
@@ -140,6 +147,17 @@ public final class ScriptedBackend: ChatBackend, ToolExecutor, @unchecked Sendab
     public func cancel() { lock.lock(); generation += 1; lock.unlock() }
 
     private func live(_ gen: Int) -> Bool { lock.lock(); defer { lock.unlock() }; return generation == gen }
+
+    /// The turn with its echo steps replaced by what they echo, from the messages as sent.
+    static func answeringEchoes(_ turn: Script.Turn, sent: [Message]) -> Script.Turn {
+        var t = turn
+        t.steps = turn.steps.map { step in
+            guard case .echo(let what) = step else { return step }
+            if what == "system" { return .content(sent.first { $0.role == .system }?.content ?? "(no system message)") }
+            return .content(sent.last { $0.role == .user }?.content ?? "(no user message)")
+        }
+        return t
+    }
 
     private func play(_ turn: Script.Turn, gen: Int, promptTokens: Int, thinking: Bool, _ emit: @Sendable (ChatEvent) -> Void) {
         let start = monotonicSeconds()
@@ -160,7 +178,7 @@ public final class ScriptedBackend: ChatBackend, ToolExecutor, @unchecked Sendab
                     tokens += 1
                     if isReasoning { reasoningTokens += 1 }
                 }
-            case .reasoning: continue
+            case .reasoning, .echo: continue   // echoes were answered before playing
             case .warning(let w): emit(.warning(w))
             case .fail(let f):
                 guard live(gen) else { cancelled = true; break outer }

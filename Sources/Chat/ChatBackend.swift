@@ -41,10 +41,13 @@ public struct ChatRequest: Sendable {
     /// The saved conversation this request belongs to (its session id), for a backend that keeps per-conversation
     /// state such as a KV cache on disk; nil: not saved (yet), or not to be written from here (read-only).
     public var conversationID: String?
+    /// The workspace's instructions, sent in the system message of every turn (see ProjectInstructions.messages).
+    public var instructions: ProjectInstructions?
     public init(messages: [Message], tools: [JSONValue] = [], sampling: SamplingParams = .glmDefault, thinking: Bool = true, keepThinking: Bool = false,
-                promptLimit: Int? = nil, fitState: ContextBudget.FitState = ContextBudget.FitState(), conversationID: String? = nil) {
+                promptLimit: Int? = nil, fitState: ContextBudget.FitState = ContextBudget.FitState(), conversationID: String? = nil,
+                instructions: ProjectInstructions? = nil) {
         self.messages = messages; self.tools = tools; self.sampling = sampling; self.thinking = thinking; self.keepThinking = keepThinking
-        self.promptLimit = promptLimit; self.fitState = fitState; self.conversationID = conversationID
+        self.promptLimit = promptLimit; self.fitState = fitState; self.conversationID = conversationID; self.instructions = instructions
     }
 }
 

@@ -47,7 +47,8 @@ public enum ContextRetry {
             guard next.messages.count < fitted.messages.count || next.fit.promptTokens < fitted.fit.promptTokens else {
                 return onEvent(.failed(error + " Nothing older can be left out: shorten the message or start a new conversation (Ctrl-N)."))
             }
-            onEvent(.contextRetry(notice(leftOut: request.messages.count - next.messages.count, tokens: next.fit.promptTokens,
+            let all = ProjectInstructions.messages(request.messages, with: request.instructions).count
+            onEvent(.contextRetry(notice(leftOut: all - next.messages.count, tokens: next.fit.promptTokens,
                                          sentTokens: fitted.fit.promptTokens)))
             onEvent(.promptFitted(next.fit))
             fitted = next

@@ -64,7 +64,7 @@ public final class PromptFitter: @unchecked Sendable {
         let n = contextLength
         let reserve = max(Self.replyReserve(contextLength: n, sampling: r.sampling), n - min(n, r.promptLimit ?? n))
         let budget = ContextBudget(contextLength: n, reservedReplyTokens: reserve)
-        let f = budget.shrink(r.messages, tools: template.supportsTools ? r.tools : [], template: template, options: r.templateOptions,
+        let f = budget.shrink(ProjectInstructions.messages(r.messages, with: r.instructions), tools: template.supportsTools ? r.tools : [], template: template, options: r.templateOptions,
                               counter: counter, previous: r.fitState)
         // The UI's "not sent" line goes before the first message still sent (leading system messages always are).
         let firstSent = f.messages.first { $0.role != .system }.flatMap { m in r.messages.firstIndex { $0.id == m.id } } ?? 0

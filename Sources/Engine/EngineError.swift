@@ -13,6 +13,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
     case contextOverflow(needed: Int, limit: Int)
     case invalidToken(id: Int, vocabSize: Int)
     case emptyInput
+    /// The caller asked a prefill to stop; the tokens computed before it stay in the cache.
+    case stopped(computed: Int)
 
     public var description: String {
         func shape(_ d: [Int]) -> String { "{" + d.map(String.init).joined(separator: ", ") + "}" }
@@ -29,6 +31,7 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
         case .contextOverflow(let n, let l): return "the input needs \(n) tokens of context but the session holds only \(l)."
         case .invalidToken(let id, let v): return "token id \(id) is outside the vocabulary of \(v) tokens."
         case .emptyInput: return "there are no tokens to evaluate."
+        case .stopped(let n): return "the prompt was stopped after \(n) tokens."
         }
     }
 }

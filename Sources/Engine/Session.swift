@@ -27,6 +27,9 @@ public final class Session {
     private(set) var decoding = false
     /// (batch, vocab) logits of every row of a batch, allocated on first use by `evaluate`.
     private var allLogits: UnsafeMutablePointer<Float>?
+    /// Called after each layer of a prefill batch with the layers done; false stops the batch (prefill's progress and
+    /// its stop within a batch: a 512-token batch of a 47-layer model takes many seconds on a CPU).
+    private var layerDone: ((Int) -> Bool)?
 
     /// Prompt tokens per forward pass, as llama.cpp's n_ubatch: more tokens per expert amortize each weight tile
     /// (Q8_0 prefill +2–3 % against 256); scratch grows ~0.4 MB per token at GLM-4.7-Flash sizes.
@@ -74,12 +77,16 @@ public final class Session {
     }
 
     /// Reuses the longest common prefix with `tokens`, computes the rest; returns logits(vocab) of the last token.
-    public func prefill(_ prompt: [Int], progress: ((Int, Int) -> Void)? = nil) throws -> [Float] {
-        try prefill(prompt, progress: progress) { Array($0) }
+    public func prefill(_ prompt: [Int], progress: ((Int, Int) -> Void)? = nil, shouldStop: (() -> Bool)? = nil) throws -> [Float] {
+        try prefill(prompt, progress: progress, shouldStop: shouldStop) { Array($0) }
     }
 
-    /// As `prefill`, handing the last token's logits to `body` without copying them.
-    public func prefill<R>(_ prompt: [Int], progress: ((Int, Int) -> Void)? = nil, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
+    /// As `prefill`, handing the last token's logits to `body` without copying them. `progress(done, total)` comes
+    /// after every layer (fractions of a batch count as the tokens they stand for), so it moves at least every few
+    /// seconds even on a 47-layer model; `shouldStop`, asked after every layer, ends it with `EngineError.stopped`,
+    /// keeping the batches completed so far in the cache (the next prefill of the same prompt starts after them).
+    public func prefill<R>(_ prompt: [Int], progress: ((Int, Int) -> Void)? = nil, shouldStop: (() -> Bool)? = nil,
+                           _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
         guard !prompt.isEmpty else { throw EngineError.emptyInput }
         try validate(prompt, extra: 0, replacing: true)
         var common = 0
@@ -89,8 +96,17 @@ public final class Session {
         truncate(to: common)
         var done = common
         progress?(done, prompt.count)
+        defer { layerDone = nil }
+        let layers = config.blockCount
         while done < prompt.count {
-            let n = min(batchSize, prompt.count - done)
+            if shouldStop?() == true { throw EngineError.stopped(computed: done) }
+            let n = min(batchSize, prompt.count - done), base = done
+            if progress != nil || shouldStop != nil {
+                layerDone = { l in
+                    if l < layers { progress?(base + n * l / layers, prompt.count) }
+                    return shouldStop?() != true
+                }
+            }
             try prompt.withUnsafeBufferPointer { p in
                 try run(UnsafeBufferPointer(rebasing: p[done..<done + n]), allRows: nil)
             }
@@ -153,10 +169,16 @@ public final class Session {
         let norm: FloatVector, output: WeightMatrix
         switch model.weights {
         case .deepseek2(let w):
-            for l in 0..<config.blockCount { deepseek2Layer(w.layers[l], l, n: n, pos0: pos0) }
+            for l in 0..<config.blockCount {
+                deepseek2Layer(w.layers[l], l, n: n, pos0: pos0)
+                if layerDone?(l + 1) == false { throw EngineError.stopped(computed: pos0) }
+            }
             norm = w.outputNorm; output = w.output
         case .llama(let w):
-            for l in 0..<config.blockCount { llamaLayer(w.layers[l], l, n: n, pos0: pos0) }
+            for l in 0..<config.blockCount {
+                llamaLayer(w.layers[l], l, n: n, pos0: pos0)
+                if layerDone?(l + 1) == false { throw EngineError.stopped(computed: pos0) }
+            }
             norm = w.outputNorm; output = w.output
         }
         if let allRows {

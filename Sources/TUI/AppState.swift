@@ -13,7 +13,7 @@ public struct StreamingReply: Equatable, Sendable {
     public var reasoningEndAt: Double? = nil
     public var reasoningChunks = 0
     public var contentChunks = 0
-    public var prefill: (done: Int, total: Int)? = nil
+    public var prefill: PrefillProgress? = nil
     public var lastSaveAt: Double
     /// The user asked to stop it; the backend has not finished yet.
     public var stopping = false
@@ -96,6 +96,8 @@ public struct AppState: Sendable {
     /// Ctrl-T's view of the thinking blocks (nil: the setting "Open thinking blocks" decides).
     public var showThinking: Bool? = nil
     public var now: Double = 0
+    /// The workspace's instructions file, sent in the system message of every turn (nil: none, or --no-instructions).
+    public var instructions: ProjectInstructions? = nil
     /// Tool declarations sent with each request, and whether calls need the user's approval.
     public var tools: [JSONValue] = []
     public var toolsNeedApproval = true

@@ -46,7 +46,8 @@ func renderTranscript(_ s: AppState, into buf: inout Buffer) {
     let scroll = min(s.scroll, maxScroll)
     let top = max(0, total - h - scroll)
     let selected = layout.blockIndex(s.selectedBlock)
-    if total == 0 {
+    if s.messages.allSatisfy({ $0.role == .system }), total < h / 2 {
+        // Below the folded system prompt and instructions, when there are.
         let hint = "Type a message and press \(Keymap.key(.send)). \(Keymap.key(.help)) shows the keys."
         buf.put(hint, x: 2, y: max(0, h / 2), style: t[.dim])
     }
@@ -156,7 +157,8 @@ func renderStatus(_ s: AppState, into buf: inout Buffer) {
     if s.planMode { items.append("plan") }
     if let sr = s.streaming {
         let spin = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
-        items.append(String(spin[Int(max(0, s.now) * 10) % spin.count]) + (sr.firstTokenAt == nil ? " prompt" : " generating"))
+        let reading = sr.firstTokenAt == nil ? sr.prefill.map { " " + $0.statusText(now: s.now) } ?? " prompt" : nil
+        items.append(String(spin[Int(max(0, s.now) * 10) % spin.count]) + (reading ?? " generating"))
     } else if s.runningTool != nil { items.append("⚙ tool running") }
     // A long model name gives way to the numbers: at most 16 columns.
     items.append(CharWidth.of(s.modelName) > 16 ? String(s.modelName.prefix(15)) + "…" : s.modelName)

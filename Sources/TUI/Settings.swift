@@ -21,12 +21,14 @@ public struct Settings: Codable, Equatable, Sendable {
     public var apiKeyEnv: String? = nil
     /// The served model's id at `endpoint`.
     public var servedModel: String? = nil
+    /// Bytes the engine's KV cache folder may hold (nil: a tenth of the free disk space, at most 20 GB).
+    public var kvCacheMaxBytes: Int64? = nil
     /// Command prefixes run without asking, by workspace folder (see `CommandRule`).
     public var allowedCommands: [String: [String]] = [:]
 
     enum CodingKeys: String, CodingKey {
         case thinking, expandThinking = "expand_thinking", keepThinking = "keep_thinking", theme, sampling, model
-        case endpoint, apiKeyEnv = "api_key_env", servedModel = "served_model"
+        case endpoint, apiKeyEnv = "api_key_env", servedModel = "served_model", kvCacheMaxBytes = "kv_cache_max_bytes"
         case allowedCommands = "allowed_commands"
     }
     public init() {}
@@ -42,6 +44,7 @@ public struct Settings: Codable, Equatable, Sendable {
         endpoint = (try? c.decodeIfPresent(String.self, forKey: .endpoint)) ?? nil
         apiKeyEnv = (try? c.decodeIfPresent(String.self, forKey: .apiKeyEnv)) ?? nil
         servedModel = (try? c.decodeIfPresent(String.self, forKey: .servedModel)) ?? nil
+        kvCacheMaxBytes = (try? c.decodeIfPresent(Int64.self, forKey: .kvCacheMaxBytes)).flatMap { $0 }.flatMap { $0 >= 0 ? $0 : nil }
         allowedCommands = (try? c.decodeIfPresent([String: [String]].self, forKey: .allowedCommands)) ?? [:]
     }
 }

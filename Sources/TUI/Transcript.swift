@@ -46,7 +46,7 @@ extension AppState {
     public func layoutTranscript() -> TranscriptLayout {
         let w = transcriptTextWidth
         let t = theme
-        var blocks: [Block] = []
+        var blocks: [Block] = systemBlocks()
         let toolResults: [String: Message] = Dictionary(messages.compactMap { m in m.toolResult.map { ($0.callID, m) } }, uniquingKeysWith: { a, _ in a })
         for (mi, m) in messages.enumerated() where m.role != .system && m.role != .tool {
             if mi >= droppedMessages, droppedMessages > 0, !blocks.contains(where: { $0.kind == .truncation }) {
@@ -125,8 +125,12 @@ extension AppState {
                 var lines = live ? liveCache.render(m, width: w, theme: t) : Markdown.render(m.content, width: w, base: t[.assistant], theme: t)
                 if live { lines = lines.isEmpty ? [[Span("▍", t[.accent])]] : lines }
                 if live, let sr = streaming, sr.firstTokenAt == nil {
-                    let p = sr.prefill.map { " reading the prompt \($0.done)/\($0.total)" } ?? " waiting for the model"
-                    lines = [[Span("⋯" + p, t[.dim])]]
+                    if let p = sr.prefill, p.total > 0 {
+                        lines = [[Span("⋯ reading the prompt ", t[.dim]), Span(p.bar(width: max(4, min(30, w - 36))), t[.accent]),
+                                  Span(" \(p.percent)% · Esc stops", t[.dim])]]
+                    } else {
+                        lines = [[Span("⋯ waiting for the model", t[.dim])]]
+                    }
                 }
                 blocks.append(Block(key: m.id, kind: .answer, lines: lines, collapsible: false, copyText: m.content, gapBefore: first && hasBefore))
             }

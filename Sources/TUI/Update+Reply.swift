@@ -31,7 +31,7 @@ func chatRequest(_ s: AppState) -> ChatRequest {
     let memory = s.fitMemory.flatMap { $0.firstMessageID == s.messages.first?.id ? $0.state : nil }
     return ChatRequest(messages: s.messages, tools: offeredTools(s), sampling: s.settings.sampling, thinking: s.settings.thinking,
                        keepThinking: s.settings.keepThinking, promptLimit: s.promptLimit, fitState: memory ?? ContextBudget.FitState(),
-                       conversationID: s.readOnly == nil ? s.sessionID : nil)
+                       conversationID: s.readOnly == nil ? s.sessionID : nil, instructions: s.instructions)
 }
 
 /// The tool declarations sent to the model: in plan mode only the reading tools.
@@ -78,7 +78,8 @@ func handleBackend(_ s: inout AppState, _ ev: ChatEvent, at: Double) -> [Effect]
             s.messageNotes[anchor.id, default: []].append(note)
         }
     case .prefillProgress(let done, let total):
-        sr.prefill = (done, total)
+        if var p = sr.prefill { p.done = done; p.total = total; sr.prefill = p }
+        else { sr.prefill = PrefillProgress(done: done, total: total, startedAt: at, startDone: done) }
     case .reasoning(let text):
         if sr.firstTokenAt == nil { sr.firstTokenAt = at }
         if sr.reasoningStartAt == nil { sr.reasoningStartAt = at }

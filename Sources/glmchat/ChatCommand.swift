@@ -37,6 +37,9 @@ struct ChatOptions: ParsableArguments {
     @Flag(name: .customLong("no-save"), help: "Keep this conversation in memory only.")
     var noSave = false
 
+    @Flag(name: .customLong("no-instructions"), help: "Do not send the workspace's AGENTS.md (or .glmchat/instructions.md) to the model.")
+    var noInstructions = false
+
     @Flag(name: .customLong("no-kv-cache"), help: "Do not keep the engine's KV cache of saved conversations on disk (the kv/ folder next to them).")
     var noKVCache = false
 
@@ -86,9 +89,13 @@ struct ChatCommand: ParsableCommand {
         state.planMode = options.plan
         // The tools work in the current folder; its command rules are kept under this path.
         state.workspacePath = FileManager.default.currentDirectoryPath
+        var instructionsWarning: String?
+        if !options.noInstructions, choice.tools != nil {   // a coding setup: the model works in this folder
+            (state.instructions, instructionsWarning) = Backends.instructions(workspace: FileManager.default.currentDirectoryPath)
+        }
         let controller = ChatController(state: state, backend: choice.backend, persistence: persistence, tools: choice.tools,
                                         settingsPath: settingsPath)
-        if !options.noKVCache { controller.keepKVSnapshots() }
+        if !options.noKVCache { controller.keepKVSnapshots(budget: settings.kvCacheMaxBytes) }
         if options.resume {
             if let id = options.sessionID {
                 reportingErrors { try controller.open(try resolveSessionID(id, in: persistence)) }
@@ -96,7 +103,7 @@ struct ChatCommand: ParsableCommand {
                 controller.handle(.key(KeyPress(.function(2))))
             }
         }
-        if let w = themeWarning ?? settingsWarning { controller.handle(.notice(w)) }
+        if let w = themeWarning ?? settingsWarning ?? instructionsWarning { controller.handle(.notice(w)) }
         let outcome = Result { try TerminalApp.run(controller, mouse: options.mouse) }
         controller.closePersistence()
         // Nothing typed is lost: what was queued or left in the editor is printed once the screen is back.

@@ -1,4 +1,5 @@
-// `glmchat sessions list|show|rename|delete|restore|export|search|import`: the saved conversations from the shell.
+// `glmchat sessions list|show|rename|delete|restore|export|search|import|prune-cache`: the saved conversations
+// (and their KV caches) from the shell.
 import ArgumentParser
 import Chat
 import Foundation
@@ -7,9 +8,9 @@ import Store
 struct SessionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sessions",
-        abstract: "List, show, rename, delete, restore, export, search and import saved conversations.",
+        abstract: "List, show, rename, delete, restore, export, search and import saved conversations; empty their KV cache.",
         discussion: "IDs may be shortened to any unique prefix. The folder is --sessions-dir, else $GLMCHAT_SESSIONS_DIR, else $XDG_DATA_HOME/glmchat/sessions (default ~/.local/share/glmchat/sessions).",
-        subcommands: [List.self, Show.self, Rename.self, Delete.self, Restore.self, Export.self, Search.self, Import.self],
+        subcommands: [List.self, Show.self, Rename.self, Delete.self, Restore.self, Export.self, Search.self, Import.self, PruneCache.self],
         defaultSubcommand: List.self
     )
 
@@ -43,6 +44,7 @@ struct SessionsCommand: ParsableCommand {
                     if let f = r.firstUserLine { kv.append(("first_user_line", .string(f))) }
                     if r.incomplete { kv.append(("incomplete", .bool(true))) }
                     if let d = r.damage { kv.append(("damaged", .string(d.description))) }
+                    if !trash { kv.append(("kv_cache_bytes", .int(Int(store.kvCacheBytes(for: r.id))))) }
                     return .object(kv)
                 }
                 print(JSONValue.array(items).serialized(.pretty))
@@ -56,8 +58,33 @@ struct SessionsCommand: ParsableCommand {
                 }
                 let count = "\(r.messageCount) msg".padding(toLength: 8, withPad: " ", startingAt: 0)
                 let model = (r.model ?? "-").prefix(24).padding(toLength: 24, withPad: " ", startingAt: 0)
-                print("\(r.id.padding(toLength: 12, withPad: " ", startingAt: 0))  \(SessionsCommand.date(r.updated))  \(count) \(model)  \(r.title)\(r.incomplete ? " (cut off)" : "")")
+                let kv = trash ? 0 : store.kvCacheBytes(for: r.id)
+                let cache = (kv > 0 ? "kv " + SessionsCommand.megabytes(kv) : "").padding(toLength: 12, withPad: " ", startingAt: 0)
+                print("\(r.id.padding(toLength: 12, withPad: " ", startingAt: 0))  \(SessionsCommand.date(r.updated))  \(count) \(model)  \(cache)  \(r.title)\(r.incomplete ? " (cut off)" : "")")
             }
+            if !trash {
+                let files = store.kvCacheFiles()
+                if !files.isEmpty {
+                    print("KV cache: \(SessionsCommand.megabytes(files.reduce(0) { $0 + $1.bytes })) in \(files.count) file\(files.count == 1 ? "" : "s") (\(store.kvDirectory)); glmchat sessions prune-cache empties it.")
+                }
+            }
+        }
+    }
+
+    static func megabytes(_ n: Int64) -> String { String(format: "%.1f MB", Double(n) / 1e6) }
+
+    struct PruneCache: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "prune-cache",
+            abstract: "Delete the engine's KV caches of saved conversations (the next reply of each prefills its prompt again).")
+        @OptionGroup var location: Location
+
+        func run() throws {
+            let store = location.store
+            let removed = store.removeKVCache()
+            let left = store.kvCacheFiles()
+            print("Deleted \(removed.count) KV cache file\(removed.count == 1 ? "" : "s") (\(SessionsCommand.megabytes(removed.reduce(0) { $0 + $1.bytes }))) from \(store.kvDirectory).")
+            if !left.isEmpty { fail("\(left.count) KV cache file\(left.count == 1 ? "" : "s") in \(store.kvDirectory) could not be deleted.") }
         }
     }
 

@@ -108,6 +108,27 @@ final class EngineChatBackendTests: XCTestCase {
         XCTAssertLessThan(log.stats?.completionTokens ?? 999, 50)
     }
 
+    func testCancelStopsWhileThePromptIsRead() throws {
+        let b = try backend()
+        let log = EventLog()
+        let long = String(repeating: "The sea is wide and the boats are small. ", count: 30)
+        b.send(request([.user(long + "Summarise.")], maxTokens: 8)) { e in
+            log.add(e)
+            // Stopped after the first layer's report, long before the 30 layers of the one batch are through.
+            if case .prefillProgress(let done, let total) = e, done > 0, done < total { b.cancel() }
+        }
+        XCTAssertTrue(log.wait())
+        XCTAssertEqual(log.events.last, .finished(.cancelled))
+        XCTAssertEqual(log.stats?.completionTokens, 0)
+        XCTAssertEqual(log.content, "")
+        let reports = log.events.compactMap { if case .prefillProgress(let d, _) = $0 { return d }; return nil }
+        XCTAssertLessThan(reports.count, 10, "it stopped within a few layers: \(reports)")
+        // The next request runs as usual.
+        XCTAssertTrue(log.events.contains { if case .promptFitted = $0 { return true }; return false })
+        let again = run(b, request([.user("Say hi.")], maxTokens: 2))
+        XCTAssertGreaterThan(again.stats?.completionTokens ?? 0, 0)
+    }
+
     func testAConversationLongerThanTheContextIsFittedAndReported() throws {
         let b = try backend()
         let long = String(repeating: "The sea is wide and the boats are small. ", count: 12)

@@ -281,3 +281,47 @@ final class RequestRecorder: ChatBackend, @unchecked Sendable {
     func cancel() { inner.cancel() }
     func measure(_ request: ChatRequest, completion: @escaping @Sendable (PromptFit) -> Void) { inner.measure(request, completion: completion) }
 }
+
+/// The kv folder's byte budget as the backend keeps it: the least recently used conversation's snapshot goes first,
+/// and one alone over the budget is not kept (with a note saying so).
+final class KVSnapshotBudgetTests: XCTestCase {
+    func testTheFolderIsKeptUnderItsBudget() throws {
+        let dir = try tempDir()
+        let store = SessionStore(directory: dir)
+        let env = ProcessInfo.processInfo.environment
+        guard let path = EngineChatBackendTests.modelPath, FileManager.default.fileExists(atPath: path) else {
+            if env["GLMCHAT_REQUIRE_TESTDATA"] == "1" { XCTFail("missing test data SmolLM2") }
+            throw XCTSkip("test data SmolLM2 is missing (run scripts/fetch-testdata)")
+        }
+        func reply(_ b: EngineChatBackend, _ id: String) {
+            var sampling = SamplingParams.glmDefault
+            sampling.temperature = 0; sampling.maxTokens = 4
+            let log = EventLog()
+            b.send(ChatRequest(messages: [.user("Name a colour, \(id).")], sampling: sampling, thinking: false, conversationID: id)) { log.add($0) }
+            XCTAssertTrue(log.wait())
+            b.queue.sync {}
+        }
+        // Room for about one snapshot: each new conversation's reply evicts the one before.
+        let probe = try EngineChatBackend(modelPath: path, threads: 2, contextLength: 512)
+        probe.keepKVSnapshots(in: store) { _ in }
+        reply(probe, "probe")
+        let one = store.kvCacheBytes(for: "probe")
+        XCTAssertGreaterThan(one, 0)
+        _ = store.removeKVCache()
+
+        let notes = NoteLog()
+        let b = try EngineChatBackend(modelPath: path, threads: 2, contextLength: 512)
+        b.keepKVSnapshots(in: store, budget: one * 3 / 2) { notes.add($0) }
+        reply(b, "first")
+        XCTAssertGreaterThan(store.kvCacheBytes(for: "first"), 0)
+        reply(b, "second")
+        XCTAssertEqual(store.kvCacheFiles().map(\.id), ["second"])
+
+        // A budget smaller than one snapshot keeps none, and says so.
+        let tight = try EngineChatBackend(modelPath: path, threads: 2, contextLength: 512)
+        tight.keepKVSnapshots(in: store, budget: one / 2) { notes.add($0) }
+        reply(tight, "third")
+        XCTAssertEqual(store.kvCacheBytes(for: "third"), 0)
+        XCTAssertTrue(notes.notes.contains { $0.hasPrefix("KV cache not kept: this conversation's ") && $0.hasSuffix("(kv_cache_max_bytes)") }, "\(notes.notes)")
+    }
+}

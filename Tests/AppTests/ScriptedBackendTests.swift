@@ -136,3 +136,23 @@ final class QuitSaveTests: XCTestCase {
         XCTAssertEqual(saved.messages.last?.incomplete, true)
     }
 }
+
+/// The scripted backend answers with what it was sent, so the system message is testable end to end.
+final class ScriptedEchoTests: XCTestCase {
+    func testTheSystemMessageSentCarriesTheConversationsPromptAndTheInstructions() throws {
+        var script = try Script.parse(#"{"turns": [{"match": "system", "steps": [{"echo": "system"}]}, {"steps": [{"echo": "user"}]}]}"#)
+        XCTAssertThrowsError(try Script.parse(#"{"turns": [{"steps": [{"echo": "tools"}]}]}"#))
+        script.pace = 0
+        let b = ScriptedBackend(script: script)
+        var state = AppState(modelName: "", contextLength: 0, theme: .plain)
+        state.instructions = ProjectInstructions(source: "AGENTS.md", text: "Use tabs.", fileBytes: 9)
+        state.messages = [.system("You are terse.")]
+        let c = ChatController(state: state, backend: b, persistence: InMemoryPersistence(), tools: b)
+        c.handle(.resize(width: 80, height: 24))
+        for ch in "show the system" { c.handle(.key(KeyPress(.char(ch)))) }
+        c.handle(.key(KeyPress(.enter)))
+        let deadline = Date().addingTimeInterval(30)
+        while c.state.isBusy && Date() < deadline { c.processQueued(); _ = c.queue.waitForPost(timeout: 0.5) }
+        XCTAssertEqual(c.state.messages.last?.content, "You are terse.\n\n# Project instructions (from AGENTS.md)\n\nUse tabs.")
+    }
+}

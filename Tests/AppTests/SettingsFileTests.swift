@@ -149,3 +149,16 @@ final class SettingsFileTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path), (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
     }
 }
+
+final class KVBudgetSettingTests: XCTestCase {
+    func testTheKVCacheBudgetIsReadAndABadOneIgnored() throws {
+        let dir = try tempDir()
+        for (text, want) in [("{\"kv_cache_max_bytes\": 5000000000}", Int64(5_000_000_000) as Int64?), ("{\"kv_cache_max_bytes\": -1}", nil),
+                             ("{\"kv_cache_max_bytes\": \"big\"}", nil), ("{}", nil)] {
+            try text.write(toFile: dir + "/settings.json", atomically: true, encoding: .utf8)
+            let (s, warning) = SettingsFile.load(path: dir + "/settings.json")
+            XCTAssertEqual(s.kvCacheMaxBytes, want, text)
+            XCTAssertNil(warning, text)
+        }
+    }
+}

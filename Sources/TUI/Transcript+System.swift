@@ -1,0 +1,35 @@
+// The top of the transcript: what the model is told before the conversation — the conversation's own system
+// prompt and the workspace's instructions file — each a folded block with its source, opened with Enter.
+import Chat
+
+extension AppState {
+    func systemBlocks() -> [Block] {
+        var out: [Block] = []
+        if let sys = messages.first, sys.role == .system, !sys.content.isEmpty {
+            out.append(foldedBlock(key: "system-prompt", title: "System prompt", detail: "\(sys.content.count) characters", text: sys.content))
+        }
+        if let i = instructions {
+            var detail = "\(i.source) · \(sizeText(i.fileBytes))"
+            if i.truncated { detail += " (\(sizeText(ProjectInstructions.maxBytes)) sent)" }
+            out.append(foldedBlock(key: "instructions", title: "Instructions", detail: detail, text: i.text))
+        }
+        for k in out.indices { out[k].gapBefore = k > 0 }
+        return out
+    }
+
+    /// A block shown as one header line until opened (then its text follows, marked at the left).
+    private func foldedBlock(key: String, title: String, detail: String, text: String) -> Block {
+        let t = theme, w = transcriptTextWidth
+        let open = isExpanded(key, default: false)
+        var lines: [StyledLine] = [clip((open ? "▾ " : "▸ ") + title + " · " + detail, style: t[.dim].with(.bold), width: w)]
+        if open { for l in Wrap.text(text.trimming("\n"), style: t[.dim], width: w - 2) { lines.append([Span("│ ", t[.dim])] + l) } }
+        return Block(key: key, kind: .note, lines: lines, collapsible: true, copyText: text, gapBefore: false, open: open)
+    }
+}
+
+/// 1234 → "1.2 KB", 512 → "512 bytes".
+func sizeText(_ bytes: Int) -> String {
+    if bytes < 1024 { return "\(bytes) bytes" }
+    if bytes < 1024 * 1024 { return format1(Double(bytes) / 1024).replacingOccurrences(of: ".0", with: "") + " KB" }
+    return format1(Double(bytes) / 1048576).replacingOccurrences(of: ".0", with: "") + " MB"
+}
