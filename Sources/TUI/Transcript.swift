@@ -208,8 +208,7 @@ extension AppState {
         header += [Span(" · ", t[.dim]), Span(status, statusStyle)]
         var lines: [StyledLine] = [header]
         if result == nil, runningTool?.id == call.id, let live = liveToolOutput[call.id], !live.isEmpty {
-            // The tail of what it prints, as it prints it.
-            // Its last lines only (a progress bar's "\r" redraws its line, as in a terminal).
+            // The last lines of what it prints, as it prints them (a progress bar's "\r" redraws its line, as in a terminal).
             let last = String(live.suffix(8192)).trimming("\n").split(separator: "\n", omittingEmptySubsequences: false)
                 .suffix(Self.liveToolLines).map { $0.split(separator: "\r", omittingEmptySubsequences: false).last.map(String.init) ?? "" }
             let tail = Wrap.text(VisibleText.controls(last.joined(separator: "\n")), style: t[.dim], width: w - 2, words: false).suffix(Self.liveToolLines)

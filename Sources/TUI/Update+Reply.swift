@@ -38,8 +38,7 @@ func chatRequest(_ s: AppState) -> ChatRequest {
 func offeredTools(_ s: AppState) -> [JSONValue] {
     guard s.planMode else { return s.tools }
     return s.tools.filter { d in
-        let name = d["function"]?["name"]?.stringValue ?? d["name"]?.stringValue ?? ""
-        return CodingTools.kind(of: name) == .read
+        CodingTools.kind(of: d["function"]?["name"]?.stringValue ?? "") == .read
     }
 }
 
