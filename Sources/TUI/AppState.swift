@@ -142,6 +142,7 @@ public struct AppState: Sendable {
     public var fitMemory: (firstMessageID: String, state: ContextBudget.FitState)? = nil
     /// Memo of laid-out finished messages (shared by copies of the state; pure memoization).
     public var layoutCache = LayoutCache()
+    public var approvalCache = ApprovalCache()
     public var liveCache = LiveMarkdownCache()
     public var liveThinkingCache = LivePrefixCache()
 

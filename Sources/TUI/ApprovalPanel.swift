@@ -47,23 +47,31 @@ struct ApprovalView {
         // The summary in one line (the whole action is below it).
         header = [s.clip(VisibleText.command(p.request.summary).replacingOccurrences(of: "\n", with: " "), style: t[.tool].with(.bold), width: w)]
         switch p.request.preview {
-        case .diff(let path, let isNew, let unified, let added, let removed):
+        case .diff(let path, let isNew, _, let added, let removed):
             let stats: StyledLine = isNew ? [Span("new file, ", t[.text]), Span("+\(added)", t[.code])]
                 : [Span("+\(added)", t[.code]), Span(" −\(removed)", t[.error])]
             header += Wrap.line(stats + [Span(", " + VisibleText.command(path), t[.text])], width: w)
-            body = diffLines(unified, theme: t, width: w)
-        case .command(let line, let dir, let timeout):
+        case .command(_, let dir, let timeout):
             header += Wrap.line([Span("in " + VisibleText.command(dir) + " · timeout \(timeout) s", t[.dim])], width: w)
-            body = Wrap.text(VisibleText.command(line), style: t[.code], width: w, words: false)
-        case .arguments(let json):
-            body = Wrap.text(VisibleText.arguments(json), style: t[.code], width: w, words: false)
+        case .arguments: break
         }
+        // A write of a large file is wrapped once per width, not on every key and frame.
+        body = s.approvalCache.lines(p.request, key: "\(w)|\(t.name)") { Self.bodyLines(p.request.preview, theme: t, width: w) }
         footer = answerLines(p, s, width: w)
         rows = max(1, height - 2 - header.count - 1 - footer.count)
     }
 
+    /// The action itself: the diff, the command line or the arguments, made visible and wrapped.
+    static func bodyLines(_ preview: ToolPreview, theme t: Theme, width w: Int) -> [StyledLine] {
+        switch preview {
+        case .diff(_, _, let unified, _, _): return diffLines(unified, theme: t, width: w)
+        case .command(let line, _, _): return Wrap.text(VisibleText.command(line), style: t[.code], width: w, words: false)
+        case .arguments(let json): return Wrap.text(VisibleText.arguments(json), style: t[.code], width: w, words: false)
+        }
+    }
+
     /// A unified diff without its ---/+++ lines: added lines green, removed red, hunk headers in the accent.
-    func diffLines(_ unified: String, theme t: Theme, width w: Int) -> [StyledLine] {
+    static func diffLines(_ unified: String, theme t: Theme, width w: Int) -> [StyledLine] {
         if unified.isEmpty { return [[Span("(no change)", t[.dim])]] }
         var out: [StyledLine] = []
         for l in unified.split(separator: "\n", omittingEmptySubsequences: true) {
@@ -97,6 +105,21 @@ struct ApprovalView {
             let sep = lines[lines.count - 1].isEmpty ? "" : "   "
             lines[lines.count - 1] += [Span(sep + key, t[.accent]), Span(" " + what, t[.text])]
         }
+        return lines
+    }
+}
+
+/// The approval panel's wrapped action, for the request and the width it was made for (pure memoization,
+/// shared by copies of the state like `LayoutCache`).
+public final class ApprovalCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entry: (request: ApprovalRequest, key: String, lines: [StyledLine])?
+    public init() {}
+    func lines(_ request: ApprovalRequest, key: String, make: () -> [StyledLine]) -> [StyledLine] {
+        lock.lock(); defer { lock.unlock() }
+        if let e = entry, e.key == key, e.request == request { return e.lines }
+        let lines = make()
+        entry = (request, key, lines)
         return lines
     }
 }
