@@ -22,6 +22,11 @@ func approvalKey(_ s: inout AppState, _ panel: ApprovalPanel, _ k: KeyPress) -> 
         p.reasonField = InputEditor()
     case .approve?, .allowTool?, .allowPrefix?:
         let action = Keymap.action(for: k, in: .approval)
+        if s.width < Layout.minWidth || s.height < Layout.minHeight {
+            // Too small to draw the panel: nothing on screen, so nothing can be approved.
+            s.notice = "the window is too small to show the action; enlarge it first"
+            return []
+        }
         if !p.seenEnd && v.body.count > v.rows {
             let n = v.below(p.offset)
             s.notice = "scroll to the end first (\(Keymap.key(.pageDown, in: .approval))/\(Keymap.key(.bottom, in: .approval))) — \(n) more line\(n == 1 ? "" : "s")"

@@ -88,6 +88,20 @@ final class ApprovalPanelTests: XCTestCase {
         XCTAssertTrue(screen.contains("END"))
     }
 
+    func testTheSmallestScreenStillShowsTheEnd() {
+        for (w, h) in [(Layout.minWidth, Layout.minHeight), (30, 10)] {
+            var s = Self.asking(Self.newFile(lines: 50), width: w, height: h)
+            Fixture.feed(&s, [Fixture.key(.end)])
+            guard case .approval(let p) = s.overlay, let last = ApprovalView(p, s).body.last?.plainText else { return XCTFail("no panel") }
+            XCTAssertTrue(Fixture.screen(s).contains { $0.contains(last) }, "\(w)x\(h): \(last)")
+            XCTAssertEqual(runs(Fixture.feed(&s, [Fixture.key(.char("y"))])).map(\.id), ["c1"], "\(w)x\(h)")
+        }
+        // Too small to draw it: nothing can be approved.
+        var s = Self.asking(Self.command("ls"), width: Layout.minWidth - 1, height: 20)
+        XCTAssertTrue(runs(Fixture.feed(&s, [Fixture.key(.char("y"))])).isEmpty)
+        XCTAssertNotNil(s.notice)
+    }
+
     // MARK: nothing is approved that was not shown
 
     func testYIsRefusedUntilTheEndOfALongActionWasShown() {
