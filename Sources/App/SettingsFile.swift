@@ -26,9 +26,9 @@ public enum SettingsFile {
         catch { return (Settings(), "settings file \(path) could not be read, so defaults are used") }
     }
 
-    /// What the settings panel (F3) changes; the panel saves only these, so a key it does not edit
+    /// What the settings panel (F3) and the approval panel's "p" change; they save only these, so a key it does not edit
     /// (model, endpoint, api_key_env, served_model) keeps what the file says, even if the file changed meanwhile.
-    public static let panelKeys: Set<String> = ["thinking", "keep_thinking", "expand_thinking", "theme", "notify", "sampling"]
+    public static let panelKeys: Set<String> = ["thinking", "keep_thinking", "expand_thinking", "theme", "notify", "sampling", "allowed_commands"]
 
     /// The keys among `keys` whose values differ between `old` and `new` (as written to the file).
     /// Keys are sorted before comparing: the encoder's order of an object's keys can differ between two runs.

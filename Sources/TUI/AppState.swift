@@ -46,17 +46,10 @@ public struct SessionPicker: Equatable, Sendable {
     }
 }
 
-/// The approval panel: a write, command or other call shown whole before it runs.
-public struct ApprovalPanel: Equatable, Sendable {
-    public var request: ApprovalRequest
-    public var call: ToolCall { request.call }
-    /// First line of the preview shown.
-    public var offset = 0
-    public init(_ request: ApprovalRequest) { self.request = request }
-}
-
 public struct SettingsPanel: Equatable, Sendable {
     public var selected = SettingsRow.thinking
+    /// A command rule of this workspace is selected instead of a row (its index in `AppState.commandRules`).
+    public var rule: Int? = nil
     public init() {}
 }
 
@@ -112,13 +105,20 @@ public struct AppState: Sendable {
     /// Tool declarations sent with each request, and whether calls need the user's approval.
     public var tools: [JSONValue] = []
     public var toolsNeedApproval = true
+    /// Tools the user allowed ("a") for the rest of this conversation; emptied when another one starts or opens.
     public var alwaysAllowed: Set<String> = []
+    /// Plan mode: the write and run tools are not offered to the model, and a call to one is refused.
+    public var planMode = false
+    /// The folder the tools work in; the key of its command rules in `settings.allowedCommands`.
+    public var workspacePath = ""
     /// Tool calls of the last reply still to run, in order.
     public var pendingTools: [ToolCall] = []
     /// Messages typed (Enter) while a reply was in progress, oldest first: each is sent, in order, when the
     /// reply and its tool calls are done; stopping the reply (Esc, Ctrl-C) puts them back in the editor.
     public var queued: [String] = []
     public var runningTool: ToolCall? = nil
+    /// When the running tool started (`now`), for its "running… 3.2 s".
+    public var runningToolStartedAt: Double? = nil
     /// The call whose preparation (`Effect.prepareTool`) is awaited.
     public var preparingTool: ToolCall? = nil
     /// What the running tool has printed so far (its tail), by call id; dropped when it finishes.
@@ -146,6 +146,7 @@ public struct AppState: Sendable {
     public var fitMemory: (firstMessageID: String, state: ContextBudget.FitState)? = nil
     /// Memo of laid-out finished messages (shared by copies of the state; pure memoization).
     public var layoutCache = LayoutCache()
+    public var approvalCache = ApprovalCache()
     public var liveCache = LiveMarkdownCache()
     public var liveThinkingCache = LivePrefixCache()
 
@@ -164,6 +165,9 @@ public struct AppState: Sendable {
         let parts = queued + (input.text.trimming(" \n").isEmpty ? [] : [input.text])
         return parts.isEmpty ? nil : parts.joined(separator: "\n\n")
     }
+
+    /// The command prefixes allowed without asking in this workspace ("p" in the approval panel).
+    public var commandRules: [String] { settings.allowedCommands[workspacePath] ?? [] }
 
     public var conversation: StoredConversation {
         StoredConversation(id: sessionID ?? "", title: title, messages: messages, model: modelName)

@@ -1,14 +1,16 @@
 // The key bindings: one table that `update` looks keys up in and the help overlay and the README show.
 
-/// Where a binding applies: everywhere outside the overlays, or only with that part focused.
+/// Where a binding applies: everywhere outside the overlays, or only with that part focused, or in the
+/// tool approval panel (which takes every key while it is open).
 public enum KeyContext: CaseIterable, Sendable {
-    case anywhere, input, transcript
+    case anywhere, input, transcript, approval
 
     public var title: String {
         switch self {
         case .anywhere: return "Anywhere"
         case .input: return "Input"
         case .transcript: return "Transcript (after Tab)"
+        case .approval: return "Tool approval panel"
         }
     }
 }
@@ -17,12 +19,14 @@ public enum KeyContext: CaseIterable, Sendable {
 public enum KeyAction: CaseIterable, Sendable {
     // anywhere
     case interrupt, stop, toggleFocus, toggleThinking, pageUp, pageDown, wheelUp, wheelDown
-    case help, sessions, settings, newConversation
+    case help, sessions, settings, newConversation, togglePlan, undo
     // input
     case send, newline, caretUp, caretDown, caretLeft, caretRight, lineStart, lineEnd, wordLeft, wordRight
     case deleteBack, deleteForward, deleteToStart, deleteToEnd, deleteWordBack, externalEditor
     // transcript
     case selectUp, selectDown, toggleBlock, top, bottom, search, nextMatch, previousMatch, copyBlock, copyCode
+    // approval panel (it also scrolls with pageUp, pageDown, top, bottom)
+    case lineUp, lineDown, approve, refuse, refuseWithReason, allowTool, allowPrefix
 }
 
 public struct KeyBinding: Sendable {
@@ -49,7 +53,8 @@ public enum Keymap {
     public static let rows: [KeymapRow] = [
         row(.anywhere, "stop the reply / close a panel", (.stop, [.key(.escape)])),
         row(.anywhere, "clear the input, else stop; twice in 2 s: quit", (.interrupt, [.key(.ctrl("c"))])),
-        row(.anywhere, "switch between input and transcript", (.toggleFocus, [.key(.tab), .key(.backTab)])),
+        row(.anywhere, "switch between input and transcript", (.toggleFocus, [.key(.tab)])),
+        row(.anywhere, "plan mode: the model may read, not write or run", (.togglePlan, [.key(.backTab)])),
         row(.anywhere, "open/close all thinking blocks (F3: default)", (.toggleThinking, [.key(.ctrl("t"))])),
         row(.anywhere, "scroll the transcript a page", (.pageUp, [.key(.pageUp)]), (.pageDown, [.key(.pageDown)])),
         row(.anywhere, "scroll it 3 lines (with --mouse)", (.wheelUp, [.key(.wheelUp)]), (.wheelDown, [.key(.wheelDown)])),
@@ -57,6 +62,7 @@ public enum Keymap {
         row(.anywhere, "sessions: search, open, rename, delete", (.sessions, [.key(.function(2)), .key(.ctrl("o"))])),
         row(.anywhere, "settings: thinking, sampling", (.settings, [.key(.function(3)), .key(.ctrl("s"))])),
         row(.anywhere, "new conversation", (.newConversation, [.key(.ctrl("n"))])),
+        row(.anywhere, "undo the last file write (input: when empty)", (.undo, [.key(.ctrl("z"))])),
 
         row(.input, "send; queue it during a reply", (.send, [.key(.enter)])),
         row(.input, "new line in the message", (.newline, [.alt(.enter), .key(.ctrl("j"))])),
@@ -78,6 +84,15 @@ public enum Keymap {
             (.search, [.key(.char("/"))]), (.nextMatch, [.key(.char("n"))]), (.previousMatch, [.key(.char("N"))])),
         row(.transcript, "copy the selected block (OSC 52)", (.copyBlock, [.key(.char("y"))])),
         row(.transcript, "copy its code blocks", (.copyCode, [.key(.char("Y"))])),
+
+        row(.approval, "run it (once all of it was shown)", (.approve, [.key(.char("y")), .key(.enter)])),
+        row(.approval, "refuse it", (.refuse, [.key(.char("n")), .key(.escape)])),
+        row(.approval, "refuse, with a reason for the model", (.refuseWithReason, [.key(.char("r"))])),
+        row(.approval, "run it and allow this tool for the conversation", (.allowTool, [.key(.char("a"))])),
+        row(.approval, "run it and allow commands with this prefix here", (.allowPrefix, [.key(.char("p"))])),
+        row(.approval, "scroll a line", (.lineUp, [.key(.up), .key(.char("k"))]), (.lineDown, [.key(.down), .key(.char("j"))])),
+        row(.approval, "scroll a page", (.pageUp, [.key(.pageUp)]), (.pageDown, [.key(.pageDown)])),
+        row(.approval, "first / last lines", (.top, [.key(.home), .key(.char("g"))]), (.bottom, [.key(.end), .key(.char("G"))])),
     ]
 
     private static func row(_ context: KeyContext, _ help: String, _ bindings: (KeyAction, [KeyPress])...) -> KeymapRow {

@@ -1,4 +1,5 @@
-// Drawing of the overlays: help, session picker, tool approval, settings — boxes centred on the screen.
+// Drawing of the overlays: help, session picker, settings — boxes centred on the screen (the tool
+// approval panel draws itself: ApprovalPanel.swift).
 import Foundation
 import Chat
 
@@ -55,39 +56,33 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
         }
         footer = p.renaming != nil ? "Enter save · Esc cancel" : "type to search · Enter open · F2 rename · Del delete"
     case .approval(let panel):
-        let call = panel.call
-        title = "Run a tool?"
-        lines.append([Span(panel.request.summary, t[.tool].with(.bold))])
-        for l in Wrap.text(panel.request.detail, style: t[.code], width: inner, words: false).prefix(max(1, s.height - 10)) { lines.append(l) }
-        lines.append([])
-        lines.append([Span("y", t[.accent]), Span(" run   ", t[.text]), Span("n", t[.accent]), Span(" refuse   ", t[.text]),
-                      Span("a", t[.accent]), Span(" always run \(call.name)", t[.text])])
-        footer = "Esc refuses"
+        renderApproval(panel, s, into: &buf)
+        return
     case .settings(let p):
         title = "Settings"
         let lw = SettingsRow.allCases.map { CharWidth.of($0.label) }.max() ?? 0
         for row in SettingsRow.allCases {
-            let sel = row == p.selected
+            let sel = row == p.selected && p.rule == nil
             let st = sel ? t[.text].with(.reverse) : t[.text]
             lines.append([Span((sel ? "▸ " : "  ") + row.label + String(repeating: " ", count: lw - CharWidth.of(row.label)) + "  ", st),
                           Span(row.value(in: s), t[.accent])])
         }
-        footer = "↑↓ choose · ←→ or Enter change · Esc close (saved)"
+        // The command rules of this workspace ("p" in the approval panel), one row each.
+        lines.append([])
+        let rules = s.commandRules
+        lines.append(s.clip("Commands run without asking in " + (s.workspacePath.isEmpty ? "this folder" : s.workspacePath) + ":", style: t[.dim], width: inner))
+        if rules.isEmpty { lines.append([Span("  none (p in the approval panel adds one)", t[.dim])]) }
+        for (i, r) in rules.enumerated() {
+            let sel = p.rule == i
+            lines.append(s.clip((sel ? "▸ " : "  ") + VisibleText.command(r) + " …", style: sel ? t[.text].with(.reverse) : t[.text], width: inner))
+        }
+        footer = p.rule != nil ? "↑↓ choose · Del remove this rule · Esc close" : "↑↓ choose · ←→ or Enter change · Esc close (saved)"
     }
     let contentW = min(inner, max(lines.map(\.columns).max() ?? 0, CharWidth.of(title) + 4, CharWidth.of(footer) + 3))
     let boxW = min(s.width - 2, contentW + 4)
     let boxH = min(s.height - 2, lines.count + 4)
     let x0 = (s.width - boxW) / 2, y0 = max(0, (s.height - boxH) / 2)
-    let border = t[.accent]
-    buf.fill(t[.background], x: x0, y: y0, w: boxW, h: boxH)
-    buf.put("╭" + String(repeating: "─", count: boxW - 2) + "╮", x: x0, y: y0, style: border)
-    buf.put(" \(title) ", x: x0 + 2, y: y0, style: border.with(.bold), limit: x0 + boxW - 1)
-    for y in (y0 + 1)..<(y0 + boxH - 1) {
-        buf.put("│", x: x0, y: y, style: border)
-        buf.put("│", x: x0 + boxW - 1, y: y, style: border)
-    }
-    buf.put("╰" + String(repeating: "─", count: boxW - 2) + "╯", x: x0, y: y0 + boxH - 1, style: border)
-    if !footer.isEmpty { buf.put(" \(footer) ", x: x0 + 2, y: y0 + boxH - 1, style: t[.dim], limit: x0 + boxW - 1) }
+    drawBox(title: title, footer: footer, x: x0, y: y0, w: boxW, h: boxH, theme: t, into: &buf)
     var shown = lines[...]
     if case .help = o, lines.count > boxH - 4 {
         // Scrollable help: clamp the offset and say there is more.
@@ -98,6 +93,20 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
     for (i, l) in shown.prefix(boxH - 4).enumerated() {
         buf.put(l, x: x0 + 2, y: y0 + 2 + i, limit: x0 + boxW - 2)
     }
+}
+
+/// An overlay's empty box: its border with the title on top and the footer at the bottom.
+func drawBox(title: String, footer: String, x x0: Int, y y0: Int, w boxW: Int, h boxH: Int, theme t: Theme, into buf: inout Buffer) {
+    let border = t[.accent]
+    buf.fill(t[.background], x: x0, y: y0, w: boxW, h: boxH)
+    buf.put("╭" + String(repeating: "─", count: boxW - 2) + "╮", x: x0, y: y0, style: border)
+    buf.put(" \(title) ", x: x0 + 2, y: y0, style: border.with(.bold), limit: x0 + boxW - 1)
+    for y in (y0 + 1)..<(y0 + boxH - 1) {
+        buf.put("│", x: x0, y: y, style: border)
+        buf.put("│", x: x0 + boxW - 1, y: y, style: border)
+    }
+    buf.put("╰" + String(repeating: "─", count: boxW - 2) + "╯", x: x0, y: y0 + boxH - 1, style: border)
+    if !footer.isEmpty { buf.put(" \(footer) ", x: x0 + 2, y: y0 + boxH - 1, style: t[.dim], limit: x0 + boxW - 1) }
 }
 
 extension Array {

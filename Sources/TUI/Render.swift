@@ -157,6 +157,7 @@ func renderStatus(_ s: AppState, into buf: inout Buffer) {
     var items: [String] = []
     // First, so a narrow bar keeps it (shortened when the whole sentence does not fit).
     if let ro = s.readOnly { items.append(CharWidth.of(ro.label) < room ? ro.label : ro.shortLabel) }
+    if s.planMode { items.append("plan") }
     if let sr = s.streaming {
         let spin = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
         let reading = sr.firstTokenAt == nil ? sr.prefill.map { " " + $0.statusText(now: s.now) } ?? " prompt" : nil

@@ -1,5 +1,6 @@
 // User settings remembered between runs (App's SettingsFile reads and writes them): thinking, theme,
-// sampling, the model file or the server to use. Unknown or missing keys fall back to defaults.
+// sampling, the model file or the server to use, the commands allowed
+// without asking in each workspace. Unknown or missing keys fall back to defaults.
 import Foundation
 import Chat
 
@@ -24,10 +25,13 @@ public struct Settings: Codable, Equatable, Sendable {
     public var servedModel: String? = nil
     /// Bytes the engine's KV cache folder may hold (nil: a tenth of the free disk space, at most 20 GB).
     public var kvCacheMaxBytes: Int64? = nil
+    /// Command prefixes run without asking, by workspace folder (see `CommandRule`).
+    public var allowedCommands: [String: [String]] = [:]
 
     enum CodingKeys: String, CodingKey {
         case thinking, expandThinking = "expand_thinking", keepThinking = "keep_thinking", theme, notify, sampling, model
         case endpoint, apiKeyEnv = "api_key_env", servedModel = "served_model", kvCacheMaxBytes = "kv_cache_max_bytes"
+        case allowedCommands = "allowed_commands"
     }
     public init() {}
     public init(from d: Decoder) throws {
@@ -44,5 +48,6 @@ public struct Settings: Codable, Equatable, Sendable {
         apiKeyEnv = (try? c.decodeIfPresent(String.self, forKey: .apiKeyEnv)) ?? nil
         servedModel = (try? c.decodeIfPresent(String.self, forKey: .servedModel)) ?? nil
         kvCacheMaxBytes = (try? c.decodeIfPresent(Int64.self, forKey: .kvCacheMaxBytes)).flatMap { $0 }.flatMap { $0 >= 0 ? $0 : nil }
+        allowedCommands = (try? c.decodeIfPresent([String: [String]].self, forKey: .allowedCommands)) ?? [:]
     }
 }

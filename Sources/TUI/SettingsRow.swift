@@ -2,7 +2,7 @@
 import Foundation
 
 public enum SettingsRow: Int, CaseIterable, Sendable {
-    case thinking, keepThinking, expandThinking, temperature, topP, minP, theme, notify
+    case thinking, keepThinking, expandThinking, temperature, topP, minP, planMode, notify, theme
 
     public var label: String {
         switch self {
@@ -13,6 +13,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
         case .topP: return "Top-p"
         case .minP: return "Min-p"
         case .theme: return "Theme"
+        case .planMode: return "Plan mode (this run)"
         case .notify: return "Bell when done or asking"
         }
     }
@@ -27,6 +28,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
         case .topP: return format2(p.topP)
         case .minP: return format2(p.minP)
         case .theme: return s.theme.name
+        case .planMode: return s.planMode ? "on: reads only" : "off"
         case .notify: return onOff(s.settings.notify)
         }
     }
@@ -47,6 +49,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
             let i = s.themes.firstIndex { $0.name == s.theme.name } ?? 0
             s.theme = s.themes[(i + (forward ? 1 : s.themes.count - 1)) % s.themes.count]
             s.settings.theme = s.theme.name
+        case .planMode: s.planMode.toggle()
         case .notify: s.settings.notify.toggle()
         }
     }

@@ -79,7 +79,9 @@ extension AppState {
         if m.reasoning != nil { sig += "|t\(thinkingOpen(m.id + ":thinking", streamingReasoning: false))" }
         for c in m.toolCalls {
             guard let r = toolResults[c.id] else { return nil }
-            sig += "|\(c.id):\(r.content.utf8.count):\(r.toolResult?.exitStatus ?? -1):\(r.toolResult?.denied ?? false):\(isExpanded(m.id + ":tool:" + c.id, default: false))"
+            let tr = r.toolResult
+            sig += "|\(c.id):\(r.content.utf8.count):\(tr?.exitStatus ?? -1):\(tr?.denied ?? false):\(tr?.stopped ?? false):\(tr?.undone ?? false)"
+            sig += ":\(isExpanded(m.id + ":tool:" + c.id, default: false))"
         }
         if let n = messageNotes[m.id] { sig += "|n\(n.count)" }
         return sig
@@ -183,20 +185,35 @@ extension AppState {
         var statusStyle = t[.dim]
         if let r = result, let tr = r.toolResult {
             if tr.denied == true { status = "denied"; statusStyle = t[.warning] }
-            else {
+            else if tr.stopped == true {
+                status = "stopped by you" + (tr.durationSeconds.map { " after " + format1($0) + " s" } ?? "")
+                statusStyle = t[.warning]
+            } else {
                 let code = tr.exitStatus ?? 0
                 status = code == 0 ? "✓ done" : "✗ exit \(code)"
                 if code != 0 { statusStyle = t[.error] }
                 if let d = tr.durationSeconds { status += " · " + formatSeconds(d) }
             }
-        } else if runningTool?.id == call.id { status = "running…" }
+            if tr.undone == true { status += " · ↶ undone" }
+        } else if runningTool?.id == call.id {
+            status = "running… " + format1(now - (runningToolStartedAt ?? now)) + " s · \(Keymap.key(.stop)) stops"
+        }
         else if case .approval(let p) = overlay, p.call.id == call.id { status = "waiting for your approval"; statusStyle = t[.warning] }
         else if pendingTools.contains(where: { $0.id == call.id }) { status = "queued" }
         else { status = "not run" }
         let args = (call.arguments.objectValue ?? []).map { k, v in "\(k): \(v.stringValue.map { "\"\($0)\"" } ?? v.serialized())" }.joined(separator: ", ")
-        var header = clip("⚙ \(call.name)(\(args))", style: t[.tool].with(.bold), width: max(8, w - CharWidth.of(status) - 3))
+        // One line, nothing hidden: long runs of spaces, newlines and control characters made visible.
+        let shownArgs = VisibleText.command(args).replacingOccurrences(of: "↵\n", with: "↵")
+        var header = clip("⚙ \(call.name)(\(shownArgs))", style: t[.tool].with(.bold), width: max(8, w - CharWidth.of(status) - 3))
         header += [Span(" · ", t[.dim]), Span(status, statusStyle)]
         var lines: [StyledLine] = [header]
+        if result == nil, runningTool?.id == call.id, let live = liveToolOutput[call.id], !live.isEmpty {
+            // The last lines of what it prints, as it prints them (a progress bar's "\r" redraws its line, as in a terminal).
+            let last = String(live.suffix(8192)).trimming("\n").split(separator: "\n", omittingEmptySubsequences: false)
+                .suffix(Self.liveToolLines).map { $0.split(separator: "\r", omittingEmptySubsequences: false).last.map(String.init) ?? "" }
+            let tail = Wrap.text(VisibleText.controls(last.joined(separator: "\n")), style: t[.dim], width: w - 2, words: false).suffix(Self.liveToolLines)
+            for l in tail { lines.append([Span("┆ ", t[.dim])] + l) }
+        }
         guard let out = result?.content, !out.isEmpty else { return lines }
         let body = Wrap.text(out.trimming("\n"), style: t[.text], width: w - 2, words: false)
         let shown = open ? body : Array(body.prefix(3))
@@ -207,6 +224,9 @@ extension AppState {
         if result?.toolResult?.truncated == true { lines.append([Span("└ output was cut off before it was stored", t[.warning])]) }
         return lines
     }
+
+    /// Rows of a running tool's output shown under its header.
+    static let liveToolLines = 10
 
     func clip(_ s: String, style: Style, width: Int) -> StyledLine {
         if CharWidth.of(s) <= width { return [Span(s, style)] }

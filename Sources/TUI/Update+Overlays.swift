@@ -1,4 +1,5 @@
-// Keys inside the overlays: help, session picker (search, open, rename, delete), tool approval, settings.
+// Keys inside the overlays: help, session picker (search, open, rename, delete), settings (the tool
+// approval panel's are in Update+Approval.swift).
 import Chat
 
 func closeOverlay(_ s: inout AppState) -> [Effect] {
@@ -11,12 +12,13 @@ func closeOverlay(_ s: inout AppState) -> [Effect] {
     }
 }
 
-func denyTool(_ s: inout AppState, _ call: ToolCall) -> [Effect] {
-    s.pendingTools.removeAll { $0.id == call.id }
-    var m = Message.tool("The user refused to run this tool call.", callID: call.id, name: call.name)
-    m.toolResult?.denied = true
-    s.messages.append(m)
-    return [.save(s.conversation, partial: false)] + nextTool(&s)
+/// Up and down in the settings panel: through its rows, then the workspace's command rules, wrapping around.
+func moveSettings(_ p: inout SettingsPanel, by d: Int, rules: Int) {
+    let rows = SettingsRow.allCases
+    var i = (p.rule.map { rows.count + $0 } ?? p.selected.rawValue) + d
+    let n = rows.count + rules
+    i = (i % n + n) % n
+    if i < rows.count { p.rule = nil; p.selected = rows[i] } else { p.rule = i - rows.count }
 }
 
 func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
@@ -34,26 +36,22 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
         }
         return []
     case .approval(let p):
-        let call = p.call
-        switch k.key {
-        case .char("y"), .char("a"), .enter:
-            if k.key == .char("a") { s.alwaysAllowed.insert(call.name) }
-            s.overlay = nil
-            s.pendingTools.removeAll { $0.id == call.id }
-            s.runningTool = call
-            return [.runTool(call)]
-        case .char("n"), .escape:
-            s.overlay = nil
-            return denyTool(&s, call)
-        default: return []
-        }
+        return approvalKey(&s, p, k)
     case .settings(var p):
         switch k.key {
         case _ where Keymap.action(for: k, in: .anywhere) == .settings: return closeOverlay(&s)
         case .escape: return closeOverlay(&s)
-        case .up, .char("k"): p.selected = p.selected.moved(by: -1)
-        case .down, .char("j"): p.selected = p.selected.moved(by: 1)
-        case .left, .right, .enter, .char(" "): p.selected.change(&s, forward: k.key != .left)
+        case .up, .char("k"): moveSettings(&p, by: -1, rules: s.commandRules.count)
+        case .down, .char("j"): moveSettings(&p, by: 1, rules: s.commandRules.count)
+        case .delete, .backspace:
+            guard let i = p.rule, let rule = s.commandRules[safe: i] else { break }
+            // An emptied list stays in the file as []: a missing key would let the saved rules come back.
+            s.settings.allowedCommands[s.workspacePath]?.remove(at: i)
+            if s.commandRules.isEmpty { p.rule = nil; p.selected = SettingsRow.allCases.last! } else { p.rule = min(i, s.commandRules.count - 1) }
+            s.notice = "“\(rule)” asks again"
+            s.overlay = .settings(p)
+            return [.saveSettings(s.settings)]
+        case .left, .right, .enter, .char(" "): if p.rule == nil { p.selected.change(&s, forward: k.key != .left) }
         default: break
         }
         s.overlay = .settings(p)

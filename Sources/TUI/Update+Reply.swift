@@ -30,9 +30,17 @@ public func defaultTitle(_ text: String) -> String {
 /// The request for the conversation as it stands: all of it, with what the backend needs to fit it.
 func chatRequest(_ s: AppState) -> ChatRequest {
     let memory = s.fitMemory.flatMap { $0.firstMessageID == s.messages.first?.id ? $0.state : nil }
-    return ChatRequest(messages: s.messages, tools: s.tools, sampling: s.settings.sampling, thinking: s.settings.thinking,
+    return ChatRequest(messages: s.messages, tools: offeredTools(s), sampling: s.settings.sampling, thinking: s.settings.thinking,
                        keepThinking: s.settings.keepThinking, promptLimit: s.promptLimit, fitState: memory ?? ContextBudget.FitState(),
                        conversationID: s.readOnly == nil ? s.sessionID : nil, instructions: s.instructions)
+}
+
+/// The tool declarations sent to the model: in plan mode only the reading tools.
+func offeredTools(_ s: AppState) -> [JSONValue] {
+    guard s.planMode else { return s.tools }
+    return s.tools.filter { d in
+        CodingTools.kind(of: d["function"]?["name"]?.stringValue ?? "") == .read
+    }
 }
 
 func startReply(_ s: inout AppState) -> [Effect] {
@@ -156,6 +164,15 @@ func nextTool(_ s: inout AppState) -> [Effect] {
         return startReply(&s)
     }
     guard s.preparingTool == nil else { return [] }
+    if s.planMode, let kind = CodingTools.kind(of: call.name), kind.needsApproval {
+        // Not offered in plan mode; a call that comes anyway is answered, never run or asked about.
+        s.pendingTools.removeFirst()
+        var m = Message.tool("plan mode: \(call.name) is not available (the user allows reading only); describe the change instead",
+                             callID: call.id, name: call.name)
+        m.toolResult?.denied = true
+        s.messages.append(m)
+        return [.save(s.conversation, partial: false)] + nextTool(&s)
+    }
     s.preparingTool = call
     return [.prepareTool(call)]
 }
@@ -172,14 +189,20 @@ func toolPrepared(_ s: inout AppState, _ call: ToolCall, _ prep: ToolPreparation
         s.messages.append(m)
         return [.save(s.conversation, partial: false)] + nextTool(&s)
     case .ready(let req):
-        if req.kind.needsApproval && s.toolsNeedApproval && !s.alwaysAllowed.contains(call.name) {
+        if !runsWithoutAsking(s, req) {
             s.overlay = .approval(ApprovalPanel(req))
             return s.settings.notify ? [.notify("glmchat: \(req.summary) — waiting for your answer")] : []
         }
-        s.pendingTools.removeFirst()
-        s.runningTool = call
-        return [.runTool(call)]
+        return startTool(&s, call)
     }
+}
+
+/// The call leaves the queue and runs.
+func startTool(_ s: inout AppState, _ call: ToolCall) -> [Effect] {
+    s.pendingTools.removeAll { $0.id == call.id }
+    s.runningTool = call
+    s.runningToolStartedAt = s.now
+    return [.runTool(call)]
 }
 
 func stopToolLoop(_ s: inout AppState) -> [Effect] {

@@ -49,7 +49,7 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
         s.now = at
         s.messages.append(m)
         if let id = m.toolResult?.callID { s.liveToolOutput[id] = nil }
-        if s.runningTool?.id == m.toolResult?.callID { s.runningTool = nil }
+        if s.runningTool?.id == m.toolResult?.callID { s.runningTool = nil; s.runningToolStartedAt = nil }
         return [.save(s.conversation, partial: false)] + nextTool(&s)
     case .editedExternally(let text, let note):
         if let text { s.input.setText(text); s.focus = .input }
@@ -57,10 +57,16 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
         return []
     case .writeUndone(let r):
         switch r {
-        case .undone(_, let summary): s.notice = "↶ " + summary
-        case .failed(let why): s.notice = "nothing undone: " + why
+        case .undone(let id, let summary):
+            s.notice = "↶ " + summary
+            // The call's tool message says so (the transcript shows "↶ undone"; the model is told from it).
+            guard let i = s.messages.lastIndex(where: { $0.toolResult?.callID == id }) else { return [] }
+            s.messages[i].toolResult?.undone = true
+            return [.save(s.conversation, partial: false)]
+        case .failed(let why):
+            s.notice = "nothing undone: " + why
+            return []
         }
-        return []
     case .sessions(let list):
         if case .sessions(var p) = s.overlay { p.all = list; p.selected = min(p.selected, max(0, p.visible.count - 1)); s.overlay = .sessions(p) }
         else if s.overlay == nil { s.overlay = .sessions(SessionPicker(all: list)) }
@@ -69,6 +75,7 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
         let leaving = leaveConversation(&s)
         s.messages = c.messages; s.sessionID = c.id; s.title = c.title
         s.streaming = nil; s.pendingTools = []; s.runningTool = nil; s.preparingTool = nil; s.scroll = 0; s.selectedBlock = nil
+        s.alwaysAllowed = []
         s.expanded = [:]; s.messageNotes = [:]; s.droppedMessages = 0; s.overlay = nil; s.focus = .input
         s.lastStats = c.messages.last(where: { $0.role == .assistant && $0.stats != nil })?.stats
         s.promptLimit = nil
@@ -165,6 +172,12 @@ func perform(_ s: inout AppState, _ action: KeyAction) -> [Effect] {
     case .search: s.search = SearchState()
     case .nextMatch: findMatch(&s, older: true)
     case .previousMatch: findMatch(&s, older: false)
+    case .togglePlan:
+        s.planMode.toggle()
+        s.notice = s.planMode ? "plan mode: the model may read files, not write them or run commands"
+                              : "plan mode off: the model may ask to write files and run commands again"
+    case .undo: return undoWrite(&s)
+    case .lineUp, .lineDown, .approve, .refuse, .refuseWithReason, .allowTool, .allowPrefix: break   // the approval panel's own
     }
     return []
 }
@@ -205,6 +218,15 @@ func stop(_ s: inout AppState) -> [Effect] {
     return []
 }
 
+/// Ctrl-Z: restore the file of the conversation's most recent write not undone yet (answered by `.writeUndone`).
+/// In the input it only acts while the input is empty (the editor's own undo may come to want the key).
+func undoWrite(_ s: inout AppState) -> [Effect] {
+    if s.focus == .input, !s.input.isEmpty { s.notice = "\(Keymap.key(.undo)) undoes the last file write when the input is empty"; return [] }
+    if let ro = s.readOnly { s.notice = ro.refusal; return [] }
+    if s.isBusy { s.notice = "stop the reply first (Esc)"; return [] }
+    return [.undoWrite]
+}
+
 /// Ctrl-N: an empty conversation; the editor's text stays with the one left (its draft).
 func newConversation(_ s: inout AppState) -> [Effect] {
     if s.isBusy { s.notice = "stop the reply first (Esc)"; return [] }
@@ -228,7 +250,7 @@ func leaveConversation(_ s: inout AppState) -> [Effect] {
 func startEmpty(_ s: inout AppState) {
     s.messages = []; s.sessionID = nil; s.title = ""; s.scroll = 0; s.selectedBlock = nil; s.expanded = [:]
     s.messageNotes = [:]; s.droppedMessages = 0; s.contextUsed = 0; s.contextUsedApproximate = false; s.lastStats = nil
-    s.promptLimit = nil; s.readOnly = nil; s.search = nil
+    s.promptLimit = nil; s.readOnly = nil; s.search = nil; s.alwaysAllowed = []
 }
 
 /// The transcript's actions on its blocks: moving the selection, opening, copying.

@@ -46,6 +46,9 @@ struct ChatOptions: ParsableArguments {
     @Flag(name: .customLong("mouse"), help: "Scroll with the mouse wheel (select text with Shift held).")
     var mouse = false
 
+    @Flag(name: .customLong("plan"), help: "Plan mode: the model may read the project but is not offered writing or running tools (Shift-Tab switches).")
+    var plan = false
+
     @OptionGroup var remote: RemoteOptions
 
     func validate() throws {
@@ -83,6 +86,9 @@ struct ChatCommand: ParsableCommand {
         let persistence = Backends.persistence(noSave: options.noSave)
         var state = AppState(modelName: choice.backend.modelName, contextLength: choice.backend.contextLength, settings: settings, theme: theme)
         state.themes = Theme.all(userDir: configDir + "/themes").themes
+        state.planMode = options.plan
+        // The tools work in the current folder; its command rules are kept under this path.
+        state.workspacePath = FileManager.default.currentDirectoryPath
         let (commands, commandsWarning) = Backends.customCommands(workspace: FileManager.default.currentDirectoryPath, configDir: configDir)
         state.customCommands = commands
         var instructionsWarning: String?

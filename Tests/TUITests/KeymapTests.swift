@@ -7,8 +7,8 @@ import Chat
 @testable import TUI
 
 final class KeymapTests: XCTestCase {
-    /// Contexts that are active together: "anywhere" with the focused part.
-    func active(_ c: KeyContext) -> [KeyContext] { c == .anywhere ? [.anywhere] : [.anywhere, c] }
+    /// Contexts that are active together: "anywhere" with the focused part; the approval panel alone.
+    func active(_ c: KeyContext) -> [KeyContext] { c == .anywhere || c == .approval ? [c] : [.anywhere, c] }
 
     func testEveryActionHasAKeyThatReachesIt() {
         for action in KeyAction.allCases {
@@ -17,7 +17,7 @@ final class KeymapTests: XCTestCase {
             for (context, b) in bound {
                 for k in b.keys {
                     XCTAssertEqual(Keymap.action(for: k, in: context), action, "\(k.name) in \(context)")
-                    if context != .anywhere {
+                    if context == .input || context == .transcript {
                         XCTAssertEqual(Keymap.action(for: k, focus: context == .input ? .input : .transcript), action, "\(k.name) in \(context)")
                     }
                 }
@@ -50,6 +50,15 @@ final class KeymapTests: XCTestCase {
                     var s = Fixture.state()
                     s.messages = [Fixture.user("q"), Fixture.assistant("Run:\n```sh\nmake\n```", reasoning: "hmm", id: "a1")]
                     s.input.setText("ab\ncd")
+                    if r.context == .approval {
+                        // A command longer than the panel, scrolled to its middle: every answer and scroll changes it.
+                        var a = ApprovalPanelTests.asking(ApprovalPanelTests.command((1...60).map { "echo \($0)" }.joined(separator: "\n")))
+                        _ = update(&a, .key(KeyPress(.pageDown)))
+                        let before = a.overlay
+                        let fx = update(&a, .key(k))
+                        XCTAssertTrue(!fx.isEmpty || a.overlay != before || a.notice != nil, "\(k.name) (\(b.action)) did nothing in the panel")
+                        continue
+                    }
                     // Outside the input, the thinking block is selected in the transcript.
                     if r.context != .input { _ = Fixture.feed(&s, [Fixture.key(.tab), Fixture.key(.up)]) }
                     let before = s
