@@ -140,6 +140,9 @@ public final class ChatController: LoopController {
         case .listSessions:
             guard let p = persistence else { handle(.notice("sessions are not being saved")); return }
             do { handle(.sessions(try p.list())) } catch { handle(.notice("could not list sessions: \(error)")) }
+        case .searchSessions(let query):
+            let q = queue
+            persistence?.search(query) { q.post(.sessionsFound(query: query, hits: $0)) }
         case .openSession(let id):
             do { try open(id) } catch { handle(.notice("could not open the session: \(error)")) }
         case .renameSession(let id, let title):

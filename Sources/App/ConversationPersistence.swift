@@ -18,6 +18,9 @@ public protocol ConversationPersistence: AnyObject {
     func loadDraft(for id: String?) -> String?
     /// Keeps the unsent text of a conversation (empty: none), so that a crash or a kill does not lose it.
     func saveDraft(_ text: String, for id: String?) throws
+    /// The conversations whose text holds `query`, by id, with a snippet of the first match; `completion` may be
+    /// called from another thread (a store reads every file).
+    func search(_ query: String, completion: @escaping @Sendable ([String: String]) -> Void)
 }
 
 public struct PersistenceError: Error, CustomStringConvertible {

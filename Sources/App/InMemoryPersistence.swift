@@ -11,6 +11,15 @@ public final class InMemoryPersistence: ConversationPersistence {
     public private(set) var drafts: [String: String] = [:]
     private var nextID = 0
     public init() {}
+    public func search(_ query: String, completion: @escaping @Sendable ([String: String]) -> Void) {
+        let q = query.lowercased()
+        var hits: [String: String] = [:]
+        for (id, c) in conversations {
+            if let m = c.messages.first(where: { $0.content.lowercased().contains(q) }) { hits[id] = String(m.content.prefix(80)) }
+        }
+        completion(hits)
+    }
+
     public func list() throws -> [SessionEntry] {
         order.reversed().compactMap { id in
             conversations[id].map { c in

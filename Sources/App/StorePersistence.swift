@@ -14,6 +14,15 @@ public final class StorePersistence: ConversationPersistence {
 
     public init(store: SessionStore) { self.store = store }
 
+    public func search(_ query: String, completion: @escaping @Sendable ([String: String]) -> Void) {
+        let store = self.store
+        DispatchQueue.global(qos: .userInitiated).async {
+            var hits: [String: String] = [:]
+            for h in store.search(query) { hits[h.summary.id] = h.matches.first { $0.field != "title" }?.snippet ?? h.matches.first?.snippet ?? "" }
+            completion(hits)
+        }
+    }
+
     public func list() throws -> [SessionEntry] {
         store.list().map { s in
             SessionEntry(id: s.id, title: s.title, updated: s.updated, messageCount: s.messageCount,

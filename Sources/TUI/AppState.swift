@@ -36,14 +36,20 @@ public struct SessionPicker: Equatable, Sendable {
     /// Non-nil while typing a new title for the selected session.
     public var renameField: InputEditor? = nil
     public var confirmDelete = false
+    /// The conversations whose messages hold `contentQuery`, with a snippet of the match (the answer to
+    /// `Effect.searchSessions`, searched off the UI thread).
+    public var contentHits: [String: String] = [:]
+    public var contentQuery = ""
     public init(all: [SessionEntry]) { self.all = all }
     public var query: String { queryField.text }
     public var renaming: String? { renameField?.text }
     public var visible: [SessionEntry] {
         guard !query.isEmpty else { return all }
         let q = query.lowercased()
-        return all.filter { $0.title.lowercased().contains(q) || $0.preview.lowercased().contains(q) || $0.id.hasPrefix(q) }
+        return all.filter { $0.title.lowercased().contains(q) || $0.preview.lowercased().contains(q) || $0.id.hasPrefix(q) || snippet(for: $0.id) != nil }
     }
+    /// The message text that matched the query in conversation `id`, when only its text did.
+    public func snippet(for id: String) -> String? { contentQuery == query ? contentHits[id] : nil }
 }
 
 public struct SettingsPanel: Equatable, Sendable {

@@ -39,10 +39,11 @@ struct ApprovalView {
         width = max(12, s.width - 4); height = max(7, s.height - 2)
         x0 = (s.width - width) / 2; y0 = max(0, (s.height - height) / 2)
         let w = width - 4
-        switch p.request.kind {
-        case .write: title = "Write a file?"
-        case .run: title = "Run a command?"
-        case .read: title = "Run a tool?"
+        // Named for what is shown: a tool glmchat does not know (a server's, a script's) is just "a tool".
+        switch p.request.preview {
+        case .diff: title = "Write a file?"
+        case .command: title = "Run a command?"
+        case .arguments: title = "Run a tool?"
         }
         // The summary in one line (the whole action is below it).
         header = [s.clip(VisibleText.command(p.request.summary).replacingOccurrences(of: "\n", with: " "), style: t[.tool].with(.bold), width: w)]

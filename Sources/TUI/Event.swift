@@ -38,6 +38,8 @@ public enum Event: Sendable {
     case writeUndone(UndoResult)
     case sessions([SessionEntry])
     case sessionLoaded(StoredConversation)
+    /// The conversations whose text holds `query`, by id, with a snippet of the match.
+    case sessionsFound(query: String, hits: [String: String])
     /// The conversation was written under this id.
     case saved(id: String)
     /// Something the user should read in the notice line (e.g. a failed save).
@@ -68,6 +70,8 @@ public enum Effect: Sendable {
     /// Write the conversation (partial: the last reply is still streaming).
     case save(StoredConversation, partial: Bool)
     case listSessions
+    /// Search the saved conversations' message text (answered by `Event.sessionsFound`).
+    case searchSessions(String)
     case openSession(String)
     case renameSession(String, String)
     case deleteSession(String)

@@ -107,7 +107,12 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
             s.overlay = nil
             return [.openSession(e.id)]
         case .delete, .ctrl("d"): if vis[safe: p.selected] != nil { p.confirmDelete = true }
-        default: if fieldKey(&p.queryField, k) { p.selected = 0 }
+        default:
+            if fieldKey(&p.queryField, k) {
+                p.selected = 0
+                // Message text is searched off this thread; the titles filter at once.
+                if p.query.trimming(" ").count >= 2 { s.overlay = .sessions(p); return [.searchSessions(p.query)] }
+            }
         }
         s.overlay = .sessions(p)
         return []

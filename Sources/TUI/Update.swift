@@ -71,6 +71,12 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
         if case .sessions(var p) = s.overlay { p.all = list; p.selected = min(p.selected, max(0, p.visible.count - 1)); s.overlay = .sessions(p) }
         else if s.overlay == nil { s.overlay = .sessions(SessionPicker(all: list)) }
         return []
+    case .sessionsFound(let query, let hits):
+        guard case .sessions(var p) = s.overlay, p.query == query else { return [] }
+        p.contentHits = hits; p.contentQuery = query
+        p.selected = min(p.selected, max(0, p.visible.count - 1))
+        s.overlay = .sessions(p)
+        return []
     case .sessionLoaded(let c):
         let leaving = leaveConversation(&s)
         s.messages = c.messages; s.sessionID = c.id; s.title = c.title

@@ -54,3 +54,20 @@ final class ReadOnlyStoreTests: XCTestCase {
         try again.close()
     }
 }
+
+/// The picker's content search through the session store: message text, a snippet of the first match.
+final class StoreContentSearchTests: XCTestCase {
+    func testTheStoreFindsMessageText() throws {
+        let dir = try tempDir()
+        let p = StorePersistence(store: SessionStore(directory: dir))
+        let id = try p.save(StoredConversation(id: "", title: "Build", messages: [.user("why does the linker fail"), .assistant("a missing -lm flag")]), partial: false)
+        _ = try p.save(StoredConversation(id: "", title: "Other", messages: [.user("hello")]), partial: false)
+        let done = expectation(description: "search")
+        nonisolated(unsafe) var got: [String: String] = [:]
+        p.search("LINKER") { got = $0; done.fulfill() }
+        wait(for: [done], timeout: 30)
+        XCTAssertEqual(Array(got.keys), [id])
+        XCTAssertTrue(got[id]?.contains("linker") == true, "\(got)")
+        try p.close()
+    }
+}

@@ -27,6 +27,7 @@ final class FailingPersistence: ConversationPersistence {
     func close() throws { if failClose { throw Full() } }
     func loadDraft(for id: String?) -> String? { nil }
     func saveDraft(_ text: String, for id: String?) throws {}
+    func search(_ query: String, completion: @escaping @Sendable ([String: String]) -> Void) { completion([:]) }
 }
 
 final class UnsavedTests: XCTestCase {
