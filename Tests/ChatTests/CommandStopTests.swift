@@ -9,13 +9,7 @@ final class CommandStopTests: XCTestCase {
     var root = ""
     var tools: CodingTools!
 
-    override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "glmchat-stop-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        tools = CodingTools(workspace: try Workspace(root: root))
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: root) }
+    override func setUpWithError() throws { (root, tools) = try tempWorkspace("stop") }
 
     func command(_ line: String, timeout: Int = 600) throws -> ToolPlan {
         try tools.plan(ToolCall(id: "c", name: "run_command", arguments: .object([("command", .string(line)), ("timeout_seconds", .int(timeout))])))

@@ -9,13 +9,7 @@ final class SafeWriteTests: XCTestCase {
     var root = ""
     var tools: CodingTools!
 
-    override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "glmchat-writes-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: root + "/src", withIntermediateDirectories: true)
-        tools = CodingTools(workspace: try Workspace(root: root))
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: root) }
+    override func setUpWithError() throws { (root, tools) = try tempWorkspace("writes") }
 
     func call(_ name: String, _ args: [(String, JSONValue)]) -> ToolCall { ToolCall(id: "w", name: name, arguments: .object(args)) }
     func edit(_ path: String, _ old: String, _ new: String) -> ToolCall {

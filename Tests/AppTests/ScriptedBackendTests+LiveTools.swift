@@ -7,27 +7,18 @@ import Chat
 @testable import App
 @testable import TUI
 
-final class ScriptedLiveToolsTests: XCTestCase {
-    let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/live-tools-script.json").path
-
-    /// Processes queued events until the controller is idle or asks for approval (a generous failsafe, not a speed check).
-    func runUntilIdle(_ c: ChatController) {
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            c.processQueued()
-            if !c.state.isBusy && c.state.overlay == nil { return }
-            if case .approval = c.state.overlay { return }
-            _ = c.queue.waitForPost(timeout: 1)
-        }
-        XCTFail("the scripted conversation did not finish")
+extension ScriptedBackendTests {
+    var liveToolsFixture: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/live-tools-script.json").path
     }
 
     func testAScriptedEditRunsForRealAndIsUndone() throws {
         let root = try tempDir()
         let original = Array("helo world\n".utf8)
         try Data(original).write(to: URL(fileURLWithPath: root + "/hello.txt"))
-        let tools = CodingToolsExecutor(CodingTools(workspace: try Workspace(root: root)))
-        let b = ScriptedBackend(script: try Script.load(path: fixture), tools: tools)
+        let workspace = try Workspace(root: root)
+        let tools = CodingToolsExecutor(CodingTools(workspace: workspace))
+        let b = ScriptedBackend(script: try Script.load(path: liveToolsFixture), tools: tools)
         let c = ChatController(state: AppState(modelName: "", contextLength: 0, theme: .plain), backend: b,
                                persistence: InMemoryPersistence(), tools: b)
         c.handle(.resize(width: 80, height: 24))
@@ -47,7 +38,7 @@ final class ScriptedLiveToolsTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: root + "/hello.txt", encoding: .utf8), "hello world\n")
 
         guard case .approval(let run) = c.state.overlay else { return XCTFail("expected the approval panel for the command") }
-        XCTAssertEqual(run.request.preview, .command(line: "cat hello.txt", directory: root, timeoutSeconds: 120))
+        XCTAssertEqual(run.request.preview, .command(line: "cat hello.txt", directory: workspace.root, timeoutSeconds: 120))
         c.handle(.key(KeyPress(.char("y"))))
         runUntilIdle(c)
 
