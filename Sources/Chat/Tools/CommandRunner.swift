@@ -84,7 +84,9 @@ public enum CommandRunner {
         while true {
             let now = monotonic()
             if !exited {
-                if let z = isZombie(pid) { exited = z } else {
+                // Read from /proc without reaping: until the shell is reaped its children still name it as
+                // their parent, which is how ProcessTree finds them. Without /proc, waitpid says it.
+                if let st = ProcessTree.status(of: pid) { exited = st.state == .zombie } else {
                     var st: Int32 = 0
                     if waitpid(pid, &st, WNOHANG) == pid { exited = true; reaped = st }
                 }
@@ -140,18 +142,6 @@ public enum CommandRunner {
     }
 
     private enum Ending { case exited, timedOut, stopped }
-
-    /// Whether `pid` (our child) has ended, read from /proc without reaping it: until it is reaped its children
-    /// still name it as their parent, which is how ProcessTree finds them. Nil when /proc cannot tell.
-    private static func isZombie(_ pid: pid_t) -> Bool? {
-        #if os(Linux)
-        guard let s = ProcessTree.contents("/proc/\(pid)/stat"), let close = s.lastIndex(of: UInt8(ascii: ")")),
-              close + 2 < s.count else { return nil }
-        return s[close + 2] == UInt8(ascii: "Z") || s[close + 2] == UInt8(ascii: "X")
-        #else
-        return nil
-        #endif
-    }
 
     static func monotonic() -> Double {
         var ts = timespec()

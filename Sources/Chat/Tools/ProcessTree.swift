@@ -26,12 +26,9 @@ struct ProcessTree {
             guard let pid = pid_t(name), pid != me else { continue }
             var st = stat()
             guard stat("/proc/\(name)", &st) == 0, st.st_uid == uid else { continue }
-            // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses.
-            guard let s = Self.contents("/proc/\(name)/stat"), let close = s.lastIndex(of: UInt8(ascii: ")")) else { continue }
-            let fields = s[(close + 1)...].split(separator: UInt8(ascii: " "))
-            guard fields.count > 1, let ppid = pid_t(String(decoding: fields[1], as: UTF8.self)) else { continue }
-            parent[pid] = ppid
-            zombie[pid] = fields[0].first == UInt8(ascii: "Z")
+            guard let info = Self.status(of: pid) else { continue }
+            parent[pid] = info.ppid
+            zombie[pid] = info.state == .zombie
             if let env = Self.contents("/proc/\(name)/environ"),
                env.split(separator: 0).contains(where: { $0.elementsEqual(markerBytes) }) { found.insert(pid) }
         }
@@ -64,6 +61,18 @@ struct ProcessTree {
                 sent.insert(m.pid)
             }
         }
+    }
+
+    enum State { case running, zombie }
+
+    /// A process's state and parent from /proc/PID/stat ("pid (comm) state ppid ..."; comm may hold spaces and
+    /// parentheses), nil when /proc does not have it. A zombie has ended but was not reaped yet.
+    static func status(of pid: pid_t) -> (state: State, ppid: pid_t)? {
+        guard let s = contents("/proc/\(pid)/stat"), let close = s.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        let fields = s[(close + 1)...].split(separator: UInt8(ascii: " "))
+        guard fields.count > 1, let ppid = pid_t(String(decoding: fields[1], as: UTF8.self)) else { return nil }
+        let ended = fields[0].first == UInt8(ascii: "Z") || fields[0].first == UInt8(ascii: "X")
+        return (ended ? .zombie : .running, ppid)
     }
 
     /// A /proc file's bytes (its size is not known ahead: read to the end).
