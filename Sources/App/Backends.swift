@@ -40,12 +40,16 @@ public struct SetupError: Error, CustomStringConvertible {
 }
 
 public enum Backends {
-    /// The backend the options and settings ask for.
-    public static func make(_ o: BackendOptions, settings: Settings, settingsPath: String) throws -> BackendChoice {
+    /// The backend the options and settings ask for. `checkpoints` keeps what the tools' writes replace
+    /// (see `checkpoints(noSave:)`).
+    public static func make(_ o: BackendOptions, settings: Settings, settingsPath: String,
+                            checkpoints: WriteCheckpoints = WriteCheckpoints(directory: nil)) throws -> BackendChoice {
+        // Tool commands never see the API key, whichever backend runs.
+        let hidden = [o.apiKeyEnv, settings.apiKeyEnv].compactMap { $0 }
         if let path = o.demoScript {
             var script = try Script.load(path: path)
             if let p = o.paceMs { script.pace = p / 1000 }
-            let b = ScriptedBackend(script: script)
+            let b = ScriptedBackend(script: script, tools: try codingTools(hiding: hidden, checkpoints: checkpoints))
             return BackendChoice(backend: b, tools: b)
         }
         // A server from --endpoint or from settings.json (unless -m names a model file).
@@ -55,7 +59,7 @@ public enum Backends {
             let backend = try remote(endpoint: server.endpoint, apiKeyEnv: server.apiKeyEnv, tokenizer: o.tokenizer, model: server.model,
                                      contextLength: o.contextLength)
             // Tools run here, on this machine, for GLM-style servers as for the local engine.
-            return BackendChoice(backend: backend, tools: try codingTools())
+            return BackendChoice(backend: backend, tools: try codingTools(hiding: hidden, checkpoints: checkpoints))
         }
         if o.apiKeyEnv != nil || o.tokenizer != nil {
             throw SetupError("--api-key-env and --tokenizer only apply with --endpoint (or \"endpoint\" in \(settingsPath))")
@@ -68,15 +72,17 @@ public enum Backends {
                 """)
         }
         guard FileManager.default.fileExists(atPath: model) else { throw SetupError("the model file \(model) does not exist") }
-        return try engine(modelPath: model, threads: o.threads, contextLength: o.contextLength)
+        return try engine(modelPath: model, threads: o.threads, contextLength: o.contextLength,
+                          tools: { try codingTools(hiding: hidden, checkpoints: checkpoints) })
     }
 
-    /// The in-process engine: loads the model (progress on stderr, before the screen starts) and the coding
-    /// tools for templates that declare tools (confined to the current folder).
-    public static func engine(modelPath: String, threads: Int?, contextLength: Int?) throws -> BackendChoice {
+    /// The in-process engine: loads the model (progress on stderr, before the screen starts) and, for templates
+    /// that declare tools, `tools` (default: the coding tools on the current folder, undo in memory).
+    public static func engine(modelPath: String, threads: Int?, contextLength: Int?,
+                              tools: () throws -> ToolExecutor = { try codingTools() }) throws -> BackendChoice {
         FileHandle.standardError.write(Data("glmchat: loading \(modelPath)…\n".utf8))
         let backend = try EngineChatBackend(modelPath: modelPath, threads: threads, contextLength: contextLength)
-        return BackendChoice(backend: backend, tools: backend.template.supportsTools ? try codingTools() : nil)
+        return BackendChoice(backend: backend, tools: backend.template.supportsTools ? try tools() : nil)
     }
 
     /// The workspace's instructions file for the system message, or a warning when it is there but cannot be used.
@@ -84,9 +90,16 @@ public enum Backends {
         InstructionsFile.load(workspace: workspace)
     }
 
-    /// The built-in coding tools on the current folder.
-    static func codingTools() throws -> ToolExecutor {
-        CodingToolsExecutor(CodingTools(workspace: try Workspace(root: FileManager.default.currentDirectoryPath)))
+    /// The built-in coding tools on the current folder. Their commands run without the variables named in
+    /// `hidden` (and any variable holding the same value); writes keep checkpoints in `checkpoints`.
+    public static func codingTools(hiding hidden: [String] = [], checkpoints: WriteCheckpoints = WriteCheckpoints(directory: nil)) throws -> CodingToolsExecutor {
+        let workspace = try Workspace(root: FileManager.default.currentDirectoryPath)
+        return CodingToolsExecutor(CodingTools(workspace: workspace, environment: CommandEnvironment(hiding: hidden)), checkpoints: checkpoints)
+    }
+
+    /// Where the tools' checkpoints are kept: `<sessions>/checkpoints`, or memory only (--no-save).
+    public static func checkpoints(noSave: Bool) -> WriteCheckpoints {
+        WriteCheckpoints(directory: noSave ? nil : SessionStore().directory + "/checkpoints")
     }
 
     /// The remote backend for `endpoint`: asks the server's /v1/models for the model (`model`: its id, default the

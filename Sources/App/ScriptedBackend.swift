@@ -1,6 +1,7 @@
-// A ChatBackend that replays a recorded stream from JSON — reasoning, answers, tool calls with their
-// results — at a set pace. Used by tests, the end-to-end test and `glmchat --demo-script FILE`. It fits
-// each request like the other backends, with GLM's template and an estimate of its tokens.
+// A ChatBackend that replays a recorded stream from JSON — reasoning, answers, tool calls — at a set pace.
+// Used by tests, the end-to-end test and `glmchat --demo-script FILE`. It fits each request like the other
+// backends, with GLM's template and an estimate of its tokens. A tool call with recorded output replays it;
+// one without runs for real through the coding tools (same preview, streaming, stop and undo as the engine's).
 import Foundation
 import Chat
 import Remote
@@ -15,7 +16,8 @@ public struct Script: Sendable {
         case reasoning(String), content(String), warning(String), fail(String)
         /// Replies with what it was sent: "system" the system message, "user" the last user message.
         case echo(String)
-        case toolCall(ToolCall, output: String, exitStatus: Int)
+        /// `output` nil: the call runs for real.
+        case toolCall(ToolCall, output: String?, exitStatus: Int)
     }
     public struct Turn: Sendable {
         /// Used for the first user message containing this text (case-insensitive); nil matches any.
@@ -35,6 +37,7 @@ public struct Script: Sendable {
     /// `{"model", "context_length", "pace_ms", "chunk", "turns": [{"match"?, "finish"?, "steps": [
     ///   {"reasoning": S} | {"content": S} | {"warning": S} | {"fail": S} | {"echo": "system" | "user"} |
     ///   {"tool_call": {"name", "arguments": {...}, "id"?, "output"?, "exit_status"?}}]}]}`
+    /// (a tool call without "output" is run by the coding tools on the workspace)
     public static func parse(_ json: String) throws -> Script {
         let v: JSONValue
         do { v = try JSONValue.parse(json) } catch { throw ScriptError(description: "the script is not valid JSON (\(error))") }
@@ -59,7 +62,7 @@ public struct Script: Sendable {
                     guard let name = tc["name"]?.stringValue else { throw ScriptError(description: "the tool call in \(here) has no name") }
                     callN += 1
                     let call = ToolCall(id: tc["id"]?.stringValue ?? "call_\(callN)", name: name, arguments: tc["arguments"] ?? .object([]))
-                    steps.append(.toolCall(call, output: tc["output"]?.stringValue ?? "", exitStatus: tc["exit_status"]?.intValue ?? 0))
+                    steps.append(.toolCall(call, output: tc["output"]?.stringValue, exitStatus: tc["exit_status"]?.intValue ?? 0))
                 } else { throw ScriptError(description: "\(here) is not reasoning, content, warning, fail, echo or tool_call") }
             }
             let hasCall = steps.contains { if case .toolCall = $0 { return true }; return false }
@@ -104,15 +107,21 @@ public final class ScriptedBackend: ChatBackend, ToolExecutor, @unchecked Sendab
     private let lock = NSLock()
     private var used: Set<Int> = []
     private var generation = 0
-    private var results: [String: (String, Int)] = [:]
+    /// Recorded results by call id (output nil: run for real).
+    private var results: [String: (output: String?, exitStatus: Int)] = [:]
+    /// Runs the calls that have no recorded output; nil when the workspace could not be opened.
+    let liveTools: CodingToolsExecutor?
 
     let fitter: PromptFitter
 
     /// `counter` counts the prompt's tokens (default: about 3 bytes per token, like a server without a tokenizer).
-    public init(script: Script, toolsNeedApproval: Bool = true, counter: TokenCounter = ApproximateTokenCounter()) {
+    /// `tools` runs the calls without recorded output (default: the coding tools on the current folder, undo in memory).
+    public init(script: Script, toolsNeedApproval: Bool = true, counter: TokenCounter = ApproximateTokenCounter(),
+                tools: CodingToolsExecutor? = nil) {
         self.script = script
         self.needsApproval = toolsNeedApproval
         fitter = PromptFitter(template: .glm47, counter: counter, contextLength: script.contextLength)
+        liveTools = tools ?? (try? Workspace(root: FileManager.default.currentDirectoryPath)).map { CodingToolsExecutor(CodingTools(workspace: $0)) }
     }
 
     /// The turn for this request: the first unused one whose `match` is in the last user message, else
@@ -203,18 +212,45 @@ public final class ScriptedBackend: ChatBackend, ToolExecutor, @unchecked Sendab
         emit(.finished(cancelled ? .cancelled : turn.finish))
     }
 
-    /// Replays the recorded output of a call this backend made.
+    /// The live executor for a call the script gave no output, nil for a recorded one.
+    private func live(_ call: ToolCall) -> CodingToolsExecutor? {
+        lock.lock(); defer { lock.unlock() }
+        guard let r = results[call.id], r.output == nil else { return nil }
+        return liveTools
+    }
+
+    public func prepare(_ call: ToolCall, completion: @escaping @Sendable (ToolPreparation) -> Void) {
+        if let t = live(call) { return t.prepare(call, completion: completion) }
+        completion(.ready(ApprovalRequest(call: call, kind: CodingTools.kind(of: call.name) ?? .run, summary: call.name,
+                                          preview: .arguments(call.arguments.serialized(.pretty)))))
+    }
+
+    /// Runs a call without recorded output for real; replays the recorded output of the others.
     public func run(_ call: ToolCall, conversationID: String?, output: @escaping @Sendable (String) -> Void,
                     completion: @escaping @Sendable (Message) -> Void) {
+        if let t = live(call) { return t.run(call, conversationID: conversationID, output: output, completion: completion) }
         lock.lock(); let r = results[call.id]; lock.unlock()
         let pace = script.pace
         Thread {
             let t0 = monotonicSeconds()
             if pace > 0 { Thread.sleep(forTimeInterval: pace * 5) }
-            var m = Message.tool(r?.0 ?? "(the script recorded no output for this call)", callID: call.id, name: call.name)
-            m.toolResult?.exitStatus = r?.1 ?? 1
+            let missing = r == nil ? "(the script recorded no output for this call)"
+                : "(the script recorded no output for this call, and the current folder could not be opened to run it)"
+            var m = Message.tool(r?.output ?? missing, callID: call.id, name: call.name)
+            m.toolResult?.exitStatus = r?.output == nil ? 1 : r?.exitStatus
             m.toolResult?.durationSeconds = monotonicSeconds() - t0
             completion(m)
         }.start()
     }
+
+    public func cancel(_ callID: String) { liveTools?.cancel(callID) }
+    public func cancelAll() { liveTools?.cancelAll() }
+
+    public func undoLastWrite(conversationID: String, completion: @escaping @Sendable (UndoResult) -> Void) {
+        guard let t = liveTools else { return completion(.failed("no write left to undo in this conversation")) }
+        t.undoLastWrite(conversationID: conversationID, completion: completion)
+    }
+
+    /// Forgets a conversation's checkpoints (when it is deleted).
+    public func deleteCheckpoints(conversationID: String) { liveTools?.deleteCheckpoints(conversationID: conversationID) }
 }

@@ -1,5 +1,6 @@
 // The search tool's walk: files under a folder in name order, skipping .gitignore'd paths, binary and huge
-// files and symbolic links that lead outside the workspace; matches text or a regular expression per line.
+// files, FIFOs and devices, and symbolic links that lead outside the workspace; matches text or a regular
+// expression per line.
 import Foundation
 
 struct TextSearch: Sendable {
@@ -70,9 +71,9 @@ struct TextSearch: Sendable {
     }
 
     private func searchFile(_ path: String, rel: String, into out: inout [String]) {
-        let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
-        guard size <= maxFileBytes, let data = FileManager.default.contents(atPath: path), !data.prefix(8192).contains(0) else { return }
-        let text = String(decoding: data, as: UTF8.self)
+        // Only regular files up to the size limit (FileSnapshot refuses a FIFO or device unopened).
+        guard let file = try? FileSnapshot.read(path, shown: rel, limit: maxFileBytes), !file.bytes.prefix(8192).contains(0) else { return }
+        let text = String(decoding: file.bytes, as: UTF8.self)
         var n = 0
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             n += 1

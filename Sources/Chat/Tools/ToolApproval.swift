@@ -1,5 +1,6 @@
 // The permission side of tools: what needs the user's approval (writing files, running commands), the
-// request shown before such a call runs, the answer `CodingTools.execute` gets, and the outcome it returns.
+// request shown before such a call runs, the answer `CodingTools.execute` gets, the outcome it returns,
+// and what an undo did.
 import Foundation
 
 /// What a tool does, for the permission policy: reads are allowed; writes and commands need approval.
@@ -68,14 +69,19 @@ public struct ToolOutcome: Sendable, Equatable {
     public var exitStatus: Int
     public var truncated: Bool
     public var denied: Bool
+    /// The user stopped it while it ran.
+    public var stopped: Bool
     public var seconds: Double
-    public init(output: String, exitStatus: Int, truncated: Bool = false, denied: Bool = false, seconds: Double = 0) {
-        self.output = output; self.exitStatus = exitStatus; self.truncated = truncated; self.denied = denied; self.seconds = seconds
+    public init(output: String, exitStatus: Int, truncated: Bool = false, denied: Bool = false, stopped: Bool = false, seconds: Double = 0) {
+        self.output = output; self.exitStatus = exitStatus; self.truncated = truncated; self.denied = denied; self.stopped = stopped
+        self.seconds = seconds
     }
 
     public func message(answering call: ToolCall) -> Message {
-        Message(role: .tool, content: output,
-                toolResult: ToolResult(callID: call.id, name: call.name, exitStatus: exitStatus, durationSeconds: seconds,
-                                       truncated: truncated ? true : nil, denied: denied ? true : nil))
+        var m = Message(role: .tool, content: output,
+                        toolResult: ToolResult(callID: call.id, name: call.name, exitStatus: exitStatus, durationSeconds: seconds,
+                                               truncated: truncated ? true : nil, denied: denied ? true : nil))
+        if stopped { m.toolResult?.stopped = true }
+        return m
     }
 }
