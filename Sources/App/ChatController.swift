@@ -148,7 +148,10 @@ public final class ChatController: LoopController {
         case .renameSession(let id, let title):
             do { try persistence?.rename(id, to: title) } catch { handle(.notice("could not rename: \(error)")) }
         case .deleteSession(let id):
-            do { try persistence?.delete(id) } catch { handle(.notice("could not delete: \(error)")) }
+            do {
+                try persistence?.delete(id)
+                tools?.deleteCheckpoints(conversationID: id)
+            } catch { handle(.notice("could not delete: \(error)")) }
         case .saveSettings(let s):
             guard let path = settingsPath else { return }
             let changed = SettingsFile.changedKeys(from: settingsBaseline, to: s, among: SettingsFile.panelKeys)

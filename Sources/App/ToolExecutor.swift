@@ -21,6 +21,8 @@ public protocol ToolExecutor: AnyObject, Sendable {
     func cancelAll()
     /// Restores the most recent write of `conversationID` not undone yet; reports the call it undid, or why not.
     func undoLastWrite(conversationID: String, completion: @escaping @Sendable (UndoResult) -> Void)
+    /// Forgets the writes kept for undoing in `conversationID` (it was deleted).
+    func deleteCheckpoints(conversationID: String)
 }
 
 extension ToolExecutor {
@@ -30,6 +32,7 @@ extension ToolExecutor {
     }
     public func cancel(_ callID: String) {}
     public func cancelAll() {}
+    public func deleteCheckpoints(conversationID: String) {}
     public func undoLastWrite(conversationID: String, completion: @escaping @Sendable (UndoResult) -> Void) {
         completion(.failed("there is no write to undo"))
     }

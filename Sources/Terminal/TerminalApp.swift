@@ -15,8 +15,10 @@ public enum TerminalApp {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw TerminalError(description: "could not create the wake-up pipe") }
         defer { controller.queue.setWake(nil); close(fds[0]); close(fds[1]) }
-        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
-        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)   // never inherited by a tool's command or the editor
+        }
         let wakeFD = fds[1]
         nc_set_termination_fd(wakeFD)
         defer { nc_set_termination_fd(-1) }

@@ -82,7 +82,8 @@ struct ChatCommand: ParsableCommand {
         let (theme, themeWarning) = Theme.load(named: themeName, userDir: configDir + "/themes")
         if options.theme != nil, themeWarning == nil { settings.theme = themeName }
 
-        let choice = reportingErrors { try Backends.make(options.backend, settings: settings, settingsPath: settingsPath) }
+        let choice = reportingErrors { try Backends.make(options.backend, settings: settings, settingsPath: settingsPath,
+                                                         checkpoints: Backends.checkpoints(noSave: options.noSave)) }
         let persistence = Backends.persistence(noSave: options.noSave)
         var state = AppState(modelName: choice.backend.modelName, contextLength: choice.backend.contextLength, settings: settings, theme: theme)
         state.themes = Theme.all(userDir: configDir + "/themes").themes

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# End-to-end: the coding tools as a user meets them, with the scripted backend running its tool calls for
+# real in a temporary workspace: an edit_file approved after its diff was shown, a run_command whose
+# process tree (one child that called setsid) is gone within 3 s of Esc, Ctrl-Z restoring the edited file
+# byte for byte (tui-approval.sh has the panel's scrolling and the command hidden behind spaces).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${GLMCHAT_BIN:-$PWD/.build/release/glmchat}
+SCRIPT=$PWD/Tests/e2e/fixtures/tools-script.json
+[ -x "$BIN" ] || { echo "tui-tools: $BIN is missing; build it first (swift build -c release)"; exit 1; }
+command -v tmux >/dev/null || { echo "tui-tools: tmux is not installed (scripts/setup installs it)"; exit 1; }
+
+TMP=$(mktemp -d)
+SOCK="glmchat-tools-$$"
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+T() { tmux -L "$SOCK" -f /dev/null "$@"; }
+cleanup() { pkill -f 'sleep [0-9]+\.4242' 2>/dev/null; T kill-server 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+T new-session -d -s keep "sleep 3600"
+ENVV="env XDG_CONFIG_HOME=$TMP/config XDG_DATA_HOME=$TMP/data HOME=$TMP/home TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8"
+mkdir -p "$TMP/home" "$TMP/ws"
+printf 'alpha\nbeta\ngamma\n' > "$TMP/ws/notes.txt"
+chmod 0640 "$TMP/ws/notes.txt"
+cp -p "$TMP/ws/notes.txt" "$TMP/notes.orig"
+
+pane() { T capture-pane -p -J -t e2e 2>/dev/null; }
+fail() { echo "tui-tools: FAILED: $*"; echo "---- screen ----"; pane; echo "----------------"; exit 1; }
+wait_for() {
+  local text=$1 secs=${2:-10} i
+  for ((i = 0; i < secs * 10; i++)); do
+    pane | grep -qF -- "$text" && return 0
+    sleep 0.1
+  done
+  fail "the screen never showed \"$text\" within ${secs}s"
+}
+T new-session -d -s e2e -x 110 -y 34 -c "$TMP/ws" "$ENVV $BIN --demo-script $SCRIPT --pace-ms 5; echo GLMCHAT-EXIT=\$?; sleep 600"
+wait_for "Type a message and press Enter"
+
+# 1. An edit is shown as a coloured diff with its stats before it runs; y applies it.
+T send-keys -t e2e "edit the notes" Enter
+wait_for "+1 −1"
+wait_for "-beta"
+wait_for "+BETA"
+cmp -s "$TMP/ws/notes.txt" "$TMP/notes.orig" || fail "the file changed before it was approved"
+T send-keys -t e2e y
+wait_for "Done: notes.txt now says BETA."
+[ "$(cat "$TMP/ws/notes.txt")" = $'alpha\nBETA\ngamma' ] || fail "the edit was not applied: $(cat "$TMP/ws/notes.txt")"
+[ "$(stat -c %a "$TMP/ws/notes.txt")" = 640 ] || fail "the edit changed the file's mode to $(stat -c %a "$TMP/ws/notes.txt")"
+
+# 2. A running command streams its output and Esc stops its whole tree, a setsid child included.
+T send-keys -t e2e "run the sleepers" Enter
+wait_for "sleep 300.4242"
+T send-keys -t e2e y
+wait_for "started-4242"
+for ((i = 0; i < 50; i++)); do [ "$(pgrep -fc 'sleep [0-9]+\.4242')" -ge 3 ] && break; sleep 0.1; done
+[ "$(pgrep -fc 'sleep [0-9]+\.4242')" -ge 3 ] || fail "the three sleeps never started"
+T send-keys -t e2e Escape
+gone=0
+for ((i = 0; i < 30; i++)); do pgrep -f 'sleep [0-9]+\.4242' >/dev/null || { gone=1; break; }; sleep 0.1; done
+[ "$gone" = 1 ] || fail "3 s after Esc these were still running: $(pgrep -af 'sleep [0-9]+\.4242')"
+wait_for "stopped by you"
+
+# 3. Ctrl-Z in the transcript undoes the edit, byte for byte.
+T send-keys -t e2e Tab
+sleep 0.2
+T send-keys -t e2e C-z
+wait_for "↶"
+cmp -s "$TMP/ws/notes.txt" "$TMP/notes.orig" || fail "undo did not restore the file: $(cat "$TMP/ws/notes.txt")"
+[ "$(stat -c %a "$TMP/ws/notes.txt")" = 640 ] || fail "undo changed the file's mode"
+T send-keys -t e2e Tab
+sleep 0.2
+
+# 4. Quit cleanly.
+T send-keys -t e2e C-c
+sleep 0.3
+T send-keys -t e2e C-c
+wait_for "GLMCHAT-EXIT=0"
+echo "tui-tools: ok"
