@@ -3,32 +3,9 @@
 # refuses y on a 300-line write until End showed its last line, sends a typed reason back to the model, and
 # --plan shows `plan` in the status bar. Nothing is run: every call is refused.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-BIN=${GLMCHAT_BIN:-$PWD/.build/release/glmchat}
+NAME=tui-approval
+source "$(dirname "$0")/lib/tmux-harness.bash"
 SCRIPT=$PWD/Tests/e2e/fixtures/approval-script.json
-[ -x "$BIN" ] || { echo "tui-approval: $BIN is missing; build it first (swift build -c release)"; exit 1; }
-command -v tmux >/dev/null || { echo "tui-approval: tmux is not installed (scripts/setup installs it)"; exit 1; }
-
-TMP=$(mktemp -d)
-SOCK="glmchat-approval-$$"
-export LANG=C.UTF-8 LC_ALL=C.UTF-8
-T() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cleanup() { T kill-server 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT
-T new-session -d -s keep "sleep 3600"
-ENVV="env XDG_CONFIG_HOME=$TMP/config XDG_DATA_HOME=$TMP/data HOME=$TMP/home TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8"
-mkdir -p "$TMP/home" "$TMP/ws"
-
-pane() { T capture-pane -p -J -t e2e 2>/dev/null; }
-fail() { echo "tui-approval: FAILED: $*"; echo "---- screen ----"; pane; echo "----------------"; exit 1; }
-wait_for() {
-  local text=$1 secs=${2:-10} i
-  for ((i = 0; i < secs * 10; i++)); do
-    pane | grep -qF -- "$text" && return 0
-    sleep 0.1
-  done
-  fail "the screen never showed \"$text\" within ${secs}s"
-}
 start() {
   T kill-session -t e2e 2>/dev/null
   T new-session -d -s e2e -x 100 -y 30 -c "$TMP/ws" "$ENVV $BIN --demo-script $SCRIPT --no-save $*; echo GLMCHAT-EXIT=\$?; sleep 600"

@@ -4,35 +4,13 @@
 # process tree (one child that called setsid) is gone within 3 s of Esc, Ctrl-Z restoring the edited file
 # byte for byte (tui-approval.sh has the panel's scrolling and the command hidden behind spaces).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-BIN=${GLMCHAT_BIN:-$PWD/.build/release/glmchat}
+NAME=tui-tools
+source "$(dirname "$0")/lib/tmux-harness.bash"
 SCRIPT=$PWD/Tests/e2e/fixtures/tools-script.json
-[ -x "$BIN" ] || { echo "tui-tools: $BIN is missing; build it first (swift build -c release)"; exit 1; }
-command -v tmux >/dev/null || { echo "tui-tools: tmux is not installed (scripts/setup installs it)"; exit 1; }
-
-TMP=$(mktemp -d)
-SOCK="glmchat-tools-$$"
-export LANG=C.UTF-8 LC_ALL=C.UTF-8
-T() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cleanup() { pkill -f 'sleep [0-9]+\.4242' 2>/dev/null; T kill-server 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT
-T new-session -d -s keep "sleep 3600"
-ENVV="env XDG_CONFIG_HOME=$TMP/config XDG_DATA_HOME=$TMP/data HOME=$TMP/home TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8"
-mkdir -p "$TMP/home" "$TMP/ws"
+extra_cleanup() { pkill -f 'sleep [0-9]+\.4242' 2>/dev/null; }
 printf 'alpha\nbeta\ngamma\n' > "$TMP/ws/notes.txt"
 chmod 0640 "$TMP/ws/notes.txt"
 cp -p "$TMP/ws/notes.txt" "$TMP/notes.orig"
-
-pane() { T capture-pane -p -J -t e2e 2>/dev/null; }
-fail() { echo "tui-tools: FAILED: $*"; echo "---- screen ----"; pane; echo "----------------"; exit 1; }
-wait_for() {
-  local text=$1 secs=${2:-10} i
-  for ((i = 0; i < secs * 10; i++)); do
-    pane | grep -qF -- "$text" && return 0
-    sleep 0.1
-  done
-  fail "the screen never showed \"$text\" within ${secs}s"
-}
 T new-session -d -s e2e -x 110 -y 34 -c "$TMP/ws" "$ENVV $BIN --demo-script $SCRIPT --pace-ms 5; echo GLMCHAT-EXIT=\$?; sleep 600"
 wait_for "Type a message and press Enter"
 
