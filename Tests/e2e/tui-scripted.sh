@@ -5,43 +5,9 @@
 # terminal, text in the editor survives kill -9. Uses .build/release/glmchat (scripts/test builds it) and
 # temp XDG dirs.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-BIN=${GLMCHAT_BIN:-$PWD/.build/release/glmchat}
+NAME=tui-scripted
+source "$(dirname "$0")/lib/tmux-harness.bash"
 SCRIPT=$PWD/Tests/AppTests/Fixtures/demo-script.json
-[ -x "$BIN" ] || { echo "tui-scripted: $BIN is missing; build it first (swift build -c release)"; exit 1; }
-command -v tmux >/dev/null || { echo "tui-scripted: tmux is not installed (scripts/setup installs it)"; exit 1; }
-
-TMP=$(mktemp -d)
-SOCK="glmchat-e2e-$$"
-export LANG=C.UTF-8 LC_ALL=C.UTF-8
-T() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cleanup() { T kill-server 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT
-# A session that outlives every test session: killing the last one makes the tmux server exit while the next
-# new-session may already be talking to it ("server exited unexpectedly").
-T new-session -d -s keep "sleep 3600"
-ENVV="env XDG_CONFIG_HOME=$TMP/config XDG_DATA_HOME=$TMP/data HOME=$TMP/home TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8"
-mkdir -p "$TMP/home"
-
-pane() { T capture-pane -p -J -t "${TARGET:-e2e}" 2>/dev/null; }   # -J: lines the terminal wrapped come back whole
-fail() { echo "tui-scripted: FAILED: $*"; echo "---- screen ----"; pane; echo "----------------"; exit 1; }
-# wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string).
-wait_for() {
-  local text=$1 secs=${2:-10} i
-  for ((i = 0; i < secs * 10; i++)); do
-    pane | grep -qF -- "$text" && return 0
-    sleep 0.1
-  done
-  fail "the screen never showed \"$text\" within ${secs}s"
-}
-wait_gone() {
-  local text=$1 secs=${2:-10} i
-  for ((i = 0; i < secs * 10; i++)); do
-    pane | grep -qF -- "$text" || return 0
-    sleep 0.1
-  done
-  fail "\"$text\" stayed on the screen for ${secs}s"
-}
 start() { # start ARGS...: a fresh session running glmchat with ARGS
   T kill-session -t e2e 2>/dev/null
   T new-session -d -s e2e -x 100 -y 30 "$ENVV sh -c 'echo \$\$ > $TMP/pid; exec $BIN --demo-script $SCRIPT --pace-ms ${PACE:-5} $*'; echo GLMCHAT-EXIT=\$?; sleep 600"
