@@ -3,7 +3,7 @@
 import Chat
 
 public enum SlashCommand: String, CaseIterable, Sendable {
-    case new, system, think, keepThinking = "keep-thinking", temp, topP = "top-p", undo, sessions, settings, help, quit
+    case new, system, plan, think, keepThinking = "keep-thinking", temp, topP = "top-p", undo, sessions, settings, help, quit
 
     public var name: String { "/" + rawValue }
     /// "/temp N".
@@ -29,6 +29,7 @@ public enum SlashCommand: String, CaseIterable, Sendable {
         switch self {
         case .new: return "start a new conversation"
         case .system: return "set this conversation's system prompt (no text: show it)"
+        case .plan: return "plan mode on/off: the model may read, not write or run"
         case .think: return "let the model think before answering, or not"
         case .keepThinking: return "send past reasoning back to the model, or not"
         case .temp: return "sampling temperature (0–2)"

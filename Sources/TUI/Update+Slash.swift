@@ -67,7 +67,8 @@ private func run(_ s: inout AppState, _ c: SlashCommand, _ args: String) -> [Eff
         if c == .temp { s.settings.sampling.temperature = v } else { s.settings.sampling.topP = v }
         s.notice = "\(c == .temp ? "temperature" : "top-p") \(args)"
         return [.saveSettings(s.settings)]
-    case .undo: return [.undoWrite]
+    case .plan: return perform(&s, .togglePlan)
+    case .undo: return perform(&s, .undo)
     case .sessions: return perform(&s, .sessions)
     case .settings: return perform(&s, .settings)
     case .help: return perform(&s, .help)

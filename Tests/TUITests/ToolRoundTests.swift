@@ -2,6 +2,7 @@
 // text reaching the model, a tool's error reaching the model, the round limit leaving every call answered,
 // and a reply stopped for repeating itself running none of its calls.
 import XCTest
+import Foundation
 import Chat
 @testable import TUI
 
@@ -98,5 +99,27 @@ final class ToolRoundTests: XCTestCase {
         XCTAssertFalse(s.isBusy)
         XCTAssertEqual(s.messages.last?.finishReason, .loop)
         XCTAssertTrue(s.layoutTranscript().rows.contains { $0.plainText.contains("stopped: the model was repeating itself") })
+    }
+}
+
+/// A tool call the model wrote wrong is answered with its error, and the model gets another turn to correct it.
+final class MalformedCallTests: XCTestCase {
+    func testTheErrorGoesBackAndTheModelTriesAgain() throws {
+        let ws = NSTemporaryDirectory() + "glmchat-malformed-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: ws, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: ws) }
+        let tools = CodingTools(workspace: try Workspace(root: ws))
+        var s = Fixture.state()
+        let call = ToolCall(id: "c1", name: "read_file", arguments: .object([]), malformed: "the value of path was not closed with </arg_value>")
+        Fixture.feed(&s, Fixture.type("read it") + [Fixture.key(.enter), .backend(.toolCall(call), at: 1)])
+        var fx = update(&s, .backend(.finished(.toolCalls), at: 2))
+        XCTAssertTrue(fx.contains { if case .prepareTool(let c) = $0 { return c == call }; return false })
+        fx = update(&s, .toolPrepared(call, tools.prepare(call)))
+        let sent = fx.compactMap { if case .send(let r) = $0 { return r }; return nil }
+        XCTAssertEqual(sent.count, 1, "a second model turn")
+        let answer = try XCTUnwrap(sent.first?.messages.last)
+        XCTAssertEqual(answer.role, .tool)
+        XCTAssertEqual(answer.toolResult?.exitStatus, 1)
+        XCTAssertTrue(answer.content.contains("could not be read: the value of path was not closed with </arg_value>"), answer.content)
     }
 }
