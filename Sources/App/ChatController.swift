@@ -19,6 +19,8 @@ public final class ChatController: LoopController {
     /// Puts text on the clipboard (the terminal sends OSC 52).
     public var onCopy: (String) -> Void = { _ in }
     public var onNotify: (String) -> Void = { _ in }
+    /// The folder `@path` mentions are read from (nil: messages are sent without attachments).
+    public var workspace: Workspace?
     public var runOutsideScreen: (() -> Void) -> Void = { $0() }
     public var clock: @Sendable () -> Double = monotonicSeconds
     /// Unsent text kept in the store; the new conversation's is restored on the first tick.
@@ -140,6 +142,15 @@ public final class ChatController: LoopController {
         case .listSessions:
             guard let p = persistence else { handle(.notice("sessions are not being saved")); return }
             do { handle(.sessions(try p.list())) } catch { handle(.notice("could not list sessions: \(error)")) }
+        case .listWorkspaceFiles:
+            guard let ws = workspace else { return }
+            let q = queue
+            DispatchQueue.global(qos: .userInitiated).async { q.post(.workspaceFiles(ws.files())) }
+        case .attach(let text, let paths):
+            // A few small files: read here, so the message goes out in the order it was sent.
+            guard let ws = workspace else { handle(.attached(text, [], note: nil)); return }
+            let (files, note) = AttachmentReader.read(paths, in: ws)
+            handle(.attached(text, files, note: note))
         case .searchSessions(let query):
             let q = queue
             persistence?.search(query) { q.post(.sessionsFound(query: query, hits: $0)) }

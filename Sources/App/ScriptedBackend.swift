@@ -163,7 +163,7 @@ public final class ScriptedBackend: ChatBackend, ToolExecutor, @unchecked Sendab
         t.steps = turn.steps.map { step in
             guard case .echo(let what) = step else { return step }
             if what == "system" { return .content(sent.first { $0.role == .system }?.content ?? "(no system message)") }
-            return .content(sent.last { $0.role == .user }?.content ?? "(no user message)")
+            return .content(sent.last { $0.role == .user }?.promptContent ?? "(no user message)")
         }
         return t
     }

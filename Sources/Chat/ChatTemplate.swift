@@ -59,9 +59,11 @@ extension Message {
     /// The line a tool result carries when the user has undone the change its call made.
     public static let undoneNote = "[The user has since undone this change: the file is back as it was before this call.]"
 
-    /// The text the model is shown for this message (every template and the remote client render this): a tool
-    /// result the user has undone carries `undoneNote` after its output. A stopped call's output already says so.
+    /// The text the model is shown for this message (every template and the remote client render this): a user
+    /// message's attached files follow its text; a tool result the user has undone carries `undoneNote` after its
+    /// output. A stopped call's output already says so.
     public var promptContent: String {
+        if role == .user { return textWithAttachments }
         guard role == .tool, toolResult?.undone == true else { return content }
         return content.isEmpty || content.hasSuffix("\n") ? content + Self.undoneNote : content + "\n" + Self.undoneNote
     }

@@ -16,7 +16,7 @@ enum GLM47Template {
         let lastUser = messages.lastIndex { $0.role == .user } ?? -1
         for (i, m) in messages.enumerated() {
             switch m.role {
-            case .user: out += "<|user|>" + m.content
+            case .user: out += "<|user|>" + m.promptContent
             case .system: out += "<|system|>" + m.content
             case .tool:
                 if i == 0 || messages[i - 1].role != .tool { out += "<|observation|>" }

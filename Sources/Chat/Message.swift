@@ -140,10 +140,12 @@ public struct Message: Codable, Sendable, Equatable, Identifiable {
     /// True while a reply is still streaming (or was cut off by a crash).
     public var incomplete: Bool
     public var created: Date?
+    /// Files the user attached with `@path` (a user message), sent after its text.
+    public var attachments: [Attachment]
 
     enum CodingKeys: String, CodingKey {
         case id, role, content, reasoning = "reasoning_content", toolCalls = "tool_calls", toolResult = "tool_result"
-        case finishReason = "finish_reason", sampling, stats, incomplete, created
+        case finishReason = "finish_reason", sampling, stats, incomplete, created, attachments
     }
 
     public init(id: String = Message.newID(), role: Role, content: String, reasoning: String? = nil,
@@ -151,7 +153,7 @@ public struct Message: Codable, Sendable, Equatable, Identifiable {
                 sampling: SamplingParams? = nil, stats: GenerationStats? = nil, incomplete: Bool = false, created: Date? = Date()) {
         self.id = id; self.role = role; self.content = content; self.reasoning = reasoning; self.toolCalls = toolCalls
         self.toolResult = toolResult; self.finishReason = finishReason; self.sampling = sampling; self.stats = stats
-        self.incomplete = incomplete; self.created = created
+        self.incomplete = incomplete; self.created = created; self.attachments = []
     }
 
     public init(from d: Decoder) throws {
@@ -167,6 +169,7 @@ public struct Message: Codable, Sendable, Equatable, Identifiable {
         stats = try c.decodeIfPresent(GenerationStats.self, forKey: .stats)
         incomplete = try c.decodeIfPresent(Bool.self, forKey: .incomplete) ?? false
         created = try c.decodeIfPresent(Date.self, forKey: .created)
+        attachments = try c.decodeIfPresent([Attachment].self, forKey: .attachments) ?? []
     }
 
     public func encode(to e: Encoder) throws {
@@ -182,6 +185,7 @@ public struct Message: Codable, Sendable, Equatable, Identifiable {
         try c.encodeIfPresent(stats, forKey: .stats)
         if incomplete { try c.encode(true, forKey: .incomplete) }
         try c.encodeIfPresent(created, forKey: .created)
+        if !attachments.isEmpty { try c.encode(attachments, forKey: .attachments) }
     }
 
     public static func newID() -> String { UUID().uuidString.lowercased() }

@@ -104,6 +104,8 @@ public struct AppState: Sendable {
     public var now: Double = 0
     /// Commands from `.glmchat/commands/` and the config folder's `commands/` (see CustomCommand).
     public var customCommands: [CustomCommand] = []
+    /// The workspace's files, for `@` completion (App lists them off the UI thread).
+    public var workspaceFiles: [String] = []
     /// The chosen line of the slash-command completion list.
     public var slashSelected = 0
     /// The workspace's instructions file, sent in the system message of every turn (nil: none, or --no-instructions).

@@ -34,6 +34,10 @@ public enum Event: Sendable {
     case toolFinished(Message, at: Double)
     /// The answer to `Effect.editExternally`: the edited text (nil: unchanged), and a line for the notice.
     case editedExternally(String?, note: String?)
+    /// The workspace's files (relative paths).
+    case workspaceFiles([String])
+    /// Message `text` with the files its `@path`s name (those that are files); `note` says what was not attached.
+    case attached(String, [Attachment], note: String?)
     /// The answer to `Effect.undoWrite`.
     case writeUndone(UndoResult)
     case sessions([SessionEntry])
@@ -70,6 +74,10 @@ public enum Effect: Sendable {
     /// Write the conversation (partial: the last reply is still streaming).
     case save(StoredConversation, partial: Bool)
     case listSessions
+    /// List the workspace's files for `@` completion (answered by `Event.workspaceFiles`).
+    case listWorkspaceFiles
+    /// Read the files `paths` names for message `text` and send it with them (answered by `Event.attached`).
+    case attach(String, paths: [String])
     /// Search the saved conversations' message text (answered by `Event.sessionsFound`).
     case searchSessions(String)
     case openSession(String)

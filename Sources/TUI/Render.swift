@@ -107,6 +107,8 @@ func renderSeparator(_ s: AppState, into buf: inout Buffer) {
         left = [Span(" \(Keymap.key(.stop)) or \(Keymap.key(.interrupt)) stops the reply · \(Keymap.key(.send)) queues a message ", t[.dim])]
     } else if !s.slashCompletions.isEmpty {
         left = [Span(" command: Tab completes · ↑↓ choose · Enter runs ", t[.dim])]
+    } else if !s.fileCompletions.isEmpty {
+        left = [Span(" file: Tab or Enter completes · ↑↓ choose · sent with the message ", t[.dim])]
     } else if s.focus == .transcript {
         let k = { Keymap.key($0, in: .transcript) }
         left = [Span(" transcript: ↑↓ select · \(k(.toggleBlock)) open/close · \(k(.toggleThinking)) thinking · \(k(.search)) search · "

@@ -62,11 +62,15 @@ public struct CustomCommand: Equatable, Sendable {
     }
 }
 
-/// One line of the completion list.
+/// One line of the completion list (a command, or a file for `@`).
 public struct SlashCompletion: Equatable, Sendable {
     public var name: String
     public var arguments: String
     public var summary: String
+    /// The editor's whole text once this line is taken (nil: the name, and a space when arguments follow).
+    public var replacement: String? = nil
+    /// Enter takes it and sends (a command without arguments) rather than only completing.
+    public var runsOnEnter: Bool { replacement == nil && arguments.isEmpty }
 }
 
 extension AppState {

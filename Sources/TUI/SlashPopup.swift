@@ -1,7 +1,7 @@
 // Drawing of the slash-command completion list: just above the editor, over the transcript, the chosen line
 // reversed, at most 8 lines (then how many more).
 func renderSlashPopup(_ s: AppState, into buf: inout Buffer) {
-    let list = s.slashCompletions
+    let list = s.completions
     guard !list.isEmpty else { return }
     let t = s.theme
     let room = min(8, s.transcriptRows)

@@ -17,6 +17,15 @@ extension AppState {
         return out
     }
 
+    /// A user message's attached files, folded: path, size and about how many tokens.
+    func attachmentBlocks(_ m: Message) -> [Block] {
+        m.attachments.enumerated().map { i, a in
+            var detail = sizeText(a.fileBytes) + " · ~\(grouped((a.text.utf8.count + 3) / 4)) tokens"
+            if a.truncated { detail += " (\(sizeText(Attachment.maxBytes)) attached)" }
+            return foldedBlock(key: m.id + ":file:\(i)", title: "📎 " + a.path, detail: detail, text: a.text)
+        }
+    }
+
     /// A block shown as one header line until opened (then its text follows, marked at the left).
     private func foldedBlock(key: String, title: String, detail: String, text: String) -> Block {
         let t = theme, w = transcriptTextWidth

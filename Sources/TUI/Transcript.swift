@@ -84,6 +84,7 @@ extension AppState {
             sig += ":\(isExpanded(m.id + ":tool:" + c.id, default: false))"
         }
         if let n = messageNotes[m.id] { sig += "|n\(n.count)" }
+        for i in m.attachments.indices { sig += "|f\(isExpanded(m.id + ":file:\(i)", default: false))" }
         return sig
     }
 
@@ -110,6 +111,7 @@ extension AppState {
                 lines.append([Span(i == 0 ? "› " : "  ", t[.user])] + l)
             }
             blocks.append(Block(key: m.id, kind: .user, lines: lines, collapsible: false, copyText: m.content, gapBefore: hasBefore))
+            blocks += attachmentBlocks(m)
             blocks += noteBlocks(m)
         case .assistant:
             var first = true

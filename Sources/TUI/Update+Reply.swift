@@ -11,10 +11,17 @@ func submit(_ s: inout AppState) -> [Effect] {
 }
 
 /// Adds the user's message to the conversation and starts the reply.
+/// A message naming files with `@path` goes out once App has read them (`Event.attached`).
 func send(_ s: inout AppState, _ text: String) -> [Effect] {
+    let mentions = Attachment.mentions(in: text)
+    if !mentions.isEmpty { return [.attach(text, paths: mentions)] }
+    return send(&s, .user(text))
+}
+
+func send(_ s: inout AppState, _ m: Message) -> [Effect] {
     s.toolRounds = 0
-    s.messages.append(.user(text))
-    if s.title.isEmpty { s.title = defaultTitle(text) }
+    s.messages.append(m)
+    if s.title.isEmpty { s.title = defaultTitle(m.content) }
     return startReply(&s)
 }
 

@@ -1,10 +1,11 @@
-// Slash commands: the completion list's keys (↑↓ choose, Tab completes, Enter runs) and what each built-in
-// command does when a line starting with `/` is sent; a custom command sends its text as the message.
+// Slash commands: the completion list's keys (↑↓ choose, Tab completes, Enter runs — for `@` files Enter only
+// completes) and what each built-in command does when a line starting with `/` is sent; a custom command sends
+// its text as the message.
 import Chat
 
 /// Keys while the completion list is shown; nil lets the key do what it always does.
 func slashKey(_ s: inout AppState, _ k: KeyPress) -> [Effect]? {
-    let list = s.slashCompletions
+    let list = s.completions
     guard !list.isEmpty, !k.alt else { return nil }
     let sel = min(s.slashSelected, list.count - 1)
     switch k.key {
@@ -15,9 +16,9 @@ func slashKey(_ s: inout AppState, _ k: KeyPress) -> [Effect]? {
         return []
     case .enter:
         // The name typed whole runs as it is; else the chosen one is completed, and run when it takes no arguments.
-        if list.contains(where: { $0.name == s.input.text }) { return nil }
+        if list.contains(where: { $0.replacement == nil && $0.name == s.input.text }) { return nil }
         complete(&s, list[sel])
-        return list[sel].arguments.isEmpty ? submit(&s) : []
+        return list[sel].runsOnEnter ? submit(&s) : []
     default:
         s.slashSelected = 0
         return nil
@@ -25,7 +26,7 @@ func slashKey(_ s: inout AppState, _ k: KeyPress) -> [Effect]? {
 }
 
 private func complete(_ s: inout AppState, _ c: SlashCompletion) {
-    s.input.setText(c.name + (c.arguments.isEmpty ? "" : " "))
+    s.input.setText(c.replacement ?? c.name + (c.arguments.isEmpty ? "" : " "))
     s.slashSelected = 0
 }
 

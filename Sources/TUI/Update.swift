@@ -51,6 +51,16 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
         if let id = m.toolResult?.callID { s.liveToolOutput[id] = nil }
         if s.runningTool?.id == m.toolResult?.callID { s.runningTool = nil; s.runningToolStartedAt = nil }
         return [.save(s.conversation, partial: false)] + nextTool(&s)
+    case .workspaceFiles(let files):
+        s.workspaceFiles = files
+        return []
+    case .attached(let text, let files, let note):
+        if let note { s.notice = note }
+        // App answers at once; should a reply have started meanwhile, the message waits its turn with the others.
+        if s.isBusy { s.queued.append(text); return [] }
+        var m = Message.user(text)
+        m.attachments = files
+        return send(&s, m)
     case .editedExternally(let text, let note):
         if let text { s.input.setText(text); s.focus = .input }
         s.notice = note.map { "editor: " + $0 }
@@ -137,7 +147,8 @@ func typeKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
     guard case .char(let c) = k.key, !k.alt else { return [] }
     if s.focus == .transcript { leaveTranscript(&s) }
     s.input.insert(String(c))
-    return []
+    // An `@` starting a word: the file list is fetched anew (files come and go while the model works).
+    return c == "@" && s.mentionQuery == "" ? [.listWorkspaceFiles] : []
 }
 
 /// Back to the editor: the transcript's selection and search end with it.

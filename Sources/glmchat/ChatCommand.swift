@@ -2,6 +2,7 @@
 // script for demos and tests), loads settings and theme, opens or resumes a session, runs the UI.
 import App
 import ArgumentParser
+import Chat
 import Foundation
 import TUI
 import Terminal
@@ -99,6 +100,8 @@ struct ChatCommand: ParsableCommand {
         let controller = ChatController(state: state, backend: choice.backend, persistence: persistence, tools: choice.tools,
                                         settingsPath: settingsPath)
         if !options.noKVCache { controller.keepKVSnapshots(budget: settings.kvCacheMaxBytes) }
+        // `@path` attaches files of the folder the tools work in.
+        if choice.tools != nil { controller.workspace = try? Workspace(root: FileManager.default.currentDirectoryPath) }
         if options.resume {
             if let id = options.sessionID {
                 reportingErrors { try controller.open(try resolveSessionID(id, in: persistence)) }

@@ -27,7 +27,7 @@ final class InstructionsFileTests: XCTestCase {
     func testACutWithoutALineEndNeverSplitsACharacter() {
         let bytes = Array(String(repeating: "日本", count: 20).utf8)   // 3 bytes a character, no line end
         for n in 1...bytes.count {
-            let cut = InstructionsFile.cut(Array(bytes.prefix(n)))
+            let cut = CappedTextFile.cut(Array(bytes.prefix(n)))
             XCTAssertNotNil(String(validating: cut, as: UTF8.self), "cut at \(n)")
             XCTAssertGreaterThanOrEqual(cut.count, n - 6)
         }

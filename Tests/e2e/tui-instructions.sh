@@ -2,7 +2,8 @@
 # End-to-end: the workspace's AGENTS.md reaches the model in the system message (the scripted backend echoes
 # the system message it was sent), is shown folded at the top of the transcript with its size, and
 # --no-instructions leaves it out; /system puts the conversation's own prompt before it; the / completion list;
-# a custom command from .glmchat/commands sends its text with $ARGUMENTS filled in.
+# a custom command from .glmchat/commands sends its text with $ARGUMENTS filled in; `@READ` + Tab completes a
+# workspace file and the sent message carries its text.
 set -uo pipefail
 NAME=tui-instructions
 source "$(dirname "$0")/lib/tmux-harness.bash"
@@ -10,6 +11,7 @@ SCRIPT=$PWD/Tests/e2e/fixtures/echo-script.json
 printf '# House rules\n\nIndent with tabs-7391.\n' > "$TMP/ws/AGENTS.md"
 mkdir -p "$TMP/ws/.glmchat/commands"
 printf 'Say hello to $ARGUMENTS, please.\n' > "$TMP/ws/.glmchat/commands/greet.md"
+printf 'The readme-2931 text.\n' > "$TMP/ws/README.md"
 start() {
   T kill-session -t e2e 2>/dev/null
   T new-session -d -s e2e -x 100 -y 30 -c "$TMP/ws" "$ENVV $BIN --demo-script $SCRIPT --no-save $*; echo GLMCHAT-EXIT=\$?; sleep 600"
@@ -36,6 +38,15 @@ T send-keys -t e2e "/gr"
 wait_for "custom · .glmchat/commands/greet.md"
 T send-keys -t e2e Tab "the team" Enter
 wait_for "echo: Say hello to the team, please."
+
+# @file: completed from the workspace's files, attached to the message sent.
+T send-keys -t e2e "read the attached @READ"
+wait_for "@README.md"
+T send-keys -t e2e Tab
+T send-keys -t e2e Enter
+wait_for "▸ 📎 README.md · 22 bytes"
+wait_for '<file path="README.md">'
+wait_for "The readme-2931 text."
 
 start --no-instructions
 wait_for "Type a message and press Enter"
