@@ -403,7 +403,8 @@ final class KVSnapshotTests: XCTestCase {
             guard n > 0 else { continue }
             let prompt = Array(script.prefix(n + 1))
             let s = try Session(model: glm, contextLength: 256, halfCache: true)
-            XCTAssertEqual(try s.restore(from: path, prompt: prompt), n)
+            // A child that wrote the whole script leaves no token to prefill after it: its last one is recomputed.
+            XCTAssertEqual(try s.restore(from: path, prompt: prompt), min(n, prompt.count - 1))
             let got = try s.prefill(prompt)
             let want = try Session(model: glm, contextLength: 256, halfCache: true).prefill(prompt)
             XCTAssertLessThanOrEqual(Self.maxRel(got[...], want[...]), 1e-4, "run \(run): restored rows are wrong")

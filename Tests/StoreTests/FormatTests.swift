@@ -127,7 +127,7 @@ final class FormatTests: XCTestCase {
          "model": {"name": "m", "quant": "Q4_K_M"},
          "settings": {"thinking": false, "x_theme": "dark", "sampling": {"temperature": 0.5, "x_mirostat": 2}},
          "messages": [
-           {"id": "u1", "role": "user", "content": "first question", "x_pinned": true, "attachments": [{"path": "/a"}]},
+           {"id": "u1", "role": "user", "content": "first question", "x_pinned": true, "x_attachments": [{"path": "/a"}]},
            {"id": "a1", "role": "assistant", "content": "answer", "stats": {"prompt_tokens": 5, "x_gpu": "none"},
             "tool_calls": [{"id": "c", "name": "f", "arguments": {}, "x_call": 1}]}
          ],
@@ -158,7 +158,7 @@ final class FormatTests: XCTestCase {
         let m = try XCTUnwrap(top["messages"] as? [[String: Any]])
         XCTAssertEqual(m.count, 3)
         XCTAssertEqual(m[0]["x_pinned"] as? Bool, true)
-        XCTAssertEqual((m[0]["attachments"] as? [[String: Any]])?.first?["path"] as? String, "/a")
+        XCTAssertEqual((m[0]["x_attachments"] as? [[String: Any]])?.first?["path"] as? String, "/a")
         XCTAssertEqual(m[1]["content"] as? String, "answer, edited")
         XCTAssertEqual((m[1]["stats"] as? [String: Any])?["x_gpu"] as? String, "none")
         XCTAssertEqual(((m[1]["tool_calls"] as? [[String: Any]])?.first)?["x_call"] as? Int, 1)
