@@ -52,12 +52,16 @@ public enum JSONValue: Sendable, Equatable, Hashable {
 extension JSONValue {
     public struct WriteOptions: Sendable {
         /// Python json.dumps defaults: ", " and ": " separators, non-ASCII escaped as \uXXXX.
-        public static let python = WriteOptions(itemSeparator: ", ", keySeparator: ": ", asciiOnly: true, indent: nil)
+        public static let python = WriteOptions(itemSeparator: ", ", keySeparator: ": ", asciiOnly: true, indent: nil, pythonFloats: true)
         /// Compact, UTF-8 kept (what OpenAI-style APIs send).
         public static let compact = WriteOptions(itemSeparator: ",", keySeparator: ":", asciiOnly: false, indent: nil)
         /// Human-readable files: two-space indent, UTF-8 kept.
         public static let pretty = WriteOptions(itemSeparator: ",", keySeparator: ": ", asciiOnly: false, indent: 2)
         public var itemSeparator: String, keySeparator: String, asciiOnly: Bool, indent: Int?
+        /// Infinities and NaN as Python writes them (`Infinity`, `NaN`: what a template's tojson prints); otherwise
+        /// as valid JSON that reads back the same (`1e999`, `-1e999`; NaN, which no JSON text holds, as null), so a
+        /// file glmchat rewrites stays readable.
+        public var pythonFloats = false
     }
 
     public func serialized(_ o: WriteOptions = .compact) -> String {
@@ -73,6 +77,7 @@ extension JSONValue {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
+        case .double(let d) where !d.isFinite && !o.pythonFloats: out += d.isNaN ? "null" : d < 0 ? "-1e999" : "1e999"
         case .double(let d): out += Self.formatDouble(d)
         case .string(let s): Self.writeString(s, asciiOnly: o.asciiOnly, to: &out)
         case .array(let a):

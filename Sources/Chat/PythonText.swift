@@ -46,5 +46,5 @@ enum PythonText {
 
 extension JSONValue.WriteOptions {
     /// Python json.dumps(x, ensure_ascii=False): ", " and ": " separators, UTF-8 kept (transformers' tojson).
-    public static let pythonUnicode = JSONValue.WriteOptions(itemSeparator: ", ", keySeparator: ": ", asciiOnly: false, indent: nil)
+    public static let pythonUnicode = JSONValue.WriteOptions(itemSeparator: ", ", keySeparator: ": ", asciiOnly: false, indent: nil, pythonFloats: true)
 }

@@ -20,7 +20,9 @@ public enum AtomicFile {
     /// Replaces (or creates) `path` with `bytes` so that a crash at any moment leaves either the old file or
     /// the new one, never a mix. With `replace: false` the call fails with EEXIST if `path` exists.
     /// `sync: false` skips both fsyncs: still atomic against a killed process, not against power loss.
+    /// A symbolic link at `path` is written through: its target is replaced and the link stays.
     public static func write(_ bytes: [UInt8], to path: String, replace: Bool = true, sync: Bool = true) throws(FileSystemError) {
+        let path = replace ? linkTarget(path) ?? path : path
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         let tmp = "\(dir)/.\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
@@ -41,6 +43,14 @@ public enum AtomicFile {
         }
         ok = true
         if sync { try syncDirectory(dir) }
+    }
+
+    /// The real path a symbolic link at `path` leads to (nil: not a link, or a link to nothing).
+    static func linkTarget(_ path: String) -> String? {
+        var st = stat()
+        guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK, let real = realpath(path, nil) else { return nil }
+        defer { free(real) }
+        return String(cString: real)
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(FileSystemError) {

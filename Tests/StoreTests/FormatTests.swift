@@ -227,3 +227,34 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(Session(id: "e").displayTitle, "(empty conversation)")
     }
 }
+
+/// A number too large for a double (a future field's `1e999`) survives a rewrite as valid JSON that reads the same.
+final class HugeNumberTests: XCTestCase {
+    func testAHugeNumberStaysJSONAfterARename() throws {
+        let dir = NSTemporaryDirectory() + "glmchat-huge-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = """
+        {"format": "glmchat.session", "version": 1, "id": "big", "title": "t", "future_field": 1e999, "x_neg": -2e400,
+         "created": "2026-01-02T03:04:05Z", "updated": "2026-01-02T03:04:05Z",
+         "messages": [{"id": "u1", "role": "user", "content": "hi", "x_n": 1e999}]}
+        """
+        try Data(file.utf8).write(to: URL(fileURLWithPath: dir + "/big.json"))
+        let store = SessionStore(directory: dir)
+        try store.rename("big", to: "renamed")
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/big.json"))
+        let text = String(decoding: data, as: UTF8.self)
+        XCTAssertFalse(text.contains("Infinity"), text)
+        // Python's parser, independent of the store's (Foundation's refuses numbers a double cannot hold).
+        let py = Process()
+        py.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        py.arguments = ["python3", "-c", "import json, sys; d = json.load(open(sys.argv[1])); assert d['future_field'] == float('inf')", dir + "/big.json"]
+        try py.run(); py.waitUntilExit()
+        XCTAssertEqual(py.terminationStatus, 0, "python3's json reads the file")
+        XCTAssertEqual(try store.load("big").title, "renamed")
+        XCTAssertTrue(text.contains("\"future_field\": 1e999") && text.contains("\"x_neg\": -1e999") && text.contains("\"x_n\": 1e999"), text)
+        // The template's tojson keeps Python's spelling.
+        XCTAssertEqual(JSONValue.double(.infinity).serialized(.python), "Infinity")
+        XCTAssertEqual(JSONValue.double(.nan).serialized(.compact), "null")
+    }
+}

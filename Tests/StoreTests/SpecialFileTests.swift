@@ -70,3 +70,25 @@ final class SpecialFileTests: XCTestCase {
         XCTAssertEqual(try AtomicFile.read(dir + "/r"), Array("abc".utf8))
     }
 }
+
+/// A session file that is a symbolic link (kept in a synced folder, say) is written through: the link stays.
+final class SymlinkedSessionTests: XCTestCase {
+    func testSavingWritesThroughTheLink() throws {
+        let base = NSTemporaryDirectory() + "glmchat-link-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: base + "/sessions", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: base + "/elsewhere", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let store = SessionStore(directory: base + "/sessions")
+        let s = try store.create()
+        try s.append(.user("first"))
+        let id = s.session.id
+        try s.close()
+        let real = base + "/elsewhere/\(id).json"
+        try FileManager.default.moveItem(atPath: store.path(for: id), toPath: real)
+        try FileManager.default.createSymbolicLink(atPath: store.path(for: id), withDestinationPath: real)
+        try store.rename(id, to: "through the link")
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: store.path(for: id)), real, "the link is still a link")
+        XCTAssertEqual(try store.load(id).title, "through the link")
+        XCTAssertTrue(String(decoding: try Data(contentsOf: URL(fileURLWithPath: real)), as: UTF8.self).contains("through the link"))
+    }
+}
