@@ -5,6 +5,7 @@
 import Foundation
 import Chat
 import Remote
+import Store
 import TUI
 
 public struct ScriptError: Error, CustomStringConvertible {
@@ -81,7 +82,8 @@ public struct Script: Sendable {
     }
 
     public static func load(path: String) throws -> Script {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ScriptError(description: "cannot read the script \(path)") }
+        let data: [UInt8]
+        do { data = try AtomicFile.read(path, limit: 64 << 20) } catch { throw ScriptError(description: "cannot read the script \(path): \(error)") }
         return try parse(String(decoding: data, as: UTF8.self))
     }
 

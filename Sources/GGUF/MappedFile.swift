@@ -16,7 +16,8 @@ public final class MappedFile: @unchecked Sendable {
     public init(path: String) throws {
         self.path = path
         isMapped = true
-        let fd = open(path, O_RDONLY)
+        // Non-blocking: a FIFO named by mistake is refused below instead of waiting for a writer.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var st = stat()

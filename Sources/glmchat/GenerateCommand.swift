@@ -32,7 +32,11 @@ struct GenerateCommand: ParsableCommand {
         guard (prompt == nil) != (file == nil) else { fail("give the prompt with either -p or -f") }
         guard n >= 0, threads >= 1 else { fail("-n must be at least 0 and -t at least 1") }
         var text = prompt ?? ""
-        if let file { text = reportingErrors { try String(contentsOfFile: file, encoding: .utf8) } }
+        if let file {
+            let bytes = reportingErrors { try readUserFile(file, what: "prompt file") }
+            guard let t = String(validating: bytes, as: UTF8.self) else { fail("The prompt file \(file) is not UTF-8 text.") }
+            text = t
+        }
         let m = reportingErrors { try Model(path: model, threads: threads, options: engineOptions()) }
         let tok = reportingErrors { try Tokenizer(gguf: m.gguf) }
         let ids = raw ? tok.encode(text, parseSpecial: false) : tok.encode(Self.render(text, system: system, noThink: noThink, gguf: m.gguf), parseSpecial: true, addBOS: false)

@@ -68,8 +68,8 @@ struct PromptCommand: ParsableCommand {
     }
 
     static func readText(_ path: String, what: String) throws -> String {
-        guard let d = FileManager.default.contents(atPath: path) else { throw PromptError("The \(what) file \(path) cannot be read.") }
-        guard let s = String(data: d, encoding: .utf8) else { throw PromptError("The \(what) file \(path) is not UTF-8 text.") }
+        let d = try readUserFile(path, what: what + " file")
+        guard let s = String(validating: d, as: UTF8.self) else { throw PromptError("The \(what) file \(path) is not UTF-8 text.") }
         return s
     }
 }

@@ -9,7 +9,7 @@ import TUI
 extension RemoteProbeCommand {
     /// Earlier turns from a JSON array of {"role": "system"|"user"|"assistant", "content": TEXT}.
     static func loadHistory(_ path: String) throws -> [Message] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw RemoteOptionsError("Cannot read the history file \(path).") }
+        let data = try readUserFile(path, what: "history file")
         guard let items = (try? JSONValue.parse(Array(data)))?.arrayValue else {
             throw RemoteOptionsError("The history file \(path) is not a JSON array of {\"role\", \"content\"} objects.")
         }

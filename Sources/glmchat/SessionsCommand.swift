@@ -204,10 +204,8 @@ struct SessionsCommand: ParsableCommand {
         @Option(help: "Title for the new session (default: from the first user message).") var title: String = ""
 
         func run() throws {
-            guard let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file) else {
-                fail("Could not read \(file)")
-            }
-            let id = reportingErrors { try location.store.importOpenAI(Array(data), title: title) }
+            let data = file == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile()) : reportingErrors { try readUserFile(file, what: "file") }
+            let id = reportingErrors { try location.store.importOpenAI(data, title: title) }
             print(id)
         }
     }

@@ -44,8 +44,7 @@ struct TokenizeCommand: ParsableCommand {
         if let prompt {
             bytes = Array(prompt.utf8)
         } else {
-            guard let d = FileManager.default.contents(atPath: file!) else { fail("Cannot read the file \(file!).") }
-            bytes = [UInt8](d)
+            bytes = reportingErrors { try readUserFile(file!, what: "file") }
         }
         let tl = DispatchTime.now().uptimeNanoseconds
         let tok = reportingErrors { try Tokenizer(gguf: try GGUFFile(path: model)) }

@@ -32,4 +32,12 @@ printf 'not a model' > "$tmp/text.gguf"; check_bad "$tmp/text.gguf" "is not a GG
 cp "$model" "$tmp/flipped.gguf"; printf '\xff\xff\xff\xff\xff\xff\xff\x7f' | dd of="$tmp/flipped.gguf" bs=1 seek=16 conv=notrunc status=none
 check_bad "$tmp/flipped.gguf" "metadata entries"
 check_bad "$tmp/missing.gguf" "cannot open"
+# A FIFO named on the command line is refused in one sentence, never waited on.
+mkfifo "$tmp/fifo"
+check_bad "$tmp/fifo" "not a regular file"
+for args in "tokenize -m $model -f $tmp/fifo" "generate -m $model -f $tmp/fifo" "sessions import --sessions-dir $tmp/s $tmp/fifo" "--demo-script $tmp/fifo"; do
+  timeout 20 "$bin" $args < /dev/null > "$tmp/out" 2> "$tmp/err"; rc=$?
+  [ "$rc" -eq 1 ] || fail "$args: exit code $rc, expected 1 (124: it waited on the FIFO)"
+  grep -q "not a regular file" "$tmp/err" || fail "$args: stderr lacks 'not a regular file': $(cat "$tmp/err")"
+done
 exit 0
