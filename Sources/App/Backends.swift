@@ -26,10 +26,13 @@ public struct BackendOptions {
     public var endpoint: String?
     public var apiKeyEnv: String?
     public var tokenizer: String?
+    /// The folder the coding tools work in (--workspace, else the current folder).
+    public var workspace: String
     public init(model: String? = nil, threads: Int? = nil, contextLength: Int? = nil, demoScript: String? = nil, paceMs: Double? = nil,
-                endpoint: String? = nil, apiKeyEnv: String? = nil, tokenizer: String? = nil) {
+                endpoint: String? = nil, apiKeyEnv: String? = nil, tokenizer: String? = nil,
+                workspace: String = FileManager.default.currentDirectoryPath) {
         self.model = model; self.threads = threads; self.contextLength = contextLength; self.demoScript = demoScript; self.paceMs = paceMs
-        self.endpoint = endpoint; self.apiKeyEnv = apiKeyEnv; self.tokenizer = tokenizer
+        self.endpoint = endpoint; self.apiKeyEnv = apiKeyEnv; self.tokenizer = tokenizer; self.workspace = workspace
     }
 }
 
@@ -49,7 +52,7 @@ public enum Backends {
         if let path = o.demoScript {
             var script = try Script.load(path: path)
             if let p = o.paceMs { script.pace = p / 1000 }
-            let b = ScriptedBackend(script: script, tools: try codingTools(hiding: hidden, checkpoints: checkpoints))
+            let b = ScriptedBackend(script: script, tools: try codingTools(in: o.workspace, hiding: hidden, checkpoints: checkpoints))
             return BackendChoice(backend: b, tools: b)
         }
         // A server from --endpoint or from settings.json (unless -m names a model file).
@@ -59,7 +62,7 @@ public enum Backends {
             let backend = try remote(endpoint: server.endpoint, apiKeyEnv: server.apiKeyEnv, tokenizer: o.tokenizer, model: server.model,
                                      contextLength: o.contextLength)
             // Tools run here, on this machine, for GLM-style servers as for the local engine.
-            return BackendChoice(backend: backend, tools: try codingTools(hiding: hidden, checkpoints: checkpoints))
+            return BackendChoice(backend: backend, tools: try codingTools(in: o.workspace, hiding: hidden, checkpoints: checkpoints))
         }
         if o.apiKeyEnv != nil || o.tokenizer != nil {
             throw SetupError("--api-key-env and --tokenizer only apply with --endpoint (or \"endpoint\" in \(settingsPath))")
@@ -73,7 +76,7 @@ public enum Backends {
         }
         guard FileManager.default.fileExists(atPath: model) else { throw SetupError("the model file \(model) does not exist") }
         return try engine(modelPath: model, threads: o.threads, contextLength: o.contextLength,
-                          tools: { try codingTools(hiding: hidden, checkpoints: checkpoints) })
+                          tools: { try codingTools(in: o.workspace, hiding: hidden, checkpoints: checkpoints) })
     }
 
     /// The in-process engine: loads the model (progress on stderr, before the screen starts) and, for templates
@@ -90,10 +93,11 @@ public enum Backends {
         InstructionsFile.load(workspace: workspace)
     }
 
-    /// The built-in coding tools on the current folder. Their commands run without the variables named in
-    /// `hidden` (and any variable holding the same value); writes keep checkpoints in `checkpoints`.
-    public static func codingTools(hiding hidden: [String] = [], checkpoints: WriteCheckpoints = WriteCheckpoints(directory: nil)) throws -> CodingToolsExecutor {
-        let workspace = try Workspace(root: FileManager.default.currentDirectoryPath)
+    /// The built-in coding tools on folder `root` (default: the current one). Their commands run without the
+    /// variables named in `hidden` (and any variable holding the same value); writes keep checkpoints in `checkpoints`.
+    public static func codingTools(in root: String = FileManager.default.currentDirectoryPath, hiding hidden: [String] = [],
+                                   checkpoints: WriteCheckpoints = WriteCheckpoints(directory: nil)) throws -> CodingToolsExecutor {
+        let workspace = try Workspace(root: root)
         return CodingToolsExecutor(CodingTools(workspace: workspace, environment: CommandEnvironment(hiding: hidden)), checkpoints: checkpoints)
     }
 

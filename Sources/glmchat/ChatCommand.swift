@@ -47,6 +47,9 @@ struct ChatOptions: ParsableArguments {
     @Flag(name: .customLong("mouse"), help: "Scroll with the mouse wheel (select text with Shift held).")
     var mouse = false
 
+    @Option(name: .customLong("workspace"), help: "The folder the tools read, write and run commands in (default: the current folder).")
+    var workspace: String?
+
     @Flag(name: .customLong("plan"), help: "Plan mode: the model may read the project but is not offered writing or running tools (Shift-Tab switches).")
     var plan = false
 
@@ -65,7 +68,8 @@ extension ChatOptions {
     /// What the flags say about the backend.
     var backend: BackendOptions {
         BackendOptions(model: model, threads: threads, contextLength: contextLength, demoScript: demoScript, paceMs: paceMs,
-                       endpoint: remote.endpoint, apiKeyEnv: remote.apiKeyEnv, tokenizer: remote.tokenizer)
+                       endpoint: remote.endpoint, apiKeyEnv: remote.apiKeyEnv, tokenizer: remote.tokenizer,
+                       workspace: workspace ?? FileManager.default.currentDirectoryPath)
     }
 }
 
@@ -83,25 +87,29 @@ struct ChatCommand: ParsableCommand {
         let (theme, themeWarning) = Theme.load(named: themeName, userDir: configDir + "/themes")
         if options.theme != nil, themeWarning == nil { settings.theme = themeName }
 
+        let root = options.backend.workspace
         let choice = reportingErrors { try Backends.make(options.backend, settings: settings, settingsPath: settingsPath,
                                                          checkpoints: Backends.checkpoints(noSave: options.noSave)) }
+        if choice.tools != nil, options.workspace == nil, let what = WorkspaceCheck.tooBroad(root) {
+            WorkspaceCheck.confirm(what, root: root)
+        }
         let persistence = Backends.persistence(noSave: options.noSave)
         var state = AppState(modelName: choice.backend.modelName, contextLength: choice.backend.contextLength, settings: settings, theme: theme)
         state.themes = Theme.all(userDir: configDir + "/themes").themes
         state.planMode = options.plan
-        // The tools work in the current folder; its command rules are kept under this path.
-        state.workspacePath = FileManager.default.currentDirectoryPath
-        let (commands, commandsWarning) = Backends.customCommands(workspace: FileManager.default.currentDirectoryPath, configDir: configDir)
+        // The tools work in the workspace; its command rules are kept under its path.
+        state.workspacePath = root
+        let (commands, commandsWarning) = Backends.customCommands(workspace: root, configDir: configDir)
         state.customCommands = commands
         var instructionsWarning: String?
         if !options.noInstructions, choice.tools != nil {   // a coding setup: the model works in this folder
-            (state.instructions, instructionsWarning) = Backends.instructions(workspace: FileManager.default.currentDirectoryPath)
+            (state.instructions, instructionsWarning) = Backends.instructions(workspace: root)
         }
         let controller = ChatController(state: state, backend: choice.backend, persistence: persistence, tools: choice.tools,
                                         settingsPath: settingsPath)
         if !options.noKVCache { controller.keepKVSnapshots(budget: settings.kvCacheMaxBytes) }
         // `@path` attaches files of the folder the tools work in.
-        if choice.tools != nil { controller.workspace = try? Workspace(root: FileManager.default.currentDirectoryPath) }
+        if choice.tools != nil { controller.workspace = try? Workspace(root: root) }
         if options.resume {
             if let id = options.sessionID {
                 reportingErrors { try controller.open(try resolveSessionID(id, in: persistence)) }

@@ -2,7 +2,8 @@
 # End-to-end: the coding tools as a user meets them, with the scripted backend running its tool calls for
 # real in a temporary workspace: an edit_file approved after its diff was shown, a run_command whose
 # process tree (one child that called setsid) is gone within 3 s of Esc, Ctrl-Z restoring the edited file
-# byte for byte (tui-approval.sh has the panel's scrolling and the command hidden behind spaces).
+# byte for byte (tui-approval.sh has the panel's scrolling and the command hidden behind spaces); started in the
+# home folder it asks first, and --workspace names the folder.
 set -uo pipefail
 NAME=tui-tools
 source "$(dirname "$0")/lib/tmux-harness.bash"
@@ -53,4 +54,16 @@ T send-keys -t e2e C-c
 sleep 0.3
 T send-keys -t e2e C-c
 wait_for "GLMCHAT-EXIT=0"
+# 5. Started in the home folder, the tools' reach is asked about first; --workspace names the folder instead.
+T kill-session -t e2e
+T new-session -d -s e2e -x 110 -y 34 -c "$TMP/home" "$ENVV $BIN --demo-script $SCRIPT; echo GLMCHAT-EXIT=\$?; sleep 600"
+wait_for "would read, write and run commands in your home folder"
+T send-keys -t e2e n Enter
+wait_for "Not started: start glmchat in a project folder, or name one with --workspace DIR."
+wait_for "GLMCHAT-EXIT=1"
+T kill-session -t e2e
+T new-session -d -s e2e -x 110 -y 34 -c "$TMP/home" "$ENVV $BIN --demo-script $SCRIPT --workspace $TMP/ws; echo GLMCHAT-EXIT=\$?; sleep 600"
+wait_for "Type a message and press Enter"
+T send-keys -t e2e "@no"
+wait_for "@notes.txt"
 echo "tui-tools: ok"
