@@ -24,7 +24,8 @@ public final class InMemoryPersistence: ConversationPersistence {
         order.reversed().compactMap { id in
             conversations[id].map { c in
                 SessionEntry(id: c.id, title: c.title, messageCount: c.messages.count,
-                               preview: c.messages.first { $0.role == .user }?.content.split(separator: "\n").first.map(String.init) ?? "")
+                               preview: c.messages.first { $0.role == .user }?.content.split(separator: "\n").first.map(String.init) ?? "",
+                               forkedFrom: c.forkedFrom?.title)
             }
         }
     }

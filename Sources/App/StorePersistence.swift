@@ -26,7 +26,8 @@ public final class StorePersistence: ConversationPersistence {
     public func list() throws -> [SessionEntry] {
         store.list().map { s in
             SessionEntry(id: s.id, title: s.title, updated: s.updated, messageCount: s.messageCount,
-                         preview: s.firstUserLine ?? "", damaged: s.damage.map { "\($0)" }, heldBy: store.holder(of: s.id))
+                         preview: s.firstUserLine ?? "", damaged: s.damage.map { "\($0)" }, heldBy: store.holder(of: s.id),
+                         forkedFrom: s.forkedFrom)
         }
     }
 
@@ -47,7 +48,8 @@ public final class StorePersistence: ConversationPersistence {
         guard let o = current else { throw PersistenceError("the session \(id) could not be opened") }
         let s = o.session
         savedCount = s.messages.count
-        return StoredConversation(id: s.id, title: s.displayTitle, messages: s.messages, model: s.model?.name, readOnly: heldBy)
+        return StoredConversation(id: s.id, title: s.displayTitle, messages: s.messages, model: s.model?.name, readOnly: heldBy,
+                                  forkedFrom: s.settings.forkedFrom)
     }
 
     public func save(_ c: StoredConversation, partial: Bool) throws -> String {
@@ -59,7 +61,7 @@ public final class StorePersistence: ConversationPersistence {
             try? current?.close()
             current = o; savedCount = o.messages.count
         } else {
-            o = try store.create(title: c.title, model: c.model.map { SessionModel(name: $0) })
+            o = try store.create(title: c.title, model: c.model.map { SessionModel(name: $0) }, settings: SessionSettings(forkedFrom: c.forkedFrom))
             try? current?.close()
             current = o; savedCount = 0
         }

@@ -24,9 +24,13 @@ public struct SessionSettings: Codable, Sendable, Equatable {
     public var tools: JSONValue?
     /// The folder tools ran in.
     public var workspace: String?
-    enum CodingKeys: String, CodingKey { case sampling, thinking, keepThinking = "keep_thinking", tools, workspace }
-    public init(sampling: SamplingParams? = nil, thinking: Bool? = nil, keepThinking: Bool? = nil, tools: JSONValue? = nil, workspace: String? = nil) {
+    /// The conversation this one was forked from.
+    public var forkedFrom: ForkOrigin?
+    enum CodingKeys: String, CodingKey { case sampling, thinking, keepThinking = "keep_thinking", tools, workspace, forkedFrom = "forked_from" }
+    public init(sampling: SamplingParams? = nil, thinking: Bool? = nil, keepThinking: Bool? = nil, tools: JSONValue? = nil, workspace: String? = nil,
+                forkedFrom: ForkOrigin? = nil) {
         self.sampling = sampling; self.thinking = thinking; self.keepThinking = keepThinking; self.tools = tools; self.workspace = workspace
+        self.forkedFrom = forkedFrom
     }
 }
 

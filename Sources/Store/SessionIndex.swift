@@ -40,7 +40,7 @@ enum SessionIndex {
             let row = SessionSummary(id: id, path: "\(dir)/\(id).json", title: title, firstUserLine: e["first_user_line"]?.stringValue,
                                      messageCount: count, model: e["model"]?.stringValue,
                                      created: e["created"]?.stringValue.flatMap(ISODate.parse), updated: updated,
-                                     incomplete: e["incomplete"]?.boolValue ?? false, damage: nil)
+                                     incomplete: e["incomplete"]?.boolValue ?? false, damage: nil, forkedFrom: e["forked_from"]?.stringValue)
             out[id] = (FileStamp(inode: UInt64(bitPattern: Int64(ino)), size: Int64(size), mtimeNS: Int64(mt)), row)
         }
         return out
@@ -58,6 +58,7 @@ enum SessionIndex {
             if let f = r.firstUserLine { e.append(("first_user_line", .string(f))) }
             if let m = r.model { e.append(("model", .string(m))) }
             if r.incomplete { e.append(("incomplete", .bool(true))) }
+            if let f = r.forkedFrom { e.append(("forked_from", .string(f))) }
             kv.append((id, .object(e)))
         }
         let doc = JSONValue.object([("version", .int(1)), ("entries", .object(kv))])

@@ -52,6 +52,8 @@ public struct SessionSummary: Sendable, Equatable {
     public var incomplete: Bool
     /// Why the file cannot be used; nil for a good file.
     public var damage: DamageReason?
+    /// The title of the conversation this one was forked from.
+    public var forkedFrom: String? = nil
 }
 
 public final class SessionStore: Sendable {
@@ -180,7 +182,8 @@ public final class SessionStore: Sendable {
     static func summary(_ s: Session, path: String) -> SessionSummary {
         SessionSummary(id: s.id, path: path, title: s.displayTitle, firstUserLine: s.firstUserLine, messageCount: s.messages.count,
                        model: s.model?.name ?? s.model?.path.map { URL(fileURLWithPath: $0).lastPathComponent },
-                       created: s.created, updated: s.updated, incomplete: s.endsIncomplete, damage: nil)
+                       created: s.created, updated: s.updated, incomplete: s.endsIncomplete, damage: nil,
+                       forkedFrom: s.settings.forkedFrom?.title)
     }
 
     // MARK: creating and opening

@@ -76,6 +76,8 @@ public struct AppState: Sendable {
     /// The open session is another glmchat's (it holds the lock): shown, never sent to or saved.
     public var readOnly: ReadOnlyReason? = nil
     public var title: String = ""
+    /// The conversation this one was forked from (saved with it, shown in the picker).
+    public var forkedFrom: ForkOrigin? = nil
     public var modelName: String
     public var contextLength: Int
     public var settings: Settings
@@ -178,6 +180,6 @@ public struct AppState: Sendable {
     public var commandRules: [String] { settings.allowedCommands[workspacePath] ?? [] }
 
     public var conversation: StoredConversation {
-        StoredConversation(id: sessionID ?? "", title: title, messages: messages, model: modelName)
+        StoredConversation(id: sessionID ?? "", title: title, messages: messages, model: modelName, forkedFrom: forkedFrom)
     }
 }

@@ -24,7 +24,7 @@ public enum KeyAction: CaseIterable, Sendable {
     case send, newline, caretUp, caretDown, caretLeft, caretRight, lineStart, lineEnd, wordLeft, wordRight
     case deleteBack, deleteForward, deleteToStart, deleteToEnd, deleteWordBack, externalEditor
     // transcript
-    case selectUp, selectDown, toggleBlock, top, bottom, search, nextMatch, previousMatch, copyBlock, copyCode
+    case selectUp, selectDown, toggleBlock, top, bottom, search, nextMatch, previousMatch, copyBlock, copyCode, fork
     // approval panel (it also scrolls with pageUp, pageDown, top, bottom)
     case lineUp, lineDown, approve, refuse, refuseWithReason, allowTool, allowPrefix
 }
@@ -84,6 +84,7 @@ public enum Keymap {
             (.search, [.key(.char("/"))]), (.nextMatch, [.key(.char("n"))]), (.previousMatch, [.key(.char("N"))])),
         row(.transcript, "copy the selected block (OSC 52)", (.copyBlock, [.key(.char("y"))])),
         row(.transcript, "copy its code blocks", (.copyCode, [.key(.char("Y"))])),
+        row(.transcript, "fork: a new conversation up to the selected message", (.fork, [.key(.char("f"))])),
 
         row(.approval, "run it (once all of it was shown)", (.approve, [.key(.char("y")), .key(.enter)])),
         row(.approval, "refuse it", (.refuse, [.key(.char("n")), .key(.escape)])),

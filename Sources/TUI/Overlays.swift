@@ -46,6 +46,7 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
                 label += "  · \(e.messageCount) msgs"
                 if let u = e.updated { label += " · " + shortDate(u) }
                 if let pid = e.heldBy { label += " · read-only: open in another glmchat (pid \(pid))" }
+                if let f = e.forkedFrom { label += " · forked from “" + f + "”" }
                 if let snip = p.snippet(for: e.id) { label += " · “" + snip + "”" }
             }
             if sel, let r = p.renameField { lines.append([Span("Rename to: ", t[.accent]), Span(r.withCaret, t[.text])]); continue }

@@ -9,8 +9,10 @@ public struct StoredConversation: Equatable, Sendable {
     public var model: String?
     /// Set when the conversation was opened read-only because another glmchat is writing it.
     public var readOnly: ReadOnlyReason?
-    public init(id: String, title: String, messages: [Message], model: String? = nil, readOnly: ReadOnlyReason? = nil) {
-        self.id = id; self.title = title; self.messages = messages; self.model = model; self.readOnly = readOnly
+    /// The conversation this one was forked from.
+    public var forkedFrom: ForkOrigin?
+    public init(id: String, title: String, messages: [Message], model: String? = nil, readOnly: ReadOnlyReason? = nil, forkedFrom: ForkOrigin? = nil) {
+        self.id = id; self.title = title; self.messages = messages; self.model = model; self.readOnly = readOnly; self.forkedFrom = forkedFrom
     }
 }
 
@@ -25,8 +27,11 @@ public struct SessionEntry: Equatable, Sendable {
     public var damaged: String?
     /// Another glmchat that has it open (so it opens read-only here), by pid.
     public var heldBy: Int?
-    public init(id: String, title: String, updated: Date? = nil, messageCount: Int = 0, preview: String = "", damaged: String? = nil, heldBy: Int? = nil) {
+    /// The title of the conversation it was forked from.
+    public var forkedFrom: String? = nil
+    public init(id: String, title: String, updated: Date? = nil, messageCount: Int = 0, preview: String = "", damaged: String? = nil, heldBy: Int? = nil,
+                forkedFrom: String? = nil) {
         self.id = id; self.title = title; self.updated = updated; self.messageCount = messageCount; self.preview = preview; self.damaged = damaged
-        self.heldBy = heldBy
+        self.heldBy = heldBy; self.forkedFrom = forkedFrom
     }
 }

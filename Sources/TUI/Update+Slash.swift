@@ -53,6 +53,7 @@ func runSlash(_ s: inout AppState) -> [Effect]? {
 private func run(_ s: inout AppState, _ c: SlashCommand, _ args: String) -> [Effect] {
     switch c {
     case .new: return newConversation(&s)
+    case .fork: return fork(&s)
     case .system: return setSystemPrompt(&s, args)
     case .think, .keepThinking:
         guard args == "on" || args == "off" else { s.notice = "\(c.name) on or \(c.name) off"; return [] }

@@ -89,7 +89,7 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
         return []
     case .sessionLoaded(let c):
         let leaving = leaveConversation(&s)
-        s.messages = c.messages; s.sessionID = c.id; s.title = c.title
+        s.messages = c.messages; s.sessionID = c.id; s.title = c.title; s.forkedFrom = c.forkedFrom
         s.streaming = nil; s.pendingTools = []; s.runningTool = nil; s.preparingTool = nil; s.scroll = 0; s.selectedBlock = nil
         s.alwaysAllowed = []
         s.expanded = [:]; s.messageNotes = [:]; s.droppedMessages = 0; s.overlay = nil; s.focus = .input
@@ -189,6 +189,7 @@ func perform(_ s: inout AppState, _ action: KeyAction) -> [Effect] {
     case .search: s.search = SearchState()
     case .nextMatch: findMatch(&s, older: true)
     case .previousMatch: findMatch(&s, older: false)
+    case .fork: return fork(&s)
     case .togglePlan:
         s.planMode.toggle()
         s.notice = s.planMode ? "plan mode: the model may read files, not write them or run commands"
@@ -265,7 +266,7 @@ func leaveConversation(_ s: inout AppState) -> [Effect] {
 
 /// The state of a conversation with no messages and no file yet.
 func startEmpty(_ s: inout AppState) {
-    s.messages = []; s.sessionID = nil; s.title = ""; s.scroll = 0; s.selectedBlock = nil; s.expanded = [:]
+    s.messages = []; s.sessionID = nil; s.title = ""; s.forkedFrom = nil; s.scroll = 0; s.selectedBlock = nil; s.expanded = [:]
     s.messageNotes = [:]; s.droppedMessages = 0; s.contextUsed = 0; s.contextUsedApproximate = false; s.lastStats = nil
     s.promptLimit = nil; s.readOnly = nil; s.search = nil; s.alwaysAllowed = []
 }

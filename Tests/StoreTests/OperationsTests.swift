@@ -227,3 +227,20 @@ final class OperationsTests: XCTestCase {
         XCTAssertEqual((fattrs[.posixPermissions] as? NSNumber)?.intValue, 0o600)
     }
 }
+
+/// A fork's origin is saved with it and listed, from the file and from the list's index alike.
+final class ForkOriginStoreTests: XCTestCase {
+    func testTheOriginIsSavedAndListed() throws {
+        let dir = NSTemporaryDirectory() + "glmchat-fork-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = SessionStore(directory: dir)
+        let o = try store.create(title: "copy", settings: SessionSettings(forkedFrom: ForkOrigin(id: "abc", title: "The original")))
+        try o.append(.user("hi"))
+        try o.close()
+        XCTAssertEqual(try store.load(o.id).settings.forkedFrom, ForkOrigin(id: "abc", title: "The original"))
+        XCTAssertEqual(store.list().first?.forkedFrom, "The original")
+        XCTAssertEqual(store.list().first?.forkedFrom, "The original", "read again from the index")
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: store.path(for: o.id))), as: UTF8.self)
+        XCTAssertTrue(text.contains("\"forked_from\""), text)
+    }
+}
