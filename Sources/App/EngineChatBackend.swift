@@ -86,7 +86,8 @@ public final class EngineChatBackend: ChatBackend, @unchecked Sendable {
         if cancelled.load(ordering: .relaxed) { emit(.finished(.cancelled)); return nil }
         var stats = GenerationStats()
         stats.promptTokens = prompt.count
-        stats.cachedTokens = zip(session.tokens, prompt).prefix { $0 == $1 }.count
+        // The last prompt token is always computed again (its logits start the reply).
+        stats.cachedTokens = min(zip(session.tokens, prompt).prefix { $0 == $1 }.count, prompt.count - 1)
         let start = DispatchTime.now()
         func seconds(since t: DispatchTime) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e9 }
         var logits: [Float]

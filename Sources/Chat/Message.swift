@@ -142,10 +142,12 @@ public struct Message: Codable, Sendable, Equatable, Identifiable {
     public var created: Date?
     /// Files the user attached with `@path` (a user message), sent after its text.
     public var attachments: [Attachment]
+    /// The other versions of this position (see Message+Versions); nil when there are none.
+    public var versions: Versions?
 
     enum CodingKeys: String, CodingKey {
         case id, role, content, reasoning = "reasoning_content", toolCalls = "tool_calls", toolResult = "tool_result"
-        case finishReason = "finish_reason", sampling, stats, incomplete, created, attachments
+        case finishReason = "finish_reason", sampling, stats, incomplete, created, attachments, versions
     }
 
     public init(id: String = Message.newID(), role: Role, content: String, reasoning: String? = nil,
@@ -153,7 +155,7 @@ public struct Message: Codable, Sendable, Equatable, Identifiable {
                 sampling: SamplingParams? = nil, stats: GenerationStats? = nil, incomplete: Bool = false, created: Date? = Date()) {
         self.id = id; self.role = role; self.content = content; self.reasoning = reasoning; self.toolCalls = toolCalls
         self.toolResult = toolResult; self.finishReason = finishReason; self.sampling = sampling; self.stats = stats
-        self.incomplete = incomplete; self.created = created; self.attachments = []
+        self.incomplete = incomplete; self.created = created; self.attachments = []; self.versions = nil
     }
 
     public init(from d: Decoder) throws {
@@ -170,6 +172,7 @@ public struct Message: Codable, Sendable, Equatable, Identifiable {
         incomplete = try c.decodeIfPresent(Bool.self, forKey: .incomplete) ?? false
         created = try c.decodeIfPresent(Date.self, forKey: .created)
         attachments = try c.decodeIfPresent([Attachment].self, forKey: .attachments) ?? []
+        versions = try c.decodeIfPresent(Versions.self, forKey: .versions)
     }
 
     public func encode(to e: Encoder) throws {
@@ -186,6 +189,7 @@ public struct Message: Codable, Sendable, Equatable, Identifiable {
         if incomplete { try c.encode(true, forKey: .incomplete) }
         try c.encodeIfPresent(created, forKey: .created)
         if !attachments.isEmpty { try c.encode(attachments, forKey: .attachments) }
+        try c.encodeIfPresent(versions, forKey: .versions)
     }
 
     public static func newID() -> String { UUID().uuidString.lowercased() }

@@ -76,6 +76,8 @@ public struct AppState: Sendable {
     /// The open session is another glmchat's (it holds the lock): shown, never sent to or saved.
     public var readOnly: ReadOnlyReason? = nil
     public var title: String = ""
+    /// The message being edited (`e`): the next message sent replaces it as a new version.
+    public var editingMessageID: String? = nil
     /// The conversation this one was forked from (saved with it, shown in the picker).
     public var forkedFrom: ForkOrigin? = nil
     public var modelName: String

@@ -25,6 +25,7 @@ public enum KeyAction: CaseIterable, Sendable {
     case deleteBack, deleteForward, deleteToStart, deleteToEnd, deleteWordBack, externalEditor
     // transcript
     case selectUp, selectDown, toggleBlock, top, bottom, search, nextMatch, previousMatch, copyBlock, copyCode, fork
+    case editMessage, regenerate, previousVersion, nextVersion
     // approval panel (it also scrolls with pageUp, pageDown, top, bottom)
     case lineUp, lineDown, approve, refuse, refuseWithReason, allowTool, allowPrefix
 }
@@ -85,6 +86,10 @@ public enum Keymap {
         row(.transcript, "copy the selected block (OSC 52)", (.copyBlock, [.key(.char("y"))])),
         row(.transcript, "copy its code blocks", (.copyCode, [.key(.char("Y"))])),
         row(.transcript, "fork: a new conversation up to the selected message", (.fork, [.key(.char("f"))])),
+        row(.transcript, "edit the selected message (sent as a new version)", (.editMessage, [.key(.char("e"))])),
+        row(.transcript, "regenerate the selected reply (a new version)", (.regenerate, [.key(.char("r"))])),
+        row(.transcript, "previous / next version of the selected message",
+            (.previousVersion, [.key(.left)]), (.nextVersion, [.key(.right)])),
 
         row(.approval, "run it (once all of it was shown)", (.approve, [.key(.char("y")), .key(.enter)])),
         row(.approval, "refuse it", (.refuse, [.key(.char("n")), .key(.escape)])),

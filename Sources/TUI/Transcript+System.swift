@@ -26,6 +26,16 @@ extension AppState {
         }
     }
 
+    /// "‹ 2/3 ›" under a message that has other versions (an edit, a regenerated reply), with how to switch.
+    func versionBlocks(_ m: Message) -> [Block] {
+        guard m.versions != nil else { return [] }
+        let what = m.role == .user ? "edited" : "regenerated"
+        let earlier = m.versionCount - 1
+        let text = "‹ \(m.versionIndex + 1)/\(m.versionCount) › \(what) — \(earlier) other version\(earlier == 1 ? "" : "s") (select, ←/→ to switch)"
+        return [Block(key: m.id + ":versions", kind: .note, lines: [clip(text, style: theme[.dim], width: transcriptTextWidth)],
+                      collapsible: false, copyText: text, gapBefore: false)]
+    }
+
     /// A block shown as one header line until opened (then its text follows, marked at the left).
     private func foldedBlock(key: String, title: String, detail: String, text: String) -> Block {
         let t = theme, w = transcriptTextWidth

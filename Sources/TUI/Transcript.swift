@@ -85,6 +85,7 @@ extension AppState {
         }
         if let n = messageNotes[m.id] { sig += "|n\(n.count)" }
         for i in m.attachments.indices { sig += "|f\(isExpanded(m.id + ":file:\(i)", default: false))" }
+        if m.versions != nil { sig += "|v\(m.versionIndex)/\(m.versionCount)" }
         return sig
     }
 
@@ -112,6 +113,7 @@ extension AppState {
             }
             blocks.append(Block(key: m.id, kind: .user, lines: lines, collapsible: false, copyText: m.content, gapBefore: hasBefore))
             blocks += attachmentBlocks(m)
+            blocks += versionBlocks(m)
             blocks += noteBlocks(m)
         case .assistant:
             var first = true
@@ -143,6 +145,7 @@ extension AppState {
                 blocks.append(Block(key: key, kind: .tool, lines: toolLines(call, result: result, open: open, width: w),
                                     collapsible: true, copyText: result?.content ?? call.arguments.serialized(), gapBefore: false, open: open))
             }
+            blocks += versionBlocks(m)
             blocks += noteBlocks(m)
             if m.finishReason == .cancelled || m.finishReason == .length || m.finishReason == .loop {
                 let why = m.finishReason == .cancelled ? "stopped by you" : m.finishReason == .length ? "stopped at the token limit" : "stopped: the model was repeating itself"

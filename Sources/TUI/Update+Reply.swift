@@ -20,6 +20,13 @@ func send(_ s: inout AppState, _ text: String) -> [Effect] {
 
 func send(_ s: inout AppState, _ m: Message) -> [Effect] {
     s.toolRounds = 0
+    var m = m
+    if let id = s.editingMessageID, let i = s.messages.firstIndex(where: { $0.id == id }) {
+        // An edit: the message it replaces and all after it become the previous version.
+        m.versions = s.messages.versionsReplacing(at: i)
+        s.messages.removeSubrange(i...)
+    }
+    s.editingMessageID = nil
     s.messages.append(m)
     if s.title.isEmpty { s.title = defaultTitle(m.content) }
     return startReply(&s)

@@ -54,6 +54,8 @@ private func run(_ s: inout AppState, _ c: SlashCommand, _ args: String) -> [Eff
     switch c {
     case .new: return newConversation(&s)
     case .fork: return fork(&s)
+    case .edit: return editMessage(&s, nil)
+    case .regen: return regenerate(&s, nil)
     case .system: return setSystemPrompt(&s, args)
     case .think, .keepThinking:
         guard args == "on" || args == "off" else { s.notice = "\(c.name) on or \(c.name) off"; return [] }

@@ -89,7 +89,7 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
         return []
     case .sessionLoaded(let c):
         let leaving = leaveConversation(&s)
-        s.messages = c.messages; s.sessionID = c.id; s.title = c.title; s.forkedFrom = c.forkedFrom
+        s.messages = c.messages; s.sessionID = c.id; s.title = c.title; s.forkedFrom = c.forkedFrom; s.editingMessageID = nil
         s.streaming = nil; s.pendingTools = []; s.runningTool = nil; s.preparingTool = nil; s.scroll = 0; s.selectedBlock = nil
         s.alwaysAllowed = []
         s.expanded = [:]; s.messageNotes = [:]; s.droppedMessages = 0; s.overlay = nil; s.focus = .input
@@ -190,6 +190,10 @@ func perform(_ s: inout AppState, _ action: KeyAction) -> [Effect] {
     case .nextMatch: findMatch(&s, older: true)
     case .previousMatch: findMatch(&s, older: false)
     case .fork: return fork(&s)
+    case .editMessage: return editMessage(&s, selectedMessageIndex(s))
+    case .regenerate: return regenerate(&s, selectedMessageIndex(s))
+    case .previousVersion: return switchVersion(&s, by: -1)
+    case .nextVersion: return switchVersion(&s, by: 1)
     case .togglePlan:
         s.planMode.toggle()
         s.notice = s.planMode ? "plan mode: the model may read files, not write them or run commands"
@@ -232,7 +236,11 @@ func stop(_ s: inout AppState) -> [Effect] {
         return fx
     }
     if s.search != nil { s.search = nil; return [] }
-    if s.focus == .transcript { leaveTranscript(&s) }
+    if s.focus == .transcript { leaveTranscript(&s); return [] }
+    if s.editingMessageID != nil {
+        s.editingMessageID = nil
+        s.notice = "not editing any more: Enter sends a new message"
+    }
     return []
 }
 
@@ -266,7 +274,7 @@ func leaveConversation(_ s: inout AppState) -> [Effect] {
 
 /// The state of a conversation with no messages and no file yet.
 func startEmpty(_ s: inout AppState) {
-    s.messages = []; s.sessionID = nil; s.title = ""; s.forkedFrom = nil; s.scroll = 0; s.selectedBlock = nil; s.expanded = [:]
+    s.messages = []; s.sessionID = nil; s.title = ""; s.forkedFrom = nil; s.editingMessageID = nil; s.scroll = 0; s.selectedBlock = nil; s.expanded = [:]
     s.messageNotes = [:]; s.droppedMessages = 0; s.contextUsed = 0; s.contextUsedApproximate = false; s.lastStats = nil
     s.promptLimit = nil; s.readOnly = nil; s.search = nil; s.alwaysAllowed = []
 }

@@ -108,6 +108,26 @@ final class EngineChatBackendTests: XCTestCase {
         XCTAssertLessThan(log.stats?.completionTokens ?? 999, 50)
     }
 
+    func testRegenerateAndEditPrefillOnlyWhatChanged() throws {
+        let b = try backend()
+        let q: [Message] = [.user("Name three colours.")]
+        let first = run(b, request(q, maxTokens: 6))
+        let firstPrompt = try XCTUnwrap(first.stats?.promptTokens)
+        // Regenerate: the same prompt again; only its last token is computed (its logits start the new sample).
+        let again = run(b, request(q, maxTokens: 6))
+        XCTAssertEqual(again.stats?.promptTokens, firstPrompt)
+        XCTAssertEqual(again.stats?.cachedTokens, firstPrompt - 1)
+        // An edit of the last user message: the tokens before the edit point come from the cache.
+        let turn: [Message] = q + [.assistant(again.content), .user("And three fruits, please.")]
+        let before = run(b, request(turn, maxTokens: 4))
+        var edited = turn
+        edited[2].content = "And three vegetables, please."
+        let after = run(b, request(edited, maxTokens: 4))
+        let p1 = try XCTUnwrap(before.stats?.promptTokens), cached = try XCTUnwrap(after.stats?.cachedTokens)
+        XCTAssertGreaterThan(cached, firstPrompt, "everything up to the edited message is reused")
+        XCTAssertLessThan(cached, p1, "the edited message is computed again")
+    }
+
     func testCancelStopsWhileThePromptIsRead() throws {
         let b = try backend()
         let log = EventLog()
