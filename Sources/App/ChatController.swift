@@ -151,6 +151,10 @@ public final class ChatController: LoopController {
             guard let ws = workspace else { handle(.attached(text, [], note: nil)); return }
             let (files, note) = AttachmentReader.read(paths, in: ws)
             handle(.attached(text, files, note: note))
+        case .export(let c, let json):
+            let dir = workspace?.root ?? FileManager.default.currentDirectoryPath
+            do { handle(.notice("exported to " + (try ConversationExport.write(c, json: json, into: dir)))) }
+            catch { handle(.notice("could not export: \(error)")) }
         case .searchSessions(let query):
             let q = queue
             persistence?.search(query) { q.post(.sessionsFound(query: query, hits: $0)) }

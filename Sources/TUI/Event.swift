@@ -78,6 +78,8 @@ public enum Effect: Sendable {
     case listWorkspaceFiles
     /// Read the files `paths` names for message `text` and send it with them (answered by `Event.attached`).
     case attach(String, paths: [String])
+    /// Write the conversation to a new file in the workspace, as Markdown or OpenAI-format JSON (answered by a notice).
+    case export(StoredConversation, json: Bool)
     /// Search the saved conversations' message text (answered by `Event.sessionsFound`).
     case searchSessions(String)
     case openSession(String)

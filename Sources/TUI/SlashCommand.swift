@@ -3,7 +3,7 @@
 import Chat
 
 public enum SlashCommand: String, CaseIterable, Sendable {
-    case new, fork, edit, regen, system, plan, think, keepThinking = "keep-thinking", temp, topP = "top-p", undo, sessions, settings, help, quit
+    case new, fork, edit, regen, system, plan, export, model, think, keepThinking = "keep-thinking", temp, topP = "top-p", undo, sessions, settings, help, quit
 
     public var name: String { "/" + rawValue }
     /// "/temp N".
@@ -18,6 +18,7 @@ public enum SlashCommand: String, CaseIterable, Sendable {
     public var arguments: String {
         switch self {
         case .system: return "[TEXT | clear]"
+        case .export: return "[md|json]"
         case .think, .keepThinking: return "on|off"
         case .temp: return "N"
         case .topP: return "N"
@@ -33,6 +34,8 @@ public enum SlashCommand: String, CaseIterable, Sendable {
         case .fork: return "copy this conversation into a new one (in the transcript: up to the selected message, f)"
         case .system: return "set this conversation's system prompt (no text: show it)"
         case .plan: return "plan mode on/off: the model may read, not write or run"
+        case .export: return "write this conversation to a file in the workspace (Markdown or OpenAI JSON)"
+        case .model: return "the model (or server) and its context"
         case .think: return "let the model think before answering, or not"
         case .keepThinking: return "send past reasoning back to the model, or not"
         case .temp: return "sampling temperature (0–2)"

@@ -72,6 +72,13 @@ private func run(_ s: inout AppState, _ c: SlashCommand, _ args: String) -> [Eff
         s.notice = "\(c == .temp ? "temperature" : "top-p") \(args)"
         return [.saveSettings(s.settings)]
     case .plan: return perform(&s, .togglePlan)
+    case .export:
+        guard args.isEmpty || args == "md" || args == "json" else { s.notice = "/export md or /export json"; return [] }
+        guard s.messages.contains(where: { $0.role != .system }) else { s.notice = "nothing to export yet"; return [] }
+        return [.export(s.conversation, json: args == "json")]
+    case .model:
+        s.notice = "model: \(s.modelName) · context \(grouped(s.contextLength)) tokens"
+        return []
     case .undo: return perform(&s, .undo)
     case .sessions: return perform(&s, .sessions)
     case .settings: return perform(&s, .settings)
