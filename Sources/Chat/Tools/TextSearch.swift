@@ -46,27 +46,11 @@ struct TextSearch: Sendable {
     }
 
     private func walk(_ dir: String, rel: String, stack: IgnoreStack, workspace: Workspace, into out: inout [String]) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
-        for name in names.sorted() {
-            if out.count >= maxResults { return }
-            let full = dir + "/" + name, r = rel == "." ? name : rel + "/" + name
-            let type = (try? FileManager.default.attributesOfItem(atPath: full))?[.type] as? FileAttributeType
-            if type == .typeDirectory {
-                if stack.isIgnored(relative: r, isDirectory: true) { continue }
-                walk(full, rel: r, stack: stack.entering(full, relative: r), workspace: workspace, into: &out)
-            } else if type == .typeRegular || type == .typeSymbolicLink {
-                if stack.isIgnored(relative: r, isDirectory: false) { continue }
-                if let inc = include, !Glob.match(inc[...], Array(name.unicodeScalars)[...]) { continue }
-                // Symbolic links are followed only to regular files inside the workspace.
-                var target = full
-                if type == .typeSymbolicLink {
-                    guard let real = Workspace.realPath(full), workspace.contains(real) else { continue }
-                    var d: ObjCBool = false
-                    guard FileManager.default.fileExists(atPath: real, isDirectory: &d), !d.boolValue else { continue }
-                    target = real
-                }
-                searchFile(target, rel: r, into: &out)
-            }
+        guard out.count < maxResults else { return }
+        workspace.walkFiles(dir, rel: rel, stack: stack) { path, r, name in
+            if let inc = include, !Glob.match(inc[...], Array(name.unicodeScalars)[...]) { return true }
+            searchFile(path, rel: r, into: &out)
+            return out.count < maxResults
         }
     }
 
