@@ -63,12 +63,9 @@ final class KVSnapshotKeeper {
         }
         let limit = budget ?? store.defaultKVCacheBudget()
         if let own = store.evictKVCache(toFit: limit, keep: id).first(where: { $0.id == id }) {
-            note("KV cache not kept: this conversation's \(Self.megabytes(own.bytes)) is over the cache budget of \(Self.megabytes(limit)) (kv_cache_max_bytes)")
+            note("KV cache not kept: this conversation's \(megabytes(own.bytes)) is over the cache budget of \(megabytes(limit)) (kv_cache_max_bytes)")
         }
     }
-
-    /// 7_123_456 → "7.1 MB".
-    static func megabytes(_ n: Int64) -> String { String(format: "%.1f MB", Double(n) / 1e6) }
 
     /// An error's sentence without its final period, to follow a colon.
     static func reason(_ error: Error) -> String {

@@ -16,6 +16,9 @@ public struct KVCacheFile: Sendable, Equatable {
     public var lastUsed: Date
 }
 
+/// A cache size as the user reads it: 7_123_456 → "7.1 MB".
+public func megabytes(_ n: Int64) -> String { String(format: "%.1f MB", Double(n) / 1e6) }
+
 extension SessionStore {
     /// The snapshots in the kv folder, least recently used first (regular `*.kv` files only; temp files skipped).
     public func kvCacheFiles() -> [KVCacheFile] {

@@ -110,8 +110,8 @@ public struct AppState: Sendable {
     public var customCommands: [CustomCommand] = []
     /// The workspace's files, for `@` completion (App lists them off the UI thread).
     public var workspaceFiles: [String] = []
-    /// The chosen line of the slash-command completion list.
-    public var slashSelected = 0
+    /// The chosen line of the completion list (commands, or files for `@`).
+    public var completionSelected = 0
     /// The workspace's instructions file, sent in the system message of every turn (nil: none, or --no-instructions).
     public var instructions: ProjectInstructions? = nil
     /// Tool declarations sent with each request, and whether calls need the user's approval.

@@ -6,7 +6,7 @@ func renderSlashPopup(_ s: AppState, into buf: inout Buffer) {
     let t = s.theme
     let room = min(8, s.transcriptRows)
     guard room > 0 else { return }
-    let sel = min(s.slashSelected, list.count - 1)
+    let sel = min(s.completionSelected, list.count - 1)
     // Keep the chosen line in view.
     let shownCount = list.count > room ? room - 1 : list.count
     let first = max(0, min(sel - shownCount + 1, list.count - shownCount))

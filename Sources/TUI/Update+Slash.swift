@@ -4,13 +4,13 @@
 import Chat
 
 /// Keys while the completion list is shown; nil lets the key do what it always does.
-func slashKey(_ s: inout AppState, _ k: KeyPress) -> [Effect]? {
+func completionKey(_ s: inout AppState, _ k: KeyPress) -> [Effect]? {
     let list = s.completions
     guard !list.isEmpty, !k.alt else { return nil }
-    let sel = min(s.slashSelected, list.count - 1)
+    let sel = min(s.completionSelected, list.count - 1)
     switch k.key {
-    case .up: s.slashSelected = (sel + list.count - 1) % list.count; return []
-    case .down: s.slashSelected = (sel + 1) % list.count; return []
+    case .up: s.completionSelected = (sel + list.count - 1) % list.count; return []
+    case .down: s.completionSelected = (sel + 1) % list.count; return []
     case .tab:
         complete(&s, list[sel])
         return []
@@ -20,14 +20,14 @@ func slashKey(_ s: inout AppState, _ k: KeyPress) -> [Effect]? {
         complete(&s, list[sel])
         return list[sel].runsOnEnter ? submit(&s) : []
     default:
-        s.slashSelected = 0
+        s.completionSelected = 0
         return nil
     }
 }
 
 private func complete(_ s: inout AppState, _ c: SlashCompletion) {
     s.input.setText(c.replacement ?? c.name + (c.arguments.isEmpty ? "" : " "))
-    s.slashSelected = 0
+    s.completionSelected = 0
 }
 
 /// A line sent from the editor that is a command: runs it and returns its effects; nil for a message to send.

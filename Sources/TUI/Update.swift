@@ -137,7 +137,7 @@ func handleKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
     if Keymap.action(for: k, in: .anywhere) == .interrupt { return interrupt(&s, wasArmed: wasArmed) }
     if s.overlay != nil { return overlayKey(&s, k) }
     if let se = s.search, se.editing { return searchKey(&s, k) }
-    if let fx = slashKey(&s, k) { return fx }
+    if let fx = completionKey(&s, k) { return fx }
     guard let action = Keymap.action(for: k, focus: s.focus) else { return typeKey(&s, k) }
     return perform(&s, action)
 }

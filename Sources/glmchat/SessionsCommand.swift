@@ -59,19 +59,18 @@ struct SessionsCommand: ParsableCommand {
                 let count = "\(r.messageCount) msg".padding(toLength: 8, withPad: " ", startingAt: 0)
                 let model = (r.model ?? "-").prefix(24).padding(toLength: 24, withPad: " ", startingAt: 0)
                 let kv = trash ? 0 : store.kvCacheBytes(for: r.id)
-                let cache = (kv > 0 ? "kv " + SessionsCommand.megabytes(kv) : "").padding(toLength: 12, withPad: " ", startingAt: 0)
+                let cache = (kv > 0 ? "kv " + megabytes(kv) : "").padding(toLength: 12, withPad: " ", startingAt: 0)
                 Stdout.print("\(r.id.padding(toLength: 12, withPad: " ", startingAt: 0))  \(SessionsCommand.date(r.updated))  \(count) \(model)  \(cache)  \(r.title)\(r.incomplete ? " (cut off)" : "")")
             }
             if !trash {
                 let files = store.kvCacheFiles()
                 if !files.isEmpty {
-                    Stdout.print("KV cache: \(SessionsCommand.megabytes(files.reduce(0) { $0 + $1.bytes })) in \(files.count) file\(files.count == 1 ? "" : "s") (\(store.kvDirectory)); glmchat sessions prune-cache empties it.")
+                    Stdout.print("KV cache: \(megabytes(files.reduce(0) { $0 + $1.bytes })) in \(files.count) file\(files.count == 1 ? "" : "s") (\(store.kvDirectory)); glmchat sessions prune-cache empties it.")
                 }
             }
         }
     }
 
-    static func megabytes(_ n: Int64) -> String { String(format: "%.1f MB", Double(n) / 1e6) }
 
     struct PruneCache: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -83,7 +82,7 @@ struct SessionsCommand: ParsableCommand {
             let store = location.store
             let removed = store.removeKVCache()
             let left = store.kvCacheFiles()
-            print("Deleted \(removed.count) KV cache file\(removed.count == 1 ? "" : "s") (\(SessionsCommand.megabytes(removed.reduce(0) { $0 + $1.bytes }))) from \(store.kvDirectory).")
+            print("Deleted \(removed.count) KV cache file\(removed.count == 1 ? "" : "s") (\(megabytes(removed.reduce(0) { $0 + $1.bytes }))) from \(store.kvDirectory).")
             if !left.isEmpty { fail("\(left.count) KV cache file\(left.count == 1 ? "" : "s") in \(store.kvDirectory) could not be deleted.") }
         }
     }

@@ -89,13 +89,9 @@ final class KeymapTests: XCTestCase {
     }
 
     func testTheReadmeKeysSectionIsTheKeymap() throws {
-        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md").path
-        let text = try String(contentsOfFile: readme, encoding: .utf8)
-        let begin = "<!-- keys: generated from Keymap.markdown -->\n\n", end = "\n\n<!-- /keys -->"
-        guard let a = text.range(of: begin), let b = text.range(of: end, range: a.upperBound..<text.endIndex) else {
-            return XCTFail("README.md has no \(begin.trimming(" \n")) … \(end.trimming(" \n")) block")
+        guard let section = try Fixture.readmeSection("keys", from: "Keymap.markdown") else {
+            return XCTFail("README.md has no <!-- keys: generated from Keymap.markdown --> … <!-- /keys --> block")
         }
-        let section = String(text[a.upperBound..<b.lowerBound])
         XCTAssertEqual(section, Keymap.markdown, "README.md's Keys section should be:\n" + Keymap.markdown)
     }
 }

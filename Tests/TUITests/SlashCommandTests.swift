@@ -91,12 +91,9 @@ final class SlashCommandTests: XCTestCase {
     }
 
     func testTheReadmeCommandsSectionIsTheTable() throws {
-        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md").path
-        let text = try String(contentsOfFile: readme, encoding: .utf8)
-        let begin = "<!-- commands: generated from SlashCommand.markdown -->\n\n", end = "\n\n<!-- /commands -->"
-        guard let a = text.range(of: begin), let b = text.range(of: end, range: a.upperBound..<text.endIndex) else {
-            return XCTFail("README.md has no \(begin.trimming(" \n")) … \(end.trimming(" \n")) block")
+        guard let section = try Fixture.readmeSection("commands", from: "SlashCommand.markdown") else {
+            return XCTFail("README.md has no <!-- commands: generated from SlashCommand.markdown --> … <!-- /commands --> block")
         }
-        XCTAssertEqual(String(text[a.upperBound..<b.lowerBound]), SlashCommand.markdown, "README.md's commands should be:\n" + SlashCommand.markdown)
+        XCTAssertEqual(section, SlashCommand.markdown, "README.md's commands should be:\n" + SlashCommand.markdown)
     }
 }

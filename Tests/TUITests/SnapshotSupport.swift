@@ -119,4 +119,13 @@ enum Fixture {
         return req
     }
     static func key(_ k: Key, alt: Bool = false) -> Event { .key(KeyPress(k, alt: alt)) }
+
+    /// README.md's text between the marker lines `begin` and `end` (a generated section), nil when it lacks them.
+    static func readmeSection(_ name: String, from source: String) throws -> String? {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md").path
+        let text = try String(contentsOfFile: readme, encoding: .utf8)
+        let begin = "<!-- \(name): generated from \(source) -->\n\n", end = "\n\n<!-- /\(name) -->"
+        guard let a = text.range(of: begin), let b = text.range(of: end, range: a.upperBound..<text.endIndex) else { return nil }
+        return String(text[a.upperBound..<b.lowerBound])
+    }
 }

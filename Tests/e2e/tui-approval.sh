@@ -6,12 +6,8 @@ set -uo pipefail
 NAME=tui-approval
 source "$(dirname "$0")/lib/tmux-harness.bash"
 SCRIPT=$PWD/Tests/e2e/fixtures/approval-script.json
-start() {
-  T kill-session -t e2e 2>/dev/null
-  T new-session -d -s e2e -x 100 -y 30 -c "$TMP/ws" "$ENVV $BIN --demo-script $SCRIPT --no-save $*; echo GLMCHAT-EXIT=\$?; sleep 600"
-}
 
-start
+start_in_workspace
 wait_for "Type a message and press Enter"
 # 1. The command's tail is on screen, the spaces counted.
 T send-keys -t e2e "hidden" Enter
@@ -35,6 +31,6 @@ wait_for "after the write"
 [ -e "$TMP/ws/big.txt" ] && fail "the refused write happened"
 
 # 3. Plan mode from the command line.
-start --plan
+start_in_workspace --plan
 wait_for " plan │"
 echo "tui-approval: ok"

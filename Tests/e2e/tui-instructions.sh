@@ -12,12 +12,8 @@ printf '# House rules\n\nIndent with tabs-7391.\n' > "$TMP/ws/AGENTS.md"
 mkdir -p "$TMP/ws/.glmchat/commands"
 printf 'Say hello to $ARGUMENTS, please.\n' > "$TMP/ws/.glmchat/commands/greet.md"
 printf 'The readme-2931 text.\n' > "$TMP/ws/README.md"
-start() {
-  T kill-session -t e2e 2>/dev/null
-  T new-session -d -s e2e -x 100 -y 30 -c "$TMP/ws" "$ENVV $BIN --demo-script $SCRIPT --no-save $*; echo GLMCHAT-EXIT=\$?; sleep 600"
-}
 
-start
+start_in_workspace
 wait_for "▸ Instructions · AGENTS.md · 38 bytes"
 T send-keys -t e2e "show the system message" Enter
 wait_for "Project instructions (from AGENTS.md)"
@@ -48,7 +44,7 @@ wait_for "▸ 📎 README.md · 22 bytes"
 wait_for '<file path="README.md">'
 wait_for "The readme-2931 text."
 
-start --no-instructions
+start_in_workspace --no-instructions
 wait_for "Type a message and press Enter"
 pane | grep -qF "Instructions ·" && fail "--no-instructions still shows the instructions"
 T send-keys -t e2e "show the system message again" Enter

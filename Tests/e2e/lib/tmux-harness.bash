@@ -1,7 +1,7 @@
 # What the tmux end-to-end scripts share (sourced, not run: scripts/test runs only Tests/e2e/*.sh). The caller sets
 # NAME (for messages) before sourcing. Gives: BIN, TMP (removed at exit, with $TMP/home and $TMP/ws made), ENVV
 # (temp XDG folders and a UTF-8 xterm), T (tmux on a private server), pane, fail, wait_for TEXT [S],
-# wait_gone TEXT [S], and a placeholder session `keep` (killing the last session makes the server exit while the
+# wait_gone TEXT [S], start_in_workspace ARGS (glmchat on $SCRIPT in $TMP/ws, --no-save), and a placeholder session `keep` (killing the last session makes the server exit while the
 # next new-session may already be talking to it). `extra_cleanup`, if the caller defines it, runs at exit.
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 BIN=${GLMCHAT_BIN:-$PWD/.build/release/glmchat}
@@ -36,4 +36,9 @@ wait_gone() {
     sleep 0.1
   done
   fail "\"$text\" stayed on the screen for ${secs}s"
+}
+# start_in_workspace ARGS...: a fresh session `e2e` running glmchat on the caller's $SCRIPT in $TMP/ws, saving nothing.
+start_in_workspace() {
+  T kill-session -t e2e 2>/dev/null
+  T new-session -d -s e2e -x 100 -y 30 -c "$TMP/ws" "$ENVV $BIN --demo-script $SCRIPT --no-save $*; echo GLMCHAT-EXIT=\$?; sleep 600"
 }
