@@ -15,7 +15,10 @@ func renderSlashPopup(_ s: AppState, into buf: inout Buffer) {
     for (i, c) in list.enumerated().dropFirst(first).prefix(shownCount) {
         let head = c.name + (c.arguments.isEmpty ? "" : " " + c.arguments)
         let pad = String(repeating: " ", count: max(0, nameW - CharWidth.of(head)))
-        var line: StyledLine = [Span(" " + head + pad + "  ", t[.accent]), Span(c.summary + " ", t[.dim])]
+        // A narrow screen shortens the summary, marked with "…".
+        let room = s.width - 2 - CharWidth.of(" " + head + pad + "  ")
+        let summary = CharWidth.of(c.summary) + 1 <= room ? c.summary + " " : s.clip(c.summary, style: t[.dim], width: max(1, room)).map(\.text).joined()
+        var line: StyledLine = [Span(" " + head + pad + "  ", t[.accent]), Span(summary, t[.dim])]
         if i == sel { line = line.map { Span($0.text, $0.style.with(.reverse)) } }
         lines.append(line)
     }

@@ -1,5 +1,6 @@
-// The top of the transcript: what the model is told before the conversation — the conversation's own system
-// prompt and the workspace's instructions file — each a folded block with its source, opened with Enter.
+// Folded and small blocks around the messages: at the top, what the model is told before the conversation (the
+// conversation's own system prompt, the workspace's instructions file), each with its source, opened with Enter;
+// under a message, its attached files and the line saying it has other versions.
 import Chat
 
 extension AppState {
