@@ -125,6 +125,8 @@ public final class EngineChatBackend: ChatBackend, @unchecked Sendable {
             let token = sampler.sample(logits, history: session.tokens)
             produced += 1
             if produced == 1 { stats.ttftSeconds = seconds(since: start) }
+            // The count so far, for the status bar's live figures.
+            if produced % 16 == 0 { var live = stats; live.completionTokens = produced; emit(.stats(live)) }
             if stops.contains(token) {
                 report(parser.chatEvents(parser.finish(endKind(token))))
                 if finish.isEmpty { finish = [.finished(parser.toolCallCount > 0 ? .toolCalls : .stop)] }

@@ -36,7 +36,7 @@ public struct Script: Sendable {
 
     /// Parses the script format:
     /// `{"model", "context_length", "pace_ms", "chunk", "turns": [{"match"?, "finish"?, "steps": [
-    ///   {"reasoning": S} | {"content": S} | {"warning": S} | {"fail": S} | {"echo": "system" | "user"} |
+    ///   {"reasoning": S} | {"content": S} | {"warning": S} | {"fail": S} | {"echo": "system" | "user" | "prompt_end"} |
     ///   {"tool_call": {"name", "arguments": {...}, "id"?, "output"?, "exit_status"?}}]}]}`
     /// (a tool call without "output" is run by the coding tools on the workspace)
     public static func parse(_ json: String) throws -> Script {
@@ -56,7 +56,9 @@ public struct Script: Sendable {
                 else if let w = s["warning"]?.stringValue { steps.append(.warning(w)) }
                 else if let f = s["fail"]?.stringValue { steps.append(.fail(f)) }
                 else if let e = s["echo"]?.stringValue {
-                    guard e == "system" || e == "user" else { throw ScriptError(description: "\(here) echoes \"\(e)\"; it can echo \"system\" or \"user\"") }
+                    guard ["system", "user", "prompt_end"].contains(e) else {
+                        throw ScriptError(description: "\(here) echoes \"\(e)\"; it can echo \"system\", \"user\" or \"prompt_end\"")
+                    }
                     steps.append(.echo(e))
                 }
                 else if let tc = s["tool_call"] {
@@ -144,7 +146,7 @@ public final class ScriptedBackend: ChatBackend, ToolExecutor, @unchecked Sendab
         let thread = Thread { [self] in
             let fitted = fitter.fit(request)
             onEvent(.promptFitted(fitted.fit))
-            self.play(Self.answeringEchoes(turn, sent: fitted.messages), gen: gen, promptTokens: fitted.fit.promptTokens,
+            self.play(Self.answeringEchoes(turn, sent: fitted.messages, prompt: fitted.prompt), gen: gen, promptTokens: fitted.fit.promptTokens,
                       thinking: request.thinking, onEvent)
         }
         thread.start()
@@ -159,12 +161,14 @@ public final class ScriptedBackend: ChatBackend, ToolExecutor, @unchecked Sendab
 
     private func live(_ gen: Int) -> Bool { lock.lock(); defer { lock.unlock() }; return generation == gen }
 
-    /// The turn with its echo steps replaced by what they echo, from the messages as sent.
-    static func answeringEchoes(_ turn: Script.Turn, sent: [Message]) -> Script.Turn {
+    /// The turn with its echo steps replaced by what they echo, from the messages as sent and their prompt text
+    /// (`prompt_end`: its last 60 characters, quoted, so a test sees how the prompt ends).
+    static func answeringEchoes(_ turn: Script.Turn, sent: [Message], prompt: String) -> Script.Turn {
         var t = turn
         t.steps = turn.steps.map { step in
             guard case .echo(let what) = step else { return step }
             if what == "system" { return .content(sent.first { $0.role == .system }?.content ?? "(no system message)") }
+            if what == "prompt_end" { return .content("[prompt ends: " + String(prompt.suffix(60)) + "]") }
             return .content(sent.last { $0.role == .user }?.promptContent ?? "(no user message)")
         }
         return t

@@ -43,6 +43,9 @@ public struct ChatRequest: Sendable {
     public var conversationID: String?
     /// The workspace's instructions, sent in the system message of every turn (see ProjectInstructions.messages).
     public var instructions: ProjectInstructions?
+    /// The last message is a stopped or cut-off reply for the model to go on with (`c`, `/continue`): the prompt
+    /// ends inside it and the reply's events extend it.
+    public var continuing: Bool = false
     public init(messages: [Message], tools: [JSONValue] = [], sampling: SamplingParams = .glmDefault, thinking: Bool = true, keepThinking: Bool = false,
                 promptLimit: Int? = nil, fitState: ContextBudget.FitState = ContextBudget.FitState(), conversationID: String? = nil,
                 instructions: ProjectInstructions? = nil) {

@@ -2,7 +2,9 @@
 import Foundation
 
 extension ChatRequest {
-    public var templateOptions: TemplateOptions { TemplateOptions(addGenerationPrompt: true, thinking: thinking, keepThinking: keepThinking) }
+    public var templateOptions: TemplateOptions {
+        TemplateOptions(addGenerationPrompt: !continuing, thinking: thinking, keepThinking: keepThinking, continueFinal: continuing)
+    }
 
     /// The exact prompt text for this request (tools are only declared by templates that support them).
     public func prompt(_ template: ChatTemplate) -> String {
@@ -15,8 +17,14 @@ extension ChatRequest {
 
     /// A parser for the reply to `prompt(template)`.
     public func replyParser(_ template: ChatTemplate) -> ReplyParser {
-        ReplyParser(startInReasoning: template.replyStartsInReasoning(templateOptions), template: template,
-                    argumentTypes: ReplyParser.argumentTypes(fromTools: tools))
+        ReplyParser(startInReasoning: continuing ? continuesInReasoning(template) : template.replyStartsInReasoning(templateOptions), template: template,
+                    argumentTypes: ReplyParser.argumentTypes(fromTools: tools), continuing: continuing)
+    }
+
+    /// A continued reply goes on inside its reasoning when it had written no answer yet (GLM with thinking on).
+    func continuesInReasoning(_ template: ChatTemplate) -> Bool {
+        guard template == .glm47, thinking, let last = messages.last, last.role == .assistant else { return false }
+        return last.content.isEmpty && last.toolCalls.isEmpty
     }
 }
 

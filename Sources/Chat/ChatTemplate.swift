@@ -10,8 +10,12 @@ public struct TemplateOptions: Sendable, Equatable {
     public var thinking: Bool
     /// GLM: clear_thinking = false. Renders the reasoning of every assistant turn, not only after the last user message.
     public var keepThinking: Bool
-    public init(addGenerationPrompt: Bool = true, thinking: Bool = true, keepThinking: Bool = false) {
+    /// The last message is a reply to go on with (it was stopped or cut off): it is rendered open, without its
+    /// end tag, and no generation prompt follows (vLLM's continue_final_message).
+    public var continueFinal: Bool
+    public init(addGenerationPrompt: Bool = true, thinking: Bool = true, keepThinking: Bool = false, continueFinal: Bool = false) {
         self.addGenerationPrompt = addGenerationPrompt; self.thinking = thinking; self.keepThinking = keepThinking
+        self.continueFinal = continueFinal
     }
 }
 

@@ -32,6 +32,10 @@ enum GLM47Template {
                     reasoning = PythonText.lstrip(PythonText.split(before, "<think>").last ?? "") { $0 == "\n" }
                     content = PythonText.lstrip(parts.last ?? "") { $0 == "\n" }
                 }
+                if options.continueFinal && i == messages.count - 1 {
+                    out += openReply(reasoning: reasoning, content: content, thinking: options.thinking)
+                    continue
+                }
                 if (options.keepThinking || i > lastUser) && !reasoning.isEmpty {
                     out += "<think>" + PythonText.strip(reasoning) + "</think>"
                 } else {
@@ -43,6 +47,14 @@ enum GLM47Template {
         }
         if options.addGenerationPrompt { out += options.thinking ? "<|assistant|><think>" : "<|assistant|></think>" }
         return out
+    }
+
+    /// A reply to go on with, as the model left it: still inside its reasoning when it had written no answer yet
+    /// (with thinking on), else the reasoning closed and the answer so far, its trailing text kept.
+    static func openReply(reasoning: String, content: String, thinking: Bool) -> String {
+        if content.isEmpty && thinking { return "<think>" + PythonText.lstrip(reasoning) { $0 == "\n" } }
+        let think = reasoning.isEmpty ? "</think>" : "<think>" + PythonText.strip(reasoning) + "</think>"
+        return think + PythonText.lstrip(content, PythonText.isSpace)
     }
 
     /// `<tool_call>NAME<arg_key>K</arg_key><arg_value>V</arg_value>…</tool_call>`; strings raw, other values as JSON.

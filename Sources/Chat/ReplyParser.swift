@@ -44,9 +44,13 @@ public struct ReplyParser: Sendable {
     /// - Parameters:
     ///   - startInReasoning: the prompt ended with `<think>` (see `ChatTemplate.replyStartsInReasoning`).
     ///   - template: gives the end-of-turn markers to watch for in the text.
+    ///   - continuing: the reply goes on with text already shown (a continued reply), so its first whitespace is
+    ///     written, not dropped as the start of a reply's would be.
     public init(startInReasoning: Bool, template: ChatTemplate = .glm47, argumentTypes: [String: [String: String]] = [:],
+                continuing: Bool = false,
                 makeID: @escaping @Sendable () -> String = { "call_" + String(UUID().uuidString.lowercased().prefix(8)) }) {
         state = startInReasoning ? .reasoning : .content
+        if continuing { started = (true, !startInReasoning); closedThinking = !startInReasoning }
         self.argumentTypes = argumentTypes
         self.makeID = makeID
         endMarkers = template.endMarkers.map { (Array($0.0.utf8), $0.1) }

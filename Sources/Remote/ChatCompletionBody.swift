@@ -25,6 +25,12 @@ public enum ChatCompletionBody {
         if let n = s.maxTokens { o.append(("max_tokens", .int(n))) }
         o.append(("stream", .bool(true)))
         o.append(("stream_options", .object([("include_usage", .bool(true))])))
+        if r.continuing {
+            // Go on with the last (assistant) message instead of starting a new one: vLLM and SGLang need these;
+            // llama-server continues a final assistant message by itself.
+            o.append(("continue_final_message", .bool(true)))
+            o.append(("add_generation_prompt", .bool(false)))
+        }
         o.append(("chat_template_kwargs", .object([("enable_thinking", .bool(r.thinking)),
                                                   ("clear_thinking", .bool(!r.keepThinking))])))
         return .object(o)

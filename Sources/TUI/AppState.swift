@@ -17,6 +17,8 @@ public struct StreamingReply: Equatable, Sendable {
     public var lastSaveAt: Double
     /// The user asked to stop it; the backend has not finished yet.
     public var stopping = false
+    /// A continued reply (`c`): the figures of its earlier run, added to this run's.
+    public var continuedFrom: GenerationStats? = nil
     public static func == (a: StreamingReply, b: StreamingReply) -> Bool {
         a.messageIndex == b.messageIndex && a.startedAt == b.startedAt && a.reasoningChunks == b.reasoningChunks && a.contentChunks == b.contentChunks
     }

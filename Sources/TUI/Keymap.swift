@@ -25,7 +25,7 @@ public enum KeyAction: CaseIterable, Sendable {
     case deleteBack, deleteForward, deleteToStart, deleteToEnd, deleteWordBack, externalEditor
     // transcript
     case selectUp, selectDown, toggleBlock, top, bottom, search, nextMatch, previousMatch, copyBlock, copyCode, fork
-    case editMessage, regenerate, previousVersion, nextVersion
+    case editMessage, regenerate, continueReply, previousVersion, nextVersion
     // approval panel (it also scrolls with pageUp, pageDown, top, bottom)
     case lineUp, lineDown, approve, refuse, refuseWithReason, allowTool, allowPrefix
 }
@@ -88,6 +88,7 @@ public enum Keymap {
         row(.transcript, "fork: a new conversation up to the selected message", (.fork, [.key(.char("f"))])),
         row(.transcript, "edit the selected message (sent as a new version)", (.editMessage, [.key(.char("e"))])),
         row(.transcript, "regenerate the selected reply (a new version)", (.regenerate, [.key(.char("r"))])),
+        row(.transcript, "continue the selected reply where it stopped", (.continueReply, [.key(.char("c"))])),
         row(.transcript, "previous / next version of the selected message",
             (.previousVersion, [.key(.left)]), (.nextVersion, [.key(.right)])),
 

@@ -163,7 +163,7 @@ func renderStatus(_ s: AppState, into buf: inout Buffer) {
     if let sr = s.streaming {
         let spin = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
         let reading = sr.firstTokenAt == nil ? sr.prefill.map { " " + $0.statusText(now: s.now) } ?? " prompt" : nil
-        items.append(String(spin[Int(max(0, s.now) * 10) % spin.count]) + (reading ?? " generating"))
+        items.append(String(spin[Int(max(0, s.now) * 10) % spin.count]) + (reading ?? " " + liveFigures(s, sr)))
     } else if s.runningTool != nil { items.append("⚙ tool running") }
     // A long model name gives way to the numbers: at most 16 columns.
     items.append(CharWidth.of(s.modelName) > 16 ? String(s.modelName.prefix(15)) + "…" : s.modelName)
@@ -174,10 +174,10 @@ func renderStatus(_ s: AppState, into buf: inout Buffer) {
     items.append("ctx \(s.contextUsedApproximate ? "~" : "")\(compact(used))/\(compact(s.contextLength)) \(pct)%")
     if let st = s.lastStats {
         if let p = st.prefillTokensPerSecond { items.append("pp \(rate(p)) t/s") }
+        // Prompt tokens the reply did not compute (the KV cache held them, in memory or restored from disk).
+        if let c = st.cachedTokens, c > 0, let p = st.promptTokens { items.append("reused \(grouped(c)) of \(grouped(p))") }
         if let d = st.decodeTokensPerSecond { items.append("tg \(rate(d)) t/s") }
         if let f = st.ttftSeconds { items.append("ttft " + formatSeconds(f)) }
-        // Prompt tokens the reply did not compute (the KV cache held them, in memory or restored from disk).
-        if let c = st.cachedTokens, c > 0 { items.append("cached \(compact(c))") }
     }
     var line = " "
     for it in items {
@@ -190,6 +190,17 @@ func renderStatus(_ s: AppState, into buf: inout Buffer) {
         let clipped = s.clip(s.title, style: st.with(.bold), width: titleW)
         buf.put(clipped, x: s.width - clipped.columns - 1, y: y)
     }
+}
+
+/// "generating · 312 tok · 35.2 t/s · 12 s" while a reply streams: tokens so far (the backend's count when it
+/// reports one on the way, else the pieces received), their rate since the first one, and the time since sending.
+func liveFigures(_ s: AppState, _ sr: StreamingReply) -> String {
+    let counted = sr.messageIndex < s.messages.count ? s.messages[sr.messageIndex].stats?.completionTokens : nil
+    let earlier = sr.continuedFrom?.completionTokens ?? 0
+    let tokens = max((counted ?? earlier) - earlier, sr.reasoningChunks + sr.contentChunks)
+    var out = "generating · \(grouped(tokens)) tok"
+    if let f = sr.firstTokenAt, s.now - f >= 0.5 { out += " · \(rate(Double(tokens) / (s.now - f))) t/s" }
+    return out + " · " + formatSeconds(max(0, s.now - sr.startedAt))
 }
 
 func rate(_ x: Double) -> String { x >= 100 ? "\(Int(x.rounded()))" : format1(x) }

@@ -2,7 +2,7 @@
 import Foundation
 
 public enum SettingsRow: Int, CaseIterable, Sendable {
-    case thinking, keepThinking, expandThinking, temperature, topP, minP, planMode, notify, theme
+    case thinking, keepThinking, expandThinking, temperature, topP, minP, systemPrompt, planMode, notify, theme
 
     public var label: String {
         switch self {
@@ -13,6 +13,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
         case .topP: return "Top-p"
         case .minP: return "Min-p"
         case .theme: return "Theme"
+        case .systemPrompt: return "System prompt (this conversation)"
         case .planMode: return "Plan mode (this run)"
         case .notify: return "Bell when done or asking"
         }
@@ -28,6 +29,10 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
         case .topP: return format2(p.topP)
         case .minP: return format2(p.minP)
         case .theme: return s.theme.name
+        case .systemPrompt:
+            guard let m = s.messages.first, m.role == .system else { return "none · Enter sets one" }
+            let line = m.content.split(separator: "\n").first.map(String.init) ?? ""
+            return (line.count > 28 ? String(line.prefix(27)) + "…" : line) + " · Enter edits"
         case .planMode: return s.planMode ? "on: reads only" : "off"
         case .notify: return onOff(s.settings.notify)
         }
@@ -49,6 +54,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
             let i = s.themes.firstIndex { $0.name == s.theme.name } ?? 0
             s.theme = s.themes[(i + (forward ? 1 : s.themes.count - 1)) % s.themes.count]
             s.settings.theme = s.theme.name
+        case .systemPrompt: break   // Enter opens it in the editor (editSystemPrompt)
         case .planMode: s.planMode.toggle()
         case .notify: s.settings.notify.toggle()
         }

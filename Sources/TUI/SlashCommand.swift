@@ -3,7 +3,7 @@
 import Chat
 
 public enum SlashCommand: String, CaseIterable, Sendable {
-    case new, fork, edit, regen, system, plan, export, model, think, keepThinking = "keep-thinking", temp, topP = "top-p", undo, sessions, settings, help, quit
+    case new, fork, edit, regen, `continue`, system, plan, export, model, think, keepThinking = "keep-thinking", temp, topP = "top-p", undo, sessions, settings, help, quit
 
     public var name: String { "/" + rawValue }
     /// "/temp N".
@@ -31,6 +31,7 @@ public enum SlashCommand: String, CaseIterable, Sendable {
         case .new: return "start a new conversation"
         case .edit: return "edit your last message and send it as a new version"
         case .regen: return "a new reply to the last message; the old one stays a version"
+        case .continue: return "go on with the last reply where it was stopped or cut off"
         case .fork: return "copy this conversation into a new one (in the transcript: up to the selected message, f)"
         case .system: return "set this conversation's system prompt (no text: show it)"
         case .plan: return "plan mode on/off: the model may read, not write or run"

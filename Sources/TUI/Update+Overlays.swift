@@ -51,6 +51,8 @@ func overlayKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
             s.notice = "“\(rule)” asks again"
             s.overlay = .settings(p)
             return [.saveSettings(s.settings)]
+        case .right where p.rule == nil && p.selected == .systemPrompt, .enter where p.rule == nil && p.selected == .systemPrompt:
+            return editSystemPrompt(&s)
         case .left, .right, .enter, .char(" "): if p.rule == nil { p.selected.change(&s, forward: k.key != .left) }
         default: break
         }

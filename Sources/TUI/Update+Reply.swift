@@ -110,7 +110,7 @@ func handleBackend(_ s: inout AppState, _ ev: ChatEvent, at: Double) -> [Effect]
     case .warning(let w):
         s.messageNotes[m.id, default: []].append("⚠ " + w)
     case .stats(let st):
-        m.stats = st
+        m.stats = st.continuing(sr.continuedFrom)
     case .finished(let reason):
         finishReply(&s, &m, sr, reason: reason, at: at)
         s.messages[sr.messageIndex] = m

@@ -56,6 +56,7 @@ private func run(_ s: inout AppState, _ c: SlashCommand, _ args: String) -> [Eff
     case .fork: return fork(&s)
     case .edit: return editMessage(&s, nil)
     case .regen: return regenerate(&s, nil)
+    case .continue: return continueReply(&s, nil)
     case .system: return setSystemPrompt(&s, args)
     case .think, .keepThinking:
         guard args == "on" || args == "off" else { s.notice = "\(c.name) on or \(c.name) off"; return [] }
@@ -85,6 +86,17 @@ private func run(_ s: inout AppState, _ c: SlashCommand, _ args: String) -> [Eff
     case .help: return perform(&s, .help)
     case .quit: return [.cancel, .quit]
     }
+}
+
+/// The settings row's Enter: the panel closes and the editor holds `/system` and the current prompt, to change and send.
+func editSystemPrompt(_ s: inout AppState) -> [Effect] {
+    if let ro = s.readOnly { s.notice = ro.refusal; return [] }
+    let fx = closeOverlay(&s)
+    let current = s.messages.first.flatMap { $0.role == .system ? $0.content : nil }
+    s.input.setText("/system " + (current ?? ""))
+    s.focus = .input
+    s.notice = "edit the system prompt and press Enter (/system clear removes it; Alt-E opens your editor)"
+    return fx
 }
 
 /// `/system`: shows the conversation's system prompt; `/system TEXT` sets it, `/system clear` removes it. It is the

@@ -192,6 +192,7 @@ func perform(_ s: inout AppState, _ action: KeyAction) -> [Effect] {
     case .fork: return fork(&s)
     case .editMessage: return editMessage(&s, selectedMessageIndex(s))
     case .regenerate: return regenerate(&s, selectedMessageIndex(s))
+    case .continueReply: return continueReply(&s, selectedMessageIndex(s))
     case .previousVersion: return switchVersion(&s, by: -1)
     case .nextVersion: return switchVersion(&s, by: 1)
     case .togglePlan:

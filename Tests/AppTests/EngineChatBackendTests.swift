@@ -128,6 +128,23 @@ final class EngineChatBackendTests: XCTestCase {
         XCTAssertLessThan(cached, p1, "the edited message is computed again")
     }
 
+    func testAContinuedReplyGoesOnAsIfItHadNotStopped() throws {
+        let b = try backend()
+        let q: [Message] = [.user("Describe the city of Paris in two sentences.")]
+        let whole = run(b, request(q, maxTokens: 16))
+        let part = run(b, request(q, maxTokens: 8))
+        XCTAssertEqual(part.events.last, .finished(.length))
+        var r = request(q + [.assistant(part.content)], maxTokens: 8)
+        r.continuing = true
+        let rest = run(b, r)
+        // Greedy, so the two runs make the one reply; the cut reply was still in the cache (all but the token
+        // sampled last, which is computed again).
+        XCTAssertEqual(part.content + rest.content, whole.content)
+        let stats = try XCTUnwrap(rest.stats)
+        XCTAssertEqual(stats.cachedTokens, try XCTUnwrap(stats.promptTokens) - 1)
+        XCTAssertEqual(stats.promptTokens, try XCTUnwrap(part.stats?.promptTokens) + 8)
+    }
+
     func testCancelStopsWhileThePromptIsRead() throws {
         let b = try backend()
         let log = EventLog()

@@ -17,8 +17,8 @@ final class CacheNoteTests: XCTestCase {
         var st = GenerationStats()
         st.promptTokens = 8190; st.cachedTokens = 8120; st.completionTokens = 20; st.prefillSeconds = 0.5; st.decodeSeconds = 1
         s.lastStats = st
-        XCTAssertTrue(Fixture.screen(s)[s.height - 1].hasSuffix(" │ cached 8.1k"), Fixture.screen(s)[s.height - 1])
+        XCTAssertTrue(Fixture.screen(s)[s.height - 1].contains(" │ pp 140 t/s │ reused 8,120 of 8,190 │ tg 20.0 t/s"), Fixture.screen(s)[s.height - 1])
         s.lastStats?.cachedTokens = 0
-        XCTAssertFalse(Fixture.screen(s)[s.height - 1].contains("cached"))
+        XCTAssertFalse(Fixture.screen(s)[s.height - 1].contains("reused"))
     }
 }
