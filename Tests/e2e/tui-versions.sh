@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: conversation control with the scripted backend — r regenerates a reply and ← shows the first version
-# again, e edits a message and sends it as a new version, f forks into a new conversation the picker lists as forked.
+# again, e edits a message and sends it as a new version, f forks into a new conversation the picker lists as forked,
+# c continues a reply cut off at the token limit in the same message (the prompt ends inside it).
 set -uo pipefail
 NAME=tui-versions
 source "$(dirname "$0")/lib/tmux-harness.bash"
@@ -34,4 +35,17 @@ wait_for "forked: a new conversation"
 T send-keys -t e2e F2
 wait_for "first question (fork)"
 wait_for "· forked from “fir"
+T send-keys -t e2e Escape
+wait_gone "Search:"
+# Continue a reply cut off at the token limit: the same message goes on; the prompt ended inside it.
+T send-keys -t e2e "capital?" Enter
+wait_for "stopped at the token limit · c continues it"
+T send-keys -t e2e Tab
+sleep 0.2
+T send-keys -t e2e c
+wait_for "The capital of France is Paris-7741."
+wait_for "France is]"
+pane | grep -qF "[prompt ends: " || fail "the continued prompt's end should be echoed"
+pane | grep -qF "<|assistant|></think>The capital" || fail "the prompt should end inside the reply"
+pane | grep -qF "stopped at the token limit" && fail "the end line should go once the reply is complete"
 echo "tui-versions: ok"
