@@ -148,6 +148,8 @@ public struct AppState: Sendable {
     public var droppedMessages = 0
     /// Errors and warnings shown under a message, by message id.
     public var messageNotes: [String: [String]] = [:]
+    /// How many of a reply's first notes arrived before its answer (drawn above it, in the order they came).
+    public var earlyNotes: [String: Int] = [:]
     /// Last reply's numbers for the status bar.
     public var lastStats: GenerationStats? = nil
     public var contextUsed: Int? = nil

@@ -15,6 +15,8 @@ public struct ApprovalPanel: Equatable, Sendable {
     public var reasonField: InputEditor? = nil
     /// The command prefix being edited after "p" (Enter allows it and runs the command).
     public var prefixField: InputEditor? = nil
+    /// Set aside (Tab) while the user reads the transcript behind it; Tab or Esc brings it back.
+    public var aside = false
     public init(_ request: ApprovalRequest) { self.request = request }
 
     /// The command line, for run_command.
@@ -129,7 +131,7 @@ func renderApproval(_ p: ApprovalPanel, _ s: AppState, into buf: inout Buffer) {
     let t = s.theme
     let v = ApprovalView(p, s)
     buf.fill(t[.background], x: 0, y: v.y0, w: s.width, h: v.height)   // no transcript text beside the box
-    drawBox(title: v.title, footer: "Esc refuses", x: v.x0, y: v.y0, w: v.width, h: v.height, theme: t, into: &buf)
+    drawBox(title: v.title, footer: "Esc refuses · \(Keymap.key(.toggleFocus, in: .approval)) reads the transcript behind", x: v.x0, y: v.y0, w: v.width, h: v.height, theme: t, into: &buf)
     let x = v.x0 + 2, limit = v.x0 + v.width - 2
     var y = v.y0 + 1
     for l in v.header { buf.put(l, x: x, y: y, limit: limit); y += 1 }

@@ -97,6 +97,7 @@ public enum Keymap {
         row(.approval, "refuse, with a reason for the model", (.refuseWithReason, [.key(.char("r"))])),
         row(.approval, "run it and allow this tool for the conversation", (.allowTool, [.key(.char("a"))])),
         row(.approval, "run it and allow commands with this prefix here", (.allowPrefix, [.key(.char("p"))])),
+        row(.approval, "read the transcript behind it (Tab or Esc comes back)", (.toggleFocus, [.key(.tab)])),
         row(.approval, "scroll a line", (.lineUp, [.key(.up), .key(.char("k"))]), (.lineDown, [.key(.down), .key(.char("j"))])),
         row(.approval, "scroll a page", (.pageUp, [.key(.pageUp)]), (.pageDown, [.key(.pageDown)])),
         row(.approval, "first / last lines", (.top, [.key(.home), .key(.char("g"))]), (.bottom, [.key(.end), .key(.char("G"))])),

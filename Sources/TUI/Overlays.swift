@@ -58,7 +58,8 @@ func renderOverlay(_ o: Overlay, _ s: AppState, into buf: inout Buffer) {
         }
         footer = p.renaming != nil ? "Enter save · Esc cancel" : "type to search · Enter open · F2 rename · Del delete"
     case .approval(let panel):
-        renderApproval(panel, s, into: &buf)
+        // Set aside: the transcript is drawn whole; the separator line says an answer is waiting.
+        if !panel.aside { renderApproval(panel, s, into: &buf) }
         return
     case .settings(let p):
         title = "Settings"

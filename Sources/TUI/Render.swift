@@ -92,7 +92,10 @@ func renderSeparator(_ s: AppState, into buf: inout Buffer) {
     let y = s.transcriptRows
     buf.put(String(repeating: "─", count: s.width), x: 0, y: y, style: t[.dim])
     var left: StyledLine
-    if let se = s.search, s.focus == .transcript {
+    let approval: ApprovalPanel? = { if case .approval(let p) = s.overlay { return p }; return nil }()
+    if let p = approval, !p.aside {
+        left = [Span(" a tool call waits for your answer above · \(Keymap.key(.toggleFocus, in: .approval)) reads the transcript behind it ", t[.dim])]
+    } else if let se = s.search, s.focus == .transcript {
         left = [Span(" /" + (se.editing ? se.field.withCaret : se.query), t[.accent])]
         if !se.editing { left.append(Span("  " + searchPosition(se, s.layoutTranscript()) + " ", t[.dim])) }
         if let n = s.notice { left.append(Span(" " + n + " ", t[.warning])) }
@@ -109,6 +112,10 @@ func renderSeparator(_ s: AppState, into buf: inout Buffer) {
         left = [Span(" command: Tab completes · ↑↓ choose · Enter runs ", t[.dim])]
     } else if !s.fileCompletions.isEmpty {
         left = [Span(" file: Tab or Enter completes · ↑↓ choose · sent with the message ", t[.dim])]
+    } else if approval != nil {
+        let k = { Keymap.key($0, in: .transcript) }
+        left = [Span(" ⚠ a tool call waits for your answer: \(k(.toggleFocus)) goes back to it", t[.warning]),
+                Span(" · ↑↓ select · \(k(.toggleBlock)) open/close · \(k(.search)) search · PgUp/PgDn scroll ", t[.dim])]
     } else if s.focus == .transcript {
         let k = { Keymap.key($0, in: .transcript) }
         left = [Span(" transcript: ↑↓ select · \(k(.toggleBlock)) open/close · \(k(.toggleThinking)) thinking · \(k(.search)) search · "

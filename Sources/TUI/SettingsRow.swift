@@ -13,7 +13,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
         case .topP: return "Top-p"
         case .minP: return "Min-p"
         case .theme: return "Theme"
-        case .systemPrompt: return "System prompt (this conversation)"
+        case .systemPrompt: return "This chat's system prompt"
         case .planMode: return "Plan mode (this run)"
         case .notify: return "Bell when done or asking"
         }

@@ -83,16 +83,22 @@ extension AppState {
             sig += "|\(c.id):\(r.content.utf8.count):\(tr?.exitStatus ?? -1):\(tr?.denied ?? false):\(tr?.stopped ?? false):\(tr?.undone ?? false)"
             sig += ":\(isExpanded(m.id + ":tool:" + c.id, default: false))"
         }
-        if let n = messageNotes[m.id] { sig += "|n\(n.count)" }
+        if let n = messageNotes[m.id] { sig += "|n\(n.count)/\(earlyNotes[m.id] ?? 0)" }
+        if m.role == .user { sig += "|o\(isExpanded(m.id, default: false))" }
         for i in m.attachments.indices { sig += "|f\(isExpanded(m.id + ":file:\(i)", default: false))" }
         if m.versions != nil { sig += "|v\(m.versionIndex)/\(m.versionCount)" }
         return sig
     }
 
     /// Errors and warnings shown under a message (a failed reply, a retry with a shorter prompt).
-    func noteBlocks(_ m: Message) -> [Block] {
-        guard let notes = messageNotes[m.id] else { return [] }
-        return notes.enumerated().map { i, n in
+    func noteBlocks(_ m: Message, _ range: PartialRangeFrom<Int> = 0...) -> [Block] {
+        noteBlocks(m, range.lowerBound..<(messageNotes[m.id]?.count ?? 0))
+    }
+
+    func noteBlocks(_ m: Message, _ range: Range<Int>) -> [Block] {
+        guard let notes = messageNotes[m.id], !range.isEmpty else { return [] }
+        return range.clamped(to: notes.indices).map { i in
+            let n = notes[i]
             let st = n.hasPrefix("✗") ? theme[.error] : theme[.warning]
             return Block(key: m.id + ":note:\(i)", kind: .note, lines: Wrap.text(n, style: st, width: transcriptTextWidth), collapsible: false, copyText: n, gapBefore: false)
         }
@@ -107,11 +113,20 @@ extension AppState {
         case .system, .tool:
             return []
         case .user:
+            // A long message (a paste) is folded to its first lines; Enter on it opens it.
+            let all = m.content.split(separator: "\n", omittingEmptySubsequences: false)
+            let folds = all.count > Self.foldedMessageLines
+            let open = !folds || isExpanded(m.id, default: false)
+            let text = open ? m.content : all.prefix(Self.foldedPreviewLines).joined(separator: "\n")
             var lines: [StyledLine] = []
-            for (i, l) in Wrap.text(m.content, style: t[.user], width: w - 2).enumerated() {
+            for (i, l) in Wrap.text(text, style: t[.user], width: w - 2).enumerated() {
                 lines.append([Span(i == 0 ? "› " : "  ", t[.user])] + l)
             }
-            blocks.append(Block(key: m.id, kind: .user, lines: lines, collapsible: false, copyText: m.content, gapBefore: hasBefore))
+            if folds {
+                let more = all.count - Self.foldedPreviewLines
+                lines.append([Span(open ? "  ▾ \(all.count) lines (Enter folds it)" : "  ▸ … \(more) more lines, \(all.count) in all (select and press Enter)", t[.dim])])
+            }
+            blocks.append(Block(key: m.id, kind: .user, lines: lines, collapsible: folds, copyText: m.content, gapBefore: hasBefore, open: open))
             blocks += attachmentBlocks(m)
             blocks += versionBlocks(m)
             blocks += noteBlocks(m)
@@ -124,6 +139,14 @@ extension AppState {
                 blocks.append(Block(key: key, kind: .thinking, lines: thinkingLines(m, open: open, live: streamingReasoning, width: w),
                                     collapsible: true, copyText: r, gapBefore: hasBefore, open: open))
                 first = false
+            }
+            // Warnings that came before the answer are drawn before it.
+            let early = earlyNotes[m.id] ?? 0
+            if early > 0 {
+                var nb = noteBlocks(m, 0..<early)
+                if first, hasBefore, !nb.isEmpty { nb[0].gapBefore = true }
+                blocks += nb
+                first = nb.isEmpty && first
             }
             if !m.content.isEmpty || (live && m.reasoning == nil && m.toolCalls.isEmpty) {
                 var lines = live ? liveCache.render(m, width: w, theme: t) : Markdown.render(m.content, width: w, base: t[.assistant], theme: t)
@@ -146,7 +169,7 @@ extension AppState {
                                     collapsible: true, copyText: result?.content ?? call.arguments.serialized(), gapBefore: false, open: open))
             }
             blocks += versionBlocks(m)
-            blocks += noteBlocks(m)
+            blocks += noteBlocks(m, early...)
             if m.finishReason == .cancelled || m.finishReason == .length || m.finishReason == .loop {
                 let why = m.finishReason == .cancelled ? "stopped by you" : m.finishReason == .length ? "stopped at the token limit" : "stopped: the model was repeating itself"
                 let hint = m.id == messages.last?.id && m.finishReason != .loop && m.toolCalls.isEmpty ? " · c continues it (in the transcript)" : ""
@@ -221,11 +244,19 @@ extension AppState {
             for l in tail { lines.append([Span("┆ ", t[.dim])] + l) }
         }
         guard let out = result?.content, !out.isEmpty else { return lines }
-        let body = Wrap.text(out.trimming("\n"), style: t[.text], width: w - 2, words: false)
-        let shown = open ? body : Array(body.prefix(3))
-        for l in shown { lines.append([Span("│ ", t[.dim])] + l) }
-        if body.count > shown.count {
-            lines.append([Span("└ … \(body.count - shown.count) more line\(body.count - shown.count == 1 ? "" : "s") (select and press Enter)", t[.dim])])
+        // Counted in the output's own lines. Folded: its first lines, one row each; open: all of it, wrapped at
+        // spaces where it can be, a wrapped line's further rows marked ↪.
+        let outLines = out.trimming("\n").split(separator: "\n", omittingEmptySubsequences: false)
+        let shown = open ? outLines[...] : outLines.prefix(3)
+        for line in shown {
+            if !open { lines.append([Span("│ ", t[.dim])] + clip(String(line), style: t[.text], width: w - 2)); continue }
+            for (k, row) in Wrap.line([Span(String(line), t[.text])], width: w - 4).enumerated() {
+                lines.append([Span(k == 0 ? "│ " : "│ ↪ ", t[.dim])] + row)
+            }
+        }
+        if outLines.count > shown.count {
+            let more = outLines.count - shown.count
+            lines.append([Span("└ … \(more) more line\(more == 1 ? "" : "s") (select and press Enter)", t[.dim])])
         }
         if result?.toolResult?.truncated == true { lines.append([Span("└ output was cut off before it was stored", t[.warning])]) }
         return lines
@@ -233,6 +264,9 @@ extension AppState {
 
     /// Rows of a running tool's output shown under its header.
     static let liveToolLines = 10
+    /// A user message longer than this many lines is shown folded, its first `foldedPreviewLines` lines.
+    static let foldedMessageLines = 12
+    static let foldedPreviewLines = 3
 
     func clip(_ s: String, style: Style, width: Int) -> StyledLine {
         if CharWidth.of(s) <= width { return [Span(s, style)] }

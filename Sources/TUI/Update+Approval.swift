@@ -15,6 +15,11 @@ func approvalKey(_ s: inout AppState, _ panel: ApprovalPanel, _ k: KeyPress) -> 
     case .pageDown?: p.offset += page
     case .top?: p.offset = 0
     case .bottom?: p.offset = v.maxOffset
+    case .toggleFocus?:
+        p.aside = true
+        s.overlay = .approval(p)
+        if s.focus == .input { return perform(&s, .toggleFocus) }
+        return []
     case .refuse?:
         s.overlay = nil
         return denyTool(&s, p.call)
@@ -51,6 +56,27 @@ func approvalKey(_ s: inout AppState, _ panel: ApprovalPanel, _ k: KeyPress) -> 
     p.offset = max(0, min(p.offset, v.maxOffset))
     if p.offset >= v.maxOffset { p.seenEnd = true }
     s.overlay = .approval(p)
+    return []
+}
+
+/// What the transcript's keys may do while an approval waits behind it: read, not change the conversation.
+let readingActions: Set<KeyAction> = [.selectUp, .selectDown, .toggleBlock, .top, .bottom, .search, .nextMatch, .previousMatch,
+                                      .copyBlock, .copyCode, .pageUp, .pageDown, .wheelUp, .wheelDown, .toggleThinking]
+
+/// A key while the approval panel is set aside: Tab or Esc brings it back; reading the transcript works as usual
+/// (nil: handle the key as without the panel); anything else waits for the answer.
+func asideKey(_ s: inout AppState, _ panel: ApprovalPanel, _ k: KeyPress) -> [Effect]? {
+    if let se = s.search, se.editing { return searchKey(&s, k) }
+    let action = Keymap.action(for: k, focus: .transcript)
+    if k.key == .escape || action == .toggleFocus {
+        var p = panel
+        p.aside = false
+        s.overlay = .approval(p)
+        leaveTranscript(&s)
+        return []
+    }
+    if let a = action, readingActions.contains(a) { return nil }
+    s.notice = "a tool call is waiting for your answer: \(Keymap.key(.toggleFocus, in: .approval)) goes back to it"
     return []
 }
 

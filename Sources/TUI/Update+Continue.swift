@@ -23,6 +23,7 @@ func continueReply(_ s: inout AppState, _ index: Int?) -> [Effect] {
     var req = chatRequest(s)
     req.continuing = true
     s.messageNotes[s.messages[i].id] = nil
+    s.earlyNotes[s.messages[i].id] = nil
     s.messages[i].incomplete = true
     s.messages[i].finishReason = nil
     s.toolRounds = 0

@@ -109,6 +109,9 @@ func handleBackend(_ s: inout AppState, _ ev: ChatEvent, at: Double) -> [Effect]
         m.toolCalls.append(call)
     case .warning(let w):
         s.messageNotes[m.id, default: []].append("⚠ " + w)
+        if m.content.isEmpty, m.toolCalls.isEmpty, s.messageNotes[m.id]?.count == (s.earlyNotes[m.id] ?? 0) + 1 {
+            s.earlyNotes[m.id, default: 0] += 1
+        }
     case .stats(let st):
         m.stats = st.continuing(sr.continuedFrom)
     case .finished(let reason):

@@ -92,7 +92,7 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
         s.messages = c.messages; s.sessionID = c.id; s.title = c.title; s.forkedFrom = c.forkedFrom; s.editingMessageID = nil
         s.streaming = nil; s.pendingTools = []; s.runningTool = nil; s.preparingTool = nil; s.scroll = 0; s.selectedBlock = nil
         s.alwaysAllowed = []
-        s.expanded = [:]; s.messageNotes = [:]; s.droppedMessages = 0; s.overlay = nil; s.focus = .input
+        s.expanded = [:]; s.messageNotes = [:]; s.earlyNotes = [:]; s.droppedMessages = 0; s.overlay = nil; s.focus = .input
         s.lastStats = c.messages.last(where: { $0.role == .assistant && $0.stats != nil })?.stats
         s.promptLimit = nil
         // Unknown until the backend has counted it (off this thread) or the first reply.
@@ -135,7 +135,9 @@ func handleKey(_ s: inout AppState, _ k: KeyPress) -> [Effect] {
     s.notice = nil
     // Ctrl-C works everywhere, overlays included.
     if Keymap.action(for: k, in: .anywhere) == .interrupt { return interrupt(&s, wasArmed: wasArmed) }
-    if s.overlay != nil { return overlayKey(&s, k) }
+    if case .approval(let p) = s.overlay, p.aside {
+        if let fx = asideKey(&s, p, k) { return fx }
+    } else if s.overlay != nil { return overlayKey(&s, k) }
     if let se = s.search, se.editing { return searchKey(&s, k) }
     if let fx = completionKey(&s, k) { return fx }
     guard let action = Keymap.action(for: k, focus: s.focus) else { return typeKey(&s, k) }
@@ -276,7 +278,7 @@ func leaveConversation(_ s: inout AppState) -> [Effect] {
 /// The state of a conversation with no messages and no file yet.
 func startEmpty(_ s: inout AppState) {
     s.messages = []; s.sessionID = nil; s.title = ""; s.forkedFrom = nil; s.editingMessageID = nil; s.scroll = 0; s.selectedBlock = nil; s.expanded = [:]
-    s.messageNotes = [:]; s.droppedMessages = 0; s.contextUsed = 0; s.contextUsedApproximate = false; s.lastStats = nil
+    s.messageNotes = [:]; s.earlyNotes = [:]; s.droppedMessages = 0; s.contextUsed = 0; s.contextUsedApproximate = false; s.lastStats = nil
     s.promptLimit = nil; s.readOnly = nil; s.search = nil; s.alwaysAllowed = []
 }
 

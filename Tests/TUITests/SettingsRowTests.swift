@@ -19,7 +19,7 @@ final class SettingsRowTests: XCTestCase {
     func testTheSystemPromptRowOpensItInTheEditor() {
         var s = Fixture.state(width: 100)
         Fixture.feed(&s, [Fixture.key(.function(3))] + Array(repeating: Fixture.key(.down), count: SettingsRow.systemPrompt.rawValue))
-        XCTAssertTrue(Fixture.screen(s).contains { $0.contains("System prompt (this conversation)") && $0.contains("none · Enter sets one") })
+        XCTAssertTrue(Fixture.screen(s).contains { $0.contains("This chat's system prompt") && $0.contains("none · Enter sets one") })
         Fixture.feed(&s, [Fixture.key(.enter)])
         XCTAssertNil(s.overlay)
         XCTAssertEqual(s.input.text, "/system ")
