@@ -110,16 +110,19 @@ int nc_write_raw(const char *bytes, int len) {
     return 0;
 }
 
-int nc_enable_wheel(void) {
+int nc_enable_mouse(void) {
     mmask_t old;
     mouseinterval(0);
-    return mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, &old) != 0;
+    return mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, &old) != 0;
 }
 
-int nc_read_wheel(void) {
+int nc_read_mouse(int *x, int *y) {
     MEVENT ev;
     if (getmouse(&ev) != OK) return 0;
+    *x = ev.x;
+    *y = ev.y;
     if (ev.bstate & BUTTON4_PRESSED) return 1;
     if (ev.bstate & BUTTON5_PRESSED) return 2;
+    if (ev.bstate & BUTTON1_PRESSED) return 3;
     return 0;
 }

@@ -22,6 +22,8 @@ public enum Event: Sendable {
     case key(KeyPress)
     /// A bracketed paste, delivered whole.
     case paste(String)
+    /// The left mouse button pressed at a cell (with --mouse).
+    case click(x: Int, y: Int)
     case resize(width: Int, height: Int)
     /// Time passes (seconds on a monotonic clock); drives spinners and partial saves.
     case tick(Double)

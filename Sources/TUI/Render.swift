@@ -43,9 +43,8 @@ func renderTranscript(_ s: AppState, into buf: inout Buffer) {
     let h = s.transcriptRows
     let layout = s.layoutTranscript()
     let total = layout.rows.count
-    let maxScroll = max(0, total - h)
-    let scroll = min(s.scroll, maxScroll)
-    let top = max(0, total - h - scroll)
+    let scroll = min(s.scroll, max(0, total - h))
+    let top = transcriptTop(s, layout)
     let selected = layout.blockIndex(s.selectedBlock)
     if s.messages.allSatisfy({ $0.role == .system }), total < h / 2 {
         // Below the folded system prompt and instructions, when there are.

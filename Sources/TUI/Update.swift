@@ -12,6 +12,9 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
     switch e {
     case .key(let k):
         return handleKey(&s, k)
+    case .click(let x, let y):
+        s.notice = nil
+        return click(&s, x: x, y: y)
     case .paste(let text):
         s.quitArmedAt = nil
         let line = text.filter { $0 != "\n" }

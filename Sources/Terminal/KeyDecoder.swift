@@ -7,6 +7,8 @@ public enum RawInput: Equatable, Sendable {
     case char(UInt32)
     /// An ncurses key code (KEY_UP, …) or one of the paste markers below.
     case key(Int32)
+    /// The left mouse button pressed at a cell (with --mouse).
+    case click(x: Int, y: Int)
 }
 
 public struct KeyCodes: Sendable {
@@ -88,6 +90,8 @@ public struct KeyDecoder {
             if k == codes.pasteStart { paste = ""; return }
             if k == codes.pasteEnd || k == codes.resize || k == codes.mouse { return }
             if let key = key(forCode: k) { out.append(.key(KeyPress(key, alt: alt))) }
+        case .click(let x, let y):
+            out.append(.click(x: x, y: y))
         }
     }
 

@@ -19,7 +19,7 @@ public final class Screen {
     /// The locale is UTF-8 (otherwise wide characters cannot be shown properly).
     public let utf8: Bool
 
-    /// `mouse`: report wheel turns (the terminal's own text selection then needs Shift).
+    /// `mouse`: report wheel turns and clicks (the terminal's own text selection then needs Shift).
     public init(mouse: Bool = false) throws {
         guard isatty(0) == 1, isatty(1) == 1 else { throw TerminalError(description: "the chat needs a terminal (stdin and stdout must be a TTY)") }
         utf8 = nc_setlocale() == 1
@@ -50,7 +50,7 @@ public final class Screen {
             colorsOK = true
             mapper = ColorMapper(colors: Int(nc_colors()))
         }
-        if mouse { _ = nc_enable_wheel() }
+        if mouse { _ = nc_enable_mouse() }
         writeRaw("\u{1B}[?2004h")   // bracketed paste on
     }
 
@@ -126,9 +126,11 @@ public final class Screen {
             if r == KEY_CODE_YES {
                 if Int32(ch) == codes.resize { resized = true; continue }
                 if Int32(ch) == codes.mouse {
-                    switch nc_read_wheel() {
+                    var x: Int32 = 0, y: Int32 = 0
+                    switch nc_read_mouse(&x, &y) {
                     case 1: batch.append(.key(codes.wheelUp))
                     case 2: batch.append(.key(codes.wheelDown))
+                    case 3: batch.append(.click(x: Int(x), y: Int(y)))
                     default: break
                     }
                     continue

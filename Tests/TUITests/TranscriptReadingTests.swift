@@ -72,6 +72,35 @@ final class TranscriptReadingTests: XCTestCase {
         XCTAssertGreaterThan(row("early warning"), row("› q"))
     }
 
+    func testAClickSelectsABlockAndOnAHeaderOpensIt() {
+        var s = Fixture.state(width: 60, height: 20)
+        s.messages = [Fixture.user("why?"), Fixture.assistant("Because of the reasons.", reasoning: "Let me think about it.", reasoningTokens: 5)]
+        let screen = Fixture.screen(s)
+        let header = try! XCTUnwrap(screen.firstIndex { $0.contains("▸ Thought") }, screen.joined(separator: "\n"))
+        let answer = try! XCTUnwrap(screen.firstIndex { $0.contains("Because of the reasons.") })
+        Fixture.feed(&s, [.click(x: 10, y: answer)])
+        XCTAssertEqual(s.focus, .transcript)
+        XCTAssertEqual(s.selectedBlock, "a1")
+        Fixture.feed(&s, [.click(x: 10, y: header)])
+        XCTAssertEqual(s.selectedBlock, "a1:thinking")
+        XCTAssertTrue(Fixture.screen(s).contains { $0.contains("Let me think about it.") }, "opened")
+        XCTAssertTrue(Fixture.screen(s).contains { $0.contains("▾ Thought") })
+        // A click on the thinking's text selects it without closing it; one on the header closes it.
+        let body = try! XCTUnwrap(Fixture.screen(s).firstIndex { $0.contains("Let me think about it.") })
+        Fixture.feed(&s, [.click(x: 10, y: body)])
+        XCTAssertTrue(Fixture.screen(s).contains { $0.contains("▾ Thought") })
+        let h2 = try! XCTUnwrap(Fixture.screen(s).firstIndex { $0.contains("▾ Thought") })
+        Fixture.feed(&s, [.click(x: 10, y: h2)])
+        XCTAssertTrue(Fixture.screen(s).contains { $0.contains("▸ Thought") })
+        // The editor takes the focus back; an empty row or a panel does nothing.
+        Fixture.feed(&s, [.click(x: 5, y: s.transcriptRows + 1)])
+        XCTAssertEqual(s.focus, .input)
+        XCTAssertNil(s.selectedBlock)
+        s.overlay = .help
+        Fixture.feed(&s, [.click(x: 10, y: answer)])
+        XCTAssertEqual(s.focus, .input)
+    }
+
     func testTabSetsTheApprovalAsideToReadTheTranscript() {
         var s = ApprovalPanelTests.asking(ApprovalPanelTests.command("make test"), width: 80, height: 24)
         XCTAssertTrue(Fixture.screen(s).contains { $0.contains("Esc refuses · Tab reads the transcript behind") },

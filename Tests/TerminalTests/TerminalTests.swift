@@ -45,6 +45,17 @@ final class KeyDecoderTests: XCTestCase {
         XCTAssertEqual(keys(d.feed([.key(1002), .key(1003), .key(409)])), [KeyPress(.wheelUp), KeyPress(.wheelDown)])
     }
 
+    func testClicksKeepTheirCellAndPastesIgnoreThem() {
+        var d = KeyDecoder(codes: codes)
+        let events = d.feed([.click(x: 7, y: 3), .char(0x61)])
+        guard events.count == 2, case .click(let x, let y) = events[0] else { return XCTFail("\(events)") }
+        XCTAssertEqual([x, y], [7, 3])
+        XCTAssertEqual(keys(Array(events.dropFirst())), [KeyPress(.char("a"))])
+        let pasted = d.feed([.key(codes.pasteStart), .char(0x62), .click(x: 1, y: 1), .char(0x63), .key(codes.pasteEnd)])
+        guard pasted.count == 1, case .paste(let text) = pasted[0] else { return XCTFail("\(pasted)") }
+        XCTAssertEqual(text, "bc")
+    }
+
     func testUnknownSequencesAreSwallowed() {
         var d = KeyDecoder(codes: codes)
         XCTAssertEqual(keys(d.feed(chars("\u{1B}[1;5Px\u{1B}[A\u{1B}OP"))), [KeyPress(.char("x")), KeyPress(.up), KeyPress(.function(1))])

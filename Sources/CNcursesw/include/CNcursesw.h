@@ -50,8 +50,8 @@ int nc_termination_signal(void);
 void nc_die_of_pending_signal(void);
 /// Writes bytes straight to fd 1 (escape sequences ncurses does not know, e.g. OSC 52); returns 0 on success.
 int nc_write_raw(const char *bytes, int len);
-/// Reports mouse wheel turns as KEY_MOUSE; returns 1 when the terminal supports it.
-int nc_enable_wheel(void);
-/// After KEY_MOUSE: 1 wheel up, 2 wheel down, 0 anything else.
-int nc_read_wheel(void);
+/// Reports mouse wheel turns and left-button presses as KEY_MOUSE; returns 1 when the terminal supports it.
+int nc_enable_mouse(void);
+/// After KEY_MOUSE: 1 wheel up, 2 wheel down, 3 left button pressed at (*x, *y), 0 anything else.
+int nc_read_mouse(int *x, int *y);
 #endif
