@@ -11,6 +11,11 @@ public enum JSONValue: Sendable, Equatable, Hashable {
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
+    /// JSON text kept exactly as it was read where a Swift value would change it: a number a Double cannot hold or
+    /// would print differently (`1e999`, `0.10`, `12345678901234567890`), or a string with a lone surrogate
+    /// (`"\ud800"`, which a Swift String cannot hold). Written back byte for byte; read through the accessors as
+    /// the value it stands for (`decoded`).
+    case literal(String)
 
     public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
@@ -21,6 +26,7 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         case let (.string(x), .string(y)): return x == y
         case let (.array(x), .array(y)): return x == y
         case let (.object(x), .object(y)): return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case let (.literal(x), .literal(y)): return x == y
         default: return false
         }
     }
@@ -30,10 +36,28 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         if case .object(let kv) = self { return kv.first { $0.0 == key }?.1 }
         return nil
     }
-    public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
+    public var stringValue: String? {
+        switch self { case .string(let s): return s; case .literal: return decoded.stringValue; default: return nil }
+    }
     public var intValue: Int? { if case .int(let i) = self { return i }; return nil }
     public var doubleValue: Double? {
-        switch self { case .int(let i): return Double(i); case .double(let d): return d; default: return nil }
+        switch self {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        case .literal: return decoded.doubleValue
+        default: return nil
+        }
+    }
+
+    /// What a `.literal` stands for as a Swift value (a Double, possibly infinite; a string with U+FFFD for each lone
+    /// surrogate); any other value as it is.
+    public var decoded: JSONValue {
+        guard case .literal(let t) = self else { return self }
+        if t.hasPrefix("\"") {
+            var p = JSONParser(bytes: Array(t.utf8))
+            return (try? p.string()).map { .string($0.text) } ?? .string("\u{FFFD}")
+        }
+        return .double(Double(t) ?? .nan)
     }
     public var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
     public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
@@ -80,6 +104,9 @@ extension JSONValue {
         case .double(let d) where !d.isFinite && !o.pythonFloats: out += d.isNaN ? "null" : d < 0 ? "-1e999" : "1e999"
         case .double(let d): out += Self.formatDouble(d)
         case .string(let s): Self.writeString(s, asciiOnly: o.asciiOnly, to: &out)
+        case .literal(let t) where o.pythonFloats && t.first != "\"" && t.contains(where: { ".eE".contains($0) }):
+            out += Self.formatDouble(Double(t) ?? .nan)   // a Python float, as a template's tojson prints it
+        case .literal(let t): out += t
         case .array(let a):
             if a.isEmpty { out += "[]"; return }
             out += "["
@@ -168,7 +195,7 @@ extension JSONValue {
     }
 }
 
-private struct JSONParser {
+struct JSONParser {
     let bytes: [UInt8]
     var i = 0
     static let maxDepth = 512
@@ -187,7 +214,7 @@ private struct JSONParser {
             while true {
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-                let k = try string()
+                let k = try string().text
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 i += 1; skipSpace()
@@ -211,7 +238,10 @@ private struct JSONParser {
                 if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
                 throw fail("expected ',' or ']'")
             }
-        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "\""):
+            let start = i
+            let s = try string()
+            return s.loneSurrogate ? .literal(String(decoding: bytes[start..<i], as: UTF8.self)) : .string(s.text)
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
@@ -237,7 +267,24 @@ private struct JSONParser {
         guard !text.isEmpty, text != "-" else { throw fail("unexpected character") }
         if !isFloat, let n = Int(text) { return .int(n) }
         guard let d = Double(text) else { throw fail("invalid number \(quoted(text))") }
-        return .double(d)
+        // Kept as written when the Double would read or print differently (and the text is a JSON number).
+        if d.isFinite, JSONValue.formatDouble(d) == text || !Self.isJSONNumber(text) { return .double(d) }
+        return Self.isJSONNumber(text) ? .literal(text) : .double(d)
+    }
+
+    /// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+    static func isJSONNumber(_ t: String) -> Bool {
+        var u = Array(t.utf8)[...]
+        func digits() -> Int { let n = u.prefix { $0 >= 0x30 && $0 <= 0x39 }.count; u = u.dropFirst(n); return n }
+        if u.first == UInt8(ascii: "-") { u = u.dropFirst() }
+        if u.first == UInt8(ascii: "0") { u = u.dropFirst() } else if digits() == 0 { return false }
+        if u.first == UInt8(ascii: ".") { u = u.dropFirst(); if digits() == 0 { return false } }
+        if u.first == UInt8(ascii: "e") || u.first == UInt8(ascii: "E") {
+            u = u.dropFirst()
+            if u.first == UInt8(ascii: "+") || u.first == UInt8(ascii: "-") { u = u.dropFirst() }
+            if digits() == 0 { return false }
+        }
+        return u.isEmpty
     }
 
     mutating func hex4() throws -> UInt32 {
@@ -246,9 +293,12 @@ private struct JSONParser {
         return v
     }
 
-    mutating func string() throws -> String {
+    /// The string at `i` (its opening quote); `loneSurrogate`: it held a \uD800–\uDFFF escape without its pair,
+    /// written as U+FFFD in `text`.
+    mutating func string() throws -> (text: String, loneSurrogate: Bool) {
         i += 1
         var out = [UInt8]()
+        var lone = false
         while true {
             guard i < bytes.count else { throw fail("unterminated string") }
             let c = bytes[i]; i += 1
@@ -266,16 +316,17 @@ private struct JSONParser {
             case UInt8(ascii: "/"), UInt8(ascii: "\\"), UInt8(ascii: "\""): out.append(e)
             case UInt8(ascii: "u"):
                 var v = try hex4()
-                if v >= 0xD800 && v < 0xDC00, i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
-                    i += 2
-                    let lo = try hex4()
-                    if lo >= 0xDC00 && lo < 0xE000 { v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00) } else { v = 0xFFFD }
+                if v >= 0xD800 && v < 0xDC00, i + 5 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u"),
+                   let lo = UInt32(String(decoding: bytes[i + 2..<i + 6], as: UTF8.self), radix: 16), lo >= 0xDC00 && lo < 0xE000 {
+                    i += 6
+                    v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
                 }
+                if v >= 0xD800 && v < 0xE000 { lone = true }
                 out.append(contentsOf: Array(String(Unicode.Scalar(v) ?? "\u{FFFD}").utf8))
             default: throw fail("invalid escape")
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return (String(decoding: out, as: UTF8.self), lone)
     }
 }
 
@@ -302,6 +353,7 @@ extension JSONValue: Codable {
         case .int(let i): var c = encoder.singleValueContainer(); try c.encode(i)
         case .double(let d): var c = encoder.singleValueContainer(); try c.encode(d)
         case .string(let s): var c = encoder.singleValueContainer(); try c.encode(s)
+        case .literal: try decoded.encode(to: encoder)
         case .array(let a): var c = encoder.singleValueContainer(); try c.encode(a)
         case .object(let kv):
             var c = encoder.container(keyedBy: AnyKey.self)

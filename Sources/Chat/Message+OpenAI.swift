@@ -53,7 +53,7 @@ extension Message {
     }
 
     static func text(of c: JSONValue?, index: Int) throws -> String {
-        switch c {
+        switch c?.decoded {
         case nil, .null?: return ""
         case .string(let s)?: return s
         case .array(let parts)?:
@@ -72,7 +72,7 @@ extension Message {
             throw MessageImportError("Tool call \(call + 1) of message \(message + 1) has no function name.")
         }
         var args: JSONValue = .object([])
-        switch f["arguments"] {
+        switch f["arguments"]?.decoded {
         case nil, .null?: break
         case .string(let s)?:
             if !PythonText.strip(s).isEmpty {

@@ -149,7 +149,7 @@ public struct StreamDecoder: Sendable {
         if let id, !id.isEmpty { calls[index]?.id = id }
         let f = tc["function"] ?? tc
         if let n = f["name"]?.stringValue { calls[index]?.name += n }
-        switch f["arguments"] {
+        switch f["arguments"]?.decoded {
         case .string(let s)?: calls[index]?.arguments += s
         case .object?: calls[index]?.arguments += f["arguments"]?.serialized() ?? ""
         default: break

@@ -31,6 +31,7 @@ private func kind(_ v: JSONValue) -> String {
     switch v {
     case .null: return "null"; case .bool: return "a boolean"; case .int, .double: return "a number"
     case .string: return "a string"; case .array: return "an array"; case .object: return "an object"
+    case .literal(let t): return t.hasPrefix("\"") ? "a string" : "a number"
     }
 }
 
@@ -93,13 +94,16 @@ private struct DecoderImpl: Decoder {
                 // Written by JSONValueEncoder for values beyond Int.max.
                 guard !s.isEmpty, s.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw mismatch(t, "an integer") }
                 if let r = I(s) { return r }
+            case .literal(let text): if let r = I(text) { return r }   // an integer beyond Int, as written
             default: throw mismatch(t, "an integer")
             }
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "\(value.serialized()) does not fit in \(I.self)"))
         }
         switch t {
         case is Bool.Type: guard case .bool(let b) = value else { throw mismatch(t, "a boolean") }; return b as? T
-        case is String.Type: guard case .string(let s) = value else { throw mismatch(t, "a string") }; return s as? T
+        case is String.Type:
+            guard let s = value.stringValue else { throw mismatch(t, "a string") }
+            return s as? T
         case is Double.Type: guard let d = value.doubleValue else { throw mismatch(t, "a number") }; return d as? T
         case is Float.Type: guard let d = value.doubleValue else { throw mismatch(t, "a number") }; return Float(d) as? T
         case is Int.Type: return try int(Int.self) as? T

@@ -45,7 +45,8 @@ public struct Session: Sendable, Equatable {
     public var messages: [Message]
     /// Fields read from the file that this build does not model: the document's, and each message's by id.
     var keptDocument: UnknownFields?
-    var keptMessages: [String: UnknownFields] = [:]
+    /// By message id, then by occurrence of that id in `messages` (a hand-edited file may repeat an id).
+    var keptMessages: [String: [Int: UnknownFields]] = [:]
 
     public init(id: String, title: String = "", created: Date = Date(), updated: Date? = nil, model: SessionModel? = nil,
                 settings: SessionSettings = SessionSettings(), messages: [Message] = []) {

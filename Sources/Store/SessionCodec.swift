@@ -99,7 +99,7 @@ public struct SessionCodec: Sendable {
             settings.set("sampling", sampling); doc.set("settings", settings)
         }
         let header = try JSONValueDecoder.decode(Header.self, from: doc)
-        var messages: [Message] = [], kept: [String: UnknownFields] = [:]
+        var messages: [Message] = [], kept: [String: [Int: UnknownFields]] = [:], seen: [String: Int] = [:]
         if let m = doc["messages"], m != .null {
             guard case .array(let items) = m else {
                 throw DecodingError.typeMismatch([Message].self, .init(codingPath: [Key("messages")], debugDescription: "expected an array"))
@@ -109,7 +109,9 @@ public struct SessionCodec: Sendable {
                     var filled = item
                     if let sampling = Self.withSamplingDefaults(item["sampling"]) { filled.set("sampling", sampling) }
                     let msg = try JSONValueDecoder.decode(Message.self, from: filled)
-                    if keepUnknown, let u = UnknownFields.diff(original: item, roundTrip: try JSONValueEncoder.encode(msg)) { kept[msg.id] = u }
+                    let n = seen[msg.id, default: 0]
+                    seen[msg.id] = n + 1
+                    if keepUnknown, let u = UnknownFields.diff(original: item, roundTrip: try JSONValueEncoder.encode(msg)) { kept[msg.id, default: [:]][n] = u }
                     messages.append(msg)
                 } catch let DecodingError.keyNotFound(k, c) {
                     throw DecodingError.keyNotFound(k, .init(codingPath: [Key("messages"), Key(i)] + c.codingPath, debugDescription: c.debugDescription))
@@ -160,17 +162,21 @@ public struct SessionCodec: Sendable {
             return out
         }
         out += Array("[\n".utf8)
-        var fresh: [String: (Message, [UInt8])] = [:]
+        var fresh: [String: (Message, [UInt8])] = [:], seen: [String: Int] = [:]
         for (i, m) in s.messages.enumerated() {
+            // The n-th message with this id gets the fields kept from the n-th one read.
+            let n = seen[m.id, default: 0]
+            seen[m.id] = n + 1
+            let key = n == 0 ? m.id : m.id + "#\(n)"
             let fragment: [UInt8]
-            if let c = cache?.entries[m.id], c.0 == m {
+            if let c = cache?.entries[key], c.0 == m {
                 fragment = c.1
             } else {
                 var j = try JSONValueEncoder.encode(m)
-                s.keptMessages[m.id]?.apply(to: &j)
+                s.keptMessages[m.id]?[n]?.apply(to: &j)
                 fragment = Self.indented(j.serialized(.pretty), by: 4)
             }
-            if cache != nil { fresh[m.id] = (m, fragment) }
+            if cache != nil { fresh[key] = (m, fragment) }
             if i > 0 { out += Array(",\n".utf8) }
             out += fragment
         }

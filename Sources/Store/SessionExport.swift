@@ -128,7 +128,7 @@ public enum SessionExport {
                 role = r
             }
             let content: String
-            switch item["content"] {
+            switch item["content"]?.decoded {
             case nil, .null?: content = ""
             case .string(let s)?: content = s
             case .array(let parts)?:
@@ -150,7 +150,7 @@ public enum SessionExport {
                     guard let f = c["function"], let name = f["name"]?.stringValue else { throw bad("has a tool call without a function name") }
                     let id = c["id"]?.stringValue ?? "call_\(i)_\(j)"
                     var args: JSONValue = .object([])
-                    switch f["arguments"] {
+                    switch f["arguments"]?.decoded {
                     case .string(let s)?: args = (try? JSONValue.parse(s)) ?? .string(s)
                     case let v?: args = v
                     case nil: break
