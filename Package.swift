@@ -38,6 +38,9 @@ let tests: [(String, [Target.Dependency])] = [
 // Data files read through #filePath, not bundled.
 let testData: [String: [String]] = ["TUI": ["Snapshots"], "App": ["Fixtures"]]
 targets += tests.map { .testTarget(name: "\($0.0)Tests", dependencies: $0.1, exclude: testData[$0.0] ?? []) }
+// Fuzz targets (scripts/fuzz builds them with libFuzzer; the plain build replays files through them).
+targets.append(.executableTarget(name: "glmchat-fuzz", dependencies: ["Chat", "GGUF", "Store", "Terminal", "TUI"], path: "Tests/Fuzz",
+                                 exclude: ["corpus"]))
 // Test support: counts heap allocations (the token-loop test in EngineTests).
 targets.append(.target(name: "CAllocCounter", path: "Tests/CAllocCounter"))
 // Test support: runs one test of the test binary as a child process (crash and lock tests).

@@ -50,8 +50,8 @@ public final class MappedFile: @unchecked Sendable {
         return p
     }
 
-    /// An in-memory copy of `bytes` standing in for a file (used by tests to parse hostile inputs quickly).
-    init(copying bytes: [UInt8], name: String) {
+    /// An in-memory copy of `bytes` standing in for a file (tests and the fuzz targets parse hostile inputs this way).
+    public init(copying bytes: [UInt8], name: String) {
         path = name
         size = bytes.count
         isMapped = false

@@ -18,6 +18,11 @@ public struct KeyCodes: Sendable {
     public var mouse: Int32
     /// Codes Screen uses for decoded mouse wheel turns.
     public var wheelUp: Int32 = -10, wheelDown: Int32 = -11
+
+    /// ncurses' codes on an xterm-like terminal, paste markers 1000/1001, wheel 1002/1003 (tests and fuzzing).
+    public static let sample = KeyCodes(up: 259, down: 258, left: 260, right: 261, home: 262, end: 360, pageUp: 339, pageDown: 338,
+                                        backspace: 263, delete: 330, enter: 343, backTab: 353, resize: 410, f1: 265,
+                                        pasteStart: 1000, pasteEnd: 1001, mouse: 409, wheelUp: 1002, wheelDown: 1003)
 }
 
 public struct KeyDecoder {
