@@ -26,11 +26,18 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         case let (.string(x), .string(y)): return x == y
         case let (.array(x), .array(y)): return x == y
         case let (.object(x), .object(y)): return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-        case let (.literal(x), .literal(y)): return x == y
+        // A literal is equal to what it stands for (`0.10` to 0.1, `1e999` to infinity).
+        case (.literal, _), (_, .literal): return a.decoded == b.decoded
         default: return false
         }
     }
-    public func hash(into h: inout Hasher) { h.combine(serialized()) }
+    public func hash(into h: inout Hasher) {
+        switch self {
+        case .array(let a): h.combine(0xA); for v in a { v.hash(into: &h) }
+        case .object(let kv): h.combine(0xB); for (k, v) in kv { h.combine(k); v.hash(into: &h) }
+        default: h.combine(decoded.serialized())   // as `==` sees it: a literal as its value
+        }
+    }
 
     public subscript(key: String) -> JSONValue? {
         if case .object(let kv) = self { return kv.first { $0.0 == key }?.1 }

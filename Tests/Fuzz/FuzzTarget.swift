@@ -8,8 +8,8 @@ import Terminal
 import TUI
 
 enum FuzzTarget: String, CaseIterable {
-    /// JSON: what parses serializes to text that parses to the same value (compact and pretty), and Python's
-    /// spelling never fails.
+    /// JSON: what parses serializes to text that parses to the same value and serializes to the same text again
+    /// (compact and pretty), and Python's spelling never fails.
     case json
     /// Session files: what decodes re-encodes to bytes that decode to the same messages and re-encode identically.
     case session
@@ -36,6 +36,7 @@ enum FuzzTarget: String, CaseIterable {
             let text = v.serialized(o)
             guard let again = try? JSONValue.parse(text) else { fatalError("serialized JSON does not parse: \(text.prefix(200))") }
             guard again == v else { fatalError("JSON changed in a round trip: \(text.prefix(200))") }
+            guard again.serialized(o) == text else { fatalError("JSON text changed in a second round trip: \(text.prefix(200))") }
         }
         _ = v.serialized(.python)
     }
