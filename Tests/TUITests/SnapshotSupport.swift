@@ -22,7 +22,8 @@ enum Snapshot {
         var buf = Buffer(width: 0, height: 0)
         render(s, into: &buf)
         // Specific slots first: several may share one style (the dark theme's text, assistant and background).
-        let letters: [(ThemeSlot, Character)] = [(.user, "u"), (.assistant, "a"), (.thinking, "t"), (.tool, "o"), (.code, "c"),
+        let letters: [(ThemeSlot, Character)] = [(.user, "u"), (.assistant, "a"), (.thinking, "t"), (.tool, "o"),
+            (.keyword, "k"), (.string, "q"), (.comment, "m"), (.number, "n"), (.type, "y"), (.code, "c"),
             (.accent, "e"), (.warning, "w"), (.error, "r"), (.status, "s"), (.dim, "d"), (.text, "x"), (.background, ".")]
         var rows: [String] = []
         for y in 0..<buf.height {
