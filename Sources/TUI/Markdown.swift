@@ -16,26 +16,40 @@ public enum Markdown {
     /// line starts at column 0 and is not a list item, and no fence is open), and each piece is parsed alone:
     /// the result is the same as parsing the whole, and a streaming reply re-renders only its last piece.
     public static func render(_ text: String, width: Int, base: Style, theme: Theme) -> [StyledLine] {
-        let pieces = pieces(text)
+        let refs = references(text)
         var out: [StyledLine] = []
-        for (i, p) in pieces.enumerated() {
-            out += renderPiece(p, width: width, base: base, theme: theme)
-            if i < pieces.count - 1 { out.append([]) }
+        for p in pieces(text) {
+            out += renderPiece(p.text, width: width, base: base, theme: theme, refs: refs)
+            if p.blankAfter { out.append([]) }
         }
         return out
     }
 
-    /// One piece (see `render`), without the blank lines at its end.
-    static func renderPiece<S: StringProtocol>(_ text: S, width: Int, base: Style, theme: Theme) -> [StyledLine] {
-        let (blocks, refs) = MDBlockParser.parse(String(text))
-        let r = MarkdownRenderer(theme: theme, refs: refs)
+    /// One piece (see `render`), without the blank lines at its end; `refs`: the document's link definitions.
+    static func renderPiece<S: StringProtocol>(_ text: S, width: Int, base: Style, theme: Theme, refs: MDRefs) -> [StyledLine] {
+        let (blocks, all) = MDBlockParser.parse(String(text), refs: refs)
+        let r = MarkdownRenderer(theme: theme, refs: all)
         return r.blocks(blocks, width: max(4, width), base: base, depth: 0)
     }
 
-    /// Where the text can be cut (see `render`): the pieces, each but the last ending in its blank lines.
-    /// With `completeOnly`, a last line without its newline is not trusted to start a piece (it may still grow).
-    static func pieces(_ text: String, completeOnly: Bool = false) -> [Substring] {
-        var cuts: [String.Index] = []
+    /// The link definitions anywhere in the text (a definition may come after the links that use it).
+    static func references(_ text: String) -> MDRefs {
+        guard text.contains("]:") else { return [:] }
+        var refs: MDRefs = [:]
+        for l in text.split(separator: "\n") where l.contains("]:") {
+            let s = l.drop(while: { $0 == " " })
+            if l.count - s.count < 4, let (label, url, title) = MDBlockParser.refDefinition(String(s)), refs[label] == nil { refs[label] = (url, title) }
+        }
+        return refs
+    }
+
+    struct Piece { var text: Substring; var blankAfter: Bool }
+
+    /// Where the text can be cut (see `render`): after blank lines before a line at column 0 that is not a
+    /// list item (the pieces drawn a blank row apart), and right before a fence at column 0 (nothing can
+    /// continue into it). With `completeOnly`, a last line without its newline is not trusted (it may grow).
+    static func pieces(_ text: String, completeOnly: Bool = false) -> [Piece] {
+        var cuts: [(String.Index, Bool)] = []
         var fence: (Character, Int)? = nil
         var sawBlank = false, hasContent = false
         var lineStart = text.startIndex
@@ -47,21 +61,25 @@ public enum Markdown {
             if MDBlockParser.isBlank(line) {
                 if fence == nil { sawBlank = true }
             } else {
-                if sawBlank, hasContent, fence == nil, ind == 0, MDBlockParser.listMarker(line) == nil { cuts.append(lineStart) }
+                let opens = fence == nil && ind == 0 ? MDBlockParser.fenceOpen(line) : nil
+                if hasContent, fence == nil, ind == 0 {
+                    if sawBlank, MDBlockParser.listMarker(line) == nil { cuts.append((lineStart, true)) }
+                    else if !sawBlank, opens != nil { cuts.append((lineStart, false)) }
+                }
                 sawBlank = false; hasContent = true
                 if ind < 4 {
                     let s = String(line.dropFirst(ind))
                     if let f = fence { if MDBlockParser.isFenceClose(s, f.0, f.1) { fence = nil } }
-                    else if let f = MDBlockParser.fenceOpen(s) { fence = (f.char, f.count) }
+                    else if let f = opens ?? MDBlockParser.fenceOpen(s) { fence = (f.char, f.count) }
                 }
             }
             guard let nl else { break }
             lineStart = text.index(after: nl)
         }
-        var out: [Substring] = []
+        var out: [Piece] = []
         var from = text.startIndex
-        for c in cuts { out.append(text[from..<c]); from = c }
-        out.append(text[from...])
+        for (c, blank) in cuts { out.append(Piece(text: text[from..<c], blankAfter: blank)); from = c }
+        out.append(Piece(text: text[from...], blankAfter: false))
         return out
     }
 
@@ -145,17 +163,21 @@ struct MarkdownRenderer {
     /// A code block: a header naming the language, each line highlighted and broken anywhere, rows that
     /// continue a wrapped line marked "↪" in the gutter, and a footer once the closing fence has come.
     func code(info: String, lines: [String], footer: Bool, width w: Int) -> [StyledLine] {
-        let dim = theme[.dim], codeStyle = theme[.code]
         let syntax = SyntaxHighlighter.syntax(named: info)
         var state = HighlightState()
-        var out: [StyledLine] = [[Span("┌ " + (info.isEmpty ? "code" : info), dim)]]
-        for line in lines {
-            let spans = SyntaxHighlighter.styled(line, syntax, &state, theme: theme, base: codeStyle)
-            let rows = Wrap.line(spans.isEmpty ? [Span(" ", codeStyle)] : spans, width: w - 2, words: false)
-            for (i, r) in rows.enumerated() { out.append([Span(i == 0 ? "│ " : "↪ ", dim)] + r) }
-        }
-        if footer { out.append([Span("└", dim)]) }
+        var out: [StyledLine] = [codeHeader(info)]
+        for line in lines { out += codeRows(line, syntax, &state, width: w) }
+        if footer { out.append([Span("└", theme[.dim])]) }
         return out
+    }
+
+    func codeHeader(_ info: String) -> StyledLine { [Span("┌ " + (info.isEmpty ? "code" : info), theme[.dim])] }
+
+    /// One line of code: highlighted, broken anywhere, continuation rows marked.
+    func codeRows(_ line: String, _ syntax: Syntax?, _ state: inout HighlightState, width w: Int) -> [StyledLine] {
+        let spans = SyntaxHighlighter.styled(line, syntax, &state, theme: theme, base: theme[.code])
+        let rows = Wrap.line(spans.isEmpty ? [Span(" ", theme[.code])] : spans, width: w - 2, words: false)
+        return rows.enumerated().map { i, r in [Span(i == 0 ? "│ " : "↪ ", theme[.dim])] + r }
     }
 
     // MARK: Inlines

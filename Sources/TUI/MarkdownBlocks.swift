@@ -40,8 +40,8 @@ typealias MDRefs = [String: (url: String, title: String?)]
 
 enum MDBlockParser {
     /// Parses a document (lines without their newlines) into blocks and its link definitions.
-    static func parse(_ text: String) -> (blocks: [MDBlock], refs: MDRefs) {
-        var refs: MDRefs = [:]
+    static func parse(_ text: String, refs known: MDRefs = [:]) -> (blocks: [MDBlock], refs: MDRefs) {
+        var refs = known
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { expandTabs(String($0)) }
         let blocks = parse(lines, refs: &refs)
         return (blocks, refs)
@@ -113,7 +113,7 @@ enum MDBlockParser {
                         var rest = l.dropFirst(li + 1)
                         if rest.first == " " { rest = rest.dropFirst() }
                         inner.append(String(rest))
-                        lazy = !isBlank(String(rest)) && !opensFence(inner)
+                        lazy = !isBlank(String(rest)) && indent(String(rest)) < 4 && !opensFence(inner)
                         i += 1
                     } else if lazy, !isBlank(l), !interruptsParagraph(l) {
                         inner.append(String(l.dropFirst(li))); i += 1
@@ -217,9 +217,12 @@ enum MDBlockParser {
             let blocks = parse(itemLines, refs: &refs)
             if blocks.contains(.blank) { tight = false }
             items.append(MDItem(task: task, blocks: blocks))
-            if i < lines.count, let n = listMarker(lines[i]), n.sameList(first), !isRule(String(lines[i].dropFirst(n.indent))) {
-                if trailing > 0 { tight = false }
+            var next = i
+            while next < lines.count, isBlank(lines[next]) { next += 1 }
+            if next < lines.count, let n = listMarker(lines[next]), n.sameList(first), !isRule(String(lines[next].dropFirst(n.indent))) {
+                if trailing > 0 || next > i { tight = false }
                 m = n
+                i = next
                 continue
             }
             i -= trailing   // the blank lines after the list separate it from what follows
@@ -316,21 +319,14 @@ enum MDBlockParser {
         var t = Substring(s.trimmingCharacters(" \t"))
         if t.hasPrefix("|") { t = t.dropFirst() }
         if t.hasSuffix("|"), !t.hasSuffix("\\|") { t = t.dropLast() }
-        var cells: [String] = [], cur = "", escaped = false, tick = 0
+        // As GFM: only "\|" is special here (a pipe in the cell, even inside a code span); other escapes stay for the inlines.
+        var cells: [String] = [], cur = ""
         var chars = Array(t)[...]
         while let c = chars.popFirst() {
-            if escaped { if c != "|" { cur.append("\\") }; cur.append(c); escaped = false; continue }
-            if c == "\\" { escaped = true; continue }
-            if c == "`" {
-                var run = 1
-                while chars.first == "`" { chars.removeFirst(); run += 1 }
-                tick = tick == 0 ? run : (tick == run ? 0 : tick)
-                cur += String(repeating: "`", count: run); continue
-            }
-            if c == "|", tick == 0 { cells.append(cur.trimmingCharacters(" \t")); cur = ""; continue }
+            if c == "\\", chars.first == "|" { chars.removeFirst(); cur.append("|"); continue }
+            if c == "|" { cells.append(cur.trimmingCharacters(" \t")); cur = ""; continue }
             cur.append(c)
         }
-        if escaped { cur.append("\\") }
         cells.append(cur.trimmingCharacters(" \t"))
         return cells
     }
@@ -352,7 +348,7 @@ enum MDBlockParser {
 
     /// `[label]: destination "title"` on one line.
     static func refDefinition(_ line: String) -> (String, String, String?)? {
-        guard line.hasPrefix("["), let close = line.firstIndex(of: "]"), line[line.index(after: close)...].hasPrefix("]:") else { return nil }
+        guard line.hasPrefix("["), let close = line.firstIndex(of: "]"), line[close...].hasPrefix("]:") else { return nil }
         let label = String(line[line.index(after: line.startIndex)..<close])
         guard !label.trimmingCharacters(" ").isEmpty, !label.contains("[") else { return nil }
         let rest = Array(line[line.index(close, offsetBy: 2)...])

@@ -222,7 +222,9 @@ struct MDInlineParser {
         }
         // An HTML tag: <name ...>, </name>, <!-- ... -->.
         let body = inner.hasPrefix("/") ? inner.dropFirst() : Substring(inner)
-        if let f = body.first, f.isASCII, f.isLetter, body.prefix(while: { $0.isLetter || $0.isNumber || $0 == "-" }).count > 0 {
+        let name = body.prefix(while: { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+        let after = body.dropFirst(name.count).first
+        if let f = body.first, f.isASCII, f.isLetter, after == nil || after!.isWhitespace || after == "/" {
             return (.html("<" + inner + ">"), close + 1)
         }
         if inner.hasPrefix("!--"), inner.hasSuffix("--") { return (.html("<" + inner + ">"), close + 1) }

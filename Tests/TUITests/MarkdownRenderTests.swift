@@ -35,7 +35,7 @@ final class MarkdownRenderTests: XCTestCase {
         let ls = lines(Self.table, width: 117).map(\.plainText)
         XCTAssertEqual(ls[2], "Language │       Highlighting       │                            Notes")
         XCTAssertEqual(ls[3], "─────────┼──────────────────────────┼─────────────────────────────────")
-        XCTAssertEqual(ls[4], "Swift    │ keywords, types, strings │           nested /* */ comments")
+        XCTAssertEqual(ls[4], "Swift    │ keywords, types, strings │            nested /* */ comments")
         // The header is bold, the rules dim.
         let header = lines(Self.table, width: 117)[2]
         XCTAssertTrue(header.first { $0.text.hasPrefix("Language") }!.style.attrs.contains(.bold))
@@ -179,5 +179,53 @@ final class MarkdownRenderTests: XCTestCase {
         XCTAssertEqual(ls[2].first { $0.text == "\"two\"" }?.style, theme[.string])
         // A file of unknown type: the diff colours alone.
         XCTAssertEqual(ApprovalView.diffLines("+plain", path: "notes", theme: theme, width: 40), [[Span("+plain", theme[.code])]])
+    }
+}
+
+final class MarkdownStreamTests: XCTestCase {
+    /// Streaming a reply with every construct, a few characters at a time, always draws what rendering it whole draws.
+    func testStreamingEqualsWholeForEveryConstruct() {
+        let theme = Theme.fallback
+        let text = """
+        # Plan
+        Intro with [a link][ref] and ~~old~~ text.
+        ```swift
+        /* a comment
+           that spans */
+        let s = \"\"\"
+        multi
+        \"\"\"
+        ```
+        after the fence
+        > quote
+        lazy
+
+        1. one
+        2. two
+
+           still two
+        - [x] done
+
+        | a | b |
+        |---|--:|
+        | 1 | 2 |
+
+        ```
+        unclosed\tcode
+
+        [ref]: https://example.com
+        """
+        for step in [1, 3, 7] {
+            let cache = LiveMarkdownCache()
+            var m = Message(id: "m\(step)", role: .assistant, content: "")
+            var i = text.startIndex
+            while i < text.endIndex {
+                let j = text.index(i, offsetBy: step, limitedBy: text.endIndex) ?? text.endIndex
+                m.content += text[i..<j]
+                i = j
+                XCTAssertEqual(cache.render(m, width: 30, theme: theme), Markdown.render(m.content, width: 30, base: theme[.assistant], theme: theme),
+                               "step \(step), after \(m.content.count) characters")
+            }
+        }
     }
 }
