@@ -33,6 +33,8 @@ enum Snapshot {
                 var ch: Character = "?"
                 if let l = letters.first(where: { s.theme[$0.0] == st }) { ch = l.1 }
                 else if let l = letters.first(where: { s.theme[$0.0].with(.bold) == st }) { ch = Character(l.1.uppercased()) }
+                // A code token highlighted on another background (a diff's context or removed line).
+                else if let l = letters.first(where: { ThemeSlot.codeTokens.contains($0.0) && s.theme[$0.0].on(st.bg) == st }) { ch = l.1 }
                 row.append(ch)
             }
             rows.append(row)
