@@ -77,9 +77,10 @@ extension MarkdownRenderer {
         for r in rows {
             for (j, value) in r.enumerated() {
                 let label: StyledLine = header[j].isEmpty ? [] : header[j] + [Span(": ", base.with(.bold))]
-                let body = Wrap.line((label + value).merged, width: w - 2)
+                // A value that wraps hangs under its label's start, two columns in.
+                let body = Wrap.line((label + value).merged, width: w - 4)
                 for (i, l) in body.enumerated() {
-                    out.append([Span(i == 0 && j == 0 ? "• " : "  ", theme[.accent])] + l)
+                    out.append([Span(i > 0 ? "    " : j == 0 ? "• " : "  ", theme[.accent])] + l)
                 }
             }
         }

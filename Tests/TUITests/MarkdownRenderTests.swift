@@ -50,7 +50,7 @@ final class MarkdownRenderTests: XCTestCase {
         // 40 columns: a list per row.
         Snapshot.assert(tableState(width: 40), "markdown-table-40")
         let narrow = lines(Self.table, width: 37).map(\.plainText)
-        XCTAssertEqual(Array(narrow[2...5]), ["• Language: Swift", "  Highlighting: keywords, types,", "  strings", "  Notes: nested /* */ comments"])
+        XCTAssertEqual(Array(narrow[2...5]), ["• Language: Swift", "  Highlighting: keywords, types,", "    strings", "  Notes: nested /* */ comments"])
     }
 
     func testStrikethroughUsesTheStrikeAttribute() {

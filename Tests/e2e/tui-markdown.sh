@@ -18,16 +18,19 @@ for W in 120 40; do
   echo "$screen" | grep -qF "# Release plan" && fail "the heading kept its # marks at $W columns"
   echo "$screen" | grep -qF "|------" && fail "the table stayed raw pipes at $W columns"
   echo "$screen" | grep -qF "~~maybe~~" && fail "the strikethrough stayed raw at $W columns"
-  echo "$screen" | grep -qF "the notes (https://example.com/notes)" || fail "the link is not text + address at $W columns"
+  echo "$screen" | grep -qF "the notes" || fail "the link text is missing at $W columns"
+  echo "$screen" | grep -qF "(https://example.com/notes)" || fail "the link address is missing at $W columns"
+  echo "$screen" | grep -qF "[the notes]" && fail "the link stayed raw at $W columns"
   echo "$screen" | grep -qF "┌ swift" || fail "the code block has no header at $W columns"
   echo "$screen" | grep -qF "↪" || fail "the long code line has no continuation mark at $W columns"
   if [ "$W" = 120 ]; then
-    echo "$screen" | grep -qE "Step +│ +Owner +│ What happens" || fail "the table header is not in aligned columns"
-    echo "$screen" | grep -qE "build +│ +ci +│ compiles every module in release mode" || fail "a table row is not in aligned columns"
+    echo "$screen" | grep -qE "Step +│ +Owner +│ Command +│ What happens +│ +Duration" || fail "the table header is not in aligned columns"
+    echo "$screen" | grep -qE "build +│ +ci +│ swift build -c release +│ compiles every module in release mode +│ +20 minutes" || fail "a table row is not in aligned columns"
     echo "$screen" | grep -qE "^ *─{100,}" || fail "the rule does not span the width"
   else
     echo "$screen" | grep -qF "• Step: build" || fail "the narrow table is not a list"
     echo "$screen" | grep -qF "What happens: compiles every" || fail "the narrow table's cells are not labelled"
+    echo "$screen" | grep -qF "Duration: 20 minutes" || fail "the narrow table lost a column"
   fi
 done
 echo "tui-markdown: ok"
