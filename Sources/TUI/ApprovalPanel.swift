@@ -92,11 +92,9 @@ struct ApprovalView {
             switch sign {
             case "+": spans += SyntaxHighlighter.styled(code, syntax, &new, theme: t, base: st)
             case "-": spans += SyntaxHighlighter.styled(code, syntax, &old, theme: t, base: st)
-            default:
-                var o = old
+            default:   // a context line is on both sides
                 spans += SyntaxHighlighter.styled(code, syntax, &new, theme: t, base: st)
-                _ = SyntaxHighlighter.styled(code, syntax, &o, theme: t, base: st)
-                old = o
+                _ = SyntaxHighlighter.styled(code, syntax, &old, theme: t, base: st)
             }
             out += Wrap.line(spans.merged, width: w, words: false)
         }

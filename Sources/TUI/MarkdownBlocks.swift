@@ -253,7 +253,7 @@ enum MDBlockParser {
         guard let c = s.first, c == "`" || c == "~" else { return nil }
         let n = s.prefix(while: { $0 == c }).count
         guard n >= 3 else { return nil }
-        let info = s.dropFirst(n).trimmingCharacters(" \t")
+        let info = s.dropFirst(n).trimming(" \t")
         if c == "`", info.contains("`") { return nil }
         return (c, n, String(info.split(separator: " ").first ?? ""))
     }
@@ -279,12 +279,12 @@ enum MDBlockParser {
         guard (1...6).contains(n) else { return nil }
         var rest = s.dropFirst(n)
         guard rest.isEmpty || rest.first == " " || rest.first == "\t" else { return nil }
-        rest = Substring(rest.trimmingCharacters(" \t"))
+        rest = Substring(rest.trimming(" \t"))
         // A closing run of # (after a space, or the whole content) is not part of the text.
         let closing = rest.reversed().prefix(while: { $0 == "#" }).count
         if closing > 0 {
             let before = rest.dropLast(closing)
-            if before.isEmpty || before.last == " " || before.last == "\t" { rest = Substring(before.trimmingCharacters(" \t")) }
+            if before.isEmpty || before.last == " " || before.last == "\t" { rest = Substring(before.trimming(" \t")) }
         }
         return (n, String(rest))
     }
@@ -316,7 +316,7 @@ enum MDBlockParser {
 
     /// The cells of a table row: split at unescaped pipes outside code spans, outer pipes optional.
     static func splitRow(_ s: String) -> [String] {
-        var t = Substring(s.trimmingCharacters(" \t"))
+        var t = Substring(s.trimming(" \t"))
         if t.hasPrefix("|") { t = t.dropFirst() }
         if t.hasSuffix("|"), !t.hasSuffix("\\|") { t = t.dropLast() }
         // As GFM: only "\|" is special here (a pipe in the cell, even inside a code span); other escapes stay for the inlines.
@@ -324,10 +324,10 @@ enum MDBlockParser {
         var chars = Array(t)[...]
         while let c = chars.popFirst() {
             if c == "\\", chars.first == "|" { chars.removeFirst(); cur.append("|"); continue }
-            if c == "|" { cells.append(cur.trimmingCharacters(" \t")); cur = ""; continue }
+            if c == "|" { cells.append(cur.trimming(" \t")); cur = ""; continue }
             cur.append(c)
         }
-        cells.append(cur.trimmingCharacters(" \t"))
+        cells.append(cur.trimming(" \t"))
         return cells
     }
 
@@ -350,7 +350,7 @@ enum MDBlockParser {
     static func refDefinition(_ line: String) -> (String, String, String?)? {
         guard line.hasPrefix("["), let close = line.firstIndex(of: "]"), line[close...].hasPrefix("]:") else { return nil }
         let label = String(line[line.index(after: line.startIndex)..<close])
-        guard !label.trimmingCharacters(" ").isEmpty, !label.contains("[") else { return nil }
+        guard !label.trimming(" ").isEmpty, !label.contains("[") else { return nil }
         let rest = Array(line[line.index(close, offsetBy: 2)...])
         var p = 0
         guard let (url, title) = MDInlineParser.linkTail(rest, &p, closing: nil), MDBlockParser.isBlank(String(rest[p...])) else { return nil }
@@ -359,15 +359,5 @@ enum MDBlockParser {
 
     static func normalizeLabel(_ s: String) -> String {
         s.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).joined(separator: " ")
-    }
-}
-
-extension StringProtocol {
-    /// The string without the given characters at its ends.
-    func trimmingCharacters(_ set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
     }
 }

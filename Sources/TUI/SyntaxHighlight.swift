@@ -92,7 +92,7 @@ enum SyntaxHighlighter {
 
     /// The language of a fence's info string ("swift", "Python", "{.rust}"); nil when it is not one we know.
     static func syntax(named name: String) -> Syntax? {
-        let n = name.lowercased().trimmingCharacters("{}. ")
+        let n = name.lowercased().trimming("{}. ")
         return byName[n].map { languages[$0] }
     }
 
