@@ -132,6 +132,14 @@ final class MarkdownRenderTests: XCTestCase {
         }
     }
 
+    func testAThemeWithoutTokenSlotsDrawsCodeInItsCodeStyle() throws {
+        let t = try Theme.parse(##"{"name":"old","slots":{"background":{"bg":"#000000"},"text":{"fg":"#ffffff"},"code":{"fg":"#00ff00","bg":"#101010"}}}"##)
+        for slot in ThemeSlot.codeTokens { XCTAssertEqual(t[slot], t[.code], slot.rawValue) }
+        // A token slot that sets only its colour is drawn on code's background.
+        let u = try Theme.parse(##"{"name":"new","slots":{"background":{"bg":"#000000"},"text":{"fg":"#ffffff"},"code":{"fg":"#00ff00","bg":"#101010"},"keyword":{"fg":"#ff00ff"}}}"##)
+        XCTAssertEqual(u[.keyword], Style(fg: .rgb(255, 0, 255), bg: .rgb(16, 16, 16)))
+    }
+
     static func slotName(_ st: Style, _ t: Theme) -> String {
         for slot in ThemeSlot.codeTokens + [.code] where t[slot] == st { return slot.rawValue }
         return "?"
