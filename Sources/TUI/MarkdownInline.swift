@@ -259,17 +259,22 @@ struct MDInlineParser {
     private static func emphasis(_ slice: ArraySlice<Tok>) -> [MDInline] {
         var t = Array(slice)
         var c = 0
+        // Below these indexes no opener was found for a closer of this kind (the spec's openers_bottom), so
+        // a run of unmatched closers costs linear time, not quadratic.
+        var floors: [String: Int] = [:]
         while c < t.count {
             guard case .delim(let ch, let n, let cOpen, let cClose, let cOrig) = t[c], cClose else { c += 1; continue }
+            let kind = "\(ch)\(cOrig % 3)\(cOpen)"
             var o = c - 1, found: (Int, Int)? = nil
-            while o >= 0 {
+            while o > floors[kind, default: -1] {
                 if case .delim(let ch2, let n2, let oOpen, let oClose, let oOrig) = t[o], ch2 == ch, oOpen {
                     let oddMatch = ch != "~" && (oClose || cOpen) && (oOrig + cOrig) % 3 == 0 && !(oOrig % 3 == 0 && cOrig % 3 == 0)
                     if !oddMatch, ch != "~" || (n2 == 2 && n == 2) { found = (o, n2); break }
                 }
                 o -= 1
             }
-            guard let (oi, on) = found else { c += 1; continue }
+            guard let (oi, on) = found else { floors[kind] = c - 1; c += 1; continue }
+            for (k, f) in floors where f >= oi { floors[k] = oi - 1 }
             let use = ch == "~" ? 2 : (n >= 2 && on >= 2 ? 2 : 1)
             let inner = inlines(t[(oi + 1)..<c])
             let node: MDInline = ch == "~" ? .strike(inner) : use == 2 ? .strong(inner) : .emph(inner)
@@ -287,17 +292,18 @@ struct MDInlineParser {
     /// Tokens as inlines: unmatched delimiters and brackets become text; adjacent texts merge.
     private static func inlines(_ ts: ArraySlice<Tok>) -> [MDInline] {
         var out: [MDInline] = []
-        func add(_ s: String) {
-            if case .text(let p)? = out.last { out[out.count - 1] = .text(p + s) } else { out.append(.text(s)) }
-        }
+        var text = ""
         for t in ts {
             switch t {
-            case .inl(.text(let s)): add(s)
-            case .inl(let i): out.append(i)
-            case .delim(let ch, let n, _, _, _): add(String(repeating: ch, count: n))
-            case .bracket(let image, _): add(image ? "![" : "[")
+            case .inl(.text(let s)): text += s
+            case .inl(let i):
+                if !text.isEmpty { out.append(.text(text)); text = "" }
+                out.append(i)
+            case .delim(let ch, let n, _, _, _): text += String(repeating: ch, count: n)
+            case .bracket(let image, _): text += image ? "![" : "["
             }
         }
+        if !text.isEmpty { out.append(.text(text)) }
         return out
     }
 
