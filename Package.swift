@@ -36,7 +36,7 @@ let tests: [(String, [Target.Dependency])] = [
     ("App", ["App", "TUI", "Chat", "Store", "Engine", "Tokenizer", "GGUF", "Remote"]),
 ]
 // Data files read through #filePath, not bundled.
-let testData: [String: [String]] = ["TUI": ["Snapshots"], "App": ["Fixtures"]]
+let testData: [String: [String]] = ["TUI": ["Snapshots", "Fixtures"], "App": ["Fixtures"]]
 targets += tests.map { .testTarget(name: "\($0.0)Tests", dependencies: $0.1, exclude: testData[$0.0] ?? []) }
 // Fuzz targets (scripts/fuzz builds them with libFuzzer; the plain build replays files through them).
 targets.append(.executableTarget(name: "glmchat-fuzz", dependencies: ["Chat", "GGUF", "Store", "Terminal", "TUI"], path: "Tests/Fuzz",

@@ -67,20 +67,38 @@ struct ApprovalView {
     /// The action itself: the diff, the command line or the arguments, made visible and wrapped.
     static func bodyLines(_ preview: ToolPreview, theme t: Theme, width w: Int) -> [StyledLine] {
         switch preview {
-        case .diff(_, _, let unified, _, _): return diffLines(unified, theme: t, width: w)
+        case .diff(let path, _, let unified, _, _): return diffLines(unified, path: path, theme: t, width: w)
         case .command(let line, _, _): return Wrap.text(VisibleText.command(line), style: t[.code], width: w, words: false)
         case .arguments(let json): return Wrap.text(VisibleText.arguments(json), style: t[.code], width: w, words: false)
         }
     }
 
-    /// A unified diff without its ---/+++ lines: added lines green, removed red, hunk headers in the accent.
-    static func diffLines(_ unified: String, theme t: Theme, width w: Int) -> [StyledLine] {
+    /// A unified diff without its ---/+++ lines: added lines green, removed red, hunk headers in the accent;
+    /// the code in them highlighted for the file's language (the sign and plain text keep the diff colour).
+    /// The old and the new side each carry their own lexer state (a comment opened in removed lines).
+    static func diffLines(_ unified: String, path: String, theme t: Theme, width w: Int) -> [StyledLine] {
         if unified.isEmpty { return [[Span("(no change)", t[.dim])]] }
+        let syntax = SyntaxHighlighter.syntax(forPath: path)
+        var old = HighlightState(), new = HighlightState()
         var out: [StyledLine] = []
         for l in unified.split(separator: "\n", omittingEmptySubsequences: true) {
             if l.hasPrefix("--- ") || l.hasPrefix("+++ ") { continue }
             let st = l.hasPrefix("+") ? t[.code] : l.hasPrefix("-") ? t[.error] : l.hasPrefix("@@") ? t[.accent] : l.hasPrefix("\\") ? t[.dim] : t[.text]
-            out += Wrap.line([Span(VisibleText.controls(String(l)), st)], width: w, words: false)
+            let shown = VisibleText.controls(String(l))
+            guard let syntax, let sign = shown.first, "+- ".contains(sign) else {
+                out += Wrap.line([Span(shown, st)], width: w, words: false)
+                continue
+            }
+            let code = String(shown.dropFirst())
+            var spans: StyledLine = [Span(String(sign), st)]
+            switch sign {
+            case "+": spans += SyntaxHighlighter.styled(code, syntax, &new, theme: t, base: st)
+            case "-": spans += SyntaxHighlighter.styled(code, syntax, &old, theme: t, base: st)
+            default:   // a context line is on both sides
+                spans += SyntaxHighlighter.styled(code, syntax, &new, theme: t, base: st)
+                _ = SyntaxHighlighter.styled(code, syntax, &old, theme: t, base: st)
+            }
+            out += Wrap.line(spans.merged, width: w, words: false)
         }
         return out
     }

@@ -15,6 +15,8 @@ public struct Attr: OptionSet, Hashable, Sendable {
     public static let italic = Attr(rawValue: 4)
     public static let underline = Attr(rawValue: 8)
     public static let reverse = Attr(rawValue: 16)
+    /// Struck-through text (~~like this~~); curses has no such attribute, so Terminal draws a combining stroke.
+    public static let strike = Attr(rawValue: 32)
 }
 
 public struct Style: Hashable, Sendable {

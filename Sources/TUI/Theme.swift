@@ -3,6 +3,11 @@ import Chat
 
 public enum ThemeSlot: String, CaseIterable, Sendable {
     case background, text, dim, user, assistant, thinking, tool, code, accent, warning, error, status
+    /// Syntax highlighting inside code (fenced blocks, diffs); a theme without them draws code in `code`.
+    case keyword, string, comment, number, type
+
+    /// The slots drawn inside code, on the code background.
+    public static let codeTokens: [ThemeSlot] = [.keyword, .string, .comment, .number, .type]
 }
 
 public struct ThemeError: Error, CustomStringConvertible, Equatable {
@@ -15,9 +20,12 @@ public struct Theme: Sendable, Equatable {
     public var slots: [ThemeSlot: Style]
 
     /// The style of a slot, drawn on the theme's background unless the slot sets its own.
+    /// Code token slots fall back to `code` and are drawn on code's background.
     public subscript(_ slot: ThemeSlot) -> Style {
-        let bg = slots[.background]?.bg ?? .default
-        guard var s = slots[slot] ?? slots[.text] else { return Style(bg: bg) }
+        var bg = slots[.background]?.bg ?? .default
+        let isToken = ThemeSlot.codeTokens.contains(slot)
+        if isToken, let cb = slots[.code]?.bg, cb != .default { bg = cb }
+        guard var s = slots[slot] ?? (isToken ? slots[.code] : nil) ?? slots[.text] else { return Style(bg: bg) }
         if s.bg == .default { s.bg = bg }
         return s
     }

@@ -347,11 +347,9 @@ public final class LivePrefixCache: @unchecked Sendable {
 
 /// The streaming reply as Markdown.
 public final class LiveMarkdownCache: @unchecked Sendable {
-    let cache = LivePrefixCache()
+    let cache = MarkdownStreamCache()
     public init() {}
     func render(_ m: Message, width: Int, theme: Theme) -> [StyledLine] {
-        cache.render(m.content, key: "\(m.id)|\(width)|\(theme.name)") { text, fence in
-            Markdown.render(text, width: width, base: theme[.assistant], theme: theme, inFence: &fence)
-        }
+        cache.render(m.content, key: "\(m.id)|\(width)|\(theme.name)", width: width, base: theme[.assistant], theme: theme)
     }
 }

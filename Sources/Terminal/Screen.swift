@@ -93,6 +93,8 @@ public final class Screen {
     private func put(_ c: Cell, _ x: Int, _ y: Int, _ win: UnsafeMutablePointer<WINDOW>?) {
         var wch: [wchar_t] = c.text.unicodeScalars.prefix(5).map { wchar_t(bitPattern: $0.value) }
         if wch.isEmpty { wch = [wchar_t(32)] }
+        // Strikethrough: a combining long stroke overlay (U+0336) on the character, when there is room for it.
+        if c.style.attrs.contains(.strike), c.width > 0, wch.count < 5 { wch.append(wchar_t(0x336)) }
         wch.append(0)
         var a = nc_a_normal()
         if c.style.attrs.contains(.bold) { a |= nc_a_bold() }

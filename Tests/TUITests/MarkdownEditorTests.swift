@@ -22,7 +22,7 @@ final class MarkdownEditorTests: XCTestCase {
     func testBlocks() {
         let md = "# Title\n- one\n- two that wraps around\n1. first\n> quoted\n```sh\nls  -l\n```"
         let lines = Markdown.render(md, width: 14, base: .plain, theme: theme).map(\.plainText)
-        XCTAssertEqual(lines, ["Title", "• one", "• two that", "  wraps around", "1. first", "▏ quoted", "┌ sh", "│ ls  -l", "└"])
+        XCTAssertEqual(lines, ["Title", "• one", "• two that", "  wraps around", "1. first", "│ quoted", "┌ sh", "│ ls  -l", "└"])
         XCTAssertEqual(Markdown.codeBlocks(md), ["ls  -l"])
     }
 

@@ -22,7 +22,8 @@ enum Snapshot {
         var buf = Buffer(width: 0, height: 0)
         render(s, into: &buf)
         // Specific slots first: several may share one style (the dark theme's text, assistant and background).
-        let letters: [(ThemeSlot, Character)] = [(.user, "u"), (.assistant, "a"), (.thinking, "t"), (.tool, "o"), (.code, "c"),
+        let letters: [(ThemeSlot, Character)] = [(.user, "u"), (.assistant, "a"), (.thinking, "t"), (.tool, "o"),
+            (.keyword, "k"), (.string, "q"), (.comment, "m"), (.number, "n"), (.type, "y"), (.code, "c"),
             (.accent, "e"), (.warning, "w"), (.error, "r"), (.status, "s"), (.dim, "d"), (.text, "x"), (.background, ".")]
         var rows: [String] = []
         for y in 0..<buf.height {
@@ -32,6 +33,8 @@ enum Snapshot {
                 var ch: Character = "?"
                 if let l = letters.first(where: { s.theme[$0.0] == st }) { ch = l.1 }
                 else if let l = letters.first(where: { s.theme[$0.0].with(.bold) == st }) { ch = Character(l.1.uppercased()) }
+                // A code token highlighted on another background (a diff's context or removed line).
+                else if let l = letters.first(where: { ThemeSlot.codeTokens.contains($0.0) && s.theme[$0.0].on(st.bg) == st }) { ch = l.1 }
                 row.append(ch)
             }
             rows.append(row)
