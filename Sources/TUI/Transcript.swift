@@ -161,7 +161,10 @@ extension AppState {
                         lines = [[Span("⋯ waiting for the model", t[.dim])]]
                     }
                 }
-                blocks.append(Block(key: m.id, kind: .answer, lines: lines, collapsible: false, copyText: m.content, gapBefore: first && hasBefore))
+                // A blank line under the thinking too, so the answer does not read as part of it.
+                let afterThinking = blocks.last?.kind == .thinking
+                blocks.append(Block(key: m.id, kind: .answer, lines: lines, collapsible: false, copyText: m.content,
+                                    gapBefore: (first && hasBefore) || afterThinking))
             }
             for call in m.toolCalls {
                 let key = m.id + ":tool:" + call.id
