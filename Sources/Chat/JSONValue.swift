@@ -113,6 +113,8 @@ extension JSONValue {
         case .string(let s): Self.writeString(s, asciiOnly: o.asciiOnly, to: &out)
         case .literal(let t) where o.pythonFloats && t.first != "\"" && t.contains(where: { ".eE".contains($0) }):
             out += Self.formatDouble(Double(t) ?? .nan)   // a Python float, as a template's tojson prints it
+        case .literal(let t) where o.pythonFloats && t.first == "\"":
+            decoded.write(to: &out, o, level: level)      // a string as Python's json.dumps writes it
         case .literal(let t): out += t
         case .array(let a):
             if a.isEmpty { out += "[]"; return }
@@ -246,9 +248,13 @@ struct JSONParser {
                 throw fail("expected ',' or ']'")
             }
         case UInt8(ascii: "\""):
+            // Kept as written when writing it back would change its bytes (`\u00e9`, `\/`, a lone surrogate).
             let start = i
             let s = try string()
-            return s.loneSurrogate ? .literal(String(decoding: bytes[start..<i], as: UTF8.self)) : .string(s.text)
+            guard s.loneSurrogate || s.escaped else { return .string(s.text) }
+            let source = String(decoding: bytes[start..<i], as: UTF8.self)
+            if !s.loneSurrogate, JSONValue.string(s.text).serialized() == source { return .string(s.text) }
+            return .literal(source)
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
@@ -301,17 +307,18 @@ struct JSONParser {
     }
 
     /// The string at `i` (its opening quote); `loneSurrogate`: it held a \uD800–\uDFFF escape without its pair,
-    /// written as U+FFFD in `text`.
-    mutating func string() throws -> (text: String, loneSurrogate: Bool) {
+    /// written as U+FFFD in `text`; `escaped`: it held any escape.
+    mutating func string() throws -> (text: String, loneSurrogate: Bool, escaped: Bool) {
         i += 1
         var out = [UInt8]()
-        var lone = false
+        var lone = false, escaped = false
         while true {
             guard i < bytes.count else { throw fail("unterminated string") }
             let c = bytes[i]; i += 1
             if c == UInt8(ascii: "\"") { break }
             if c < 0x20 { throw fail("control character in string") }
             if c != UInt8(ascii: "\\") { out.append(c); continue }
+            escaped = true
             guard i < bytes.count else { throw fail("unterminated escape") }
             let e = bytes[i]; i += 1
             switch e {
@@ -333,7 +340,7 @@ struct JSONParser {
             default: throw fail("invalid escape")
             }
         }
-        return (String(decoding: out, as: UTF8.self), lone)
+        return (String(decoding: out, as: UTF8.self), lone, escaped)
     }
 }
 

@@ -1,5 +1,5 @@
 // What glmchat rewrites keeps what it read: numbers as their exact text (1e999, 0.10, 1E+5, integers beyond 64 bits),
-// strings with lone surrogates still escaped, unknown fields with the message they belong to even when ids repeat.
+// strings with their escapes as written (\u00e9, a lone surrogate), unknown fields with the message they belong to even when ids repeat.
 // Python's json module is the independent reader: the rewritten file holds the same values as the original (title and
 // updated aside), and a second rewrite is byte-identical to the first — over hand-written and generated files.
 import XCTest
@@ -71,7 +71,7 @@ final class ExactRoundTripTests: XCTestCase {
         """)
         for kept in ["\"future_field\": 1e999", "\"x_neg\": -2e400", "\"tenth\": 0.10", "\"big\": 12345678901234567890", "\"upper\": 1E+5",
                      "\"tiny\": 1e-400", "\"temperature\": 0.70", "\"top_p\": 1e0", "\"content\": \"half \\ud800 a pair\"", "\"x_n\": 1e999",
-                     "1.50", "\"\\udc00\"", "\"deep\": 2.50e3"] {
+                     "1.50", "\"\\udc00\"", "\"deep\": 2.50e3", "\"escaped\": \"caf\\u00e9 \\ud83d\\ude00\""] {
             XCTAssertTrue(text.contains(kept), "\(kept) kept in\n\(text)")
         }
         XCTAssertFalse(text.contains("Infinity"))
