@@ -43,11 +43,14 @@ public struct ChatRequest: Sendable {
     public var conversationID: String?
     /// The workspace's instructions, sent in the system message of every turn (see ProjectInstructions.messages).
     public var instructions: ProjectInstructions?
+    /// The conversation's summary of its earlier messages, sent in their place when it applies (see Compaction).
+    public var compaction: Compaction?
     public init(messages: [Message], tools: [JSONValue] = [], sampling: SamplingParams = .glmDefault, thinking: Bool = true, keepThinking: Bool = false,
                 promptLimit: Int? = nil, fitState: ContextBudget.FitState = ContextBudget.FitState(), conversationID: String? = nil,
-                instructions: ProjectInstructions? = nil) {
+                instructions: ProjectInstructions? = nil, compaction: Compaction? = nil) {
         self.messages = messages; self.tools = tools; self.sampling = sampling; self.thinking = thinking; self.keepThinking = keepThinking
         self.promptLimit = promptLimit; self.fitState = fitState; self.conversationID = conversationID; self.instructions = instructions
+        self.compaction = compaction
     }
 }
 

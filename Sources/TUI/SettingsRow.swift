@@ -1,8 +1,9 @@
 // The settings panel's rows (F3): each one's label, the value shown, and how Left / Right / Enter change it.
 import Foundation
+import Chat
 
 public enum SettingsRow: Int, CaseIterable, Sendable {
-    case thinking, keepThinking, expandThinking, temperature, topP, minP, planMode, notify, theme
+    case thinking, keepThinking, expandThinking, temperature, topP, minP, planMode, notify, autoCompact, theme
 
     public var label: String {
         switch self {
@@ -15,6 +16,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
         case .theme: return "Theme"
         case .planMode: return "Plan mode (this run)"
         case .notify: return "Bell when done or asking"
+        case .autoCompact: return "Compact at \(Int(Compaction.autoThreshold * 100)) % of context"
         }
     }
 
@@ -30,6 +32,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
         case .theme: return s.theme.name
         case .planMode: return s.planMode ? "on: reads only" : "off"
         case .notify: return onOff(s.settings.notify)
+        case .autoCompact: return onOff(s.settings.autoCompact)
         }
     }
 
@@ -51,6 +54,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
             s.settings.theme = s.theme.name
         case .planMode: s.planMode.toggle()
         case .notify: s.settings.notify.toggle()
+        case .autoCompact: s.settings.autoCompact.toggle()
         }
     }
 

@@ -3,6 +3,7 @@ import Chat
 
 func submit(_ s: inout AppState) -> [Effect] {
     guard !s.input.text.trimming(" \n").isEmpty else { return [] }
+    if s.editingSummary { return saveSummary(&s) }
     if let fx = runSlash(&s) { return fx }
     let text = s.input.text
     if let ro = s.readOnly { s.notice = ro.refusal; return [] }
@@ -18,7 +19,9 @@ func send(_ s: inout AppState, _ text: String) -> [Effect] {
     return send(&s, .user(text))
 }
 
-func send(_ s: inout AppState, _ m: Message) -> [Effect] {
+/// `autoCompact`: the setting may summarise the earlier turns first (see Update+Compact).
+func send(_ s: inout AppState, _ m: Message, autoCompact: Bool = true) -> [Effect] {
+    if autoCompact, let fx = autoCompactFirst(&s, m) { return fx }
     s.toolRounds = 0
     var m = m
     if let id = s.editingMessageID, let i = s.messages.firstIndex(where: { $0.id == id }) {
@@ -46,7 +49,7 @@ func chatRequest(_ s: AppState) -> ChatRequest {
     let memory = s.fitMemory.flatMap { $0.firstMessageID == s.messages.first?.id ? $0.state : nil }
     return ChatRequest(messages: s.messages, tools: offeredTools(s), sampling: s.settings.sampling, thinking: s.settings.thinking,
                        keepThinking: s.settings.keepThinking, promptLimit: s.promptLimit, fitState: memory ?? ContextBudget.FitState(),
-                       conversationID: s.readOnly == nil ? s.sessionID : nil, instructions: s.instructions)
+                       conversationID: s.readOnly == nil ? s.sessionID : nil, instructions: s.instructions, compaction: s.compaction)
 }
 
 /// The tool declarations sent to the model: in plan mode only the reading tools.
@@ -80,6 +83,7 @@ func applyFit(_ s: inout AppState, _ fit: PromptFit) {
 }
 
 func handleBackend(_ s: inout AppState, _ ev: ChatEvent, at: Double) -> [Effect] {
+    if s.compacting != nil, s.streaming == nil { return compactionEvent(&s, ev) }
     guard var sr = s.streaming, sr.messageIndex < s.messages.count else { return [] }
     var m = s.messages[sr.messageIndex]
     var effects: [Effect] = []

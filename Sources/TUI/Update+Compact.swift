@@ -1,0 +1,181 @@
+// Compaction: `/compact [N]` (or the setting, before a message that would fill the context past
+// `Compaction.autoThreshold`) asks the model for a summary of all but the last N turns, streamed into the summary
+// block; from then on the backend sends system + summary + the turns after it. The saved conversation keeps every
+// message. `e` on the block edits the summary, `/compact drop` removes it (plain truncation again). Esc while it is
+// written stops it and changes nothing.
+import Foundation
+import Chat
+
+/// A summary being written.
+public struct CompactionRun: Equatable, Sendable {
+    /// The id of the last message it covers, and the index of the first one it does not.
+    public var through: String
+    public var end: Int
+    /// The summary so far.
+    public var text = ""
+    /// Tokens the model wrote (from its stats), for the notice.
+    public var tokens: Int? = nil
+    /// Started by the setting before `pending` was sent; the fraction of the context that was used then.
+    public var automatic: Double? = nil
+    /// The user's message waiting for the summary (automatic compaction).
+    public var pending: Message? = nil
+    /// The user asked to stop it; the backend has not finished yet.
+    public var stopping = false
+}
+
+extension AppState {
+    /// Where the compaction that applies ends (index of the first message it does not cover); nil: none applies.
+    public var compactionEnd: Int? { compaction?.end(in: messages) }
+}
+
+/// `/compact [N | drop]`.
+func compactCommand(_ s: inout AppState, _ args: String) -> [Effect] {
+    if let ro = s.readOnly { s.notice = ro.refusal; return [] }
+    if s.isBusy { s.notice = "stop the reply first (Esc)"; return [] }
+    if args == "drop" { return dropCompaction(&s) }
+    guard let keep = args.isEmpty ? Compaction.defaultKeepTurns : Int(args), keep >= 0 else {
+        s.notice = "/compact N keeps the last N turns (a number, 0 or more); /compact drop removes the summary"
+        return []
+    }
+    guard let end = Compaction.boundary(s.messages, keepTurns: keep) else {
+        let turns = s.messages.filter { $0.role == .user }.count
+        s.notice = "nothing to compact: the conversation has \(turns) turn\(turns == 1 ? "" : "s") and /compact keeps the last \(keep)"
+        return []
+    }
+    if let done = s.compactionEnd, end <= done {
+        s.notice = "nothing new to compact: the summary already covers the messages before the last \(keep) turn\(keep == 1 ? "" : "s")"
+        return []
+    }
+    return startCompaction(&s, end: end)
+}
+
+/// Asks the backend for a summary of `s.messages[..<end]` (with the summary that applies now, if any, in their place).
+func startCompaction(_ s: inout AppState, end: Int, automatic: Double? = nil, pending: Message? = nil) -> [Effect] {
+    var sampling = s.settings.sampling
+    sampling.maxTokens = min(sampling.maxTokens ?? .max, Compaction.maxSummaryTokens(contextLength: s.contextLength))
+    let previous = s.compactionEnd == nil ? nil : s.compaction
+    // No tools, no thinking, no conversation id: the request is not a turn of the conversation (nor its KV cache).
+    let req = ChatRequest(messages: Compaction.requestMessages(s.messages, upTo: end, previous: previous), sampling: sampling,
+                          thinking: false, keepThinking: false)
+    s.compacting = CompactionRun(through: s.messages[end - 1].id, end: end, automatic: automatic, pending: pending)
+    s.expanded["summary"] = nil
+    s.scroll = 0
+    return [.summarize(req)]
+}
+
+/// The backend's events while a summary is written.
+func compactionEvent(_ s: inout AppState, _ ev: ChatEvent) -> [Effect] {
+    guard var run = s.compacting else { return [] }
+    switch ev {
+    case .content(let text):
+        run.text += run.text.isEmpty ? String(text.drop(while: { $0 == "\n" })) : text
+    case .stats(let st):
+        run.tokens = st.completionTokens
+    case .finished(let reason) where reason == .cancelled:
+        s.compacting = nil
+        return stopped(&s, run)
+    case .finished(let reason):
+        let summary = run.text.trimming(" \n")
+        s.compacting = nil
+        guard !summary.isEmpty, reason != .error else { return failed(&s, run, "the model wrote no summary") }
+        return compacted(&s, run, summary: summary, cut: reason == .length)
+    case .failed(let why):
+        s.compacting = nil
+        return failed(&s, run, why)
+    case .promptFitted, .contextRetry, .prefillProgress, .reasoning, .toolCall, .warning:
+        break   // thinking is off; anything else the model does is not part of the summary
+    }
+    s.compacting = run
+    return []
+}
+
+private func compacted(_ s: inout AppState, _ run: CompactionRun, summary: String, cut: Bool) -> [Effect] {
+    let covered = s.messages.prefix(run.end).filter { $0.role != .system }.count
+    s.compaction = Compaction(summary: summary, through: run.through, messages: covered)
+    s.droppedMessages = 0
+    let tokens = run.tokens ?? (summary.utf8.count + 2) / 3
+    var what = "compacted \(covered) message\(covered == 1 ? "" : "s") into a \(grouped(tokens))-token summary"
+    if cut { what += " (cut at its length limit of \(grouped(Compaction.maxSummaryTokens(contextLength: s.contextLength))) tokens)" }
+    var fx: [Effect] = s.sessionID == nil ? [] : [.save(s.conversation, partial: false)]
+    guard let m = run.pending else {
+        s.notice = what + "; the model gets it instead of them (select it to read or edit, /compact drop to undo)"
+        // The context use drops now: counted again off this thread.
+        s.contextUsed = nil
+        if let id = s.sessionID { fx.append(.measure(chatRequest(s), sessionID: id)) }
+        return fx
+    }
+    let percent = Int(((run.automatic ?? 0) * 100).rounded())
+    fx += send(&s, m, autoCompact: false)
+    s.messageNotes[m.id, default: []].append("↻ the context was \(percent) % full: " + what + " before sending this")
+    return fx
+}
+
+private func stopped(_ s: inout AppState, _ run: CompactionRun) -> [Effect] {
+    guard let m = run.pending else { s.notice = "compaction stopped: nothing changed"; return [] }
+    // The message was not sent: back into the editor, before anything typed since.
+    let typed = s.input.text
+    s.input.setText(typed.trimming(" \n").isEmpty ? m.content : m.content + "\n\n" + typed)
+    s.focus = .input
+    s.notice = "compaction stopped: nothing changed, and your message is back in the editor"
+    return []
+}
+
+private func failed(_ s: inout AppState, _ run: CompactionRun, _ why: String) -> [Effect] {
+    guard let m = run.pending else { s.notice = "compaction failed (\(why)): nothing changed"; return [] }
+    // Automatic: the message goes out all the same; the usual truncation fits it.
+    let fx = send(&s, m, autoCompact: false)
+    s.messageNotes[m.id, default: []].append("⚠ automatic compaction failed (\(why)); older turns are left out instead, as without it")
+    return fx
+}
+
+/// Before the user's message `m` goes out: with the setting on, when the context would pass the threshold and
+/// there are earlier turns to summarise, the summary is made first (and `m` sent once it is). Nil: send now.
+func autoCompactFirst(_ s: inout AppState, _ m: Message) -> [Effect]? {
+    guard s.settings.autoCompact, s.editingMessageID == nil, s.contextLength > 0, let used = s.contextUsed else { return nil }
+    let fraction = Double(used + estimatedTokens(m)) / Double(s.contextLength)
+    guard fraction > Compaction.autoThreshold else { return nil }
+    // The new message is the last of the turns kept.
+    guard let end = Compaction.boundary(s.messages, keepTurns: Compaction.defaultKeepTurns - 1), end > (s.compactionEnd ?? 0) else { return nil }
+    return startCompaction(&s, end: end, automatic: fraction, pending: m)
+}
+
+/// `/compact drop`: the summary goes; the earlier messages are sent again (and truncated to fit, as before).
+func dropCompaction(_ s: inout AppState) -> [Effect] {
+    guard s.compaction != nil else { s.notice = "there is no summary to drop"; return [] }
+    s.compaction = nil
+    s.editingSummary = false
+    s.droppedMessages = 0
+    s.notice = "summary dropped: the earlier messages are sent again (the oldest left out if the context is full)"
+    s.contextUsed = nil
+    guard let id = s.sessionID else { return [] }
+    return [.save(s.conversation, partial: false), .measure(chatRequest(s), sessionID: id)]
+}
+
+/// `e` on the summary block: the summary goes into the editor; Enter saves it.
+func editSummary(_ s: inout AppState) -> [Effect] {
+    if let ro = s.readOnly { s.notice = ro.refusal; return [] }
+    if s.isBusy { s.notice = "stop the reply first (Esc)"; return [] }
+    guard let c = s.compaction, s.compactionEnd != nil else { s.notice = "there is no summary to edit"; return [] }
+    s.editingMessageID = nil
+    s.editingSummary = true
+    s.input.setText(c.summary)
+    leaveTranscript(&s)
+    s.notice = "editing the summary: Enter saves it (\(Keymap.key(.externalEditor, in: .input)): in your editor); Esc leaves it as it was"
+    return []
+}
+
+/// Enter while editing the summary.
+func saveSummary(_ s: inout AppState) -> [Effect] {
+    let text = s.input.take().trimming(" \n")
+    s.editingSummary = false
+    guard var c = s.compaction, !text.isEmpty else {
+        s.notice = "the summary is unchanged (/compact drop removes it)"
+        return []
+    }
+    guard text != c.summary.trimming(" \n") else { s.notice = "the summary is unchanged"; return [] }
+    c.summary = text
+    c.edited = true
+    s.compaction = c
+    s.notice = "summary saved: the model gets your version from the next message on"
+    return s.sessionID == nil ? [] : [.save(s.conversation, partial: false)]
+}
