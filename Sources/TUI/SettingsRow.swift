@@ -16,7 +16,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
         case .theme: return "Theme"
         case .planMode: return "Plan mode (this run)"
         case .notify: return "Bell when done or asking"
-        case .autoCompact: return "Compact at \(Int(Compaction.autoThreshold * 100)) % of context"
+        case .autoCompact: return "Auto-compact at \(Int(Compaction.autoThreshold * 100)) %"
         }
     }
 
