@@ -76,7 +76,9 @@ public final class PromptFitter: @unchecked Sendable {
         let f = budget.shrink(start, tools: template.supportsTools ? r.tools : [], template: template, options: r.templateOptions,
                               counter: counter, previous: previous)
         // The UI's "not sent" line goes before the first message still sent (leading system messages always are).
-        let firstSent = f.messages.first { $0.role != .system }.flatMap { m in r.messages.firstIndex { $0.id == m.id } } ?? compacted
+        var firstSent = f.messages.first { $0.role != .system }.flatMap { m in r.messages.firstIndex { $0.id == m.id } } ?? compacted
+        // Only system messages before it (the conversation's prompt): nothing was left out.
+        if !r.messages[..<firstSent].contains(where: { $0.role != .system }) { firstSent = 0 }
         var fit = PromptFit(droppedMessages: firstSent, sentMessages: f.messages.count, promptTokens: f.promptTokens, exact: counter.isExact,
                             contextLength: n, promptLimit: r.promptLimit, state: f.state, report: f.report)
         fit.compactedMessages = compacted

@@ -56,6 +56,7 @@ final class CompactionTests: XCTestCase {
         let f = PromptFitter(template: .glm47, counter: FakeCounter(), contextLength: 8192).fit(ChatRequest(messages: edited, compaction: summary))
         XCTAssertEqual(f.messages, edited)
         XCTAssertEqual(f.fit.compactedMessages, 0)
+        XCTAssertEqual(f.fit.droppedMessages, 0, "the system prompt before the first message sent is no message left out")
         XCTAssertNil(summary.end(in: edited))
     }
 

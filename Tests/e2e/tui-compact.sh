@@ -15,6 +15,7 @@ wait_for "system prompt set"
 for c in red green blue; do
   T send-keys -t e2e "my colour is $c" Enter
   wait_for "reply-$c"
+  wait_gone "stops the reply" 5   # the reply is over (the footer's hint goes)
 done
 
 T send-keys -t e2e "/compact 1" Enter
@@ -27,22 +28,23 @@ pane | grep -A2 -F "▸ Summary of 4 earlier messages" | grep -qF "my colour is 
 # Open it from the transcript.
 T send-keys -t e2e Tab
 for i in 1 2 3 4 5 6; do
-  pane | grep -qF "▌▸ Summary of" && break
+  pane | grep -qF "▌ ▸ Summary of" && break
   T send-keys -t e2e Up; sleep 0.1
 done
 T send-keys -t e2e Enter
 wait_for "▾ Summary of 4 earlier messages"
 wait_for "│ - The user named three colours: red, green, blue (SUMMARY-6620)."
 T send-keys -t e2e Escape
+sleep 0.3   # a key right after Esc would read as Alt-key
 
 # What the model gets now: the system message (prompt + summary), the last turn, the new message.
 T send-keys -t e2e "what did you get" Enter
 wait_for "sent 4 messages:"
-wait_for "- system: Remember colours."
-wait_for "- user: my colour is blue"
-wait_for "- assistant: Blue noted (reply-blue)."
-wait_for "- user: what did you get"
-pane | grep -qF -- "- user: my colour is red" && fail "a summarised message was sent"
+wait_for "• system: Remember colours."
+wait_for "• user: my colour is blue"
+wait_for "• assistant: Blue noted (reply-blue)."
+wait_for "• user: what did you get"
+pane | grep -qF -- "• user: my colour is red" && fail "a summarised message was sent"
 T send-keys -t e2e "show the system message" Enter
 wait_for "Summary of the earlier conversation"
 wait_for "SUMMARY-6620)."
