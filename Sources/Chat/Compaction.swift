@@ -75,7 +75,7 @@ public struct Compaction: Codable, Sendable, Equatable {
     /// the one before it stay word for word, which is what a follow-up question usually refers to.
     public static let defaultKeepTurns = 2
     /// Automatic compaction (the setting) summarises before a message that would take the prompt past this
-    /// fraction of the context.
+    /// fraction of its room in the context (the context less the reply's reserve, where truncation would begin).
     public static let autoThreshold = 0.85
 
     /// The longest summary asked for: an eighth of the context, 256 to 2,048 tokens (its reply reserve, so the

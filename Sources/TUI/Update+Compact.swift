@@ -15,7 +15,7 @@ public struct CompactionRun: Equatable, Sendable {
     public var text = ""
     /// Tokens the model wrote (from its stats), for the notice.
     public var tokens: Int? = nil
-    /// Started by the setting before `pending` was sent; the fraction of the context that was used then.
+    /// Started by the setting before `pending` was sent; the fraction of the prompt's room it would have taken.
     public var automatic: Double? = nil
     /// The user's message waiting for the summary (automatic compaction).
     public var pending: Message? = nil
@@ -98,7 +98,7 @@ private func compacted(_ s: inout AppState, _ run: CompactionRun, summary: Strin
     if cut { what += " (cut at its length limit of \(grouped(Compaction.maxSummaryTokens(contextLength: s.contextLength))) tokens)" }
     var fx: [Effect] = s.sessionID == nil ? [] : [.save(s.conversation, partial: false)]
     guard let m = run.pending else {
-        s.notice = what + "; the model gets it instead of them (select it to read or edit, /compact drop to undo)"
+        s.notice = what + " · select it to read or edit (e) · /compact drop undoes"
         // The context use drops now: counted again off this thread.
         s.contextUsed = nil
         if let id = s.sessionID { fx.append(.measure(chatRequest(s), sessionID: id)) }
@@ -106,7 +106,7 @@ private func compacted(_ s: inout AppState, _ run: CompactionRun, summary: Strin
     }
     let percent = Int(((run.automatic ?? 0) * 100).rounded())
     fx += send(&s, m, autoCompact: false)
-    s.messageNotes[m.id, default: []].append("↻ the context was \(percent) % full: " + what + " before sending this")
+    s.messageNotes[m.id, default: []].append("↻ with this message the prompt would take \(percent) % of its room in the context: " + what + " first")
     return fx
 }
 
@@ -128,11 +128,16 @@ private func failed(_ s: inout AppState, _ run: CompactionRun, _ why: String) ->
     return fx
 }
 
-/// Before the user's message `m` goes out: with the setting on, when the context would pass the threshold and
+/// Before the user's message `m` goes out: with the setting on, when the prompt would pass the threshold of its room
+/// in the context (the context less the reply's reserve: past all of it, the oldest turns would be left out) and
 /// there are earlier turns to summarise, the summary is made first (and `m` sent once it is). Nil: send now.
+/// The prompt's size is the last reply's (prompt and reply, counted by the backend) and an estimate of `m`.
 func autoCompactFirst(_ s: inout AppState, _ m: Message) -> [Effect]? {
-    guard s.settings.autoCompact, s.editingMessageID == nil, s.contextLength > 0, let used = s.contextUsed else { return nil }
-    let fraction = Double(used + estimatedTokens(m)) / Double(s.contextLength)
+    guard s.settings.autoCompact, s.editingMessageID == nil, let used = s.contextUsed else { return nil }
+    let room = min(s.contextLength - PromptFitter.replyReserve(contextLength: s.contextLength, sampling: s.settings.sampling),
+                   s.promptLimit ?? .max)
+    guard room > 0 else { return nil }
+    let fraction = Double(used + estimatedTokens(m)) / Double(room)
     guard fraction > Compaction.autoThreshold else { return nil }
     // The new message is the last of the turns kept.
     guard let end = Compaction.boundary(s.messages, keepTurns: Compaction.defaultKeepTurns - 1), end > (s.compactionEnd ?? 0) else { return nil }

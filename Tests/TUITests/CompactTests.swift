@@ -64,7 +64,7 @@ final class CompactTests: XCTestCase {
         XCTAssertEqual(s.compaction?.through, "a1")
         XCTAssertEqual(s.compaction?.messages, 2)
         XCTAssertNil(s.compacting)
-        XCTAssertEqual(s.notice, "compacted 2 messages into a 312-token summary; the model gets it instead of them (select it to read or edit, /compact drop to undo)")
+        XCTAssertEqual(s.notice, "compacted 2 messages into a 312-token summary · select it to read or edit (e) · /compact drop undoes")
         XCTAssertTrue(done.contains { if case .save(let c, false) = $0 { return c.compaction == s.compaction }; return false }, "\(done)")
         XCTAssertTrue(done.contains { if case .measure(let r, "c1") = $0 { return r.compaction == s.compaction }; return false }, "\(done)")
         screen = trimmed(Fixture.screen(s))
@@ -152,7 +152,7 @@ final class CompactTests: XCTestCase {
     func testAutomaticCompactionBeforeAMessageThatWouldFillTheContext() {
         var s = conversation()
         s.settings.autoCompact = true
-        s.contextUsed = 7000   // of 8,192: with the new message past 85 %
+        s.contextUsed = 5300   // the prompt's room: 8,192 − 2,048 kept for the reply
         var fx = Fixture.feed(&s, Fixture.type("fourth question") + [Fixture.key(.enter)])
         XCTAssertNil(sent(fx))
         XCTAssertEqual(summarizeRequest(fx)?.messages.map(\.id), ["s", "u1", "a1", "u2", "a2", "compaction-request"],
@@ -164,15 +164,18 @@ final class CompactTests: XCTestCase {
         XCTAssertEqual(req.compaction?.through, "a2")
         let m = s.messages[7]
         XCTAssertEqual(m.content, "fourth question")
-        // 7,000 used + about 9 for the message (15 bytes / 3 + 4 for its tags) of 8,192: 86 %.
-        XCTAssertEqual(s.messageNotes[m.id], ["↻ the context was 86 % full: compacted 4 messages into a 9-token summary before sending this"])
-        XCTAssertTrue(Fixture.screen(s).contains { $0.contains("↻ the context was") }, "reported in the transcript")
+        // 5,300 used + about 9 for the message (15 bytes / 3 + 4 for its tags) of 6,144: 86 %.
+        XCTAssertEqual(s.messageNotes[m.id], ["↻ with this message the prompt would take 86 % of its room in the context: compacted 4 messages into a 9-token summary first"])
+        XCTAssertTrue(Fixture.screen(s).contains { $0.contains("↻ with this message the prompt") }, "reported in the transcript")
 
         // Below the threshold, or with the setting off, it is sent at once.
         var t = conversation()
         t.settings.autoCompact = true
-        t.contextUsed = 1000
-        XCTAssertNotNil(sent(Fixture.feed(&t, Fixture.type("short") + [Fixture.key(.enter)])))
+        t.contextUsed = 5200   // 5,209 of 6,144: 84.8 %
+        XCTAssertNotNil(sent(Fixture.feed(&t, Fixture.type("fourth question") + [Fixture.key(.enter)])))
+        var u = conversation()
+        u.contextUsed = 8000
+        XCTAssertNotNil(sent(Fixture.feed(&u, Fixture.type("fourth question") + [Fixture.key(.enter)])), "the setting is off by default")
     }
 
     func testAutomaticCompactionThatFailsFallsBackToTruncation() {
