@@ -15,6 +15,8 @@ public struct CompactionRun: Equatable, Sendable {
     public var text = ""
     /// Tokens the model wrote (from its stats), for the notice.
     public var tokens: Int? = nil
+    /// Messages at the start of the request the backend left out to fit it into the context (its fit says).
+    public var leftOut = 0
     /// Started by the setting before `pending` was sent; the fraction of the prompt's room it would have taken.
     public var automatic: Double? = nil
     /// The user's message waiting for the summary (automatic compaction).
@@ -71,6 +73,8 @@ func compactionEvent(_ s: inout AppState, _ ev: ChatEvent) -> [Effect] {
         run.text += run.text.isEmpty ? String(text.drop(while: { $0 == "\n" })) : text
     case .stats(let st):
         run.tokens = st.completionTokens
+    case .promptFitted(let fit):
+        run.leftOut = fit.report.removedMessageIDs.count
     case .finished(let reason) where reason == .cancelled:
         s.compacting = nil
         return stopped(&s, run)
@@ -82,7 +86,7 @@ func compactionEvent(_ s: inout AppState, _ ev: ChatEvent) -> [Effect] {
     case .failed(let why):
         s.compacting = nil
         return failed(&s, run, why)
-    case .promptFitted, .contextRetry, .prefillProgress, .reasoning, .toolCall, .warning:
+    case .contextRetry, .prefillProgress, .reasoning, .toolCall, .warning:
         break   // thinking is off; anything else the model does is not part of the summary
     }
     s.compacting = run
@@ -96,6 +100,8 @@ private func compacted(_ s: inout AppState, _ run: CompactionRun, summary: Strin
     let tokens = run.tokens ?? (summary.utf8.count + 2) / 3
     var what = "compacted \(covered) message\(covered == 1 ? "" : "s") into a \(grouped(tokens))-token summary"
     if cut { what += " (cut at its length limit of \(grouped(Compaction.maxSummaryTokens(contextLength: s.contextLength))) tokens)" }
+    // The request itself was too long: the model summarised what fitted.
+    if run.leftOut > 0 { what += " (the oldest \(run.leftOut) did not fit into the request: the summary leaves them out)" }
     var fx: [Effect] = s.sessionID == nil ? [] : [.save(s.conversation, partial: false)]
     guard let m = run.pending else {
         s.notice = what + " · select it to read or edit (e) · /compact drop undoes"

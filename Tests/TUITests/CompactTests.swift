@@ -136,6 +136,18 @@ final class CompactTests: XCTestCase {
         XCTAssertFalse(Fixture.screen(s).contains { $0.contains("Summar") })
     }
 
+    func testASummaryOfWhatFittedSaysWhatDidNot() {
+        var s = conversation()
+        Fixture.feed(&s, Fixture.type("/compact 1") + [Fixture.key(.enter)])
+        var report = TruncationReport(budget: 100)
+        report.removedMessageIDs = ["u1", "a1"]
+        Fixture.feed(&s, [.backend(.promptFitted(PromptFit(droppedMessages: 3, sentMessages: 4, promptTokens: 90, exact: true, contextLength: 8192,
+                                                             report: report)), at: 101),
+                          .backend(.content("- Second question only."), at: 101), .backend(.finished(.length), at: 102)])
+        XCTAssertEqual(s.notice, "compacted 4 messages into a 8-token summary (cut at its length limit of 1,024 tokens) "
+                       + "(the oldest 2 did not fit into the request: the summary leaves them out) · select it to read or edit (e) · /compact drop undoes")
+    }
+
     func testNothingToCompactAndBadArguments() {
         var s = conversation()
         Fixture.feed(&s, Fixture.type("/compact 3") + [Fixture.key(.enter)])
