@@ -3,8 +3,9 @@ import Chat
 
 func submit(_ s: inout AppState) -> [Effect] {
     guard !s.input.text.trimming(" \n").isEmpty else { return [] }
-    if s.editingSummary { return saveSummary(&s) }
     if let fx = runSlash(&s) { return fx }
+    // Editing the summary (`e` on it): Enter saves it; commands still run.
+    if s.editingSummary { return saveSummary(&s) }
     let text = s.input.text
     if let ro = s.readOnly { s.notice = ro.refusal; return [] }
     if s.isBusy { return queueMessage(&s) }

@@ -242,7 +242,7 @@ func stop(_ s: inout AppState) -> [Effect] {
     if s.focus == .transcript { leaveTranscript(&s); return [] }
     if s.editingSummary {
         s.editingSummary = false
-        _ = s.input.take()
+        s.input.clear()
         s.notice = "the summary is unchanged"
     }
     if s.editingMessageID != nil {

@@ -113,6 +113,14 @@ final class CompactTests: XCTestCase {
         XCTAssertFalse(s.editingSummary)
         XCTAssertEqual(s.input.text, "")
         XCTAssertEqual(s.compaction?.summary, "- Asked about tabs.")
+
+        // Editing a message instead: Enter sends it, the summary stays.
+        Fixture.feed(&s, [Fixture.key(.tab)])
+        while s.selectedBlock != "summary" { Fixture.feed(&s, [Fixture.key(.up)]) }
+        Fixture.feed(&s, [Fixture.key(.char("e")), Fixture.key(.ctrl("u"))] + Fixture.type("/edit") + [Fixture.key(.enter)])
+        XCTAssertFalse(s.editingSummary)
+        XCTAssertEqual(s.editingMessageID, "u3")
+        XCTAssertEqual(s.compaction?.summary, "- Asked about tabs.")
     }
 
     func testDropRemovesItAndEscWhileWritingChangesNothing() {
