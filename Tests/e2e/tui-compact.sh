@@ -2,7 +2,7 @@
 # End-to-end: compaction with the scripted backend — three turns, `/compact 1` has the model (a scripted turn)
 # summarise the first two, the summary block appears where they end and opens with Enter; the next message is sent
 # as system + summary + the last turn + itself (the script echoes the messages it got, and the system message);
-# `/compact drop` sends everything again.
+# `/compact drop` sends everything again. Then the setting "auto_compact" summarises before a message that would fill the context.
 set -uo pipefail
 NAME=tui-compact
 source "$(dirname "$0")/lib/tmux-harness.bash"
@@ -55,4 +55,24 @@ wait_for "summary dropped"
 wait_gone "▸ Summary of"
 T send-keys -t e2e "and now" Enter
 wait_for "sent 12 messages:"
-echo "tui-compact: ok"
+echo "tui-compact: /compact ok"
+
+# Automatic compaction (the setting on, a 1,200-token context): the fourth message would take the prompt past 85 %
+# of its room, so the first two turns are summarised before it is sent, and the transcript says so.
+SCRIPT=$PWD/Tests/e2e/fixtures/auto-compact-script.json
+mkdir -p "$TMP/config/glmchat"
+echo '{"auto_compact": true}' > "$TMP/config/glmchat/settings.json"
+start_in_workspace
+wait_for "Type a message and press Enter"
+for w in first second third; do
+  T send-keys -t e2e "the $w question" Enter
+  wait_for "answer-$w:"
+  wait_gone "stops the reply" 5
+done
+T send-keys -t e2e "the fourth question" Enter
+wait_for "sent 4 messages:"
+wait_for "• user: the third question"
+wait_for "• user: the fourth question"
+wait_for "of its room in the context: compacted 4 messages"
+pane | grep -qF "▸ Summary of 4 earlier messages" || { T send-keys -t e2e PPage; wait_for "▸ Summary of 4 earlier messages"; }
+echo "tui-compact: automatic compaction ok"
