@@ -3,6 +3,11 @@
 // keeps every message. It is anchored to the id of the last message it covers, so it applies only while that
 // message is on the shown path: an edit or regeneration of a covered message (a new version) sets it aside, and
 // showing the old version again brings it back.
+// Why the system message rather than a made-up user/assistant pair: both templates render a system message as it is
+// (GLM `<|system|>`, ChatML `<|im_start|>system`, a server's "system" role); it stays in the prompt's unchanging prefix
+// until the next compaction (the engine's KV cache reuses it); the budget never leaves system messages out, whereas a
+// fake user message would be a turn it could drop first; and GLM's rule of showing reasoning only after the last user
+// message, like the model itself, never mistakes the summary for something the user said.
 import Foundation
 
 public struct Compaction: Codable, Sendable, Equatable {
