@@ -1,4 +1,4 @@
-// Compaction: `/compact [N]` (or the setting, before a message that would fill the context past
+// Compaction: `/compact [N]` (or the setting, before a message or tool results that would fill the prompt's room past
 // `Compaction.autoThreshold`) asks the model for a summary of all but the last N turns, streamed into the summary
 // block; from then on the backend sends system + summary + the turns after it. The saved conversation keeps every
 // message. `e` on the block edits the summary, `/compact drop` removes it (plain truncation again). Esc while it is
@@ -21,6 +21,8 @@ public struct CompactionRun: Equatable, Sendable {
     public var automatic: Double? = nil
     /// The user's message waiting for the summary (automatic compaction).
     public var pending: Message? = nil
+    /// Tool results waiting for the summary to be sent back (automatic compaction inside a tool loop).
+    public var resumesToolRound = false
     /// The user asked to stop it; the backend has not finished yet.
     public var stopping = false
 }
@@ -103,6 +105,13 @@ private func compacted(_ s: inout AppState, _ run: CompactionRun, summary: Strin
     // The request itself was too long: the model summarised what fitted.
     if run.leftOut > 0 { what += " (the oldest \(run.leftOut) did not fit into the request: the summary leaves them out)" }
     var fx: [Effect] = s.sessionID == nil ? [] : [.save(s.conversation, partial: false)]
+    let percent = Int(((run.automatic ?? 0) * 100).rounded())
+    if run.resumesToolRound {
+        if let call = s.messages.last(where: { $0.role == .assistant }) {
+            s.messageNotes[call.id, default: []].append("↻ with the tool results the prompt would take \(percent) % of its room in the context: " + what + " before sending them")
+        }
+        return fx + startReply(&s)
+    }
     guard let m = run.pending else {
         s.notice = what + " · select it to read or edit (e) · /compact drop undoes"
         // The context use drops now: counted again off this thread.
@@ -110,13 +119,13 @@ private func compacted(_ s: inout AppState, _ run: CompactionRun, summary: Strin
         if let id = s.sessionID { fx.append(.measure(chatRequest(s), sessionID: id)) }
         return fx
     }
-    let percent = Int(((run.automatic ?? 0) * 100).rounded())
     fx += send(&s, m, autoCompact: false)
     s.messageNotes[m.id, default: []].append("↻ with this message the prompt would take \(percent) % of its room in the context: " + what + " first")
     return fx
 }
 
 private func stopped(_ s: inout AppState, _ run: CompactionRun) -> [Effect] {
+    if run.resumesToolRound { s.notice = "compaction stopped: nothing changed; the tool results were not sent (send a message to go on)"; return [] }
     guard let m = run.pending else { s.notice = "compaction stopped: nothing changed"; return [] }
     // The message was not sent: back into the editor, before anything typed since.
     let typed = s.input.text
@@ -127,6 +136,12 @@ private func stopped(_ s: inout AppState, _ run: CompactionRun) -> [Effect] {
 }
 
 private func failed(_ s: inout AppState, _ run: CompactionRun, _ why: String) -> [Effect] {
+    if run.resumesToolRound {
+        if let call = s.messages.last(where: { $0.role == .assistant }) {
+            s.messageNotes[call.id, default: []].append("⚠ automatic compaction failed (\(why)); older turns are left out instead, as without it")
+        }
+        return startReply(&s)
+    }
     guard let m = run.pending else { s.notice = "compaction failed (\(why)): nothing changed"; return [] }
     // Automatic: the message goes out all the same; the usual truncation fits it.
     let fx = send(&s, m, autoCompact: false)
@@ -140,14 +155,34 @@ private func failed(_ s: inout AppState, _ run: CompactionRun, _ why: String) ->
 /// The prompt's size is the last reply's (prompt and reply, counted by the backend) and an estimate of `m`.
 func autoCompactFirst(_ s: inout AppState, _ m: Message) -> [Effect]? {
     guard s.settings.autoCompact, s.editingMessageID == nil, let used = s.contextUsed else { return nil }
-    let room = min(s.contextLength - PromptFitter.replyReserve(contextLength: s.contextLength, sampling: s.settings.sampling),
-                   s.promptLimit ?? .max)
+    let room = promptRoom(s)
     guard room > 0 else { return nil }
     let fraction = Double(used + estimatedTokens(m)) / Double(room)
     guard fraction > Compaction.autoThreshold else { return nil }
     // The new message is the last of the turns kept.
     guard let end = Compaction.boundary(s.messages, keepTurns: Compaction.defaultKeepTurns - 1), end > (s.compactionEnd ?? 0) else { return nil }
     return startCompaction(&s, end: end, automatic: fraction, pending: m)
+}
+
+/// Before tool results go back to the model (the setting on): the same measure, with the results as the new part and
+/// the turn in progress kept whole; the reply starts once the summary is made. Nil: send them now.
+func autoCompactBeforeToolRound(_ s: inout AppState) -> [Effect]? {
+    guard s.settings.autoCompact, let used = s.contextUsed else { return nil }
+    let room = promptRoom(s)
+    guard room > 0 else { return nil }
+    let results = s.messages.reversed().prefix { $0.role == .tool }.reduce(0) { $0 + estimatedTokens($1) }
+    let fraction = Double(used + results) / Double(room)
+    guard fraction > Compaction.autoThreshold,
+          let end = Compaction.boundary(s.messages, keepTurns: 1), end > (s.compactionEnd ?? 0) else { return nil }
+    let fx = startCompaction(&s, end: end, automatic: fraction)
+    s.compacting?.resumesToolRound = true
+    return fx
+}
+
+/// The prompt's room in the context: the context less the reply's reserve (past it the fitter leaves turns out),
+/// within the limit a server set.
+func promptRoom(_ s: AppState) -> Int {
+    min(s.contextLength - PromptFitter.replyReserve(contextLength: s.contextLength, sampling: s.settings.sampling), s.promptLimit ?? .max)
 }
 
 /// `/compact drop`: the summary goes; the earlier messages are sent again (and truncated to fit, as before).

@@ -180,6 +180,7 @@ func nextTool(_ s: inout AppState) -> [Effect] {
             s.notice = "stopped after \(AppState.maxToolRounds) rounds of tool calls; send a message to go on"
             return []
         }
+        if let fx = autoCompactBeforeToolRound(&s) { return fx }
         return startReply(&s)
     }
     guard s.preparingTool == nil else { return [] }

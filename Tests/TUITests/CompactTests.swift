@@ -218,6 +218,30 @@ final class CompactTests: XCTestCase {
         XCTAssertEqual(t.notice, "compaction stopped: nothing changed, and your message is back in the editor")
     }
 
+    func testAutomaticCompactionBeforeToolResultsGoBack() {
+        var s = conversation()
+        s.settings.autoCompact = true
+        s.toolsNeedApproval = false
+        let call = ToolCall(id: "c1", name: "read_file", arguments: .object([]))
+        Fixture.feed(&s, Fixture.type("fourth question") + [Fixture.key(.enter), .backend(.toolCall(call), at: 101)])
+        s.contextUsed = 5000   // the reply's count; the result below brings it past 85 % of 6,144
+        Fixture.feed(&s, [.backend(.finished(.toolCalls), at: 102)])
+        s.contextUsed = 5000
+        var fx = Fixture.feed(&s, [.toolFinished(.tool(String(repeating: "x", count: 900), callID: "c1", name: "read_file"), at: 103)])
+        XCTAssertNil(sent(fx), "the results wait for the summary")
+        XCTAssertEqual(summarizeRequest(fx)?.messages.map(\.id), ["s", "u1", "a1", "u2", "a2", "u3", "a3", "compaction-request"],
+                       "the turn in progress is kept whole")
+        fx = Fixture.feed(&s, [.backend(.content("- Three questions."), at: 104), .backend(.finished(.stop), at: 105)])
+        guard let req = sent(fx) else { return XCTFail("\(fx)") }
+        XCTAssertEqual(req.messages.last?.role, .tool)
+        XCTAssertEqual(req.compaction?.through, "a3")
+        let caller = s.messages[8]
+        XCTAssertEqual(caller.toolCalls.first?.id, "c1")
+        // 5,000 + the result (900 bytes / 3 + 4 = 304) of 6,144: 86 %.
+        XCTAssertEqual(s.messageNotes[caller.id]?.last,
+                       "↻ with the tool results the prompt would take 86 % of its room in the context: compacted 6 messages into a 6-token summary before sending them")
+    }
+
     func testForkKeepsItWhenItHoldsWhatItCoversAndNewVersionsSetItAside() {
         var s = compacted()
         Fixture.feed(&s, Fixture.type("/fork") + [Fixture.key(.enter)])
