@@ -114,9 +114,8 @@ private func compacted(_ s: inout AppState, _ run: CompactionRun, summary: Strin
     }
     guard let m = run.pending else {
         s.notice = what + " · select it to read or edit (e) · /compact drop undoes"
-        // The context use drops now: counted again off this thread.
-        s.contextUsed = nil
-        if let id = s.sessionID { fx.append(.measure(chatRequest(s), sessionID: id)) }
+        // The context use drops now: counted again off this thread (a conversation not saved keeps the old count until its next reply).
+        if let id = s.sessionID { s.contextUsed = nil; fx.append(.measure(chatRequest(s), sessionID: id)) }
         return fx
     }
     fx += send(&s, m, autoCompact: false)
@@ -192,8 +191,8 @@ func dropCompaction(_ s: inout AppState) -> [Effect] {
     s.editingSummary = false
     s.droppedMessages = 0
     s.notice = "summary dropped: the earlier messages are sent again (the oldest left out if the context is full)"
-    s.contextUsed = nil
     guard let id = s.sessionID else { return [] }
+    s.contextUsed = nil
     return [.save(s.conversation, partial: false), .measure(chatRequest(s), sessionID: id)]
 }
 
