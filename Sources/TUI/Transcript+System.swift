@@ -47,7 +47,7 @@ extension AppState {
             let n = messages.prefix(run.end).filter { $0.role != .system }.count
             let what = run.stopping ? "stopping…" : "\(Keymap.key(.stop)) stops"
             out.append(foldedBlock(key: "summary", title: "Summarising \(n) earlier message\(n == 1 ? "" : "s")…",
-                                   detail: what, text: run.text.isEmpty ? "⋯ waiting for the model" : run.text, open: true))
+                                   detail: what, text: run.text.isEmpty ? waiting(run) : run.text, open: true))
         } else if let c = compaction, let end = compactionEnd {
             let n = messages.prefix(end).filter { $0.role != .system }.count
             let detail = sizeText(c.summary.utf8.count) + (c.edited ? " · edited" : "")
@@ -59,6 +59,12 @@ extension AppState {
         }
         if let first = out.indices.first { out[first].gapBefore = hasBefore }
         return out
+    }
+
+    /// What the summary block says before the model's first words: how much of the request it has read.
+    private func waiting(_ run: CompactionRun) -> String {
+        guard let r = run.read, r.total > 0, r.done < r.total else { return "⋯ waiting for the model" }
+        return "⋯ reading the conversation: \(grouped(r.done)) / \(grouped(r.total)) tokens"
     }
 
     /// A block shown as one header line until opened (then its text follows, marked at the left).

@@ -8,6 +8,9 @@ import Chat
 
 /// A summary being written.
 public struct CompactionRun: Equatable, Sendable {
+    public static func == (a: CompactionRun, b: CompactionRun) -> Bool {
+        a.through == b.through && a.text == b.text && a.stopping == b.stopping && a.read?.done == b.read?.done && a.pending == b.pending
+    }
     /// The id of the last message it covers, and the index of the first one it does not.
     public var through: String
     public var end: Int
@@ -21,6 +24,8 @@ public struct CompactionRun: Equatable, Sendable {
     public var automatic: Double? = nil
     /// The user's message waiting for the summary (automatic compaction).
     public var pending: Message? = nil
+    /// Prompt tokens the model has read of the request, of all (its prefill progress).
+    public var read: (done: Int, total: Int)? = nil
     /// Tool results waiting for the summary to be sent back (automatic compaction inside a tool loop).
     public var resumesToolRound = false
     /// The user asked to stop it; the backend has not finished yet.
@@ -77,6 +82,8 @@ func compactionEvent(_ s: inout AppState, _ ev: ChatEvent) -> [Effect] {
         run.tokens = st.completionTokens
     case .promptFitted(let fit):
         run.leftOut = fit.report.removedMessageIDs.count
+    case .prefillProgress(let done, let total):
+        run.read = (done, total)
     case .finished(let reason) where reason == .cancelled:
         s.compacting = nil
         return stopped(&s, run)
@@ -88,7 +95,7 @@ func compactionEvent(_ s: inout AppState, _ ev: ChatEvent) -> [Effect] {
     case .failed(let why):
         s.compacting = nil
         return failed(&s, run, why)
-    case .contextRetry, .prefillProgress, .reasoning, .toolCall, .warning:
+    case .contextRetry, .reasoning, .toolCall, .warning:
         break   // thinking is off; anything else the model does is not part of the summary
     }
     s.compacting = run

@@ -49,6 +49,8 @@ final class CompactTests: XCTestCase {
         XCTAssertEqual(req.sampling.maxTokens, 1024, "an eighth of the 8,192-token context")
         XCTAssertTrue(s.isBusy)
 
+        Fixture.feed(&s, [.backend(.prefillProgress(done: 1536, total: 4096), at: 101)])
+        XCTAssertTrue(trimmed(Fixture.screen(s)).contains("│ ⋯ reading the conversation: 1,536 / 4,096 tokens"), Fixture.screen(s).joined(separator: "\n"))
         Fixture.feed(&s, [.backend(.content("- Asked about "), at: 101)])
         var screen = trimmed(Fixture.screen(s))
         let head = screen.firstIndex(of: "▾ Summarising 2 earlier messages… · Esc stops")
