@@ -18,7 +18,9 @@ public struct CompactionRun: Equatable, Sendable {
     public var text = ""
     /// Tokens the model wrote (from its stats), for the notice.
     public var tokens: Int? = nil
-    /// Messages at the start of the request the backend left out to fit it into the context (its fit says).
+    /// Messages to summarise in the request, and how many of the oldest the backend left out to fit it into the
+    /// context (its fit says); when that is all of them it is stopped and fails.
+    public var toSummarise = 0
     public var leftOut = 0
     /// Started by the setting before `pending` was sent; the fraction of the prompt's room it would have taken.
     public var automatic: Double? = nil
@@ -67,6 +69,7 @@ func startCompaction(_ s: inout AppState, end: Int, automatic: Double? = nil, pe
     let req = ChatRequest(messages: Compaction.requestMessages(s.messages, upTo: end, previous: previous), sampling: sampling,
                           thinking: false, keepThinking: false)
     s.compacting = CompactionRun(through: s.messages[end - 1].id, end: end, automatic: automatic, pending: pending)
+    s.compacting?.toSummarise = req.messages.filter { $0.role != .system }.count - 1
     s.expanded["summary"] = nil
     s.scroll = 0
     return [.summarize(req)]
@@ -82,10 +85,13 @@ func compactionEvent(_ s: inout AppState, _ ev: ChatEvent) -> [Effect] {
         run.tokens = st.completionTokens
     case .promptFitted(let fit):
         run.leftOut = fit.report.removedMessageIDs.count
+        // Nothing to summarise fits next to the request: stopped here, and failed when the backend has stopped.
+        if run.leftOut >= run.toSummarise, !run.stopping { run.stopping = true; s.compacting = run; return [.cancel] }
     case .prefillProgress(let done, let total):
         run.read = (done, total)
     case .finished(let reason) where reason == .cancelled:
         s.compacting = nil
+        if run.leftOut >= run.toSummarise { return failed(&s, run, "the messages to summarise do not fit into the context, not even the last of them") }
         return stopped(&s, run)
     case .finished(let reason):
         let summary = run.text.trimming(" \n")

@@ -158,6 +158,19 @@ final class CompactTests: XCTestCase {
                        + "(the oldest 2 did not fit into the request: the summary leaves them out) · select it to read or edit (e) · /compact drop undoes")
     }
 
+    func testARequestWithNothingToSummariseThatFitsFails() {
+        var s = conversation()
+        Fixture.feed(&s, Fixture.type("/compact 1") + [Fixture.key(.enter)])
+        var report = TruncationReport(budget: 100)
+        report.removedMessageIDs = ["u1", "a1", "u2", "a2"]
+        let fx = Fixture.feed(&s, [.backend(.promptFitted(PromptFit(droppedMessages: 5, sentMessages: 2, promptTokens: 90, exact: true, contextLength: 8192,
+                                                                    report: report)), at: 101)])
+        XCTAssertTrue(fx.contains { if case .cancel = $0 { return true }; return false })
+        Fixture.feed(&s, [.backend(.finished(.cancelled), at: 102)])
+        XCTAssertNil(s.compaction)
+        XCTAssertEqual(s.notice, "compaction failed (the messages to summarise do not fit into the context, not even the last of them): nothing changed")
+    }
+
     func testNothingToCompactAndBadArguments() {
         var s = conversation()
         Fixture.feed(&s, Fixture.type("/compact 3") + [Fixture.key(.enter)])
