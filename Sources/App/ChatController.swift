@@ -89,6 +89,10 @@ public final class ChatController: LoopController {
             if req.conversationID == nil, state.readOnly == nil { req.conversationID = state.sessionID }
             let q = queue, clock = self.clock
             backend.send(req) { ev in q.post(.backend(ev, at: clock())) }
+        case .summarize(let req):
+            // Not a turn of the conversation: sent without its id (its KV cache on disk is not this prompt's).
+            let q = queue, clock = self.clock
+            backend.send(req) { ev in q.post(.backend(ev, at: clock())) }
         case .cancel:
             backend.cancel()
         case .runTool(let call):

@@ -15,7 +15,8 @@ public struct ScriptError: Error, CustomStringConvertible {
 public struct Script: Sendable {
     public enum Step: Sendable {
         case reasoning(String), content(String), warning(String), fail(String)
-        /// Replies with what it was sent: "system" the system message, "user" the last user message.
+        /// Replies with what it was sent: "system" the system message, "user" the last user message, "messages"
+        /// one line per message sent (its role and first line).
         case echo(String)
         /// `output` nil: the call runs for real.
         case toolCall(ToolCall, output: String?, exitStatus: Int)
@@ -36,7 +37,7 @@ public struct Script: Sendable {
 
     /// Parses the script format:
     /// `{"model", "context_length", "pace_ms", "chunk", "turns": [{"match"?, "finish"?, "steps": [
-    ///   {"reasoning": S} | {"content": S} | {"warning": S} | {"fail": S} | {"echo": "system" | "user" | "prompt_end"} |
+    ///   {"reasoning": S} | {"content": S} | {"warning": S} | {"fail": S} | {"echo": "system" | "user" | "messages" | "prompt_end"} |
     ///   {"tool_call": {"name", "arguments": {...}, "id"?, "output"?, "exit_status"?}}]}]}`
     /// (a tool call without "output" is run by the coding tools on the workspace)
     public static func parse(_ json: String) throws -> Script {
@@ -56,8 +57,8 @@ public struct Script: Sendable {
                 else if let w = s["warning"]?.stringValue { steps.append(.warning(w)) }
                 else if let f = s["fail"]?.stringValue { steps.append(.fail(f)) }
                 else if let e = s["echo"]?.stringValue {
-                    guard ["system", "user", "prompt_end"].contains(e) else {
-                        throw ScriptError(description: "\(here) echoes \"\(e)\"; it can echo \"system\", \"user\" or \"prompt_end\"")
+                    guard ["system", "user", "messages", "prompt_end"].contains(e) else {
+                        throw ScriptError(description: "\(here) echoes \"\(e)\"; it can echo \"system\", \"user\", \"messages\" or \"prompt_end\"")
                     }
                     steps.append(.echo(e))
                 }
@@ -169,9 +170,18 @@ public final class ScriptedBackend: ChatBackend, ToolExecutor, @unchecked Sendab
             guard case .echo(let what) = step else { return step }
             if what == "system" { return .content(sent.first { $0.role == .system }?.content ?? "(no system message)") }
             if what == "prompt_end" { return .content("[prompt ends: " + String(prompt.suffix(60)) + "]") }
+            if what == "messages" { return .content(messageLines(sent)) }
             return .content(sent.last { $0.role == .user }?.promptContent ?? "(no user message)")
         }
         return t
+    }
+
+    /// "sent 3 messages:" and a line per message: its role and first line (at most 60 characters).
+    static func messageLines(_ sent: [Message]) -> String {
+        "sent \(sent.count) message\(sent.count == 1 ? "" : "s"):\n" + sent.map { m in
+            let first = m.promptContent.split(separator: "\n").first.map(String.init) ?? ""
+            return "- \(m.role.rawValue): " + (first.count > 60 ? String(first.prefix(59)) + "…" : first)
+        }.joined(separator: "\n")
     }
 
     private func play(_ turn: Script.Turn, gen: Int, promptTokens: Int, thinking: Bool, _ emit: @Sendable (ChatEvent) -> Void) {

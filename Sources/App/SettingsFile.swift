@@ -28,7 +28,7 @@ public enum SettingsFile {
 
     /// What the settings panel (F3) and the approval panel's "p" change; they save only these, so a key it does not edit
     /// (model, endpoint, api_key_env, served_model) keeps what the file says, even if the file changed meanwhile.
-    public static let panelKeys: Set<String> = ["thinking", "keep_thinking", "expand_thinking", "theme", "notify", "sampling", "allowed_commands"]
+    public static let panelKeys: Set<String> = ["thinking", "keep_thinking", "expand_thinking", "theme", "notify", "sampling", "allowed_commands", "auto_compact"]
 
     /// The keys among `keys` whose values differ between `old` and `new` (as written to the file).
     /// Keys are sorted before comparing: the encoder's order of an object's keys can differ between two runs.

@@ -49,7 +49,7 @@ public final class StorePersistence: ConversationPersistence {
         let s = o.session
         savedCount = s.messages.count
         return StoredConversation(id: s.id, title: s.displayTitle, messages: s.messages, model: s.model?.name, readOnly: heldBy,
-                                  forkedFrom: s.settings.forkedFrom)
+                                  forkedFrom: s.settings.forkedFrom, compaction: s.compaction)
     }
 
     public func save(_ c: StoredConversation, partial: Bool) throws -> String {
@@ -65,6 +65,8 @@ public final class StorePersistence: ConversationPersistence {
             try? current?.close()
             current = o; savedCount = 0
         }
+        // Written with the header before the messages (a compaction only changes on /compact, an edit of it, or a drop).
+        if o.session.compaction != c.compaction { try o.update { $0.compaction = c.compaction } }
         if partial, let last = c.messages.last {
             let done = Array(c.messages.dropLast())
             if done.count != savedCount { try o.save(done); savedCount = done.count }

@@ -46,11 +46,14 @@ public struct ChatRequest: Sendable {
     /// The last message is a stopped or cut-off reply for the model to go on with (`c`, `/continue`): the prompt
     /// ends inside it and the reply's events extend it.
     public var continuing: Bool = false
+    /// The conversation's summary of its earlier messages, sent in their place when it applies (see Compaction).
+    public var compaction: Compaction?
     public init(messages: [Message], tools: [JSONValue] = [], sampling: SamplingParams = .glmDefault, thinking: Bool = true, keepThinking: Bool = false,
                 promptLimit: Int? = nil, fitState: ContextBudget.FitState = ContextBudget.FitState(), conversationID: String? = nil,
-                instructions: ProjectInstructions? = nil) {
+                instructions: ProjectInstructions? = nil, compaction: Compaction? = nil) {
         self.messages = messages; self.tools = tools; self.sampling = sampling; self.thinking = thinking; self.keepThinking = keepThinking
         self.promptLimit = promptLimit; self.fitState = fitState; self.conversationID = conversationID; self.instructions = instructions
+        self.compaction = compaction
     }
 }
 

@@ -6,6 +6,15 @@ extension ChatRequest {
         TemplateOptions(addGenerationPrompt: !continuing, thinking: thinking, keepThinking: keepThinking, continueFinal: continuing)
     }
 
+    /// The messages the fitter starts from: the workspace's instructions joined to the system message, then the
+    /// summary in place of the messages it covers (so the system message reads prompt, instructions, summary).
+    /// Returns how many of `messages` the summary stands in for.
+    public var promptMessages: (messages: [Message], compacted: Int) {
+        let (m, covered) = Compaction.apply(compaction, to: ProjectInstructions.messages(messages, with: instructions))
+        // The instructions may have added a message at the front; `covered` counts the conversation's own.
+        return (m, covered == 0 ? 0 : compaction?.end(in: messages) ?? 0)
+    }
+
     /// The exact prompt text for this request (tools are only declared by templates that support them).
     public func prompt(_ template: ChatTemplate) -> String {
         template.render(messages, tools: template.supportsTools ? tools : [], options: templateOptions)

@@ -33,7 +33,12 @@ public struct ContextBudget: Sendable, Equatable {
         public var shrinkOldToolOutputs = false
         /// Leading turns dropped so far (a turn starts at a user message).
         public var droppedTurns = 0
+        /// The compaction these decisions were made under (its last covered message's id; nil: none): the
+        /// turns counted above are those after it, so another compaction starts the decisions afresh.
+        public var compactedThrough: String? = nil
         public init() {}
+        /// Whether anything was decided (the compaction it was made under aside).
+        var decidedAnything: Bool { dropReasoning || shrinkOldToolOutputs || droppedTurns > 0 }
     }
 
     public struct Fitted: Sendable {
@@ -82,7 +87,7 @@ public struct ContextBudget: Sendable, Equatable {
         }
 
         // Re-apply what was decided before, so the prefix is unchanged while it fits.
-        if state != FitState() { apply({ build($0) }) { r, saved in r.reapplied = saved } }
+        if state.decidedAnything { apply({ build($0) }) { r, saved in r.reapplied = saved } }
 
         if tokens > budget && !state.dropReasoning && options.keepThinking {
             state.dropReasoning = true

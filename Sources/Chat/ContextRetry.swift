@@ -47,7 +47,7 @@ public enum ContextRetry {
             guard next.messages.count < fitted.messages.count || next.fit.promptTokens < fitted.fit.promptTokens else {
                 return onEvent(.failed(error + " Nothing older can be left out: shorten the message or start a new conversation (Ctrl-N)."))
             }
-            let all = ProjectInstructions.messages(request.messages, with: request.instructions).count
+            let all = request.promptMessages.messages.count
             onEvent(.contextRetry(notice(leftOut: all - next.messages.count, tokens: next.fit.promptTokens,
                                          sentTokens: fitted.fit.promptTokens)))
             onEvent(.promptFitted(next.fit))

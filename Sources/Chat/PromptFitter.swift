@@ -6,8 +6,11 @@ import Foundation
 /// What a backend fitted into the context for one reply, for the UI: what was left out, the prompt's size,
 /// and the memory the next request of the same conversation sends back.
 public struct PromptFit: Sendable, Equatable {
-    /// Leading messages of the conversation not sent (its system messages are sent all the same).
+    /// Leading messages of the conversation not sent (its system messages are sent all the same), the ones a
+    /// summary stands in for included.
     public var droppedMessages: Int
+    /// Leading messages of the conversation the compaction's summary was sent in place of (0: none).
+    public var compactedMessages: Int = 0
     /// Messages sent.
     public var sentMessages: Int
     public var promptTokens: Int
@@ -64,12 +67,21 @@ public final class PromptFitter: @unchecked Sendable {
         let n = contextLength
         let reserve = max(Self.replyReserve(contextLength: n, sampling: r.sampling), n - min(n, r.promptLimit ?? n))
         let budget = ContextBudget(contextLength: n, reservedReplyTokens: reserve)
-        let f = budget.shrink(ProjectInstructions.messages(r.messages, with: r.instructions), tools: template.supportsTools ? r.tools : [], template: template, options: r.templateOptions,
-                              counter: counter, previous: r.fitState)
+        // System, summary and the turns after it; truncation below is the fallback when that is still too long.
+        let (start, compacted) = r.promptMessages
+        var previous = r.fitState
+        let through = compacted > 0 ? r.compaction?.through : nil
+        // Decisions made under another compaction (or none) counted other turns: they start afresh.
+        if previous.compactedThrough != through { previous = ContextBudget.FitState(); previous.compactedThrough = through }
+        let f = budget.shrink(start, tools: template.supportsTools ? r.tools : [], template: template, options: r.templateOptions,
+                              counter: counter, previous: previous)
         // The UI's "not sent" line goes before the first message still sent (leading system messages always are).
-        let firstSent = f.messages.first { $0.role != .system }.flatMap { m in r.messages.firstIndex { $0.id == m.id } } ?? 0
-        let fit = PromptFit(droppedMessages: firstSent, sentMessages: f.messages.count, promptTokens: f.promptTokens, exact: counter.isExact,
+        var firstSent = f.messages.first { $0.role != .system }.flatMap { m in r.messages.firstIndex { $0.id == m.id } } ?? compacted
+        // Only system messages before it (the conversation's prompt): nothing was left out.
+        if !r.messages[..<firstSent].contains(where: { $0.role != .system }) { firstSent = 0 }
+        var fit = PromptFit(droppedMessages: firstSent, sentMessages: f.messages.count, promptTokens: f.promptTokens, exact: counter.isExact,
                             contextLength: n, promptLimit: r.promptLimit, state: f.state, report: f.report)
+        fit.compactedMessages = compacted
         return FittedPrompt(messages: f.messages, prompt: f.prompt, fit: fit)
     }
 }

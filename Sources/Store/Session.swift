@@ -43,15 +43,17 @@ public struct Session: Sendable, Equatable {
     public var model: SessionModel?
     public var settings: SessionSettings
     public var messages: [Message]
+    /// The summary sent in place of the earlier messages (they stay in `messages`); nil: none.
+    public var compaction: Compaction?
     /// Fields read from the file that this build does not model: the document's, and each message's by id.
     var keptDocument: UnknownFields?
     /// By message id, then by occurrence of that id in `messages` (a hand-edited file may repeat an id).
     var keptMessages: [String: [Int: UnknownFields]] = [:]
 
     public init(id: String, title: String = "", created: Date = Date(), updated: Date? = nil, model: SessionModel? = nil,
-                settings: SessionSettings = SessionSettings(), messages: [Message] = []) {
+                settings: SessionSettings = SessionSettings(), messages: [Message] = [], compaction: Compaction? = nil) {
         self.id = id; self.title = title; self.created = created; self.updated = updated ?? created
-        self.model = model; self.settings = settings; self.messages = messages
+        self.model = model; self.settings = settings; self.messages = messages; self.compaction = compaction
     }
 
     /// The title to show: the stored one, or the default made from the first user message.

@@ -127,6 +127,8 @@ public struct SessionCodec: Sendable {
         let created = header.created ?? Date(timeIntervalSince1970: 0)
         var s = Session(id: id, title: header.title ?? "", created: created, updated: header.updated ?? created,
                         model: header.model, settings: header.settings ?? SessionSettings(), messages: messages)
+        // A compaction this build cannot read is kept as an unknown field (and not applied) rather than failing the file.
+        s.compaction = doc["compaction"].flatMap { try? JSONValueDecoder.decode(Compaction.self, from: $0) }
         var rest = original
         if case .object(let kv) = original { rest = .object(kv.filter { $0.0 != "messages" }) }
         if keepUnknown { s.keptDocument = UnknownFields.diff(original: rest, roundTrip: try headerJSON(s)) }
@@ -144,6 +146,7 @@ public struct SessionCodec: Sendable {
         ]
         if let m = s.model { kv.append(("model", try JSONValueEncoder.encode(m))) }
         kv.append(("settings", try JSONValueEncoder.encode(s.settings)))
+        if let c = s.compaction { kv.append(("compaction", try JSONValueEncoder.encode(c))) }
         return .object(kv)
     }
 

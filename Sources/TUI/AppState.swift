@@ -82,6 +82,12 @@ public struct AppState: Sendable {
     public var editingMessageID: String? = nil
     /// The conversation this one was forked from (saved with it, shown in the picker).
     public var forkedFrom: ForkOrigin? = nil
+    /// The summary sent in place of the earlier messages (saved with the conversation; see Update+Compact).
+    public var compaction: Compaction? = nil
+    /// A summary being written by the model (`/compact`, or automatic compaction before a message).
+    public var compacting: CompactionRun? = nil
+    /// The editor holds the summary (`e` on it): Enter saves it instead of sending.
+    public var editingSummary = false
     public var modelName: String
     public var contextLength: Int
     public var settings: Settings
@@ -174,7 +180,7 @@ public struct AppState: Sendable {
     /// A second Ctrl-C now would quit.
     public var quitArmed: Bool { quitArmedAt.map { now - $0 < Self.quitWindow } ?? false }
 
-    public var isBusy: Bool { streaming != nil || runningTool != nil || preparingTool != nil || !pendingTools.isEmpty }
+    public var isBusy: Bool { streaming != nil || compacting != nil || runningTool != nil || preparingTool != nil || !pendingTools.isEmpty }
 
     /// What the user typed that was never sent (queued messages, then the editor), for printing at exit.
     public var unsentText: String? {
@@ -186,6 +192,6 @@ public struct AppState: Sendable {
     public var commandRules: [String] { settings.allowedCommands[workspacePath] ?? [] }
 
     public var conversation: StoredConversation {
-        StoredConversation(id: sessionID ?? "", title: title, messages: messages, model: modelName, forkedFrom: forkedFrom)
+        StoredConversation(id: sessionID ?? "", title: title, messages: messages, model: modelName, forkedFrom: forkedFrom, compaction: compaction)
     }
 }

@@ -60,6 +60,8 @@ public enum Event: Sendable {
 
 public enum Effect: Sendable {
     case send(ChatRequest)
+    /// Ask the backend for a compaction's summary (its events come back as `Event.backend`, like a reply's).
+    case summarize(ChatRequest)
     case cancel
     /// Ask the tools what this call will do (answered by `Event.toolPrepared`).
     case prepareTool(ToolCall)

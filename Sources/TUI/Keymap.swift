@@ -86,7 +86,7 @@ public enum Keymap {
         row(.transcript, "copy the selected block (OSC 52)", (.copyBlock, [.key(.char("y"))])),
         row(.transcript, "copy its code blocks", (.copyCode, [.key(.char("Y"))])),
         row(.transcript, "fork: a new conversation up to the selected message", (.fork, [.key(.char("f"))])),
-        row(.transcript, "edit the selected message (sent as a new version)", (.editMessage, [.key(.char("e"))])),
+        row(.transcript, "edit the selected message (a new version) or summary", (.editMessage, [.key(.char("e"))])),
         row(.transcript, "regenerate the selected reply (a new version)", (.regenerate, [.key(.char("r"))])),
         row(.transcript, "continue the selected reply where it stopped", (.continueReply, [.key(.char("c"))])),
         row(.transcript, "previous / next version of the selected message",

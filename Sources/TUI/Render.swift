@@ -105,6 +105,8 @@ func renderSeparator(_ s: AppState, into buf: inout Buffer) {
     } else if !s.queued.isEmpty {
         let n = s.queued.count
         left = [Span(" \(n) queued · \(Keymap.key(.stop)) stops and puts \(n == 1 ? "it" : "them") back in the editor ", t[.dim])]
+    } else if s.compacting != nil {
+        left = [Span(" the model is summarising the earlier messages · \(Keymap.key(.stop)) stops it (nothing changes) ", t[.dim])]
     } else if s.streaming != nil {
         left = [Span(" \(Keymap.key(.stop)) or \(Keymap.key(.interrupt)) stops the reply · \(Keymap.key(.send)) queues a message ", t[.dim])]
     } else if !s.slashCompletions.isEmpty {

@@ -23,6 +23,9 @@ public struct Settings: Codable, Equatable, Sendable {
     public var apiKeyEnv: String? = nil
     /// The served model's id at `endpoint`.
     public var servedModel: String? = nil
+    /// Before a message that would take the context past `Compaction.autoThreshold`, the earlier turns are
+    /// summarised first (as `/compact` does).
+    public var autoCompact: Bool = false
     /// Bytes the engine's KV cache folder may hold (nil: a tenth of the free disk space, at most 20 GB).
     public var kvCacheMaxBytes: Int64? = nil
     /// Command prefixes run without asking, by workspace folder (see `CommandRule`).
@@ -31,6 +34,7 @@ public struct Settings: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case thinking, expandThinking = "expand_thinking", keepThinking = "keep_thinking", theme, notify, sampling, model
         case endpoint, apiKeyEnv = "api_key_env", servedModel = "served_model", kvCacheMaxBytes = "kv_cache_max_bytes"
+        case autoCompact = "auto_compact"
         case allowedCommands = "allowed_commands"
     }
     public init() {}
@@ -48,6 +52,7 @@ public struct Settings: Codable, Equatable, Sendable {
         apiKeyEnv = (try? c.decodeIfPresent(String.self, forKey: .apiKeyEnv)) ?? nil
         servedModel = (try? c.decodeIfPresent(String.self, forKey: .servedModel)) ?? nil
         kvCacheMaxBytes = (try? c.decodeIfPresent(Int64.self, forKey: .kvCacheMaxBytes)).flatMap { $0 }.flatMap { $0 >= 0 ? $0 : nil }
+        autoCompact = (try? c.decodeIfPresent(Bool.self, forKey: .autoCompact)) ?? def.autoCompact
         allowedCommands = (try? c.decodeIfPresent([String: [String]].self, forKey: .allowedCommands)) ?? [:]
     }
 }

@@ -1,8 +1,9 @@
 // The settings panel's rows (F3): each one's label, the value shown, and how Left / Right / Enter change it.
 import Foundation
+import Chat
 
 public enum SettingsRow: Int, CaseIterable, Sendable {
-    case thinking, keepThinking, expandThinking, temperature, topP, minP, systemPrompt, planMode, notify, theme
+    case thinking, keepThinking, expandThinking, temperature, topP, minP, systemPrompt, planMode, notify, autoCompact, theme
 
     public var label: String {
         switch self {
@@ -16,6 +17,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
         case .systemPrompt: return "This chat's system prompt"
         case .planMode: return "Plan mode (this run)"
         case .notify: return "Bell when done or asking"
+        case .autoCompact: return "Auto-compact at \(Int(Compaction.autoThreshold * 100)) %"
         }
     }
 
@@ -35,6 +37,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
             return (line.count > 28 ? String(line.prefix(27)) + "…" : line) + " · Enter edits"
         case .planMode: return s.planMode ? "on: reads only" : "off"
         case .notify: return onOff(s.settings.notify)
+        case .autoCompact: return onOff(s.settings.autoCompact)
         }
     }
 
@@ -57,6 +60,7 @@ public enum SettingsRow: Int, CaseIterable, Sendable {
         case .systemPrompt: break   // Enter opens it in the editor (editSystemPrompt)
         case .planMode: s.planMode.toggle()
         case .notify: s.settings.notify.toggle()
+        case .autoCompact: s.settings.autoCompact.toggle()
         }
     }
 

@@ -3,7 +3,7 @@
 import Chat
 
 public enum SlashCommand: String, CaseIterable, Sendable {
-    case new, fork, edit, regen, `continue`, system, plan, export, model, think, keepThinking = "keep-thinking", temp, topP = "top-p", undo, sessions, settings, help, quit
+    case new, fork, edit, regen, `continue`, system, compact, plan, export, model, think, keepThinking = "keep-thinking", temp, topP = "top-p", undo, sessions, settings, help, quit
 
     public var name: String { "/" + rawValue }
     /// "/temp N".
@@ -18,6 +18,7 @@ public enum SlashCommand: String, CaseIterable, Sendable {
     public var arguments: String {
         switch self {
         case .system: return "[TEXT | clear]"
+        case .compact: return "[N | drop]"
         case .export: return "[md|json]"
         case .think, .keepThinking: return "on|off"
         case .temp: return "N"
@@ -34,6 +35,7 @@ public enum SlashCommand: String, CaseIterable, Sendable {
         case .continue: return "go on with the last reply where it was stopped or cut off"
         case .fork: return "copy this conversation into a new one (in the transcript: up to the selected message, f)"
         case .system: return "set this conversation's system prompt (no text: show it)"
+        case .compact: return "have the model summarise all but the last N turns (default \(Compaction.defaultKeepTurns)) and send the summary in their place; drop: send them again"
         case .plan: return "plan mode on/off: the model may read, not write or run"
         case .export: return "write this conversation to a file in the workspace (Markdown or OpenAI JSON)"
         case .model: return "the model (or server) and its context"

@@ -11,8 +11,12 @@ public struct StoredConversation: Equatable, Sendable {
     public var readOnly: ReadOnlyReason?
     /// The conversation this one was forked from.
     public var forkedFrom: ForkOrigin?
-    public init(id: String, title: String, messages: [Message], model: String? = nil, readOnly: ReadOnlyReason? = nil, forkedFrom: ForkOrigin? = nil) {
+    /// The summary sent in place of its earlier messages (see Compaction).
+    public var compaction: Compaction?
+    public init(id: String, title: String, messages: [Message], model: String? = nil, readOnly: ReadOnlyReason? = nil, forkedFrom: ForkOrigin? = nil,
+                compaction: Compaction? = nil) {
         self.id = id; self.title = title; self.messages = messages; self.model = model; self.readOnly = readOnly; self.forkedFrom = forkedFrom
+        self.compaction = compaction
     }
 }
 

@@ -48,10 +48,15 @@ extension AppState {
         let t = theme
         var blocks: [Block] = systemBlocks()
         let toolResults: [String: Message] = Dictionary(messages.compactMap { m in m.toolResult.map { ($0.callID, m) } }, uniquingKeysWith: { a, _ in a })
+        // Where the summary goes: after the messages it covers (or is being written for); at the top when set aside.
+        let summaryAt = compacting?.end ?? (compaction == nil ? nil : compactionEnd ?? 0)
+        let summarised = compacting == nil ? compactionEnd ?? 0 : 0
+        var summaryShown = summaryAt == nil
         for (mi, m) in messages.enumerated() where m.role != .system && m.role != .tool {
-            if mi >= droppedMessages, droppedMessages > 0, !blocks.contains(where: { $0.kind == .truncation }) {
+            if !summaryShown, let at = summaryAt, mi >= at { blocks += summaryBlocks(hasBefore: !blocks.isEmpty); summaryShown = true }
+            if mi >= droppedMessages, droppedMessages > summarised, !blocks.contains(where: { $0.kind == .truncation }) {
                 // The line between what the model no longer sees (above) and what it gets (below).
-                let turns = messages.prefix(droppedMessages).filter { $0.role == .user }.count
+                let turns = messages[min(summarised, droppedMessages)..<droppedMessages].filter { $0.role == .user }.count
                 let text = "⋯ \(turns) earlier turn\(turns == 1 ? " is" : "s are") not sent to the model (context full) — select and press Enter to view"
                 blocks.append(Block(key: "truncation", kind: .truncation, lines: Wrap.text(text, style: t[.warning], width: w), collapsible: false, copyText: text, gapBefore: !blocks.isEmpty))
             }
@@ -62,6 +67,7 @@ extension AppState {
             if let sig { layoutCache.put(m.id, sig, mb) }
             blocks += mb
         }
+        if !summaryShown { blocks += summaryBlocks(hasBefore: !blocks.isEmpty) }
         blocks += queuedBlocks(hasBefore: !blocks.isEmpty)
         var rows: [StyledLine] = [], starts: [Int] = [], rowBlock: [Int] = []
         for (bi, b) in blocks.enumerated() {

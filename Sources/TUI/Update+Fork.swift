@@ -14,6 +14,9 @@ func fork(_ s: inout AppState) -> [Effect] {
     }
     var copied = Array(s.messages[...end])
     for i in copied.indices { copied[i].id = Message.newID(); copied[i].incomplete = false }
+    // The summary comes along when every message it covers does (anchored to its copy's new id).
+    let summary = s.compaction.flatMap { c in c.end(in: s.messages).flatMap { $0 <= copied.count ? Compaction(summary: c.summary,
+        through: copied[$0 - 1].id, messages: c.messages, created: c.created, edited: c.edited) : nil } }
     let origin = s.sessionID.map { ForkOrigin(id: $0, title: s.title) }
     let title = s.title.isEmpty ? "" : s.title + " (fork)"
     let leaving = leaveConversation(&s)
@@ -21,6 +24,7 @@ func fork(_ s: inout AppState) -> [Effect] {
     s.messages = copied
     s.title = title
     s.forkedFrom = origin
+    s.compaction = summary
     s.focus = .input
     s.notice = "forked: a new conversation with \(copied.count) message\(copied.count == 1 ? "" : "s"); the original is unchanged"
     return leaving + [.save(s.conversation, partial: false)]

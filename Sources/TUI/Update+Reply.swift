@@ -4,6 +4,8 @@ import Chat
 func submit(_ s: inout AppState) -> [Effect] {
     guard !s.input.text.trimming(" \n").isEmpty else { return [] }
     if let fx = runSlash(&s) { return fx }
+    // Editing the summary (`e` on it): Enter saves it; commands still run.
+    if s.editingSummary { return saveSummary(&s) }
     let text = s.input.text
     if let ro = s.readOnly { s.notice = ro.refusal; return [] }
     if s.isBusy { return queueMessage(&s) }
@@ -18,7 +20,9 @@ func send(_ s: inout AppState, _ text: String) -> [Effect] {
     return send(&s, .user(text))
 }
 
-func send(_ s: inout AppState, _ m: Message) -> [Effect] {
+/// `autoCompact`: the setting may summarise the earlier turns first (see Update+Compact).
+func send(_ s: inout AppState, _ m: Message, autoCompact: Bool = true) -> [Effect] {
+    if autoCompact, let fx = autoCompactFirst(&s, m) { return fx }
     s.toolRounds = 0
     var m = m
     if let id = s.editingMessageID, let i = s.messages.firstIndex(where: { $0.id == id }) {
@@ -46,7 +50,7 @@ func chatRequest(_ s: AppState) -> ChatRequest {
     let memory = s.fitMemory.flatMap { $0.firstMessageID == s.messages.first?.id ? $0.state : nil }
     return ChatRequest(messages: s.messages, tools: offeredTools(s), sampling: s.settings.sampling, thinking: s.settings.thinking,
                        keepThinking: s.settings.keepThinking, promptLimit: s.promptLimit, fitState: memory ?? ContextBudget.FitState(),
-                       conversationID: s.readOnly == nil ? s.sessionID : nil, instructions: s.instructions)
+                       conversationID: s.readOnly == nil ? s.sessionID : nil, instructions: s.instructions, compaction: s.compaction)
 }
 
 /// The tool declarations sent to the model: in plan mode only the reading tools.
@@ -80,6 +84,7 @@ func applyFit(_ s: inout AppState, _ fit: PromptFit) {
 }
 
 func handleBackend(_ s: inout AppState, _ ev: ChatEvent, at: Double) -> [Effect] {
+    if s.compacting != nil, s.streaming == nil { return compactionEvent(&s, ev) }
     guard var sr = s.streaming, sr.messageIndex < s.messages.count else { return [] }
     var m = s.messages[sr.messageIndex]
     var effects: [Effect] = []
@@ -178,6 +183,7 @@ func nextTool(_ s: inout AppState) -> [Effect] {
             s.notice = "stopped after \(AppState.maxToolRounds) rounds of tool calls; send a message to go on"
             return []
         }
+        if let fx = autoCompactBeforeToolRound(&s) { return fx }
         return startReply(&s)
     }
     guard s.preparingTool == nil else { return [] }

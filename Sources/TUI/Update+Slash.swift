@@ -58,6 +58,7 @@ private func run(_ s: inout AppState, _ c: SlashCommand, _ args: String) -> [Eff
     case .regen: return regenerate(&s, nil)
     case .continue: return continueReply(&s, nil)
     case .system: return setSystemPrompt(&s, args)
+    case .compact: return compactCommand(&s, args)
     case .think, .keepThinking:
         guard args == "on" || args == "off" else { s.notice = "\(c.name) on or \(c.name) off"; return [] }
         if c == .think { s.settings.thinking = args == "on" } else { s.settings.keepThinking = args == "on" }

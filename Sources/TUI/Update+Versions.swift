@@ -16,6 +16,7 @@ func editMessage(_ s: inout AppState, _ index: Int?) -> [Effect] {
         s.notice = "select one of your messages to edit it"; return []
     }
     s.editingMessageID = s.messages[i].id
+    s.editingSummary = false
     s.input.setText(s.messages[i].content)
     leaveTranscript(&s)
     s.notice = "editing: Enter sends it as a new version (the old one and what followed stay, ←/→ in the transcript); Esc leaves"

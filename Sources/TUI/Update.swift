@@ -93,6 +93,7 @@ func apply(_ s: inout AppState, _ e: Event) -> [Effect] {
     case .sessionLoaded(let c):
         let leaving = leaveConversation(&s)
         s.messages = c.messages; s.sessionID = c.id; s.title = c.title; s.forkedFrom = c.forkedFrom; s.editingMessageID = nil
+        s.compaction = c.compaction; s.compacting = nil; s.editingSummary = false
         s.streaming = nil; s.pendingTools = []; s.runningTool = nil; s.preparingTool = nil; s.scroll = 0; s.selectedBlock = nil
         s.alwaysAllowed = []
         s.expanded = [:]; s.messageNotes = [:]; s.earlyNotes = [:]; s.droppedMessages = 0; s.overlay = nil; s.focus = .input
@@ -195,7 +196,7 @@ func perform(_ s: inout AppState, _ action: KeyAction) -> [Effect] {
     case .nextMatch: findMatch(&s, older: true)
     case .previousMatch: findMatch(&s, older: false)
     case .fork: return fork(&s)
-    case .editMessage: return editMessage(&s, selectedMessageIndex(s))
+    case .editMessage: return s.selectedBlock == "summary" && s.focus == .transcript ? editSummary(&s) : editMessage(&s, selectedMessageIndex(s))
     case .regenerate: return regenerate(&s, selectedMessageIndex(s))
     case .continueReply: return continueReply(&s, selectedMessageIndex(s))
     case .previousVersion: return switchVersion(&s, by: -1)
@@ -222,7 +223,8 @@ func interrupt(_ s: inout AppState, wasArmed: Bool) -> [Effect] {
         return []
     }
     // A reply already stopping is not stopped again: the press only arms quitting.
-    let stoppable = s.streaming.map { !$0.stopping } ?? false || s.runningTool != nil || !s.pendingTools.isEmpty
+    let stoppable = s.streaming.map { !$0.stopping } ?? false || s.compacting.map { !$0.stopping } ?? false
+        || s.runningTool != nil || !s.pendingTools.isEmpty
     if !stoppable, s.overlay != nil { return closeOverlay(&s) }
     s.quitArmedAt = s.now
     return stoppable ? stop(&s) : []
@@ -230,6 +232,7 @@ func interrupt(_ s: inout AppState, wasArmed: Bool) -> [Effect] {
 
 /// Esc: stops the reply or the tool calls, else closes the search, else leaves the transcript.
 func stop(_ s: inout AppState) -> [Effect] {
+    if s.compacting != nil, s.streaming == nil { s.compacting?.stopping = true; return [.cancel] }
     if s.streaming != nil {
         s.streaming?.stopping = true
         let back = returnQueuedToEditor(&s)
@@ -243,6 +246,11 @@ func stop(_ s: inout AppState) -> [Effect] {
     }
     if s.search != nil { s.search = nil; return [] }
     if s.focus == .transcript { leaveTranscript(&s); return [] }
+    if s.editingSummary {
+        s.editingSummary = false
+        s.input.clear()
+        s.notice = "the summary is unchanged"
+    }
     if s.editingMessageID != nil {
         s.editingMessageID = nil
         s.notice = "not editing any more: Enter sends a new message"
@@ -283,6 +291,7 @@ func startEmpty(_ s: inout AppState) {
     s.messages = []; s.sessionID = nil; s.title = ""; s.forkedFrom = nil; s.editingMessageID = nil; s.scroll = 0; s.selectedBlock = nil; s.expanded = [:]
     s.messageNotes = [:]; s.earlyNotes = [:]; s.droppedMessages = 0; s.contextUsed = 0; s.contextUsedApproximate = false; s.lastStats = nil
     s.promptLimit = nil; s.readOnly = nil; s.search = nil; s.alwaysAllowed = []
+    s.compaction = nil; s.compacting = nil; s.editingSummary = false
 }
 
 /// The transcript's actions on its blocks: moving the selection, opening, copying.

@@ -14,7 +14,7 @@ final class SlashCommandTests: XCTestCase {
         XCTAssertEqual(s.slashCompletions.count, SlashCommand.allCases.count)
         var screen = Fixture.screen(s)
         XCTAssertTrue(screen.contains { $0.hasPrefix("  /new ") && $0.contains("start a new conversation") }, screen.joined(separator: "\n"))
-        XCTAssertTrue(screen.contains { $0.contains("… 11 more (↑↓)") }, screen.joined(separator: "\n"))
+        XCTAssertTrue(screen.contains { $0.contains("… 12 more (↑↓)") }, screen.joined(separator: "\n"))
         XCTAssertTrue(screen.contains { $0.contains("command: Tab completes · ↑↓ choose · Enter runs") })
         Fixture.feed(&s, Fixture.type("t"))
         XCTAssertEqual(s.slashCompletions.map(\.name), ["/think", "/temp", "/top-p"])
