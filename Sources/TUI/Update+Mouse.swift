@@ -1,8 +1,11 @@
 // Clicks (with --mouse): on the transcript a click selects the block under it, on a foldable block's first row it
-// also opens or closes it; on the editor it goes back to typing. Panels take keys only.
+// also opens or closes it; on the editor it goes back to typing.
 
 func click(_ s: inout AppState, x: Int, y: Int) -> [Effect] {
-    guard s.overlay == nil, s.search?.editing != true else { return [] }
+    // An approval set aside leaves the transcript to read (and click); other panels take keys only.
+    let aside: Bool = { if case .approval(let p) = s.overlay { return p.aside }; return false }()
+    guard s.overlay == nil || aside, s.search?.editing != true else { return [] }
+    if aside, y >= s.transcriptRows { return [] }
     if y >= s.transcriptRows {
         if y > s.transcriptRows, y <= s.transcriptRows + s.inputRows, s.focus == .transcript { leaveTranscript(&s) }
         return []
