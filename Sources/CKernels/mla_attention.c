@@ -5,10 +5,9 @@
 // parts run on different threads, combined by ck_mla_merge. A prompt batch: a few tokens × all heads are the rows,
 // each token seeing the keys up to its own position (causal). The AVX2+FMA kernel and its scalar twin run the same
 // steps; only the order of the dot products' sums differs. Keys in f32, IEEE f16, or q8_0 (ggml's blocks of 32: an
-// f16 scale and 32 int8; a row of kw numbers takes kw / 32 blocks): the SIMD kernel widens a block of q8_0 keys
-// into f32 once (for all rows, the scores and the values) and runs the f32 steps on it; the twin reads each number
-// as d · q. Both see the same numbers: d · q is exact in f32. A q8_0 row of `stride` numbers is ceil(stride / 32)
-// blocks (the last one padded).
+// f16 scale and 32 int8; a row of `stride` numbers is ceil(stride / 32) blocks, the last one padded): the SIMD
+// kernel widens a block of 64 q8_0 keys into f32 once (for all rows, the scores and the values) and runs the f32
+// steps on it; the twin reads each number as d · q. Both see the same numbers: d · q is exact in f32.
 #include <math.h>
 #include <string.h>
 #include "CKernels.h"
@@ -18,7 +17,7 @@
 #define CK_MLA_BLOCK 64
 
 /// The rows of q (nrows, kw) and the keys each sees: row r is token r / per, which sees keys 0 ..< len0 + r / per.
-/// keys: (·, stride) numbers of `type` (CK_KV_F32, CK_KV_F16, CK_KV_Q8_0; q8_0 rows stride / 32 blocks apart).
+/// keys: (·, stride) numbers of `type` (CK_KV_F32, CK_KV_F16, CK_KV_Q8_0; q8_0 rows ceil(stride / 32) blocks apart).
 typedef struct { const float *q; int nrows, per, kw, vw; const void *keys; int type; int64_t stride, len0; } mla_rows;
 
 /// Bytes of one q8_0 block (an f16 scale and 32 int8).

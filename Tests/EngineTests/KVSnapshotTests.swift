@@ -357,6 +357,19 @@ final class KVSnapshotTests: XCTestCase {
         try expectRefused(f32, .cacheType(found: "f32", session: "an f16 cache"), "cache type")
         XCTAssertEqual("\(KVSnapshotError.cacheType(found: "f32", session: "an f16 cache"))",
                        "the KV snapshot was made with an f32 cache; this session keeps an f16 cache.")
+        // An f16 snapshot into a q8_0 session, and a q8_0 one into an f16 session.
+        let q8 = try Session(model: glm, contextLength: 256, cacheType: .q8_0)
+        XCTAssertThrowsError(try q8.restore(from: good, prompt: prompt)) { e in
+            XCTAssertEqual(e as? KVSnapshotError, .cacheType(found: "f16", session: "a q8_0 cache"))
+            XCTAssertEqual("\(e)", "the KV snapshot was made with an f16 cache; this session keeps a q8_0 cache.")
+        }
+        XCTAssertEqual(q8.tokens, [])
+        let q8Path = dir + "/q8.kv"
+        _ = try q8.prefill(p3); try q8.writeSnapshot(to: q8Path)
+        XCTAssertEqual(try KVSnapshotInfo(path: q8Path).layout.type, .q8_0)
+        try expectRefused(q8Path, .cacheType(found: "q8_0", session: "an f16 cache"), "q8_0 cache type")
+        XCTAssertEqual("\(KVSnapshotError.cacheType(found: "q8_0", session: "an f16 cache"))",
+                       "the KV snapshot was made with a q8_0 cache; this session keeps an f16 cache.")
         // A file that is missing.
         XCTAssertThrowsError(try s.restore(from: dir + "/none.kv", prompt: prompt)) { e in
             guard case .io? = e as? KVSnapshotError else { return XCTFail("\(e)") }
