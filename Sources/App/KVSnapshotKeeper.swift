@@ -104,6 +104,7 @@ final class KVSnapshotKeeper {
         guard let back, session.tokens == back.tokens else { return false }
         restored = min(zip(back.tokens, prompt).prefix { $0 == $1 }.count, max(0, prompt.count - 1))
         restoredFrom = "memory"
+        if restored > 0 { note("KV cache: \(grouped(restored)) tokens kept in memory") }
         return true
     }
 

@@ -252,7 +252,7 @@ final class KVSnapshotResumeTests: XCTestCase {
             XCTAssertGreaterThan(back.stats?.cachedTokens ?? 0, 3000, label)
             ttft[label] = back.stats?.ttftSeconds
         }
-        print(String(format: "A→B→A on SmolLM2, back on A (3,000+ tokens): opening it %.3f s from disk, %.3f s from memory; "
+        print(String(format: "A→B→A on SmolLM2, back on A (3,000+ tokens): opening it %.4f s from disk, %.4f s from memory; "
                      + "first token of the next reply %.3f s / %.3f s", open["disk"] ?? -1, open["memory"] ?? -1, ttft["disk"] ?? -1, ttft["memory"] ?? -1))
     }
 
