@@ -239,7 +239,7 @@ final class KVSnapshotResumeTests: XCTestCase {
         let long: [Message] = [.system(String(repeating: "You answer briefly and precisely, in plain words. ", count: 300)),
                                .user("What is the capital of France?")]
         var ttft: [String: Double] = [:], open: [String: Double] = [:]
-        for (label, budget) in [("disk", Int64(0)), ("memory", Int64(1) << 30)] {
+        for (label, budget) in [("memory", Int64(1) << 30), ("disk", Int64(0))] {
             let b = try backend(memoryBudget: budget, context: 4096)
             let a = reply(b, request(long, id: "long-\(label)", maxTokens: 4))
             _ = reply(b, request([.user("Hi.")], id: "other-\(label)", maxTokens: 4))
