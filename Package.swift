@@ -21,7 +21,7 @@ var targets: [Target] = [
                                           .product(name: "NIOCore", package: "swift-nio"),
                                           .product(name: "NIOPosix", package: "swift-nio"),
                                           .product(name: "NIOHTTP1", package: "swift-nio")]),
-    .target(name: "App", dependencies: ["TUI", "Chat", "Store", "Engine", "Tokenizer", "GGUF", "Remote"]),
+    .target(name: "App", dependencies: ["TUI", "Chat", "Store", "Engine", "Kernels", "Tokenizer", "GGUF", "Remote"]),
     .executableTarget(name: "glmchat", dependencies: [
         "App", "Terminal", "TUI", "Chat", "Store", "Engine", "Kernels", "Tokenizer", "GGUF", "Remote",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -33,7 +33,7 @@ let tests: [(String, [Target.Dependency])] = [
     ("GGUF", ["GGUF", "Quote"]), ("Kernels", ["Kernels", "GGUF", "CKernels"]), ("Tokenizer", ["Tokenizer", "GGUF"]),
     ("Engine", ["Engine", "Kernels", "Tokenizer", "GGUF", "CAllocCounter", "TestSupport"]), ("Chat", ["Chat", "Tokenizer", "GGUF"]), ("Store", ["Store", "Chat", "TestSupport"]),
     ("TUI", ["TUI", "Chat"]), ("Terminal", ["Terminal", "TUI"]), ("Remote", ["Remote", "Chat", "Quote"]),
-    ("App", ["App", "TUI", "Chat", "Store", "Engine", "Tokenizer", "GGUF", "Remote"]),
+    ("App", ["App", "TUI", "Chat", "Store", "Engine", "Kernels", "Tokenizer", "GGUF", "Remote"]),
 ]
 // Data files read through #filePath, not bundled.
 let testData: [String: [String]] = ["TUI": ["Snapshots", "Fixtures"], "App": ["Fixtures"]]

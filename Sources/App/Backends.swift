@@ -4,6 +4,7 @@
 import Chat
 import Foundation
 import GGUF
+import Kernels
 import Remote
 import Store
 import TUI
@@ -23,15 +24,18 @@ public struct BackendOptions {
     public var contextLength: Int?
     public var demoScript: String?
     public var paceMs: Double?
+    /// --cache-type: what the engine's latent KV cache holds (over GLMCHAT_KV and settings.json's cache_type).
+    public var cacheType: String?
     public var endpoint: String?
     public var apiKeyEnv: String?
     public var tokenizer: String?
     /// The folder the coding tools work in (--workspace, else the current folder).
     public var workspace: String
     public init(model: String? = nil, threads: Int? = nil, contextLength: Int? = nil, demoScript: String? = nil, paceMs: Double? = nil,
-                endpoint: String? = nil, apiKeyEnv: String? = nil, tokenizer: String? = nil,
+                cacheType: String? = nil, endpoint: String? = nil, apiKeyEnv: String? = nil, tokenizer: String? = nil,
                 workspace: String = FileManager.default.currentDirectoryPath) {
         self.model = model; self.threads = threads; self.contextLength = contextLength; self.demoScript = demoScript; self.paceMs = paceMs
+        self.cacheType = cacheType
         self.endpoint = endpoint; self.apiKeyEnv = apiKeyEnv; self.tokenizer = tokenizer; self.workspace = workspace
     }
 }
@@ -75,16 +79,18 @@ public enum Backends {
                 """)
         }
         guard FileManager.default.fileExists(atPath: model) else { throw SetupError("the model file \(model) does not exist") }
-        return try engine(modelPath: model, threads: o.threads, contextLength: o.contextLength,
+        let options = try EngineOptions.resolved(cacheTypeFlag: o.cacheType, cacheTypeSetting: settings.cacheType)
+        return try engine(modelPath: model, threads: o.threads, contextLength: o.contextLength, options: options,
                           tools: { try codingTools(in: o.workspace, hiding: hidden, checkpoints: checkpoints) })
     }
 
     /// The in-process engine: loads the model (progress on stderr, before the screen starts) and, for templates
     /// that declare tools, `tools` (default: the coding tools on the current folder, undo in memory).
-    public static func engine(modelPath: String, threads: Int?, contextLength: Int?,
+    /// `options` nil: the environment's (EngineOptions.fromEnvironment).
+    public static func engine(modelPath: String, threads: Int?, contextLength: Int?, options: EngineOptions? = nil,
                               tools: () throws -> ToolExecutor = { try codingTools() }) throws -> BackendChoice {
         FileHandle.standardError.write(Data("glmchat: loading \(modelPath)…\n".utf8))
-        let backend = try EngineChatBackend(modelPath: modelPath, threads: threads, contextLength: contextLength)
+        let backend = try EngineChatBackend(modelPath: modelPath, threads: threads, contextLength: contextLength, options: options)
         return BackendChoice(backend: backend, tools: backend.template.supportsTools ? try tools() : nil)
     }
 

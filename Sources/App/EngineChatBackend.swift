@@ -7,6 +7,7 @@ import Dispatch
 import Engine
 import Foundation
 import GGUF
+import Kernels
 import Synchronization
 import Tokenizer
 
@@ -26,9 +27,10 @@ public final class EngineChatBackend: ChatBackend, @unchecked Sendable {
     let queue = DispatchQueue(label: "glmchat.engine")
     private let cancelled = Atomic<Bool>(false)
 
-    public init(modelPath: String, threads: Int?, contextLength requested: Int?) throws {
+    /// `options` nil: the environment's (EngineOptions.fromEnvironment).
+    public init(modelPath: String, threads: Int?, contextLength requested: Int?, options: EngineOptions? = nil) throws {
         let n = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
-        model = try Model(path: modelPath, threads: n)
+        model = try Model(path: modelPath, threads: n, options: options)
         tokenizer = try Tokenizer(gguf: model.gguf)
         let recognized = TemplateRecognition.recognize(model.gguf.string("tokenizer.chat_template"))
         template = recognized.template

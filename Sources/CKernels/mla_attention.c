@@ -4,7 +4,10 @@
 // each key is loaded once per block of rows. One decoded token: its heads are the rows and the keys are split into
 // parts run on different threads, combined by ck_mla_merge. A prompt batch: a few tokens × all heads are the rows,
 // each token seeing the keys up to its own position (causal). The AVX2+FMA kernel and its scalar twin run the same
-// steps; only the order of the dot products' sums differs.
+// steps; only the order of the dot products' sums differs. Keys in f32, IEEE f16, or q8_0 (ggml's blocks of 32: an
+// f16 scale and 32 int8; a row of `stride` numbers is ceil(stride / 32) blocks, the last one padded): the SIMD
+// kernel widens a block of 64 q8_0 keys into f32 once (for all rows, the scores and the values) and runs the f32
+// steps on it; the twin reads each number as d · q. Both see the same numbers: d · q is exact in f32.
 #include <math.h>
 #include <string.h>
 #include "CKernels.h"
@@ -14,12 +17,23 @@
 #define CK_MLA_BLOCK 64
 
 /// The rows of q (nrows, kw) and the keys each sees: row r is token r / per, which sees keys 0 ..< len0 + r / per.
-/// keys: (·, stride) f32, or f16 (IEEE half) when f16 is set.
-typedef struct { const float *q; int nrows, per, kw, vw; const void *keys; int f16; int64_t stride, len0; } mla_rows;
+/// keys: (·, stride) numbers of `type` (CK_KV_F32, CK_KV_F16, CK_KV_Q8_0; q8_0 rows ceil(stride / 32) blocks apart).
+typedef struct { const float *q; int nrows, per, kw, vw; const void *keys; int type; int64_t stride, len0; } mla_rows;
+
+/// Bytes of one q8_0 block (an f16 scale and 32 int8).
+#define Q8_BLOCK_BYTES 34
 
 /// Element c of key row j as f32.
 static inline float key_at(const mla_rows *a, int64_t j, int c) {
-    return a->f16 ? ck_fp16_to_fp32(((const uint16_t *)a->keys)[j * a->stride + c]) : ((const float *)a->keys)[j * a->stride + c];
+    switch (a->type) {
+    case CK_KV_F16: return ck_fp16_to_fp32(((const uint16_t *)a->keys)[j * a->stride + c]);
+    case CK_KV_Q8_0: {
+        const uint8_t *blk = (const uint8_t *)a->keys + (j * ((a->stride + 31) / 32) + c / 32) * Q8_BLOCK_BYTES;
+        uint16_t d; memcpy(&d, blk, 2);
+        return ck_fp16_to_fp32(d) * (float)(int8_t)blk[2 + c % 32];
+    }
+    default: return ((const float *)a->keys)[j * a->stride + c];
+    }
 }
 
 static inline int64_t row_len(const mla_rows *a, int r) { return a->len0 + r / a->per; }
@@ -126,55 +140,85 @@ AVX2 static int exp_avx2(float *x, int nb, float mn) {
     return j;
 }
 
-AVX2 static inline __attribute__((always_inline)) void part_avx2(const mla_rows *a, int64_t j0, int64_t j1, float scale,
-                                                                 float *o, float *ml, float *s, const int F16) {
+/// dst (nb, kwp) = the nb q8_0 key rows from key b widened to f32, kwp = kw rounded up to whole blocks.
+AVX2 static void widen_q8_0(const mla_rows *a, int64_t b, int nb, int kwp, float *dst) {
+    const int64_t row = (a->stride + 31) / 32 * Q8_BLOCK_BYTES;
+    for (int j = 0; j < nb; j++) {
+        const uint8_t *blk = (const uint8_t *)a->keys + (b + j) * row;
+        float *x = dst + (size_t)j * kwp;
+        for (int c = 0; c < kwp; c += 32, blk += Q8_BLOCK_BYTES) {
+            uint16_t dh; memcpy(&dh, blk, 2);
+            const __m256 d = _mm256_set1_ps(ck_fp16_to_fp32(dh));
+            for (int k = 0; k < 32; k += 8) {
+                const __m256i q = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(blk + 2 + k)));
+                _mm256_storeu_ps(x + c + k, _mm256_mul_ps(_mm256_cvtepi32_ps(q), d));
+            }
+        }
+    }
+}
+
+/// The block of nb keys from key b for rows r0 …: scores, online softmax, O += P·V. keys: key b's row, rows `stride`
+/// numbers apart, f32 or f16 (F16).
+AVX2 static inline __attribute__((always_inline)) void block_avx2(const mla_rows *a, const char *keys, int64_t stride,
+                                                                  int64_t b, int nb, int r0, float scale, float *o,
+                                                                  float *m, float *l, float *alpha, float *s, const int F16) {
     const size_t es = F16 ? 2 : 4;  // bytes per cache element
     const int nrows = a->nrows, kw = a->kw, vw = a->vw;
+    for (int j = 0; j < nb; j += 2) {
+        const char *k0 = keys + (size_t)j * stride * es;
+        const char *k1 = j + 1 < nb ? k0 + stride * es : k0;  // a lone last key twice
+        float pair[5 * CK_MLA_BLOCK];
+        for (int h0 = r0; h0 < nrows; h0 += 5) {
+            const int H = nrows - h0 < 5 ? nrows - h0 : 5;
+            const float *qh = a->q + (size_t)h0 * kw;
+            float *dst = j + 1 < nb ? s + h0 * CK_MLA_BLOCK + j : pair;
+            switch (H) {
+            case 5: scores_2xH(k0, k1, qh, kw, 5, F16, dst); break;
+            case 4: scores_2xH(k0, k1, qh, kw, 4, F16, dst); break;
+            case 3: scores_2xH(k0, k1, qh, kw, 3, F16, dst); break;
+            case 2: scores_2xH(k0, k1, qh, kw, 2, F16, dst); break;
+            default: scores_2xH(k0, k1, qh, kw, 1, F16, dst); break;
+            }
+            if (dst == pair) for (int h = 0; h < H; h++) s[(h0 + h) * CK_MLA_BLOCK + j] = pair[h * CK_MLA_BLOCK];
+        }
+    }
+    block_softmax(a, s, r0, b, nb, scale, m, l, alpha, 1);
+    rescale(o, r0, nrows, vw, alpha);
+    for (int d = 0; d < vw; d += 16)
+        for (int h0 = r0; h0 < nrows; h0 += 5) {
+            const int H = nrows - h0 < 5 ? nrows - h0 : 5;
+            float *oh = o + (size_t)h0 * vw + d;
+            const float *p = s + h0 * CK_MLA_BLOCK;
+            switch (H) {
+            case 5: pv_Hx16(oh, vw, p, keys + d * es, stride, nb, 5, F16); break;
+            case 4: pv_Hx16(oh, vw, p, keys + d * es, stride, nb, 4, F16); break;
+            case 3: pv_Hx16(oh, vw, p, keys + d * es, stride, nb, 3, F16); break;
+            case 2: pv_Hx16(oh, vw, p, keys + d * es, stride, nb, 2, F16); break;
+            default: pv_Hx16(oh, vw, p, keys + d * es, stride, nb, 1, F16); break;
+            }
+        }
+}
+
+/// deq: CK_MLA_BLOCK rows of kw rounded up to 32 floats of scratch (q8_0 keys only).
+AVX2 static void part_avx2(const mla_rows *a, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s, float *deq) {
+    const int nrows = a->nrows, kwp = (a->kw + 31) / 32 * 32;
     float *m = ml, *l = ml + nrows, alpha[nrows];
     start_part(a, o, ml);
     for (int64_t b = j0; b < j1; b += CK_MLA_BLOCK) {
         const int nb = (int)(j1 - b < CK_MLA_BLOCK ? j1 - b : CK_MLA_BLOCK), r0 = first_row(a, b);
-        for (int j = 0; j < nb; j += 2) {
-            const char *k0 = (const char *)a->keys + (size_t)(b + j) * a->stride * es;
-            const char *k1 = j + 1 < nb ? k0 + a->stride * es : k0;  // a lone last key twice
-            float pair[5 * CK_MLA_BLOCK];
-            for (int h0 = r0; h0 < nrows; h0 += 5) {
-                const int H = nrows - h0 < 5 ? nrows - h0 : 5;
-                const float *qh = a->q + (size_t)h0 * kw;
-                float *dst = j + 1 < nb ? s + h0 * CK_MLA_BLOCK + j : pair;
-                switch (H) {
-                case 5: scores_2xH(k0, k1, qh, kw, 5, F16, dst); break;
-                case 4: scores_2xH(k0, k1, qh, kw, 4, F16, dst); break;
-                case 3: scores_2xH(k0, k1, qh, kw, 3, F16, dst); break;
-                case 2: scores_2xH(k0, k1, qh, kw, 2, F16, dst); break;
-                default: scores_2xH(k0, k1, qh, kw, 1, F16, dst); break;
-                }
-                if (dst == pair) for (int h = 0; h < H; h++) s[(h0 + h) * CK_MLA_BLOCK + j] = pair[h * CK_MLA_BLOCK];
-            }
+        switch (a->type) {
+        case CK_KV_F16:
+            block_avx2(a, (const char *)a->keys + (size_t)b * a->stride * 2, a->stride, b, nb, r0, scale, o, m, l, alpha, s, 1);
+            break;
+        case CK_KV_Q8_0:
+            widen_q8_0(a, b, nb, kwp, deq);
+            block_avx2(a, (const char *)deq, kwp, b, nb, r0, scale, o, m, l, alpha, s, 0);
+            break;
+        default:
+            block_avx2(a, (const char *)a->keys + (size_t)b * a->stride * 4, a->stride, b, nb, r0, scale, o, m, l, alpha, s, 0);
+            break;
         }
-        block_softmax(a, s, r0, b, nb, scale, m, l, alpha, 1);
-        rescale(o, r0, nrows, vw, alpha);
-        const char *v = (const char *)a->keys + (size_t)b * a->stride * es;
-        for (int d = 0; d < vw; d += 16)
-            for (int h0 = r0; h0 < nrows; h0 += 5) {
-                const int H = nrows - h0 < 5 ? nrows - h0 : 5;
-                float *oh = o + (size_t)h0 * vw + d;
-                const float *p = s + h0 * CK_MLA_BLOCK;
-                switch (H) {
-                case 5: pv_Hx16(oh, vw, p, v + d * es, a->stride, nb, 5, F16); break;
-                case 4: pv_Hx16(oh, vw, p, v + d * es, a->stride, nb, 4, F16); break;
-                case 3: pv_Hx16(oh, vw, p, v + d * es, a->stride, nb, 3, F16); break;
-                case 2: pv_Hx16(oh, vw, p, v + d * es, a->stride, nb, 2, F16); break;
-                default: pv_Hx16(oh, vw, p, v + d * es, a->stride, nb, 1, F16); break;
-                }
-            }
     }
-}
-AVX2 static void part_avx2_f32(const mla_rows *a, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
-    part_avx2(a, j0, j1, scale, o, ml, s, 0);
-}
-AVX2 static void part_avx2_f16(const mla_rows *a, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
-    part_avx2(a, j0, j1, scale, o, ml, s, 1);
 }
 #else
 static int exp_avx2(float *x, int nb, float mn) { (void)x; (void)nb; (void)mn; return 0; }
@@ -199,29 +243,35 @@ static void block_softmax(const mla_rows *a, float *s, int r0, int64_t b, int nb
     }
 }
 
-static void run_part(const float *q, int nrows, int per, int kw, int vw, const void *keys, int f16, int64_t stride,
+/// This thread's scratch for widened q8_0 keys (the pool's threads live as long as the process).
+static _Thread_local void *deq_buf;
+static _Thread_local size_t deq_cap;
+
+static void run_part(const float *q, int nrows, int per, int kw, int vw, const void *keys, int type, int64_t stride,
                      int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s, int scalar) {
-    const mla_rows a = { q, nrows, per < 1 ? nrows : per, kw, vw, keys, f16, stride, len0 };
+    const mla_rows a = { q, nrows, per < 1 ? nrows : per, kw, vw, keys, type, stride, len0 };
     const int64_t last = row_len(&a, nrows - 1);
     if (j1 > last) j1 = last;
 #if defined(__x86_64__)
     if (!scalar && ck_simd_enabled() && kw % 8 == 0 && vw % 16 == 0) {
-        if (f16) part_avx2_f16(&a, j0, j1, scale, o, ml, s); else part_avx2_f32(&a, j0, j1, scale, o, ml, s);
-        return;
+        float *deq = NULL;
+        if (type == CK_KV_Q8_0)
+            deq = ck_grow_buffer(&deq_buf, &deq_cap, sizeof(float) * CK_MLA_BLOCK * (size_t)((kw + 31) / 32 * 32), 1 << 16);
+        if (type != CK_KV_Q8_0 || deq) { part_avx2(&a, j0, j1, scale, o, ml, s, deq); return; }
     }
 #endif
     (void)scalar;
     part_scalar(&a, j0, j1, scale, o, ml, s);
 }
 
-void ck_mla_part(const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_f16, int64_t stride,
+void ck_mla_part(const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_type, int64_t stride,
                  int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
-    run_part(q, nrows, per, kw, vw, keys, keys_f16, stride, len0, j0, j1, scale, o, ml, s, 0);
+    run_part(q, nrows, per, kw, vw, keys, keys_type, stride, len0, j0, j1, scale, o, ml, s, 0);
 }
 
-void ck_mla_part_scalar(const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_f16, int64_t stride,
+void ck_mla_part_scalar(const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_type, int64_t stride,
                         int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
-    run_part(q, nrows, per, kw, vw, keys, keys_f16, stride, len0, j0, j1, scale, o, ml, s, 1);
+    run_part(q, nrows, per, kw, vw, keys, keys_type, stride, len0, j0, j1, scale, o, ml, s, 1);
 }
 
 void ck_mla_merge(int nrows, int vw, int parts, const float *o, const float *ml, float *out) {

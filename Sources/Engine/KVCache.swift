@@ -2,47 +2,85 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Kernels
 
 final class KVCache {
     let layers: Int, capacity: Int
     let kWidth: Int, vWidth: Int          // numbers per token per layer (vWidth 0: values live in K, as MLA)
-    /// Keys held as IEEE f16 (deepseek2's latent cache by default: half the memory and traffic; only with vWidth 0).
-    let half: Bool
+    /// What the keys hold: f32, IEEE f16 (deepseek2's latent cache by default: half the memory and traffic) or q8_0
+    /// (half of f16 again; rows padded with zeros to whole blocks of 32); f16 and q8_0 only with vWidth 0 (values live in K).
+    let type: EngineOptions.KVCacheType
+    /// Bytes of one token's key row in one layer.
+    let keyRowBytes: Int
     private let base: UnsafeMutableRawPointer    // keys (layers, capacity, kWidth), then values (layers, capacity, vWidth)
     private let mappedBytes: Int
+    /// One key row padded with zeros to whole q8_0 blocks (a q8_0 cache whose rows are not whole blocks).
+    private let padded: UnsafeMutablePointer<Float>?
 
     /// Reserves the whole cache as anonymous memory: pages are only committed when a position is written.
-    init(layers: Int, capacity: Int, kWidth: Int, vWidth: Int, half: Bool = false) throws {
-        precondition(!half || vWidth == 0, "an f16 cache holds keys only")
-        self.layers = layers; self.capacity = capacity; self.kWidth = kWidth; self.vWidth = vWidth; self.half = half
+    init(layers: Int, capacity: Int, kWidth: Int, vWidth: Int, type: EngineOptions.KVCacheType = .f32) throws {
+        precondition(type == .f32 || vWidth == 0, "an \(type) cache holds keys only")
+        self.layers = layers; self.capacity = capacity; self.kWidth = kWidth; self.vWidth = vWidth; self.type = type
+        keyRowBytes = type.rowBytes(kWidth)
         let (kn, o1) = layers.multipliedReportingOverflow(by: capacity)
         let (kc, o2) = kn.multipliedReportingOverflow(by: kWidth + vWidth)
         guard !o1, !o2, kc < Int.max / 8 else { throw EngineError.invalidConfig("a KV cache of \(capacity) tokens is too large to address.") }
-        mappedBytes = max(kc * (half ? 2 : 4), 4)
+        mappedBytes = max(kn * (keyRowBytes + vWidth * 4), 4)
         let p = mmap(nil, mappedBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
         guard let p, p != MAP_FAILED else {
             throw EngineError.invalidConfig("cannot reserve \(mappedBytes / 1_000_000) MB for a KV cache of \(capacity) tokens.")
         }
         base = p
+        let whole = (kWidth + 31) / 32 * 32
+        padded = type == .q8_0 && whole != kWidth ? .allocate(capacity: whole) : nil
+        padded?.initialize(repeating: 0, count: whole)
     }
 
-    deinit { munmap(base, mappedBytes) }
+    deinit { munmap(base, mappedBytes); padded?.deallocate() }
 
     /// Bytes the full cache takes once every position is written.
-    var bytes: Int { layers * capacity * (kWidth + vWidth) * (half ? 2 : 4) }
+    var bytes: Int { layers * capacity * (keyRowBytes + vWidth * 4) }
+    /// Bytes one token takes over all layers.
+    var bytesPerToken: Int { layers * (keyRowBytes + vWidth * 4) }
 
-    /// Start of layer `l`'s keys: (capacity, kWidth) f32 (not for an f16 cache).
+    /// Start of layer `l`'s keys: (capacity, kWidth) f32 (an f32 cache).
     @inline(__always) func keys(_ l: Int) -> UnsafeMutablePointer<Float> {
-        precondition(!half, "the keys are f16")
+        precondition(type == .f32, "the keys are \(type)")
         return base.assumingMemoryBound(to: Float.self) + l * capacity * kWidth
     }
-    /// Start of layer `l`'s keys as IEEE f16: (capacity, kWidth) (an f16 cache).
-    @inline(__always) func halfKeys(_ l: Int) -> UnsafeMutablePointer<UInt16> {
-        precondition(half, "the keys are f32")
-        return base.assumingMemoryBound(to: UInt16.self) + l * capacity * kWidth
-    }
-    /// Start of layer `l`'s values: (capacity, vWidth).
+    /// Start of layer `l`'s keys as the cache holds them: (capacity) rows of keyRowBytes.
+    @inline(__always) func keyBytes(_ l: Int) -> UnsafeMutableRawPointer { base + l * capacity * keyRowBytes }
+    /// Start of layer `l`'s values: (capacity, vWidth) f32.
     @inline(__always) func values(_ l: Int) -> UnsafeMutablePointer<Float> {
-        base.assumingMemoryBound(to: Float.self) + (vWidth > 0 ? layers * capacity * kWidth : 0) + l * capacity * vWidth
+        (base + layers * capacity * keyRowBytes).assumingMemoryBound(to: Float.self) + l * capacity * vWidth
+    }
+
+    /// An empty cache of the same shape and type (reserved, nothing committed).
+    func emptyTwin() throws -> KVCache {
+        try KVCache(layers: layers, capacity: capacity, kWidth: kWidth, vWidth: vWidth, type: type)
+    }
+
+    /// Copies positions 0 ..< count of every layer's keys and values from `other` (the same shape and type).
+    func copyRows(from other: KVCache, count: Int) {
+        precondition(other.layers == layers && other.capacity == capacity && other.keyRowBytes == keyRowBytes && other.vWidth == vWidth)
+        for l in 0..<layers {
+            keyBytes(l).copyMemory(from: other.keyBytes(l), byteCount: count * keyRowBytes)
+            if vWidth > 0 { values(l).update(from: other.values(l), count: count * vWidth) }
+        }
+    }
+
+    /// Stores n rows of kWidth f32 numbers from `rows` as layer `l`'s keys at positions pos0 …, converted to the cache's type.
+    func storeKeys(_ l: Int, pos0: Int, _ rows: UnsafePointer<Float>, n: Int) {
+        let dst = keyBytes(l) + pos0 * keyRowBytes
+        switch type {
+        case .f32: dst.assumingMemoryBound(to: Float.self).update(from: rows, count: n * kWidth)
+        case .f16: Ops.toHalf(rows, dst.assumingMemoryBound(to: UInt16.self), count: n * kWidth)
+        case .q8_0:
+            guard let padded else { try! Quant.quantizeRow(.q8_0, rows, dst, count: n * kWidth); return }  // whole blocks
+            for t in 0..<n {
+                padded.update(from: rows + t * kWidth, count: kWidth)
+                try! Quant.quantizeRow(.q8_0, padded, dst + t * keyRowBytes, count: (kWidth + 31) / 32 * 32)
+            }
+        }
     }
 }

@@ -28,6 +28,7 @@
 // A reader verifies the header, a commit record, every chunk header and token ids before it touches a session,
 // and the rows of the chunks it will load; it uses a snapshot whole or not at all.
 import GGUF
+import Kernels
 
 public enum KVSnapshot {
     static let formatVersion = 1
@@ -48,14 +49,15 @@ public enum KVSnapshot {
     /// What a snapshot's cache holds per token.
     public struct Layout: Equatable, Sendable, CustomStringConvertible {
         public let arch: Architecture
-        /// Numbers stored as IEEE f16 (else f32).
-        public let half: Bool
+        /// What the key rows hold (values are always f32).
+        public let type: EngineOptions.KVCacheType
         public let layers: Int, keyWidth: Int, valueWidth: Int
 
-        var elementBytes: Int { half ? 2 : 4 }
         /// Bytes of the rows of `count` tokens.
-        func rowBytes(_ count: Int) -> Int { layers * count * (keyWidth + valueWidth) * elementBytes }
-        public var cacheType: String { half ? "f16" : "f32" }
+        func rowBytes(_ count: Int) -> Int { layers * count * (type.rowBytes(keyWidth) + valueWidth * 4) }
+        public var cacheType: String { type.rawValue }
+        /// The header's code for `type` (0 f32, 1 f16, 2 q8_0: the first two as in format 1's f16 flag).
+        static let typeCodes: [EngineOptions.KVCacheType] = [.f32, .f16, .q8_0]
         public var description: String { "\(layers) layers of \(keyWidth)+\(valueWidth) numbers per token" }
     }
 
@@ -68,7 +70,7 @@ public enum KVSnapshot {
         var encoded: [UInt8] {
             var w = LittleEndianBytes()
             w.u64(headerMagic); w.u32(formatVersion); w.u32(engineVersion)
-            w.u32(layout.arch == .deepseek2 ? 0 : 1); w.u32(layout.half ? 1 : 0)
+            w.u32(layout.arch == .deepseek2 ? 0 : 1); w.u32(Layout.typeCodes.firstIndex(of: layout.type)!)
             w.u32(layout.layers); w.u32(layout.keyWidth); w.u32(layout.valueWidth); w.u32(0)
             w.u64(contextLength); w.u64(identity.fileSize); w.u64(identity.headerHash); w.u64(identity.tensorSampleHash)
             w.checksum()
@@ -82,9 +84,9 @@ public enum KVSnapshot {
             guard r.u32(8) == formatVersion else { throw KVSnapshotError.formatVersion(r.u32(8)) }
             guard r.checksumHolds(at: 72) else { throw KVSnapshotError.damaged(.header) }
             let arch = r.u32(16), type = r.u32(20)
-            guard arch <= 1, type <= 1, r.u32(24) > 0, r.u32(28) > 0, r.u32(36) == 0 else { throw KVSnapshotError.damaged(.header) }
+            guard arch <= 1, type < Layout.typeCodes.count, r.u32(24) > 0, r.u32(28) > 0, r.u32(36) == 0 else { throw KVSnapshotError.damaged(.header) }
             engineVersion = r.u32(12)
-            layout = Layout(arch: arch == 0 ? .deepseek2 : .llama, half: type == 1, layers: r.u32(24), keyWidth: r.u32(28),
+            layout = Layout(arch: arch == 0 ? .deepseek2 : .llama, type: Layout.typeCodes[type], layers: r.u32(24), keyWidth: r.u32(28),
                             valueWidth: r.u32(32))
             contextLength = Int(r.u64(40))
             identity = ModelIdentity(fileSize: r.u64(48), headerHash: r.u64(56), tensorSampleHash: r.u64(64))

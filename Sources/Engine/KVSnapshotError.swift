@@ -28,7 +28,7 @@ public enum KVSnapshotError: Error, CustomStringConvertible, Equatable, Sendable
         case .engineVersion(let found, let current):
             return "the KV snapshot is from another engine version (\(found); this one is \(current))."
         case .otherModel: return "the KV snapshot was made for another model file."
-        case .cacheType(let found, let session): return "the KV snapshot was made with an \(found) cache; this session keeps \(session)."
+        case .cacheType(let found, let session): return "the KV snapshot was made with \(found == "q8_0" ? "a" : "an") \(found) cache; this session keeps \(session)."
         case .cacheShape(let found, let session): return "the KV snapshot holds \(found); this session's cache holds \(session)."
         case .damaged(let d):
             switch d {

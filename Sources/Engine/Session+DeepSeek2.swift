@@ -29,11 +29,7 @@ extension Session {
             Ops.rmsNorm(row, L.kvANorm.pointer, row, count: kvr, eps: c.rmsEps)
             rope.apply(row + kvr, cache: s.ropeCache + t * rd)
         }
-        if cache.half {
-            Ops.toHalf(s.kv, cache.halfKeys(l) + pos0 * kw, count: n * kw)
-        } else {
-            (cache.keys(l) + pos0 * kw).update(from: s.kv, count: n * kw)
-        }
+        cache.storeKeys(l, pos0: pos0, s.kv, n: n)
 
         // absorbed queries qcat (n, nHead, kvLora + rope) = [k_b[h] · q_nope | rope(q_pe)]; gin (n, nHead, nope)
         for t in 0..<n {
@@ -55,7 +51,7 @@ extension Session {
                                            accWidth: max(kvr, vl), n: n, pos0: pos0, scale: c.kqScale)
             attention.run(heads: nh, pool: pool)
         } else {
-            let keys = cache.half ? UnsafeRawPointer(cache.halfKeys(l)) : UnsafeRawPointer(cache.keys(l))
+            let keys = UnsafeRawPointer(cache.keyBytes(l))
             if n == 1 { latentAttentionOneToken(keys, pos: pos0) } else { latentAttentionBatch(keys, n: n, pos0: pos0) }
         }
 

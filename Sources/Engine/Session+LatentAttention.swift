@@ -9,8 +9,8 @@ import Kernels
 /// One part of the keys of the token's attention, for all heads.
 private struct OneTokenAttention {
     let qcat: UnsafePointer<Float>           // (nHead, kvLora + rope)
-    let keys: UnsafeRawPointer               // (len, kvLora + rope), f32 or f16
-    let half: Bool
+    let keys: UnsafeRawPointer               // (len, kvLora + rope), f32, f16 or q8_0
+    let type: Int32                          // CK_KV_*
     let out: UnsafeMutablePointer<Float>     // (parts, nHead, kvLora)
     let stats: UnsafeMutablePointer<Float>   // (parts, 2, nHead)
     let scores: UnsafeMutablePointer<Float>  // (parts, nHead, 64)
@@ -19,7 +19,7 @@ private struct OneTokenAttention {
 
     func run(part: Int) {
         let blocks = (len + 63) / 64, b0 = part * blocks / parts, b1 = (part + 1) * blocks / parts
-        ck_mla_part(qcat, Int32(nh), Int32(nh), Int32(kw), Int32(kvr), keys, half ? 1 : 0, Int64(kw), Int64(len),
+        ck_mla_part(qcat, Int32(nh), Int32(nh), Int32(kw), Int32(kvr), keys, type, Int64(kw), Int64(len),
                     Int64(b0 * 64), Int64(min(len, b1 * 64)), scale, out + part * nh * kvr, stats + part * 2 * nh,
                     scores + part * nh * 64)
     }
@@ -28,8 +28,8 @@ private struct OneTokenAttention {
 /// `tokens` batch tokens × all heads as the rows of one task (the last tokens first: they see the most keys).
 private struct BatchAttention {
     let qcat: UnsafePointer<Float>           // (n, nHead, kvLora + rope)
-    let keys: UnsafeRawPointer               // (pos0 + n, kvLora + rope), f32 or f16
-    let half: Bool
+    let keys: UnsafeRawPointer               // (pos0 + n, kvLora + rope), f32, f16 or q8_0
+    let type: Int32                          // CK_KV_*
     let heads: UnsafeMutablePointer<Float>   // (n, nHead, kvLora)
     let nh: Int, kvr: Int, kw: Int, n: Int, pos0: Int, tokens: Int
     let scale: Float
@@ -39,19 +39,30 @@ private struct BatchAttention {
     func run(task: Int) {
         let t0 = (tasks - 1 - task) * tokens, m = min(tokens, n - t0), rows = m * nh
         let o = threadScratchFloats(rows * (kvr + 2 + 64)), stats = o + rows * kvr, s = stats + 2 * rows
-        ck_mla_part(qcat + t0 * nh * kw, Int32(rows), Int32(nh), Int32(kw), Int32(kvr), keys, half ? 1 : 0, Int64(kw),
+        ck_mla_part(qcat + t0 * nh * kw, Int32(rows), Int32(nh), Int32(kw), Int32(kvr), keys, type, Int64(kw),
                     Int64(pos0 + t0 + 1), 0, Int64(pos0 + t0 + m), scale, o, stats, s)
         ck_mla_merge(Int32(rows), Int32(kvr), 1, o, stats, heads + t0 * nh * kvr)
     }
 }
 
+extension KVCache {
+    /// The attention kernels' code for what the keys hold.
+    var kernelType: Int32 {
+        switch type {
+        case .f32: Int32(CK_KV_F32)
+        case .f16: Int32(CK_KV_F16)
+        case .q8_0: Int32(CK_KV_Q8_0)
+        }
+    }
+}
+
 extension Session {
     /// heads (nHead, kvLora) = softmax(scale · qcat·Kᵀ) · latent for the token at `pos`; qcat (nHead, kvLora + rope),
-    /// keys (ctx, kvLora + rope; f32 or f16 as the cache holds them) holding rows 0 … pos. The keys are split over the
+    /// keys (ctx, kvLora + rope; f32, f16 or q8_0 as the cache holds them) holding rows 0 … pos. The keys are split over the
     /// threads, each read once for all heads.
     func latentAttentionOneToken(_ keys: UnsafeRawPointer, pos: Int) {
         let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank, len = pos + 1
-        var task = OneTokenAttention(qcat: s.qcat, keys: keys, half: cache.half, out: s.partOut, stats: s.partStats,
+        var task = OneTokenAttention(qcat: s.qcat, keys: keys, type: cache.kernelType, out: s.partOut, stats: s.partStats,
                                      scores: s.partScores, nh: nh, kvr: kvr, kw: kvr + c.ropeDims, len: len,
                                      parts: min(s.decodeParts, (len + 63) / 64), scale: c.kqScale)
         pool.run(task.parts, &task) { t, b, e in
@@ -65,7 +76,7 @@ extension Session {
     /// GLM-4.7-Flash sizes: their queries, outputs and a block of keys stay in L2).
     func latentAttentionBatch(_ keys: UnsafeRawPointer, n: Int, pos0: Int) {
         let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank
-        var task = BatchAttention(qcat: s.qcat, keys: keys, half: cache.half, heads: s.heads, nh: nh, kvr: kvr,
+        var task = BatchAttention(qcat: s.qcat, keys: keys, type: cache.kernelType, heads: s.heads, nh: nh, kvr: kvr,
                                   kw: kvr + c.ropeDims, n: n, pos0: pos0, tokens: 2, scale: c.kqScale)
         pool.run(task.tasks, &task) { t, b, e in
             let task = t!.assumingMemoryBound(to: BatchAttention.self).pointee

@@ -6,6 +6,8 @@
 // One writer per file at a time (the caller's lock, as for the conversation file); readers of a file may run
 // while it is being written: they see the old snapshot or the new one.
 
+import Kernels
+
 /// What `writeSnapshot` did.
 public struct KVSnapshotWrite: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
@@ -27,7 +29,7 @@ extension Session {
     /// The snapshot header this session writes, and the one a snapshot must have to be restored here.
     var snapshotHeader: KVSnapshot.Header {
         KVSnapshot.Header(engineVersion: KVSnapshot.engineVersion,
-                          layout: KVSnapshot.Layout(arch: config.arch, half: cache.half, layers: cache.layers,
+                          layout: KVSnapshot.Layout(arch: config.arch, type: cache.type, layers: cache.layers,
                                                     keyWidth: cache.kWidth, valueWidth: cache.vWidth),
                           contextLength: contextLength, identity: model.identity)
     }
@@ -37,8 +39,8 @@ extension Session {
         let own = snapshotHeader
         if header.engineVersion != own.engineVersion { return .engineVersion(found: header.engineVersion, current: own.engineVersion) }
         if header.identity != own.identity || header.layout.arch != own.layout.arch { return .otherModel }
-        if header.layout.half != own.layout.half {
-            return .cacheType(found: header.layout.cacheType, session: "an \(own.layout.cacheType) cache")
+        if header.layout.type != own.layout.type {
+            return .cacheType(found: header.layout.cacheType, session: "\(own.layout.type == .q8_0 ? "a" : "an") \(own.layout.cacheType) cache")
         }
         if header.layout != own.layout { return .cacheShape(found: header.layout.description, session: own.layout.description) }
         return nil

@@ -13,13 +13,17 @@ public final class Session {
     /// deepseek2 attention in llama.cpp's exact float order (its non-flash x86 CPU path), bit for bit, instead of
     /// the flash-style kernel (~3× faster on long prompts; logits agree to float rounding). The llama path is always exact.
     public let exactAttention: Bool
-    /// deepseek2's latent cache holds IEEE f16 (as llama.cpp's default KV cache): half the memory (54 KB instead of
-    /// 108 KB per token for GLM-4.7-Flash) and half the cache reads per decoded token; f32 with exact attention.
-    public var halfCache: Bool { cache.half }
+    /// What the KV cache holds. deepseek2's latent cache: IEEE f16 by default (as llama.cpp's default KV cache), half
+    /// the memory (54 KB instead of 108 KB per token for GLM-4.7-Flash) and half the cache reads per decoded token;
+    /// q8_0 halves it again (29 KB); f32 with exact attention. llama caches: f32.
+    public var cacheType: EngineOptions.KVCacheType { cache.type }
+    /// Bytes one cached token takes over all layers.
+    public var cacheBytesPerToken: Int { cache.bytesPerToken }
     /// What the KV cache holds, in order.
     public internal(set) var tokens: [Int] = []
 
-    let cache: KVCache
+    /// The rows of `tokens` (swapped with a parked conversation's by `exchange`, see Session+Parking).
+    var cache: KVCache
     let scratch: Scratch
     let rope: Rope
     let pool: ThreadPool
@@ -36,9 +40,9 @@ public final class Session {
     public static let defaultBatchSize = 512
 
     /// `contextLength` nil: the model's training context (reserved lazily: memory is committed as it fills).
-    /// `halfCache` nil: the model's options (kvCache) for deepseek2 unless `exactAttention`; llama always keeps f32.
+    /// `cacheType` nil: the model's options (kvCache) for deepseek2 unless `exactAttention` (always f32, as llama).
     public init(model: Model, contextLength: Int?, batchSize: Int = Session.defaultBatchSize, exactAttention: Bool = false,
-                halfCache: Bool? = nil) throws {
+                cacheType: EngineOptions.KVCacheType? = nil) throws {
         self.model = model
         self.exactAttention = exactAttention
         config = model.config
@@ -54,7 +58,7 @@ public final class Session {
         switch model.weights {
         case .deepseek2:
             cache = try KVCache(layers: config.blockCount, capacity: n, kWidth: config.kvLoraRank + config.ropeDims, vWidth: 0,
-                                half: !exactAttention && (halfCache ?? (model.options.kvCache == .f16)))
+                                type: exactAttention ? .f32 : cacheType ?? model.options.kvCache)
             rope = Rope(config.rope)
         case .llama(let w):
             let width = config.headCountKV * config.keyLength

@@ -8,8 +8,24 @@ public struct EngineOptions: Sendable, Equatable {
     /// Which kernels run: `auto` takes, per weight type, the family measured fastest on this CPU; the others force the
     /// widest family allowed (a type without a kernel there falls back to the next narrower one, down to the scalar twin).
     public enum KernelFamily: String, Sendable, CaseIterable { case auto, scalar, avx2, avx512 }
-    /// What deepseek2's latent KV cache holds (llama caches always hold f32).
-    public enum KVCacheType: String, Sendable, CaseIterable { case f16, f32 }
+    /// What deepseek2's latent KV cache holds (llama caches always hold f32): IEEE f16, f32, or q8_0 (ggml's blocks
+    /// of 32 numbers: an f16 scale and 32 int8, 34 bytes; rows quantized as they are appended, a row whose width is
+    /// not a multiple of 32 padded with zeros to whole blocks: GLM's 576 = 18 blocks, as llama.cpp's q8_0 cache).
+    public enum KVCacheType: String, Sendable, CaseIterable {
+        case f16, f32, q8_0
+
+        /// Bytes of a row of `width` numbers.
+        public func rowBytes(_ width: Int) -> Int {
+            switch self {
+            case .f32: width * 4
+            case .f16: width * 2
+            case .q8_0: (width + 31) / 32 * 34
+            }
+        }
+
+        /// Parses a `--cache-type` / `cache_type` value; nil for anything else.
+        public init?(name: String) { self.init(rawValue: name.lowercased()) }
+    }
 
     public var kernels: KernelFamily
     /// Batches (prompt processing) on AMX tiles where the CPU has them.
@@ -47,6 +63,22 @@ public struct EngineOptions: Sendable, Equatable {
         o.amx = try flag("GLMCHAT_AMX") ?? o.amx
         o.gfni = try flag("GLMCHAT_GFNI") ?? o.gfni
         o.repack = try flag("GLMCHAT_REPACK") ?? o.repack
+        return o
+    }
+
+    /// The options for one run: the environment's, with the KV cache type from `--cache-type` (`flag`), else
+    /// GLMCHAT_KV, else settings.json's `cache_type` (`setting`), else f16. Bad values are one sentence.
+    public static func resolved(cacheTypeFlag flag: String? = nil, cacheTypeSetting setting: String? = nil,
+                                _ lookup: (String) -> String? = { getenv($0).map { String(cString: $0) } }) throws -> EngineOptions {
+        var o = try fromEnvironment(lookup)
+        func parse(_ v: String, _ source: String) throws -> KVCacheType {
+            guard let t = KVCacheType(name: v) else {
+                throw KernelError.badOption("\(source) \(v) is not a KV cache type (use \(KVCacheType.allCases.map(\.rawValue).joined(separator: ", "))).")
+            }
+            return t
+        }
+        if let setting, !setting.isEmpty, (lookup("GLMCHAT_KV") ?? "").isEmpty { o.kvCache = try parse(setting, "cache_type in settings.json:") }
+        if let flag { o.kvCache = try parse(flag, "--cache-type") }
         return o
     }
 

@@ -28,6 +28,10 @@ public struct Settings: Codable, Equatable, Sendable {
     public var autoCompact: Bool = false
     /// Bytes the engine's KV cache folder may hold (nil: a tenth of the free disk space, at most 20 GB).
     public var kvCacheMaxBytes: Int64? = nil
+    /// What the engine's latent KV cache holds: "f16" (default), "f32" or "q8_0" (--cache-type overrides it).
+    public var cacheType: String? = nil
+    /// Bytes of memory the KV caches of conversations switched away from may keep (nil: see KVMemoryKeeper).
+    public var kvMemoryMaxBytes: Int64? = nil
     /// Command prefixes run without asking, by workspace folder (see `CommandRule`).
     public var allowedCommands: [String: [String]] = [:]
 
@@ -35,6 +39,7 @@ public struct Settings: Codable, Equatable, Sendable {
         case thinking, expandThinking = "expand_thinking", keepThinking = "keep_thinking", theme, notify, sampling, model
         case endpoint, apiKeyEnv = "api_key_env", servedModel = "served_model", kvCacheMaxBytes = "kv_cache_max_bytes"
         case autoCompact = "auto_compact"
+        case cacheType = "cache_type", kvMemoryMaxBytes = "kv_memory_max_bytes"
         case allowedCommands = "allowed_commands"
     }
     public init() {}
@@ -53,6 +58,8 @@ public struct Settings: Codable, Equatable, Sendable {
         servedModel = (try? c.decodeIfPresent(String.self, forKey: .servedModel)) ?? nil
         kvCacheMaxBytes = (try? c.decodeIfPresent(Int64.self, forKey: .kvCacheMaxBytes)).flatMap { $0 }.flatMap { $0 >= 0 ? $0 : nil }
         autoCompact = (try? c.decodeIfPresent(Bool.self, forKey: .autoCompact)) ?? def.autoCompact
+        cacheType = (try? c.decodeIfPresent(String.self, forKey: .cacheType)) ?? nil
+        kvMemoryMaxBytes = (try? c.decodeIfPresent(Int64.self, forKey: .kvMemoryMaxBytes)).flatMap { $0 }.flatMap { $0 >= 0 ? $0 : nil }
         allowedCommands = (try? c.decodeIfPresent([String: [String]].self, forKey: .allowedCommands)) ?? [:]
     }
 }

@@ -1,4 +1,5 @@
-// `glmchat bench -m M [-p 512] [-n 128] [-t N] [-r 3] [--json]`: prefill and decode speed (min/median/max tok/s).
+// `glmchat bench -m M [-p 512] [-n 128] [-d 0] [-t N] [-r 3] [--cache-type T] [--json]`: prefill and decode speed
+// (min/median/max tok/s), optionally after `-d` tokens already in the cache (speed at a long context).
 import ArgumentParser
 import Engine
 import Foundation
@@ -9,6 +10,8 @@ struct BenchCommand: ParsableCommand {
     @Option(name: [.short, .customLong("model")], help: "The GGUF model file.") var model: String
     @Option(name: [.short, .customLong("prompt-tokens")], help: "Prompt tokens to prefill.") var p: Int = 512
     @Option(name: [.short, .customLong("gen-tokens")], help: "Tokens to decode.") var n: Int = 128
+    @Option(name: [.short, .customLong("depth")], help: "Tokens already in the cache before the timed prefill and decode (prefilled once, not timed).") var depth: Int = 0
+    @Option(name: .customLong("cache-type"), help: cacheTypeHelp) var cacheType: String?
     @Flag(help: "deepseek2: attention in llama.cpp's exact float order (its non-flash CPU path) instead of the flash-style kernel.") var exactAttention = false
     @Option(name: [.short, .customLong("threads")], help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: [.short, .customLong("repetitions")], help: "Repetitions.") var reps: Int = 3
@@ -23,22 +26,24 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard p >= 1, n >= 0, threads >= 1, reps >= 1, batch >= 1 else { fail("-p, -t, -r and --batch must be at least 1 and -n at least 0") }
-        var options = engineOptions()
+        guard p >= 1, n >= 0, depth >= 0, threads >= 1, reps >= 1, batch >= 1 else { fail("-p, -t, -r and --batch must be at least 1, -n and -d at least 0") }
+        var options = engineOptions(cacheType: cacheType)
         if noRepack { options.repack = false }
         let m = reportingErrors { try Model(path: model, threads: threads, options: options) }
         let c = m.config
-        guard p + n <= c.contextLength else { fail("the benchmark needs \(p + n) tokens of context but the model holds only \(c.contextLength)") }
-        let session = reportingErrors { try Session(model: m, contextLength: p + n, batchSize: batch, exactAttention: exactAttention) }
+        let total = depth + p + n
+        guard total <= c.contextLength else { fail("the benchmark needs \(total) tokens of context but the model holds only \(c.contextLength)") }
+        let session = reportingErrors { try Session(model: m, contextLength: total, batchSize: batch, exactAttention: exactAttention) }
         // Deterministic pseudo-random prompt tokens (avoiding id 0..<16, often control tokens).
         var rng: UInt64 = 0x1234_5678
-        let prompt: [Int] = (0..<p).map { _ in
+        let prompt: [Int] = (0..<depth + p).map { _ in
             rng = rng &* 6364136223846793005 &+ 1442695040888963407
             return 16 + Int((rng >> 33) % UInt64(max(1, c.vocabSize - 16)))
         }
         var pp: [Double] = [], tg: [Double] = []
+        if depth > 0 { _ = reportingErrors { try session.prefill(Array(prompt.prefix(depth))) } }
         for _ in 0..<reps {
-            session.truncate(to: 0)
+            session.truncate(to: depth)
             var t0 = DispatchTime.now().uptimeNanoseconds
             var next = reportingErrors { try session.prefill(prompt, progress: nil) { argmax($0) } }
             pp.append(Double(p) / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9))
@@ -52,14 +57,15 @@ struct BenchCommand: ParsableCommand {
         let gbps = ts.median * Double(m.activeWeightBytes) / 1e9
         if json {
             print("""
-            {"model": "\(model.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))", "threads": \(threads), "prompt_tokens": \(p), "gen_tokens": \(n), "repetitions": \(reps), \
+            {"model": "\(model.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))", "threads": \(threads), "prompt_tokens": \(p), "gen_tokens": \(n), "depth": \(depth), "cache_type": "\(session.cacheType.rawValue)", "repetitions": \(reps), \
             "prefill_tps": {"min": \(ps.min), "median": \(ps.median), "max": \(ps.max)}, \
             "decode_tps": {"min": \(ts.min), "median": \(ts.median), "max": \(ts.max)}, \
             "decode_weight_bytes": \(m.activeWeightBytes), "decode_gbps": \(gbps), "kv_cache_bytes": \(session.cacheBytes), "repacked_bytes": \(m.repackedBytes)}
             """)
         } else {
             print(c.summary)
-            print("threads \(threads), \(reps) repetitions, weights read per token \(String(format: "%.1f", Double(m.activeWeightBytes) / 1e6)) MB, KV cache \(String(format: "%.1f", Double(session.cacheBytes) / 1e6)) MB for \(p + n) tokens, \(String(format: "%.1f", Double(m.repackedBytes) / 1e6)) MB of weights repacked at load")
+            print("threads \(threads), \(reps) repetitions, weights read per token \(String(format: "%.1f", Double(m.activeWeightBytes) / 1e6)) MB, \(session.cacheType.rawValue) KV cache \(String(format: "%.1f", Double(session.cacheBytes) / 1e6)) MB for \(total) tokens, \(String(format: "%.1f", Double(m.repackedBytes) / 1e6)) MB of weights repacked at load")
+            if depth > 0 { print("after \(depth) tokens in the cache:") }
             print(String(format: "prefill %4d tokens: %8.1f tok/s (min %.1f, max %.1f)", p, ps.median, ps.min, ps.max))
             if n > 0 { print(String(format: "decode  %4d tokens: %8.1f tok/s (min %.1f, max %.1f), %.2f GB/s", n, ts.median, ts.min, ts.max, gbps)) }
         }

@@ -41,6 +41,9 @@ struct ChatOptions: ParsableArguments {
     @Flag(name: .customLong("no-instructions"), help: "Do not send the workspace's AGENTS.md (or .glmchat/instructions.md) to the model.")
     var noInstructions = false
 
+    @Option(name: .customLong("cache-type"), help: cacheTypeHelp)
+    var cacheType: String?
+
     @Flag(name: .customLong("no-kv-cache"), help: "Do not keep the engine's KV cache of saved conversations on disk (the kv/ folder next to them).")
     var noKVCache = false
 
@@ -68,7 +71,7 @@ extension ChatOptions {
     /// What the flags say about the backend.
     var backend: BackendOptions {
         BackendOptions(model: model, threads: threads, contextLength: contextLength, demoScript: demoScript, paceMs: paceMs,
-                       endpoint: remote.endpoint, apiKeyEnv: remote.apiKeyEnv, tokenizer: remote.tokenizer,
+                       cacheType: cacheType, endpoint: remote.endpoint, apiKeyEnv: remote.apiKeyEnv, tokenizer: remote.tokenizer,
                        workspace: workspace ?? FileManager.default.currentDirectoryPath)
     }
 }
@@ -107,7 +110,7 @@ struct ChatCommand: ParsableCommand {
         }
         let controller = ChatController(state: state, backend: choice.backend, persistence: persistence, tools: choice.tools,
                                         settingsPath: settingsPath)
-        if !options.noKVCache { controller.keepKVSnapshots(budget: settings.kvCacheMaxBytes) }
+        if !options.noKVCache { controller.keepKVSnapshots(budget: settings.kvCacheMaxBytes, memoryBudget: settings.kvMemoryMaxBytes) }
         // `@path` attaches files of the folder the tools work in.
         if choice.tools != nil { controller.workspace = try? Workspace(root: root) }
         if options.resume {

@@ -41,7 +41,11 @@ func reportingErrors<T>(_ body: () throws -> T) -> T {
 }
 
 /// The engine switches (GLMCHAT_KERNELS, GLMCHAT_AMX, GLMCHAT_GFNI, GLMCHAT_REPACK, GLMCHAT_KV) from this process's
-/// environment, read once per command and passed to the model.
-func engineOptions() -> EngineOptions {
-    reportingErrors { try EngineOptions.fromEnvironment() }
+/// environment, with `--cache-type` over GLMCHAT_KV, read once per command and passed to the model.
+func engineOptions(cacheType: String? = nil) -> EngineOptions {
+    reportingErrors { try EngineOptions.resolved(cacheTypeFlag: cacheType) }
 }
+
+/// The help of every command's `--cache-type`.
+let cacheTypeHelp = ArgumentHelp("What GLM's latent KV cache holds: f16 (default), q8_0 (half the memory of f16) or f32 (overrides GLMCHAT_KV).",
+                                 valueName: "type")

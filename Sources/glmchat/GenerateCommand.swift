@@ -27,6 +27,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: [.short, .customLong("ctx-size")], help: "Context length (default: prompt + n, at most the model's).") var ctx: Int?
     @Flag(help: "Print one JSON object with token ids, text and timings instead of streaming.") var json = false
     @Flag(help: "deepseek2: attention in llama.cpp's exact float order (its non-flash CPU path) instead of the flash-style kernel.") var exactAttention = false
+    @Option(name: .customLong("cache-type"), help: cacheTypeHelp) var cacheType: String?
 
     func run() throws {
         guard (prompt == nil) != (file == nil) else { fail("give the prompt with either -p or -f") }
@@ -37,7 +38,7 @@ struct GenerateCommand: ParsableCommand {
             guard let t = String(validating: bytes, as: UTF8.self) else { fail("The prompt file \(file) is not UTF-8 text.") }
             text = t
         }
-        let m = reportingErrors { try Model(path: model, threads: threads, options: engineOptions()) }
+        let m = reportingErrors { try Model(path: model, threads: threads, options: engineOptions(cacheType: cacheType)) }
         let tok = reportingErrors { try Tokenizer(gguf: m.gguf) }
         let ids = raw ? tok.encode(text, parseSpecial: false) : tok.encode(Self.render(text, system: system, noThink: noThink, gguf: m.gguf), parseSpecial: true, addBOS: false)
         guard !ids.isEmpty else { fail("the prompt is empty") }

@@ -13,6 +13,7 @@ struct LogitsCommand: ParsableCommand {
     @Option(name: [.short, .customLong("threads")], help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Tokens evaluated per batch.") var batch: Int = 256
     @Flag(help: "deepseek2: attention in llama.cpp's exact float order (its non-flash CPU path) instead of the flash-style kernel.") var exactAttention = false
+    @Option(name: .customLong("cache-type"), help: cacheTypeHelp) var cacheType: String?
 
     func run() throws {
         var ids: [Int] = []
@@ -22,7 +23,7 @@ struct LogitsCommand: ParsableCommand {
         }
         guard threads > 0 else { fail("--threads must be at least 1") }
         let logits: [Float] = reportingErrors {
-            let m = try Model(path: model, threads: threads, options: engineOptions())
+            let m = try Model(path: model, threads: threads, options: engineOptions(cacheType: cacheType))
             let s = try Session(model: m, contextLength: max(1, min(ids.count, m.config.contextLength)), batchSize: batch, exactAttention: exactAttention)
             if ids.count > m.config.contextLength { throw EngineError.contextOverflow(needed: ids.count, limit: m.config.contextLength) }
             return try s.evaluate(ids)

@@ -17,10 +17,11 @@ struct ResumeBenchCommand: ParsableCommand {
     @Option(name: [.short, .customLong("threads")], help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Folder for the snapshot file (removed afterwards).") var dir: String = NSTemporaryDirectory()
     @Flag(help: "Print JSON.") var json = false
+    @Option(name: .customLong("cache-type"), help: cacheTypeHelp) var cacheType: String?
 
     func run() throws {
         guard depth >= 2, append >= 1, threads >= 1 else { fail("--depth must be at least 2, --append and -t at least 1") }
-        let m = reportingErrors { try Model(path: model, threads: threads) }
+        let m = reportingErrors { try Model(path: model, threads: threads, options: engineOptions(cacheType: cacheType)) }
         let c = m.config
         guard depth + append <= c.contextLength else { fail("the benchmark needs \(depth + append) tokens of context but the model holds only \(c.contextLength)") }
         var rng: UInt64 = 0x1234_5678

@@ -2,8 +2,9 @@
 // process) restores the rows a reply wrote and prefills only the rest, and replies as a full prefill does; a
 // damaged snapshot is refused with its reason, deleted and rewritten, one of another model file kept until the
 // next reply replaces it (GLM fixtures, which also resume as a full prefill); switching conversations restores each
-// from its own file; a window (controller) resumes with the notes in its notice line; deleting a conversation
-// deletes its snapshot; stale temp files go at start.
+// from its own file, or with a memory budget from memory (the rows parked, not copied; over the budget spilled to
+// the snapshot); a window (controller) resumes with the notes in its notice line; deleting a conversation deletes
+// its snapshot; stale temp files go at start.
 import XCTest
 import Foundation
 import Chat
@@ -38,15 +39,17 @@ final class KVSnapshotResumeTests: XCTestCase {
     }
 
     /// A new backend (SmolLM2 unless `model` names a file) at a 512-token context, as a new process would load it;
-    /// with snapshots in the store.
-    func backend(_ model: String? = nil, snapshots: Bool = true, notes: NoteLog = NoteLog()) throws -> EngineChatBackend {
+    /// with snapshots in the store, and `memoryBudget` bytes for the rows of conversations switched away from
+    /// (0: none, every switch reloads from disk).
+    func backend(_ model: String? = nil, snapshots: Bool = true, memoryBudget: Int64 = 0, context: Int = 512,
+                 notes: NoteLog = NoteLog()) throws -> EngineChatBackend {
         let env = ProcessInfo.processInfo.environment
         guard let path = model ?? EngineChatBackendTests.modelPath, FileManager.default.fileExists(atPath: path) else {
             if env["GLMCHAT_REQUIRE_TESTDATA"] == "1" { XCTFail("missing test data SmolLM2") }
             throw XCTSkip("test data SmolLM2 is missing (run scripts/fetch-testdata)")
         }
-        let b = try EngineChatBackend(modelPath: path, threads: 2, contextLength: 512)
-        if snapshots { b.keepKVSnapshots(in: store) { notes.add($0) } }
+        let b = try EngineChatBackend(modelPath: path, threads: 2, contextLength: context)
+        if snapshots { b.keepKVSnapshots(in: store, memoryBudget: memoryBudget) { notes.add($0) } }
         return b
     }
 
@@ -174,6 +177,83 @@ final class KVSnapshotResumeTests: XCTestCase {
         XCTAssertGreaterThan(back.stats?.cachedTokens ?? 0, 20)
         let full = reply(try backend(snapshots: false), request(secondTurn(a.content), id: nil))
         XCTAssertEqual(back.content, full.content)
+    }
+
+    /// Times the conversation came back from memory.
+    func memoryHits(_ b: EngineChatBackend) -> Int { b.queue.sync { b.snapshots?.memory.hits ?? -1 } }
+
+    func testGoingBackToAConversationReusesItsRowsFromMemory() throws {
+        let notes = NoteLog()
+        let b = try backend(memoryBudget: 1 << 30, notes: notes)
+        let a = reply(b, request(first, id: "conv-a"))
+        let aTokens = b.queue.sync { b.session.tokens }
+        let other: [Message] = [.user("Name three colours.")]
+        let b1 = reply(b, request(other, id: "conv-b"))
+        XCTAssertEqual(memoryHits(b), 0)
+        XCTAssertEqual(b.queue.sync { b.snapshots?.memory.parked.map(\.id) }, ["conv-a"])
+        // Back to the first with its snapshot gone: the rows can only come from memory.
+        XCTAssertEqual(unlink(store.kvSnapshotPath(for: "conv-a")), 0)
+        let back = reply(b, request(secondTurn(a.content), id: "conv-a"))
+        XCTAssertEqual(memoryHits(b), 1, "conv-a's rows came back from memory")
+        let stats = try XCTUnwrap(back.stats)
+        let prompt = b.queue.sync { Array(b.session.tokens.prefix(stats.promptTokens ?? 0)) }
+        let shared = zip(aTokens, prompt).prefix { $0 == $1 }.count
+        XCTAssertGreaterThan(shared, 20)
+        XCTAssertEqual(stats.cachedTokens, min(shared, prompt.count - 1), "conv-a's rows were reused")
+        XCTAssertEqual(notes.notes.last, "KV cache from memory: reused \(stats.cachedTokens ?? 0) of \(prompt.count) prompt tokens")
+        XCTAssertEqual(b.queue.sync { b.snapshots?.memory.parked.map(\.id) }, ["conv-b"], "conv-b's rows were parked in turn")
+        let full = reply(try backend(snapshots: false), request(secondTurn(a.content), id: nil))
+        XCTAssertFalse(full.content.isEmpty)
+        XCTAssertEqual(back.content, full.content, "the reply from memory equals a full prefill's")
+        // And to the second again.
+        let bBack = reply(b, request(other + [.assistant(b1.content), .user("And two more?")], id: "conv-b"))
+        XCTAssertEqual(memoryHits(b), 2)
+        let bFull = reply(try backend(snapshots: false), request(other + [.assistant(b1.content), .user("And two more?")], id: nil))
+        XCTAssertEqual(bBack.content, bFull.content)
+    }
+
+    func testRowsOverTheMemoryBudgetAreSpilledToTheirSnapshot() throws {
+        let notes = NoteLog()
+        let b = try backend(memoryBudget: 1, notes: notes)       // no room: every parked conversation is spilled
+        let a = reply(b, request(first, id: "conv-a"))
+        let aTokens = b.queue.sync { b.session.tokens }
+        // The conversation is saved (rows are spilled only for one that is), its snapshot gone.
+        XCTAssertTrue(FileManager.default.createFile(atPath: store.path(for: "conv-a"), contents: Data("{}".utf8)))
+        XCTAssertEqual(unlink(store.kvSnapshotPath(for: "conv-a")), 0)
+        _ = reply(b, request([.user("Name three colours.")], id: "conv-b"))
+        XCTAssertEqual(b.queue.sync { b.snapshots?.memory.parked.count }, 0)
+        XCTAssertEqual(try KVSnapshotInfo(path: store.kvSnapshotPath(for: "conv-a")).tokens, aTokens, "conv-a's rows were spilled to its snapshot")
+        let back = reply(b, request(secondTurn(a.content), id: "conv-a"))
+        XCTAssertEqual(memoryHits(b), 0)
+        // From disk: what the session does not already hold of the prompt (it holds conv-b's, sharing the template's start).
+        XCTAssertTrue(notes.notes.contains { $0.hasPrefix("KV cache: restored ") && $0.hasSuffix(" tokens from disk") }, "\(notes.notes)")
+        XCTAssertGreaterThan(back.stats?.cachedTokens ?? 0, 20)
+        let full = reply(try backend(snapshots: false), request(secondTurn(a.content), id: nil))
+        XCTAssertEqual(back.content, full.content)
+    }
+
+    /// A→B→A with a long first conversation: the time to open A again (fit its prompt and get its rows back) and to
+    /// the first token of its next reply, with the rows reloaded from disk and kept in memory (printed for
+    /// docs/KV-SNAPSHOTS.md, not asserted).
+    func testSwitchBackTimesArePrinted() throws {
+        let long: [Message] = [.system(String(repeating: "You answer briefly and precisely, in plain words. ", count: 300)),
+                               .user("What is the capital of France?")]
+        var ttft: [String: Double] = [:], open: [String: Double] = [:]
+        for (label, budget) in [("memory", Int64(1) << 30), ("disk", Int64(0))] {
+            let b = try backend(memoryBudget: budget, context: 4096)
+            let a = reply(b, request(long, id: "long-\(label)", maxTokens: 4))
+            _ = reply(b, request([.user("Hi.")], id: "other-\(label)", maxTokens: 4))
+            let next = long + [.assistant(a.content), .user("And of Italy?")]
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            b.measure(request(Array(next.dropLast()), id: "long-\(label)")) { _ in }
+            b.queue.sync {}
+            open[label] = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            let back = reply(b, request(next, id: "long-\(label)", maxTokens: 4))
+            XCTAssertGreaterThan(back.stats?.cachedTokens ?? 0, 3000, label)
+            ttft[label] = back.stats?.ttftSeconds
+        }
+        print(String(format: "A→B→A on SmolLM2, back on A (3,000+ tokens): opening it %.4f s from disk, %.4f s from memory; "
+                     + "first token of the next reply %.3f s / %.3f s", open["disk"] ?? -1, open["memory"] ?? -1, ttft["disk"] ?? -1, ttft["memory"] ?? -1))
     }
 
     func testAConversationNotSavedWritesNoSnapshot() throws {

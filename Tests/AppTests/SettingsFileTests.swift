@@ -161,4 +161,17 @@ final class KVBudgetSettingTests: XCTestCase {
             XCTAssertNil(warning, text)
         }
     }
+
+    func testTheCacheTypeAndTheMemoryBudgetAreRead() throws {
+        let dir = try tempDir()
+        for (text, type, memory) in [("{\"cache_type\": \"q8_0\", \"kv_memory_max_bytes\": 0}", "q8_0" as String?, Int64(0) as Int64?),
+                                     ("{\"kv_memory_max_bytes\": 2000000000}", nil, 2_000_000_000), ("{\"kv_memory_max_bytes\": -5}", nil, nil),
+                                     ("{\"cache_type\": 8}", nil, nil)] {
+            try text.write(toFile: dir + "/settings.json", atomically: true, encoding: .utf8)
+            let (s, warning) = SettingsFile.load(path: dir + "/settings.json")
+            XCTAssertEqual(s.cacheType, type, text)
+            XCTAssertEqual(s.kvMemoryMaxBytes, memory, text)
+            XCTAssertNil(warning, text)
+        }
+    }
 }

@@ -146,8 +146,8 @@ final class FixtureLogitsTests: XCTestCase {
             let model = try Model(path: TestData.fixture(e.file), threads: 2)
             guard model.config.arch == .deepseek2, let g = e.goldens.first(where: { $0.0 == "llamacpp" }) else { continue }
             for half in [false, true] {
-                let session = try Session(model: model, contextLength: e.tokens.count, batchSize: 64, halfCache: half)
-                XCTAssertEqual(session.halfCache, half)
+                let session = try Session(model: model, contextLength: e.tokens.count, batchSize: 64, cacheType: half ? .f16 : .f32)
+                XCTAssertEqual(session.cacheType, half ? .f16 : .f32)
                 let r = Self.compare(try session.evaluate(e.tokens), try TestData.floats(g.1, dtype: g.2), vocab: e.vocab)
                 print(String(format: "fast attention, %@ cache, fixture %@ [%@]: llamacpp max rel %.2e, top-1 %.1f%%",
                              half ? "f16" : "f32", e.name, e.quant, r.rel, 100 * r.top1))

@@ -20,6 +20,28 @@ final class EngineOptionsTests: XCTestCase {
         XCTAssertThrowsError(try parse(["GLMCHAT_REPACK": "no"]))
     }
 
+    /// The KV cache type: --cache-type over GLMCHAT_KV over settings.json's cache_type over f16; bad values named.
+    func testCacheTypePrecedence() throws {
+        func resolve(flag: String?, setting: String?, env: [String: String] = [:]) throws -> EngineOptions.KVCacheType {
+            try EngineOptions.resolved(cacheTypeFlag: flag, cacheTypeSetting: setting) { env[$0] }.kvCache
+        }
+        XCTAssertEqual(try resolve(flag: nil, setting: nil), .f16)
+        XCTAssertEqual(try resolve(flag: nil, setting: "q8_0"), .q8_0)
+        XCTAssertEqual(try resolve(flag: nil, setting: "Q8_0"), .q8_0)
+        XCTAssertEqual(try resolve(flag: nil, setting: "q8_0", env: ["GLMCHAT_KV": "f32"]), .f32)
+        XCTAssertEqual(try resolve(flag: "q8_0", setting: "f32", env: ["GLMCHAT_KV": "f32"]), .q8_0)
+        XCTAssertEqual(try parse(["GLMCHAT_KV": "q8_0"]).kvCache, .q8_0)
+        XCTAssertThrowsError(try resolve(flag: "q4_0", setting: nil)) { e in
+            XCTAssertEqual("\(e)", "--cache-type q4_0 is not a KV cache type (use f16, f32, q8_0).")
+        }
+        XCTAssertThrowsError(try resolve(flag: nil, setting: "int8")) { e in
+            XCTAssertEqual("\(e)", "cache_type in settings.json: int8 is not a KV cache type (use f16, f32, q8_0).")
+        }
+        // Bytes per row: GLM's 576 numbers, and a width padded to whole q8_0 blocks.
+        XCTAssertEqual([EngineOptions.KVCacheType.f32, .f16, .q8_0].map { $0.rowBytes(576) }, [2304, 1152, 612])
+        XCTAssertEqual(EngineOptions.KVCacheType.q8_0.rowBytes(80), 3 * 34)
+    }
+
     /// The scalar family runs the scalar twin on every path and repacks nothing; repacking off keeps every layout.
     func testScalarAndRepackOffPlans() throws {
         for t in Quant.supportedTypes {

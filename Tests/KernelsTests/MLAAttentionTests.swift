@@ -1,7 +1,8 @@
 // Attention over a shared latent cache (CKernels/mla_attention.c): the dispatched kernel agrees with its scalar twin,
 // both with float64 softmax attention, for one token with any split of the keys into parts and for causal batches;
 // odd head counts and widths, a lone last key, one key, and scores large enough that unscaled exponentials would
-// overflow; keys in f32 and in f16 (against float64 on the f16-rounded keys).
+// overflow; keys in f32, in f16 (against float64 on the f16-rounded keys) and in q8_0 (against float64 on d · q of
+// blocks made by Q8Reference, an independent float64 model of ggml's quantizer).
 import XCTest
 import CKernels
 @testable import Kernels
@@ -10,17 +11,31 @@ final class MLAAttentionTests: XCTestCase {
     var rng = SeededRNG(seed: 4711)
     func randoms(_ n: Int, scale: Float = 1) -> [Float] { (0..<n).map { _ in rng.gaussian() * scale } }
 
-    /// `keys` as the kernel reads them (f32, or f16 bits) and as float64 math should see them (rounded to f16 or not).
+    /// `keys` as the kernel reads them (f32, f16 bits, or q8_0 blocks) and as float64 math should see them (rounded
+    /// to f16, d · q of the blocks, or as they are).
     struct Keys {
-        let floats: [Float], bits: [UInt16], half: Bool
-        init(_ keys: [Float], half: Bool) {
-            self.half = half
-            bits = half ? keys.map { ck_fp32_to_fp16($0) } : []
-            floats = half ? bits.map { ck_fp16_to_fp32($0) } : keys
+        let floats: [Float], bytes: [UInt8], type: Int32
+        init(_ keys: [Float], type: Int32, stride: Int) {
+            self.type = type
+            switch type {
+            case Int32(CK_KV_F16):
+                let bits = keys.map { ck_fp32_to_fp16($0) }
+                bytes = bits.withUnsafeBytes { Array($0) }
+                floats = bits.map { ck_fp16_to_fp32($0) }
+            case Int32(CK_KV_Q8_0):   // each row of `stride` numbers padded with zeros to whole blocks
+                let whole = (stride + 31) / 32 * 32
+                bytes = Swift.stride(from: 0, to: keys.count, by: stride).flatMap { r in
+                    Q8Reference.quantize(Array(keys[r..<r + stride]) + [Float](repeating: 0, count: whole - stride))
+                }
+                let deq = Q8Reference.dequantize(bytes)
+                floats = Swift.stride(from: 0, to: deq.count, by: whole).flatMap { deq[$0..<$0 + stride] }
+            default:
+                bytes = keys.withUnsafeBytes { Array($0) }
+                floats = keys
+            }
         }
-        func with<R>(_ body: (UnsafeRawPointer, Int32) -> R) -> R {
-            half ? bits.withUnsafeBytes { body($0.baseAddress!, 1) } : floats.withUnsafeBytes { body($0.baseAddress!, 0) }
-        }
+        static let types = [Int32(CK_KV_F32), Int32(CK_KV_F16), Int32(CK_KV_Q8_0)]
+        func with<R>(_ body: (UnsafeRawPointer, Int32) -> R) -> R { bytes.withUnsafeBytes { body($0.baseAddress!, type) } }
     }
 
     /// out (nh, vw) from `parts` parts through ck_mla_merge, with the dispatched or the scalar kernel.
@@ -58,8 +73,8 @@ final class MLAAttentionTests: XCTestCase {
         let scale = 1 / Float(kw).squareRoot()
         for len in lens {
             let q = randoms(nh * kw, scale: spread), raw = randoms(len * stride)
-            for half in [false, true] {
-            let keys = Keys(raw, half: half)
+            for type in Keys.types {
+            let keys = Keys(raw, type: type, stride: stride)
             let ref = reference(q, nh: nh, kw: kw, vw: vw, keys.floats, stride: stride, len: len, scale: scale)
             let twin = attend(q, nh: nh, kw: kw, vw: vw, keys, stride: stride, len: len, scale: scale, parts: 1, scalar: true)
             for parts in [1, 2, 3] where parts <= (len + 63) / 64 {
@@ -67,9 +82,9 @@ final class MLAAttentionTests: XCTestCase {
                 let slow = attend(q, nh: nh, kw: kw, vw: vw, keys, stride: stride, len: len, scale: scale, parts: parts, scalar: true)
                 for i in 0..<nh * vw {
                     let tol = tolerance * max(1, abs(ref[i]))
-                    XCTAssertEqual(Double(fast[i]), ref[i], accuracy: tol, "nh \(nh) kw \(kw) len \(len) parts \(parts) [\(i)]")
-                    XCTAssertEqual(Double(slow[i]), ref[i], accuracy: tol, "scalar nh \(nh) kw \(kw) len \(len) parts \(parts) [\(i)]")
-                    XCTAssertEqual(fast[i], twin[i], accuracy: Float(tol), "twin nh \(nh) len \(len) parts \(parts) [\(i)]")
+                    XCTAssertEqual(Double(fast[i]), ref[i], accuracy: tol, "type \(type) nh \(nh) kw \(kw) len \(len) parts \(parts) [\(i)]")
+                    XCTAssertEqual(Double(slow[i]), ref[i], accuracy: tol, "scalar type \(type) nh \(nh) kw \(kw) len \(len) parts \(parts) [\(i)]")
+                    XCTAssertEqual(fast[i], twin[i], accuracy: Float(tol), "twin type \(type) nh \(nh) len \(len) parts \(parts) [\(i)]")
                 }
             }
             }
@@ -80,8 +95,8 @@ final class MLAAttentionTests: XCTestCase {
     func checkBatch(tokens: Int, per: Int, kw: Int, vw: Int, len0: Int) {
         let rows = tokens * per, stride = kw, len = len0 + tokens - 1, scale = 1 / Float(kw).squareRoot()
         let q = randoms(rows * kw), raw = randoms(len * stride)
-        for half in [false, true] {
-        let keys = Keys(raw, half: half)
+        for type in Keys.types {
+        let keys = Keys(raw, type: type, stride: stride)
         let ref = reference(q, nh: rows, per: per, kw: kw, vw: vw, keys.floats, stride: stride, len: len0, scale: scale)
         for scalar in [false, true] {
             var o = [Float](repeating: .nan, count: rows * vw), ml = [Float](repeating: .nan, count: 2 * rows)
@@ -93,7 +108,7 @@ final class MLAAttentionTests: XCTestCase {
             ck_mla_merge(Int32(rows), Int32(vw), 1, o, ml, &out)
             for i in 0..<rows * vw {
                 XCTAssertEqual(Double(out[i]), ref[i], accuracy: 2e-5 * max(1, abs(ref[i])),
-                               "\(scalar ? "scalar " : "")\(half ? "f16 " : "")tokens \(tokens) per \(per) len0 \(len0) [\(i)]")
+                               "\(scalar ? "scalar " : "")type \(type) tokens \(tokens) per \(per) len0 \(len0) [\(i)]")
             }
         }
         }

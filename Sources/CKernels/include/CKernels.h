@@ -147,14 +147,17 @@ void ck_attn_softmax_scalar(float *x, int64_t n, float scale);
 void ck_attn_wsum_scalar(const float *p, int64_t n, const float *v, int64_t stride, int64_t width, float *out, float *acc, int single);
 
 // ---- attention over a latent cache shared by all heads (deepseek2 MLA), flash-style (mla_attention.c) ----
+/// What the cache rows hold (keys_type).
+enum { CK_KV_F32 = 0, CK_KV_F16 = 1, CK_KV_Q8_0 = 2 };
 /// Rows r of q (nrows, kw) are query token r / per (per heads each), which sees keys 0 ..< len0 + r / per. Over the
-/// keys j0 ..< j1 of those (rows `stride` elements apart; f32, or IEEE f16 when keys_f16):
+/// keys j0 ..< j1 of those (rows `stride` numbers apart, of keys_type: f32, IEEE f16, or q8_0, a row of stride
+/// numbers then being ceil(stride / 32) blocks of 32):
 /// o (nrows, vw) = Σ_j exp(scale·q[r]·k_j − m[r]) · k_j[0 ..< vw] unnormalized, ml (2, nrows) = the max m[r] and the
 /// sum l[r] of those exponentials (m = −inf, l = 0 where a row sees none). s: nrows·64 floats of scratch. SIMD when
 /// available and kw % 8 == 0, vw % 16 == 0; *_scalar is the twin.
-void ck_mla_part(const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_f16, int64_t stride,
+void ck_mla_part(const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_type, int64_t stride,
                  int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s);
-void ck_mla_part_scalar(const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_f16, int64_t stride,
+void ck_mla_part_scalar(const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_type, int64_t stride,
                         int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s);
 /// out (nrows, vw) = the softmax-weighted output over all keys from `parts` partial results o (parts, nrows, vw),
 /// ml (parts, 2, nrows).
