@@ -44,7 +44,8 @@ final class KVSnapshotKeeper {
         restored = 0
         if fromMemory(session, prompt: prompt, leaving: left, for: id) { return }
         let path = store.kvSnapshotPath(for: id)
-        guard FileManager.default.fileExists(atPath: path), !prompt.isEmpty else { return }
+        guard !prompt.isEmpty else { return }
+        guard FileManager.default.fileExists(atPath: path) else { borrow(session, prompt: prompt, for: id); return }
         do {
             restored = try session.restore(from: path, prompt: prompt)
             restoredFrom = "disk"
@@ -75,6 +76,27 @@ final class KVSnapshotKeeper {
             note("KV cache not kept: this conversation's \(megabytes(own.bytes)) is over the cache budget of \(megabytes(limit)) (kv_cache_max_bytes)")
         }
     }
+
+    /// A conversation without a snapshot of its own (a fork, a new conversation) starts from the one sharing the
+    /// longest prefix with its prompt: the conversation it was forked from, or any with the same system prompt,
+    /// instructions and tools. Only the token ids of the others are read to choose; one that cannot be used (another
+    /// model file, damaged) is passed over without a word, since it is not this conversation's.
+    private func borrow(_ session: Engine.Session, prompt: [Int], for id: String) {
+        let held = zip(session.tokens, prompt).prefix { $0 == $1 }.count
+        var best: (path: String, shared: Int)? = nil
+        for f in store.kvCacheFiles() where f.id != id {
+            guard let info = try? KVSnapshotInfo(path: f.path) else { continue }
+            let shared = zip(info.tokens, prompt).prefix { $0 == $1 }.count
+            if shared > max(held, best?.shared ?? 0, Self.minimumBorrowed) { best = (f.path, shared) }
+        }
+        guard let best, let n = try? session.restore(from: best.path, prompt: prompt), n > 0 else { return }
+        restored = n
+        restoredFrom = "another conversation's snapshot"
+        note("KV cache: \(grouped(n)) tokens from another conversation with the same start")
+    }
+
+    /// Fewer shared tokens than this are not worth reading another conversation's snapshot for.
+    static let minimumBorrowed = 16
 
     /// Parks the rows of conversation `left` (the session's until now) and, when `id`'s are in memory, puts them
     /// back: true then (nothing to load from disk). Rows pushed out of the memory budget go to their snapshots.

@@ -112,6 +112,25 @@ final class KVSnapshotResumeTests: XCTestCase {
         XCTAssertEqual(reply(b1, request(secondTurn(one.content), id: "conv-a")).content, full.content)
     }
 
+    func testAForkStartsFromTheSnapshotOfItsOrigin() throws {
+        let one = reply(try backend(), request(first, id: "conv-o"))
+        let notes = NoteLog()
+        // A new process opens the fork (no snapshot of its own): the origin's rows serve the prefix they share.
+        let forked = reply(try backend(notes: notes), request(secondTurn(one.content), id: "conv-o-fork"))
+        let held = try XCTUnwrap(one.stats?.promptTokens) + (try XCTUnwrap(one.stats?.completionTokens)) - 1
+        XCTAssertEqual(notes.notes.first, "KV cache: \(held) tokens from another conversation with the same start",
+                       "\(notes.notes)")
+        XCTAssertTrue(notes.notes.last?.hasPrefix("KV cache from another conversation's snapshot: reused ") ?? false, "\(notes.notes)")
+        XCTAssertGreaterThan(forked.stats?.cachedTokens ?? 0, 20)
+        let full = reply(try backend(snapshots: false), request(secondTurn(one.content), id: nil))
+        XCTAssertEqual(forked.events.filter(\.isText), full.events.filter(\.isText), "the same reply as a full prefill")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: store.kvSnapshotPath(for: "conv-o-fork")), "the fork now has its own")
+        // A conversation that shares nothing worth reading borrows nothing.
+        let quiet = NoteLog()
+        _ = reply(try backend(notes: quiet), request([.user("Name three colours.")], id: "conv-other"))
+        XCTAssertTrue(quiet.notes.isEmpty, "\(quiet.notes)")
+    }
+
     func testADamagedSnapshotIsRefusedDeletedAndRewritten() throws {
         let one = reply(try backend(), request(first, id: "conv-d"))
         let path = store.kvSnapshotPath(for: "conv-d")
