@@ -13,7 +13,7 @@ final class ExactRoundTripTests: XCTestCase {
         dir = NSTemporaryDirectory() + "glmchat-exact-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     }
-    override func tearDown() { if ProcessInfo.processInfo.environment["KEEP_EXACT"] == nil { try? FileManager.default.removeItem(atPath: dir) } }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
     /// python3: every value of `a` is in `b`, equal (see `code`).
     func pythonSameValues(_ a: String, _ b: String, file: StaticString = #filePath, line: UInt = #line) throws {
