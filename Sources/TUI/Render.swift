@@ -125,7 +125,30 @@ func renderSeparator(_ s: AppState, into buf: inout Buffer) {
         let k = { Keymap.key($0, in: .input) }
         left = [Span(" \(k(.send)) send · \(k(.newline)) newline · \(k(.toggleFocus)) transcript · \(k(.help)) help ", t[.dim])]
     }
-    buf.put(left, x: 1, y: y, limit: s.width)
+    buf.put(clipped(left, width: s.width - 1), x: 1, y: y, limit: s.width)
+}
+
+/// `line` cut to `width` columns, ending in "…" when something was cut (a long notice does not just stop mid-word).
+func clipped(_ line: StyledLine, width: Int) -> StyledLine {
+    // Trailing spaces may be cut silently.
+    var trailing = 0
+    for span in line.reversed() {
+        let t = span.text.reversed().prefix { $0 == " " }.count
+        trailing += t
+        if t < span.text.count { break }
+    }
+    guard line.reduce(0, { $0 + CharWidth.of($1.text) }) - trailing > width, width > 1 else { return line }
+    var out: StyledLine = [], used = 0
+    for span in line {
+        var text = ""
+        for ch in span.text {
+            let w = CharWidth.of(ch)
+            if used + w > width - 1 { out.append(Span(text + "…", span.style)); return out }
+            text.append(ch); used += w
+        }
+        out.append(Span(text, span.style))
+    }
+    return out
 }
 
 /// "3/7  n/N next/previous": the current match among all (newest first), or "no match".

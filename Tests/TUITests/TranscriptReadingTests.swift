@@ -101,6 +101,15 @@ final class TranscriptReadingTests: XCTestCase {
         XCTAssertEqual(s.focus, .input)
     }
 
+    func testANoticeTooLongForTheLineEndsInAnEllipsis() {
+        var s = Fixture.state(width: 40)
+        s.notice = "compacted 4 messages into a 10-token summary · select it to read or edit (e)"
+        let line = Fixture.screen(s)[s.transcriptRows]
+        XCTAssertEqual(line, "─ compacted 4 messages into a 10-token …", "cut where the line ends, and says so")
+        s.notice = "short"
+        XCTAssertTrue(Fixture.screen(s)[s.transcriptRows].hasPrefix("─ short ─"))
+    }
+
     func testTabSetsTheApprovalAsideToReadTheTranscript() {
         var s = ApprovalPanelTests.asking(ApprovalPanelTests.command("make test"), width: 80, height: 24)
         XCTAssertTrue(Fixture.screen(s).contains { $0.contains("Esc refuses · Tab reads the transcript behind") },
