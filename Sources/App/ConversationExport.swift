@@ -8,7 +8,7 @@ import TUI
 enum ConversationExport {
     /// Writes the file and returns its name.
     static func write(_ c: StoredConversation, json: Bool, into dir: String) throws -> String {
-        let s = Session(id: c.id.isEmpty ? "unsaved" : c.id, title: c.title, messages: c.messages)
+        let s = Session(id: c.id.isEmpty ? "unsaved" : c.id, title: c.title, messages: c.messages, compaction: c.compaction)
         let text = json ? SessionExport.openAI(s).serialized(.pretty) + "\n" : SessionExport.markdown(s)
         let base = slug(c.title.isEmpty ? s.displayTitle : c.title)
         let ext = json ? "json" : "md"

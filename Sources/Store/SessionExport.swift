@@ -46,6 +46,10 @@ public enum SessionExport {
                 out += details("Tool call: \(c.name)", body: fenced(args, language: "json"))
             }
             if m.incomplete { out += "*(this reply was cut off)*\n\n" }
+            if let c = s.compaction, c.through == m.id {
+                out += details("Summary of \(c.messages) earlier message\(c.messages == 1 ? "" : "s") (sent to the model in their place\(c.edited ? "; edited" : ""))",
+                               body: c.summary.trimmingTrailingNewlines + "\n")
+            }
         }
         while out.hasSuffix("\n\n") { out.removeLast() }
         return out

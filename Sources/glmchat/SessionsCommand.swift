@@ -117,6 +117,10 @@ struct SessionsCommand: ParsableCommand {
                 }
                 if !m.content.isEmpty { Stdout.print(m.content) }
                 for c in m.toolCalls { Stdout.print("→ \(c.name) \(c.arguments.serialized(.compact))") }
+                if let c = s.compaction, c.through == m.id {
+                    Stdout.print("\n── summary of \(c.messages) earlier messages, sent to the model in their place\(c.edited ? " (edited)" : "") ──")
+                    Stdout.print(c.summary)
+                }
             }
         }
     }

@@ -86,6 +86,23 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(SessionExport.markdown(Self.session), want)
     }
 
+    func testMarkdownShowsTheSummaryWhereTheMessagesItCoversEnd() {
+        var s = Self.session
+        s.compaction = Compaction(summary: "The user listed src.\n", through: "3", messages: 3, created: nil, edited: true)
+        let md = SessionExport.markdown(s)
+        let want = """
+        <details>
+        <summary>Summary of 3 earlier messages (sent to the model in their place; edited)</summary>
+
+        The user listed src.
+
+        </details>
+        """
+        let summary = try! XCTUnwrap(md.range(of: want), md)
+        XCTAssertLessThan(try! XCTUnwrap(md.range(of: "Output of bash")).lowerBound, summary.lowerBound)
+        XCTAssertLessThan(summary.upperBound, try! XCTUnwrap(md.range(of: "One file: `main.swift`.")).lowerBound)
+    }
+
     func testOpenAIJSON() {
         let want = #"{"model":"GLM-4.7-Flash","messages":[{"role":"system","content":"Be brief."},"#
             + #"{"role":"user","content":"List the <src> folder"},"#
