@@ -204,7 +204,10 @@ func renderStatus(_ s: AppState, into buf: inout Buffer) {
     // Estimated counts (no local tokenizer) are marked as approximate.
     items.append("ctx \(s.contextUsedApproximate ? "~" : "")\(compact(used))/\(compact(s.contextLength)) \(pct)%")
     if let st = s.lastStats {
-        if let p = st.prefillTokensPerSecond { items.append("pp \(rate(p)) t/s") }
+        // A rate over a handful of tokens (a regeneration, a continued reply) says nothing: the count instead.
+        let computed = st.promptTokens.map { $0 - (st.cachedTokens ?? 0) }
+        if let n = computed, n < 16, st.prefillSeconds != nil { items.append("pp \(n) tok") }
+        else if let p = st.prefillTokensPerSecond { items.append("pp \(rate(p)) t/s") }
         // Prompt tokens the reply did not compute (the KV cache held them, in memory or restored from disk).
         if let c = st.cachedTokens, c > 0, let p = st.promptTokens { items.append("reused \(grouped(c)) of \(grouped(p))") }
         if let d = st.decodeTokensPerSecond { items.append("tg \(rate(d)) t/s") }

@@ -20,5 +20,8 @@ final class CacheNoteTests: XCTestCase {
         XCTAssertTrue(Fixture.screen(s)[s.height - 1].contains(" │ pp 140 t/s │ reused 8,120 of 8,190 │ tg 20.0 t/s"), Fixture.screen(s)[s.height - 1])
         s.lastStats?.cachedTokens = 0
         XCTAssertFalse(Fixture.screen(s)[s.height - 1].contains("reused"))
+        // A regeneration computes one prompt token: its count, not a rate.
+        s.lastStats?.cachedTokens = 8189
+        XCTAssertTrue(Fixture.screen(s)[s.height - 1].contains(" │ pp 1 tok │ reused 8,189 of 8,190 │ "), Fixture.screen(s)[s.height - 1])
     }
 }
