@@ -381,6 +381,19 @@ public struct ReplyParser: Sendable {
 
 extension ReplyParser {
     /// The parser's events as a backend reports them: `.end` becomes `.finished` with the matching reason.
+    /// Adjacent text events of one kind joined, as the UI shows them (so events compare whatever the stream's cuts).
+    public static func merged(_ events: [ReplyEvent]) -> [ReplyEvent] {
+        var out: [ReplyEvent] = []
+        for e in events {
+            switch (out.last, e) {
+            case let (.reasoning(a)?, .reasoning(b)): out[out.count - 1] = .reasoning(a + b)
+            case let (.content(a)?, .content(b)): out[out.count - 1] = .content(a + b)
+            default: out.append(e)
+            }
+        }
+        return out
+    }
+
     public func chatEvents(_ events: [ReplyEvent]) -> [ChatEvent] {
         events.map { e in
             switch e {

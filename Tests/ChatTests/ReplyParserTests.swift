@@ -21,15 +21,7 @@ final class ReplyParserTests: XCTestCase {
         var evs: [ReplyEvent] = []
         for piece in pieces { evs += p.feed(piece) }
         evs += p.finish(end)
-        var merged: [ReplyEvent] = []
-        for e in evs {
-            switch (merged.last, e) {
-            case let (.reasoning(a)?, .reasoning(b)): merged[merged.count - 1] = .reasoning(a + b)
-            case let (.content(a)?, .content(b)): merged[merged.count - 1] = .content(a + b)
-            default: merged.append(e)
-            }
-        }
-        return (merged, p)
+        return (ReplyParser.merged(evs), p)
     }
 
     /// Checks the whole text, one scalar per piece, and every 3-piece split (by Unicode scalar) whose middle piece is

@@ -69,26 +69,13 @@ enum FuzzTarget: String, CaseIterable {
                                 makeID: { "call" })
             var out = pieces.flatMap { p.feed($0) }
             out += p.finish(nil)
-            return Self.merged(out)
+            return ReplyParser.merged(out)
         }
         // Cut every `step` characters (1…8), as a stream of tokens would.
         let chars = Array(text), step = Int(seed >> 2) % 8 + 1
         let pieces = stride(from: 0, to: chars.count, by: step).map { String(chars[$0..<min($0 + step, chars.count)]) }
         let whole = events([text]), cut = events(pieces)
         if whole != cut { fatalError("reply events depend on the cuts: \(whole) vs \(cut)") }
-    }
-
-    /// Adjacent text events of one kind joined (how the UI shows them).
-    static func merged(_ events: [ReplyEvent]) -> [ReplyEvent] {
-        var out: [ReplyEvent] = []
-        for e in events {
-            switch (out.last, e) {
-            case let (.reasoning(a)?, .reasoning(b)): out[out.count - 1] = .reasoning(a + b)
-            case let (.content(a)?, .content(b)): out[out.count - 1] = .content(a + b)
-            default: out.append(e)
-            }
-        }
-        return out
     }
 
     private func keys(_ bytes: [UInt8]) {
