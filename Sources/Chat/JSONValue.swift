@@ -281,8 +281,8 @@ struct JSONParser {
         if !isFloat, let n = Int(text) { return .int(n) }
         guard let d = Double(text) else { throw fail("invalid number \(quoted(text))") }
         // Kept as written when the Double would read or print differently (and the text is a JSON number).
-        if d.isFinite, JSONValue.formatDouble(d) == text || !Self.isJSONNumber(text) { return .double(d) }
-        return Self.isJSONNumber(text) ? .literal(text) : .double(d)
+        let exact = d.isFinite && JSONValue.formatDouble(d) == text
+        return exact || !Self.isJSONNumber(text) ? .double(d) : .literal(text)
     }
 
     /// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
