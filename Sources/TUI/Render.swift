@@ -138,6 +138,11 @@ func clipped(_ line: StyledLine, width: Int) -> StyledLine {
         if t < span.text.count { break }
     }
     guard line.reduce(0, { $0 + CharWidth.of($1.text) }) - trailing > width, width > 1 else { return line }
+    return cutWithEllipsis(line, width: width)
+}
+
+/// `line`'s first `width` − 1 columns and "…" (the caller knows it does not fit).
+func cutWithEllipsis(_ line: StyledLine, width: Int) -> StyledLine {
     var out: StyledLine = [], used = 0
     for span in line {
         var text = ""

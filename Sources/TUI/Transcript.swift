@@ -280,14 +280,7 @@ extension AppState {
     static let foldedPreviewLines = 3
 
     func clip(_ s: String, style: Style, width: Int) -> StyledLine {
-        if CharWidth.of(s) <= width { return [Span(s, style)] }
-        var out = "", w = 0
-        for ch in s {
-            let cw = CharWidth.of(ch)
-            if w + cw > width - 1 { break }
-            out.append(ch); w += cw
-        }
-        return [Span(out + "…", style)]
+        CharWidth.of(s) <= width ? [Span(s, style)] : cutWithEllipsis([Span(s, style)], width: width)
     }
 }
 

@@ -27,9 +27,7 @@ func continueReply(_ s: inout AppState, _ index: Int?) -> [Effect] {
     s.messages[i].incomplete = true
     s.messages[i].finishReason = nil
     s.toolRounds = 0
-    s.streaming = StreamingReply(messageIndex: i, startedAt: s.now, lastSaveAt: s.now, continuedFrom: s.messages[i].stats)
-    s.scroll = 0
-    s.haltToolLoop = false
+    streamInto(&s, i, continuedFrom: s.messages[i].stats)
     s.notice = "continuing the reply"
     return [.send(req)]
 }

@@ -67,10 +67,15 @@ func startReply(_ s: inout AppState) -> [Effect] {
     reply.reasoning = nil
     let saveFirst = Effect.save(s.conversation, partial: false)
     s.messages.append(reply)
-    s.streaming = StreamingReply(messageIndex: s.messages.count - 1, startedAt: s.now, lastSaveAt: s.now)
+    streamInto(&s, s.messages.count - 1)
+    return [saveFirst, .send(req)]
+}
+
+/// The reply's events go to message `i` from now on (a new reply, or one continued after `continuedFrom`).
+func streamInto(_ s: inout AppState, _ i: Int, continuedFrom: GenerationStats? = nil) {
+    s.streaming = StreamingReply(messageIndex: i, startedAt: s.now, lastSaveAt: s.now, continuedFrom: continuedFrom)
     s.scroll = 0
     s.haltToolLoop = false
-    return [saveFirst, .send(req)]
 }
 
 /// The backend's fit of the reply being streamed: what is left out, the context use and the fit's memory.
