@@ -184,7 +184,8 @@ extension AppState {
             if m.finishReason == .cancelled || m.finishReason == .length || m.finishReason == .loop {
                 let why = m.finishReason == .cancelled ? "stopped by you" : m.finishReason == .length ? "stopped at the token limit" : "stopped: the model was repeating itself"
                 let hint = m.id == messages.last?.id && m.finishReason != .loop && m.toolCalls.isEmpty ? " · c continues it (in the transcript)" : ""
-                blocks.append(Block(key: m.id + ":end", kind: .note, lines: [[Span("⏹ " + why, t[.dim]), Span(hint, t[.dim])]], collapsible: false, copyText: why, gapBefore: false))
+                blocks.append(Block(key: m.id + ":end", kind: .note, lines: Wrap.line([Span("⏹ " + why, t[.dim]), Span(hint, t[.dim])], width: w),
+                                    collapsible: false, copyText: why, gapBefore: false))
             }
         }
         return blocks

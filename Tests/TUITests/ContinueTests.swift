@@ -61,6 +61,14 @@ final class ContinueTests: XCTestCase {
         XCTAssertEqual(done.notice, "this reply is complete; r asks again for a new one")
     }
 
+    func testTheHintWrapsOnANarrowScreen() {
+        var s = Fixture.state(width: 40, height: 14)
+        Fixture.feed(&s, Fixture.type("q") + [Fixture.key(.enter)])
+        Fixture.feed(&s, [.backend(.content("a long"), at: 1), .backend(.finished(.length), at: 1.1)])
+        let text = Fixture.screen(s).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        XCTAssertTrue(text.contains("⏹ stopped at the token limit · c continues it (in the transcript)"), text)
+    }
+
     func testOnlyTheLastReplyWithoutToolCallsCanBeContinued() {
         var s = stopped()
         Fixture.feed(&s, Fixture.type("next") + [Fixture.key(.enter)])
