@@ -38,6 +38,8 @@ static uint32_t detect(void) {
     if (__builtin_cpu_supports("avx512vnni")) f |= CK_AVX512_VNNI;
     if (__builtin_cpu_supports("avx512bf16")) f |= CK_AVX512_BF16;
     if ((f & CK_AVX512) && amx_usable()) f |= CK_AMX;
+    unsigned a, b, c, d;
+    if ((f & CK_AMX) && (f & CK_AVX512_BF16) && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (d & (1u << 22))) f |= CK_AMX_BF16;
     if (__builtin_cpu_supports("gfni")) f |= CK_GFNI;
     return f;
 }

@@ -11,17 +11,11 @@
 #include <math.h>
 #include <string.h>
 #include "CKernels.h"
+#include "mla.h"
 #include "simd.h"
 #include "vexpf.h"
 
-#define CK_MLA_BLOCK 64
-
-/// The rows of q (nrows, kw) and the keys each sees: row r is token r / per, which sees keys 0 ..< len0 + r / per.
-/// keys: (·, stride) numbers of `type` (CK_KV_F32, CK_KV_F16, CK_KV_Q8_0; q8_0 rows ceil(stride / 32) blocks apart).
-typedef struct { const float *q; int nrows, per, kw, vw; const void *keys; int type; int64_t stride, len0; } mla_rows;
-
-/// Bytes of one q8_0 block (an f16 scale and 32 int8).
-#define Q8_BLOCK_BYTES 34
+#define Q8_BLOCK_BYTES CK_Q8_BLOCK_BYTES
 
 /// Element c of key row j as f32.
 static inline float key_at(const mla_rows *a, int64_t j, int c) {
@@ -36,13 +30,6 @@ static inline float key_at(const mla_rows *a, int64_t j, int c) {
     }
 }
 
-static inline int64_t row_len(const mla_rows *a, int r) { return a->len0 + r / a->per; }
-/// The first row that sees key b (rows see more keys as r grows).
-static inline int first_row(const mla_rows *a, int64_t b) {
-    if (b < a->len0) return 0;
-    const int64_t r = (b - a->len0 + 1) * a->per;
-    return r < a->nrows ? (int)r : a->nrows;
-}
 
 /// Online softmax of one block of nb keys starting at key b for rows r0 ..< nrows: s (nrows, CK_MLA_BLOCK) raw scores
 /// become p = exp(scale·s − m), 0 past a row's last key; m, l (nrows) the running max and sum; alpha the factor the
@@ -70,7 +57,7 @@ static void part_scalar(const mla_rows *a, int64_t j0, int64_t j1, float scale, 
     float *m = ml, *l = ml + nrows, alpha[nrows];
     start_part(a, o, ml);
     for (int64_t b = j0; b < j1; b += CK_MLA_BLOCK) {
-        const int nb = (int)(j1 - b < CK_MLA_BLOCK ? j1 - b : CK_MLA_BLOCK), r0 = first_row(a, b);
+        const int nb = (int)(j1 - b < CK_MLA_BLOCK ? j1 - b : CK_MLA_BLOCK), r0 = mla_first_row(a, b);
         for (int r = r0; r < nrows; r++)
             for (int j = 0; j < nb; j++) {
                 const float *qr = a->q + (size_t)r * kw;
@@ -205,7 +192,7 @@ AVX2 static void part_avx2(const mla_rows *a, int64_t j0, int64_t j1, float scal
     float *m = ml, *l = ml + nrows, alpha[nrows];
     start_part(a, o, ml);
     for (int64_t b = j0; b < j1; b += CK_MLA_BLOCK) {
-        const int nb = (int)(j1 - b < CK_MLA_BLOCK ? j1 - b : CK_MLA_BLOCK), r0 = first_row(a, b);
+        const int nb = (int)(j1 - b < CK_MLA_BLOCK ? j1 - b : CK_MLA_BLOCK), r0 = mla_first_row(a, b);
         switch (a->type) {
         case CK_KV_F16:
             block_avx2(a, (const char *)a->keys + (size_t)b * a->stride * 2, a->stride, b, nb, r0, scale, o, m, l, alpha, s, 1);
@@ -228,7 +215,7 @@ static void block_softmax(const mla_rows *a, float *s, int r0, int64_t b, int nb
                           float *alpha, int simd) {
     for (int r = r0; r < a->nrows; r++) {
         float *x = s + r * CK_MLA_BLOCK, mb = -INFINITY;
-        const int64_t left = row_len(a, r) - b;
+        const int64_t left = mla_row_len(a, r) - b;
         const int valid = left < nb ? (int)left : nb;  // ≥ 1: row r sees key b
         for (int j = 0; j < valid; j++) { x[j] *= scale; if (x[j] > mb) mb = x[j]; }
         const float mn = mb > m[r] ? mb : m[r];
@@ -247,31 +234,35 @@ static void block_softmax(const mla_rows *a, float *s, int r0, int64_t b, int nb
 static _Thread_local void *deq_buf;
 static _Thread_local size_t deq_cap;
 
-static void run_part(const float *q, int nrows, int per, int kw, int vw, const void *keys, int type, int64_t stride,
-                     int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s, int scalar) {
-    const mla_rows a = { q, nrows, per < 1 ? nrows : per, kw, vw, keys, type, stride, len0 };
-    const int64_t last = row_len(&a, nrows - 1);
+int ck_mla_kernel(const ck_options *o) {
+    const uint32_t f = ck_cpu_features();
+    if (o && o->family == CK_FAMILY_SCALAR) return CK_MLA_SCALAR;
+    if ((!o || (o->amx && o->family != CK_FAMILY_AVX2)) && (f & CK_AMX_BF16)) return CK_MLA_AMX;
+    return f & (CK_AVX2 | CK_AVX512) ? CK_MLA_AVX2 : CK_MLA_SCALAR;
+}
+
+const char *ck_mla_kernel_name(int kernel) {
+    return kernel == CK_MLA_AMX ? "amx-bf16 tiles" : kernel == CK_MLA_AVX2 ? "avx2 flash" : "scalar flash";
+}
+
+int ck_mla_batch_tokens(int kernel) { return kernel == CK_MLA_AMX ? 8 : 2; }
+
+void ck_mla_part(int kernel, const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_type,
+                 int64_t stride, int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
+    const mla_rows a = { q, nrows, per < 1 ? nrows : per, kw, vw, keys, keys_type, stride, len0 };
+    const int64_t last = mla_row_len(&a, nrows - 1);
     if (j1 > last) j1 = last;
+    const uint32_t f = ck_cpu_features();
+    if (kernel == CK_MLA_AMX && (f & CK_AMX_BF16) && ck_mla_part_amx(&a, j0, j1, scale, o, ml) == 0) return;
 #if defined(__x86_64__)
-    if (!scalar && ck_simd_enabled() && kw % 8 == 0 && vw % 16 == 0) {
+    if (kernel != CK_MLA_SCALAR && (f & (CK_AVX2 | CK_AVX512)) && kw % 8 == 0 && vw % 16 == 0) {
         float *deq = NULL;
-        if (type == CK_KV_Q8_0)
+        if (keys_type == CK_KV_Q8_0)
             deq = ck_grow_buffer(&deq_buf, &deq_cap, sizeof(float) * CK_MLA_BLOCK * (size_t)((kw + 31) / 32 * 32), 1 << 16);
-        if (type != CK_KV_Q8_0 || deq) { part_avx2(&a, j0, j1, scale, o, ml, s, deq); return; }
+        if (keys_type != CK_KV_Q8_0 || deq) { part_avx2(&a, j0, j1, scale, o, ml, s, deq); return; }
     }
 #endif
-    (void)scalar;
     part_scalar(&a, j0, j1, scale, o, ml, s);
-}
-
-void ck_mla_part(const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_type, int64_t stride,
-                 int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
-    run_part(q, nrows, per, kw, vw, keys, keys_type, stride, len0, j0, j1, scale, o, ml, s, 0);
-}
-
-void ck_mla_part_scalar(const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_type, int64_t stride,
-                        int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
-    run_part(q, nrows, per, kw, vw, keys, keys_type, stride, len0, j0, j1, scale, o, ml, s, 1);
 }
 
 void ck_mla_merge(int nrows, int vw, int parts, const float *o, const float *ml, float *out) {

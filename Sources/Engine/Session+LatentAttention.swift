@@ -8,6 +8,7 @@ import Kernels
 
 /// One part of the keys of the token's attention, for all heads.
 private struct OneTokenAttention {
+    let kernel: Int32                        // CK_MLA_*
     let qcat: UnsafePointer<Float>           // (nHead, kvLora + rope)
     let keys: UnsafeRawPointer               // (len, kvLora + rope), f32, f16 or q8_0
     let type: Int32                          // CK_KV_*
@@ -19,7 +20,7 @@ private struct OneTokenAttention {
 
     func run(part: Int) {
         let blocks = (len + 63) / 64, b0 = part * blocks / parts, b1 = (part + 1) * blocks / parts
-        ck_mla_part(qcat, Int32(nh), Int32(nh), Int32(kw), Int32(kvr), keys, type, Int64(kw), Int64(len),
+        ck_mla_part(kernel, qcat, Int32(nh), Int32(nh), Int32(kw), Int32(kvr), keys, type, Int64(kw), Int64(len),
                     Int64(b0 * 64), Int64(min(len, b1 * 64)), scale, out + part * nh * kvr, stats + part * 2 * nh,
                     scores + part * nh * 64)
     }
@@ -27,6 +28,7 @@ private struct OneTokenAttention {
 
 /// `tokens` batch tokens × all heads as the rows of one task (the last tokens first: they see the most keys).
 private struct BatchAttention {
+    let kernel: Int32                        // CK_MLA_*
     let qcat: UnsafePointer<Float>           // (n, nHead, kvLora + rope)
     let keys: UnsafeRawPointer               // (pos0 + n, kvLora + rope), f32, f16 or q8_0
     let type: Int32                          // CK_KV_*
@@ -39,7 +41,7 @@ private struct BatchAttention {
     func run(task: Int) {
         let t0 = (tasks - 1 - task) * tokens, m = min(tokens, n - t0), rows = m * nh
         let o = threadScratchFloats(rows * (kvr + 2 + 64)), stats = o + rows * kvr, s = stats + 2 * rows
-        ck_mla_part(qcat + t0 * nh * kw, Int32(rows), Int32(nh), Int32(kw), Int32(kvr), keys, type, Int64(kw),
+        ck_mla_part(kernel, qcat + t0 * nh * kw, Int32(rows), Int32(nh), Int32(kw), Int32(kvr), keys, type, Int64(kw),
                     Int64(pos0 + t0 + 1), 0, Int64(pos0 + t0 + m), scale, o, stats, s)
         ck_mla_merge(Int32(rows), Int32(kvr), 1, o, stats, heads + t0 * nh * kvr)
     }
@@ -62,7 +64,7 @@ extension Session {
     /// threads, each read once for all heads.
     func latentAttentionOneToken(_ keys: UnsafeRawPointer, pos: Int) {
         let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank, len = pos + 1
-        var task = OneTokenAttention(qcat: s.qcat, keys: keys, type: cache.kernelType, out: s.partOut, stats: s.partStats,
+        var task = OneTokenAttention(kernel: attentionKernel, qcat: s.qcat, keys: keys, type: cache.kernelType, out: s.partOut, stats: s.partStats,
                                      scores: s.partScores, nh: nh, kvr: kvr, kw: kvr + c.ropeDims, len: len,
                                      parts: min(s.decodeParts, (len + 63) / 64), scale: c.kqScale)
         pool.run(task.parts, &task) { t, b, e in
@@ -72,12 +74,13 @@ extension Session {
         ck_mla_merge(Int32(nh), Int32(kvr), Int32(task.parts), s.partOut, s.partStats, s.heads)
     }
 
-    /// heads (n, nHead, kvLora) for n > 1 queries at pos0…, causal; per task 2 tokens × all heads (40 rows at
-    /// GLM-4.7-Flash sizes: their queries, outputs and a block of keys stay in L2).
+    /// heads (n, nHead, kvLora) for n > 1 queries at pos0…, causal; per task a few tokens × all heads (the kernel's
+    /// ck_mla_batch_tokens: 2 for the AVX2 kernel, 8 on AMX tiles).
     func latentAttentionBatch(_ keys: UnsafeRawPointer, n: Int, pos0: Int) {
         let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank
-        var task = BatchAttention(qcat: s.qcat, keys: keys, type: cache.kernelType, heads: s.heads, nh: nh, kvr: kvr,
-                                  kw: kvr + c.ropeDims, n: n, pos0: pos0, tokens: 2, scale: c.kqScale)
+        var task = BatchAttention(kernel: attentionKernel, qcat: s.qcat, keys: keys, type: cache.kernelType, heads: s.heads,
+                                  nh: nh, kvr: kvr, kw: kvr + c.ropeDims, n: n, pos0: pos0,
+                                  tokens: Int(ck_mla_batch_tokens(attentionKernel)), scale: c.kqScale)
         pool.run(task.tasks, &task) { t, b, e in
             let task = t!.assumingMemoryBound(to: BatchAttention.self).pointee
             for i in Int(b)..<Int(e) { task.run(task: i) }

@@ -13,6 +13,8 @@ public final class Session {
     /// deepseek2 attention in llama.cpp's exact float order (its non-flash x86 CPU path), bit for bit, instead of
     /// the flash-style kernel (~3× faster on long prompts; logits agree to float rounding). The llama path is always exact.
     public let exactAttention: Bool
+    /// deepseek2's attention kernel (CK_MLA_*), the options' choice for this CPU.
+    let attentionKernel: Int32
     /// What the KV cache holds. deepseek2's latent cache: IEEE f16 by default (as llama.cpp's default KV cache), half
     /// the memory (54 KB instead of 108 KB per token for GLM-4.7-Flash) and half the cache reads per decoded token;
     /// q8_0 halves it again (29 KB); f32 with exact attention. llama caches: f32.
@@ -55,6 +57,7 @@ public final class Session {
         tokens.reserveCapacity(n)
         self.batchSize = max(1, min(batchSize, n))
         pool = model.pool
+        attentionKernel = model.options.attentionKernel
         switch model.weights {
         case .deepseek2:
             cache = try KVCache(layers: config.blockCount, capacity: n, kWidth: config.kvLoraRank + config.ropeDims, vWidth: 0,

@@ -93,6 +93,10 @@ public struct EngineOptions: Sendable, Equatable {
         return ck_options(family: family, amx: amx ? 1 : 0, gfni: gfni ? 1 : 0, repack: repack ? 1 : 0)
     }
 
+    /// The deepseek2 attention kernel these options choose on this CPU (CK_MLA_*) and its name.
+    public var attentionKernel: Int32 { var o = kernelOptions; return ck_mla_kernel(&o) }
+    public var attentionKernelName: String { String(cString: ck_mla_kernel_name(attentionKernel)) }
+
     /// Makes the kernels without a plan (elementwise ops, attention, activation quantizers) follow `kernels`
     /// (scalar or SIMD). Process-wide: the engine applies its options when a model loads.
     public func applyToElementwiseKernels() {

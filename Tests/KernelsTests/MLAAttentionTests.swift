@@ -1,5 +1,5 @@
-// Attention over a shared latent cache (CKernels/mla_attention.c): the dispatched kernel agrees with its scalar twin,
-// both with float64 softmax attention, for one token with any split of the keys into parts and for causal batches;
+// Attention over a shared latent cache (CKernels/mla_attention*.c): every kernel this CPU runs (scalar twin, AVX2,
+// AMX BF16 tiles) agrees with the scalar twin and with float64 softmax attention, for one token with any split of the keys into parts and for causal batches;
 // odd head counts and widths, a lone last key, one key, and scores large enough that unscaled exponentials would
 // overflow; keys in f32, in f16 (against float64 on the f16-rounded keys) and in q8_0 (against float64 on d · q of
 // blocks made by Q8Reference, an independent float64 model of ggml's quantizer).
@@ -38,17 +38,25 @@ final class MLAAttentionTests: XCTestCase {
         func with<R>(_ body: (UnsafeRawPointer, Int32) -> R) -> R { bytes.withUnsafeBytes { body($0.baseAddress!, type) } }
     }
 
-    /// out (nh, vw) from `parts` parts through ck_mla_merge, with the dispatched or the scalar kernel.
+    /// The kernels this CPU can run (the others would fall back to a narrower one).
+    static let kernels: [Int32] = {
+        let f = ck_cpu_features()
+        return [Int32(CK_MLA_SCALAR)] + (f & UInt32(CK_AVX2) != 0 ? [Int32(CK_MLA_AVX2)] : [])
+            + (f & UInt32(CK_AMX_BF16) != 0 ? [Int32(CK_MLA_AMX)] : [])
+    }()
+    static let scalar = Int32(CK_MLA_SCALAR)
+    func name(_ k: Int32) -> String { String(cString: ck_mla_kernel_name(k)) }
+
+    /// out (nh, vw) from `parts` parts through ck_mla_merge, with `kernel`.
     func attend(_ q: [Float], nh: Int, kw: Int, vw: Int, _ keys: Keys, stride: Int, len: Int, scale: Float,
-                parts: Int, scalar: Bool) -> [Float] {
+                parts: Int, kernel: Int32) -> [Float] {
         var o = [Float](repeating: .nan, count: parts * nh * vw), ml = [Float](repeating: .nan, count: parts * 2 * nh)
         var s = [Float](repeating: .nan, count: nh * 64), out = [Float](repeating: .nan, count: nh * vw)
         let blocks = (len + 63) / 64
         for p in 0..<parts {
             let j0 = min(len, p * blocks / parts * 64), j1 = min(len, (p + 1) * blocks / parts * 64)
             o.withUnsafeMutableBufferPointer { op in ml.withUnsafeMutableBufferPointer { mp in keys.with { k, half in
-                let f = scalar ? ck_mla_part_scalar : ck_mla_part
-                f(q, Int32(nh), Int32(nh), Int32(kw), Int32(vw), k, half, Int64(stride), Int64(len), Int64(j0), Int64(j1), scale,
+                ck_mla_part(kernel, q, Int32(nh), Int32(nh), Int32(kw), Int32(vw), k, half, Int64(stride), Int64(len), Int64(j0), Int64(j1), scale,
                   op.baseAddress! + p * nh * vw, mp.baseAddress! + p * 2 * nh, &s)
             } } }
         }
@@ -76,15 +84,15 @@ final class MLAAttentionTests: XCTestCase {
             for type in Keys.types {
             let keys = Keys(raw, type: type, stride: stride)
             let ref = reference(q, nh: nh, kw: kw, vw: vw, keys.floats, stride: stride, len: len, scale: scale)
-            let twin = attend(q, nh: nh, kw: kw, vw: vw, keys, stride: stride, len: len, scale: scale, parts: 1, scalar: true)
+            let twin = attend(q, nh: nh, kw: kw, vw: vw, keys, stride: stride, len: len, scale: scale, parts: 1, kernel: Self.scalar)
             for parts in [1, 2, 3] where parts <= (len + 63) / 64 {
-                let fast = attend(q, nh: nh, kw: kw, vw: vw, keys, stride: stride, len: len, scale: scale, parts: parts, scalar: false)
-                let slow = attend(q, nh: nh, kw: kw, vw: vw, keys, stride: stride, len: len, scale: scale, parts: parts, scalar: true)
-                for i in 0..<nh * vw {
-                    let tol = tolerance * max(1, abs(ref[i]))
-                    XCTAssertEqual(Double(fast[i]), ref[i], accuracy: tol, "type \(type) nh \(nh) kw \(kw) len \(len) parts \(parts) [\(i)]")
-                    XCTAssertEqual(Double(slow[i]), ref[i], accuracy: tol, "scalar type \(type) nh \(nh) kw \(kw) len \(len) parts \(parts) [\(i)]")
-                    XCTAssertEqual(fast[i], twin[i], accuracy: Float(tol), "twin type \(type) nh \(nh) len \(len) parts \(parts) [\(i)]")
+                for kernel in Self.kernels {
+                    let out = attend(q, nh: nh, kw: kw, vw: vw, keys, stride: stride, len: len, scale: scale, parts: parts, kernel: kernel)
+                    for i in 0..<nh * vw {
+                        let tol = tolerance * max(1, abs(ref[i]))
+                        XCTAssertEqual(Double(out[i]), ref[i], accuracy: tol, "\(name(kernel)) type \(type) nh \(nh) kw \(kw) len \(len) parts \(parts) [\(i)]")
+                        XCTAssertEqual(out[i], twin[i], accuracy: Float(tol), "\(name(kernel)) vs twin type \(type) nh \(nh) len \(len) parts \(parts) [\(i)]")
+                    }
                 }
             }
             }
@@ -98,17 +106,17 @@ final class MLAAttentionTests: XCTestCase {
         for type in Keys.types {
         let keys = Keys(raw, type: type, stride: stride)
         let ref = reference(q, nh: rows, per: per, kw: kw, vw: vw, keys.floats, stride: stride, len: len0, scale: scale)
-        for scalar in [false, true] {
+        for kernel in Self.kernels {
             var o = [Float](repeating: .nan, count: rows * vw), ml = [Float](repeating: .nan, count: 2 * rows)
             var s = [Float](repeating: .nan, count: rows * 64), out = [Float](repeating: .nan, count: rows * vw)
             keys.with { k, h in
-                (scalar ? ck_mla_part_scalar : ck_mla_part)(q, Int32(rows), Int32(per), Int32(kw), Int32(vw), k, h, Int64(stride),
-                                                            Int64(len0), 0, Int64(len), scale, &o, &ml, &s)
+                ck_mla_part(kernel, q, Int32(rows), Int32(per), Int32(kw), Int32(vw), k, h, Int64(stride), Int64(len0), 0, Int64(len),
+                            scale, &o, &ml, &s)
             }
             ck_mla_merge(Int32(rows), Int32(vw), 1, o, ml, &out)
             for i in 0..<rows * vw {
                 XCTAssertEqual(Double(out[i]), ref[i], accuracy: 2e-5 * max(1, abs(ref[i])),
-                               "\(scalar ? "scalar " : "")type \(type) tokens \(tokens) per \(per) len0 \(len0) [\(i)]")
+                               "\(name(kernel)) type \(type) tokens \(tokens) per \(per) len0 \(len0) [\(i)]")
             }
         }
         }

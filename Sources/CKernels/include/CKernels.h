@@ -5,8 +5,9 @@
 #include <stddef.h>
 
 /// CPU features found at run time (bit set): 1 AVX2+FMA+F16C, 2 AVX-512F/BW/VL, 4 AVX-512 VNNI, 8 AVX-512 BF16,
-/// 16 AMX-INT8 tiles (with AVX-512, and the kernel's permission to use them granted to this process), 32 GFNI.
-enum { CK_AVX2 = 1, CK_AVX512 = 2, CK_AVX512_VNNI = 4, CK_AVX512_BF16 = 8, CK_AMX = 16, CK_GFNI = 32 };
+/// 16 AMX-INT8 tiles (with AVX-512, and the kernel's permission to use them granted to this process), 32 GFNI,
+/// 64 AMX-BF16 (with AMX and AVX-512 BF16).
+enum { CK_AVX2 = 1, CK_AVX512 = 2, CK_AVX512_VNNI = 4, CK_AVX512_BF16 = 8, CK_AMX = 16, CK_GFNI = 32, CK_AMX_BF16 = 64 };
 uint32_t ck_cpu_features(void);
 
 // ---- ggml type ids used here (same numbers as ggml.h / GGUF) ----
@@ -149,16 +150,25 @@ void ck_attn_wsum_scalar(const float *p, int64_t n, const float *v, int64_t stri
 // ---- attention over a latent cache shared by all heads (deepseek2 MLA), flash-style (mla_attention.c) ----
 /// What the cache rows hold (keys_type).
 enum { CK_KV_F32 = 0, CK_KV_F16 = 1, CK_KV_Q8_0 = 2 };
+/// The attention kernels: the scalar twin, AVX2+FMA+F16C (f32 products), AMX BF16 tiles (mla_attention_amx.c: each
+/// operand as bf16 hi + lo, 16 significant bits). ck_mla_kernel picks the widest the CPU and the options allow (o->amx
+/// off or the AVX2 family: no tiles; the scalar family: the twin); the choice is the engine's, made once at load.
+enum { CK_MLA_SCALAR = 0, CK_MLA_AVX2 = 1, CK_MLA_AMX = 2 };
+int ck_mla_kernel(const ck_options *o);
+/// "amx-bf16 tiles", "avx2 flash", "scalar flash".
+const char *ck_mla_kernel_name(int kernel);
+/// Query tokens per prompt-batch task for `kernel`: enough rows (tokens × heads) to share each block of keys widely,
+/// few enough that the task's queries, outputs and one block stay in L2.
+int ck_mla_batch_tokens(int kernel);
 /// Rows r of q (nrows, kw) are query token r / per (per heads each), which sees keys 0 ..< len0 + r / per. Over the
 /// keys j0 ..< j1 of those (rows `stride` numbers apart, of keys_type: f32, IEEE f16, or q8_0, a row of stride
 /// numbers then being ceil(stride / 32) blocks of 32):
 /// o (nrows, vw) = Σ_j exp(scale·q[r]·k_j − m[r]) · k_j[0 ..< vw] unnormalized, ml (2, nrows) = the max m[r] and the
-/// sum l[r] of those exponentials (m = −inf, l = 0 where a row sees none). s: nrows·64 floats of scratch. SIMD when
-/// available and kw % 8 == 0, vw % 16 == 0; *_scalar is the twin.
-void ck_mla_part(const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_type, int64_t stride,
-                 int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s);
-void ck_mla_part_scalar(const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_type, int64_t stride,
-                        int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s);
+/// sum l[r] of those exponentials (m = −inf, l = 0 where a row sees none). s: nrows·64 floats of scratch. `kernel`
+/// (CK_MLA_*) falls back to the next narrower one where the CPU or the shape does not allow it (AVX2: kw % 8 == 0 and
+/// vw % 16 == 0; AMX: vw % 32 == 0).
+void ck_mla_part(int kernel, const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_type,
+                 int64_t stride, int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s);
 /// out (nrows, vw) = the softmax-weighted output over all keys from `parts` partial results o (parts, nrows, vw),
 /// ml (parts, 2, nrows).
 void ck_mla_merge(int nrows, int vw, int parts, const float *o, const float *ml, float *out);

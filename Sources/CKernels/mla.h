@@ -1,0 +1,28 @@
+// What the MLA attention kernels share (private to CKernels): the rows of a call and the keys each row sees.
+#ifndef CK_MLA_H
+#define CK_MLA_H
+#include <stdint.h>
+
+/// Keys per block of the flash-style loop: scores, online softmax and P·V for this many keys at a time.
+#define CK_MLA_BLOCK 64
+/// Bytes of one q8_0 block (an f16 scale and 32 int8).
+#define CK_Q8_BLOCK_BYTES 34
+
+/// The rows of q (nrows, kw) and the keys each sees: row r is token r / per, which sees keys 0 ..< len0 + r / per.
+/// keys: (·, stride) numbers of `type` (CK_KV_F32, CK_KV_F16, CK_KV_Q8_0; q8_0 rows ceil(stride / 32) blocks apart).
+typedef struct { const float *q; int nrows, per, kw, vw; const void *keys; int type; int64_t stride, len0; } mla_rows;
+
+static inline int64_t mla_row_len(const mla_rows *a, int r) { return a->len0 + r / a->per; }
+
+/// The first row that sees key b (rows see more keys as r grows).
+static inline int mla_first_row(const mla_rows *a, int64_t b) {
+    if (b < a->len0) return 0;
+    const int64_t r = (b - a->len0 + 1) * a->per;
+    return r < a->nrows ? (int)r : a->nrows;
+}
+
+/// The AMX BF16 kernel (mla_attention_amx.c) over keys j0 ..< j1 with ck_mla_part's contract for o and ml; 0 when it
+/// ran, −1 when it cannot (no scratch, or vw not a multiple of 32).
+int ck_mla_part_amx(const mla_rows *a, int64_t j0, int64_t j1, float scale, float *o, float *ml);
+
+#endif
