@@ -32,13 +32,25 @@ AMXBF static void configure(void) {
     _tile_loadconfig(&c);
 }
 
-/// x0, x1 (16 f32 each) → hi, lo (32 bf16 each, x0's first): hi = bf16(x), lo = bf16(x − hi).
-AMXBF static inline void split(__m512 x0, __m512 x1, __m512i *hi, __m512i *lo) {
-    const __m512i h = (__m512i)_mm512_cvtne2ps_pbh(x1, x0);
-    const __m512 h0 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm512_castsi512_si256(h)), 16));
-    const __m512 h1 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm512_extracti64x4_epi64(h, 1)), 16));
+/// x (16 f32) → hi, lo as f32 with zero low 16 bits (bf16 numbers): hi = bf16(x), lo = bf16(x − hi), each rounded to
+/// nearest even: 17 significant bits of any f32, an f16 number exactly (rounding rather than cutting hi halves the
+/// lo·lo term the products leave out).
+AMXBF static inline void split16(__m512 x, __m512i *hi, __m512i *lo) {
+    const __m512i h = _mm512_slli_epi32(_mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(x)), 16);
     *hi = h;
-    *lo = (__m512i)_mm512_cvtne2ps_pbh(_mm512_sub_ps(x1, h1), _mm512_sub_ps(x0, h0));
+    *lo = _mm512_slli_epi32(_mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_sub_ps(x, _mm512_castsi512_ps(h)))), 16);
+}
+
+/// 32 bf16 numbers held as f32 with zero low halves (a: 16, b: the next 16) → one row of a tile, in the order every
+/// scores operand uses (vpackusdw's: per 128-bit lane 4 of a, then 4 of b; queries and keys agree, which is all a dot
+/// product needs).
+AMXBF static inline __m512i words(__m512i a, __m512i b) {
+    return _mm512_packus_epi32(_mm512_srli_epi32(a, 16), _mm512_srli_epi32(b, 16));
+}
+
+/// As `words`, in the numbers' own order (P's rows: its keys pair with the rows of V).
+AMXBF static inline __m512i natural(__m512i a, __m512i b) {
+    return _mm512_permutexvar_epi64(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7), words(a, b));
 }
 
 /// Numbers c0 … c0 + 31 of key row j as f32 (zero past kw).
@@ -70,44 +82,40 @@ AMXBF static inline void load32(const mla_rows *a, int64_t j, int c0, __m512 *x0
 }
 
 /// The block of nb keys from key b, split into bf16 hi and lo:
-/// kh, kl (CK_MLA_BLOCK, kwp): key rows (zero past nb) — the A tiles of the scores, 16 keys × 32 numbers each;
-/// vh, vl (CK_MLA_BLOCK / 2, vw, 2): row p holds keys 2p and 2p + 1 interleaved per column — the B tiles of P·V.
-AMXBF static void pack_block(const mla_rows *a, int64_t b, int nb, int kwp, uint16_t *kh, uint16_t *kl, uint16_t *vh,
-                             uint16_t *vl) {
+/// kh, kl (CK_MLA_BLOCK, kwp): key rows (zero past nb), each 32 numbers in `words` order — the A tiles of the scores;
+/// vh, vl (CK_MLA_BLOCK / 2, ow, 2): row p holds keys 2p and 2p + 1 interleaved per column (vw of the ow) — the B
+/// tiles of P·V.
+AMXBF __attribute__((noinline)) static void pack_block(const mla_rows *a, int64_t b, int nb, int kwp, int ow,
+                                                       uint16_t *kh, uint16_t *kl, uint16_t *vh, uint16_t *vl) {
     const int vw = a->vw;
-    int16_t lo_idx[32], hi_idx[32];
-    for (int i = 0; i < 16; i++) {
-        lo_idx[2 * i] = (int16_t)i; lo_idx[2 * i + 1] = (int16_t)(32 + i);
-        hi_idx[2 * i] = (int16_t)(16 + i); hi_idx[2 * i + 1] = (int16_t)(48 + i);
-    }
-    const __m512i ilo = _mm512_loadu_si512(lo_idx), ihi = _mm512_loadu_si512(hi_idx);
     for (int p = 0; p < CK_MLA_BLOCK / 2; p++)
         for (int c0 = 0; c0 < kwp; c0 += 32) {
-            __m512i h[2], l[2];
+            __m512i h[2][2], l[2][2];  // [key of the pair][16 numbers]
             for (int e = 0; e < 2; e++) {
                 const int j = 2 * p + e;
                 if (j < nb) {
                     __m512 x0, x1;
                     load32(a, b + j, c0, &x0, &x1);
-                    split(x0, x1, &h[e], &l[e]);
+                    split16(x0, &h[e][0], &l[e][0]);
+                    split16(x1, &h[e][1], &l[e][1]);
                 } else {
-                    h[e] = l[e] = _mm512_setzero_si512();
+                    h[e][0] = h[e][1] = l[e][0] = l[e][1] = _mm512_setzero_si512();
                 }
-                _mm512_storeu_si512(kh + (size_t)j * kwp + c0, h[e]);
-                _mm512_storeu_si512(kl + (size_t)j * kwp + c0, l[e]);
+                _mm512_storeu_si512(kh + (size_t)j * kwp + c0, words(h[e][0], h[e][1]));
+                _mm512_storeu_si512(kl + (size_t)j * kwp + c0, words(l[e][0], l[e][1]));
             }
-            if (c0 < vw) {
-                uint16_t *dh = vh + (size_t)p * vw * 2 + c0 * 2, *dl = vl + (size_t)p * vw * 2 + c0 * 2;
-                _mm512_storeu_si512(dh, _mm512_permutex2var_epi16(h[0], ilo, h[1]));
-                _mm512_storeu_si512(dh + 32, _mm512_permutex2var_epi16(h[0], ihi, h[1]));
-                _mm512_storeu_si512(dl, _mm512_permutex2var_epi16(l[0], ilo, l[1]));
-                _mm512_storeu_si512(dl + 32, _mm512_permutex2var_epi16(l[0], ihi, l[1]));
+            if (c0 < vw) {  // dword n of a pair row = (key 2p, key 2p + 1) at column c0 + n
+                uint16_t *dh = vh + (size_t)p * ow * 2 + c0 * 2, *dl = vl + (size_t)p * ow * 2 + c0 * 2;
+                for (int g = 0; g < 2; g++) {
+                    _mm512_storeu_si512(dh + 32 * g, _mm512_or_si512(_mm512_srli_epi32(h[0][g], 16), h[1][g]));
+                    _mm512_storeu_si512(dl + 32 * g, _mm512_or_si512(_mm512_srli_epi32(l[0][g], 16), l[1][g]));
+                }
             }
         }
 }
 
-/// qh, ql (ntile, kwp / 32, 16, 16, 2): tile t's queries as the B tiles of the scores: for chunk c, row k holds numbers
-/// 32c + 2k and 32c + 2k + 1 of each of the tile's 16 query rows (zero past kw and past nrows).
+/// qh, ql (ntile, kwp / 32, 16, 16, 2): tile t's queries as the B tiles of the scores: for chunk c, row k holds dword k
+/// (in `words` order) of the chunk of each of the tile's 16 query rows (zero past kw and past nrows).
 AMXBF static void pack_queries(const mla_rows *a, int ntile, int kwp, uint16_t *qh, uint16_t *ql) {
     const int nch = kwp / 32;
     const __m512i pairs = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
@@ -121,7 +129,11 @@ AMXBF static void pack_queries(const mla_rows *a, int ntile, int kwp, uint16_t *
                     const int left = a->kw - 32 * c;
                     const __mmask32 m = left >= 32 ? 0xffffffffu : (1u << left) - 1;
                     const float *q = a->q + (size_t)row * a->kw + 32 * c;
-                    split(_mm512_maskz_loadu_ps((__mmask16)m, q), _mm512_maskz_loadu_ps((__mmask16)(m >> 16), q + 16), &h, &l);
+                    __m512i h0, h1, l0, l1;
+                    split16(_mm512_maskz_loadu_ps((__mmask16)m, q), &h0, &l0);
+                    split16(_mm512_maskz_loadu_ps((__mmask16)(m >> 16), q + 16), &h1, &l1);
+                    h = words(h0, h1);
+                    l = words(l0, l1);
                 }
                 const size_t at = ((size_t)(t * nch + c) * RT * RT + r) * 2;  // bf16 units: the tile, then lane r of row 0
                 _mm512_i32scatter_epi32(qh + at, pairs, h, 4);
@@ -140,7 +152,7 @@ AMXBF static inline __m512 exp16(__m512 x) {
 /// st (CK_MLA_BLOCK, 16): tile t's raw scores Sᵀ of the block's nb keys from key b → its probabilities, the tile's
 /// running max m and sum l (16 rows) updated, alpha the factor its earlier output must be scaled by; ph, pl
 /// (16, CK_MLA_BLOCK): the probabilities as rows in bf16 hi and lo (zero past each row's last key).
-AMXBF static void softmax_tile(const mla_rows *a, int t, int64_t b, int nb, float scale, float *st, float *m, float *l,
+AMXBF __attribute__((noinline)) static void softmax_tile(const mla_rows *a, int t, int64_t b, int nb, float scale, float *st, float *m, float *l,
                                float *alpha, uint16_t *ph, uint16_t *pl) {
     int seen[RT];  // keys of the block each row sees
     for (int r = 0; r < RT; r++) {
@@ -179,11 +191,78 @@ AMXBF static void softmax_tile(const mla_rows *a, int t, int64_t b, int nb, floa
     for (int r = 0; r < RT; r++)
         for (int j = 0; j < CK_MLA_BLOCK; j += 32) {
             const __m512 x0 = _mm512_i32gather_ps(col, st + j * RT + r, 4), x1 = _mm512_i32gather_ps(col, st + (j + 16) * RT + r, 4);
-            __m512i h, lo;
-            split(x0, x1, &h, &lo);
-            _mm512_storeu_si512(ph + r * CK_MLA_BLOCK + j, h);
-            _mm512_storeu_si512(pl + r * CK_MLA_BLOCK + j, lo);
+            __m512i h0, h1, l0, l1;
+            split16(x0, &h0, &l0);
+            split16(x1, &h1, &l1);
+            _mm512_storeu_si512(ph + r * CK_MLA_BLOCK + j, natural(h0, h1));
+            _mm512_storeu_si512(pl + r * CK_MLA_BLOCK + j, natural(l0, l1));
         }
+}
+
+/// Scores of the block's keys for the pair of row tiles t, t + 1: st (2, CK_MLA_BLOCK, 16) = Sᵀ of each tile. Tiles
+/// 0–3 = Sᵀ of (keys k … k + 15, tile t), (k, t + 1), (k + 16, t), (k + 16, t + 1); 4, 5 = keys k and k + 16 (hi or
+/// lo); 6, 7 = the queries of t and t + 1 (hi or lo). Per chunk of 32 numbers three products: hi·hi, lo·hi, hi·lo.
+AMXBF __attribute__((noinline)) static void scores_pair(const uint16_t *kh, const uint16_t *kl, size_t krow, int nb, const uint16_t *qh,
+                                     const uint16_t *ql, size_t qtile, int nch, float *st) {
+    for (int k = 0; k < nb; k += 32) {
+        _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
+        const char *ah = (const char *)kh + k * krow, *al = (const char *)kl + k * krow;
+        for (int c = 0; c < nch; c++) {
+            const uint16_t *bh = qh + (size_t)c * RT * RT * 2, *bl = ql + (size_t)c * RT * RT * 2;
+            _tile_loadd(4, ah + c * 64, krow);
+            _tile_loadd(5, ah + 16 * krow + c * 64, krow);
+            _tile_loadd(6, bh, 64);
+            _tile_loadd(7, bh + qtile, 64);
+            _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7);
+            _tile_loadd(4, al + c * 64, krow);
+            _tile_loadd(5, al + 16 * krow + c * 64, krow);
+            _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7);
+            _tile_loadd(4, ah + c * 64, krow);
+            _tile_loadd(5, ah + 16 * krow + c * 64, krow);
+            _tile_loadd(6, bl, 64);
+            _tile_loadd(7, bl + qtile, 64);
+            _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7);
+        }
+        _tile_stored(0, st + k * RT, 64);
+        _tile_stored(1, st + (CK_MLA_BLOCK + k) * RT, 64);
+        _tile_stored(2, st + (k + 16) * RT, 64);
+        _tile_stored(3, st + (CK_MLA_BLOCK + k + 16) * RT, 64);
+    }
+}
+
+/// O += P·V for the pair of row tiles: out (2 × 16 rows vw apart) f32; ph, pl (2, 16, CK_MLA_BLOCK); vh, vl as
+/// pack_block writes them. Tiles 0–3 = O of (tile t, columns d … d + 15), (t, d + 16), (t + 1, d), (t + 1, d + 16);
+/// 4, 5 = P of t and t + 1 for 32 keys (hi or lo); 6, 7 = V of those keys, columns d and d + 16 (hi or lo).
+AMXBF __attribute__((noinline)) static void pv_pair(float *out, int vw, int ow, int nb, const uint16_t *ph, const uint16_t *pl, const uint16_t *vh,
+                                 const uint16_t *vl) {
+    const size_t orow = (size_t)ow * 4, prow = CK_MLA_BLOCK * 2, ptile = RT * CK_MLA_BLOCK;
+    float *o1 = out + (size_t)RT * ow;
+    for (int d = 0; d < vw; d += 32) {
+        _tile_loadd(0, out + d, orow);
+        _tile_loadd(1, out + d + 16, orow);
+        _tile_loadd(2, o1 + d, orow);
+        _tile_loadd(3, o1 + d + 16, orow);
+        for (int k = 0; k < nb; k += 32) {
+            const char *bh = (const char *)(vh + (size_t)k / 2 * ow * 2 + d * 2), *bl = (const char *)(vl + (size_t)k / 2 * ow * 2 + d * 2);
+            _tile_loadd(4, ph + k, prow);
+            _tile_loadd(5, ph + ptile + k, prow);
+            _tile_loadd(6, bh, orow);
+            _tile_loadd(7, bh + 64, orow);
+            _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7);
+            _tile_loadd(4, pl + k, prow);
+            _tile_loadd(5, pl + ptile + k, prow);
+            _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7);
+            _tile_loadd(4, ph + k, prow);
+            _tile_loadd(5, ph + ptile + k, prow);
+            _tile_loadd(6, bl, orow);
+            _tile_loadd(7, bl + 64, orow);
+            _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7);
+        }
+        _tile_stored(0, out + d, orow);
+        _tile_stored(1, out + d + 16, orow);
+        _tile_stored(2, o1 + d, orow);
+        _tile_stored(3, o1 + d + 16, orow);
+    }
 }
 
 /// Per-thread scratch (the pool's threads live as long as the process).
@@ -191,12 +270,14 @@ static _Thread_local void *amx_buf;
 static _Thread_local size_t amx_cap;
 
 AMXBF int ck_mla_part_amx(const mla_rows *a, int64_t j0, int64_t j1, float scale, float *o, float *ml) {
-    const int nrows = a->nrows, vw = a->vw, kwp = (a->kw + 31) / 32 * 32, nch = kwp / 32, ntile = (nrows + RT - 1) / RT;
+    const int nrows = a->nrows, vw = a->vw, kwp = (a->kw + 31) / 32 * 32, nch = kwp / 32;
+    const int ow = vw + 16;  // row width of O and of V's pair rows: 2 KB strides would put a tile's rows in 2 L1 sets
+    const int ntile = ((nrows + RT - 1) / RT + 1) / 2 * 2;  // tiles of 16 rows, in pairs
     if (vw % 32 != 0 || vw > kwp) return -1;
     const size_t R = (size_t)ntile * RT, KB = CK_MLA_BLOCK;
     // Scratch, each part 64-byte aligned: queries (2, ntile, nch, 16, 32) bf16; keys (2, KB, kwp) bf16; values
-    // (2, KB/2, vw, 2) bf16; Sᵀ (KB, 16) f32; P (2, 16, KB) bf16; O (R, vw) f32; m, l, alpha (R) f32 each.
-    const size_t sizes[] = { 2 * R * kwp * 2, 2 * KB * kwp * 2, 2 * KB * vw * 2, KB * RT * 4, 2 * RT * KB * 2, R * vw * 4, 3 * R * 4 };
+    // (2, KB/2, ow, 2) bf16; Sᵀ (2, KB, 16) f32; P (2, 2, 16, KB) bf16; O (R, ow) f32; m, l, alpha (R) f32 each.
+    const size_t sizes[] = { 2 * R * kwp * 2, 2 * KB * kwp * 2, 2 * KB * ow * 2, 2 * KB * RT * 4, 4 * RT * KB * 2, R * ow * 4, 3 * R * 4 };
     size_t need = 0;
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) need += (sizes[i] + 63) / 64 * 64;
     char *base = ck_grow_buffer(&amx_buf, &amx_cap, need + 64, 1 << 20);
@@ -206,82 +287,37 @@ AMXBF int ck_mla_part_amx(const mla_rows *a, int64_t j0, int64_t j1, float scale
     for (size_t i = 0; i < 7; i++) { part[i] = base; base += (sizes[i] + 63) / 64 * 64; }
     uint16_t *qh = (uint16_t *)part[0], *ql = qh + R * kwp;
     uint16_t *kh = (uint16_t *)part[1], *kl = kh + KB * kwp;
-    uint16_t *vh = (uint16_t *)part[2], *vl = vh + KB * vw;
+    uint16_t *vh = (uint16_t *)part[2], *vl = vh + KB * ow;
     float *st = (float *)part[3];
-    uint16_t *ph = (uint16_t *)part[4], *pl = ph + RT * KB;
+    uint16_t *ph = (uint16_t *)part[4], *pl = ph + 2 * RT * KB;
     float *out = (float *)part[5], *m = (float *)part[6], *l = m + R, *alpha = l + R;
 
     pack_queries(a, ntile, kwp, qh, ql);
     for (size_t r = 0; r < R; r++) { m[r] = -INFINITY; l[r] = 0; }
-    memset(out, 0, R * vw * 4);
+    memset(out, 0, R * ow * 4);
     configure();
-    const size_t krow = (size_t)kwp * 2, vrow = (size_t)vw * 4;  // bytes between key rows, between value pair rows
+    const size_t krow = (size_t)kwp * 2, qtile = (size_t)nch * RT * RT * 2;  // bytes between key rows; bf16 per query tile
     for (int64_t b = j0; b < j1; b += CK_MLA_BLOCK) {
         const int nb = (int)(j1 - b < CK_MLA_BLOCK ? j1 - b : CK_MLA_BLOCK);
-        pack_block(a, b, nb, kwp, kh, kl, vh, vl);
-        for (int t = mla_first_row(a, b) / RT; t < ntile; t++) {
-            // Scores, 32 keys at a time: tiles 0, 1 = Sᵀ of keys 16i …; 2, 3 = their hi and lo (keys 0–15), 4, 5 (16–31);
-            // 6, 7 = the tile's queries hi and lo.
-            for (int h = 0; h < nb; h += 32) {
-                _tile_zero(0);
-                _tile_zero(1);
-                const char *k0h = (const char *)(kh + (size_t)h * kwp), *k0l = (const char *)(kl + (size_t)h * kwp);
-                for (int c = 0; c < nch; c++) {
-                    const size_t qat = (size_t)(t * nch + c) * RT * RT * 2;
-                    _tile_loadd(6, qh + qat, 64);
-                    _tile_loadd(7, ql + qat, 64);
-                    _tile_loadd(2, k0h + c * 64, krow);
-                    _tile_loadd(4, k0h + 16 * krow + c * 64, krow);
-                    _tile_dpbf16ps(0, 2, 6);
-                    _tile_dpbf16ps(1, 4, 6);
-                    _tile_loadd(3, k0l + c * 64, krow);
-                    _tile_loadd(5, k0l + 16 * krow + c * 64, krow);
-                    _tile_dpbf16ps(0, 3, 6);
-                    _tile_dpbf16ps(1, 5, 6);
-                    _tile_dpbf16ps(0, 2, 7);
-                    _tile_dpbf16ps(1, 4, 7);
+        pack_block(a, b, nb, kwp, ow, kh, kl, vh, vl);
+        for (int t = mla_first_row(a, b) / (2 * RT) * 2; t < ntile; t += 2) {
+            scores_pair(kh, kl, krow, nb, qh + t * qtile, ql + t * qtile, qtile, nch, st);
+            for (int u = 0; u < 2; u++) {
+                float *mt = m + (t + u) * RT, *lt = l + (t + u) * RT, *at = alpha + (t + u) * RT;
+                softmax_tile(a, t + u, b, nb, scale, st + u * KB * RT, mt, lt, at, ph + u * RT * KB, pl + u * RT * KB);
+                for (int r = 0; r < RT; r++) {
+                    if (at[r] == 1.0f) continue;
+                    float *x = out + (size_t)((t + u) * RT + r) * ow;
+                    const __m512 f = _mm512_set1_ps(at[r]);
+                    for (int d = 0; d < vw; d += 16) _mm512_storeu_ps(x + d, _mm512_mul_ps(_mm512_loadu_ps(x + d), f));
                 }
-                _tile_stored(0, st + h * RT, 64);
-                _tile_stored(1, st + (h + 16) * RT, 64);
             }
-            float *mt = m + t * RT, *lt = l + t * RT, *at = alpha + t * RT;
-            softmax_tile(a, t, b, nb, scale, st, mt, lt, at, ph, pl);
-            for (int r = 0; r < RT; r++) {
-                if (at[r] == 1.0f) continue;
-                float *x = out + (size_t)(t * RT + r) * vw;
-                const __m512 f = _mm512_set1_ps(at[r]);
-                for (int d = 0; d < vw; d += 16) _mm512_storeu_ps(x + d, _mm512_mul_ps(_mm512_loadu_ps(x + d), f));
-            }
-            // O += P·V: tiles 0, 1 = O columns d … d + 31; 2, 3 = P hi, lo of keys 0–31; 4, 5 of keys 32–63; 6, 7 = V
-            // hi, lo of 32 keys × 16 columns.
-            const int halves = nb > 32 ? 2 : 1;
-            _tile_loadd(2, ph, KB * 2);
-            _tile_loadd(3, pl, KB * 2);
-            if (halves > 1) { _tile_loadd(4, ph + 32, KB * 2); _tile_loadd(5, pl + 32, KB * 2); }
-            float *ot = out + (size_t)t * RT * vw;
-            for (int d = 0; d < vw; d += 32) {
-                _tile_loadd(0, ot + d, vrow);
-                _tile_loadd(1, ot + d + 16, vrow);
-                for (int hv = 0; hv < halves; hv++) {
-                    const char *v = (const char *)(vh + (size_t)hv * 16 * vw * 2 + d * 2);
-                    const char *w = (const char *)(vl + (size_t)hv * 16 * vw * 2 + d * 2);
-                    _tile_loadd(6, v, vrow);
-                    _tile_loadd(7, v + 64, vrow);
-                    if (hv == 0) { _tile_dpbf16ps(0, 2, 6); _tile_dpbf16ps(1, 2, 7); _tile_dpbf16ps(0, 3, 6); _tile_dpbf16ps(1, 3, 7); }
-                    else { _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(0, 5, 6); _tile_dpbf16ps(1, 5, 7); }
-                    _tile_loadd(6, w, vrow);
-                    _tile_loadd(7, w + 64, vrow);
-                    if (hv == 0) { _tile_dpbf16ps(0, 2, 6); _tile_dpbf16ps(1, 2, 7); }
-                    else { _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); }
-                }
-                _tile_stored(0, ot + d, vrow);
-                _tile_stored(1, ot + d + 16, vrow);
-            }
+            pv_pair(out + (size_t)t * RT * ow, vw, ow, nb, ph, pl, vh, vl);
         }
     }
     _tile_release();
     for (int r = 0; r < nrows; r++) {
-        memcpy(o + (size_t)r * vw, out + (size_t)r * vw, (size_t)vw * 4);
+        memcpy(o + (size_t)r * vw, out + (size_t)r * ow, (size_t)vw * 4);
         ml[r] = m[r];
         ml[nrows + r] = l[r];
     }

@@ -1,6 +1,7 @@
 // What the latent cache's number type costs in accuracy: mean KL divergence of the next-token distributions with
 // an f16 and a q8_0 cache against an f32 cache (same kernels) and against exact float64 math (the fixtures'
 // committed *.exact goldens), on every GLM test fixture, in float64. The table printed here is docs/PERFORMANCE.md's.
+import CKernels
 import Foundation
 import Kernels
 import TestSupport
@@ -53,5 +54,29 @@ final class KVCacheAccuracyTests: XCTestCase {
             checked += 1
         }
         XCTAssertGreaterThan(checked, 0, "no F32 GLM fixture with exact goldens")
+    }
+
+    /// What the attention kernel costs: mean KL against exact math with the f16 cache, the AVX2 kernel (f32 products)
+    /// next to the AMX one (bf16 hi + lo tiles) where the CPU has it. Only attention differs: the AMX weight kernels
+    /// give their scalar twins' bits. On the F32 fixtures the AMX kernel must stay within the AVX2 kernel's error.
+    func testAttentionKernelsKLDivergenceOnFixtures() throws {
+        let kernels = [EngineOptions(amx: false), EngineOptions()].filter { $0 == EngineOptions(amx: false) || $0.attentionKernel == Int32(CK_MLA_AMX) }
+        print("fixture | quant | " + kernels.map { "KL \($0.attentionKernelName) vs exact" }.joined(separator: " | "))
+        for e in try FixtureLogitsTests.entries() {
+            guard let g = e.goldens.first(where: { $0.0 == "exact" }) else { continue }
+            let exact = try TestData.floats(g.1, dtype: g.2)
+            var row: [Double] = []
+            for o in kernels {
+                let model = try Model(path: TestData.fixture(e.file), threads: 2, options: o)
+                guard model.config.arch == .deepseek2 else { break }
+                let session = try Session(model: model, contextLength: e.tokens.count, batchSize: 64)
+                row.append(Self.meanKL(exact, try session.evaluate(e.tokens), vocab: e.vocab))
+            }
+            guard !row.isEmpty else { continue }
+            print("\(e.name) | \(e.quant) | " + row.map { String(format: "%.2e", $0) }.joined(separator: " | "))
+            if e.quant == "F32", row.count == 2 {
+                XCTAssertLessThanOrEqual(row[1], 2 * row[0] + 1e-7, "\(e.name): AMX attention against the AVX2 kernel's error")
+            }
+        }
     }
 }

@@ -2,14 +2,14 @@
 // them values, 20 heads), one thread, over an f16 and a q8_0 latent cache of LEN keys: one decoded token (20 heads
 // over all keys) and one prompt task (each kernel's ck_mla_batch_tokens tokens × 20 heads, the last token seeing all
 // keys), every kernel this CPU runs, alternated, best of ROUNDS. GFLOP/s counts the scores and P·V (2 · 1088 per head
-// and key). Usage: mla_bench.sh [LEN] [ROUNDS].
+// and key); times are this thread's CPU time (steadier than the clock on a shared machine). Usage: mla_bench.sh [LEN] [ROUNDS].
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "CKernels.h"
 
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+static double now(void) { struct timespec t; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
 static float gauss(unsigned *s) {  // a sum of uniforms, roughly normal
     float x = 0;
     for (int i = 0; i < 4; i++) { *s = *s * 1664525u + 1013904223u; x += (float)(*s >> 8) / 16777216.0f - 0.5f; }
