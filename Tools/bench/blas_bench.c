@@ -1,12 +1,13 @@
 // OpenBLAS (cblas_sgemm / cblas_sbgemm) against glmchat's own kernels on the same work, side by side in one process:
 // (attn) MLA attention over a latent cache, scores = Q(rows, 576)·Kᵀ and out = P(rows, keys)·V(keys, 512) with an
 // online softmax per key block, vs ck_mla_part; (gemm) prefill weight GEMMs Y(tokens, out) = X(tokens, in)·Wᵀ at
-// GLM-4.7-Flash's shapes with F32, F16 and BF16 weights, vs ck_matmul_pool. Engines alternate inside every round,
-// best of N rounds, wall time, GFLOP/s. OpenBLAS is opened at run time (BLAS_LIB, default libopenblas.so.0) so the
-// same binary uses cblas_sbgemm where the library has it, and another OpenBLAS build can be compared.
-// Built and run by Tools/bench/blas_bench.sh. Usage: blas_bench [attn|gemm|all] [ROUNDS] [THREADS...]
-// Environment: BLAS_LIB (path), BLAS_PREFIX (symbol prefix, e.g. scipy_ for scipy-openblas32), BENCH_FAMILY
-// (auto | avx2: glmchat's kernel options, avx2 = CK_FAMILY_AVX2 with AMX and GFNI off), OPENBLAS_CORETYPE (OpenBLAS's).
+// GLM-4.7-Flash's shapes with F32, F16 and BF16 weights, vs ck_matmul_pool. Engines alternate inside every round;
+// best of N rounds; GFLOP/s from thread CPU time with one thread, wall time with two. OpenBLAS is opened at run time
+// (BLAS_LIB, default libopenblas.so.0) so the same binary uses cblas_sbgemm where the library has it and can compare
+// another OpenBLAS build. Built and run by Tools/bench/blas_bench.sh. Usage: blas_bench [attn|gemm|all] [ROUNDS]
+// [THREADS...]. Environment: BLAS_LIB (path), BLAS_PREFIX (symbol prefix, e.g. scipy_ for scipy-openblas32),
+// BENCH_FAMILY (auto | avx2: glmchat's kernel options, avx2 = CK_FAMILY_AVX2 with AMX and GFNI off),
+// OPENBLAS_CORETYPE (OpenBLAS's core choice in DYNAMIC_ARCH builds).
 #include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
@@ -47,7 +48,16 @@ static int open_blas(void) {
     return 0;
 }
 
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+static ck_pool *pool;  // NULL: one thread
+static int nthreads = 1;
+
+/// One thread: this thread's CPU time (robust on a shared machine: time spent descheduled is not counted; OpenBLAS
+/// then runs in the calling thread). Two: wall time.
+static double now(void) {
+    struct timespec t;
+    clock_gettime(nthreads == 1 ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
 static uint64_t rs = 88172645463325252ull;
 static float frand(void) {  // uniform in (-1, 1)
     rs ^= rs << 13; rs ^= rs >> 7; rs ^= rs << 17;
@@ -64,19 +74,21 @@ static double maxrel(const float *a, const float *b, size_t n) {  // max |a − 
     return m > 0 ? d / m : d;
 }
 
-static ck_pool *pool;  // NULL: one thread
-static int nthreads = 1;
-
 // ---- (attn) MLA attention: GLM-4.7-Flash's 576-wide latent rows, the first 512 of them the values ----
 enum { KW = 576, VW = 512, HEADS = 20 };
 
 /// One part of the keys [j0, j1) for all rows with OpenBLAS, the same contract as ck_mla_part (o unnormalized, ml =
 /// the max and the sum): per block of nb keys S = Q·K_bᵀ, online softmax (the engine's vector exp), O = α·O + P·V_b.
-/// bf16: q, keys as bf16 and P rounded to bf16 for sbgemm. s: (rows, block) scratch (+ the same again as bf16).
+/// kb: q and keys as bf16 and P rounded to bf16 for sbgemm; kh: keys in f16, each block widened to f32 once (F16C)
+/// for sgemm; else keys in f32. s: scratch, (rows, block) floats, the same again for P in bf16, (block, 576) widened.
 typedef struct {
-    const float *q; const uint16_t *qb; int rows; const float *keys; const uint16_t *kb; int64_t j0, j1; int block;
+    const float *q; const uint16_t *qb; int rows; const float *keys; const uint16_t *kb, *kh; int64_t j0, j1; int block;
     float scale; float *o, *ml, *s;
 } blas_part;
+
+__attribute__((target("avx2,f16c"))) static void widen_f16(const uint16_t *h, float *x, size_t n) {
+    for (size_t i = 0; i < n; i += 8) _mm256_storeu_ps(x + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(h + i))));
+}
 
 /// Online softmax of one block: s (rows, nb) raw scores become p = exp(scale·s − m) with the running max m and sum l;
 /// o's rows are scaled by exp(m_old − m). The exponential is the engine's own 8-lane one (vexpf.h), as in ck_mla_part.
@@ -108,20 +120,23 @@ static void run_blas_part(const blas_part *t) {
     for (int r = 0; r < rows; r++) { m[r] = -INFINITY; l[r] = 0; }
     memset(t->o, 0, sizeof(float) * (size_t)rows * VW);
     uint16_t *sb = (uint16_t *)(t->s + (size_t)rows * t->block);
+    float *wide = t->s + (size_t)rows * t->block * 3 / 2 + 16;
     for (int64_t b = t->j0; b < t->j1; b += t->block) {
         const int nb = (int)(t->j1 - b < t->block ? t->j1 - b : t->block);
+        const float *kf = t->keys + b * KW;
+        if (t->kh) { widen_f16(t->kh + b * KW, wide, (size_t)nb * KW); kf = wide; }
         if (t->kb) sbgemm(RowMajor, NoTrans, Trans, rows, nb, KW, 1.0f, t->qb, KW, t->kb + b * KW, KW, 0.0f, t->s, nb);
-        else sgemm(RowMajor, NoTrans, Trans, rows, nb, KW, 1.0f, t->q, KW, t->keys + b * KW, KW, 0.0f, t->s, nb);
+        else sgemm(RowMajor, NoTrans, Trans, rows, nb, KW, 1.0f, t->q, KW, kf, KW, 0.0f, t->s, nb);
         softmax_block(t->s, rows, nb, t->scale, m, l, t->o);
         if (t->kb) {
             for (size_t i = 0; i < (size_t)rows * nb; i++) sb[i] = ck_fp32_to_bf16(t->s[i]);
             sbgemm(RowMajor, NoTrans, NoTrans, rows, VW, nb, 1.0f, sb, nb, t->kb + b * KW, KW, 1.0f, t->o, VW);
-        } else sgemm(RowMajor, NoTrans, NoTrans, rows, VW, nb, 1.0f, t->s, nb, t->keys + b * KW, KW, 1.0f, t->o, VW);
+        } else sgemm(RowMajor, NoTrans, NoTrans, rows, VW, nb, 1.0f, t->s, nb, kf, KW, 1.0f, t->o, VW);
     }
 }
 
 /// One attention (rows over len keys) split into nthreads parts of the keys, merged: engine 0 glmchat f16 cache,
-/// 1 glmchat f32 cache, 2 OpenBLAS sgemm (f32 cache), 3 OpenBLAS sbgemm (bf16 cache).
+/// 1 glmchat f32 cache, 2 OpenBLAS sgemm (f32 cache), 3 OpenBLAS sbgemm (bf16 cache), 4 sgemm on the f16 cache.
 typedef struct {
     int engine, rows, block; int64_t len; float scale;
     const float *q, *kf; const uint16_t *qb, *kh, *kb;
@@ -137,8 +152,8 @@ static void attn_chunk(void *ctx, int64_t b, int64_t e) {
             ck_mla_part(a->q, a->rows, HEADS, KW, VW, a->engine == 0 ? (const void *)a->kh : a->kf,
                         a->engine == 0 ? CK_KV_F16 : CK_KV_F32, KW, a->len, j0, j1, a->scale, o, ml, a->s[p]);
         else {
-            const blas_part t = { a->q, a->qb, a->rows, a->kf, a->engine == 3 ? a->kb : NULL, j0, j1, a->block,
-                                  a->scale, o, ml, a->s[p] };
+            const blas_part t = { a->q, a->qb, a->rows, a->kf, a->engine == 3 ? a->kb : NULL, a->engine == 4 ? a->kh : NULL,
+                                  j0, j1, a->block, a->scale, o, ml, a->s[p] };
             run_blas_part(&t);
         }
     }
@@ -167,29 +182,35 @@ static void bench_attn(int rounds) {
     }
     for (int64_t i = 0; i < maxrows * KW; i++) { q[i] = frand() * 0.5f; qb[i] = ck_fp32_to_bf16(q[i]); }
     float *o = xalloc(sizeof(float) * 2 * maxrows * VW), *ml = xalloc(sizeof(float) * 4 * maxrows);
-    float *outs[2 + NB * 2];
-    for (int e = 0; e < 2 + NB * 2; e++) outs[e] = xalloc(sizeof(float) * maxrows * VW);
+    // The engines of one round, in order: glmchat f16, glmchat f32, sgemm per block size, sgemm on the f16 cache
+    // (B = 256), sbgemm per block size (where the library has it).
+    enum { NE = 3 + 2 * NB, F16B = 256 };
+    float *outs[NE];
+    for (int e = 0; e < NE; e++) outs[e] = xalloc(sizeof(float) * maxrows * VW);
     float *s[2];
-    for (int p = 0; p < 2; p++) s[p] = xalloc(sizeof(float) * maxrows * 8192 * 3 / 2 + sizeof(float) * maxrows * 64);
+    for (int p = 0; p < 2; p++) s[p] = xalloc(sizeof(float) * (maxrows * 8192 * 3 / 2 + 16 + F16B * KW));
     printf("\n(attn) MLA attention, %d thread%s: GFLOP/s of scores + PV (2·rows·keys·(576 + 512)), best of %d;\n"
-           "  glmchat = ck_mla_part (its own 64-key blocks) on an f16 / f32 cache; OpenBLAS = cblas_sgemm (f32 cache)%s\n"
-           "  per key block B, online softmax between the two GEMMs; keys split over the threads, merged by ck_mla_merge.\n",
-           nthreads, nthreads > 1 ? "s" : "", rounds, sbgemm ? " and cblas_sbgemm (bf16 cache, bf16 P)" : "");
+           "  glmchat = ck_mla_part (its own 64-key blocks) on an f16 / f32 cache; OpenBLAS = cblas_sgemm on an f32 cache\n"
+           "  per key block B, and on the f16 cache with each block widened to f32 once (B = %d)%s; online softmax\n"
+           "  between the two GEMMs; keys split over the threads, merged by ck_mla_merge.\n",
+           nthreads, nthreads > 1 ? "s" : "", rounds, F16B, sbgemm ? "; cblas_sbgemm on a bf16 cache (P rounded to bf16)" : "");
     printf("| rows (tokens×20) | keys | glmchat f16 | glmchat f32 |");
     for (int b = 0; b < NB; b++) printf(" sgemm B=%d |", blocks[b]);
+    printf(" sgemm f16 cache |");
     if (sbgemm) for (int b = 0; b < NB; b++) printf(" sbgemm B=%d |", blocks[b]);
     printf(" best OpenBLAS / best glmchat | max rel diff |\n|---|---|---|---|");
-    for (int b = 0; b < NB * (sbgemm ? 2 : 1) + 2; b++) printf("---|");
+    for (int b = 0; b < NB * (sbgemm ? 2 : 1) + 3; b++) printf("---|");
     printf("\n");
     for (size_t li = 0; li < sizeof lens / sizeof *lens; li++)
         for (size_t ti = 0; ti < sizeof tokens / sizeof *tokens; ti++) {
             const int rows = tokens[ti] * HEADS;
             const int64_t len = lens[li];
-            double best[2 + NB * 2];
-            for (int e = 0; e < 2 + NB * 2; e++) best[e] = 1e30;
+            double best[NE];
+            for (int e = 0; e < NE; e++) best[e] = 1e30;
             for (int r = 0; r < rounds; r++)
-                for (int e = 0; e < 2 + NB * 2; e++) {
-                    const int engine = e < 2 ? e : e < 2 + NB ? 2 : 3, block = e < 2 ? 64 : blocks[(e - 2) % NB];
+                for (int e = 0; e < NE; e++) {
+                    const int engine = e < 2 ? e : e < 2 + NB ? 2 : e == 2 + NB ? 4 : 3;
+                    const int block = e < 2 ? 64 : engine == 4 ? F16B : blocks[(e - 2) % (NB + 1)];
                     if (engine == 3 && !sbgemm) continue;
                     if (engine >= 2 && (block > len || (block == 8192 && len < 8192))) continue;
                     attn_job a = { engine, rows, block, len, 0.0625f, q, kf, qb, kh, kb, o, ml, { s[0], s[1] }, outs[e] };
@@ -199,7 +220,7 @@ static void bench_attn(int rounds) {
             const double flop = 2.0 * rows * len * (KW + VW);
             double bg = fmin(best[0], best[1]), bb = 1e30, diff = 0;
             printf("| %d (%d×20) | %lld | %.1f | %.1f |", rows, tokens[ti], (long long)len, flop / best[0] / 1e9, flop / best[1] / 1e9);
-            for (int e = 2; e < 2 + NB * (sbgemm ? 2 : 1); e++) {
+            for (int e = 2; e < (sbgemm ? NE : 3 + NB); e++) {
                 if (best[e] >= 1e30) { printf(" – |"); continue; }
                 printf(" %.1f |", flop / best[e] / 1e9);
                 bb = fmin(bb, best[e]);
@@ -209,7 +230,7 @@ static void bench_attn(int rounds) {
             fflush(stdout);
         }
     free(kf); free(q); free(kh); free(kb); free(qb); free(o); free(ml);
-    for (int e = 0; e < 2 + NB * 2; e++) free(outs[e]);
+    for (int e = 0; e < NE; e++) free(outs[e]);
     free(s[0]); free(s[1]);
 }
 
