@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds Tools/bench/blas_bench.c against CKernels and runs it once per configuration: blas_bench.sh [attn|gemm|all] [ROUNDS].
-# Best paths: glmchat auto with OpenBLAS's own core pick, and with OPENBLAS_CORETYPE=SkylakeX / Cooperlake (its
+# Best paths: glmchat auto with OpenBLAS's own core pick, and with OPENBLAS_CORETYPE=SkylakeX (its
 # AVX-512 kernels, which Debian's 0.3.21 does not pick on Sapphire Rapids by itself); AVX2-only (as on a Zen 2):
 # GLMCHAT_KERNELS=avx2 with AMX off (BENCH_FAMILY=avx2) against OPENBLAS_CORETYPE=Haswell. BLAS_LIB / BLAS_PREFIX choose
 # another OpenBLAS (e.g. scipy-openblas32's, prefix scipy_). BENCH_CONFIGS narrows the list (e.g. "auto:SkylakeX").
@@ -11,7 +11,7 @@ ${CC:-clang} -O3 -fno-strict-aliasing -I"$root/Sources/CKernels/include" -I"$roo
     "$root"/Sources/CKernels/*.c "$root/Tools/bench/blas_bench.c" -o "$out" -lpthread -lm -ldl
 what=${1:-all}; rounds=${2:-5}
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) CPUs"
-for cfg in ${BENCH_CONFIGS:-auto: auto:SkylakeX auto:Cooperlake avx2:Haswell}; do
+for cfg in ${BENCH_CONFIGS:-auto: auto:SkylakeX avx2:Haswell}; do
     fam=${cfg%%:*}; core=${cfg#*:}
     echo; echo "== BENCH_FAMILY=$fam OPENBLAS_CORETYPE=${core:-(unset)}; load: $(uptime | sed 's/.*load average: //')"
     if [ -n "$core" ]; then BENCH_FAMILY=$fam OPENBLAS_CORETYPE=$core "$out" "$what" "$rounds"
