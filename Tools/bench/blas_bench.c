@@ -237,13 +237,32 @@ static void bench_attn(int rounds) {
 // ---- (gemm) prefill weight GEMMs: Y(nt, out) = X(nt, in) · W(out, in)ᵀ ----
 static ck_options options;
 
-typedef struct { const float *x; const float *w32; const uint16_t *wb, *xb; int in, out, nt; float *y; } gemm_job;
+/// Weight rows widened to f32 at a time by the "widened" engine (F16/BF16 weights kept in their type, no f32 copy).
+enum { WIDEN_ROWS = 256 };
+
+/// One OpenBLAS product: x (nt, in) f32, xb the same in bf16; weights as w32 (out, in) f32, or wb (out, in) bf16 for
+/// sbgemm, or wh (out, in) of htype (F16 / BF16) widened WIDEN_ROWS rows at a time into wbuf[part] (WIDEN_ROWS, in).
+typedef struct {
+    const float *x; const float *w32; const uint16_t *wb, *xb, *wh; uint32_t htype; int in, out, nt; float *y; float *wbuf[2];
+} gemm_job;
+
+__attribute__((target("avx2,f16c"))) static void widen_rows(const uint16_t *h, uint32_t type, float *x, size_t n) {
+    if (type == CK_F16) { widen_f16(h, x, n); return; }
+    for (size_t i = 0; i < n; i += 8)  // bf16: the high half of an f32
+        _mm256_storeu_ps(x + i, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(h + i))), 16)));
+}
 
 static void blas_rows(void *ctx, int64_t b, int64_t e) {  // output columns of parts [b, e) of nthreads
     const gemm_job *g = ctx;
     for (int64_t p = b; p < e; p++) {
         const int c0 = (int)(g->out * p / nthreads), c1 = (int)(g->out * (p + 1) / nthreads);
         if (g->wb) sbgemm(RowMajor, NoTrans, Trans, g->nt, c1 - c0, g->in, 1.0f, g->xb, g->in, g->wb + (size_t)c0 * g->in, g->in, 0.0f, g->y + c0, g->out);
+        else if (g->wh)
+            for (int r = c0; r < c1; r += WIDEN_ROWS) {
+                const int n = c1 - r < WIDEN_ROWS ? c1 - r : WIDEN_ROWS;
+                widen_rows(g->wh + (size_t)r * g->in, g->htype, g->wbuf[p], (size_t)n * g->in);
+                sgemm(RowMajor, NoTrans, Trans, g->nt, n, g->in, 1.0f, g->x, g->in, g->wbuf[p], g->in, 0.0f, g->y + r, g->out);
+            }
         else sgemm(RowMajor, NoTrans, Trans, g->nt, c1 - c0, g->in, 1.0f, g->x, g->in, g->w32 + (size_t)c0 * g->in, g->in, 0.0f, g->y + c0, g->out);
     }
 }
@@ -257,12 +276,15 @@ static void bench_gemm(int rounds) {
     printf("\n(gemm) prefill weight GEMMs, %d thread%s: GFLOP/s (2·tokens·in·out), best of %d; glmchat = activations\n"
            "  converted to the weight type's dot type + ck_matmul_pool (%s); OpenBLAS = cblas_sgemm on an f32 copy of the\n"
            "  weights made at load (not timed)%s; split = output columns split over glmchat's pool, one OpenBLAS thread each;\n"
-           "  own = OpenBLAS's own threads on the whole product.\n",
+           "  own = OpenBLAS's own threads on the whole product; widened = F16/BF16 weights kept, %d rows at a time\n"
+           "  widened to f32 per call (timed) for sgemm (split).\n",
            nthreads, nthreads > 1 ? "s" : "", rounds, options.family == CK_FAMILY_AVX2 ? "CK_FAMILY_AVX2, amx 0" : "auto",
-           sbgemm ? ", and cblas_sbgemm on the BF16 weights (activations rounded to bf16 per call, timed)" : "");
-    printf("| weights | in × out | tokens | glmchat kernel | glmchat | sgemm split |%s%s best OpenBLAS / glmchat | max rel diff |\n",
-           nthreads > 1 ? " sgemm own |" : "", sbgemm ? " sbgemm split |" : "");
-    printf("|---|---|---|---|---|---|%s%s---|---|\n", nthreads > 1 ? "---|" : "", sbgemm ? "---|" : "");
+           sbgemm ? ", and cblas_sbgemm on the BF16 weights (activations rounded to bf16 per call, timed)" : "", WIDEN_ROWS);
+    printf("| weights | in × out | tokens | glmchat kernel | glmchat | sgemm split |%s sgemm widened |%s best OpenBLAS / glmchat |"
+           " widened / glmchat | max rel diff |\n", nthreads > 1 ? " sgemm own |" : "", sbgemm ? " sbgemm split |" : "");
+    printf("|---|---|---|---|---|---|---|%s%s---|---|---|\n", nthreads > 1 ? "---|" : "", sbgemm ? "---|" : "");
+    float *wbuf[2];
+    for (int p = 0; p < 2; p++) wbuf[p] = xalloc(sizeof(float) * WIDEN_ROWS * 5120);
     for (int ti = 0; ti < 3; ti++)
         for (size_t si = 0; si < sizeof shapes / sizeof *shapes; si++)
             for (size_t ni = 0; ni < sizeof ntok / sizeof *ntok; ni++) {
@@ -278,13 +300,14 @@ static void bench_gemm(int rounds) {
                     ck_dequantize_row(type, w + (size_t)r * rb, w32 + (size_t)r * in, in);
                 }
                 for (size_t i = 0; i < (size_t)in * nt; i++) x[i] = frand();
-                float *y[4];
-                for (int e = 0; e < 4; e++) y[e] = xalloc(sizeof(float) * out * nt);
+                // engines: 0 glmchat, 1 sgemm split, 2 sgemm own threads, 3 sbgemm split, 4 sgemm widened
+                float *y[5];
+                for (int e = 0; e < 5; e++) y[e] = xalloc(sizeof(float) * out * nt);
                 const ck_kernel_plan *plan = ck_kernels_for(type, &options);
-                double best[4] = { 1e30, 1e30, 1e30, 1e30 };
+                double best[5] = { 1e30, 1e30, 1e30, 1e30, 1e30 };
                 for (int r = 0; r < rounds; r++)
-                    for (int e = 0; e < 4; e++) {
-                        if ((e == 2 && nthreads == 1) || (e == 3 && !(sbgemm && wb))) continue;
+                    for (int e = 0; e < 5; e++) {
+                        if ((e == 2 && nthreads == 1) || (e == 3 && !(sbgemm && wb)) || (e == 4 && type == CK_F32)) continue;
                         double t0 = now();
                         if (e == 0) {
                             ck_quantize_rows_pool(pool, dt, x, in, nt, xq, xb);
@@ -293,7 +316,8 @@ static void bench_gemm(int rounds) {
                             blas_threads(nthreads);
                             sgemm(RowMajor, NoTrans, Trans, nt, out, in, 1.0f, x, in, w32, in, 0.0f, y[2], out);
                         } else {
-                            gemm_job g = { x, w32, e == 3 ? wb : NULL, xbf, in, out, nt, y[e] };
+                            gemm_job g = { x, w32, e == 3 ? wb : NULL, xbf, e == 4 ? (const uint16_t *)w : NULL, type, in, out, nt, y[e],
+                                           { wbuf[0], wbuf[1] } };
                             if (e == 3) for (size_t i = 0; i < (size_t)in * nt; i++) xbf[i] = ck_fp32_to_bf16(x[i]);
                             if (pool) ck_pool_run(pool, nthreads, blas_rows, &g); else blas_rows(&g, 0, 1);
                         }
@@ -304,7 +328,9 @@ static void bench_gemm(int rounds) {
                 const double flop = 2.0 * nt * in * out;
                 double bb = 1e30, diff = 0;
                 printf("| %s | %d × %d | %d | %s | %.1f |", tname[ti], in, out, nt, ck_plan_path_name(plan, ck_path_for(nt)), flop / best[0] / 1e9);
-                for (int e = 1; e < 4; e++) {
+                static const int order[] = { 1, 2, 4, 3 };  // the columns' order
+                for (int k = 0; k < 4; k++) {
+                    const int e = order[k];
                     if (e == 2 && nthreads == 1) continue;
                     if (e == 3 && !sbgemm) continue;
                     if (best[e] >= 1e30) { printf(" – |"); continue; }
@@ -312,11 +338,13 @@ static void bench_gemm(int rounds) {
                     bb = fmin(bb, best[e]);
                     diff = fmax(diff, maxrel(y[e], y[0], (size_t)out * nt));
                 }
-                printf(" **%.2f** | %.1e |\n", best[0] / bb, diff);
+                if (best[4] < 1e30) printf(" **%.2f** | **%.2f** | %.1e |\n", best[0] / bb, best[0] / best[4], diff);
+                else printf(" **%.2f** | – | %.1e |\n", best[0] / bb, diff);
                 fflush(stdout);
                 free(w); free(xq); free(w32); free(x); free(xbf);
-                for (int e = 0; e < 4; e++) free(y[e]);
+                for (int e = 0; e < 5; e++) free(y[e]);
             }
+    free(wbuf[0]); free(wbuf[1]);
 }
 
 int main(int argc, char **argv) {
