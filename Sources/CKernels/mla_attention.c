@@ -245,7 +245,7 @@ const char *ck_mla_kernel_name(int kernel) {
     return kernel == CK_MLA_AMX ? "amx-bf16 tiles" : kernel == CK_MLA_AVX2 ? "avx2 flash" : "scalar flash";
 }
 
-int ck_mla_batch_tokens(int kernel) { return kernel == CK_MLA_AMX ? 8 : 2; }
+int ck_mla_batch_tokens(int kernel) { return kernel == CK_MLA_AMX ? 16 : 2; }
 
 void ck_mla_part(int kernel, const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_type,
                  int64_t stride, int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s) {
@@ -253,7 +253,9 @@ void ck_mla_part(int kernel, const float *q, int nrows, int per, int kw, int vw,
     const int64_t last = mla_row_len(&a, nrows - 1);
     if (j1 > last) j1 = last;
     const uint32_t f = ck_cpu_features();
-    if (kernel == CK_MLA_AMX && (f & CK_AMX_BF16) && ck_mla_part_amx(&a, j0, j1, scale, o, ml) == 0) return;
+    // Tiles for f16 and q8_0 keys (their 11 or fewer significant bits are exact in bf16 hi + lo); an f32 cache is the
+    // choice of full f32 products, so it keeps the AVX2 kernel.
+    if (kernel == CK_MLA_AMX && keys_type != CK_KV_F32 && (f & CK_AMX_BF16) && ck_mla_part_amx(&a, j0, j1, scale, o, ml) == 0) return;
 #if defined(__x86_64__)
     if (kernel != CK_MLA_SCALAR && (f & (CK_AVX2 | CK_AVX512)) && kw % 8 == 0 && vw % 16 == 0) {
         float *deq = NULL;

@@ -32,25 +32,15 @@ AMXBF static void configure(void) {
     _tile_loadconfig(&c);
 }
 
-/// x (16 f32) → hi, lo as f32 with zero low 16 bits (bf16 numbers): hi = bf16(x), lo = bf16(x − hi), each rounded to
+/// x0, x1 (16 f32 each) → hi, lo (32 bf16 each, x0's first): hi = bf16(x), lo = bf16(x − hi), each rounded to
 /// nearest even: 17 significant bits of any f32, an f16 number exactly (rounding rather than cutting hi halves the
 /// lo·lo term the products leave out).
-AMXBF static inline void split16(__m512 x, __m512i *hi, __m512i *lo) {
-    const __m512i h = _mm512_slli_epi32(_mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(x)), 16);
+AMXBF static inline void split32(__m512 x0, __m512 x1, __m512i *hi, __m512i *lo) {
+    const __m512i h = (__m512i)_mm512_cvtne2ps_pbh(x1, x0);
+    const __m512 h0 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm512_castsi512_si256(h)), 16));
+    const __m512 h1 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm512_extracti64x4_epi64(h, 1)), 16));
     *hi = h;
-    *lo = _mm512_slli_epi32(_mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_sub_ps(x, _mm512_castsi512_ps(h)))), 16);
-}
-
-/// 32 bf16 numbers held as f32 with zero low halves (a: 16, b: the next 16) → one row of a tile, in the order every
-/// scores operand uses (vpackusdw's: per 128-bit lane 4 of a, then 4 of b; queries and keys agree, which is all a dot
-/// product needs).
-AMXBF static inline __m512i words(__m512i a, __m512i b) {
-    return _mm512_packus_epi32(_mm512_srli_epi32(a, 16), _mm512_srli_epi32(b, 16));
-}
-
-/// As `words`, in the numbers' own order (P's rows: its keys pair with the rows of V).
-AMXBF static inline __m512i natural(__m512i a, __m512i b) {
-    return _mm512_permutexvar_epi64(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7), words(a, b));
+    *lo = (__m512i)_mm512_cvtne2ps_pbh(_mm512_sub_ps(x1, h1), _mm512_sub_ps(x0, h0));
 }
 
 /// Numbers c0 … c0 + 31 of key row j as f32 (zero past kw).
@@ -82,40 +72,45 @@ AMXBF static inline void load32(const mla_rows *a, int64_t j, int c0, __m512 *x0
 }
 
 /// The block of nb keys from key b, split into bf16 hi and lo:
-/// kh, kl (CK_MLA_BLOCK, kwp): key rows (zero past nb), each 32 numbers in `words` order — the A tiles of the scores;
+/// kh, kl (CK_MLA_BLOCK, kwp): key rows (zero past nb) — the A tiles of the scores, 16 keys × 32 numbers each;
 /// vh, vl (CK_MLA_BLOCK / 2, ow, 2): row p holds keys 2p and 2p + 1 interleaved per column (vw of the ow) — the B
 /// tiles of P·V.
 AMXBF __attribute__((noinline)) static void pack_block(const mla_rows *a, int64_t b, int nb, int kwp, int ow,
                                                        uint16_t *kh, uint16_t *kl, uint16_t *vh, uint16_t *vl) {
     const int vw = a->vw;
+    int16_t lo_idx[32], hi_idx[32];  // words of two rows interleaved: columns 0–15, 16–31
+    for (int i = 0; i < 16; i++) {
+        lo_idx[2 * i] = (int16_t)i; lo_idx[2 * i + 1] = (int16_t)(32 + i);
+        hi_idx[2 * i] = (int16_t)(16 + i); hi_idx[2 * i + 1] = (int16_t)(48 + i);
+    }
+    const __m512i ilo = _mm512_loadu_si512(lo_idx), ihi = _mm512_loadu_si512(hi_idx);
     for (int p = 0; p < CK_MLA_BLOCK / 2; p++)
         for (int c0 = 0; c0 < kwp; c0 += 32) {
-            __m512i h[2][2], l[2][2];  // [key of the pair][16 numbers]
+            __m512i h[2], l[2];
             for (int e = 0; e < 2; e++) {
                 const int j = 2 * p + e;
                 if (j < nb) {
                     __m512 x0, x1;
                     load32(a, b + j, c0, &x0, &x1);
-                    split16(x0, &h[e][0], &l[e][0]);
-                    split16(x1, &h[e][1], &l[e][1]);
+                    split32(x0, x1, &h[e], &l[e]);
                 } else {
-                    h[e][0] = h[e][1] = l[e][0] = l[e][1] = _mm512_setzero_si512();
+                    h[e] = l[e] = _mm512_setzero_si512();
                 }
-                _mm512_storeu_si512(kh + (size_t)j * kwp + c0, words(h[e][0], h[e][1]));
-                _mm512_storeu_si512(kl + (size_t)j * kwp + c0, words(l[e][0], l[e][1]));
+                _mm512_storeu_si512(kh + (size_t)j * kwp + c0, h[e]);
+                _mm512_storeu_si512(kl + (size_t)j * kwp + c0, l[e]);
             }
-            if (c0 < vw) {  // dword n of a pair row = (key 2p, key 2p + 1) at column c0 + n
+            if (c0 < vw) {
                 uint16_t *dh = vh + (size_t)p * ow * 2 + c0 * 2, *dl = vl + (size_t)p * ow * 2 + c0 * 2;
-                for (int g = 0; g < 2; g++) {
-                    _mm512_storeu_si512(dh + 32 * g, _mm512_or_si512(_mm512_srli_epi32(h[0][g], 16), h[1][g]));
-                    _mm512_storeu_si512(dl + 32 * g, _mm512_or_si512(_mm512_srli_epi32(l[0][g], 16), l[1][g]));
-                }
+                _mm512_storeu_si512(dh, _mm512_permutex2var_epi16(h[0], ilo, h[1]));
+                _mm512_storeu_si512(dh + 32, _mm512_permutex2var_epi16(h[0], ihi, h[1]));
+                _mm512_storeu_si512(dl, _mm512_permutex2var_epi16(l[0], ilo, l[1]));
+                _mm512_storeu_si512(dl + 32, _mm512_permutex2var_epi16(l[0], ihi, l[1]));
             }
         }
 }
 
-/// qh, ql (ntile, kwp / 32, 16, 16, 2): tile t's queries as the B tiles of the scores: for chunk c, row k holds dword k
-/// (in `words` order) of the chunk of each of the tile's 16 query rows (zero past kw and past nrows).
+/// qh, ql (ntile, kwp / 32, 16, 16, 2): tile t's queries as the B tiles of the scores: for chunk c, row k holds numbers
+/// 32c + 2k and 32c + 2k + 1 of each of the tile's 16 query rows (zero past kw and past nrows).
 AMXBF static void pack_queries(const mla_rows *a, int ntile, int kwp, uint16_t *qh, uint16_t *ql) {
     const int nch = kwp / 32;
     const __m512i pairs = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
@@ -129,11 +124,7 @@ AMXBF static void pack_queries(const mla_rows *a, int ntile, int kwp, uint16_t *
                     const int left = a->kw - 32 * c;
                     const __mmask32 m = left >= 32 ? 0xffffffffu : (1u << left) - 1;
                     const float *q = a->q + (size_t)row * a->kw + 32 * c;
-                    __m512i h0, h1, l0, l1;
-                    split16(_mm512_maskz_loadu_ps((__mmask16)m, q), &h0, &l0);
-                    split16(_mm512_maskz_loadu_ps((__mmask16)(m >> 16), q + 16), &h1, &l1);
-                    h = words(h0, h1);
-                    l = words(l0, l1);
+                    split32(_mm512_maskz_loadu_ps((__mmask16)m, q), _mm512_maskz_loadu_ps((__mmask16)(m >> 16), q + 16), &h, &l);
                 }
                 const size_t at = ((size_t)(t * nch + c) * RT * RT + r) * 2;  // bf16 units: the tile, then lane r of row 0
                 _mm512_i32scatter_epi32(qh + at, pairs, h, 4);
@@ -191,11 +182,10 @@ AMXBF __attribute__((noinline)) static void softmax_tile(const mla_rows *a, int 
     for (int r = 0; r < RT; r++)
         for (int j = 0; j < CK_MLA_BLOCK; j += 32) {
             const __m512 x0 = _mm512_i32gather_ps(col, st + j * RT + r, 4), x1 = _mm512_i32gather_ps(col, st + (j + 16) * RT + r, 4);
-            __m512i h0, h1, l0, l1;
-            split16(x0, &h0, &l0);
-            split16(x1, &h1, &l1);
-            _mm512_storeu_si512(ph + r * CK_MLA_BLOCK + j, natural(h0, h1));
-            _mm512_storeu_si512(pl + r * CK_MLA_BLOCK + j, natural(l0, l1));
+            __m512i h, lo;
+            split32(x0, x1, &h, &lo);
+            _mm512_storeu_si512(ph + r * CK_MLA_BLOCK + j, h);
+            _mm512_storeu_si512(pl + r * CK_MLA_BLOCK + j, lo);
         }
 }
 

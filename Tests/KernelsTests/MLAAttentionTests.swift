@@ -148,4 +148,16 @@ final class MLAAttentionTests: XCTestCase {
     func testLargeScoresStayFinite() {
         check(nh: 5, kw: 64, vw: 32, stride: 64, lens: [100, 150], spread: 100, tolerance: 1e-3)
     }
+
+    /// The options choose the kernel: the scalar family the twin, the AVX2 family or AMX off no tiles, auto the widest
+    /// this CPU has (a CPU without AVX2 or AMX-BF16 gets the next narrower one whatever is asked).
+    func testKernelChoiceFollowsTheOptions() {
+        let f = ck_cpu_features(), avx2 = f & UInt32(CK_AVX2) != 0, amx = f & UInt32(CK_AMX_BF16) != 0
+        let simd = avx2 ? Int32(CK_MLA_AVX2) : Int32(CK_MLA_SCALAR)
+        XCTAssertEqual(EngineOptions(kernels: .scalar).attentionKernel, Int32(CK_MLA_SCALAR))
+        XCTAssertEqual(EngineOptions(kernels: .avx2).attentionKernel, simd)
+        XCTAssertEqual(EngineOptions(amx: false).attentionKernel, simd)
+        XCTAssertEqual(EngineOptions().attentionKernel, amx ? Int32(CK_MLA_AMX) : simd)
+        XCTAssertEqual(EngineOptions(kernels: .avx512).attentionKernel, amx ? Int32(CK_MLA_AMX) : simd)
+    }
 }

@@ -149,7 +149,7 @@ static void attn_chunk(void *ctx, int64_t b, int64_t e) {
         const int64_t j0 = a->len * p / nthreads, j1 = a->len * (p + 1) / nthreads;
         float *o = a->o + (size_t)p * a->rows * VW, *ml = a->ml + (size_t)p * 2 * a->rows;
         if (a->engine <= 1)  // every row sees all len keys (len0 = len), so both engines do the same work
-            ck_mla_part(a->q, a->rows, HEADS, KW, VW, a->engine == 0 ? (const void *)a->kh : a->kf,
+            ck_mla_part(ck_mla_kernel(&options), a->q, a->rows, HEADS, KW, VW, a->engine == 0 ? (const void *)a->kh : a->kf,
                         a->engine == 0 ? CK_KV_F16 : CK_KV_F32, KW, a->len, j0, j1, a->scale, o, ml, a->s[p]);
         else {
             const blas_part t = { a->q, a->qb, a->rows, a->kf, a->engine == 3 ? a->kb : NULL, a->engine == 4 ? a->kh : NULL,

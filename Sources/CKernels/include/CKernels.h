@@ -166,7 +166,7 @@ int ck_mla_batch_tokens(int kernel);
 /// o (nrows, vw) = Σ_j exp(scale·q[r]·k_j − m[r]) · k_j[0 ..< vw] unnormalized, ml (2, nrows) = the max m[r] and the
 /// sum l[r] of those exponentials (m = −inf, l = 0 where a row sees none). s: nrows·64 floats of scratch. `kernel`
 /// (CK_MLA_*) falls back to the next narrower one where the CPU or the shape does not allow it (AVX2: kw % 8 == 0 and
-/// vw % 16 == 0; AMX: vw % 32 == 0).
+/// vw % 16 == 0; AMX: vw % 32 == 0 and f16 or q8_0 keys: an f32 cache keeps f32 products).
 void ck_mla_part(int kernel, const float *q, int nrows, int per, int kw, int vw, const void *keys, int keys_type,
                  int64_t stride, int64_t len0, int64_t j0, int64_t j1, float scale, float *o, float *ml, float *s);
 /// out (nrows, vw) = the softmax-weighted output over all keys from `parts` partial results o (parts, nrows, vw),
