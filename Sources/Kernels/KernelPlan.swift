@@ -35,7 +35,8 @@ extension KernelPlan {
     public static var cpuFeatureNames: [String] {
         let f = ck_cpu_features()
         let names: [(UInt32, String)] = [(UInt32(CK_AVX2), "avx2"), (UInt32(CK_AVX512), "avx512"), (UInt32(CK_AVX512_VNNI), "avx512-vnni"),
-                                         (UInt32(CK_AVX512_BF16), "avx512-bf16"), (UInt32(CK_AMX), "amx"), (UInt32(CK_GFNI), "gfni")]
+                                         (UInt32(CK_AVX512_BF16), "avx512-bf16"), (UInt32(CK_AMX), "amx"), (UInt32(CK_AMX_BF16), "amx-bf16"),
+                                         (UInt32(CK_GFNI), "gfni")]
         let found = names.filter { f & $0.0 != 0 }.map(\.1)
         return found.isEmpty ? ["no SIMD"] : found
     }

@@ -31,6 +31,9 @@ struct InfoCommand: ParsableCommand {
         let o = m.options
         var out = "kernels \(o.kernels.rawValue), AMX \(o.amx ? "on" : "off"), GFNI \(o.gfni ? "on" : "off"), repack \(o.repack ? "on" : "off"); "
         out += "CPU: \(KernelPlan.cpuFeatureNames.joined(separator: " ")); \(String(format: "%.1f", Double(m.repackedBytes) / 1e6)) MB repacked\n"
+        if m.config.arch == .deepseek2 {
+            out += "attention: \(o.attentionKernelName) over an f16 or q8_0 cache, \(EngineOptions(kernels: o.kernels, amx: false).attentionKernelName) over f32\n"
+        }
         let paths = KernelPlan.Path.allCases
         let w = max(6, m.gguf.tensors.map { $0.name.count }.max() ?? 6)
         func row(_ cells: [String]) -> String {
