@@ -96,10 +96,11 @@ struct BenchCommand: ParsableCommand {
             print("threads \(threads), \(reps) repetitions, weights read per token \(String(format: "%.1f", Double(m.activeWeightBytes) / 1e6)) MB, \(session.cacheType.rawValue) KV cache \(String(format: "%.1f", Double(session.cacheBytes) / 1e6)) MB for \(total) tokens, \(String(format: "%.1f", Double(m.repackedBytes) / 1e6)) MB of weights repacked at load")
             // One row per depth: median tok/s with the min-max range of the repetitions.
             let range = { (s: Stats) in String(format: "%.1f (%.1f-%.1f)", s.median, s.min, s.max) }
-            print("depth".leftPad(7) + "  " + "prefill \(p) tok/s".rightPad(28) + (n > 0 ? "decode \(n) tok/s".rightPad(28) + "decode GB/s" : ""))
+            let head = ["prefill \(p) tok/s"] + (n > 0 ? ["decode \(n) tok/s", "decode GB/s"] : [])
+            print("depth".leftPad(7) + "  " + head.map { $0.rightPad(28) }.joined().trimmingCharacters(in: .whitespaces))
             for r in rows {
-                print("\(r.depth)".leftPad(7) + "  " + range(r.prefill).rightPad(28)
-                      + (n > 0 ? range(r.decode).rightPad(28) + String(format: "%.2f", r.decode.median * weightGB) : ""))
+                let cells = [range(r.prefill)] + (n > 0 ? [range(r.decode), String(format: "%.2f", r.decode.median * weightGB)] : [])
+                print("\(r.depth)".leftPad(7) + "  " + cells.map { $0.rightPad(28) }.joined().trimmingCharacters(in: .whitespaces))
             }
         }
     }

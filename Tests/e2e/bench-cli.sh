@@ -23,14 +23,14 @@ for o in sweep:
     assert o["prefill_tps"]["median"] > 0 and o["decode_tps"]["median"] > 0
 PY
 "${run[@]}" -d 0,4 > "$tmp/text" || fail "bench -d 0,4 failed"
-grep -qE '^ +depth +prefill 4 tok/s +decode 2 tok/s +decode GB/s$' "$tmp/text" || fail "no header row: $(cat "$tmp/text")"
+grep -qE '^ +depth  prefill 4 tok/s +decode 2 tok/s +decode GB/s$' "$tmp/text" || fail "no header row: $(cat "$tmp/text")"
 [ "$(grep -cE '^ +[0-9]+  [0-9.]+ \(' "$tmp/text")" -eq 2 ] || fail "not one row per depth: $(cat "$tmp/text")"
 
 check_bad() { # depth argument, expected words
   "${run[@]}" "$1" > "$tmp/out" 2> "$tmp/err"; rc=$?
   [ "$rc" -eq 1 ] || fail "$1: exit code $rc, expected 1"
   [ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "$1: stderr is not one line: $(cat "$tmp/err")"
-  grep -q "$2" "$tmp/err" || fail "$1: stderr lacks '$2': $(cat "$tmp/err")"
+  grep -q -- "$2" "$tmp/err" || fail "$1: stderr lacks '$2': $(cat "$tmp/err")"
 }
 check_bad --depth=4,x "-d takes whole numbers"
 check_bad --depth=4,-1 "-d takes whole numbers"

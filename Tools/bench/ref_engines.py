@@ -137,12 +137,17 @@ class IkLlamaCpp:
 
 
 def _ik_build() -> str:
-    """How scripts/refvenv installed ik_llama.cpp into this venv: "source <cmake flags>" or "wheel"."""
+    """How ik_llama.cpp came into this venv: scripts/refvenv's note ("source <cmake flags>" or "wheel"), else the
+    installed wheel's platform tag (PyPI's wheels are manylinux; one pip built from the source is plain linux)."""
     try:
         with open(os.path.join(sys.prefix, ".ik-build")) as f:
             return f.read().strip()
     except OSError:
-        return "unknown"
+        pass
+    from importlib.metadata import distribution
+    tags = [l.split(":", 1)[1].strip() for l in (distribution("ik-llama-cpp-python").read_text("WHEEL") or "").splitlines()
+            if l.startswith("Tag:")]
+    return ("wheel" if any("manylinux" in t for t in tags) else "source") + f" ({', '.join(tags)})"
 
 
 ENGINES = {"llama.cpp": LlamaCpp, "ik_llama.cpp": IkLlamaCpp}
