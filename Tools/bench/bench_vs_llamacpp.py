@@ -11,9 +11,9 @@
 # Results are also written as JSON next to the models.
 # On a busy machine wall-clock rates mostly measure how much CPU each engine was given, so the engines are
 # also compared by CPU seconds per token (all threads; for t > 1 this counts spin-waiting too, so it is a
-# work measure for t = 1): llama.cpp measures its own process CPU time per phase; glmchat's comes from the
-# rusage of three `glmchat bench` runs (prefill+decode, prefill only, load only) subtracted. --rounds R
-# repeats the whole llama.cpp/glmchat pair R times, alternating, and takes medians over the rounds.
+# work measure for t = 1): llama.cpp and ik_llama.cpp measure their own process CPU time per phase; glmchat's
+# comes from the rusage of three `glmchat bench` runs without depth (prefill+decode, prefill only, load only)
+# subtracted. --rounds R repeats the whole sequence of engines R times and takes medians over the rounds.
 from __future__ import annotations
 
 import argparse
