@@ -7,7 +7,8 @@
 // steps; only the order of the dot products' sums differs. Keys in f32, IEEE f16, or q8_0 (ggml's blocks of 32: an
 // f16 scale and 32 int8; a row of `stride` numbers is ceil(stride / 32) blocks, the last one padded): the SIMD
 // kernel widens a block of 64 q8_0 keys into f32 once (for all rows, the scores and the values) and runs the f32
-// steps on it; the twin reads each number as d · q. Both see the same numbers: d · q is exact in f32.
+// steps on it; the twin reads each number as d · q. Both see the same numbers: d · q is exact in f32. The same loop
+// on AMX tiles is mla_attention_amx.c; ck_mla_part runs the kernel the engine chose (ck_mla_kernel).
 #include <math.h>
 #include <string.h>
 #include "CKernels.h"
@@ -15,21 +16,18 @@
 #include "simd.h"
 #include "vexpf.h"
 
-#define Q8_BLOCK_BYTES CK_Q8_BLOCK_BYTES
-
 /// Element c of key row j as f32.
 static inline float key_at(const mla_rows *a, int64_t j, int c) {
     switch (a->type) {
     case CK_KV_F16: return ck_fp16_to_fp32(((const uint16_t *)a->keys)[j * a->stride + c]);
     case CK_KV_Q8_0: {
-        const uint8_t *blk = (const uint8_t *)a->keys + (j * ((a->stride + 31) / 32) + c / 32) * Q8_BLOCK_BYTES;
+        const uint8_t *blk = (const uint8_t *)a->keys + (j * ((a->stride + 31) / 32) + c / 32) * CK_Q8_BLOCK_BYTES;
         uint16_t d; memcpy(&d, blk, 2);
         return ck_fp16_to_fp32(d) * (float)(int8_t)blk[2 + c % 32];
     }
     default: return ((const float *)a->keys)[j * a->stride + c];
     }
 }
-
 
 /// Online softmax of one block of nb keys starting at key b for rows r0 ..< nrows: s (nrows, CK_MLA_BLOCK) raw scores
 /// become p = exp(scale·s − m), 0 past a row's last key; m, l (nrows) the running max and sum; alpha the factor the
@@ -129,11 +127,11 @@ AVX2 static int exp_avx2(float *x, int nb, float mn) {
 
 /// dst (nb, kwp) = the nb q8_0 key rows from key b widened to f32, kwp = kw rounded up to whole blocks.
 AVX2 static void widen_q8_0(const mla_rows *a, int64_t b, int nb, int kwp, float *dst) {
-    const int64_t row = (a->stride + 31) / 32 * Q8_BLOCK_BYTES;
+    const int64_t row = (a->stride + 31) / 32 * CK_Q8_BLOCK_BYTES;
     for (int j = 0; j < nb; j++) {
         const uint8_t *blk = (const uint8_t *)a->keys + (b + j) * row;
         float *x = dst + (size_t)j * kwp;
-        for (int c = 0; c < kwp; c += 32, blk += Q8_BLOCK_BYTES) {
+        for (int c = 0; c < kwp; c += 32, blk += CK_Q8_BLOCK_BYTES) {
             uint16_t dh; memcpy(&dh, blk, 2);
             const __m256 d = _mm256_set1_ps(ck_fp16_to_fp32(dh));
             for (int k = 0; k < 32; k += 8) {

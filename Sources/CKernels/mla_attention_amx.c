@@ -19,6 +19,8 @@
 #define AMXBF __attribute__((target("amx-tile,amx-bf16,avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,avx2,fma,f16c")))
 
 enum { RT = 16 };  // query rows per tile
+/// Each step its own function (not inlined), so that a profile shows where the time goes.
+#define STEP __attribute__((noinline))
 
 typedef struct { uint8_t palette, start_row, reserved[14]; uint16_t colsb[16]; uint8_t rows[16]; } tile_config;
 _Static_assert(sizeof(tile_config) == 64, "ldtilecfg takes 64 bytes");
@@ -75,7 +77,7 @@ AMXBF static inline void load32(const mla_rows *a, int64_t j, int c0, __m512 *x0
 /// kh, kl (CK_MLA_BLOCK, kwp): key rows (zero past nb) — the A tiles of the scores, 16 keys × 32 numbers each;
 /// vh, vl (CK_MLA_BLOCK / 2, ow, 2): row p holds keys 2p and 2p + 1 interleaved per column (vw of the ow) — the B
 /// tiles of P·V.
-AMXBF __attribute__((noinline)) static void pack_block(const mla_rows *a, int64_t b, int nb, int kwp, int ow,
+AMXBF STEP static void pack_block(const mla_rows *a, int64_t b, int nb, int kwp, int ow,
                                                        uint16_t *kh, uint16_t *kl, uint16_t *vh, uint16_t *vl) {
     const int vw = a->vw;
     int16_t lo_idx[32], hi_idx[32];  // words of two rows interleaved: columns 0–15, 16–31
@@ -143,7 +145,7 @@ AMXBF static inline __m512 exp16(__m512 x) {
 /// st (CK_MLA_BLOCK, 16): tile t's raw scores Sᵀ of the block's nb keys from key b → its probabilities, the tile's
 /// running max m and sum l (16 rows) updated, alpha the factor its earlier output must be scaled by; ph, pl
 /// (16, CK_MLA_BLOCK): the probabilities as rows in bf16 hi and lo (zero past each row's last key).
-AMXBF __attribute__((noinline)) static void softmax_tile(const mla_rows *a, int t, int64_t b, int nb, float scale, float *st, float *m, float *l,
+AMXBF STEP static void softmax_tile(const mla_rows *a, int t, int64_t b, int nb, float scale, float *st, float *m, float *l,
                                float *alpha, uint16_t *ph, uint16_t *pl) {
     int seen[RT];  // keys of the block each row sees
     for (int r = 0; r < RT; r++) {
@@ -189,10 +191,13 @@ AMXBF __attribute__((noinline)) static void softmax_tile(const mla_rows *a, int 
         }
 }
 
+/// The four products of a 2×2 block: tiles 0–3 += (4, 6), (4, 7), (5, 6), (5, 7) — A tiles 4, 5 by B tiles 6, 7.
+#define PRODUCTS_2X2() do { _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7); } while (0)
+
 /// Scores of the block's keys for the pair of row tiles t, t + 1: st (2, CK_MLA_BLOCK, 16) = Sᵀ of each tile. Tiles
 /// 0–3 = Sᵀ of (keys k … k + 15, tile t), (k, t + 1), (k + 16, t), (k + 16, t + 1); 4, 5 = keys k and k + 16 (hi or
 /// lo); 6, 7 = the queries of t and t + 1 (hi or lo). Per chunk of 32 numbers three products: hi·hi, lo·hi, hi·lo.
-AMXBF __attribute__((noinline)) static void scores_pair(const uint16_t *kh, const uint16_t *kl, size_t krow, int nb, const uint16_t *qh,
+AMXBF STEP static void scores_pair(const uint16_t *kh, const uint16_t *kl, size_t krow, int nb, const uint16_t *qh,
                                      const uint16_t *ql, size_t qtile, int nch, float *st) {
     for (int k = 0; k < nb; k += 32) {
         _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
@@ -203,15 +208,15 @@ AMXBF __attribute__((noinline)) static void scores_pair(const uint16_t *kh, cons
             _tile_loadd(5, ah + 16 * krow + c * 64, krow);
             _tile_loadd(6, bh, 64);
             _tile_loadd(7, bh + qtile, 64);
-            _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7);
+            PRODUCTS_2X2();
             _tile_loadd(4, al + c * 64, krow);
             _tile_loadd(5, al + 16 * krow + c * 64, krow);
-            _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7);
+            PRODUCTS_2X2();
             _tile_loadd(4, ah + c * 64, krow);
             _tile_loadd(5, ah + 16 * krow + c * 64, krow);
             _tile_loadd(6, bl, 64);
             _tile_loadd(7, bl + qtile, 64);
-            _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7);
+            PRODUCTS_2X2();
         }
         _tile_stored(0, st + k * RT, 64);
         _tile_stored(1, st + (CK_MLA_BLOCK + k) * RT, 64);
@@ -223,8 +228,8 @@ AMXBF __attribute__((noinline)) static void scores_pair(const uint16_t *kh, cons
 /// O += P·V for the pair of row tiles: out (2 × 16 rows vw apart) f32; ph, pl (2, 16, CK_MLA_BLOCK); vh, vl as
 /// pack_block writes them. Tiles 0–3 = O of (tile t, columns d … d + 15), (t, d + 16), (t + 1, d), (t + 1, d + 16);
 /// 4, 5 = P of t and t + 1 for 32 keys (hi or lo); 6, 7 = V of those keys, columns d and d + 16 (hi or lo).
-AMXBF __attribute__((noinline)) static void pv_pair(float *out, int vw, int ow, int nb, const uint16_t *ph, const uint16_t *pl, const uint16_t *vh,
-                                 const uint16_t *vl) {
+AMXBF STEP static void pv_pair(float *out, int vw, int ow, int nb, const uint16_t *ph,
+                                                    const uint16_t *pl, const uint16_t *vh, const uint16_t *vl) {
     const size_t orow = (size_t)ow * 4, prow = CK_MLA_BLOCK * 2, ptile = RT * CK_MLA_BLOCK;
     float *o1 = out + (size_t)RT * ow;
     for (int d = 0; d < vw; d += 32) {
@@ -238,15 +243,15 @@ AMXBF __attribute__((noinline)) static void pv_pair(float *out, int vw, int ow, 
             _tile_loadd(5, ph + ptile + k, prow);
             _tile_loadd(6, bh, orow);
             _tile_loadd(7, bh + 64, orow);
-            _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7);
+            PRODUCTS_2X2();
             _tile_loadd(4, pl + k, prow);
             _tile_loadd(5, pl + ptile + k, prow);
-            _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7);
+            PRODUCTS_2X2();
             _tile_loadd(4, ph + k, prow);
             _tile_loadd(5, ph + ptile + k, prow);
             _tile_loadd(6, bl, orow);
             _tile_loadd(7, bl + 64, orow);
-            _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7);
+            PRODUCTS_2X2();
         }
         _tile_stored(0, out + d, orow);
         _tile_stored(1, out + d + 16, orow);
