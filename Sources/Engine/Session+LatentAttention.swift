@@ -1,8 +1,8 @@
 // Attention of deepseek2 blocks: all heads share the latent cache as their keys and values, so the kernel
-// (CKernels/mla_attention.c) reads each block of keys once for many query rows. One token: its heads are the rows
-// and the keys are split over the threads (flash-decoding), the cache read once per token. A batch: a few tokens ×
-// all heads per task, each token seeing the keys up to its own position. The float order differs from llama.cpp's
-// (Session.exactAttention keeps it); logits agree to float rounding.
+// (CKernels/mla_attention*.c, chosen once per session) reads each block of keys once for many query rows. One
+// token: its heads are the rows and the keys are split over the threads (flash-decoding), the cache read once per
+// token. A batch: a few tokens × all heads per task, each token seeing the keys up to its own position. The float
+// order differs from llama.cpp's (Session.exactAttention keeps it); logits agree to float rounding.
 import CKernels
 import Kernels
 
@@ -64,8 +64,8 @@ extension Session {
     /// threads, each read once for all heads.
     func latentAttentionOneToken(_ keys: UnsafeRawPointer, pos: Int) {
         let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank, len = pos + 1
-        var task = OneTokenAttention(kernel: attentionKernel, qcat: s.qcat, keys: keys, type: cache.kernelType, out: s.partOut, stats: s.partStats,
-                                     scores: s.partScores, nh: nh, kvr: kvr, kw: kvr + c.ropeDims, len: len,
+        var task = OneTokenAttention(kernel: attentionKernel, qcat: s.qcat, keys: keys, type: cache.kernelType, out: s.partOut,
+                                     stats: s.partStats, scores: s.partScores, nh: nh, kvr: kvr, kw: kvr + c.ropeDims, len: len,
                                      parts: min(s.decodeParts, (len + 63) / 64), scale: c.kqScale)
         pool.run(task.parts, &task) { t, b, e in
             let task = t!.assumingMemoryBound(to: OneTokenAttention.self).pointee
@@ -75,7 +75,7 @@ extension Session {
     }
 
     /// heads (n, nHead, kvLora) for n > 1 queries at pos0…, causal; per task a few tokens × all heads (the kernel's
-    /// ck_mla_batch_tokens: 2 for the AVX2 kernel, 8 on AMX tiles).
+    /// ck_mla_batch_tokens: 2 for the AVX2 kernel, 16 on AMX tiles).
     func latentAttentionBatch(_ keys: UnsafeRawPointer, n: Int, pos0: Int) {
         let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank
         var task = BatchAttention(kernel: attentionKernel, qcat: s.qcat, keys: keys, type: cache.kernelType, heads: s.heads,
