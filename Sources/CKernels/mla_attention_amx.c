@@ -78,13 +78,13 @@ AMXBF static inline void load32(const mla_rows *a, int64_t j, int c0, __m512 *x0
 /// vh, vl (CK_MLA_BLOCK / 2, ow, 2): row p holds keys 2p and 2p + 1 interleaved per column (vw of the ow) — the B
 /// tiles of P·V.
 AMXBF STEP static void pack_block(const mla_rows *a, int64_t b, int nb, int kwp, int ow,
-                                                       uint16_t *kh, uint16_t *kl, uint16_t *vh, uint16_t *vl) {
+                                  uint16_t *kh, uint16_t *kl, uint16_t *vh, uint16_t *vl) {
     const int vw = a->vw;
-    int16_t lo_idx[32], hi_idx[32];  // words of two rows interleaved: columns 0–15, 16–31
-    for (int i = 0; i < 16; i++) {
-        lo_idx[2 * i] = (int16_t)i; lo_idx[2 * i + 1] = (int16_t)(32 + i);
-        hi_idx[2 * i] = (int16_t)(16 + i); hi_idx[2 * i + 1] = (int16_t)(48 + i);
-    }
+    // Words of two rows interleaved (vpermt2w indices: 0–31 the first row, 32–63 the second): columns 0–15, 16–31.
+    static const int16_t lo_idx[32] = { 0, 32, 1, 33, 2, 34, 3, 35, 4, 36, 5, 37, 6, 38, 7, 39,
+                                         8, 40, 9, 41, 10, 42, 11, 43, 12, 44, 13, 45, 14, 46, 15, 47 };
+    static const int16_t hi_idx[32] = { 16, 48, 17, 49, 18, 50, 19, 51, 20, 52, 21, 53, 22, 54, 23, 55,
+                                         24, 56, 25, 57, 26, 58, 27, 59, 28, 60, 29, 61, 30, 62, 31, 63 };
     const __m512i ilo = _mm512_loadu_si512(lo_idx), ihi = _mm512_loadu_si512(hi_idx);
     for (int p = 0; p < CK_MLA_BLOCK / 2; p++)
         for (int c0 = 0; c0 < kwp; c0 += 32) {
@@ -146,7 +146,7 @@ AMXBF static inline __m512 exp16(__m512 x) {
 /// running max m and sum l (16 rows) updated, alpha the factor its earlier output must be scaled by; ph, pl
 /// (16, CK_MLA_BLOCK): the probabilities as rows in bf16 hi and lo (zero past each row's last key).
 AMXBF STEP static void softmax_tile(const mla_rows *a, int t, int64_t b, int nb, float scale, float *st, float *m, float *l,
-                               float *alpha, uint16_t *ph, uint16_t *pl) {
+                                    float *alpha, uint16_t *ph, uint16_t *pl) {
     int seen[RT];  // keys of the block each row sees
     for (int r = 0; r < RT; r++) {
         const int row = t * RT + r;
@@ -183,7 +183,8 @@ AMXBF STEP static void softmax_tile(const mla_rows *a, int t, int64_t b, int nb,
                                            _mm512_set1_epi32(RT));
     for (int r = 0; r < RT; r++)
         for (int j = 0; j < CK_MLA_BLOCK; j += 32) {
-            const __m512 x0 = _mm512_i32gather_ps(col, st + j * RT + r, 4), x1 = _mm512_i32gather_ps(col, st + (j + 16) * RT + r, 4);
+            const __m512 x0 = _mm512_i32gather_ps(col, st + j * RT + r, 4);
+            const __m512 x1 = _mm512_i32gather_ps(col, st + (j + 16) * RT + r, 4);
             __m512i h, lo;
             split32(x0, x1, &h, &lo);
             _mm512_storeu_si512(ph + r * CK_MLA_BLOCK + j, h);
@@ -192,13 +193,14 @@ AMXBF STEP static void softmax_tile(const mla_rows *a, int t, int64_t b, int nb,
 }
 
 /// The four products of a 2×2 block: tiles 0–3 += (4, 6), (4, 7), (5, 6), (5, 7) — A tiles 4, 5 by B tiles 6, 7.
-#define PRODUCTS_2X2() do { _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7); } while (0)
+#define PRODUCTS_2X2() \
+    do { _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7); } while (0)
 
 /// Scores of the block's keys for the pair of row tiles t, t + 1: st (2, CK_MLA_BLOCK, 16) = Sᵀ of each tile. Tiles
 /// 0–3 = Sᵀ of (keys k … k + 15, tile t), (k, t + 1), (k + 16, t), (k + 16, t + 1); 4, 5 = keys k and k + 16 (hi or
 /// lo); 6, 7 = the queries of t and t + 1 (hi or lo). Per chunk of 32 numbers three products: hi·hi, lo·hi, hi·lo.
 AMXBF STEP static void scores_pair(const uint16_t *kh, const uint16_t *kl, size_t krow, int nb, const uint16_t *qh,
-                                     const uint16_t *ql, size_t qtile, int nch, float *st) {
+                                   const uint16_t *ql, size_t qtile, int nch, float *st) {
     for (int k = 0; k < nb; k += 32) {
         _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
         const char *ah = (const char *)kh + k * krow, *al = (const char *)kl + k * krow;
@@ -229,7 +231,7 @@ AMXBF STEP static void scores_pair(const uint16_t *kh, const uint16_t *kl, size_
 /// pack_block writes them. Tiles 0–3 = O of (tile t, columns d … d + 15), (t, d + 16), (t + 1, d), (t + 1, d + 16);
 /// 4, 5 = P of t and t + 1 for 32 keys (hi or lo); 6, 7 = V of those keys, columns d and d + 16 (hi or lo).
 AMXBF STEP static void pv_pair(float *out, int vw, int ow, int nb, const uint16_t *ph,
-                                                    const uint16_t *pl, const uint16_t *vh, const uint16_t *vl) {
+                               const uint16_t *pl, const uint16_t *vh, const uint16_t *vl) {
     const size_t orow = (size_t)ow * 4, prow = CK_MLA_BLOCK * 2, ptile = RT * CK_MLA_BLOCK;
     float *o1 = out + (size_t)RT * ow;
     for (int d = 0; d < vw; d += 32) {
@@ -238,7 +240,8 @@ AMXBF STEP static void pv_pair(float *out, int vw, int ow, int nb, const uint16_
         _tile_loadd(2, o1 + d, orow);
         _tile_loadd(3, o1 + d + 16, orow);
         for (int k = 0; k < nb; k += 32) {
-            const char *bh = (const char *)(vh + (size_t)k / 2 * ow * 2 + d * 2), *bl = (const char *)(vl + (size_t)k / 2 * ow * 2 + d * 2);
+            const size_t at = (size_t)k / 2 * ow * 2 + d * 2;  // key pair k / 2, column d
+            const char *bh = (const char *)(vh + at), *bl = (const char *)(vl + at);
             _tile_loadd(4, ph + k, prow);
             _tile_loadd(5, ph + ptile + k, prow);
             _tile_loadd(6, bh, orow);
@@ -272,7 +275,8 @@ AMXBF int ck_mla_part_amx(const mla_rows *a, int64_t j0, int64_t j1, float scale
     const size_t R = (size_t)ntile * RT, KB = CK_MLA_BLOCK;
     // Scratch, each part 64-byte aligned: queries (2, ntile, nch, 16, 32) bf16; keys (2, KB, kwp) bf16; values
     // (2, KB/2, ow, 2) bf16; Sᵀ (2, KB, 16) f32; P (2, 2, 16, KB) bf16; O (R, ow) f32; m, l, alpha (R) f32 each.
-    const size_t sizes[] = { 2 * R * kwp * 2, 2 * KB * kwp * 2, 2 * KB * ow * 2, 2 * KB * RT * 4, 4 * RT * KB * 2, R * ow * 4, 3 * R * 4 };
+    const size_t sizes[] = { 2 * R * kwp * 2, 2 * KB * kwp * 2, 2 * KB * ow * 2, 2 * KB * RT * 4, 4 * RT * KB * 2, R * ow * 4,
+                             3 * R * 4 };
     size_t need = 0;
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) need += (sizes[i] + 63) / 64 * 64;
     char *base = ck_grow_buffer(&amx_buf, &amx_cap, need + 64, 1 << 20);

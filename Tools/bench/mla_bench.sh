@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds Tools/bench/mla_bench.c against CKernels and runs it: mla_bench.sh [LEN] [ROUNDS] (f16 vs q8_0 latent cache).
+# Builds Tools/bench/mla_bench.c against CKernels and runs it: mla_bench.sh [LEN] [ROUNDS] (each attention kernel
+# this CPU runs, over an f16 and a q8_0 latent cache).
 set -e
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${TMPDIR:-/tmp}/glmchat-mla-bench
