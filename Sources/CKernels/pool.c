@@ -24,9 +24,10 @@ struct ck_pool {
     int sleepers;
     int stop;
     uint64_t gen;                // job generation, bumped (under mu) for every job
-    uint64_t claim;              // (gen << 32) | next chunk index: chunks of an old job cannot be claimed
+    uint64_t claim;              // gen << 32 | chunks << 16 | next chunk: one word, so a chunk is claimed only
+                                 // against its own job's count (a thread late from the last job cannot claim one)
     int64_t done;                // chunks finished in the current job
-    int64_t n, nchunks;
+    int64_t n;
     ck_task_fn fn;
     void *ctx;
 };
@@ -39,12 +40,11 @@ static void work(ck_pool *p, uint32_t gen) {
     for (;;) {
         uint64_t v = __atomic_load_n(&p->claim, __ATOMIC_ACQUIRE);
         for (;;) {
-            if ((uint32_t)(v >> 32) != gen) return;
-            if ((int64_t)(uint32_t)v >= __atomic_load_n(&p->nchunks, __ATOMIC_RELAXED)) return;
+            if ((uint32_t)(v >> 32) != gen || (v & 0xFFFF) >= ((v >> 16) & 0xFFFF)) return;
             if (__atomic_compare_exchange_n(&p->claim, &v, v + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) break;
         }
         // the job's fields stay valid while this claimed chunk is unfinished
-        const int64_t c = (uint32_t)v, n = p->n, k = p->nchunks;
+        const int64_t c = (int64_t)(v & 0xFFFF), k = (int64_t)((v >> 16) & 0xFFFF), n = p->n;
         const int64_t b = n * c / k, e = n * (c + 1) / k;
         in_pool_task = 1; p->fn(p->ctx, b, e); in_pool_task = 0;
         __atomic_add_fetch(&p->done, 1, __ATOMIC_ACQ_REL);
@@ -108,13 +108,14 @@ void ck_pool_run(ck_pool *p, int64_t n, ck_task_fn fn, void *ctx) {
     if (n <= 0) return;
     if (!p || p->threads == 1 || n == 1 || in_pool_task) { fn(ctx, 0, n); return; }
     pthread_mutex_lock(&p->run_mu);
-    const int64_t k = n < (int64_t)p->threads * CHUNKS_PER_THREAD ? n : (int64_t)p->threads * CHUNKS_PER_THREAD;
+    int64_t k = (int64_t)p->threads * CHUNKS_PER_THREAD;
+    if (k > 0xFFFF) k = 0xFFFF;
+    if (k > n) k = n;
     p->n = n; p->fn = fn; p->ctx = ctx;
-    __atomic_store_n(&p->nchunks, k, __ATOMIC_RELAXED);
     __atomic_store_n(&p->done, 0, __ATOMIC_RELAXED);
     pthread_mutex_lock(&p->mu);
     const uint32_t g = (uint32_t)(p->gen + 1);
-    __atomic_store_n(&p->claim, (uint64_t)g << 32, __ATOMIC_RELEASE);
+    __atomic_store_n(&p->claim, (uint64_t)g << 32 | (uint64_t)k << 16, __ATOMIC_RELEASE);
     __atomic_store_n(&p->gen, p->gen + 1, __ATOMIC_RELEASE);
     if (p->sleepers > 0) pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
