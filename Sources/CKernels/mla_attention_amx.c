@@ -12,7 +12,6 @@
 #include "CKernels.h"
 #include "mla.h"
 #include "simd.h"
-#include "vexpf.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -73,42 +72,64 @@ AMXBF static inline void load32(const mla_rows *a, int64_t j, int c0, __m512 *x0
     }
 }
 
-/// The block of nb keys from key b, split into bf16 hi and lo:
-/// kh, kl (CK_MLA_BLOCK, kwp): key rows (zero past nb) — the A tiles of the scores, 16 keys × 32 numbers each;
-/// vh, vl (CK_MLA_BLOCK / 2, ow, 2): row p holds keys 2p and 2p + 1 interleaved per column (vw of the ow) — the B
+/// Asks for numbers c0 … c0 + 31 of key row j ahead of their use (keys stream from memory: a decoded token reads each
+/// once, too little work per byte for the hardware prefetcher's pace).
+static inline void prefetch_key(const mla_rows *a, int64_t j, int c0) {
+    const char *p;
+    switch (a->type) {
+    case CK_KV_F16: p = (const char *)((const uint16_t *)a->keys + j * a->stride + c0); break;
+    case CK_KV_Q8_0: p = (const char *)a->keys + (j * ((a->stride + 31) / 32) + c0 / 32) * CK_Q8_BLOCK_BYTES; break;
+    default: p = (const char *)((const float *)a->keys + j * a->stride + c0);
+    }
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + 63);
+}
+
+/// vpermt2w indices interleaving the words of two rows (0–31 the first, 32–63 the second): columns 0–15, then 16–31.
+static const int16_t pair_lo_idx[32] = { 0, 32, 1, 33, 2, 34, 3, 35, 4, 36, 5, 37, 6, 38, 7, 39,
+                                         8, 40, 9, 41, 10, 42, 11, 43, 12, 44, 13, 45, 14, 46, 15, 47 };
+static const int16_t pair_hi_idx[32] = { 16, 48, 17, 49, 18, 50, 19, 51, 20, 52, 21, 53, 22, 54, 23, 55,
+                                         24, 56, 25, 57, 26, 58, 27, 59, 28, 60, 29, 61, 30, 62, 31, 63 };
+
+/// Keys k0 … k0 + 31 of the block of nb keys from key b (zero past nb), numbers c0 … c0 + 31, split into bf16 hi and
+/// lo: key rows into kh, kl (32 rows, krow numbers apart) — two A tiles of the scores each; with c0 < vw also their
+/// value pairs into vh, vl (CK_MLA_BLOCK / 2, ow, 2): row p holds keys 2p and 2p + 1 interleaved per column — the B
 /// tiles of P·V.
+AMXBF static inline void convert_keys(const mla_rows *a, int64_t b, int nb, int k0, int c0, int ow, uint16_t *kh,
+                                      uint16_t *kl, size_t krow, uint16_t *vh, uint16_t *vl) {
+    const __m512i ilo = _mm512_loadu_si512(pair_lo_idx), ihi = _mm512_loadu_si512(pair_hi_idx);
+    const int64_t ahead = mla_row_len(a, a->nrows - 1) - b - CK_MLA_BLOCK;  // keys of the next block there are
+    for (int e = 0; e < 32; e += 2) {
+        __m512i h[2], l[2];
+        for (int u = 0; u < 2; u++) {
+            const int j = k0 + e + u;
+            if (j < nb) {
+                __m512 x0, x1;
+                if (j < ahead) prefetch_key(a, b + j + CK_MLA_BLOCK, c0);
+                load32(a, b + j, c0, &x0, &x1);
+                split32(x0, x1, &h[u], &l[u]);
+            } else {
+                h[u] = l[u] = _mm512_setzero_si512();
+            }
+            _mm512_storeu_si512(kh + (e + u) * krow, h[u]);
+            _mm512_storeu_si512(kl + (e + u) * krow, l[u]);
+        }
+        if (c0 < a->vw) {
+            const size_t at = (size_t)(k0 + e) / 2 * ow * 2 + c0 * 2;
+            _mm512_storeu_si512(vh + at, _mm512_permutex2var_epi16(h[0], ilo, h[1]));
+            _mm512_storeu_si512(vh + at + 32, _mm512_permutex2var_epi16(h[0], ihi, h[1]));
+            _mm512_storeu_si512(vl + at, _mm512_permutex2var_epi16(l[0], ilo, l[1]));
+            _mm512_storeu_si512(vl + at + 32, _mm512_permutex2var_epi16(l[0], ihi, l[1]));
+        }
+    }
+}
+
+/// The whole block converted once for many pairs of row tiles: kh, kl (CK_MLA_BLOCK, kwp) key rows; vh, vl value pairs.
 AMXBF STEP static void pack_block(const mla_rows *a, int64_t b, int nb, int kwp, int ow,
                                   uint16_t *kh, uint16_t *kl, uint16_t *vh, uint16_t *vl) {
-    const int vw = a->vw;
-    // Words of two rows interleaved (vpermt2w indices: 0–31 the first row, 32–63 the second): columns 0–15, 16–31.
-    static const int16_t lo_idx[32] = { 0, 32, 1, 33, 2, 34, 3, 35, 4, 36, 5, 37, 6, 38, 7, 39,
-                                         8, 40, 9, 41, 10, 42, 11, 43, 12, 44, 13, 45, 14, 46, 15, 47 };
-    static const int16_t hi_idx[32] = { 16, 48, 17, 49, 18, 50, 19, 51, 20, 52, 21, 53, 22, 54, 23, 55,
-                                         24, 56, 25, 57, 26, 58, 27, 59, 28, 60, 29, 61, 30, 62, 31, 63 };
-    const __m512i ilo = _mm512_loadu_si512(lo_idx), ihi = _mm512_loadu_si512(hi_idx);
-    for (int p = 0; p < CK_MLA_BLOCK / 2; p++)
-        for (int c0 = 0; c0 < kwp; c0 += 32) {
-            __m512i h[2], l[2];
-            for (int e = 0; e < 2; e++) {
-                const int j = 2 * p + e;
-                if (j < nb) {
-                    __m512 x0, x1;
-                    load32(a, b + j, c0, &x0, &x1);
-                    split32(x0, x1, &h[e], &l[e]);
-                } else {
-                    h[e] = l[e] = _mm512_setzero_si512();
-                }
-                _mm512_storeu_si512(kh + (size_t)j * kwp + c0, h[e]);
-                _mm512_storeu_si512(kl + (size_t)j * kwp + c0, l[e]);
-            }
-            if (c0 < vw) {
-                uint16_t *dh = vh + (size_t)p * ow * 2 + c0 * 2, *dl = vl + (size_t)p * ow * 2 + c0 * 2;
-                _mm512_storeu_si512(dh, _mm512_permutex2var_epi16(h[0], ilo, h[1]));
-                _mm512_storeu_si512(dh + 32, _mm512_permutex2var_epi16(h[0], ihi, h[1]));
-                _mm512_storeu_si512(dl, _mm512_permutex2var_epi16(l[0], ilo, l[1]));
-                _mm512_storeu_si512(dl + 32, _mm512_permutex2var_epi16(l[0], ihi, l[1]));
-            }
-        }
+    for (int k0 = 0; k0 < CK_MLA_BLOCK; k0 += 32)
+        for (int c0 = 0; c0 < kwp; c0 += 32)
+            convert_keys(a, b, nb, k0, c0, ow, kh + (size_t)k0 * kwp + c0, kl + (size_t)k0 * kwp + c0, (size_t)kwp, vh, vl);
 }
 
 /// qh, ql (ntile, kwp / 32, 16, 16, 2): tile t's queries as the B tiles of the scores: for chunk c, row k holds numbers
@@ -135,11 +156,22 @@ AMXBF static void pack_queries(const mla_rows *a, int ntile, int kwp, uint16_t *
         }
 }
 
-/// ck_v_expf1 on 16 lanes (the same bits).
+/// ck_v_expf1 (vexpf.h) on 16 lanes, the same bits: scalef rounds j·2ⁿ once as scalbnf does; past |n| > 192
+/// (−∞ included) 0 or ∞.
 AMXBF static inline __m512 exp16(__m512 x) {
-    const __m256 lo = ck_v_expf_avx2(_mm512_castps512_ps256(x));
-    const __m256 hi = ck_v_expf_avx2(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1)));
-    return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
+    const __m512 r = _mm512_set1_ps(0x1.8p23f);
+    const __m512 n = _mm512_sub_ps(_mm512_fmadd_ps(x, _mm512_set1_ps(0x1.715476p+0f), r), r);
+    const __m512 b = _mm512_fnmadd_ps(n, _mm512_set1_ps(0x1.7f7d1cp-20f), _mm512_fnmadd_ps(n, _mm512_set1_ps(0x1.62e4p-1f), x));
+    const __m512 u = _mm512_mul_ps(b, b);
+    const __m512 j = _mm512_fmadd_ps(
+        _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_set1_ps(0x1.0e4020p-7f), b, _mm512_set1_ps(0x1.573e2ep-5f)), u,
+                        _mm512_fmadd_ps(_mm512_set1_ps(0x1.555e66p-3f), b, _mm512_set1_ps(0x1.fffdb6p-2f))),
+        u, _mm512_fmadd_ps(_mm512_set1_ps(0x1.ffffecp-1f), b, _mm512_set1_ps(1.0f)));
+    const __m512 res = _mm512_scalef_ps(j, n);
+    const __mmask16 big = _mm512_cmp_ps_mask(_mm512_abs_ps(n), _mm512_set1_ps(192), _CMP_GT_OQ);  // −∞ among them
+    if (!big) return res;
+    const __mmask16 neg = _mm512_cmp_ps_mask(n, _mm512_setzero_ps(), _CMP_LE_OQ);
+    return _mm512_mask_blend_ps(big, res, _mm512_mask_blend_ps(neg, _mm512_set1_ps(INFINITY), _mm512_setzero_ps()));
 }
 
 /// st (CK_MLA_BLOCK, 16): tile t's raw scores Sᵀ of the block's nb keys from key b → its probabilities, the tile's
@@ -227,6 +259,39 @@ AMXBF STEP static void scores_pair(const uint16_t *kh, const uint16_t *kl, size_
     }
 }
 
+/// scores_pair for a lone pair of row tiles (a decoded token's heads): each 32 keys × 32 numbers are converted right
+/// before their products, into ab (4 KB, stays in L1) rather than a whole block through L2; the value pairs go to
+/// vh, vl as pack_block writes them.
+AMXBF STEP static void scores_lone_pair(const mla_rows *a, int64_t b, int nb, int ow, const uint16_t *qh,
+                                        const uint16_t *ql, size_t qtile, int nch, float *st, uint16_t *ab,
+                                        uint16_t *vh, uint16_t *vl) {
+    uint16_t *ah = ab, *al = ab + 32 * 32;
+    for (int k = 0; k < nb; k += 32) {
+        _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
+        for (int c = 0; c < nch; c++) {
+            convert_keys(a, b, nb, k, 32 * c, ow, ah, al, 32, vh, vl);
+            const uint16_t *bh = qh + (size_t)c * RT * RT * 2, *bl = ql + (size_t)c * RT * RT * 2;
+            _tile_loadd(4, ah, 64);
+            _tile_loadd(5, ah + 16 * 32, 64);
+            _tile_loadd(6, bh, 64);
+            _tile_loadd(7, bh + qtile, 64);
+            PRODUCTS_2X2();
+            _tile_loadd(4, al, 64);
+            _tile_loadd(5, al + 16 * 32, 64);
+            PRODUCTS_2X2();
+            _tile_loadd(4, ah, 64);
+            _tile_loadd(5, ah + 16 * 32, 64);
+            _tile_loadd(6, bl, 64);
+            _tile_loadd(7, bl + qtile, 64);
+            PRODUCTS_2X2();
+        }
+        _tile_stored(0, st + k * RT, 64);
+        _tile_stored(1, st + (CK_MLA_BLOCK + k) * RT, 64);
+        _tile_stored(2, st + (k + 16) * RT, 64);
+        _tile_stored(3, st + (CK_MLA_BLOCK + k + 16) * RT, 64);
+    }
+}
+
 /// O += P·V for the pair of row tiles: out (2 × 16 rows vw apart) f32; ph, pl (2, 16, CK_MLA_BLOCK); vh, vl as
 /// pack_block writes them. Tiles 0–3 = O of (tile t, columns d … d + 15), (t, d + 16), (t + 1, d), (t + 1, d + 16);
 /// 4, 5 = P of t and t + 1 for 32 keys (hi or lo); 6, 7 = V of those keys, columns d and d + 16 (hi or lo).
@@ -296,11 +361,13 @@ AMXBF int ck_mla_part_amx(const mla_rows *a, int64_t j0, int64_t j1, float scale
     memset(out, 0, R * ow * 4);
     configure();
     const size_t krow = (size_t)kwp * 2, qtile = (size_t)nch * RT * RT * 2;  // bytes between key rows; bf16 per query tile
+    const int lone = ntile == 2;  // one pair of row tiles (a decoded token): each key is used once, converted on the fly
     for (int64_t b = j0; b < j1; b += CK_MLA_BLOCK) {
         const int nb = (int)(j1 - b < CK_MLA_BLOCK ? j1 - b : CK_MLA_BLOCK);
-        pack_block(a, b, nb, kwp, ow, kh, kl, vh, vl);
+        if (!lone) pack_block(a, b, nb, kwp, ow, kh, kl, vh, vl);
         for (int t = mla_first_row(a, b) / (2 * RT) * 2; t < ntile; t += 2) {
-            scores_pair(kh, kl, krow, nb, qh + t * qtile, ql + t * qtile, qtile, nch, st);
+            if (lone) scores_lone_pair(a, b, nb, ow, qh, ql, qtile, nch, st, kh, vh, vl);
+            else scores_pair(kh, kl, krow, nb, qh + t * qtile, ql + t * qtile, qtile, nch, st);
             for (int u = 0; u < 2; u++) {
                 float *mt = m + (t + u) * RT, *lt = l + (t + u) * RT, *at = alpha + (t + u) * RT;
                 softmax_tile(a, t + u, b, nb, scale, st + u * KB * RT, mt, lt, at, ph + u * RT * KB, pl + u * RT * KB);
