@@ -6,7 +6,8 @@
 // Precision: every operand is split into bf16 hi + lo (hi = x rounded to bf16, lo = x − hi rounded), and each product
 // sums hi·hi + lo·hi + hi·lo in f32: 16 significant bits per operand, so an f16 key or value is exact and a query or
 // probability is within 2⁻¹⁷ of its f32 value (plain bf16 would be 2⁻⁹). The keys of a block are converted and split
-// once for all tiles of rows: a decoded token's 20 heads, or a prompt task's tokens × 20 heads.
+// once for all tiles of rows (a prompt task's tokens × 20 heads); a decoded token's 20 heads, one pair of tiles, convert
+// each 32 keys × 32 numbers right before their products instead, so that they stay in L1.
 #include <math.h>
 #include <string.h>
 #include "CKernels.h"
@@ -98,7 +99,7 @@ static const int16_t pair_hi_idx[32] = { 16, 48, 17, 49, 18, 50, 19, 51, 20, 52,
 AMXBF static inline void convert_keys(const mla_rows *a, int64_t b, int nb, int k0, int c0, int ow, uint16_t *kh,
                                       uint16_t *kl, size_t krow, uint16_t *vh, uint16_t *vl) {
     const __m512i ilo = _mm512_loadu_si512(pair_lo_idx), ihi = _mm512_loadu_si512(pair_hi_idx);
-    const int64_t ahead = mla_row_len(a, a->nrows - 1) - b - CK_MLA_BLOCK;  // keys of the next block there are
+    const int64_t ahead = mla_row_len(a, a->nrows - 1) - b - CK_MLA_BLOCK;  // how many keys the next block has
     for (int e = 0; e < 32; e += 2) {
         __m512i h[2], l[2];
         for (int u = 0; u < 2; u++) {
