@@ -13,6 +13,7 @@
 #include "CKernels.h"
 #include "mla.h"
 #include "simd.h"
+#include "vexpf.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -157,24 +158,6 @@ AMXBF static void pack_queries(const mla_rows *a, int ntile, int kwp, uint16_t *
         }
 }
 
-/// ck_v_expf1 (vexpf.h) on 16 lanes, the same bits: scalef rounds j·2ⁿ once as scalbnf does; past |n| > 192
-/// (−∞ included) 0 or ∞.
-AMXBF static inline __m512 exp16(__m512 x) {
-    const __m512 r = _mm512_set1_ps(0x1.8p23f);
-    const __m512 n = _mm512_sub_ps(_mm512_fmadd_ps(x, _mm512_set1_ps(0x1.715476p+0f), r), r);
-    const __m512 b = _mm512_fnmadd_ps(n, _mm512_set1_ps(0x1.7f7d1cp-20f), _mm512_fnmadd_ps(n, _mm512_set1_ps(0x1.62e4p-1f), x));
-    const __m512 u = _mm512_mul_ps(b, b);
-    const __m512 j = _mm512_fmadd_ps(
-        _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_set1_ps(0x1.0e4020p-7f), b, _mm512_set1_ps(0x1.573e2ep-5f)), u,
-                        _mm512_fmadd_ps(_mm512_set1_ps(0x1.555e66p-3f), b, _mm512_set1_ps(0x1.fffdb6p-2f))),
-        u, _mm512_fmadd_ps(_mm512_set1_ps(0x1.ffffecp-1f), b, _mm512_set1_ps(1.0f)));
-    const __m512 res = _mm512_scalef_ps(j, n);
-    const __mmask16 big = _mm512_cmp_ps_mask(_mm512_abs_ps(n), _mm512_set1_ps(192), _CMP_GT_OQ);  // −∞ among them
-    if (!big) return res;
-    const __mmask16 neg = _mm512_cmp_ps_mask(n, _mm512_setzero_ps(), _CMP_LE_OQ);
-    return _mm512_mask_blend_ps(big, res, _mm512_mask_blend_ps(neg, _mm512_set1_ps(INFINITY), _mm512_setzero_ps()));
-}
-
 /// st (CK_MLA_BLOCK, 16): tile t's raw scores Sᵀ of the block's nb keys from key b → its probabilities, the tile's
 /// running max m and sum l (16 rows) updated, alpha the factor its earlier output must be scaled by; ph, pl
 /// (16, CK_MLA_BLOCK): the probabilities as rows in bf16 hi and lo (zero past each row's last key).
@@ -197,13 +180,13 @@ AMXBF STEP static void softmax_tile(const mla_rows *a, int t, int64_t b, int nb,
     }
     const __m512 mo = _mm512_loadu_ps(m), mn = _mm512_max_ps(mo, mb);
     const __mmask16 same = _mm512_cmp_ps_mask(mo, mn, _CMP_EQ_OQ) | _mm512_cmp_ps_mask(mn, mn, _CMP_UNORD_Q);
-    const __m512 al = _mm512_mask_blend_ps(same, exp16(_mm512_sub_ps(mo, mn)), _mm512_set1_ps(1.0f));
+    const __m512 al = _mm512_mask_blend_ps(same, ck_v_expf_avx512(_mm512_sub_ps(mo, mn)), _mm512_set1_ps(1.0f));
     __m512 sum = _mm512_setzero_ps();
     for (int j = 0; j < CK_MLA_BLOCK; j++) {
         __m512 p = _mm512_setzero_ps();
         if (j < nb) {
             const __mmask16 k = _mm512_cmpgt_epi32_mask(sv, _mm512_set1_epi32(j));
-            p = _mm512_maskz_mov_ps(k, exp16(_mm512_sub_ps(_mm512_loadu_ps(st + j * RT), mn)));
+            p = _mm512_maskz_mov_ps(k, ck_v_expf_avx512(_mm512_sub_ps(_mm512_loadu_ps(st + j * RT), mn)));
             sum = _mm512_add_ps(sum, p);
         }
         _mm512_storeu_ps(st + j * RT, p);
@@ -229,6 +212,33 @@ AMXBF STEP static void softmax_tile(const mla_rows *a, int t, int64_t b, int nb,
 #define PRODUCTS_2X2() \
     do { _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7); } while (0)
 
+/// One chunk of 32 numbers of the scores into tiles 0–3: A = 32 keys' rows, hi (ah) and lo (al), `stride` bytes apart;
+/// B = the queries of the two row tiles, hi (bh) and lo (bl), qtile bf16 apart. Three products: hi·hi, lo·hi, hi·lo.
+AMXBF static inline void chunk_scores(const char *ah, const char *al, size_t stride, const uint16_t *bh,
+                                      const uint16_t *bl, size_t qtile) {
+    _tile_loadd(4, ah, stride);
+    _tile_loadd(5, ah + 16 * stride, stride);
+    _tile_loadd(6, bh, 64);
+    _tile_loadd(7, bh + qtile, 64);
+    PRODUCTS_2X2();
+    _tile_loadd(4, al, stride);
+    _tile_loadd(5, al + 16 * stride, stride);
+    PRODUCTS_2X2();
+    _tile_loadd(4, ah, stride);
+    _tile_loadd(5, ah + 16 * stride, stride);
+    _tile_loadd(6, bl, 64);
+    _tile_loadd(7, bl + qtile, 64);
+    PRODUCTS_2X2();
+}
+
+/// Tiles 0–3, the scores of keys k … k + 31 for the two row tiles, into st (2, CK_MLA_BLOCK, 16).
+AMXBF static inline void store_scores(float *st, int k) {
+    _tile_stored(0, st + k * RT, 64);
+    _tile_stored(1, st + (CK_MLA_BLOCK + k) * RT, 64);
+    _tile_stored(2, st + (k + 16) * RT, 64);
+    _tile_stored(3, st + (CK_MLA_BLOCK + k + 16) * RT, 64);
+}
+
 /// Scores of the block's keys for the pair of row tiles t, t + 1: st (2, CK_MLA_BLOCK, 16) = Sᵀ of each tile. Tiles
 /// 0–3 = Sᵀ of (keys k … k + 15, tile t), (k, t + 1), (k + 16, t), (k + 16, t + 1); 4, 5 = keys k and k + 16 (hi or
 /// lo); 6, 7 = the queries of t and t + 1 (hi or lo). Per chunk of 32 numbers three products: hi·hi, lo·hi, hi·lo.
@@ -237,26 +247,9 @@ AMXBF STEP static void scores_pair(const uint16_t *kh, const uint16_t *kl, size_
     for (int k = 0; k < nb; k += 32) {
         _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
         const char *ah = (const char *)kh + k * krow, *al = (const char *)kl + k * krow;
-        for (int c = 0; c < nch; c++) {
-            const uint16_t *bh = qh + (size_t)c * RT * RT * 2, *bl = ql + (size_t)c * RT * RT * 2;
-            _tile_loadd(4, ah + c * 64, krow);
-            _tile_loadd(5, ah + 16 * krow + c * 64, krow);
-            _tile_loadd(6, bh, 64);
-            _tile_loadd(7, bh + qtile, 64);
-            PRODUCTS_2X2();
-            _tile_loadd(4, al + c * 64, krow);
-            _tile_loadd(5, al + 16 * krow + c * 64, krow);
-            PRODUCTS_2X2();
-            _tile_loadd(4, ah + c * 64, krow);
-            _tile_loadd(5, ah + 16 * krow + c * 64, krow);
-            _tile_loadd(6, bl, 64);
-            _tile_loadd(7, bl + qtile, 64);
-            PRODUCTS_2X2();
-        }
-        _tile_stored(0, st + k * RT, 64);
-        _tile_stored(1, st + (CK_MLA_BLOCK + k) * RT, 64);
-        _tile_stored(2, st + (k + 16) * RT, 64);
-        _tile_stored(3, st + (CK_MLA_BLOCK + k + 16) * RT, 64);
+        for (int c = 0; c < nch; c++)
+            chunk_scores(ah + c * 64, al + c * 64, krow, qh + (size_t)c * RT * RT * 2, ql + (size_t)c * RT * RT * 2, qtile);
+        store_scores(st, k);
     }
 }
 
@@ -271,25 +264,9 @@ AMXBF STEP static void scores_lone_pair(const mla_rows *a, int64_t b, int nb, in
         _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
         for (int c = 0; c < nch; c++) {
             convert_keys(a, b, nb, k, 32 * c, ow, ah, al, 32, vh, vl);
-            const uint16_t *bh = qh + (size_t)c * RT * RT * 2, *bl = ql + (size_t)c * RT * RT * 2;
-            _tile_loadd(4, ah, 64);
-            _tile_loadd(5, ah + 16 * 32, 64);
-            _tile_loadd(6, bh, 64);
-            _tile_loadd(7, bh + qtile, 64);
-            PRODUCTS_2X2();
-            _tile_loadd(4, al, 64);
-            _tile_loadd(5, al + 16 * 32, 64);
-            PRODUCTS_2X2();
-            _tile_loadd(4, ah, 64);
-            _tile_loadd(5, ah + 16 * 32, 64);
-            _tile_loadd(6, bl, 64);
-            _tile_loadd(7, bl + qtile, 64);
-            PRODUCTS_2X2();
+            chunk_scores((const char *)ah, (const char *)al, 64, qh + (size_t)c * RT * RT * 2, ql + (size_t)c * RT * RT * 2, qtile);
         }
-        _tile_stored(0, st + k * RT, 64);
-        _tile_stored(1, st + (CK_MLA_BLOCK + k) * RT, 64);
-        _tile_stored(2, st + (k + 16) * RT, 64);
-        _tile_stored(3, st + (CK_MLA_BLOCK + k + 16) * RT, 64);
+        store_scores(st, k);
     }
 }
 

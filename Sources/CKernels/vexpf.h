@@ -1,5 +1,5 @@
-// ggml_v_expf (its AVX-512 variant) on one lane, and on 8 lanes with AVX2 giving the same bits: the exponential
-// ggml's SiLU and soft_max use on x86 (private to CKernels).
+// ggml_v_expf (its AVX-512 variant) on one lane, and on 8 lanes (AVX2) and 16 (AVX-512) giving the same bits: the
+// exponential ggml's SiLU and soft_max use on x86 (private to CKernels).
 #ifndef CK_VEXPF_H
 #define CK_VEXPF_H
 #include <math.h>
@@ -42,6 +42,23 @@ __attribute__((target("avx2,fma"))) static inline __m256 ck_v_expf_avx2(__m256 x
     if (_mm256_movemask_ps(big) == 0) return res;
     const __m256 alt = _mm256_blendv_ps(_mm256_set1_ps(INFINITY), _mm256_setzero_ps(), _mm256_cmp_ps(n, _mm256_setzero_ps(), _CMP_LE_OQ));
     return _mm256_blendv_ps(res, alt, big);
+}
+
+/// ck_v_expf1 on 16 lanes, the same bits: scalef rounds j·2ⁿ once as scalbnf does; past |n| > 192 (−∞ included) 0 or ∞.
+__attribute__((target("avx512f,avx512dq"))) static inline __m512 ck_v_expf_avx512(__m512 x) {
+    const __m512 r = _mm512_set1_ps(0x1.8p23f);
+    const __m512 n = _mm512_sub_ps(_mm512_fmadd_ps(x, _mm512_set1_ps(0x1.715476p+0f), r), r);
+    const __m512 b = _mm512_fnmadd_ps(n, _mm512_set1_ps(0x1.7f7d1cp-20f), _mm512_fnmadd_ps(n, _mm512_set1_ps(0x1.62e4p-1f), x));
+    const __m512 u = _mm512_mul_ps(b, b);
+    const __m512 j = _mm512_fmadd_ps(
+        _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_set1_ps(0x1.0e4020p-7f), b, _mm512_set1_ps(0x1.573e2ep-5f)), u,
+                        _mm512_fmadd_ps(_mm512_set1_ps(0x1.555e66p-3f), b, _mm512_set1_ps(0x1.fffdb6p-2f))),
+        u, _mm512_fmadd_ps(_mm512_set1_ps(0x1.ffffecp-1f), b, _mm512_set1_ps(1.0f)));
+    const __m512 res = _mm512_scalef_ps(j, n);
+    const __mmask16 big = _mm512_cmp_ps_mask(_mm512_abs_ps(n), _mm512_set1_ps(192), _CMP_GT_OQ);
+    if (!big) return res;
+    const __mmask16 neg = _mm512_cmp_ps_mask(n, _mm512_setzero_ps(), _CMP_LE_OQ);
+    return _mm512_mask_blend_ps(big, res, _mm512_mask_blend_ps(neg, _mm512_set1_ps(INFINITY), _mm512_setzero_ps()));
 }
 #endif
 #endif
