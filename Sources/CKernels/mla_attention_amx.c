@@ -74,8 +74,8 @@ AMXBF static inline void load32(const mla_rows *a, int64_t j, int c0, __m512 *x0
     }
 }
 
-/// Asks for numbers c0 … c0 + 31 of key row j ahead of their use (keys stream from memory: a decoded token reads each
-/// once, too little work per byte for the hardware prefetcher's pace).
+/// Asks for numbers c0 … c0 + 31 of key row j ahead of their use: a decoded token reads each key once, from memory, and
+/// with the hardware prefetcher alone the conversion waited on them (ENGINE-SPEED-TODO.md, session 15).
 static inline void prefetch_key(const mla_rows *a, int64_t j, int c0) {
     const char *p;
     switch (a->type) {
