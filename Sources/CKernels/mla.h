@@ -2,6 +2,7 @@
 #ifndef CK_MLA_H
 #define CK_MLA_H
 #include <stdint.h>
+#include "CKernels.h"
 
 /// Keys per block of the flash-style loop: scores, online softmax and P·V for this many keys at a time.
 #define CK_MLA_BLOCK 64
@@ -13,6 +14,15 @@
 typedef struct { const float *q; int nrows, per, kw, vw; const void *keys; int type; int64_t stride, len0; } mla_rows;
 
 static inline int64_t mla_row_len(const mla_rows *a, int r) { return a->len0 + r / a->per; }
+
+/// Where number c of key row j lies: the number itself (f32, f16), or for q8_0 the start of its block of 32.
+static inline const char *mla_key_at(const mla_rows *a, int64_t j, int c) {
+    switch (a->type) {
+    case CK_KV_F16: return (const char *)((const uint16_t *)a->keys + j * a->stride + c);
+    case CK_KV_Q8_0: return (const char *)a->keys + (j * ((a->stride + 31) / 32) + c / 32) * CK_Q8_BLOCK_BYTES;
+    default: return (const char *)((const float *)a->keys + j * a->stride + c);
+    }
+}
 
 /// The first row that sees key b (rows see more keys as r grows).
 static inline int mla_first_row(const mla_rows *a, int64_t b) {

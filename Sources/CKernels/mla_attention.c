@@ -18,14 +18,14 @@
 
 /// Element c of key row j as f32.
 static inline float key_at(const mla_rows *a, int64_t j, int c) {
+    const char *p = mla_key_at(a, j, c);
     switch (a->type) {
-    case CK_KV_F16: return ck_fp16_to_fp32(((const uint16_t *)a->keys)[j * a->stride + c]);
+    case CK_KV_F16: return ck_fp16_to_fp32(*(const uint16_t *)p);
     case CK_KV_Q8_0: {
-        const uint8_t *blk = (const uint8_t *)a->keys + (j * ((a->stride + 31) / 32) + c / 32) * CK_Q8_BLOCK_BYTES;
-        uint16_t d; memcpy(&d, blk, 2);
-        return ck_fp16_to_fp32(d) * (float)(int8_t)blk[2 + c % 32];
+        uint16_t d; memcpy(&d, p, 2);
+        return ck_fp16_to_fp32(d) * (float)(int8_t)p[2 + c % 32];
     }
-    default: return ((const float *)a->keys)[j * a->stride + c];
+    default: return *(const float *)p;
     }
 }
 

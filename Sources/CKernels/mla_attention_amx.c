@@ -52,13 +52,13 @@ AMXBF static inline void load32(const mla_rows *a, int64_t j, int c0, __m512 *x0
     const __mmask32 m = left >= 32 ? 0xffffffffu : (1u << left) - 1;
     switch (a->type) {
     case CK_KV_F16: {
-        const __m512i h = _mm512_maskz_loadu_epi16(m, (const uint16_t *)a->keys + j * a->stride + c0);
+        const __m512i h = _mm512_maskz_loadu_epi16(m, mla_key_at(a, j, c0));
         *x0 = _mm512_cvtph_ps(_mm512_castsi512_si256(h));
         *x1 = _mm512_cvtph_ps(_mm512_extracti64x4_epi64(h, 1));
         break;
     }
     case CK_KV_Q8_0: {  // one block; its padding past kw is zero
-        const uint8_t *blk = (const uint8_t *)a->keys + (j * ((a->stride + 31) / 32) + c0 / 32) * CK_Q8_BLOCK_BYTES;
+        const uint8_t *blk = (const uint8_t *)mla_key_at(a, j, c0);
         uint16_t dh;
         memcpy(&dh, blk, 2);
         const __m512 d = _mm512_set1_ps(ck_fp16_to_fp32(dh));
@@ -67,7 +67,7 @@ AMXBF static inline void load32(const mla_rows *a, int64_t j, int c0, __m512 *x0
         break;
     }
     default: {
-        const float *k = (const float *)a->keys + j * a->stride + c0;
+        const float *k = (const float *)mla_key_at(a, j, c0);
         *x0 = _mm512_maskz_loadu_ps((__mmask16)m, k);
         *x1 = _mm512_maskz_loadu_ps((__mmask16)(m >> 16), k + 16);
     }
@@ -77,12 +77,7 @@ AMXBF static inline void load32(const mla_rows *a, int64_t j, int c0, __m512 *x0
 /// Asks for numbers c0 … c0 + 31 of key row j ahead of their use: a decoded token reads each key once, from memory, and
 /// with the hardware prefetcher alone the conversion waited on them (ENGINE-SPEED-TODO.md, session 15).
 static inline void prefetch_key(const mla_rows *a, int64_t j, int c0) {
-    const char *p;
-    switch (a->type) {
-    case CK_KV_F16: p = (const char *)((const uint16_t *)a->keys + j * a->stride + c0); break;
-    case CK_KV_Q8_0: p = (const char *)a->keys + (j * ((a->stride + 31) / 32) + c0 / 32) * CK_Q8_BLOCK_BYTES; break;
-    default: p = (const char *)((const float *)a->keys + j * a->stride + c0);
-    }
+    const char *p = mla_key_at(a, j, c0);
     __builtin_prefetch(p);
     __builtin_prefetch(p + 63);
 }
