@@ -25,9 +25,9 @@ enum { RT = 16 };  // query rows per tile
 /// Inlined into each caller, once per cache type (BY_TYPE).
 #define INLINE static inline __attribute__((always_inline))
 
-/// Runs the statements with `type` a constant equal to t: the INLINE steps under it fold their per-type switches out of the
-/// key loops, and copy the rows into a local, so that their fields stay in registers (the kernels build with
-/// -fno-strict-aliasing, so every store into the buffers would otherwise reload them): a decoded token 4–13 % faster.
+/// Runs the statements with `type` a constant equal to t: the INLINE steps under it fold their per-type switches out
+/// of the key loops and copy the rows into a local, so that its fields stay in registers (the kernels build with
+/// -fno-strict-aliasing: every store into the buffers would reload them). A decoded token 4–13 % faster for it.
 #define BY_TYPE(t, ...)                                                           \
     do {                                                                          \
         switch (t) {                                                              \
@@ -315,8 +315,10 @@ AMXBF STEP static void pv_pair(float *out, int vw, int ow, int nb, const uint16_
         for (int k = 0; k < nb; k += 32) {
             const size_t at = (size_t)k / 2 * ow * 2 + d * 2;  // key pair k / 2, column d
             const char *bh = (const char *)(vh + at), *bl = (const char *)(vl + at);
-            if (prefetch && k + 32 < nb) prefetch_values(vh, vl, ow, k + 32, d);
-            else if (prefetch && d + 32 < vw) prefetch_values(vh, vl, ow, 0, d + 32);
+            if (prefetch) {
+                if (k + 32 < nb) prefetch_values(vh, vl, ow, k + 32, d);
+                else if (d + 32 < vw) prefetch_values(vh, vl, ow, 0, d + 32);
+            }
             _tile_loadd(4, ph + k, prow);
             _tile_loadd(5, ph + ptile + k, prow);
             _tile_loadd(6, bh, orow);
