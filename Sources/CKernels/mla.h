@@ -32,7 +32,7 @@ static inline int mla_first_row(const mla_rows *a, int64_t b) {
 }
 
 /// The AMX BF16 kernel (mla_attention_amx.c) over keys j0 ..< j1 with ck_mla_part's contract for o and ml; 0 when it
-/// ran, −1 when it cannot (no scratch, or vw not a multiple of 32).
+/// ran, −1 when it cannot (no scratch, vw not a multiple of 32, or keys neither f16 nor q8_0).
 int ck_mla_part_amx(const mla_rows *a, int64_t j0, int64_t j1, float scale, float *o, float *ml);
 
 #endif
