@@ -135,26 +135,49 @@ AMXBF STEP static void pack_block(const mla_rows *a, int64_t b, int nb, int kwp,
                                  (size_t)kwp, vh, vl));
 }
 
+/// r (16 rows of 16 dwords) transposed in place: four rounds of swapping the off-diagonal blocks of 8, 4, 2 and 1.
+AMXBF static inline void transpose16(__m512i r[16]) {
+    for (int s = 8; s >= 1; s /= 2) {
+        int keep[16], take[16];  // row i's new dwords: its own or row i + s's; row i + s's likewise
+        for (int e = 0; e < 16; e++) {
+            keep[e] = e & s ? 16 + e - s : e;
+            take[e] = e & s ? 16 + e : e + s;
+        }
+        const __m512i ik = _mm512_loadu_si512(keep), it = _mm512_loadu_si512(take);
+        for (int i = 0; i < 16; i++)
+            if (!(i & s)) {
+                const __m512i x = r[i], y = r[i + s];
+                r[i] = _mm512_permutex2var_epi32(x, ik, y);
+                r[i + s] = _mm512_permutex2var_epi32(x, it, y);
+            }
+    }
+}
+
 /// qh, ql (ntile, kwp / 32, 16, 16, 2): tile t's queries as the B tiles of the scores: for chunk c, row k holds numbers
-/// 32c + 2k and 32c + 2k + 1 of each of the tile's 16 query rows (zero past kw and past nrows).
+/// 32c + 2k and 32c + 2k + 1 of each of the tile's 16 query rows (zero past kw and past nrows). Each tile's 16 rows
+/// split into 16 dword pairs per chunk, transposed in registers.
 AMXBF static void pack_queries(const mla_rows *a, int ntile, int kwp, uint16_t *qh, uint16_t *ql) {
     const int nch = kwp / 32;
-    const __m512i pairs = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                             _mm512_set1_epi32(RT));  // dword k of a row → row k of the tile
     for (int t = 0; t < ntile; t++)
-        for (int r = 0; r < RT; r++) {
-            const int row = t * RT + r;
-            for (int c = 0; c < nch; c++) {
-                __m512i h = _mm512_setzero_si512(), l = h;
+        for (int c = 0; c < nch; c++) {
+            __m512i h[RT], l[RT];
+            const int left = a->kw - 32 * c;
+            const __mmask32 m = left >= 32 ? 0xffffffffu : (1u << left) - 1;
+            for (int r = 0; r < RT; r++) {
+                const int row = t * RT + r;
+                h[r] = l[r] = _mm512_setzero_si512();
                 if (row < a->nrows) {
-                    const int left = a->kw - 32 * c;
-                    const __mmask32 m = left >= 32 ? 0xffffffffu : (1u << left) - 1;
                     const float *q = a->q + (size_t)row * a->kw + 32 * c;
-                    split32(_mm512_maskz_loadu_ps((__mmask16)m, q), _mm512_maskz_loadu_ps((__mmask16)(m >> 16), q + 16), &h, &l);
+                    split32(_mm512_maskz_loadu_ps((__mmask16)m, q), _mm512_maskz_loadu_ps((__mmask16)(m >> 16), q + 16),
+                            &h[r], &l[r]);
                 }
-                const size_t at = ((size_t)(t * nch + c) * RT * RT + r) * 2;  // bf16 units: the tile, then lane r of row 0
-                _mm512_i32scatter_epi32(qh + at, pairs, h, 4);
-                _mm512_i32scatter_epi32(ql + at, pairs, l, 4);
+            }
+            transpose16(h);
+            transpose16(l);
+            const size_t at = (size_t)(t * nch + c) * RT * RT * 2;  // bf16 units
+            for (int k = 0; k < RT; k++) {
+                _mm512_storeu_si512(qh + at + k * RT * 2, h[k]);
+                _mm512_storeu_si512(ql + at + k * RT * 2, l[k]);
             }
         }
 }

@@ -33,7 +33,12 @@ final class Scratch {
     let ropeCache: UnsafeMutablePointer<Float> // (B, ropeDims) cos/sin per position
     let scores: UnsafeMutablePointer<Float>   // (nHead, nCtx) attention probabilities per head (exact attention only)
     let vacc: UnsafeMutablePointer<Float>     // (nHead, 64, max(kvLora, headDim)) value-sum accumulators per head (same)
-    let decodeParts: Int                      // parts of the keys one decoded token's deepseek2 attention runs in
+    let decodeParts: Int                      // most parts of the keys one decoded token's deepseek2 attention runs in
+    /// Parts of a decoded token's keys per thread: the threads claim them as they finish, so that one running slower
+    /// (a busy core, or a VM whose vCPUs change speed by 2× for seconds) holds up the token less.
+    static let partsPerThread = 4
+    /// Fewest blocks of 64 keys a part holds beyond one per thread: each part packs the queries again (~2–4 µs).
+    static let blocksPerPart = 8
     let partOut: UnsafeMutablePointer<Float>  // (parts, nHead, kvLora) deepseek2 decode: unnormalized outputs per part
     let partStats: UnsafeMutablePointer<Float> // (parts, 2, nHead) their score maxima and exponential sums
     let partScores: UnsafeMutablePointer<Float> // (parts, nHead, 64) scores of one block of keys per part
@@ -47,7 +52,7 @@ final class Scratch {
     init(config c: ModelConfig, batch b: Int, context: Int, threads: Int, exactScores: Bool) {
         batch = b
         let scoreRows = exactScores ? c.headCount : 0
-        decodeParts = c.kvLoraRank > 0 ? max(1, threads) : 0
+        decodeParts = c.kvLoraRank == 0 ? 0 : threads > 1 ? Scratch.partsPerThread * threads : 1
         let e = c.embeddingLength, nh = c.headCount
         let qWidth = nh * c.keyLength
         let kvWidth = c.arch == .llama ? 2 * c.headCountKV * c.keyLength : c.kvLoraRank + c.ropeDims

@@ -66,12 +66,20 @@ extension Session {
         let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank, len = pos + 1
         var task = OneTokenAttention(kernel: attentionKernel, qcat: s.qcat, keys: keys, type: cache.kernelType, out: s.partOut,
                                      stats: s.partStats, scores: s.partScores, nh: nh, kvr: kvr, kw: kvr + c.ropeDims, len: len,
-                                     parts: min(s.decodeParts, (len + 63) / 64), scale: c.kqScale)
+                                     parts: Session.decodeParts(len: len, most: s.decodeParts, threads: pool.threadCount),
+                                     scale: c.kqScale)
         pool.run(task.parts, &task) { t, b, e in
             let task = t!.assumingMemoryBound(to: OneTokenAttention.self).pointee
             for part in Int(b)..<Int(e) { task.run(part: part) }
         }
         ck_mla_merge(Int32(nh), Int32(kvr), Int32(task.parts), s.partOut, s.partStats, s.heads)
+    }
+
+    /// Parts a decoded token's `len` keys are split into: one per thread, more (up to `most`) once each can hold
+    /// Scratch.blocksPerPart blocks of 64 keys, never more than there are blocks.
+    static func decodeParts(len: Int, most: Int, threads: Int) -> Int {
+        let blocks = (len + 63) / 64
+        return max(1, min(most, blocks, max(threads, blocks / Scratch.blocksPerPart)))
     }
 
     /// heads (n, nHead, kvLora) for n > 1 queries at pos0…, causal; per task a few tokens × all heads (the kernel's

@@ -19,4 +19,15 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(cache[0], cosf(3)); XCTAssertEqual(cache[1], sinf(3))
         XCTAssertEqual(cache[2], cosf(t1), accuracy: 1e-7); XCTAssertEqual(cache[3], sinf(t1), accuracy: 1e-7)
     }
+
+    func testDecodePartsGrowWithTheKeys() {
+        // 2 threads, at most 8 parts: one per thread until each of more parts holds 8 blocks of 64 keys.
+        XCTAssertEqual(Session.decodeParts(len: 1, most: 8, threads: 2), 1)          // one block: one part
+        XCTAssertEqual(Session.decodeParts(len: 100, most: 8, threads: 2), 2)
+        XCTAssertEqual(Session.decodeParts(len: 1024, most: 8, threads: 2), 2)
+        XCTAssertEqual(Session.decodeParts(len: 1600, most: 8, threads: 2), 3)       // 25 blocks
+        XCTAssertEqual(Session.decodeParts(len: 8192, most: 8, threads: 2), 8)
+        XCTAssertEqual(Session.decodeParts(len: 200_000, most: 8, threads: 2), 8)
+        XCTAssertEqual(Session.decodeParts(len: 8192, most: 1, threads: 1), 1)       // one thread: one part
+    }
 }
