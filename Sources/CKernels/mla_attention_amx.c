@@ -8,6 +8,10 @@
 // probability is within 2⁻¹⁷ of its f32 value (plain bf16 would be 2⁻⁹). The keys of a block are converted and split
 // once for all tiles of rows (a prompt task's tokens × 20 heads); a decoded token's 20 heads, one pair of tiles, convert
 // each 32 keys × 32 numbers right before their products instead, so that they stay in L1.
+// FOLD: a decoded token with 16 < rows ≤ 24 (GLM-4.7-Flash: 20 heads) fills its second tile of 16 rows only partly, so
+// that tile carries its rows' lo parts in its spare rows (the queries' lo in the scores' B tile, the probabilities' lo
+// in P·V's A tile): one product there sums what took two (the lo·lo term included), 10 products a step instead of 12.
+// The score columns and output rows of a row's hi and lo are added after the products.
 #include <math.h>
 #include <string.h>
 #include "CKernels.h"
@@ -155,8 +159,9 @@ AMXBF static inline void transpose16(__m512i r[16]) {
 
 /// qh, ql (ntile, kwp / 32, 16, 16, 2): tile t's queries as the B tiles of the scores: for chunk c, row k holds numbers
 /// 32c + 2k and 32c + 2k + 1 of each of the tile's 16 query rows (zero past kw and past nrows). Each tile's 16 rows
-/// split into 16 dword pairs per chunk, transposed in registers.
-AMXBF static void pack_queries(const mla_rows *a, int ntile, int kwp, uint16_t *qh, uint16_t *ql) {
+/// split into 16 dword pairs per chunk, transposed in registers. fold > 0 (a decoded token whose second tile holds fold ≤ 8
+/// rows): that tile's hi columns fold … 2·fold − 1 hold the lo of its rows 0 … fold − 1 (FOLD below).
+AMXBF static void pack_queries(const mla_rows *a, int ntile, int kwp, int fold, uint16_t *qh, uint16_t *ql) {
     const int nch = kwp / 32;
     for (int t = 0; t < ntile; t++)
         for (int c = 0; c < nch; c++) {
@@ -172,6 +177,8 @@ AMXBF static void pack_queries(const mla_rows *a, int ntile, int kwp, uint16_t *
                             &h[r], &l[r]);
                 }
             }
+            if (fold && t == 1)
+                for (int r = 0; r < fold; r++) h[fold + r] = l[r];
             transpose16(h);
             transpose16(l);
             const size_t at = (size_t)(t * nch + c) * RT * RT * 2;  // bf16 units
@@ -184,9 +191,11 @@ AMXBF static void pack_queries(const mla_rows *a, int ntile, int kwp, uint16_t *
 
 /// st (CK_MLA_BLOCK, 16): tile t's raw scores Sᵀ of the block's nb keys from key b → its probabilities, the tile's
 /// running max m and sum l (16 rows) updated, alpha the factor its earlier output must be scaled by; ph, pl
-/// (16, CK_MLA_BLOCK): the probabilities as rows in bf16 hi and lo (zero past each row's last key).
+/// (16, CK_MLA_BLOCK): the probabilities as rows in bf16 hi and lo (zero past each row's last key). fold > 0: the tile's
+/// score columns fold … 2·fold − 1 are added into 0 … fold − 1 first, and ph's rows fold … 2·fold − 1 get the lo of rows
+/// 0 … fold − 1 (FOLD).
 AMXBF STEP static void softmax_tile(const mla_rows *a, int t, int64_t b, int nb, float scale, float *st, float *m, float *l,
-                                    float *alpha, uint16_t *ph, uint16_t *pl) {
+                                    float *alpha, uint16_t *ph, uint16_t *pl, int fold) {
     int seen[RT];  // keys of the block each row sees
     for (int r = 0; r < RT; r++) {
         const int row = t * RT + r;
@@ -195,10 +204,15 @@ AMXBF STEP static void softmax_tile(const mla_rows *a, int t, int64_t b, int nb,
     }
     const __m512i sv = _mm512_loadu_si512(seen);
     const __m512 sc = _mm512_set1_ps(scale);
+    const __m512i up = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                        _mm512_set1_epi32(fold));  // lane r + fold → lane r
+    const __mmask16 low = (__mmask16)((1u << fold) - 1);
     __m512 mb = _mm512_set1_ps(-INFINITY);
     for (int j = 0; j < nb; j++) {
         const __mmask16 k = _mm512_cmpgt_epi32_mask(sv, _mm512_set1_epi32(j));
-        const __m512 x = _mm512_mul_ps(_mm512_loadu_ps(st + j * RT), sc);
+        __m512 x = _mm512_loadu_ps(st + j * RT);
+        if (fold) x = _mm512_mask_add_ps(x, low, x, _mm512_permutexvar_ps(up, x));
+        x = _mm512_mul_ps(x, sc);
         _mm512_storeu_ps(st + j * RT, x);
         mb = _mm512_mask_max_ps(mb, k, mb, x);
     }
@@ -221,7 +235,8 @@ AMXBF STEP static void softmax_tile(const mla_rows *a, int t, int64_t b, int nb,
     // Sᵀ → P: row r gathers lane r of every key.
     const __m512i col = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                                            _mm512_set1_epi32(RT));
-    for (int r = 0; r < RT; r++)
+    for (int r = 0; r < RT; r++) {
+        if (r >= fold && r < 2 * fold) continue;  // rows past nrows whose ph carries lo
         for (int j = 0; j < CK_MLA_BLOCK; j += 32) {
             const __m512 x0 = _mm512_i32gather_ps(col, st + j * RT + r, 4);
             const __m512 x1 = _mm512_i32gather_ps(col, st + (j + 16) * RT + r, 4);
@@ -229,7 +244,9 @@ AMXBF STEP static void softmax_tile(const mla_rows *a, int t, int64_t b, int nb,
             split32(x0, x1, &h, &lo);
             _mm512_storeu_si512(ph + r * CK_MLA_BLOCK + j, h);
             _mm512_storeu_si512(pl + r * CK_MLA_BLOCK + j, lo);
+            if (r < fold) _mm512_storeu_si512(ph + (r + fold) * CK_MLA_BLOCK + j, lo);
         }
+    }
 }
 
 /// The four products of a 2×2 block: tiles 0–3 += (4, 6), (4, 7), (5, 6), (5, 7) — A tiles 4, 5 by B tiles 6, 7.
@@ -237,9 +254,10 @@ AMXBF STEP static void softmax_tile(const mla_rows *a, int t, int64_t b, int nb,
     do { _tile_dpbf16ps(0, 4, 6); _tile_dpbf16ps(1, 4, 7); _tile_dpbf16ps(2, 5, 6); _tile_dpbf16ps(3, 5, 7); } while (0)
 
 /// One chunk of 32 numbers of the scores into tiles 0–3: A = 32 keys' rows, hi (ah) and lo (al), `stride` bytes apart;
-/// B = the queries of the two row tiles, hi (bh) and lo (bl), qtile bf16 apart. Three products: hi·hi, lo·hi, hi·lo.
+/// B = the queries of the two row tiles, hi (bh) and lo (bl), qtile bf16 apart. Three products: hi·hi, lo·hi, hi·lo;
+/// fold: the second tile's hi holds its lo too, and its hi·lo product is left out (FOLD).
 AMXBF static inline void chunk_scores(const char *ah, const char *al, size_t stride, const uint16_t *bh,
-                                      const uint16_t *bl, size_t qtile) {
+                                      const uint16_t *bl, size_t qtile, int fold) {
     _tile_loadd(4, ah, stride);
     _tile_loadd(5, ah + 16 * stride, stride);
     _tile_loadd(6, bh, 64);
@@ -251,6 +269,11 @@ AMXBF static inline void chunk_scores(const char *ah, const char *al, size_t str
     _tile_loadd(4, ah, stride);
     _tile_loadd(5, ah + 16 * stride, stride);
     _tile_loadd(6, bl, 64);
+    if (fold) {
+        _tile_dpbf16ps(0, 4, 6);
+        _tile_dpbf16ps(2, 5, 6);
+        return;
+    }
     _tile_loadd(7, bl + qtile, 64);
     PRODUCTS_2X2();
 }
@@ -272,7 +295,7 @@ AMXBF STEP static void scores_pair(const uint16_t *kh, const uint16_t *kl, size_
         _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3);
         const char *ah = (const char *)kh + k * krow, *al = (const char *)kl + k * krow;
         for (int c = 0; c < nch; c++)
-            chunk_scores(ah + c * 64, al + c * 64, krow, qh + (size_t)c * RT * RT * 2, ql + (size_t)c * RT * RT * 2, qtile);
+            chunk_scores(ah + c * 64, al + c * 64, krow, qh + (size_t)c * RT * RT * 2, ql + (size_t)c * RT * RT * 2, qtile, 0);
         store_scores(st, k);
     }
 }
@@ -281,7 +304,7 @@ AMXBF STEP static void scores_pair(const uint16_t *kh, const uint16_t *kl, size_
 /// before their products, into ab (4 KB, stays in L1) rather than a whole block through L2; the value pairs go to
 /// vh, vl as pack_block writes them.
 AMXBF STEP static void scores_lone_pair(const mla_rows *a, int64_t b, int nb, int ow, const uint16_t *qh,
-                                        const uint16_t *ql, size_t qtile, int nch, float *st, uint16_t *ab,
+                                        const uint16_t *ql, size_t qtile, int nch, int fold, float *st, uint16_t *ab,
                                         uint16_t *vh, uint16_t *vl) {
     uint16_t *ah = ab, *al = ab + 32 * 32;
     BY_TYPE(a->type,
@@ -290,7 +313,7 @@ AMXBF STEP static void scores_lone_pair(const mla_rows *a, int64_t b, int nb, in
                 for (int c = 0; c < nch; c++) {
                     convert_keys(a, type, b, nb, k, 32 * c, ow, ah, al, 32, vh, vl);
                     chunk_scores((const char *)ah, (const char *)al, 64, qh + (size_t)c * RT * RT * 2,
-                                 ql + (size_t)c * RT * RT * 2, qtile);
+                                 ql + (size_t)c * RT * RT * 2, qtile, fold);
                 }
                 store_scores(st, k);
             });
@@ -312,9 +335,10 @@ static inline void prefetch_values(const uint16_t *vh, const uint16_t *vl, int o
 /// O += P·V for the pair of row tiles: out (2 × 16 rows vw apart) f32; ph, pl (2, 16, CK_MLA_BLOCK); vh, vl as
 /// pack_block writes them; prefetch: ask for each next step's values (a decoded token). Tiles 0–3 = O of (tile t,
 /// columns d … d + 15), (t, d + 16), (t + 1, d), (t + 1, d + 16); 4, 5 = P of t and t + 1 for 32 keys (hi or lo);
-/// 6, 7 = V of those keys, columns d and d + 16 (hi or lo).
+/// 6, 7 = V of those keys, columns d and d + 16 (hi or lo). fold: tile t + 1's ph rows carry its lo (FOLD), so its
+/// lo·hi product is left out.
 AMXBF STEP static void pv_pair(float *out, int vw, int ow, int nb, const uint16_t *ph,
-                               const uint16_t *pl, const uint16_t *vh, const uint16_t *vl, int prefetch) {
+                               const uint16_t *pl, const uint16_t *vh, const uint16_t *vl, int prefetch, int fold) {
     const size_t orow = (size_t)ow * 4, prow = CK_MLA_BLOCK * 2, ptile = RT * CK_MLA_BLOCK;
     float *o1 = out + (size_t)RT * ow;
     for (int d = 0; d < vw; d += 32) {
@@ -335,10 +359,15 @@ AMXBF STEP static void pv_pair(float *out, int vw, int ow, int nb, const uint16_
             _tile_loadd(7, bh + 64, orow);
             PRODUCTS_2X2();
             _tile_loadd(4, pl + k, prow);
-            _tile_loadd(5, pl + ptile + k, prow);
-            PRODUCTS_2X2();
+            if (fold) {
+                _tile_dpbf16ps(0, 4, 6);
+                _tile_dpbf16ps(1, 4, 7);
+            } else {
+                _tile_loadd(5, pl + ptile + k, prow);
+                PRODUCTS_2X2();
+                _tile_loadd(5, ph + ptile + k, prow);
+            }
             _tile_loadd(4, ph + k, prow);
-            _tile_loadd(5, ph + ptile + k, prow);
             _tile_loadd(6, bl, orow);
             _tile_loadd(7, bl + 64, orow);
             PRODUCTS_2X2();
@@ -378,21 +407,25 @@ AMXBF int ck_mla_part_amx(const mla_rows *a, int64_t j0, int64_t j1, float scale
     uint16_t *ph = (uint16_t *)part[4], *pl = ph + 2 * RT * KB;
     float *out = (float *)part[5], *m = (float *)part[6], *l = m + R, *alpha = l + R;
 
-    pack_queries(a, ntile, kwp, qh, ql);
+    const int lone = ntile == 2;  // one pair of row tiles (a decoded token): each key is used once, converted on the fly
+    const int fold = lone && nrows > RT && nrows <= RT + RT / 2 ? nrows - RT : 0;  // FOLD
+    pack_queries(a, ntile, kwp, fold, qh, ql);
     for (size_t r = 0; r < R; r++) { m[r] = -INFINITY; l[r] = 0; }
     memset(out, 0, R * ow * 4);
     configure();
     const size_t krow = (size_t)kwp * 2, qtile = (size_t)nch * RT * RT * 2;  // bytes between key rows; bf16 per query tile
-    const int lone = ntile == 2;  // one pair of row tiles (a decoded token): each key is used once, converted on the fly
     for (int64_t b = j0; b < j1; b += CK_MLA_BLOCK) {
         const int nb = (int)(j1 - b < CK_MLA_BLOCK ? j1 - b : CK_MLA_BLOCK);
         if (!lone) pack_block(a, b, nb, kwp, ow, kh, kl, vh, vl);
         for (int t = mla_first_row(a, b) / (2 * RT) * 2; t < ntile; t += 2) {
-            if (lone) scores_lone_pair(a, b, nb, ow, qh, ql, qtile, nch, st, kh, vh, vl);
+            if (lone) scores_lone_pair(a, b, nb, ow, qh, ql, qtile, nch, fold, st, kh, vh, vl);
             else scores_pair(kh, kl, krow, nb, qh + t * qtile, ql + t * qtile, qtile, nch, st);
             for (int u = 0; u < 2; u++) {
                 float *mt = m + (t + u) * RT, *lt = l + (t + u) * RT, *at = alpha + (t + u) * RT;
-                softmax_tile(a, t + u, b, nb, scale, st + u * KB * RT, mt, lt, at, ph + u * RT * KB, pl + u * RT * KB);
+                softmax_tile(a, t + u, b, nb, scale, st + u * KB * RT, mt, lt, at, ph + u * RT * KB, pl + u * RT * KB,
+                             u ? fold : 0);
+                if (u)
+                    for (int r = 0; r < fold; r++) at[fold + r] = at[r];  // the rows carrying lo scale with their row
                 for (int r = 0; r < RT; r++) {
                     if (at[r] == 1.0f) continue;
                     float *x = out + (size_t)((t + u) * RT + r) * ow;
@@ -400,10 +433,15 @@ AMXBF int ck_mla_part_amx(const mla_rows *a, int64_t j0, int64_t j1, float scale
                     for (int d = 0; d < vw; d += 16) _mm512_storeu_ps(x + d, _mm512_mul_ps(_mm512_loadu_ps(x + d), f));
                 }
             }
-            pv_pair(out + (size_t)t * RT * ow, vw, ow, nb, ph, pl, vh, vl, lone);
+            pv_pair(out + (size_t)t * RT * ow, vw, ow, nb, ph, pl, vh, vl, lone, fold);
         }
     }
     _tile_release();
+    for (int r = 0; r < fold; r++) {  // each folded row's hi and lo outputs summed
+        float *x = out + (size_t)(RT + r) * ow;
+        const float *y = x + (size_t)fold * ow;
+        for (int d = 0; d < vw; d += 16) _mm512_storeu_ps(x + d, _mm512_add_ps(_mm512_loadu_ps(x + d), _mm512_loadu_ps(y + d)));
+    }
     for (int r = 0; r < nrows; r++) {
         memcpy(o + (size_t)r * vw, out + (size_t)r * ow, (size_t)vw * 4);
         ml[r] = m[r];

@@ -141,6 +141,8 @@ final class MLAAttentionTests: XCTestCase {
         check(nh: 7, kw: 24, vw: 16, stride: 40, lens: [1, 5, 64, 129])
         check(nh: 3, kw: 64, vw: 32, stride: 64, lens: [3, 200])
         check(nh: 2, kw: 20, vw: 12, stride: 20, lens: [7, 70])  // scalar everywhere (kw % 8, vw % 16)
+        // The AMX kernel's second tile of 16 rows carrying its rows' lo (17–24 rows, one token) or not (25)
+        for nh in [17, 24, 25] { check(nh: nh, kw: 64, vw: 32, stride: 64, lens: [1, 65, 200]) }
     }
 
     /// Scores of several hundred: exp would overflow without subtracting the running maximum (a score's rounding
