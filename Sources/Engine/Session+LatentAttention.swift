@@ -19,7 +19,9 @@ private struct OneTokenAttention {
     let scale: Float
 
     func run(part: Int) {
-        let blocks = (len + 63) / 64, b0 = part * blocks / parts, b1 = (part + 1) * blocks / parts
+        let blocks = (len + 63) / 64
+        let b0 = Session.decodePartStart(part, blocks: blocks, parts: parts)
+        let b1 = Session.decodePartStart(part + 1, blocks: blocks, parts: parts)
         ck_mla_part(kernel, qcat, Int32(nh), Int32(nh), Int32(kw), Int32(kvr), keys, type, Int64(kw), Int64(len),
                     Int64(b0 * 64), Int64(min(len, b1 * 64)), scale, out + part * nh * kvr, stats + part * 2 * nh,
                     scores + part * nh * 64)
@@ -80,6 +82,18 @@ extension Session {
     static func decodeParts(len: Int, most: Int, threads: Int) -> Int {
         let blocks = (len + 63) / 64
         return max(1, min(most, blocks, max(threads, blocks / Scratch.blocksPerPart)))
+    }
+
+    /// The first block of part `part` of a decoded token's `blocks` blocks of 64 keys in `parts` parts (part == parts:
+    /// blocks). The threads claim the parts in order as they finish, so the parts shrink along the order (sizes in
+    /// proportion to parts, parts − 1, …, 1) and the last ones to finish are short: with one vCPU slowed for seconds
+    /// (this VM's AMX phases), equal parts left the other waiting for up to a part's time. Equal parts where the
+    /// smallest would hold under 2 blocks.
+    static func decodePartStart(_ part: Int, blocks: Int, parts: Int) -> Int {
+        let total = parts * (parts + 1) / 2
+        guard blocks >= 2 * total else { return part * blocks / parts }
+        let weight = part * parts - part * (part - 1) / 2  // parts + (parts − 1) + … for the `part` parts before it
+        return weight * blocks / total
     }
 
     /// heads (n, nHead, kvLora) for n > 1 queries at pos0…, causal; per task a few tokens × all heads (the kernel's

@@ -30,4 +30,21 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(Session.decodeParts(len: 200_000, most: 8, threads: 2), 8)
         XCTAssertEqual(Session.decodeParts(len: 8192, most: 1, threads: 1), 1)       // one thread: one part
     }
+
+    func testDecodePartsShrinkAlongTheOrder() {
+        // 128 blocks in 8 parts: sizes in proportion to 8, 7, …, 1 (sum 36), each boundary rounded down.
+        let starts = (0...8).map { Session.decodePartStart($0, blocks: 128, parts: 8) }
+        XCTAssertEqual(starts, [0, 28, 53, 74, 92, 106, 117, 124, 128])
+        // Too few blocks for the smallest part to hold 2: equal parts, as before.
+        XCTAssertEqual((0...8).map { Session.decodePartStart($0, blocks: 64, parts: 8) }, [0, 8, 16, 24, 32, 40, 48, 56, 64])
+        XCTAssertEqual((0...2).map { Session.decodePartStart($0, blocks: 5, parts: 2) }, [0, 2, 5])
+        // Every part starts after the one before it, and the last ends at the last block.
+        for blocks in [16, 25, 72, 128, 513, 3200] {
+            let parts = Session.decodeParts(len: blocks * 64, most: 8, threads: 2)
+            let s = (0...parts).map { Session.decodePartStart($0, blocks: blocks, parts: parts) }
+            XCTAssertEqual(s.first, 0)
+            XCTAssertEqual(s.last, blocks)
+            XCTAssertTrue(zip(s, s.dropFirst()).allSatisfy { $0 < $1 }, "\(blocks) blocks: \(s)")
+        }
+    }
 }
