@@ -79,10 +79,10 @@ AMXBF static inline void load32(const mla_rows *a, int64_t j, int c0, __m512 *x0
     }
 }
 
-/// Asks for bytes [from, to) of the keys from key row j on (rows lie back to back), into L2 in address order: a decoded
-/// token reads each key once, from memory (a token's weights pass through the caches between two reads of a layer's
-/// keys), and the conversion waited on them. Row by row (one chunk of every key at a time, as the conversion reads
-/// them) or into L1 was slower: 221 → 197 ns a key with cold keys (`MLA_AB_COLD=1 mla_ab.sh`, 8,192 keys).
+/// Asks for bytes [from, to) of the keys from key row j on (rows lie back to back) to come into L2: a decoded token reads
+/// each key once, from memory (a token's weights pass through the caches between two reads of a layer's keys), and the
+/// conversion waited on them. In address order into L2 rather than in the conversion's order (a chunk of each key in
+/// turn) into L1: 221 → 197 ns a key with cold keys (`MLA_AB_COLD=1 mla_ab.sh`, 8,192 keys).
 static inline void prefetch_keys(const mla_rows *a, int64_t j, int64_t from, int64_t to) {
     const char *p = mla_key_at(a, j, 0);
     for (int64_t at = from; at < to; at += 64) __builtin_prefetch(p + at, 0, 1);
