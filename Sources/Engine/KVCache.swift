@@ -14,6 +14,11 @@ final class KVCache {
     let keyRowBytes: Int
     private let base: UnsafeMutableRawPointer    // keys (layers, capacity, kWidth), then values (layers, capacity, vWidth)
     private let mappedBytes: Int
+    /// Whether each layer's keys (and values) past their first 2 MB asked for 2 MB pages (`MADV_HUGEPAGE`), where
+    /// transparent huge pages allow: a decoded token reads every key from memory, and the attention kernel's prefetches
+    /// of the next keys ran ~5 % faster through them (ENGINE-SPEED-TODO.md, session 18). The first 2 MB keep 4 KB pages,
+    /// so a short conversation commits what it holds, not 2 MB a layer.
+    private let hugePages: Bool
     /// One key row padded with zeros to whole q8_0 blocks (a q8_0 cache whose rows are not whole blocks).
     private let padded: UnsafeMutablePointer<Float>?
 
@@ -31,9 +36,12 @@ final class KVCache {
             throw EngineError.invalidConfig("cannot reserve \(mappedBytes / 1_000_000) MB for a KV cache of \(capacity) tokens.")
         }
         base = p
-        // 2 MB pages where transparent huge pages allow: a decoded token reads every key from memory, and the attention
-        // kernel's prefetches of the next keys ran ~5 % faster through them (ENGINE-SPEED-TODO.md, session 18).
-        _ = madvise(p, mappedBytes, 14)  // MADV_HUGEPAGE; memory is then committed 2 MB at a time
+        var advised = true
+        for (start, bytes) in KVCache.regions(layers: layers, capacity: capacity, keyRowBytes: keyRowBytes, valueRowBytes: vWidth * 4) {
+            let from = KVCache.hugeFrom(start: Int(bitPattern: p) + start), end = Int(bitPattern: p) + start + bytes
+            if from < end { advised = madvise(UnsafeMutableRawPointer(bitPattern: from), end - from, 14) == 0 && advised }
+        }
+        hugePages = advised
         let whole = (kWidth + 31) / 32 * 32
         padded = type == .q8_0 && whole != kWidth ? .allocate(capacity: whole) : nil
         padded?.initialize(repeating: 0, count: whole)
@@ -56,6 +64,40 @@ final class KVCache {
     /// Start of layer `l`'s values: (capacity, vWidth) f32.
     @inline(__always) func values(_ l: Int) -> UnsafeMutablePointer<Float> {
         (base + layers * capacity * keyRowBytes).assumingMemoryBound(to: Float.self) + l * capacity * vWidth
+    }
+
+    /// Memory the first `rows` positions of every layer commit: each layer's span in whole pages, 2 MB ones past its
+    /// first 2 MB where the cache asked for them.
+    func residentBytes(rows: Int) -> Int {
+        guard rows > 0 else { return 0 }
+        let b = Int(bitPattern: base)
+        return KVCache.regions(layers: layers, capacity: capacity, keyRowBytes: keyRowBytes, valueRowBytes: vWidth * 4)
+            .reduce(0) { sum, r in
+                let rowBytes = r.start < layers * capacity * keyRowBytes ? keyRowBytes : vWidth * 4
+                return sum + KVCache.residentBytes(start: b + r.start, count: rows * rowBytes, huge: hugePages)
+            }
+    }
+
+    /// (start offset, bytes) of each layer's keys, then each layer's values (none when valueRowBytes is 0).
+    static func regions(layers: Int, capacity: Int, keyRowBytes: Int, valueRowBytes: Int) -> [(start: Int, bytes: Int)] {
+        let keys = (0..<layers).map { (start: $0 * capacity * keyRowBytes, bytes: capacity * keyRowBytes) }
+        guard valueRowBytes > 0 else { return keys }
+        return keys + (0..<layers).map { (start: layers * capacity * keyRowBytes + $0 * capacity * valueRowBytes,
+                                          bytes: capacity * valueRowBytes) }
+    }
+
+    static let smallPage = 4096, hugePage = 2 << 20
+
+    /// The first 2 MB boundary at least 2 MB past the address `start` of a region: where its huge pages begin.
+    static func hugeFrom(start: Int) -> Int { (start + 2 * hugePage - 1) / hugePage * hugePage }
+
+    /// Bytes of the pages that `count` bytes from address `start` of a region touch: 4 KB pages before hugeFrom(start),
+    /// 2 MB ones from there on when `huge`.
+    static func residentBytes(start: Int, count: Int, huge: Bool) -> Int {
+        guard count > 0 else { return 0 }
+        func pages(_ lo: Int, _ hi: Int, _ size: Int) -> Int { hi <= lo ? 0 : (hi + size - 1) / size * size - lo / size * size }
+        let end = start + count, split = huge ? min(hugeFrom(start: start), end) : end
+        return pages(start, split, smallPage) + pages(split, end, hugePage)
     }
 
     /// An empty cache of the same shape and type (reserved, nothing committed).

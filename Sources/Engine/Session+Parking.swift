@@ -11,8 +11,8 @@ public final class ParkedKV {
 
     init(cache: KVCache, tokens: [Int]) { self.cache = cache; self.tokens = tokens }
 
-    /// Memory the rows take (the cache commits pages only for positions written).
-    public var bytes: Int { tokens.count * cache.bytesPerToken }
+    /// Memory the rows take (the cache commits pages only for positions written, in whole pages).
+    public var bytes: Int { cache.residentBytes(rows: tokens.count) }
 }
 
 extension Session {
