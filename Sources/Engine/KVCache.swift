@@ -37,8 +37,8 @@ final class KVCache {
         }
         base = p
         var advised = true
-        for (start, bytes) in KVCache.regions(layers: layers, capacity: capacity, keyRowBytes: keyRowBytes, valueRowBytes: vWidth * 4) {
-            let from = KVCache.hugeFrom(start: Int(bitPattern: p) + start), end = Int(bitPattern: p) + start + bytes
+        for r in KVCache.regions(layers: layers, capacity: capacity, keyRowBytes: keyRowBytes, valueRowBytes: vWidth * 4) {
+            let from = KVCache.hugeFrom(start: Int(bitPattern: p) + r.start), end = Int(bitPattern: p) + r.start + r.bytes
             if from < end { advised = madvise(UnsafeMutableRawPointer(bitPattern: from), end - from, 14) == 0 && advised }
         }
         hugePages = advised
@@ -72,18 +72,16 @@ final class KVCache {
         guard rows > 0 else { return 0 }
         let b = Int(bitPattern: base)
         return KVCache.regions(layers: layers, capacity: capacity, keyRowBytes: keyRowBytes, valueRowBytes: vWidth * 4)
-            .reduce(0) { sum, r in
-                let rowBytes = r.start < layers * capacity * keyRowBytes ? keyRowBytes : vWidth * 4
-                return sum + KVCache.residentBytes(start: b + r.start, count: rows * rowBytes, huge: hugePages)
-            }
+            .reduce(0) { $0 + KVCache.residentBytes(start: b + $1.start, count: rows * $1.rowBytes, huge: hugePages) }
     }
 
-    /// (start offset, bytes) of each layer's keys, then each layer's values (none when valueRowBytes is 0).
-    static func regions(layers: Int, capacity: Int, keyRowBytes: Int, valueRowBytes: Int) -> [(start: Int, bytes: Int)] {
-        let keys = (0..<layers).map { (start: $0 * capacity * keyRowBytes, bytes: capacity * keyRowBytes) }
+    /// (start offset, bytes, bytes a row) of each layer's keys, then each layer's values (none when valueRowBytes is 0).
+    static func regions(layers: Int, capacity: Int, keyRowBytes: Int,
+                        valueRowBytes: Int) -> [(start: Int, bytes: Int, rowBytes: Int)] {
+        let keys = (0..<layers).map { (start: $0 * capacity * keyRowBytes, bytes: capacity * keyRowBytes, rowBytes: keyRowBytes) }
         guard valueRowBytes > 0 else { return keys }
         return keys + (0..<layers).map { (start: layers * capacity * keyRowBytes + $0 * capacity * valueRowBytes,
-                                          bytes: capacity * valueRowBytes) }
+                                          bytes: capacity * valueRowBytes, rowBytes: valueRowBytes) }
     }
 
     static let smallPage = 4096, hugePage = 2 << 20

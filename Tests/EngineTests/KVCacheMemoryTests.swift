@@ -23,6 +23,7 @@ final class KVCacheMemoryTests: XCTestCase {
         let r = KVCache.regions(layers: 2, capacity: 10, keyRowBytes: 8, valueRowBytes: 4)
         XCTAssertEqual(r.map(\.start), [0, 80, 160, 200])
         XCTAssertEqual(r.map(\.bytes), [80, 80, 40, 40])
+        XCTAssertEqual(r.map(\.rowBytes), [8, 8, 4, 4])
         XCTAssertEqual(KVCache.regions(layers: 2, capacity: 10, keyRowBytes: 8, valueRowBytes: 0).count, 2)
     }
 
