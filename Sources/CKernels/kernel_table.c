@@ -42,7 +42,7 @@ static const kernel_row scalar_rows[] = {
 DOT(ck_dot_f32_avx2) DOT(ck_dot_f16_avx2) DOT(ck_dot_bf16_avx2) DOT(ck_dot_q4_0_avx2) DOT(ck_dot_q4_1_avx2) DOT(ck_dot_q5_0_avx2)
 DOT(ck_dot_q5_1_avx2) DOT(ck_dot_q8_0_avx2) DOT(ck_dot_iq4_nl_avx2) DOT(ck_dot_q2_K_avx2) DOT(ck_dot_q3_K_avx2)
 DOT(ck_dot_q4_K_avx2) DOT(ck_dot_q5_K_avx2) DOT(ck_dot_q6_K_avx2) DOT(ck_dot_iq4_xs_avx2)
-DOT4(ck_dot4_q4_0_avx2) DOT4(ck_dot4_q4_1_avx2) DOT4(ck_dot4_q5_0_avx2) DOT4(ck_dot4_q5_1_avx2) DOT4(ck_dot4_q8_0_avx2)
+DOT4(ck_dot4_f32_avx2) DOT4(ck_dot4_f16_avx2) DOT4(ck_dot4_bf16_avx2) DOT4(ck_dot4_q4_0_avx2) DOT4(ck_dot4_q4_1_avx2) DOT4(ck_dot4_q5_0_avx2) DOT4(ck_dot4_q5_1_avx2) DOT4(ck_dot4_q8_0_avx2)
 DOT4(ck_dot4_iq4_nl_avx2) DOT4(ck_dot4_q4_K_avx2) DOT4(ck_dot4_q5_K_avx2) DOT4(ck_dot4_q6_K_avx2)
 ROWS8(ck_dot8_rows_q8_0_avx2) ROWS8(ck_dot8_rows_q5_0_avx2)
 DOT(ck_dot_q4_K_avx512) DOT(ck_dot_q5_K_avx512) DOT(ck_dot_q6_K_avx512) DOT(ck_dot_q6_K_avx512_gfni) DOT(ck_dot_bf16_avx512)
@@ -50,7 +50,9 @@ DOT4(ck_dot4_q4_K_avx512) DOT4(ck_dot4_q6_K_avx512) ROWS8(ck_dot8_rows_q8_0_avx5
 
 #define A2 CK_AVX2
 static const kernel_row avx2_rows[] = {
-    { CK_F32, A2, ck_dot_f32_avx2 }, { CK_F16, A2, ck_dot_f16_avx2 }, { CK_BF16, A2, ck_dot_bf16_avx2 },
+    { CK_F32, A2, ck_dot_f32_avx2, .dot4 = ck_dot4_f32_avx2, .gemm = &ck_gemm_f32_avx2_ops },
+    { CK_F16, A2, ck_dot_f16_avx2, .dot4 = ck_dot4_f16_avx2, .gemm = &ck_gemm_f16_avx2_ops },
+    { CK_BF16, A2, ck_dot_bf16_avx2, .dot4 = ck_dot4_bf16_avx2, .gemm = &ck_gemm_bf16_avx2_ops },
     { CK_Q4_0, A2, ck_dot_q4_0_avx2, .dot4 = ck_dot4_q4_0_avx2 }, { CK_Q4_1, A2, ck_dot_q4_1_avx2, .dot4 = ck_dot4_q4_1_avx2 },
     { CK_Q5_1, A2, ck_dot_q5_1_avx2, .dot4 = ck_dot4_q5_1_avx2 }, { CK_IQ4_NL, A2, ck_dot_iq4_nl_avx2, .dot4 = ck_dot4_iq4_nl_avx2 },
     { CK_Q2_K, A2, ck_dot_q2_K_avx2 }, { CK_Q3_K, A2, ck_dot_q3_K_avx2 }, { CK_IQ4_XS, A2, ck_dot_iq4_xs_avx2 },

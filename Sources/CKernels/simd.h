@@ -39,6 +39,8 @@ typedef struct ck_gemm_ops {
 extern const ck_gemm_ops ck_gemm_q4_K_avx2_ops, ck_gemm_q4_K_r_avx2_ops, ck_gemm_q4_K_r_avx512_ops, ck_gemm_q6_K_avx2_ops,
     ck_gemm_q6_K_r_avx2_ops, ck_gemm_q8_0_avx2_ops, ck_gemm_q5_0_avx2_ops, ck_gemm_q8_0_amx_ops, ck_gemm_q5_0_amx_ops,
     ck_gemm_q4_K_amx_ops, ck_gemm_q4_K_r_amx_ops, ck_gemm_q6_K_amx_ops;
+/// F32, F16 and BF16 weights in batches (gemm_float_avx2.c): matvec's bits, 2 × 3 register tiles.
+extern const ck_gemm_ops ck_gemm_f32_avx2_ops, ck_gemm_f16_avx2_ops, ck_gemm_bf16_avx2_ops;
 /// Packs X(nt) into groups of g->group (4 if unset) rows in a per-thread buffer; NULL if allocation fails. *gstride: group bytes.
 const void *ck_gemm_pack(const ck_gemm_ops *g, int n, const void *x, size_t xbytes, int64_t nt, size_t *gstride);
 /// ck_matmul_rows on packed activations (from ck_gemm_pack).
