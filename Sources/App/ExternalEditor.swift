@@ -17,7 +17,7 @@ enum ExternalEditor {
         var template = Array((dir + "/glmchat-edit-XXXXXX.md").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 3) }   // mode 0600
         guard fd >= 0 else { return .failed("could not make a temporary file in \(dir) for the editor") }
-        let path = String(cString: template)
+        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { unlink(path) }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         do { try handle.write(contentsOf: Data(text.utf8)); try handle.close() } catch { return .failed("could not write the text for the editor") }

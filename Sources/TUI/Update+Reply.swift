@@ -6,7 +6,6 @@ func submit(_ s: inout AppState) -> [Effect] {
     if let fx = runSlash(&s) { return fx }
     // Editing the summary (`e` on it): Enter saves it; commands still run.
     if s.editingSummary { return saveSummary(&s) }
-    let text = s.input.text
     if let ro = s.readOnly { s.notice = ro.refusal; return [] }
     if s.isBusy { return queueMessage(&s) }
     return send(&s, s.input.take())

@@ -38,7 +38,7 @@ final class WriteCheckpointsTests: XCTestCase {
         executor.run(call, conversationID: conversation, output: { _ in }) { done.set($0) }
         return done.wait()!
     }
-    func edit(_ p: String, _ old: String, _ new: String, conversation: String? = "conv1") -> Message {
+    @discardableResult func edit(_ p: String, _ old: String, _ new: String, conversation: String? = "conv1") -> Message {
         run("edit_file", [("path", .string(p)), ("old_text", .string(old)), ("new_text", .string(new))], conversation: conversation)
     }
     func write(_ p: String, _ content: String, conversation: String? = "conv1") -> Message {

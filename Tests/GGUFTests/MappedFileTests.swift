@@ -13,7 +13,7 @@ final class MappedFileTests: XCTestCase {
         for i in 0..<count { bytes[i] = UInt8(truncatingIfNeeded: i &* 2654435761 >> 13) }
         // written 4 KB at a time (the page cache then holds it in 4 KB folios) and synced (clean pages can be
         // dropped): on ext4 with large folios this takes preferHugePages' drop path
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         let h = try FileHandle(forWritingTo: url)
         for start in stride(from: 0, to: count, by: 4096) { try h.write(contentsOf: bytes[start..<min(start + 4096, count)]) }
         try h.synchronize()

@@ -114,7 +114,7 @@ def write_f32(path: str):
     os.replace(tmp, path)
 
 
-FTYPES = {"Q4_K_M": 15, "Q8_0": 7, "Q4_0": 2, "Q5_K_M": 17, "Q6_K": 18}
+FTYPES = {"Q4_K_M": 15, "Q8_0": 7, "Q4_0": 2, "Q5_K_M": 17, "Q6_K": 18, "F16": 1, "BF16": 32}
 
 
 def quantize(src: str, dst: str, kind: str, threads: int):
