@@ -137,6 +137,9 @@ static void run_blas_part(const blas_part *t) {
 
 /// One attention (rows over len keys) split into nthreads parts of the keys, merged: engine 0 glmchat f16 cache,
 /// 1 glmchat f32 cache, 2 OpenBLAS sgemm (f32 cache), 3 OpenBLAS sbgemm (bf16 cache), 4 sgemm on the f16 cache.
+/// glmchat's kernel options (BENCH_FAMILY), set once in main.
+static ck_options options;
+
 typedef struct {
     int engine, rows, block; int64_t len; float scale;
     const float *q, *kf; const uint16_t *qb, *kh, *kb;
@@ -235,7 +238,6 @@ static void bench_attn(int rounds) {
 }
 
 // ---- (gemm) prefill weight GEMMs: Y(nt, out) = X(nt, in) · W(out, in)ᵀ ----
-static ck_options options;
 
 /// Weight rows widened to f32 at a time by the "widened" engine (F16/BF16 weights kept in their type, no f32 copy).
 enum { WIDEN_ROWS = 256 };
