@@ -1,5 +1,6 @@
-// AVX2 activation quantizers (Q8_0, Q8_K): byte for byte the scalar ones in quants.c (same products, the same
-// round-half-to-even, the same first element of largest magnitude), which ck_quantize_row runs otherwise.
+// AVX2 activation quantizers (Q8_0, Q8_K, F16, BF16): byte for byte the scalar ones in quants.c and convert.c (same
+// products, the same round-half-to-even, the same first element of largest magnitude, the same quiet NaN), which
+// ck_quantize_row runs otherwise.
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include "blocks.h"
@@ -57,5 +58,33 @@ AVX2 void ck_quant_q8_K_avx2(const float *x, void *dst, int64_t nb) {
         }
         y[i].d = 1 / iscale;
     }
+}
+
+/// 8 floats with a NaN among them go through the scalar conversion (it makes every NaN the same quiet NaN).
+AVX2 static inline int any_nan(__m256 v) { return _mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)) != 0; }
+
+/// x (n) → IEEE f16, rounded to nearest even (F16C), as ck_fp32_to_fp16.
+AVX2 void ck_quant_f16_avx2(const float *x, uint16_t *d, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i);
+        if (any_nan(v)) { for (int k = 0; k < 8; k++) d[i + k] = ck_fp32_to_fp16(x[i + k]); continue; }
+        _mm_storeu_si128((__m128i *)(d + i), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    }
+    for (; i < n; i++) d[i] = ck_fp32_to_fp16(x[i]);
+}
+
+/// x (n) → bf16, rounded to nearest even ((u + 0x7fff + lsb) >> 16), as ck_fp32_to_bf16.
+AVX2 void ck_quant_bf16_avx2(const float *x, uint16_t *d, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i);
+        if (any_nan(v)) { for (int k = 0; k < 8; k++) d[i + k] = ck_fp32_to_bf16(x[i + k]); continue; }
+        const __m256i u = _mm256_castps_si256(v);
+        const __m256i lsb = _mm256_and_si256(_mm256_srli_epi32(u, 16), _mm256_set1_epi32(1));
+        const __m256i r = _mm256_srli_epi32(_mm256_add_epi32(u, _mm256_add_epi32(_mm256_set1_epi32(0x7fff), lsb)), 16);
+        _mm_storeu_si128((__m128i *)(d + i), _mm_packus_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1)));
+    }
+    for (; i < n; i++) d[i] = ck_fp32_to_bf16(x[i]);
 }
 #endif

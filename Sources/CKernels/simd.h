@@ -52,6 +52,8 @@ void *ck_grow_buffer(void **buf, size_t *cap, size_t bytes, size_t first);
 /// AVX2 activation quantizers (quant_avx2.c), byte for byte the scalar ones; ck_quantize_row picks them.
 void ck_quant_q8_0_avx2(const float *x, void *dst, int64_t nb);
 void ck_quant_q8_K_avx2(const float *x, void *dst, int64_t nb);
+void ck_quant_f16_avx2(const float *x, uint16_t *d, int64_t n);
+void ck_quant_bf16_avx2(const float *x, uint16_t *d, int64_t n);
 /// One CK_Q4_K_R block back in Q4_K's layout (repack.c); src and dst must not overlap.
 void ck_q4_K_unrepack(const void *src, void *dst);
 /// The Q4_K_R kernels: scalar twin and the AVX2 single-row and 4-row fallbacks (repack.c), GEMM kernels (simd_avx2.c).

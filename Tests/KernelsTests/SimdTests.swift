@@ -173,6 +173,30 @@ final class SimdTests: XCTestCase {
         XCTAssertGreaterThan(checked, 0)
     }
 
+    /// The AVX2 f16 and bf16 conversions (activations of F16 / BF16 weights, the f16 KV cache) write the scalar ones'
+    /// bits: random bit patterns (every exponent, NaNs with payloads, infinities, f32 and f16 subnormals), values
+    /// exactly halfway between two f16 or bf16 numbers, the edge of f16 overflow, and a length that leaves a scalar tail.
+    /// (All 2^32 floats were compared once by hand, see ENGINE-SPEED-TODO.md.)
+    func testHalfConversionsMatchScalar() throws {
+        defer { EngineOptions().applyToElementwiseKernels() }
+        var rng = SeededRNG(seed: 16)
+        var x = (0..<100_003).map { _ in Float(bitPattern: UInt32(truncatingIfNeeded: rng.next())) }
+        let specials: [Float] = [.nan, -.nan, Float(bitPattern: 0x7FA0_0001), Float(bitPattern: 0xFF80_0123), .infinity, -.infinity,
+                                 65504, 65519.99, 65520, -65520, 1e-7, 5.960464477539063e-08, 2.980232238769531e-08, -2.98e-08,
+                                 Float(bitPattern: 1), -Float(bitPattern: 0x007F_FFFF), 0, -0.0,
+                                 1 + 0x1p-11, 1 + 3 * 0x1p-11, Float(bitPattern: 0x3F80_8000), Float(bitPattern: 0x3F81_8000), Float(bitPattern: 0x7F7F_FFFF)]
+        x.replaceSubrange(0..<specials.count, with: specials)
+        for t in [GGMLType.f16, .bf16] {
+            var a = [UInt8](repeating: 0, count: 2 * x.count), b = a
+            EngineOptions(kernels: .scalar).applyToElementwiseKernels()
+            try a.withUnsafeMutableBytes { try Quant.quantizeRow(t, x, $0.baseAddress!, count: x.count) }
+            EngineOptions().applyToElementwiseKernels()
+            try b.withUnsafeMutableBytes { try Quant.quantizeRow(t, x, $0.baseAddress!, count: x.count) }
+            let first = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            XCTAssertNil(first, "\(t.name): first differing value \(first.map { x[$0 / 2].bitPattern } ?? 0)")
+        }
+    }
+
     /// The AVX2 activation quantizers write the scalar ones' bytes: random rows, an all-zero block, values that
     /// land exactly halfway between two steps (round half to even), and the largest magnitude twice with both
     /// signs (Q8_K takes the first one's sign).
