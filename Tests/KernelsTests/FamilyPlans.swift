@@ -16,4 +16,19 @@ enum FamilyPlans {
 
     /// The scalar twin of `t` (the scalar family's single-row kernel).
     static func twin(_ t: GGMLType) -> ck_vec_dot_fn { plan(t, scalar)!.pointee.dot! }
+
+    /// Y (nt, ldy), NaN where not written: ck_matmul_pool over all `rows` weight rows when `pool` is given, else
+    /// ck_matmul_rows over rows r0 ..< r1. Weight rows rb bytes apart, activation rows (quantized) xb bytes apart.
+    static func matmul(_ plan: UnsafePointer<ck_kernel_plan>, n: Int, w: [UInt8], rb: Int, rows: Int, _ r0: Int, _ r1: Int,
+                       x: [UInt8], xb: Int, nt: Int, ldy: Int, pool: ThreadPool?) -> [Float] {
+        var y = [Float](repeating: .nan, count: nt * ldy)
+        w.withUnsafeBytes { wb in x.withUnsafeBytes { xp in y.withUnsafeMutableBufferPointer { yp in
+            if let pool {
+                ck_matmul_pool(pool.raw, plan, Int32(n), wb.baseAddress!, rb, Int64(rows), xp.baseAddress!, xb, Int64(nt), yp.baseAddress!, Int64(ldy))
+            } else {
+                ck_matmul_rows(plan, Int32(n), wb.baseAddress!, rb, Int64(r0), Int64(r1), xp.baseAddress!, xb, Int64(nt), yp.baseAddress!, Int64(ldy))
+            }
+        } } }
+        return y
+    }
 }

@@ -146,14 +146,7 @@ final class SimdTests: XCTestCase {
                 }
                 let single = FamilyPlans.plan(t, FamilyPlans.avx2)!.pointee.dot!
                 for (r0, r1, pooled) in [(0, rows, false), (2, 5, false), (3, 17, false), (0, rows, true)] {
-                    var y = [Float](repeating: .nan, count: nt * ldy)
-                    w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in y.withUnsafeMutableBufferPointer { yp in
-                        if pooled {
-                            ck_matmul_pool(pool.raw, plan, Int32(n), wb.baseAddress!, rb, Int64(rows), xp.baseAddress!, xb, Int64(nt), yp.baseAddress!, Int64(ldy))
-                        } else {
-                            ck_matmul_rows(plan, Int32(n), wb.baseAddress!, rb, Int64(r0), Int64(r1), xp.baseAddress!, xb, Int64(nt), yp.baseAddress!, Int64(ldy))
-                        }
-                    } } }
+                    let y = FamilyPlans.matmul(plan, n: n, w: w, rb: rb, rows: rows, r0, r1, x: xq, xb: xb, nt: nt, ldy: ldy, pool: pooled ? pool : nil)
                     for tok in 0..<nt {
                         for r in r0..<r1 {
                             let twin = Self.bitExact.contains(t)
