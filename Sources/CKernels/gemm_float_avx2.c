@@ -83,7 +83,7 @@ AVX2 void ck_dot4_bf16_avx2(int n, const void *w, const void *x, size_t xbytes, 
 
 /// GROUP tokens per packed group: 2 × 3 tiles keep 12 accumulators, 2 weights and 1 activation in 16 registers.
 /// CHUNK columns at a time (a multiple of 16: the accumulators' alternation carries over); at most MAX_PASS rows a pass.
-enum { GROUP = 3, CHUNK = 512, MAX_PASS = 256 };
+enum { GROUP = 3, CHUNK = 1024, MAX_PASS = 256 };
 
 /// Bytes of one packed group: GROUP rows of n f32.
 static size_t group_bytes(int n) { return (size_t)GROUP * (size_t)n * sizeof(float); }

@@ -1,5 +1,5 @@
 // The batch kernels of F32, F16 and BF16 weights (gemm_float_avx2.c) against the single-row kernel and the scalar twin,
-// at shapes that cross their column chunks (512), their row passes (~192 KB of weights) and their token groups (3).
+// at shapes that cross their column chunks (1,024), their row passes (~192 KB of weights) and their token groups (3).
 import XCTest
 import CKernels
 import GGUF
@@ -17,9 +17,9 @@ final class FloatGemmTests: XCTestCase {
             let plan = try XCTUnwrap(FamilyPlans.plan(t, FamilyPlans.avx2))
             XCTAssertEqual(String(cString: ck_plan_path_name(plan, Int32(CK_PATH_BATCH))), "avx2 gemm 2x3", t.name)
             let single = plan.pointee.dot!, twin = FamilyPlans.twin(t)
-            // n: three column chunks and a tail of 12 (an 8-wide step and 4 scalars); one chunk and 15; a row of 5,000
-            // f32 is 20 KB, so 19 rows take several passes of ~192 KB with an odd last row.
-            for (n, rows, nt) in [(1100, 19, 7), (1100, 9, 4), (5000, 19, 5), (47, 19, 37), (16, 3, 6), (5000, 2, 3)] {
+            // n: 3,100 is three column chunks (1,024) and a tail of 28 (a 16-column step, an 8-wide step, 4 scalars);
+            // 1,100 one chunk and 76; a row of 5,000 f32 is 20 KB, so 19 rows take several passes of ~192 KB, the last odd.
+            for (n, rows, nt) in [(3100, 19, 7), (1100, 9, 4), (5000, 19, 5), (47, 19, 37), (16, 3, 6), (5000, 2, 3)] {
                 let rb = t.typeSize * n + 4, xb = t.typeSize * n + 6  // unaligned rows
                 var w = [UInt8](repeating: 0, count: rows * rb)
                 for r in 0..<rows {
