@@ -310,9 +310,23 @@ int ck_quantize_row(uint32_t t, const float *x, void *dst, int64_t n) {
     if (be == 0 || n < 0 || n % be) return -1;
     switch (t) {
     case CK_F32: memcpy(dst, x, (size_t)n * 4); return 0;
+    case CK_F16: {
 #if defined(__x86_64__)
-    case CK_F16: if (ck_simd_enabled()) { ck_quant_f16_avx2(x, dst, n); return 0; } break;
-    case CK_BF16: if (ck_simd_enabled()) { ck_quant_bf16_avx2(x, dst, n); return 0; } break;
+        if (ck_simd_enabled()) { ck_quant_f16_avx2(x, dst, n); return 0; }
+#endif
+        uint16_t *d = dst;
+        for (int64_t i = 0; i < n; i++) d[i] = ck_fp32_to_fp16(x[i]);
+        return 0;
+    }
+    case CK_BF16: {
+#if defined(__x86_64__)
+        if (ck_simd_enabled()) { ck_quant_bf16_avx2(x, dst, n); return 0; }
+#endif
+        uint16_t *d = dst;
+        for (int64_t i = 0; i < n; i++) d[i] = ck_fp32_to_bf16(x[i]);
+        return 0;
+    }
+#if defined(__x86_64__)
     case CK_Q8_0: if (ck_simd_enabled()) ck_quant_q8_0_avx2(x, dst, n / QK); else quant_q8_0(x, dst, n / QK); return 0;
     case CK_Q8_K: if (ck_simd_enabled()) ck_quant_q8_K_avx2(x, dst, n / QK_K); else quant_q8_K(x, dst, n / QK_K); return 0;
 #else
@@ -320,11 +334,8 @@ int ck_quantize_row(uint32_t t, const float *x, void *dst, int64_t n) {
     case CK_Q8_K: quant_q8_K(x, dst, n / QK_K); return 0;
 #endif
     case CK_Q8_1: quant_q8_1(x, dst, n / QK); return 0;
-    default: break;
+    default: return -1;
     }
-    if (t == CK_F16) { uint16_t *d = dst; for (int64_t i = 0; i < n; i++) d[i] = ck_fp32_to_fp16(x[i]); return 0; }
-    if (t == CK_BF16) { uint16_t *d = dst; for (int64_t i = 0; i < n; i++) d[i] = ck_fp32_to_bf16(x[i]); return 0; }
-    return -1;
 }
 
 void *ck_grow_buffer(void **buf, size_t *cap, size_t bytes, size_t first) {
