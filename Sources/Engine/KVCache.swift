@@ -39,7 +39,7 @@ final class KVCache {
         var advised = true
         for r in KVCache.regions(layers: layers, capacity: capacity, keyRowBytes: keyRowBytes, valueRowBytes: vWidth * 4) {
             let from = KVCache.hugeFrom(start: Int(bitPattern: p) + r.start), end = Int(bitPattern: p) + r.start + r.bytes
-            if from < end { advised = madvise(UnsafeMutableRawPointer(bitPattern: from), end - from, 14) == 0 && advised }
+            if from < end { advised = madvise(UnsafeMutableRawPointer(bitPattern: from), end - from, MADV_HUGEPAGE) == 0 && advised }
         }
         hugePages = advised
         let whole = (kWidth + 31) / 32 * 32

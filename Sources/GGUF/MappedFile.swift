@@ -46,7 +46,7 @@ public final class MappedFile: @unchecked Sendable {
         if head > 0 { munmap(r, head) }
         let tail = (size + pageSize - 1) / pageSize * pageSize  // the mapping's own pages end here
         if huge - head > tail - size { munmap(p + tail, huge - head - (tail - size)) }
-        _ = madvise(p, size, 14)  // MADV_HUGEPAGE; ignored where transparent huge pages are off
+        _ = madvise(p, size, MADV_HUGEPAGE)  // ignored where transparent huge pages are off
         return p
     }
 

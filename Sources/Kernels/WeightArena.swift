@@ -30,7 +30,7 @@ public final class WeightArena: @unchecked Sendable {
         base = UnsafeMutableRawPointer(bitPattern: start)!
         mapped = size
         self.capacity = max(capacity, 0)
-        _ = madvise(base, size, 14)  // MADV_HUGEPAGE; ignored where transparent huge pages are off
+        _ = madvise(base, size, MADV_HUGEPAGE)  // ignored where transparent huge pages are off
     }
 
     deinit { munmap(base, mapped) }
