@@ -61,7 +61,7 @@ static const kernel_row avx2_rows[] = {
     { CK_Q8_0, A2, ck_dot_q8_0_avx2, ck_dot8_rows_q8_0_avx2, NULL, ck_dot4_q8_0_avx2, &ck_gemm_q8_0_avx2_ops, &ck_gemm_q8_0_amx_ops },
     { CK_Q4_K, A2, ck_dot_q4_K_avx2, NULL, NULL, ck_dot4_q4_K_avx2, &ck_gemm_q4_K_avx2_ops, &ck_gemm_q4_K_amx_ops },
     { CK_Q6_K, A2, ck_dot_q6_K_avx2, NULL, NULL, ck_dot4_q6_K_avx2, &ck_gemm_q6_K_avx2_ops, &ck_gemm_q6_K_amx_ops },
-    { CK_Q4_K_R, A2, ck_dot_q4_K_r_avx2, NULL, &ck_gemm_q4_K_r_avx2_ops, ck_dot4_q4_K_r_avx2, &ck_gemm_q4_K_r_avx2_ops, &ck_gemm_q4_K_r_amx_ops },
+    { CK_Q4_K_R, A2, ck_dot_q4_K_r_avx2, NULL, &ck_gemm_q4_K_r_avx2_ops, ck_dot4_q4_K_r_avx2, &ck_gemm_q4_K_r_rows16_avx2_ops, &ck_gemm_q4_K_r_amx_ops },
     { CK_Q6_K_R, A2, ck_dot_q6_K_r_avx2, NULL, &ck_gemm_q6_K_r_avx2_ops, ck_dot4_q6_K_r_avx2, &ck_gemm_q6_K_r_avx2_ops, NULL },
 };
 
@@ -151,7 +151,8 @@ static void make_plan(plan_node *p, uint32_t type, const ck_options *o) {
     else snprintf(p->names[0], sizeof p->names[0], "%s dot", dn);
     if (d->packed) snprintf(p->names[1], sizeof p->names[1], "%s", d->packed->name);
     else snprintf(p->names[1], sizeof p->names[1], "%s dot", dn);
-    if (batch) snprintf(p->names[2], sizeof p->names[2], "%s", batch->name);
+    if (batch && batch->fewer) snprintf(p->names[2], sizeof p->names[2], "%s, under %d tokens %s", batch->name, batch->min_tokens, batch->fewer->name);
+    else if (batch) snprintf(p->names[2], sizeof p->names[2], "%s", batch->name);
     else if (b) snprintf(p->names[2], sizeof p->names[2], "%s dot4", family_name(b, fb));
     else snprintf(p->names[2], sizeof p->names[2], "%s dot", dn);
 }

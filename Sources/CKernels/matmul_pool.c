@@ -25,7 +25,7 @@ static void gemm_chunk(void *ctx, int64_t b, int64_t e) {
 void ck_matmul_pool(ck_pool *p, const ck_kernel_plan *plan, int n, const void *w, size_t wbytes, int64_t rows,
                     const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy) {
     const int path = ck_path_for(nt);  // decode packs its one activation row per chunk, on the stack
-    const ck_gemm_ops *g = path == CK_PATH_DECODE ? NULL : plan->gemm[path];
+    const ck_gemm_ops *g = path == CK_PATH_DECODE ? NULL : ck_gemm_for(plan, nt);
     if (g && p) {  // repack the activations once here, not once per chunk
         size_t gs;
         const void *xp = ck_gemm_pack(g, n, x, xbytes, nt, &gs);

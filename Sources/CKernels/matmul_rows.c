@@ -15,7 +15,7 @@ void ck_matmul_rows(const ck_kernel_plan *plan, int n, const void *w, size_t wby
                     const void *x, size_t xbytes, int64_t nt, float *y, int64_t ldy) {
     const char *wb = w, *xb = x;
     const int path = ck_path_for(nt);
-    const ck_gemm_ops *g = plan->gemm[path];
+    const ck_gemm_ops *g = ck_gemm_for(plan, nt);
     if (path == CK_PATH_DECODE) {
         if (g) {  // the activation in the kernel's order, once; on the stack up to 10752 columns (no allocation)
             _Alignas(64) unsigned char local[49152];

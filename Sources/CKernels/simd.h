@@ -34,13 +34,19 @@ typedef struct ck_gemm_ops {
     void (*rows)(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride, int64_t nt, float *y, int64_t ldy);
     int group;      // activation rows per packed group: 4 unless set
     int tile_rows;  // `rows` works in tiles of this many weight rows: pool chunks are whole tiles (0: any split)
+    /// Products of fewer than min_tokens activation rows run `fewer` instead (set both or neither): kernels that
+    /// rearrange the weights per call pay that back only over enough tokens.
+    int min_tokens;
+    const struct ck_gemm_ops *fewer;
 } ck_gemm_ops;
 /// The packed-activation kernels (gemm.c), named in the kernel table (kernel_table.c).
-extern const ck_gemm_ops ck_gemm_q4_K_avx2_ops, ck_gemm_q4_K_r_avx2_ops, ck_gemm_q4_K_r_avx512_ops, ck_gemm_q6_K_avx2_ops,
+extern const ck_gemm_ops ck_gemm_q4_K_avx2_ops, ck_gemm_q4_K_r_avx2_ops, ck_gemm_q4_K_r_rows16_avx2_ops, ck_gemm_q4_K_r_avx512_ops, ck_gemm_q6_K_avx2_ops,
     ck_gemm_q6_K_r_avx2_ops, ck_gemm_q8_0_avx2_ops, ck_gemm_q5_0_avx2_ops, ck_gemm_q8_0_amx_ops, ck_gemm_q5_0_amx_ops,
     ck_gemm_q4_K_amx_ops, ck_gemm_q4_K_r_amx_ops, ck_gemm_q6_K_amx_ops;
 /// F32, F16 and BF16 weights in batches (gemm_float_avx2.c): matvec's bits, 2 × 3 register tiles.
 extern const ck_gemm_ops ck_gemm_f32_avx2_ops, ck_gemm_f16_avx2_ops, ck_gemm_bf16_avx2_ops;
+/// The packed-activation kernels the plan runs nt activation rows with (NULL: none, the row kernels).
+const ck_gemm_ops *ck_gemm_for(const ck_kernel_plan *plan, int64_t nt);
 /// Packs X(nt) into groups of g->group (4 if unset) rows in a per-thread buffer; NULL if allocation fails. *gstride: group bytes.
 const void *ck_gemm_pack(const ck_gemm_ops *g, int n, const void *x, size_t xbytes, int64_t nt, size_t *gstride);
 /// ck_matmul_rows on packed activations (from ck_gemm_pack).
