@@ -27,12 +27,14 @@ typedef struct {
 } rows8_block;
 _Static_assert(sizeof(rows8_block) % 32 == 0, "rows8_block keeps 32-byte alignment");
 
-/// d, dmin, scales and mins of block i of rows 0 ≤ r < nr (zero past nr) → t->d, dmin, sc, mn. The 16 header bytes of
+enum { TILE_BLOCKS = 4 };  // blocks per tile: 2 × 4 × 2496 bytes, with a group's activations within L1
+
+/// d, dmin, scales and mins of block i of the 8 rows → t->d, dmin, sc, mn. The 16 header bytes of
 /// each row are transposed so that dword lane r is row r: [d | dmin], then the 12 bytes of 6-bit fields (u0, u1, u2),
 /// unpacked as ck_scale_min_k4 does, for all 8 rows at once.
-AVX2 static inline void interleave_header(const char *w, size_t wbytes, int nr, int i, rows8_block *t) {
+AVX2 static inline void interleave_header(const block_q4_K *const row[8], int i, rows8_block *t) {
     __m128i h[8];
-    for (int r = 0; r < 8; r++) h[r] = r < nr ? _mm_loadu_si128((const __m128i *)((const block_q4_K *)(w + r * wbytes) + i)) : _mm_setzero_si128();
+    for (int r = 0; r < 8; r++) h[r] = _mm_loadu_si128((const __m128i *)(row[r] + i));
     __m256i v[4];
     for (int r = 0; r < 4; r++) v[r] = _mm256_inserti128_si256(_mm256_castsi128_si256(h[r]), h[r + 4], 1);  // rows r | r + 4
     const __m256i a0 = _mm256_unpacklo_epi32(v[0], v[1]), a1 = _mm256_unpackhi_epi32(v[0], v[1]);
@@ -63,14 +65,17 @@ AVX2 static inline void interleave_header(const char *w, size_t wbytes, int nr, 
     _mm256_store_ps(t->dmin, _mm256_cvtph_ps(_mm256_extracti128_si256(q, 1)));
 }
 
-/// Rows 0 ≤ r < nr (nr ≤ 8, wbytes apart) of nb blocks → tile[nb]; rows past nr are zero (their lanes are not stored).
+/// Rows 0 ≤ r < nr (nr ≤ 8, wbytes apart) of nb ≤ TILE_BLOCKS blocks → tile[nb]; rows past nr are zero blocks (their
+/// lanes are not stored).
 AVX2 static void interleave(const char *w, size_t wbytes, int nr, int nb, rows8_block *tile) {
+    static const block_q4_K zero[TILE_BLOCKS];
+    const block_q4_K *row[8];
+    for (int r = 0; r < 8; r++) row[r] = r < nr ? (const block_q4_K *)(w + r * wbytes) : zero;
     for (int i = 0; i < nb; i++) {
         rows8_block *t = tile + i;
         for (int k = 0; k < 4; k++) {
             __m256i r[8];
-            for (int j = 0; j < 8; j++)
-                r[j] = j < nr ? _mm256_loadu_si256((const __m256i *)(((const block_q4_K *)(w + j * wbytes))[i].qs + 32*k)) : _mm256_setzero_si256();
+            for (int j = 0; j < 8; j++) r[j] = _mm256_loadu_si256((const __m256i *)(row[j][i].qs + 32*k));
             // 8 × 8 dword transpose: out[j] = dword j of every row; dword j = 4h + p is sub-block 2p + h
             __m256i a[8], b[8];
             for (int j = 0; j < 8; j += 2) { a[j] = _mm256_unpacklo_epi32(r[j], r[j + 1]); a[j + 1] = _mm256_unpackhi_epi32(r[j], r[j + 1]); }
@@ -87,7 +92,7 @@ AVX2 static void interleave(const char *w, size_t wbytes, int nr, int nb, rows8_
                 _mm256_store_si256((__m256i *)t->q[2*p + 1][k][1], _mm256_and_si256(_mm256_srli_epi16(o, 4), m4));
             }
         }
-        interleave_header(w, wbytes, nr, i, t);
+        interleave_header(row, i, t);
     }
 }
 
@@ -150,8 +155,6 @@ void ck_pack_q8_Kx4n(int n, const void *x, size_t xbytes, int T, void *dst) {
 
 size_t ck_q8_Kx4n_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4); }
 
-enum { TILE_BLOCKS = 4 };  // blocks per tile: 2 × 4 × 2496 bytes, with a group's activations within L1
-
 /// Rows r0 ≤ r < r1 (wbytes apart) times nt tokens packed by ck_pack_q8_Kx4n in groups of 4 (gstride apart):
 /// y[t · ldy + r]. Tokens go in chunks whose packed activations stay in L2 (~256 KB); per chunk each tile of 16 rows
 /// and up to TILE_BLOCKS blocks is interleaved once, and y carries the sums from one tile of columns to the next.
@@ -174,15 +177,19 @@ AVX2 void ck_gemm_rows16_q4_K_r_avx2(int n, const void *w, size_t wbytes, int64_
                     const int T = nt - 4*g < 4 ? (int)(nt - 4*g) : 4;
                     _Alignas(32) float acc[2][32] = {{0}};  // (half, token, row)
                     for (int t = 0; t < T && c > 0; t++) {
-                        memcpy(acc[0] + 8*t, y + (4*g + t) * ldy + rt, sizeof(float) * (size_t)n0);
-                        memcpy(acc[1] + 8*t, y + (4*g + t) * ldy + rt + 8, sizeof(float) * (size_t)n1);
+                        const float *yt = y + (4*g + t) * ldy + rt;
+                        if (nr == 16) { _mm256_store_ps(acc[0] + 8*t, _mm256_loadu_ps(yt)); _mm256_store_ps(acc[1] + 8*t, _mm256_loadu_ps(yt + 8)); continue; }
+                        memcpy(acc[0] + 8*t, yt, sizeof(float) * (size_t)n0);
+                        memcpy(acc[1] + 8*t, yt + 8, sizeof(float) * (size_t)n1);
                     }
                     const block_q8_Kx4 *x = (const block_q8_Kx4 *)((const char *)xp + (size_t)g * gstride) + c;
                     for (int i = 0; i < cb; i++)
                         for (int t0 = 0; t0 < T; t0 += 2) block_16x2(tile[0] + i, tile[1] + i, x + i, t0, acc[0], acc[1]);
                     for (int t = 0; t < T; t++) {
-                        memcpy(y + (4*g + t) * ldy + rt, acc[0] + 8*t, sizeof(float) * (size_t)n0);
-                        memcpy(y + (4*g + t) * ldy + rt + 8, acc[1] + 8*t, sizeof(float) * (size_t)n1);
+                        float *yt = y + (4*g + t) * ldy + rt;
+                        if (nr == 16) { _mm256_storeu_ps(yt, _mm256_load_ps(acc[0] + 8*t)); _mm256_storeu_ps(yt + 8, _mm256_load_ps(acc[1] + 8*t)); continue; }
+                        memcpy(yt, acc[0] + 8*t, sizeof(float) * (size_t)n0);
+                        memcpy(yt + 8, acc[1] + 8*t, sizeof(float) * (size_t)n1);
                     }
                 }
             }
