@@ -1,4 +1,5 @@
 // Kernel plans with one family forced (and AMX / GFNI on or off), for the tests that check every family against the twin.
+import XCTest
 import CKernels
 import GGUF
 @testable import Kernels
@@ -30,5 +31,21 @@ enum FamilyPlans {
             }
         } } }
         return y
+    }
+
+    /// For each (r0, r1, pooled) of `ranges`, Y = matmul(...) with ldy = rows + 2: `check(row, token, y)` for every output
+    /// the range asks for, and XCTAssert that nothing else was written (still NaN).
+    static func forEachOutput(_ plan: UnsafePointer<ck_kernel_plan>, n: Int, w: [UInt8], rb: Int, rows: Int, x: [UInt8], xb: Int, nt: Int,
+                              ranges: [(Int, Int, Bool)], pool: ThreadPool, _ check: (Int, Int, Float) -> Void) {
+        let ldy = rows + 2
+        for (r0, r1, pooled) in ranges {
+            let y = matmul(plan, n: n, w: w, rb: rb, rows: rows, r0, r1, x: x, xb: xb, nt: nt, ldy: ldy, pool: pooled ? pool : nil)
+            for k in 0..<nt {
+                for r in 0..<ldy {
+                    guard r >= r0 && r < r1 else { XCTAssert(y[k * ldy + r].isNaN, "wrote row \(r) outside \(r0)..<\(r1)"); continue }
+                    check(r, k, y[k * ldy + r])
+                }
+            }
+        }
     }
 }

@@ -31,21 +31,14 @@ final class FloatGemmTests: XCTestCase {
                     let x = (0..<n).map { _ in rng.gaussian() * Float(k + 1) }
                     try xq.withUnsafeMutableBytes { try Quant.quantizeRow(t, x, $0.baseAddress! + k * xb, count: n) }
                 }
-                let ldy = rows + 1
-                for (r0, r1, pooled) in [(0, rows, false), (1, rows - 1, false), (0, rows, true)] {
-                    let y = FamilyPlans.matmul(plan, n: n, w: w, rb: rb, rows: rows, r0, r1, x: xq, xb: xb, nt: nt, ldy: ldy, pool: pooled ? pool : nil)
-                    for k in 0..<nt {
-                        for r in 0..<ldy {
-                            let got = y[k * ldy + r]
-                            guard r >= r0 && r < r1 else { XCTAssert(got.isNaN, "\(t.name): wrote row \(r) outside \(r0)..<\(r1)"); continue }
-                            let (want, ref) = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in
-                                (single(Int32(n), wb.baseAddress! + r * rb, xp.baseAddress! + k * xb),
-                                 twin(Int32(n), wb.baseAddress! + r * rb, xp.baseAddress! + k * xb)) } }
-                            XCTAssertEqual(got.bitPattern, want.bitPattern, "\(t.name) n=\(n) tokens=\(nt) row \(r) token \(k): \(got) vs \(want)")
-                            XCTAssertEqual(got, ref, accuracy: 1e-4 * Float(k + 1) * Float(n).squareRoot(), "\(t.name) n=\(n) row \(r) token \(k) vs twin")
-                            checked += 1
-                        }
-                    }
+                FamilyPlans.forEachOutput(plan, n: n, w: w, rb: rb, rows: rows, x: xq, xb: xb, nt: nt,
+                                          ranges: [(0, rows, false), (1, rows - 1, false), (0, rows, true)], pool: pool) { r, k, got in
+                    let (want, ref) = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in
+                        (single(Int32(n), wb.baseAddress! + r * rb, xp.baseAddress! + k * xb),
+                         twin(Int32(n), wb.baseAddress! + r * rb, xp.baseAddress! + k * xb)) } }
+                    XCTAssertEqual(got.bitPattern, want.bitPattern, "\(t.name) n=\(n) tokens=\(nt) row \(r) token \(k): \(got) vs \(want)")
+                    XCTAssertEqual(got, ref, accuracy: 1e-4 * Float(k + 1) * Float(n).squareRoot(), "\(t.name) n=\(n) row \(r) token \(k) vs twin")
+                    checked += 1
                 }
             }
         }

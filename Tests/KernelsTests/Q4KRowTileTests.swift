@@ -28,19 +28,11 @@ final class Q4KRowTileTests: XCTestCase {
                 let x = (0..<n).map { _ in rng.gaussian() * Float(1 + k % 3) }
                 try xq.withUnsafeMutableBytes { try Quant.quantizeRow(.q8_K, x, $0.baseAddress! + k * xb, count: n) }
             }
-            let ldy = rows + 2
-            for (r0, r1, pooled) in [(0, rows, false), (3, rows - 1, false), (0, rows, true)] {
-                let y = FamilyPlans.matmul(plan, n: n, w: r, rb: rb, rows: rows, r0, r1, x: xq, xb: xb, nt: nt, ldy: ldy, pool: pooled ? pool : nil)
-                for k in 0..<nt {
-                    for i in 0..<ldy {
-                        let got = y[k * ldy + i]
-                        guard i >= r0 && i < r1 else { XCTAssert(got.isNaN, "wrote row \(i) outside \(r0)..<\(r1)"); continue }
-                        let want = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in
-                            twin(Int32(n), wb.baseAddress! + i * rb, xp.baseAddress! + k * xb) } }
-                        XCTAssertEqual(got.bitPattern, want.bitPattern, "blocks=\(blocks) tokens=\(nt) row \(i) token \(k): \(got) vs \(want)")
-                        checked += 1
-                    }
-                }
+            FamilyPlans.forEachOutput(plan, n: n, w: r, rb: rb, rows: rows, x: xq, xb: xb, nt: nt,
+                                      ranges: [(0, rows, false), (3, rows - 1, false), (0, rows, true)], pool: pool) { i, k, got in
+                let want = w.withUnsafeBytes { wb in xq.withUnsafeBytes { xp in twin(Int32(n), wb.baseAddress! + i * rb, xp.baseAddress! + k * xb) } }
+                XCTAssertEqual(got.bitPattern, want.bitPattern, "blocks=\(blocks) tokens=\(nt) row \(i) token \(k): \(got) vs \(want)")
+                checked += 1
             }
         }
         XCTAssertGreaterThan(checked, 13000)
