@@ -22,9 +22,10 @@ typedef struct { uint16_t d, dmin; uint8_t scales[K_SCALE_SIZE]; uint8_t qh[QK_K
 typedef struct { uint8_t ql[QK_K/2]; uint8_t qh[QK_K/4]; int8_t scales[QK_K/16]; uint16_t d; } block_q6_K;
 typedef struct { float d; int8_t qs[QK_K]; int16_t bsums[QK_K/16]; } block_q8_K;
 typedef struct { uint16_t d; uint8_t qs[QK/2]; } block_iq4_nl;
-/// One 256-block of up to 4 Q8_K activation rows repacked for the Q4_K GEMM kernel (gemm.c): per row the
-/// 256 quants in the order the kernel's transposed nibble registers want them, the scale, and the sums of
-/// each 32-element sub-block (bsums[2s] + bsums[2s+1]); rows past the group's count are zero.
+/// One 256-block of up to 4 Q8_K activation rows repacked for the Q4_K GEMM kernels: per row the 256 quants (in
+/// the order the one-row kernel's transposed nibble registers want them, gemm.c; in their own order for the
+/// interleaved-rows kernel, gemm_q4_K_r_avx2.c), the scale, and the sums of each 32-element sub-block
+/// (bsums[2s] + bsums[2s+1]); rows past the group's count are zero.
 typedef struct { int8_t qs[4][QK_K]; float d[4]; int16_t bsp[4][8]; uint8_t pad[16]; } block_q8_Kx4;
 /// The same for the Q6_K and Q6_K_R kernels: quants in their register order (gemm.c), the scale and the 16 block sums.
 typedef struct { int8_t qs[4][QK_K]; float d[4]; int16_t bsums[4][16]; uint8_t pad[16]; } block_q8_Kx4s;
