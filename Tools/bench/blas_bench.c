@@ -135,11 +135,11 @@ static void run_blas_part(const blas_part *t) {
     }
 }
 
-/// One attention (rows over len keys) split into nthreads parts of the keys, merged: engine 0 glmchat f16 cache,
-/// 1 glmchat f32 cache, 2 OpenBLAS sgemm (f32 cache), 3 OpenBLAS sbgemm (bf16 cache), 4 sgemm on the f16 cache.
 /// glmchat's kernel options (BENCH_FAMILY), set once in main.
 static ck_options options;
 
+/// One attention (rows over len keys) split into nthreads parts of the keys, merged: engine 0 glmchat f16 cache,
+/// 1 glmchat f32 cache, 2 OpenBLAS sgemm (f32 cache), 3 OpenBLAS sbgemm (bf16 cache), 4 sgemm on the f16 cache.
 typedef struct {
     int engine, rows, block; int64_t len; float scale;
     const float *q, *kf; const uint16_t *qb, *kh, *kb;
