@@ -305,31 +305,22 @@ static void quant_q8_K(const float *x, block_q8_K *y, int64_t nb) {
     }
 }
 
+static void quant_f16(const float *x, uint16_t *d, int64_t n) { for (int64_t i = 0; i < n; i++) d[i] = ck_fp32_to_fp16(x[i]); }
+static void quant_bf16(const float *x, uint16_t *d, int64_t n) { for (int64_t i = 0; i < n; i++) d[i] = ck_fp32_to_bf16(x[i]); }
+
 int ck_quantize_row(uint32_t t, const float *x, void *dst, int64_t n) {
     const int be = ck_block_elems(t);
     if (be == 0 || n < 0 || n % be) return -1;
     switch (t) {
     case CK_F32: memcpy(dst, x, (size_t)n * 4); return 0;
-    case CK_F16: {
 #if defined(__x86_64__)
-        if (ck_simd_enabled()) { ck_quant_f16_avx2(x, dst, n); return 0; }
-#endif
-        uint16_t *d = dst;
-        for (int64_t i = 0; i < n; i++) d[i] = ck_fp32_to_fp16(x[i]);
-        return 0;
-    }
-    case CK_BF16: {
-#if defined(__x86_64__)
-        if (ck_simd_enabled()) { ck_quant_bf16_avx2(x, dst, n); return 0; }
-#endif
-        uint16_t *d = dst;
-        for (int64_t i = 0; i < n; i++) d[i] = ck_fp32_to_bf16(x[i]);
-        return 0;
-    }
-#if defined(__x86_64__)
+    case CK_F16: if (ck_simd_enabled()) ck_quant_f16_avx2(x, dst, n); else quant_f16(x, dst, n); return 0;
+    case CK_BF16: if (ck_simd_enabled()) ck_quant_bf16_avx2(x, dst, n); else quant_bf16(x, dst, n); return 0;
     case CK_Q8_0: if (ck_simd_enabled()) ck_quant_q8_0_avx2(x, dst, n / QK); else quant_q8_0(x, dst, n / QK); return 0;
     case CK_Q8_K: if (ck_simd_enabled()) ck_quant_q8_K_avx2(x, dst, n / QK_K); else quant_q8_K(x, dst, n / QK_K); return 0;
 #else
+    case CK_F16: quant_f16(x, dst, n); return 0;
+    case CK_BF16: quant_bf16(x, dst, n); return 0;
     case CK_Q8_0: quant_q8_0(x, dst, n / QK); return 0;
     case CK_Q8_K: quant_q8_K(x, dst, n / QK_K); return 0;
 #endif
