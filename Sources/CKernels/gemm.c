@@ -11,8 +11,6 @@ void ck_gemm8_q6_K_avx2(int n, const void *w, const void *xp, size_t gstride, fl
 void ck_gemm_q4_K_r_avx2(int n, const void *w, const void *xp, int T, float *out);
 void ck_gemm8_q4_K_r_avx2(int n, const void *w, const void *xp, size_t gstride, float *out);
 float ck_gemv_q4_K_r_avx2(int n, const void *w, const void *xp);
-size_t ck_q8_Kx4n_bytes(int n);
-void ck_pack_q8_Kx4n(int n, const void *x, size_t xbytes, int T, void *dst);
 void ck_gemm_rows16_q4_K_r_avx2(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
                                  int64_t nt, float *y, int64_t ldy);
 void ck_gemm_q6_K_r_avx2(int n, const void *w, const void *xp, int T, float *out);
@@ -41,6 +39,12 @@ void ck_gemm_rows_q6_K_amx(int n, const void *w, size_t wbytes, int64_t r0, int6
 
 static size_t q8_Kx4_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4); }
 
+/// Row t of a packed block: b's scale and the sums of its 32-element sub-blocks (bsums[2s] + bsums[2s + 1]).
+static void q8_Kx4_sums(block_q8_Kx4 *o, int t, const block_q8_K *b) {
+    o->d[t] = b->d;
+    for (int s = 0; s < 8; s++) o->bsp[t][s] = (int16_t)(b->bsums[2*s] + b->bsums[2*s + 1]);
+}
+
 /// T Q8_K rows (xbytes apart) → block_q8_Kx4 per 256-block. The kernel reads the weights' 128 nibble bytes
 /// as 4 chunks of 32 (chunk c: elements 64c + b in the low, 64c + 32 + b in the high nibbles), transposes
 /// their dwords in each 128-bit half (register k, half h, dword p ← chunk p, bytes 16h + 4k…) and pairs the
@@ -61,8 +65,21 @@ static void pack_q8_Kx4(int n, const void *x, size_t xbytes, int T, void *dst) {
                     memcpy(q + 128 + 32*k + 4*p,      b->qs + 64*p + 16 + 4*k, 4);  // N_k half 0
                     memcpy(q + 128 + 32*k + 16 + 4*p, b->qs + 64*p + 32 + 4*k, 4);  // N_k half 1
                 }
-            o[i].d[t] = b->d;
-            for (int s = 0; s < 8; s++) o[i].bsp[t][s] = (int16_t)(b->bsums[2*s] + b->bsums[2*s + 1]);
+            q8_Kx4_sums(&o[i], t, b);
+        }
+    }
+}
+
+/// T (1…4) Q8_K rows → block_q8_Kx4 with the quants in their own order, for the interleaved-rows kernel
+/// (gemm_q4_K_r_avx2.c, whose odd last token reads a zero row).
+static void pack_q8_Kx4n(int n, const void *x, size_t xbytes, int T, void *dst) {
+    block_q8_Kx4 *o = dst;
+    for (int i = 0; i < n / QK_K; i++) {
+        if (T < 4) memset(&o[i], 0, sizeof o[i]);
+        for (int t = 0; t < T; t++) {
+            const block_q8_K *b = (const block_q8_K *)((const char *)x + (size_t)t * xbytes) + i;
+            memcpy(o[i].qs[t], b->qs, QK_K);
+            q8_Kx4_sums(&o[i], t, b);
         }
     }
 }
@@ -73,7 +90,7 @@ const ck_gemm_ops ck_gemm_q4_K_r_avx2_ops = { "avx2 gemm", "avx2 gemv", q8_Kx4_b
                                              ck_gemv_q4_K_r_avx2 };
 /// CK_Q4_K_R in batches of 8+ tokens: 16 rows interleaved on the fly against 2 tokens at a time (gemm_q4_K_r_avx2.c),
 /// same bits; fewer tokens do not pay for the interleaving (kbench on Zen 3: 4 tokens 70 vs 50–68 GMAC/s, 8 tokens 78 vs 86).
-const ck_gemm_ops ck_gemm_q4_K_r_rows16_avx2_ops = { .name = "avx2 gemm 16x2", .group_bytes = ck_q8_Kx4n_bytes, .pack = ck_pack_q8_Kx4n,
+const ck_gemm_ops ck_gemm_q4_K_r_rows16_avx2_ops = { .name = "avx2 gemm 16x2", .group_bytes = q8_Kx4_bytes, .pack = pack_q8_Kx4n,
                                                     .rows = ck_gemm_rows16_q4_K_r_avx2, .group = 4, .tile_rows = 16,
                                                     .min_tokens = 8, .fewer = &ck_gemm_q4_K_r_avx2_ops };
 /// The same with the AVX-512 VNNI decode kernel (gemv_avx512.c).

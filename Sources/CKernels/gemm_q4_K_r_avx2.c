@@ -139,23 +139,7 @@ AVX2 __attribute__((noinline)) static void block_16x2(const rows8_block *w0, con
     }
 }
 
-/// T (1…4) Q8_K rows (xbytes apart) → block_q8_Kx4 per 256-block with the quants in their own order; rows past T zero.
-void ck_pack_q8_Kx4n(int n, const void *x, size_t xbytes, int T, void *dst) {
-    block_q8_Kx4 *o = dst;
-    for (int i = 0; i < n / QK_K; i++) {
-        if (T < 4) memset(&o[i], 0, sizeof o[i]);
-        for (int t = 0; t < T; t++) {
-            const block_q8_K *b = (const block_q8_K *)((const char *)x + (size_t)t * xbytes) + i;
-            memcpy(o[i].qs[t], b->qs, QK_K);
-            o[i].d[t] = b->d;
-            for (int s = 0; s < 8; s++) o[i].bsp[t][s] = (int16_t)(b->bsums[2*s] + b->bsums[2*s + 1]);
-        }
-    }
-}
-
-size_t ck_q8_Kx4n_bytes(int n) { return (size_t)(n / QK_K) * sizeof(block_q8_Kx4); }
-
-/// Rows r0 ≤ r < r1 (wbytes apart) times nt tokens packed by ck_pack_q8_Kx4n in groups of 4 (gstride apart):
+/// Rows r0 ≤ r < r1 (wbytes apart) times nt tokens packed by gemm.c's pack_q8_Kx4n in groups of 4 (gstride apart):
 /// y[t · ldy + r]. Tokens go in chunks whose packed activations stay in L2 (~256 KB); per chunk each tile of 16 rows
 /// and up to TILE_BLOCKS blocks is interleaved once, and y carries the sums from one tile of columns to the next.
 AVX2 void ck_gemm_rows16_q4_K_r_avx2(int n, const void *w, size_t wbytes, int64_t r0, int64_t r1, const void *xp, size_t gstride,
