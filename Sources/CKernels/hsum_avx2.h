@@ -13,6 +13,14 @@ __attribute__((target("avx2"))) static inline float hsum8(__m256 x) {
     return _mm_cvtss_f32(r);
 }
 
+/// The largest of 8 floats (none NaN).
+__attribute__((target("avx2"))) static inline float hmax8(__m256 x) {
+    __m128 r = _mm_max_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+    r = _mm_max_ps(r, _mm_movehl_ps(r, r));
+    r = _mm_max_ss(r, _mm_movehdup_ps(r));
+    return _mm_cvtss_f32(r);
+}
+
 /// The sum of 8 int32 lanes (exact).
 __attribute__((target("avx2"))) static inline int hsum_i32x8(__m256i v) {
     __m128i t = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));

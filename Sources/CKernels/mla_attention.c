@@ -4,7 +4,7 @@
 // each key is loaded once per block of rows. One decoded token: its heads are the rows and the keys are split into
 // parts run on different threads, combined by ck_mla_merge. A prompt batch: a few tokens × all heads are the rows,
 // each token seeing the keys up to its own position (causal). The AVX2+FMA kernel and its scalar twin run the same
-// steps; only the order of the dot products' sums differs. Keys in f32, IEEE f16, or q8_0 (ggml's blocks of 32: an
+// steps; only the order of the dot products' and the softmax's sums differs. Keys in f32, IEEE f16, or q8_0 (ggml's blocks of 32: an
 // f16 scale and 32 int8; a row of `stride` numbers is ceil(stride / 32) blocks, the last one padded): the SIMD
 // kernel widens a block of 64 q8_0 keys into f32 once (for all rows, the scores and the values) and runs the f32
 // steps on it; the twin reads each number as d · q. Both see the same numbers: d · q is exact in f32. The same loop
@@ -118,10 +118,32 @@ AVX2 static inline __attribute__((always_inline)) void pv_Hx16(float *o, int vw,
     for (int h = 0; h < H; h++) { _mm256_storeu_ps(o + (size_t)h * vw, a0[h]); _mm256_storeu_ps(o + (size_t)h * vw + 8, a1[h]); }
 }
 
+/// x[j] *= scale for whole groups of 8 of the nb, *mx the largest of them (−inf if none); returns how many.
+AVX2 static int scale_max_avx2(float *x, int nb, float scale, float *mx) {
+    __m256 m = _mm256_set1_ps(-INFINITY);
+    int j = 0;
+    for (; j + 8 <= nb; j += 8) {
+        const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + j), _mm256_set1_ps(scale));
+        _mm256_storeu_ps(x + j, v);
+        m = _mm256_max_ps(m, v);
+    }
+    *mx = hmax8(m);
+    return j;
+}
+
 /// x[j] = exp(x[j] − mn) for whole groups of 8 of the nb (the same bits as ck_v_expf1 per lane); returns how many.
 AVX2 static int exp_avx2(float *x, int nb, float mn) {
     int j = 0;
     for (; j + 8 <= nb; j += 8) _mm256_storeu_ps(x + j, ck_v_expf_avx2(_mm256_sub_ps(_mm256_loadu_ps(x + j), _mm256_set1_ps(mn))));
+    return j;
+}
+
+/// *sum = Σ x[j] over whole groups of 8 of the nb, in 8 lanes; returns how many.
+AVX2 static int sum_avx2(const float *x, int nb, float *sum) {
+    __m256 acc = _mm256_setzero_ps();
+    int j = 0;
+    for (; j + 8 <= nb; j += 8) acc = _mm256_add_ps(acc, _mm256_loadu_ps(x + j));
+    *sum = hsum8(acc);
     return j;
 }
 
@@ -149,13 +171,13 @@ AVX2 static inline __attribute__((always_inline)) void block_avx2(const mla_rows
                                                                   float *m, float *l, float *alpha, float *s, const int F16) {
     const size_t es = F16 ? 2 : 4;  // bytes per cache element
     const int nrows = a->nrows, kw = a->kw, vw = a->vw;
-    for (int j = 0; j < nb; j += 2) {
-        const char *k0 = keys + (size_t)j * stride * es;
-        const char *k1 = j + 1 < nb ? k0 + stride * es : k0;  // a lone last key twice
-        float pair[5 * CK_MLA_BLOCK];
-        for (int h0 = r0; h0 < nrows; h0 += 5) {
-            const int H = nrows - h0 < 5 ? nrows - h0 : 5;
-            const float *qh = a->q + (size_t)h0 * kw;
+    for (int h0 = r0; h0 < nrows; h0 += 5) {  // the group's query rows stay in L1 over the block's keys
+        const int H = nrows - h0 < 5 ? nrows - h0 : 5;
+        const float *qh = a->q + (size_t)h0 * kw;
+        for (int j = 0; j < nb; j += 2) {
+            const char *k0 = keys + (size_t)j * stride * es;
+            const char *k1 = j + 1 < nb ? k0 + stride * es : k0;  // a lone last key twice
+            float pair[5 * CK_MLA_BLOCK];
             float *dst = j + 1 < nb ? s + h0 * CK_MLA_BLOCK + j : pair;
             switch (H) {
             case 5: scores_2xH(k0, k1, qh, kw, 5, F16, dst); break;
@@ -169,7 +191,11 @@ AVX2 static inline __attribute__((always_inline)) void block_avx2(const mla_rows
     }
     block_softmax(a, s, r0, b, nb, scale, m, l, alpha, 1);
     rescale(o, r0, nrows, vw, alpha);
-    for (int d = 0; d < vw; d += 16)
+    // P·V, each column chunk asking for its share of the next block's keys (else the scores wait on memory)
+    const int64_t next = mla_next_block_bytes(a, b), share = (next / 64 + vw / 16 - 1) / (vw / 16) * 64;
+    for (int d = 0; d < vw; d += 16) {
+        const int64_t at = d / 16 * share;
+        if (at < next) mla_prefetch_keys(a, b + CK_MLA_BLOCK, at, at + share < next ? at + share : next);
         for (int h0 = r0; h0 < nrows; h0 += 5) {
             const int H = nrows - h0 < 5 ? nrows - h0 : 5;
             float *oh = o + (size_t)h0 * vw + d;
@@ -182,6 +208,7 @@ AVX2 static inline __attribute__((always_inline)) void block_avx2(const mla_rows
             default: pv_Hx16(oh, vw, p, keys + d * es, stride, nb, 1, F16); break;
             }
         }
+    }
 }
 
 /// deq: CK_MLA_BLOCK rows of kw rounded up to 32 floats of scratch (q8_0 keys only).
@@ -206,22 +233,25 @@ AVX2 static void part_avx2(const mla_rows *a, int64_t j0, int64_t j1, float scal
     }
 }
 #else
+static int scale_max_avx2(float *x, int nb, float scale, float *mx) { (void)x; (void)nb; (void)scale; *mx = -INFINITY; return 0; }
 static int exp_avx2(float *x, int nb, float mn) { (void)x; (void)nb; (void)mn; return 0; }
+static int sum_avx2(const float *x, int nb, float *sum) { (void)x; (void)nb; *sum = 0; return 0; }
 #endif
 
 static void block_softmax(const mla_rows *a, float *s, int r0, int64_t b, int nb, float scale, float *m, float *l,
                           float *alpha, int simd) {
     for (int r = r0; r < a->nrows; r++) {
-        float *x = s + r * CK_MLA_BLOCK, mb = -INFINITY;
+        float *x = s + r * CK_MLA_BLOCK, mb = -INFINITY, sum = 0;
         const int64_t left = mla_row_len(a, r) - b;
         const int valid = left < nb ? (int)left : nb;  // ≥ 1: row r sees key b
-        for (int j = 0; j < valid; j++) { x[j] *= scale; if (x[j] > mb) mb = x[j]; }
+        int j = simd ? scale_max_avx2(x, valid, scale, &mb) : 0;
+        for (; j < valid; j++) { x[j] *= scale; if (x[j] > mb) mb = x[j]; }
         const float mn = mb > m[r] ? mb : m[r];
         alpha[r] = m[r] == mn ? 1.0f : ck_v_expf1(m[r] - mn);
-        int j = simd ? exp_avx2(x, valid, mn) : 0;
+        j = simd ? exp_avx2(x, valid, mn) : 0;
         for (; j < valid; j++) x[j] = ck_v_expf1(x[j] - mn);
-        float sum = 0;
-        for (j = 0; j < valid; j++) sum += x[j];
+        j = simd ? sum_avx2(x, valid, &sum) : 0;
+        for (; j < valid; j++) sum += x[j];
         for (; j < nb; j++) x[j] = 0;  // keys after the row's own position
         l[r] = l[r] * alpha[r] + sum;
         m[r] = mn;

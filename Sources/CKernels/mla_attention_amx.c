@@ -79,18 +79,6 @@ AMXBF static inline void load32(const mla_rows *a, int64_t j, int c0, __m512 *x0
     }
 }
 
-/// Asks for bytes [from, to) of the keys from key row j on (rows lie back to back) to come into L2: a decoded token reads
-/// each key once, from memory (a token's weights pass through the caches between two reads of a layer's keys), and the
-/// conversion waited on them. In address order into L2 rather than in the conversion's order (a chunk of each key in
-/// turn) into L1: 221 → 197 ns a key with cold keys (`MLA_AB_COLD=1 mla_ab.sh`, 8,192 keys).
-static inline void prefetch_keys(const mla_rows *a, int64_t j, int64_t from, int64_t to) {
-    const char *p = mla_key_at(a, j, 0);
-    for (int64_t at = from; at < to; at += 64) __builtin_prefetch(p + at, 0, 1);
-}
-
-/// Bytes of one key row.
-static inline int64_t row_bytes(const mla_rows *a) { return mla_key_at(a, 1, 0) - mla_key_at(a, 0, 0); }
-
 /// vpermt2w indices interleaving the words of two rows (0–31 the first, 32–63 the second): columns 0–15, then 16–31.
 static const int16_t pair_lo_idx[32] = { 0, 32, 1, 33, 2, 34, 3, 35, 4, 36, 5, 37, 6, 38, 7, 39,
                                          8, 40, 9, 41, 10, 42, 11, 43, 12, 44, 13, 45, 14, 46, 15, 47 };
@@ -108,12 +96,11 @@ AMXBF INLINE void convert_keys(const mla_rows *rows, int type, int64_t b, int nb
     const mla_rows *a = &local;
     const __m512i ilo = _mm512_loadu_si512(pair_lo_idx), ihi = _mm512_loadu_si512(pair_hi_idx);
     // This call's share of the next block's bytes: one 32-line piece per call, calls numbered as pack_block makes them.
-    const int64_t ahead = mla_row_len(a, a->nrows - 1) - b - CK_MLA_BLOCK;  // how many keys the next block has
-    const int64_t next = (ahead < CK_MLA_BLOCK ? ahead : CK_MLA_BLOCK) * row_bytes(a);
+    const int64_t next = mla_next_block_bytes(a, b);
     const int64_t share = ((int64_t)(k0 / 32) * ((a->kw + 31) / 32) + c0 / 32) * 32 * 64;
     for (int e = 0; e < 32; e += 2) {
         const int64_t at = share + e * 64;
-        if (at < next) prefetch_keys(a, b + CK_MLA_BLOCK, at, at + 128 < next ? at + 128 : next);
+        if (at < next) mla_prefetch_keys(a, b + CK_MLA_BLOCK, at, at + 128 < next ? at + 128 : next);
         __m512i h[2], l[2];
         for (int u = 0; u < 2; u++) {
             const int j = k0 + e + u;
