@@ -2,6 +2,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import GGUF
 import Kernels
 
 final class KVCache {
@@ -84,7 +85,7 @@ final class KVCache {
                                           bytes: capacity * valueRowBytes, rowBytes: valueRowBytes) }
     }
 
-    static let smallPage = 4096, hugePage = 2 << 20
+    static let smallPage = 4096, hugePage = MappedFile.hugePage
 
     /// The first 2 MB boundary at least 2 MB past the address `start` of a region: where its huge pages begin.
     static func hugeFrom(start: Int) -> Int { (start + 2 * hugePage - 1) / hugePage * hugePage }

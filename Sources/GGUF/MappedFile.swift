@@ -11,7 +11,9 @@ public final class MappedFile: @unchecked Sendable {
     let base: UnsafeRawPointer?
     /// True when `base` came from mmap (else from allocate, for in-memory test files).
     private let isMapped: Bool
-    private static let hugePage = 2 << 20, pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+    /// Bytes of an x86-64 transparent huge page: what the weights' and the KV cache's mappings align to and advise.
+    public static let hugePage = 2 << 20
+    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
     public init(path: String) throws {
         self.path = path

@@ -1,6 +1,7 @@
 // Anonymous memory for weights rewritten at load, in 2 MB pages where the kernel allows: the only place that maps
 // anonymous memory.
 import CKernels
+import GGUF
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +11,7 @@ import Glibc
 /// (measured with Tools/bench/kbench.sh: 13.4–13.9 vs 16.4–16.6 GB/s), so repacked weights live here instead of in
 /// copy-on-write pages of the file mapping. Pages are only backed once written; freed with the arena.
 public final class WeightArena: @unchecked Sendable {
-    private static let hugePage = 2 << 20
+    private static let hugePage = MappedFile.hugePage
     private let base: UnsafeMutableRawPointer
     private let mapped: Int
     /// Bytes it hands out at most (the mapping is rounded up to whole 2 MB pages).
