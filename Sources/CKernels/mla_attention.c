@@ -4,11 +4,11 @@
 // each key is loaded once per block of rows. One decoded token: its heads are the rows and the keys are split into
 // parts run on different threads, combined by ck_mla_merge. A prompt batch: a few tokens × all heads are the rows,
 // each token seeing the keys up to its own position (causal). The AVX2+FMA kernel and its scalar twin run the same
-// steps; only the order of the dot products' and the softmax's sums differs. Keys in f32, IEEE f16, or q8_0 (ggml's blocks of 32: an
-// f16 scale and 32 int8; a row of `stride` numbers is ceil(stride / 32) blocks, the last one padded): the SIMD
-// kernel widens a block of 64 q8_0 keys into f32 once (for all rows, the scores and the values) and runs the f32
-// steps on it; the twin reads each number as d · q. Both see the same numbers: d · q is exact in f32. The same loop
-// on AMX tiles is mla_attention_amx.c; ck_mla_part runs the kernel the engine chose (ck_mla_kernel).
+// steps; only the order of the dot products' and the softmax's sums differs. Keys in f32, IEEE f16, or q8_0 (ggml's
+// blocks of 32: an f16 scale and 32 int8; a row of `stride` numbers is ceil(stride / 32) blocks, the last one padded):
+// the SIMD kernel widens a block of 64 q8_0 keys into f32 once (for all rows, the scores and the values) and runs the
+// f32 steps on it; the twin reads each number as d · q. Both see the same numbers: d · q is exact in f32. The same
+// loop on AMX tiles is mla_attention_amx.c; ck_mla_part runs the kernel the engine chose (ck_mla_kernel).
 #include <math.h>
 #include <string.h>
 #include "CKernels.h"
@@ -125,7 +125,7 @@ AVX2 static int scale_max_avx2(float *x, int nb, float scale, float *mx) {
     for (; j + 8 <= nb; j += 8) {
         const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + j), _mm256_set1_ps(scale));
         _mm256_storeu_ps(x + j, v);
-        m = _mm256_max_ps(m, v);
+        m = _mm256_max_ps(v, m);  // a NaN score is passed over, as the twin's comparison does
     }
     *mx = hmax8(m);
     return j;
