@@ -61,6 +61,10 @@ answer=$(pane | sed -n '/What is the capital of France/,/^─/p' | sed '1d;$d' |
 [ -n "$answer" ] || fail "no answer text under the question"
 T resize-window -t e2e -x 60 -y 24
 sleep 0.5
+for ((i = 0; i < 60; i++)); do                   # a long reply re-wrapped at 60 columns may push the question up
+  pane | grep -qF "What is the capital of France?" && break
+  T send-keys -t e2e PPage; sleep 0.15
+done
 wait_for "What is the capital of France?"
 T resize-window -t e2e -x 100 -y 30
 T send-keys -t e2e C-c
