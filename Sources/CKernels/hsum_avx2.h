@@ -1,4 +1,4 @@
-// Horizontal sums and the f16 scale conversion the AVX2 kernels share (private to CKernels).
+// Horizontal sums and maxima and the f16 scale conversion the AVX2 kernels share (private to CKernels).
 #ifndef CK_HSUM_AVX2_H
 #define CK_HSUM_AVX2_H
 #if defined(__x86_64__)

@@ -4,14 +4,9 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include "blocks.h"
+#include "hsum_avx2.h"
 #include "simd.h"
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
-
-AVX2 static inline float hmax8(__m256 v) {
-    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-    return _mm_cvtss_f32(_mm_max_ss(m, _mm_movehdup_ps(m)));
-}
 
 /// 32 floats × scale, rounded half to even, as 32 int8 in order (values within ±127).
 AVX2 static inline __m256i round_to_i8(const float *x, __m256 scale) {
