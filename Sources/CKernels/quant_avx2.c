@@ -69,6 +69,13 @@ AVX2 void ck_quant_f16_avx2(const float *x, uint16_t *d, int64_t n) {
     for (; i < n; i++) d[i] = ck_fp32_to_fp16(x[i]);
 }
 
+/// f16 (n) → f32, as ck_fp16_to_fp32 (F16C widens exactly).
+AVX2 void ck_dequant_f16_avx2(const uint16_t *h, float *x, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(h + i))));
+    for (; i < n; i++) x[i] = ck_fp16_to_fp32(h[i]);
+}
+
 /// x (n) → bf16, rounded to nearest even ((u + 0x7fff + lsb) >> 16), as ck_fp32_to_bf16.
 AVX2 void ck_quant_bf16_avx2(const float *x, uint16_t *d, int64_t n) {
     int64_t i = 0;

@@ -221,7 +221,14 @@ int ck_dequantize_row(uint32_t t, const void *src, float *dst, int64_t n) {
     const int64_t nb = n / be;
     switch (t) {
     case CK_F32: memcpy(dst, src, (size_t)n * 4); return 0;
-    case CK_F16: { const uint16_t *s = src; for (int64_t i = 0; i < n; i++) dst[i] = ck_fp16_to_fp32(s[i]); return 0; }
+    case CK_F16: {
+        const uint16_t *s = src;
+#if defined(__x86_64__)
+        if (ck_simd_enabled()) { ck_dequant_f16_avx2(s, dst, n); return 0; }
+#endif
+        for (int64_t i = 0; i < n; i++) dst[i] = ck_fp16_to_fp32(s[i]);
+        return 0;
+    }
     case CK_BF16: { const uint16_t *s = src; for (int64_t i = 0; i < n; i++) dst[i] = ck_bf16_to_fp32(s[i]); return 0; }
     case CK_Q4_0: deq_q4_0(src, dst, nb); return 0;
     case CK_Q4_1: deq_q4_1(src, dst, nb); return 0;

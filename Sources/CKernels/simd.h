@@ -59,6 +59,7 @@ void *ck_grow_buffer(void **buf, size_t *cap, size_t bytes, size_t first);
 void ck_quant_q8_0_avx2(const float *x, void *dst, int64_t nb);
 void ck_quant_q8_K_avx2(const float *x, void *dst, int64_t nb);
 void ck_quant_f16_avx2(const float *x, uint16_t *d, int64_t n);
+void ck_dequant_f16_avx2(const uint16_t *h, float *x, int64_t n);
 void ck_quant_bf16_avx2(const float *x, uint16_t *d, int64_t n);
 /// One CK_Q4_K_R block back in Q4_K's layout (repack.c); src and dst must not overlap.
 void ck_q4_K_unrepack(const void *src, void *dst);

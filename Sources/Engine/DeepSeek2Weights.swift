@@ -33,6 +33,7 @@ struct DeepSeek2Layer {
     let kvA: WeightMatrix                  // (kvLora + rope, nEmbd)
     let kvANorm: FloatVector               // (kvLora)
     let kB: WeightMatrix                   // (nHead·kvLora, nope): slice(h, rowsPer: kvLora)
+    let kBT: WeightMatrix?                 // (nHead·nope, kvLora) k_b transposed (Self.transposedType): expanded prompt attention's
     let vB: WeightMatrix                   // (nHead·valueLen, kvLora): slice(h, rowsPer: valueLen)
     let wo: WeightMatrix                   // (nEmbd, nHead·valueLen)
     let ffnNorm: FloatVector               // (nEmbd)
@@ -45,7 +46,7 @@ struct DeepSeek2Weights {
     let outputNorm: FloatVector            // (nEmbd)
     let output: WeightMatrix               // (vocab, nEmbd); token_embd when tied
     let layers: [DeepSeek2Layer]
-    let owned: [OwnedFloats]               // split attn_kv_b halves
+    let owned: [OwnedFloats]               // split attn_kv_b halves, k_b transposed
 
     init(_ b: TensorBinder, _ c: ModelConfig) throws {
         let e = c.embeddingLength, nh = c.headCount, kv = c.kvLoraRank, rope = c.ropeDims
@@ -66,9 +67,16 @@ struct DeepSeek2Weights {
                 q = try b.matrix("\(p).attn_q.weight", cols: e, rows: nh * c.keyLength)
             }
             let kB: WeightMatrix, vB: WeightMatrix
+            var kBT: WeightMatrix?
             if c.isMLA {
                 kB = try b.stack("\(p).attn_k_b.weight", cols: nope, rows: kv, count: nh)
                 vB = try b.stack("\(p).attn_v_b.weight", cols: kv, rows: vl, count: nh)
+                if b.repacking.options.mayExpandPromptAttention, kv % 32 == 0 {
+                    let t = try b.info("\(p).attn_k_b.weight", [nope, kv, nh]), type = Self.transposedType(t.type)
+                    let own = try Self.transposed(try b.dequantized(t), heads: nh, rows: kv, cols: nope, as: type)
+                    owned.append(own)
+                    kBT = try b.owned(type, rows: nh * nope, cols: kv, data: UnsafeRawPointer(own.pointer))
+                }
             } else {
                 // Legacy attn_kv_b {kvLora, nHead·(nope+v)}: per head, nope key rows then v value rows.
                 // Split it once: k_b[h] = (key rows)ᵀ (kvLora, nope), v_b[h] = value rows (v, kvLora).
@@ -106,11 +114,31 @@ struct DeepSeek2Weights {
             layers.append(DeepSeek2Layer(
                 attnNorm: try b.vec("\(p).attn_norm.weight", count: e), qA: qA, qANorm: qANorm, qB: qB, q: q,
                 kvA: try b.matrix("\(p).attn_kv_a_mqa.weight", cols: e, rows: kv + rope),
-                kvANorm: try b.vec("\(p).attn_kv_a_norm.weight", count: kv), kB: kB, vB: vB,
+                kvANorm: try b.vec("\(p).attn_kv_a_norm.weight", count: kv), kB: kB, kBT: kBT, vB: vB,
                 wo: try b.matrix("\(p).attn_output.weight", cols: nh * vl, rows: e),
                 ffnNorm: try b.vec("\(p).ffn_norm.weight", count: e), dense: dense, moe: moe))
         }
         self.layers = layers
         self.owned = owned
+    }
+
+    /// What k_b transposed is stored as: a float type as it is (the same numbers), a quantized one as q8_0 (its
+    /// 32-blocks run along the other axis now; q8_0's rounding adds ~1/16 of a 5-bit type's error).
+    static func transposedType(_ t: GGMLType) -> GGMLType { [.f32, .f16, .bf16].contains(t) ? t : .q8_0 }
+
+    /// Per head h of x (heads, rows, cols): its transpose (cols, rows) in `type` (f32, f16, bf16 or q8_0; q8_0 needs
+    /// `rows` a multiple of 32), heads one after the other: (heads·cols) rows of `rows` numbers.
+    static func transposed(_ x: [Float], heads: Int, rows: Int, cols: Int, as type: GGMLType) throws -> OwnedFloats {
+        let rowBytes = rows / type.blockSize * type.typeSize
+        let own = OwnedFloats(count: (heads * cols * rowBytes + 3) / 4)
+        let dst = UnsafeMutableRawPointer(own.pointer)
+        var row = [Float](repeating: 0, count: rows)
+        for h in 0..<heads {
+            for j in 0..<cols {
+                for i in 0..<rows { row[i] = x[(h * rows + i) * cols + j] }
+                try Quant.quantizeRow(type, row, dst + (h * cols + j) * rowBytes, count: rows)
+            }
+        }
+        return own
     }
 }

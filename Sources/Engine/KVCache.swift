@@ -113,6 +113,19 @@ final class KVCache {
         }
     }
 
+    /// Rows j0 ..< j0 + n of layer `l`'s keys in f32: numbers 0 ..< split of each into a (n, split), the rest into
+    /// b (n, kWidth − split). A q8_0 cache needs `split` on a block boundary.
+    func keyRows(_ l: Int, from j0: Int, count n: Int, split: Int, _ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>) {
+        let t: GGMLType = switch type { case .f32: .f32; case .f16: .f16; case .q8_0: .q8_0 }
+        precondition(type != .q8_0 || split % 32 == 0, "a q8_0 row splits between blocks only")
+        let rest = kWidth - split, at = type.rowBytes(split)
+        for j in 0..<n {
+            let row = UnsafeRawPointer(keyBytes(l)) + (j0 + j) * keyRowBytes
+            Quant.dequantizeRow(t, row, a + j * split, count: split)
+            Quant.dequantizeRow(t, row + at, b + j * rest, count: rest)
+        }
+    }
+
     /// Stores n rows of kWidth f32 numbers from `rows` as layer `l`'s keys at positions pos0 …, converted to the cache's type.
     func storeKeys(_ l: Int, pos0: Int, _ rows: UnsafePointer<Float>, n: Int) {
         let dst = keyBytes(l) + pos0 * keyRowBytes

@@ -43,13 +43,27 @@ final class Scratch {
     let partStats: UnsafeMutablePointer<Float> // (parts, 2, nHead) their score maxima and exponential sums
     let partScores: UnsafeMutablePointer<Float> // (parts, nHead, 64) scores of one block of keys per part
     let logits: UnsafeMutablePointer<Float>   // (vocab) logits of the last token
+    // deepseek2's expanded prompt attention (Session+ExpandedAttention; empty when the session never expands):
+    let xq: UnsafeMutablePointer<Float>       // (nHead, tiles, nope + rope, 16) the batch's queries, transposed per tile of 16
+    let xo: UnsafeMutablePointer<Float>       // (nHead, tiles, valueLen, 16) their running outputs, transposed
+    let xml: UnsafeMutablePointer<Float>      // (nHead, tiles, 2, 16) their running score maxima and sums
+    let xk: UnsafeMutablePointer<Float>       // (expandedChunk, expandedKeyStride) a chunk of keys' (nHead, nope) head keys
+    let xv: UnsafeMutablePointer<Float>       // (expandedChunk, expandedValueStride) and their (nHead, valueLen) values
+    let xlat: UnsafeMutablePointer<Float>     // (expandedChunk, kvLora) the chunk's latents in f32, then (expandedChunk, rope) its rope keys
+    /// Keys a batch expands at a time (their per-head keys and values, ~9 MB for GLM, stay in L3 while every query
+    /// tile reads them).
+    static let expandedChunk = 256
+    /// Strides of a key's expanded keys and values (all heads): 16 floats more than they hold, so that a block's rows
+    /// (a multiple of 1 KB apart otherwise) do not fall in the same few L1 sets.
+    let expandedKeyStride: Int, expandedValueStride: Int
     let input = Activations()                 // quantized input of a sub-block (xn, qa, gin, heads, attn)
     let hidden = Activations()                // quantized FFN hidden rows (ff3)
     let sharedHidden = Activations()          // quantized shared-expert hidden row while decoding
     var queued: [MatvecJob] = []              // products waiting for one parallel region (decode)
 
-    /// `exactScores`: room for ExactAttention's per-head score rows (llama, or deepseek2 in exact mode).
-    init(config c: ModelConfig, batch b: Int, context: Int, threads: Int, exactScores: Bool) {
+    /// `exactScores`: room for ExactAttention's per-head score rows (llama, or deepseek2 in exact mode); `expanded`:
+    /// room for deepseek2's expanded prompt attention.
+    init(config c: ModelConfig, batch b: Int, context: Int, threads: Int, exactScores: Bool, expanded: Bool = false) {
         batch = b
         let scoreRows = exactScores ? c.headCount : 0
         decodeParts = c.kvLoraRank == 0 ? 0 : threads > 1 ? Scratch.partsPerThread * threads : 1
@@ -62,7 +76,11 @@ final class Scratch {
         let fb = max(b, nU + 1)
         let sizes = [e, e, e, qWidth, c.qLoraRank, kvWidth, nh * (c.kvLoraRank + c.ropeDims), nh * headW,
                      nh * c.valueLength, nh * max(c.nopeDims, 1), nE, nE, nU, nU * e, e, c.ropeDims]
-        floatCount = sizes.reduce(0) { $0 + b * $1 } + fb * 4 * maxFF + scoreRows * (context + Attention.accumulatorCount(width: headW)) + c.vocabSize + max(c.expertGroupCount, 1) + 16 * 32
+        let tiles = expanded ? (b + 15) / 16 : 0, chunk = expanded ? Scratch.expandedChunk : 0
+        expandedKeyStride = nh * c.nopeDims + 16; expandedValueStride = nh * c.valueLength + 16
+        let xSizes = [nh * tiles * (c.nopeDims + c.ropeDims) * 16, nh * tiles * c.valueLength * 16, nh * tiles * 32,
+                      chunk * expandedKeyStride, chunk * expandedValueStride, chunk * (c.kvLoraRank + c.ropeDims)]
+        floatCount = xSizes.reduce(0) { $0 + $1 + 16 } + sizes.reduce(0) { $0 + b * $1 } + fb * 4 * maxFF + scoreRows * (context + Attention.accumulatorCount(width: headW)) + c.vocabSize + max(c.expertGroupCount, 1) + 16 * 32
             + decodeParts * nh * (c.kvLoraRank + 2 + 64) + 3 * 16
         intCount = 2 * b * nU + 2 * nE + 1
         let fbase = UnsafeMutablePointer<Float>.allocate(capacity: floatCount)
@@ -80,6 +98,7 @@ final class Scratch {
         slotOut = take(b * nU * e); gy = take(b * e)
         groupScore = take(max(c.expertGroupCount, 1)); ropeCache = take(b * c.ropeDims); scores = take(scoreRows * context); vacc = take(scoreRows * Attention.accumulatorCount(width: headW)); logits = take(c.vocabSize)
         partOut = take(decodeParts * nh * c.kvLoraRank); partStats = take(decodeParts * 2 * nh); partScores = take(decodeParts * nh * 64)
+        xq = take(xSizes[0]); xo = take(xSizes[1]); xml = take(xSizes[2]); xk = take(xSizes[3]); xv = take(xSizes[4]); xlat = take(xSizes[5])
         precondition(fo <= floatCount)
         slotE = ibase; rows = ibase + b * nU; expertStart = rows + b * nU; expertOrder = expertStart + nE + 1
         queued.reserveCapacity(max(2 * nh, 2 * (nU + 1) + 2))

@@ -1,4 +1,5 @@
-// The deepseek2 block (GLM-4.7-Flash): absorbed MLA attention over a latent KV cache, then a dense or MoE FFN.
+// The deepseek2 block (GLM-4.7-Flash): MLA attention over a latent KV cache (absorbed; long prompt batches may expand
+// it, Session+ExpandedAttention), then a dense or MoE FFN.
 import Kernels
 import Foundation
 
@@ -6,7 +7,7 @@ extension Session {
     /// One block on the n rows of scratch.x at positions pos0…, in place.
     func deepseek2Layer(_ L: DeepSeek2Layer, _ l: Int, n: Int, pos0: Int) {
         let c = config, s = scratch, e = c.embeddingLength, nh = c.headCount
-        let kvr = c.kvLoraRank, rd = c.ropeDims, kw = kvr + rd, kl = c.keyLength, nope = c.nopeDims, vl = c.valueLength
+        let kvr = c.kvLoraRank, rd = c.ropeDims, kw = kvr + rd, kl = c.keyLength, nope = c.nopeDims
         normRows(s.x, L.attnNorm, s.xn, n: n, width: e)
 
         // q (n, nHead, keyLen) = [nope | rope] per head, and the new cache rows' source kv (n, kvLora + rope),
@@ -31,11 +32,32 @@ extension Session {
         }
         cache.storeKeys(l, pos0: pos0, s.kv, n: n)
 
+        // queries' rope part roped in place: q (n, nHead, [nope | rope])
+        for t in 0..<n {
+            for h in 0..<nh { rope.apply(s.q + (t * nh + h) * kl + nope, cache: s.ropeCache + t * rd) }
+        }
+        if !exactAttention, let kBT = L.kBT, model.options.expandsPromptAttention(tokens: n) {
+            expandedAttentionBatch(L, l, kBT: kBT, n: n, pos0: pos0)       // attn (n, nHead·valueLen)
+        } else {
+            absorbedAttention(L, l, n: n, pos0: pos0)
+        }
+        linear(L.wo, s.attn, n: n, s.y)
+        addRows(s.y, into: s.x, count: n * e)
+
+        normRows(s.x, L.ffnNorm, s.xn, n: n, width: e)
+        s.input.set(s.xn, n: n, cols: e)
+        if let d = L.dense { ffn(d, s.input, n: n, s.y) } else if let m = L.moe { moe(m, s.input, n: n, s.y) }
+        addRows(s.y, into: s.x, count: n * e)
+    }
+
+    /// attn (n, nHead·valueLen) in the absorbed form: queries through k_b, attention over the latent cache, v_b after.
+    private func absorbedAttention(_ L: DeepSeek2Layer, _ l: Int, n: Int, pos0: Int) {
+        let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank, rd = c.ropeDims, kw = kvr + rd, kl = c.keyLength
+        let nope = c.nopeDims, vl = c.valueLength
         // absorbed queries qcat (n, nHead, kvLora + rope) = [k_b[h] · q_nope | rope(q_pe)]; gin (n, nHead, nope)
         for t in 0..<n {
             for h in 0..<nh {
                 let qh = s.q + (t * nh + h) * kl
-                rope.apply(qh + nope, cache: s.ropeCache + t * rd)
                 (s.qcat + (t * nh + h) * kw + kvr).update(from: qh + nope, count: rd)
                 (s.gin + (t * nh + h) * nope).update(from: qh, count: nope)
             }
@@ -57,13 +79,6 @@ extension Session {
 
         // per head value up-projection: attn (n, nHead·valueLen) = v_b[h] · heads[h]
         perHead(L.vB, s.heads, n: n, cols: kvr, rowsPer: vl, s.attn, headStride: vl)
-        linear(L.wo, s.attn, n: n, s.y)
-        addRows(s.y, into: s.x, count: n * e)
-
-        normRows(s.x, L.ffnNorm, s.xn, n: n, width: e)
-        s.input.set(s.xn, n: n, cols: e)
-        if let d = L.dense { ffn(d, s.input, n: n, s.y) } else if let m = L.moe { moe(m, s.input, n: n, s.y) }
-        addRows(s.y, into: s.x, count: n * e)
     }
 
     /// y[t, h] = w[h] · x[t, h] for every token t and head h, with x (n, nHead, cols) quantized once and w[h] the

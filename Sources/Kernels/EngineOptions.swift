@@ -26,6 +26,15 @@ public struct EngineOptions: Sendable, Equatable {
         /// Parses a `--cache-type` / `cache_type` value; nil for anything else.
         public init?(name: String) { self.init(rawValue: name.lowercased()) }
     }
+    /// How deepseek2 attends in a prompt batch. `absorbed`: the queries absorb k_b and every head reads the latent cache
+    /// as its keys and values (1,088 products per head and key for GLM; the only form for a decoded token, and the one
+    /// the AMX tiles run). `expanded`: the batch first expands the cache into each head's keys and values through k_b
+    /// and v_b (4.6 M products per key, quantized weights), then runs standard attention (512 per head and key): fewer
+    /// products once a batch has a few hundred tokens. `auto`: expanded for batches of at least
+    /// `expandedMinTokens` tokens where the attention kernel is not on AMX tiles, else absorbed.
+    public enum PromptAttention: String, Sendable, CaseIterable { case auto, absorbed, expanded }
+    /// The smallest batch `auto` expands: below it the expansion costs more than it saves (Session+ExpandedAttention).
+    public static let expandedMinTokens = 256
 
     public var kernels: KernelFamily
     /// Batches (prompt processing) on AMX tiles where the CPU has them.
@@ -35,15 +44,19 @@ public struct EngineOptions: Sendable, Equatable {
     /// Weights rewritten at load into the layouts the chosen kernels read faster.
     public var repack: Bool
     public var kvCache: KVCacheType
+    public var promptAttention: PromptAttention
 
-    public init(kernels: KernelFamily = .auto, amx: Bool = true, gfni: Bool = true, repack: Bool = true, kvCache: KVCacheType = .f16) {
+    public init(kernels: KernelFamily = .auto, amx: Bool = true, gfni: Bool = true, repack: Bool = true, kvCache: KVCacheType = .f16,
+                promptAttention: PromptAttention = .auto) {
         self.kernels = kernels; self.amx = amx; self.gfni = gfni; self.repack = repack; self.kvCache = kvCache
+        self.promptAttention = promptAttention
     }
 
     /// The variables and the values they take; anything else is an error.
     public static let variables: [(name: String, values: String)] = [
         ("GLMCHAT_KERNELS", KernelFamily.allCases.map(\.rawValue).joined(separator: "|")), ("GLMCHAT_AMX", "0|1"),
         ("GLMCHAT_GFNI", "0|1"), ("GLMCHAT_REPACK", "0|1"), ("GLMCHAT_KV", KVCacheType.allCases.map(\.rawValue).joined(separator: "|")),
+        ("GLMCHAT_MLA_PROMPT", PromptAttention.allCases.map(\.rawValue).joined(separator: "|")),
     ]
 
     /// The options the environment sets (unset or empty variables keep the defaults): the only place that reads them.
@@ -60,6 +73,10 @@ public struct EngineOptions: Sendable, Equatable {
         var o = EngineOptions()
         if let v = value("GLMCHAT_KERNELS") { guard let k = KernelFamily(rawValue: v) else { throw invalid("GLMCHAT_KERNELS", v) }; o.kernels = k }
         if let v = value("GLMCHAT_KV") { guard let k = KVCacheType(rawValue: v) else { throw invalid("GLMCHAT_KV", v) }; o.kvCache = k }
+        if let v = value("GLMCHAT_MLA_PROMPT") {
+            guard let p = PromptAttention(rawValue: v) else { throw invalid("GLMCHAT_MLA_PROMPT", v) }
+            o.promptAttention = p
+        }
         o.amx = try flag("GLMCHAT_AMX") ?? o.amx
         o.gfni = try flag("GLMCHAT_GFNI") ?? o.gfni
         o.repack = try flag("GLMCHAT_REPACK") ?? o.repack
@@ -96,6 +113,17 @@ public struct EngineOptions: Sendable, Equatable {
     /// The deepseek2 attention kernel these options choose on this CPU (CK_MLA_*) and its name.
     public var attentionKernel: Int32 { var o = kernelOptions; return ck_mla_kernel(&o) }
     public var attentionKernelName: String { String(cString: ck_mla_kernel_name(attentionKernel)) }
+
+    /// Whether a deepseek2 prompt batch of `tokens` tokens attends in the expanded form (see PromptAttention).
+    public func expandsPromptAttention(tokens: Int) -> Bool {
+        switch promptAttention {
+        case .absorbed: false
+        case .expanded: tokens > 1
+        case .auto: tokens >= EngineOptions.expandedMinTokens && attentionKernel != Int32(CK_MLA_AMX)
+        }
+    }
+    /// Whether any batch may attend in the expanded form: the model then keeps k_b transposed too.
+    public var mayExpandPromptAttention: Bool { expandsPromptAttention(tokens: Int.max) }
 
     /// Makes the kernels without a plan (elementwise ops, attention, activation quantizers) follow `kernels`
     /// (scalar or SIMD). Process-wide: the engine applies its options when a model loads.

@@ -17,6 +17,11 @@ final class EngineOptionsTests: XCTestCase {
             XCTAssertEqual("\(e)", "GLMCHAT_KERNELS=fast is not a valid setting (use auto|scalar|avx2|avx512).")
         }
         XCTAssertThrowsError(try parse(["GLMCHAT_KV": "f8"]))
+        XCTAssertEqual(try parse(["GLMCHAT_MLA_PROMPT": "expanded"]).promptAttention, .expanded)
+        XCTAssertEqual(try parse(["GLMCHAT_MLA_PROMPT": "absorbed"]).promptAttention, .absorbed)
+        XCTAssertThrowsError(try parse(["GLMCHAT_MLA_PROMPT": "mla3"])) { e in
+            XCTAssertEqual("\(e)", "GLMCHAT_MLA_PROMPT=mla3 is not a valid setting (use auto|absorbed|expanded).")
+        }
         XCTAssertThrowsError(try parse(["GLMCHAT_REPACK": "no"]))
     }
 

@@ -173,6 +173,24 @@ void ck_mla_part(int kernel, const float *q, int nrows, int per, int kw, int vw,
 /// ml (parts, 2, nrows).
 void ck_mla_merge(int nrows, int vw, int parts, const float *o, const float *ml, float *out);
 
+// ---- prompt attention with per-head keys and values (the latent cache expanded per batch; mla_expanded.c) ----
+/// Query rows per tile, and keys per block of the online softmax.
+enum { CK_XATTN_TILE = 16, CK_XATTN_BLOCK = 48 };
+/// One head, one tile of 16 query rows against keys 0 ..< nk, flash-style. qt (dn + dr, 16): the tile's queries
+/// transposed (lane t: row t); their first dn numbers meet kn (nk rows ldk apart: the head's own keys), the next dr
+/// meet kr (rows ldr apart: the part all heads share); v (nk rows ldv apart, dv numbers): the head's values. Lane t
+/// sees keys j < vis + t. ot (dv, 16): the running unnormalized output, transposed; ml (2, 16): the running max and sum
+/// of exp(scale·score − max) (ck_xattn_start). s: 16·CK_XATTN_BLOCK floats of scratch. `kernel` CK_MLA_SCALAR runs
+/// the scalar twin, any other the AVX2+FMA kernel where the CPU has it; both give the same bits.
+void ck_xattn_tile(int kernel, const float *qt, int dn, int dr, const float *kn, int64_t ldk, const float *kr, int64_t ldr,
+                   const float *v, int64_t ldv, int dv, int64_t nk, int64_t vis, float scale, float *ot, float *ml, float *s);
+/// ot (dv, 16) = 0, max −inf, sum 0.
+void ck_xattn_start(float *ot, float *ml, int dv);
+/// qt (width, 16) = the nq (≤ 16) rows of q (ldq apart) transposed; lanes past nq 0.
+void ck_xattn_pack(const float *q, int64_t ldq, int nq, int width, float *qt);
+/// out (nq rows ldo apart, dv) = ot's lanes over their sums.
+void ck_xattn_finish(const float *ot, const float *ml, int dv, int nq, float *out, int64_t ldo);
+
 // ---- persistent thread pool ----
 typedef struct ck_pool ck_pool;
 typedef void (*ck_task_fn)(void *ctx, int64_t begin, int64_t end);
