@@ -51,6 +51,13 @@ public final class Model: @unchecked Sendable {
         self.repacking = repacking
     }
 
+    /// The type k_b is kept in, transposed, for prompt batches in the expanded form (nil: they never expand: a llama
+    /// model, a legacy attn_kv_b file, or options that keep the absorbed form).
+    public var expandedKeyType: GGMLType? {
+        guard case .deepseek2(let w) = weights else { return nil }
+        return w.layers.first?.kBT?.type
+    }
+
     /// The kernel plan of a tensor bound as a matrix (after repacking), nil for tensors read as vectors (norms, biases).
     public func kernelPlan(ofTensor name: String) -> KernelPlan? { repacking.plans[name] }
 

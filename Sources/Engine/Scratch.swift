@@ -52,7 +52,7 @@ final class Scratch {
     let xlat: UnsafeMutablePointer<Float>     // (expandedChunk, kvLora) the chunk's latents in f32, then (expandedChunk, rope) its rope keys
     /// Keys a batch expands at a time (their per-head keys and values, ~9 MB for GLM, stay in L3 while every query
     /// tile reads them).
-    static let expandedChunk = 256
+    static let expandedChunk = 128
     /// Strides of a key's expanded keys and values (all heads): 16 floats more than they hold, so that a block's rows
     /// (a multiple of 1 KB apart otherwise) do not fall in the same few L1 sets.
     let expandedKeyStride: Int, expandedValueStride: Int

@@ -33,8 +33,9 @@ public struct EngineOptions: Sendable, Equatable {
     /// products once a batch has a few hundred tokens. `auto`: expanded for batches of at least
     /// `expandedMinTokens` tokens where the attention kernel is not on AMX tiles, else absorbed.
     public enum PromptAttention: String, Sendable, CaseIterable { case auto, absorbed, expanded }
-    /// The smallest batch `auto` expands: below it the expansion costs more than it saves (Session+ExpandedAttention).
-    public static let expandedMinTokens = 256
+    /// The smallest batch `auto` expands: below it the expansion costs more than it saves (6-layer GLM bench model after
+    /// 4,096 tokens, Zen 3: expanded/absorbed 0.95 at 256 tokens, 1.14–1.45 at 384).
+    public static let expandedMinTokens = 320
 
     public var kernels: KernelFamily
     /// Batches (prompt processing) on AMX tiles where the CPU has them.

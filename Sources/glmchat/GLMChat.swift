@@ -40,8 +40,8 @@ func reportingErrors<T>(_ body: () throws -> T) -> T {
     do { return try body() } catch { fail("\(error)") }
 }
 
-/// The engine switches (GLMCHAT_KERNELS, GLMCHAT_AMX, GLMCHAT_GFNI, GLMCHAT_REPACK, GLMCHAT_KV) from this process's
-/// environment, with `--cache-type` over GLMCHAT_KV, read once per command and passed to the model.
+/// The engine switches (GLMCHAT_KERNELS, GLMCHAT_AMX, GLMCHAT_GFNI, GLMCHAT_REPACK, GLMCHAT_KV, GLMCHAT_MLA_PROMPT)
+/// from this process's environment, with `--cache-type` over GLMCHAT_KV, read once per command and passed to the model.
 func engineOptions(cacheType: String? = nil) -> EngineOptions {
     reportingErrors { try EngineOptions.resolved(cacheTypeFlag: cacheType) }
 }
