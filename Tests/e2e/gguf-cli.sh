@@ -19,6 +19,15 @@ assert set(got["metadata"]) == set(ref["metadata"]), "metadata keys differ"
 PY
 "$bin" info -m "$model" | grep -q "^  Q4_1 .* 210 tensors" || fail "text output lacks the quant mix"
 
+# info --kernels names the form GLM's prompt batches attend in; a bad GLMCHAT_MLA_PROMPT is one sentence.
+glm=Tests/Fixtures/engine/glm-q8_0.gguf
+GLMCHAT_AMX=0 "$bin" info -m "$glm" --kernels | grep -q "^prompt batches of 320 or more tokens: expanded into per-head keys and values (k_b transposed as Q8_0)$" \
+  || fail "info --kernels does not name the expanded prompt attention"
+GLMCHAT_MLA_PROMPT=absorbed "$bin" info -m "$glm" --kernels | grep -q "^prompt batches" && fail "GLMCHAT_MLA_PROMPT=absorbed still expands"
+GLMCHAT_MLA_PROMPT=mla3 "$bin" info -m "$glm" --kernels > "$tmp/out" 2> "$tmp/err" && fail "GLMCHAT_MLA_PROMPT=mla3 was accepted"
+[ "$(cat "$tmp/err")" = "glmchat: GLMCHAT_MLA_PROMPT=mla3 is not a valid setting (use auto|absorbed|expanded)." ] \
+  || fail "bad GLMCHAT_MLA_PROMPT: $(cat "$tmp/err")"
+
 check_bad() { # file, expected words
   "$bin" info -m "$1" > "$tmp/out" 2> "$tmp/err"; rc=$?
   [ "$rc" -eq 1 ] || fail "$1: exit code $rc, expected 1"
