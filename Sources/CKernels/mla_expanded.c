@@ -64,27 +64,24 @@ static void block_scalar(const xattn_args *a, int64_t b, int nb) {
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
 #define INLINE static inline __attribute__((always_inline))
 
+/// a0, a1[k] += Σ_d q[d] · x[k·ld + d] over n numbers, q (n, 16): one part of K (≤ 6) keys' scores.
+AVX2 INLINE void scores_part(const float *q, const float *x, int64_t ld, int n, const int K, __m256 *a0, __m256 *a1) {
+    for (int d = 0; d < n; d++, q += T) {
+        const __m256 q0 = _mm256_loadu_ps(q), q1 = _mm256_loadu_ps(q + 8);
+        for (int k = 0; k < K; k++) {
+            const __m256 y = _mm256_broadcast_ss(x + k * ld + d);
+            a0[k] = _mm256_fmadd_ps(q0, y, a0[k]);
+            a1[k] = _mm256_fmadd_ps(q1, y, a1[k]);
+        }
+    }
+}
+
 /// s (K, 16) = scores of keys b … b + K − 1 (K ≤ 6) against the tile: 12 accumulators, 2 + K loads per 2K FMAs.
 AVX2 INLINE void scores_16xK(const xattn_args *a, int64_t b, const int K, float *s) {
     __m256 a0[6], a1[6];
     for (int k = 0; k < K; k++) { a0[k] = _mm256_setzero_ps(); a1[k] = _mm256_setzero_ps(); }
-    const float *kn = a->kn + b * a->ldk, *kr = a->kr + b * a->ldr, *q = a->qt;
-    for (int d = 0; d < a->dn; d++, q += T) {
-        const __m256 q0 = _mm256_loadu_ps(q), q1 = _mm256_loadu_ps(q + 8);
-        for (int k = 0; k < K; k++) {
-            const __m256 x = _mm256_broadcast_ss(kn + k * a->ldk + d);
-            a0[k] = _mm256_fmadd_ps(q0, x, a0[k]);
-            a1[k] = _mm256_fmadd_ps(q1, x, a1[k]);
-        }
-    }
-    for (int d = 0; d < a->dr; d++, q += T) {
-        const __m256 q0 = _mm256_loadu_ps(q), q1 = _mm256_loadu_ps(q + 8);
-        for (int k = 0; k < K; k++) {
-            const __m256 x = _mm256_broadcast_ss(kr + k * a->ldr + d);
-            a0[k] = _mm256_fmadd_ps(q0, x, a0[k]);
-            a1[k] = _mm256_fmadd_ps(q1, x, a1[k]);
-        }
-    }
+    scores_part(a->qt, a->kn + b * a->ldk, a->ldk, a->dn, K, a0, a1);
+    scores_part(a->qt + a->dn * T, a->kr + b * a->ldr, a->ldr, a->dr, K, a0, a1);
     for (int k = 0; k < K; k++) { _mm256_storeu_ps(s + k * T, a0[k]); _mm256_storeu_ps(s + k * T + 8, a1[k]); }
 }
 

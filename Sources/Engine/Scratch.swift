@@ -50,7 +50,7 @@ final class Scratch {
     let xk: UnsafeMutablePointer<Float>       // (expandedChunk, expandedKeyStride) a chunk of keys' (nHead, nope) head keys
     let xv: UnsafeMutablePointer<Float>       // (expandedChunk, expandedValueStride) and their (nHead, valueLen) values
     let xlat: UnsafeMutablePointer<Float>     // (expandedChunk, kvLora) the chunk's latents in f32, then (expandedChunk, rope) its rope keys
-    /// Keys a batch expands at a time (their per-head keys and values, ~9 MB for GLM, stay in L3 while every query
+    /// Keys a batch expands at a time (their per-head keys and values, 4.6 MB for GLM, stay in L3 while every query
     /// tile reads them).
     static let expandedChunk = 128
     /// Strides of a key's expanded keys and values (all heads): 16 floats more than they hold, so that a block's rows

@@ -38,11 +38,9 @@ public final class Session {
     private var layerDone: ((Int) -> Bool)?
 
     /// Prompt tokens per forward pass, as llama.cpp's n_ubatch: more tokens per expert amortize each weight tile
-    /// (Q8_0 prefill +2–3 % at 512 against 256), and deepseek2's expanded prompt attention spreads its expansion of the
-    /// cache over more queries (1,024 against 512 on the 6-layer GLM bench model, Zen 3: +9–17 % for a 2,048-token
-    /// prompt, +12–22 % for 1,024 tokens after 4,096; 2,048 adds 1–5 % more); scratch grows ~0.42 MB per token at
-    /// GLM-4.7-Flash sizes.
-    public static let defaultBatchSize = 1024
+    /// (Q8_0 prefill +2–3 % against 256); scratch grows ~0.4 MB per token at GLM-4.7-Flash sizes. deepseek2's expanded
+    /// prompt attention gains from 1,024 (+9–22 % for long prompts, docs/PERFORMANCE.md session 22).
+    public static let defaultBatchSize = 512
 
     /// `contextLength` nil: the model's training context (reserved lazily: memory is committed as it fills).
     /// `cacheType` nil: the model's options (kvCache) for deepseek2 unless `exactAttention` (always f32, as llama).

@@ -34,8 +34,7 @@ struct InfoCommand: ParsableCommand {
         if m.config.arch == .deepseek2 {
             out += "attention: \(o.attentionKernelName) over an f16 or q8_0 cache, \(EngineOptions(kernels: o.kernels, amx: false).attentionKernelName) over f32\n"
             if let t = m.expandedKeyType {
-                let from = o.promptAttention == .expanded ? "of 2 or more tokens" : "of \(EngineOptions.expandedMinTokens) or more tokens"
-                out += "prompt batches \(from): expanded into per-head keys and values (k_b transposed as \(t.name))\n"
+                out += "prompt batches of 2 or more tokens: expanded into per-head keys and values (k_b transposed as \(t.name))\n"
             }
         }
         let paths = KernelPlan.Path.allCases

@@ -2,7 +2,6 @@
 // batch into per-head keys and values) against exact float64 math on the fixtures, next to the absorbed form, and
 // against llama.cpp's float order (Session.exactAttention) on a prompt long enough for several chunks of keys and
 // batches after a cached prefix.
-import CKernels
 import Kernels
 import TestSupport
 import XCTest
@@ -60,16 +59,12 @@ final class PromptAttentionTests: XCTestCase {
         }
     }
 
-    /// `auto` expands batches of expandedMinTokens and more, unless the attention kernel is on AMX tiles; one token
-    /// never expands.
-    func testAutoChoosesByBatchAndKernel() {
-        let auto = EngineOptions(amx: false)
-        XCTAssertFalse(auto.expandsPromptAttention(tokens: EngineOptions.expandedMinTokens - 1))
-        XCTAssertTrue(auto.expandsPromptAttention(tokens: EngineOptions.expandedMinTokens))
+    /// `auto` keeps the absorbed form (see EngineOptions.PromptAttention); `expanded` expands any batch of 2 or more.
+    func testChoiceOfForm() {
+        XCTAssertFalse(EngineOptions().expandsPromptAttention(tokens: 4096))
+        XCTAssertFalse(EngineOptions().mayExpandPromptAttention)
         XCTAssertFalse(Self.expanded.expandsPromptAttention(tokens: 1))
         XCTAssertTrue(Self.expanded.expandsPromptAttention(tokens: 2))
         XCTAssertFalse(Self.absorbed.expandsPromptAttention(tokens: 4096))
-        let tiles = EngineOptions().attentionKernel == Int32(CK_MLA_AMX)
-        XCTAssertEqual(EngineOptions().expandsPromptAttention(tokens: 4096), !tiles)
     }
 }

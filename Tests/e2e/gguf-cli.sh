@@ -21,9 +21,9 @@ PY
 
 # info --kernels names the form GLM's prompt batches attend in; a bad GLMCHAT_MLA_PROMPT is one sentence.
 glm=Tests/Fixtures/engine/glm-q8_0.gguf
-GLMCHAT_AMX=0 "$bin" info -m "$glm" --kernels | grep -q "^prompt batches of 320 or more tokens: expanded into per-head keys and values (k_b transposed as Q8_0)$" \
+GLMCHAT_MLA_PROMPT=expanded "$bin" info -m "$glm" --kernels | grep -q "^prompt batches of 2 or more tokens: expanded into per-head keys and values (k_b transposed as Q8_0)$" \
   || fail "info --kernels does not name the expanded prompt attention"
-GLMCHAT_MLA_PROMPT=absorbed "$bin" info -m "$glm" --kernels | grep -q "^prompt batches" && fail "GLMCHAT_MLA_PROMPT=absorbed still expands"
+"$bin" info -m "$glm" --kernels | grep -q "^prompt batches" && fail "the default expands prompt attention"
 GLMCHAT_MLA_PROMPT=mla3 "$bin" info -m "$glm" --kernels > "$tmp/out" 2> "$tmp/err" && fail "GLMCHAT_MLA_PROMPT=mla3 was accepted"
 [ "$(cat "$tmp/err")" = "glmchat: GLMCHAT_MLA_PROMPT=mla3 is not a valid setting (use auto|absorbed|expanded)." ] \
   || fail "bad GLMCHAT_MLA_PROMPT: $(cat "$tmp/err")"
