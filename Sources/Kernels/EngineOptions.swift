@@ -30,14 +30,11 @@ public struct EngineOptions: Sendable, Equatable {
     /// as its keys and values (1,088 products per head and key for GLM; the only form for a decoded token, and the one
     /// the AMX tiles run). `expanded`: the batch first expands the cache into each head's keys and values through k_b
     /// and v_b (4.6 M products per key, quantized weights), then runs standard attention (512 per head and key): fewer
-    /// products once a batch has a few hundred tokens (×1.16–×1.30 prefill after 8,192 tokens on Zen 3). `auto` keeps
-    /// the absorbed form for now: with the default f16 cache the expanded form drifts from exact math past the first
-    /// 64 positions on the F16 bench model (median KL 9e-4 against 7e-5; with an f32 cache it matches), a cause not yet
-    /// found (docs/ENGINE-SPEED-TODO.md, session 22).
+    /// products once a batch has ~300 tokens (after 4,096 tokens on Zen 3: ×0.95 at 256, ×1.14–×1.45 at 384; ×1.16–×1.30
+    /// for 512 after 8,192). `auto` keeps the absorbed form for now: with the default f16 cache the expanded form
+    /// drifts from exact math past the first 64 positions on the F16 bench model (median KL 9e-4 against 7e-5; with an
+    /// f32 cache it matches), a cause not yet found (docs/ENGINE-SPEED-TODO.md, session 22).
     public enum PromptAttention: String, Sendable, CaseIterable { case auto, absorbed, expanded }
-    /// The smallest batch the expanded form pays off at (6-layer GLM bench model after 4,096 tokens, Zen 3:
-    /// expanded/absorbed 0.95 at 256 tokens, 1.14–1.45 at 384).
-    public static let expandedMinTokens = 320
 
     public var kernels: KernelFamily
     /// Batches (prompt processing) on AMX tiles where the CPU has them.
