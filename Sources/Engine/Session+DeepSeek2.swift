@@ -36,7 +36,7 @@ extension Session {
         for t in 0..<n {
             for h in 0..<nh { rope.apply(s.q + (t * nh + h) * kl + nope, cache: s.ropeCache + t * rd) }
         }
-        if !exactAttention, let kBT = L.kBT, model.options.expandsPromptAttention(tokens: n) {
+        if Session.expandsAttention(model, exactAttention: exactAttention, tokens: n), let kBT = L.kBT {
             expandedAttentionBatch(L, l, kBT: kBT, n: n, pos0: pos0)       // attn (n, nHead·valueLen)
         } else {
             absorbedAttention(L, l, n: n, pos0: pos0)

@@ -26,6 +26,12 @@ private struct ExpandedChunk {
 }
 
 extension Session {
+    /// Whether a batch of `tokens` attends in the expanded form: the options choose it and the model kept k_b
+    /// transposed for it; never with exact attention. Sizes the scratch and picks each batch's path.
+    static func expandsAttention(_ model: Model, exactAttention: Bool, tokens: Int) -> Bool {
+        !exactAttention && model.expandedKeyType != nil && model.options.expandsPromptAttention(tokens: tokens)
+    }
+
     /// attn (n, nHead·valueLen) for the n tokens at pos0… of layer l, causal; q (n, nHead, nope + rope) roped, and the
     /// batch's rows already in the cache.
     func expandedAttentionBatch(_ L: DeepSeek2Layer, _ l: Int, kBT: WeightMatrix, n: Int, pos0: Int) {

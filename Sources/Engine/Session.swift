@@ -69,12 +69,9 @@ public final class Session {
             cache = try KVCache(layers: config.blockCount, capacity: n, kWidth: width, vWidth: width)
             rope = Rope(config.rope, freqFactors: w.ropeFreqs)
         }
-        var expands = false
-        if case .deepseek2(let w) = model.weights, !exactAttention {
-            expands = w.layers.first?.kBT != nil && model.options.expandsPromptAttention(tokens: self.batchSize)
-        }
         scratch = Scratch(config: config, batch: self.batchSize, context: n, threads: pool.threadCount,
-                          exactScores: exactAttention || config.arch == .llama, expanded: expands)
+                          exactScores: exactAttention || config.arch == .llama,
+                          expanded: Session.expandsAttention(model, exactAttention: exactAttention, tokens: self.batchSize))
     }
 
     deinit { allLogits?.deallocate() }

@@ -116,11 +116,7 @@ public struct EngineOptions: Sendable, Equatable {
 
     /// Whether a deepseek2 prompt batch of `tokens` tokens attends in the expanded form (see PromptAttention).
     public func expandsPromptAttention(tokens: Int) -> Bool {
-        switch promptAttention {
-        case .absorbed: false
-        case .expanded: tokens > 1
-        case .auto: false
-        }
+        promptAttention == .expanded && tokens > 1
     }
     /// Whether any batch may attend in the expanded form: the model then keeps k_b transposed too.
     public var mayExpandPromptAttention: Bool { expandsPromptAttention(tokens: Int.max) }
