@@ -71,9 +71,10 @@ struct DeepSeek2Weights {
             if c.isMLA {
                 kB = try b.stack("\(p).attn_k_b.weight", cols: nope, rows: kv, count: nh)
                 vB = try b.stack("\(p).attn_v_b.weight", cols: kv, rows: vl, count: nh)
-                if b.repacking.options.mayExpandPromptAttention, kv % 32 == 0 {
-                    let t = try b.info("\(p).attn_k_b.weight", [nope, kv, nh]), type = Self.transposedType(t.type)
-                    let own = try Self.transposed(try b.dequantized(t), heads: nh, rows: kv, cols: nope, as: type)
+                if b.repacking.options.mayExpandPromptAttention {
+                    let t = try b.info("\(p).attn_k_b.weight", [nope, kv, nh]), x = try b.dequantized(t)
+                    let type = Self.transposedType(cache: b.repacking.options.kvCache, largest: x.reduce(0) { max($0, abs($1)) })
+                    let own = try Self.transposed(x, heads: nh, rows: kv, cols: nope, as: type)
                     owned.append(own)
                     kBT = try b.owned(type, rows: nh * nope, cols: kv, data: UnsafeRawPointer(own.pointer))
                 }
@@ -122,16 +123,22 @@ struct DeepSeek2Weights {
         self.owned = owned
     }
 
-    /// What k_b transposed is stored as: f32 for a float k_b (the same numbers; measured on the F16 bench model, an f16
-    /// k_bᵀ product put the expanded form's KL against exact math at 3e-4 a position where f32 gives the absorbed
-    /// form's 2e-5), q8_0 for a quantized one (its 32-blocks run along the other axis now; q8_0's rounding adds ~1/16
-    /// of a 5-bit type's error).
-    static func transposedType(_ t: GGMLType) -> GGMLType { [.f32, .f16, .bf16].contains(t) ? .f32 : .q8_0 }
+    /// The type k_b is kept transposed in, for a latent cache of `cache` and a k_b of largest magnitude `largest`: the
+    /// expansion's product then reads the cache's latents without rounding them (f16 numbers are exact activations of
+    /// an f16 matrix), so k_b's own rounding is the only one: none in f32 (an f32 cache: the exact option), half an f16
+    /// step elsewhere (~2⁻¹² relative, under any quantized k_b's own error; an F16 k_b is kept exactly), unless k_b
+    /// holds numbers past f16's range. The absorbed form rounds its queries and output latents to k_b's and v_b's
+    /// activation types instead, so the expanded attention is the closer to float64
+    /// (PromptAttentionTests.testLayerAttentionAgainstFloat64). A q8_0 k_bᵀ would run its product ~35 % faster (~3 %
+    /// of a long prefill) but quantize the latents too: less accurate than the absorbed form on the Q4_K_M bench model.
+    static func transposedType(cache: EngineOptions.KVCacheType, largest: Float) -> GGMLType {
+        cache == .f32 || !(largest < 65504) ? .f32 : .f16
+    }
 
-    /// Per head h of x (heads, rows, cols): its transpose (cols, rows) in `type` (f32, f16, bf16 or q8_0; q8_0 needs
-    /// `rows` a multiple of 32), heads one after the other: (heads·cols) rows of `rows` numbers.
+    /// Per head h of x (heads, rows, cols): its transpose (cols, rows) in `type` (f32 or f16), heads one after the
+    /// other: (heads·cols) rows of `rows` numbers.
     static func transposed(_ x: [Float], heads: Int, rows: Int, cols: Int, as type: GGMLType) throws -> OwnedFloats {
-        let rowBytes = rows / type.blockSize * type.typeSize
+        let rowBytes = rows * type.typeSize
         let own = OwnedFloats(count: (heads * cols * rowBytes + 3) / 4)
         let dst = UnsafeMutableRawPointer(own.pointer)
         var row = [Float](repeating: 0, count: rows)

@@ -119,10 +119,14 @@ final class KVCache {
         let t: GGMLType = switch type { case .f32: .f32; case .f16: .f16; case .q8_0: .q8_0 }
         precondition(type != .q8_0 || split % 32 == 0, "a q8_0 row splits between blocks only")
         let rest = kWidth - split, at = type.rowBytes(split)
-        for j in 0..<n {
-            let row = UnsafeRawPointer(keyBytes(l)) + (j0 + j) * keyRowBytes
-            Quant.dequantizeRow(t, row, a + j * split, count: split)
-            Quant.dequantizeRow(t, row + at, b + j * rest, count: rest)
+        let stored = type == .q8_0 ? (rest + 31) / 32 * 32 : rest   // a q8_0 row's last block padded with zeros
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: stored) { tail in
+            for j in 0..<n {
+                let row = UnsafeRawPointer(keyBytes(l)) + (j0 + j) * keyRowBytes
+                Quant.dequantizeRow(t, row, a + j * split, count: split)
+                Quant.dequantizeRow(t, row + at, tail.baseAddress!, count: stored)
+                (b + j * rest).update(from: tail.baseAddress!, count: rest)
+            }
         }
     }
 

@@ -51,7 +51,7 @@ extension Session {
     }
 
     /// attn (n, nHead·valueLen) in the absorbed form: queries through k_b, attention over the latent cache, v_b after.
-    private func absorbedAttention(_ L: DeepSeek2Layer, _ l: Int, n: Int, pos0: Int) {
+    func absorbedAttention(_ L: DeepSeek2Layer, _ l: Int, n: Int, pos0: Int) {
         let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank, rd = c.ropeDims, kw = kvr + rd, kl = c.keyLength
         let nope = c.nopeDims, vl = c.valueLength
         // absorbed queries qcat (n, nHead, kvLora + rope) = [k_b[h] · q_nope | rope(q_pe)]; gin (n, nHead, nope)

@@ -1,6 +1,6 @@
 // deepseek2 prompt attention in the expanded form (EngineOptions.PromptAttention): a chunk of keys at a time, the batch
 // expands the latent cache into every head's keys (k_b transposed · latent: the nope part) and values (v_b · latent)
-// with the quantized weight kernels, and each head attends over them as standard attention (CKernels/mla_expanded.c):
+// with the weight kernels, and each head attends over them as standard attention (CKernels/mla_expanded.c):
 // 512 products per head and key instead of the absorbed form's 1,088, for 4.6 M per key of expansion shared by all
 // the batch's tokens, and no v_b product afterwards. The rope part of the keys is shared by the heads and read from
 // the cache. Tiles of 16 query tokens of one head run on the threads, each keeping its running output over the chunks.

@@ -39,8 +39,8 @@ public final class Session {
 
     /// Prompt tokens per forward pass, as llama.cpp's n_ubatch: more tokens per expert amortize each weight tile
     /// (Q8_0 prefill +2–3 % against 256); scratch grows ~0.4 MB per token at GLM-4.7-Flash sizes. deepseek2's expanded
-    /// prompt attention gains from 1,024 (+9–22 % for long prompts, docs/PERFORMANCE.md session 22).
-    public static let defaultBatchSize = 512
+    /// prompt attention gains most: 1,024 against 512 +9–22 % for long prompts (docs/PERFORMANCE.md session 22).
+    public static let defaultBatchSize = 1024
 
     /// `contextLength` nil: the model's training context (reserved lazily: memory is committed as it fills).
     /// `cacheType` nil: the model's options (kvCache) for deepseek2 unless `exactAttention` (always f32, as llama).

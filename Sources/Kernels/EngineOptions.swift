@@ -29,11 +29,15 @@ public struct EngineOptions: Sendable, Equatable {
     /// How deepseek2 attends in a prompt batch. `absorbed`: the queries absorb k_b and every head reads the latent cache
     /// as its keys and values (1,088 products per head and key for GLM; the only form for a decoded token, and the one
     /// the AMX tiles run). `expanded`: the batch first expands the cache into each head's keys and values through k_b
-    /// and v_b (4.6 M products per key, quantized weights), then runs standard attention (512 per head and key): fewer
-    /// products once a batch has ~300 tokens (after 4,096 tokens on Zen 3: ×0.95 at 256, ×1.14–×1.45 at 384; ×1.16–×1.30
-    /// for 512 after 8,192). `auto` keeps the absorbed form for now: with the default f16 cache the expanded form
-    /// drifts from exact math past the first 64 positions on the F16 bench model (median KL 9e-4 against 7e-5; with an
-    /// f32 cache it matches), a cause not yet found (docs/ENGINE-SPEED-TODO.md, session 22).
+    /// and v_b (4.6 M products per key), then runs standard attention (512 per head and key): fewer products once a
+    /// batch has ~300 tokens (after 4,096 tokens on Zen 3: ×0.95 at 256, ×1.14–×1.45 at 384; ×1.16–×1.30 for 512 after
+    /// 8,192). `auto`: expanded for batches of `autoExpandedPromptTokens` or more, except where the absorbed form runs on
+    /// AMX tiles (not yet measured against each other).
+    ///
+    /// Accuracy: the expanded form reads the cache's latents exactly (k_b is kept transposed in f16, or f32 with an f32
+    /// cache) where the absorbed form rounds its queries and output latents to k_b's and v_b's activation types, so its
+    /// attention is the closer to exact math: a layer's output against float64 on the same f16 cache, median relative
+    /// error 4e-7 against 3e-4 (F16 bench model), 7.0e-3 against 9.3e-3 (Q4_K_M: Q5_0 k_b, Q4_K v_b).
     public enum PromptAttention: String, Sendable, CaseIterable { case auto, absorbed, expanded }
 
     public var kernels: KernelFamily
@@ -114,12 +118,22 @@ public struct EngineOptions: Sendable, Equatable {
     public var attentionKernel: Int32 { var o = kernelOptions; return ck_mla_kernel(&o) }
     public var attentionKernelName: String { String(cString: ck_mla_kernel_name(attentionKernel)) }
 
-    /// Whether a deepseek2 prompt batch of `tokens` tokens attends in the expanded form (see PromptAttention).
-    public func expandsPromptAttention(tokens: Int) -> Bool {
-        promptAttention == .expanded && tokens > 1
+    /// Prompt batches of at least this many tokens expand under `auto`: the break-even measured on Zen 3 is ~300.
+    public static let autoExpandedPromptTokens = 320
+
+    /// The smallest deepseek2 prompt batch that attends in the expanded form (see PromptAttention); nil: none does.
+    public var expandedPromptTokens: Int? {
+        switch promptAttention {
+        case .absorbed: nil
+        case .expanded: 2
+        case .auto: attentionKernel == Int32(CK_MLA_AMX) ? nil : Self.autoExpandedPromptTokens
+        }
     }
+
+    /// Whether a deepseek2 prompt batch of `tokens` tokens attends in the expanded form.
+    public func expandsPromptAttention(tokens: Int) -> Bool { expandedPromptTokens.map { tokens >= $0 } ?? false }
     /// Whether any batch may attend in the expanded form: the model then keeps k_b transposed too.
-    public var mayExpandPromptAttention: Bool { expandsPromptAttention(tokens: Int.max) }
+    public var mayExpandPromptAttention: Bool { expandedPromptTokens != nil }
 
     /// Makes the kernels without a plan (elementwise ops, attention, activation quantizers) follow `kernels`
     /// (scalar or SIMD). Process-wide: the engine applies its options when a model loads.

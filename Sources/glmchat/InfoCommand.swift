@@ -33,8 +33,8 @@ struct InfoCommand: ParsableCommand {
         out += "CPU: \(KernelPlan.cpuFeatureNames.joined(separator: " ")); \(String(format: "%.1f", Double(m.repackedBytes) / 1e6)) MB repacked\n"
         if m.config.arch == .deepseek2 {
             out += "attention: \(o.attentionKernelName) over an f16 or q8_0 cache, \(EngineOptions(kernels: o.kernels, amx: false).attentionKernelName) over f32\n"
-            if let t = m.expandedKeyType {
-                out += "prompt batches of 2 or more tokens: expanded into per-head keys and values (k_b transposed as \(t.name))\n"
+            if let t = m.expandedKeyType, let from = o.expandedPromptTokens {
+                out += "prompt batches of \(from) or more tokens: expanded into per-head keys and values (k_b transposed as \(t.name))\n"
             }
         }
         let paths = KernelPlan.Path.allCases

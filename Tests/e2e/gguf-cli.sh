@@ -21,9 +21,14 @@ PY
 
 # info --kernels names the form GLM's prompt batches attend in; a bad GLMCHAT_MLA_PROMPT is one sentence.
 glm=Tests/Fixtures/engine/glm-q8_0.gguf
-GLMCHAT_MLA_PROMPT=expanded "$bin" info -m "$glm" --kernels | grep -q "^prompt batches of 2 or more tokens: expanded into per-head keys and values (k_b transposed as Q8_0)$" \
+# k_b is kept transposed in f16 (f32 for the f32 cache); `auto` expands from 320 tokens unless the absorbed form runs on AMX.
+GLMCHAT_MLA_PROMPT=expanded "$bin" info -m "$glm" --kernels | grep -q "^prompt batches of 2 or more tokens: expanded into per-head keys and values (k_b transposed as F16)$" \
   || fail "info --kernels does not name the expanded prompt attention"
-"$bin" info -m "$glm" --kernels | grep -q "^prompt batches" && fail "the default expands prompt attention"
+GLMCHAT_MLA_PROMPT=expanded GLMCHAT_KV=f32 "$bin" info -m "$glm" --kernels | grep -q "(k_b transposed as F32)$" \
+  || fail "k_b is not kept in f32 for the f32 cache"
+GLMCHAT_AMX=0 "$bin" info -m "$glm" --kernels | grep -q "^prompt batches of 320 or more tokens: expanded" \
+  || fail "auto does not expand long prompt batches"
+GLMCHAT_MLA_PROMPT=absorbed "$bin" info -m "$glm" --kernels | grep -q "^prompt batches" && fail "absorbed expands prompt attention"
 GLMCHAT_MLA_PROMPT=mla3 "$bin" info -m "$glm" --kernels > "$tmp/out" 2> "$tmp/err" && fail "GLMCHAT_MLA_PROMPT=mla3 was accepted"
 [ "$(cat "$tmp/err")" = "glmchat: GLMCHAT_MLA_PROMPT=mla3 is not a valid setting (use auto|absorbed|expanded)." ] \
   || fail "bad GLMCHAT_MLA_PROMPT: $(cat "$tmp/err")"
