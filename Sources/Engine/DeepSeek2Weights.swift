@@ -68,16 +68,18 @@ struct DeepSeek2Weights {
             }
             let kB: WeightMatrix, vB: WeightMatrix
             var kBT: WeightMatrix?
+            let expands = b.repacking.options.mayExpandPromptAttention
+            /// kBT from k_b's numbers x (nHead, kvLora, nope), for the expanded prompt attention.
+            func keepTransposed(_ x: [Float]) throws {
+                let type = Self.transposedType(cache: b.repacking.options.kvCache, largest: x.reduce(0) { max($0, abs($1)) })
+                let own = try Self.transposed(x, heads: nh, rows: kv, cols: nope, as: type)
+                owned.append(own)
+                kBT = try b.owned(type, rows: nh * nope, cols: kv, data: UnsafeRawPointer(own.pointer))
+            }
             if c.isMLA {
                 kB = try b.stack("\(p).attn_k_b.weight", cols: nope, rows: kv, count: nh)
                 vB = try b.stack("\(p).attn_v_b.weight", cols: kv, rows: vl, count: nh)
-                if b.repacking.options.mayExpandPromptAttention {
-                    let t = try b.info("\(p).attn_k_b.weight", [nope, kv, nh]), x = try b.dequantized(t)
-                    let type = Self.transposedType(cache: b.repacking.options.kvCache, largest: x.reduce(0) { max($0, abs($1)) })
-                    let own = try Self.transposed(x, heads: nh, rows: kv, cols: nope, as: type)
-                    owned.append(own)
-                    kBT = try b.owned(type, rows: nh * nope, cols: kv, data: UnsafeRawPointer(own.pointer))
-                }
+                if expands { try keepTransposed(try b.dequantized(try b.info("\(p).attn_k_b.weight", [nope, kv, nh]))) }
             } else {
                 // Legacy attn_kv_b {kvLora, nHead·(nope+v)}: per head, nope key rows then v value rows.
                 // Split it once: k_b[h] = (key rows)ᵀ (kvLora, nope), v_b[h] = value rows (v, kvLora).
@@ -92,6 +94,7 @@ struct DeepSeek2Weights {
                 owned += [kOwn, vOwn]
                 kB = try b.owned(.f32, rows: nh * kv, cols: nope, data: UnsafeRawPointer(kOwn.pointer))
                 vB = try b.owned(.f32, rows: nh * vl, cols: kv, data: UnsafeRawPointer(vOwn.pointer))
+                if expands { try keepTransposed(Array(UnsafeBufferPointer(start: kOwn.pointer, count: kOwn.count))) }
             }
             var dense: FFNWeights?, moe: MoEWeights?
             if i < c.leadingDenseBlocks {

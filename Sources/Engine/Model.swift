@@ -52,7 +52,7 @@ public final class Model: @unchecked Sendable {
     }
 
     /// The type k_b is kept in, transposed, for prompt batches in the expanded form (nil: they never expand: a llama
-    /// model, a legacy attn_kv_b file, or options that keep the absorbed form; see DeepSeek2Weights.transposedType).
+    /// model, or options that keep the absorbed form; see DeepSeek2Weights.transposedType).
     public var expandedKeyType: GGMLType? {
         guard case .deepseek2(let w) = weights else { return nil }
         return w.layers.first?.kBT?.type

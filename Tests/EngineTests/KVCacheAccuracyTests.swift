@@ -11,17 +11,20 @@ import XCTest
 final class KVCacheAccuracyTests: XCTestCase {
     /// Mean over positions of KL(P ‖ Q) = Σ p (log p − log q), P = softmax(ref), Q = softmax(got), in float64.
     static func meanKL(_ ref: [Float], _ got: [Float], vocab: Int) -> Double {
+        let kl = positionKL(ref, got, vocab: vocab)
+        return kl.reduce(0, +) / Double(kl.count)
+    }
+
+    /// KL(P ‖ Q) at each position.
+    static func positionKL(_ ref: [Float], _ got: [Float], vocab: Int) -> [Double] {
         func logSoftmax(_ x: ArraySlice<Float>) -> [Double] {
             let m = Double(x.max()!), z = x.reduce(0.0) { $0 + Foundation.exp(Double($1) - m) }
             return x.map { Double($0) - m - Foundation.log(z) }
         }
-        let n = ref.count / vocab
-        var total = 0.0
-        for t in 0..<n {
+        return (0..<ref.count / vocab).map { t in
             let lp = logSoftmax(ref[t * vocab..<(t + 1) * vocab]), lq = logSoftmax(got[t * vocab..<(t + 1) * vocab])
-            total += zip(lp, lq).reduce(0.0) { $0 + Foundation.exp($1.0) * ($1.0 - $1.1) }
+            return zip(lp, lq).reduce(0.0) { $0 + Foundation.exp($1.0) * ($1.0 - $1.1) }
         }
-        return total / Double(n)
     }
 
     /// The bounds the q8_0 cache must stay within on the F32 fixtures (mean KL in nats; measured 0.7–4.6e-3 there,
