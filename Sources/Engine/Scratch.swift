@@ -13,13 +13,21 @@ final class Scratch {
     let q: UnsafeMutablePointer<Float>        // (B, nHead·keyLen) queries
     let qa: UnsafeMutablePointer<Float>       // (B, qLora) deepseek2 q_a output
     let kv: UnsafeMutablePointer<Float>       // deepseek2 (B, kvLora+rope) latent+rope key; llama (B, nKV·hd) K then (B, nKV·hd) V
-    let qcat: UnsafeMutablePointer<Float>     // (B, nHead, kvLora+rope) deepseek2 absorbed queries
-    let heads: UnsafeMutablePointer<Float>    // (B, nHead, max(kvLora, headDim)) attention outputs per head
+    let qcat: UnsafeMutablePointer<Float>     // (A, nHead, kvLora+rope) deepseek2 absorbed queries
+    let heads: UnsafeMutablePointer<Float>    // (A, nHead, max(kvLora, headDim)) attention outputs per head
     let attn: UnsafeMutablePointer<Float>     // (B, nHead·valueLen) attention output before wo
-    let gin: UnsafeMutablePointer<Float>      // (B, nHead, nope) per-head input of k_b
-    let ff1: UnsafeMutablePointer<Float>      // (max(B, nUsed + 1), 2·maxFF) gate (and up when fused)
-    let ff2: UnsafeMutablePointer<Float>      // (max(B, nUsed + 1), maxFF) up
-    let ff3: UnsafeMutablePointer<Float>      // (max(B, nUsed + 1), maxFF) swiglu
+    let gin: UnsafeMutablePointer<Float>      // (A, nHead, nope) per-head input of k_b
+    let ff1: UnsafeMutablePointer<Float>      // (ffnRows, 2·maxFF) gate (and up when fused)
+    let ff2: UnsafeMutablePointer<Float>      // (ffnRows, maxFF) up
+    let ff3: UnsafeMutablePointer<Float>      // (ffnRows, maxFF) swiglu
+    /// Rows of ff1…ff3: min(B, ffnGroup), at least nUsed + 1 (a decoded token's experts and shared expert).
+    let ffnRows: Int
+    /// A batch's dense FFN runs on groups of this many rows: GLM's 10,240-wide first FFN would hold 160 KB a token in
+    /// ff1…ff3, and re-reading its 35 MB of weights per group costs nothing next to a group's products.
+    static let ffnGroup = 256
+    /// The largest batch that attends in the absorbed form (A in the shapes above): below the expanded form's
+    /// threshold when the session expands long batches, else the whole batch.
+    let absorbedRows: Int
     let router: UnsafeMutablePointer<Float>   // (B, nExpert) router probs
     let select: UnsafeMutablePointer<Float>   // (B, nExpert) selection scores
     let slotW: UnsafeMutablePointer<Float>    // (B, nUsed) expert weights
@@ -61,10 +69,14 @@ final class Scratch {
     let sharedHidden = Activations()          // quantized shared-expert hidden row while decoding
     var queued: [MatvecJob] = []              // products waiting for one parallel region (decode)
 
-    /// `exactScores`: room for ExactAttention's per-head score rows (llama, or deepseek2 in exact mode); `expanded`:
-    /// room for deepseek2's expanded prompt attention.
-    init(config c: ModelConfig, batch b: Int, context: Int, threads: Int, exactScores: Bool, expanded: Bool = false) {
+    /// `exactScores`: room for ExactAttention's per-head score rows (llama, or deepseek2 in exact mode); `absorbed`: the
+    /// largest batch that attends in deepseek2's absorbed form (default: every batch); `expanded`: room for deepseek2's
+    /// expanded prompt attention.
+    init(config c: ModelConfig, batch b: Int, context: Int, threads: Int, exactScores: Bool, absorbed: Int? = nil,
+         expanded: Bool = false) {
         batch = b
+        let a = min(b, max(1, absorbed ?? b))
+        absorbedRows = a
         let scoreRows = exactScores ? c.headCount : 0
         decodeParts = c.kvLoraRank == 0 ? 0 : threads > 1 ? Scratch.partsPerThread * threads : 1
         let e = c.embeddingLength, nh = c.headCount
@@ -73,14 +85,15 @@ final class Scratch {
         let headW = max(c.kvLoraRank, c.valueLength)
         let maxFF = max(c.feedForwardLength, c.expertFeedForwardLength * max(1, c.expertSharedCount))
         let nE = max(c.expertCount, 1), nU = max(c.expertUsedCount, 1)
-        let fb = max(b, nU + 1)
-        let sizes = [e, e, e, qWidth, c.qLoraRank, kvWidth, nh * (c.kvLoraRank + c.ropeDims), nh * headW,
-                     nh * c.valueLength, nh * max(c.nopeDims, 1), nE, nE, nU, nU * e, e, c.ropeDims]
+        let fb = max(min(b, Scratch.ffnGroup), nU + 1)
+        ffnRows = fb
+        let sizes = [e, e, e, qWidth, c.qLoraRank, kvWidth, nh * c.valueLength, nE, nE, nU, nU * e, e, c.ropeDims]
+        let absorbedSizes = [nh * (c.kvLoraRank + c.ropeDims), nh * headW, nh * max(c.nopeDims, 1)]
         let tiles = expanded ? (b + 15) / 16 : 0, chunk = expanded ? Scratch.expandedChunk : 0
         expandedKeyStride = nh * c.nopeDims + 16; expandedValueStride = nh * c.valueLength + 16
         let xSizes = [nh * tiles * (c.nopeDims + c.ropeDims) * 16, nh * tiles * c.valueLength * 16, nh * tiles * 32,
                       chunk * expandedKeyStride, chunk * expandedValueStride, chunk * (c.kvLoraRank + c.ropeDims)]
-        floatCount = xSizes.reduce(0) { $0 + $1 + 16 } + sizes.reduce(0) { $0 + b * $1 } + fb * 4 * maxFF + scoreRows * (context + Attention.accumulatorCount(width: headW)) + c.vocabSize + max(c.expertGroupCount, 1) + 16 * 32
+        floatCount = xSizes.reduce(0) { $0 + $1 + 16 } + sizes.reduce(0) { $0 + b * $1 } + absorbedSizes.reduce(0) { $0 + a * $1 } + fb * 4 * maxFF + scoreRows * (context + Attention.accumulatorCount(width: headW)) + c.vocabSize + max(c.expertGroupCount, 1) + 16 * 32
             + decodeParts * nh * (c.kvLoraRank + 2 + 64) + 3 * 16
         intCount = 2 * b * nU + 2 * nE + 1
         let fbase = UnsafeMutablePointer<Float>.allocate(capacity: floatCount)
@@ -91,8 +104,8 @@ final class Scratch {
         var fo = 0
         func take(_ n: Int) -> UnsafeMutablePointer<Float> { defer { fo += (n + 15) / 16 * 16 }; return fbase + fo }
         x = take(b * e); xn = take(b * e); y = take(b * e); q = take(b * qWidth); qa = take(b * c.qLoraRank)
-        kv = take(b * kvWidth); qcat = take(b * nh * (c.kvLoraRank + c.ropeDims)); heads = take(b * nh * headW)
-        attn = take(b * nh * c.valueLength); gin = take(b * nh * max(c.nopeDims, 1))
+        kv = take(b * kvWidth); qcat = take(a * absorbedSizes[0]); heads = take(a * absorbedSizes[1])
+        attn = take(b * nh * c.valueLength); gin = take(a * absorbedSizes[2])
         ff1 = take(fb * 2 * maxFF); ff2 = take(fb * maxFF)
         ff3 = take(fb * maxFF); router = take(b * nE); select = take(b * nE); slotW = take(b * nU)
         slotOut = take(b * nU * e); gy = take(b * e)

@@ -54,6 +54,7 @@ extension Session {
     func absorbedAttention(_ L: DeepSeek2Layer, _ l: Int, n: Int, pos0: Int) {
         let c = config, s = scratch, nh = c.headCount, kvr = c.kvLoraRank, rd = c.ropeDims, kw = kvr + rd, kl = c.keyLength
         let nope = c.nopeDims, vl = c.valueLength
+        precondition(n <= s.absorbedRows, "an absorbed batch of \(n) tokens in scratch for \(s.absorbedRows)")
         // absorbed queries qcat (n, nHead, kvLora + rope) = [k_b[h] · q_nope | rope(q_pe)]; gin (n, nHead, nope)
         for t in 0..<n {
             for h in 0..<nh {

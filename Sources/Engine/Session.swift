@@ -38,9 +38,10 @@ public final class Session {
     private var layerDone: ((Int) -> Bool)?
 
     /// Prompt tokens per forward pass, as llama.cpp's n_ubatch: more tokens per expert amortize each weight tile
-    /// (Q8_0 prefill +2–3 % against 256); scratch grows ~0.4 MB per token at GLM-4.7-Flash sizes. deepseek2's expanded
-    /// prompt attention gains most: 1,024 against 512 +9–22 % for long prompts (docs/PERFORMANCE.md session 22).
-    public static let defaultBatchSize = 1024
+    /// (Q8_0 prefill +2–3 % against 256), and deepseek2's expanded prompt attention expands the cache once per batch:
+    /// 2,048 against 1,024 +7–24 % for an 8,192-token prompt (docs/PERFORMANCE.md session 24). Scratch grows ~0.2 MB a
+    /// token at GLM-4.7-Flash sizes; a stopped prefill loses the batch it was in.
+    public static let defaultBatchSize = 2048
 
     /// `contextLength` nil: the model's training context (reserved lazily: memory is committed as it fills).
     /// `cacheType` nil: the model's options (kvCache) for deepseek2 unless `exactAttention` (always f32, as llama).
@@ -69,9 +70,10 @@ public final class Session {
             cache = try KVCache(layers: config.blockCount, capacity: n, kWidth: width, vWidth: width)
             rope = Rope(config.rope, freqFactors: w.ropeFreqs)
         }
+        let expands = Session.expandsAttention(model, exactAttention: exactAttention, tokens: self.batchSize)
         scratch = Scratch(config: config, batch: self.batchSize, context: n, threads: pool.threadCount,
                           exactScores: exactAttention || config.arch == .llama,
-                          expanded: Session.expandsAttention(model, exactAttention: exactAttention, tokens: self.batchSize))
+                          absorbed: expands ? (model.options.expandedPromptTokens ?? 1) - 1 : self.batchSize, expanded: expands)
     }
 
     deinit { allLogits?.deallocate() }
@@ -231,13 +233,17 @@ public final class Session {
         scratch.queued.removeAll(keepingCapacity: true)
     }
 
-    /// Dense SwiGLU FFN on the n rows of `input`: out(n, nEmbd) = down(silu(gate(x)) · up(x)).
+    /// Dense SwiGLU FFN on the n rows of `input`: out(n, nEmbd) = down(silu(gate(x)) · up(x)), scratch.ffnRows rows at a time.
     func ffn(_ f: FFNWeights, _ input: Activations, n: Int, _ out: UnsafeMutablePointer<Float>) {
         let s = scratch, ff = f.gate.rows
-        product(f.up, input.quantized(for: f.up, pool: pool), s.ff2)
-        product(f.gate, input.quantized(for: f.gate, pool: pool), s.ff1)
-        flush()
-        Ops.swiglu(gate: s.ff1, up: s.ff2, out: s.ff3, count: n * ff)
-        linear(f.down, s.ff3, n: n, out)
+        let up = input.quantized(for: f.up, pool: pool), gate = input.quantized(for: f.gate, pool: pool)
+        for r0 in stride(from: 0, to: n, by: s.ffnRows) {
+            let m = min(s.ffnRows, n - r0)
+            product(f.up, up.every(1, from: r0, count: m), s.ff2)
+            product(f.gate, gate.every(1, from: r0, count: m), s.ff1)
+            flush()
+            Ops.swiglu(gate: s.ff1, up: s.ff2, out: s.ff3, count: m * ff)
+            linear(f.down, s.ff3, n: m, out + r0 * f.down.rows)
+        }
     }
 }
