@@ -70,12 +70,11 @@ final class Scratch {
     var queued: [MatvecJob] = []              // products waiting for one parallel region (decode)
 
     /// `exactScores`: room for ExactAttention's per-head score rows (llama, or deepseek2 in exact mode); `absorbed`: the
-    /// largest batch that attends in deepseek2's absorbed form (default: every batch); `expanded`: room for deepseek2's
-    /// expanded prompt attention.
-    init(config c: ModelConfig, batch b: Int, context: Int, threads: Int, exactScores: Bool, absorbed: Int? = nil,
-         expanded: Bool = false) {
+    /// largest batch that attends in deepseek2's absorbed form (the whole batch unless long ones expand); `expanded`:
+    /// room for deepseek2's expanded prompt attention.
+    init(config c: ModelConfig, batch b: Int, context: Int, threads: Int, exactScores: Bool, absorbed: Int, expanded: Bool) {
         batch = b
-        let a = min(b, max(1, absorbed ?? b))
+        let a = min(b, max(1, absorbed))
         absorbedRows = a
         let scoreRows = exactScores ? c.headCount : 0
         decodeParts = c.kvLoraRank == 0 ? 0 : threads > 1 ? Scratch.partsPerThread * threads : 1

@@ -9,8 +9,8 @@ final class KVCacheRowsTests: XCTestCase {
         for (split, width) in [(512, 576), (32, 48)] {
             for type in EngineOptions.KVCacheType.allCases {
                 let c = try KVCache(layers: 2, capacity: 8, kWidth: width, vWidth: 0, type: type)
-                var x: UInt64 = 3
-                let rows = (0..<8 * width).map { _ in x = x &* 6364136223846793005 &+ 1442695040888963407; return Float(Int(x >> 40) % 2001 - 1000) / 250 }
+                var seeded = SeededNumbers(seed: 3)
+                let rows = seeded.floats(8 * width, over: 250)
                 c.storeKeys(1, pos0: 0, rows, n: 8)
                 var a = [Float](repeating: .nan, count: 3 * split), b = [Float](repeating: .nan, count: 3 * (width - split))
                 c.keyRows(1, from: 2, count: 3, split: split, &a, &b)

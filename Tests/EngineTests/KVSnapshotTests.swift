@@ -46,8 +46,8 @@ final class KVSnapshotTests: XCTestCase {
         let tokens = try Self.manifestTokens("glm-f32")
         let golden = try TestData.floats("glm-f32.exact.f16", dtype: "f16")
         let smol = try Model(path: try TestData.file("models/SmolLM2-135M-Instruct.Q4_1.gguf"), threads: 2)
-        var s: UInt64 = 42
-        let smolTokens = (0..<150).map { _ in s = s &* 6364136223846793005 &+ 1442695040888963407; return Int((s >> 33) % 49152) }
+        var seeded = SeededNumbers(seed: 42)
+        let smolTokens = seeded.tokens(150, below: 49152)
         return [Case(name: "glm f16 cache", model: glm, cacheType: .f16, exact: false, tokens: tokens, golden: golden),
                 Case(name: "glm q8_0 cache", model: glm, cacheType: .q8_0, exact: false, tokens: tokens, golden: golden),
                 Case(name: "glm f32 cache, exact attention", model: glm, cacheType: nil, exact: true, tokens: tokens, golden: golden),
@@ -470,7 +470,7 @@ final class KVSnapshotTests: XCTestCase {
 
     /// The tokens the crash child's session holds are always a prefix of this.
     static func crashScript(vocab: Int) -> [Int] {
-        var s: UInt64 = 7
-        return (0..<250).map { _ in s = s &* 6364136223846793005 &+ 1442695040888963407; return Int((s >> 33) % UInt64(vocab)) }
+        var seeded = SeededNumbers(seed: 7)
+        return seeded.tokens(250, below: vocab)
     }
 }

@@ -63,10 +63,9 @@ final class PromptAttentionTests: XCTestCase {
                 let dn = c.nopeDims, kl = c.keyLength, dv = c.valueLength
                 let s = try Session(model: model, contextLength: n, batchSize: n)
                 types = "k_b \(L.kB.type.name), v_b \(L.vB.type.name)"
-                var x: UInt64 = 9   // the same queries and cache rows for both forms
-                func next() -> Float { x = x &* 6364136223846793005 &+ 1442695040888963407; return Float(Int(x >> 40) % 2001 - 1000) / 1000 }
-                for i in 0..<n * nh * kl { s.scratch.q[i] = next() }
-                s.cache.storeKeys(0, pos0: 0, (0..<n * (kvr + dr)).map { _ in next() }, n: n)
+                var seeded = SeededNumbers(seed: 9)   // the same queries and cache rows for both forms
+                for i in 0..<n * nh * kl { s.scratch.q[i] = seeded.float(over: 1000) }
+                s.cache.storeKeys(0, pos0: 0, seeded.floats(n * (kvr + dr), over: 1000), n: n)
                 if form == .expanded { s.expandedAttentionBatch(L, 0, kBT: try XCTUnwrap(L.kBT), n: n, pos0: 0) } else { s.absorbedAttention(L, 0, n: n, pos0: 0) }
 
                 var lat = [Float](repeating: 0, count: n * kvr), rope = [Float](repeating: 0, count: n * dr)
@@ -132,8 +131,8 @@ final class PromptAttentionTests: XCTestCase {
         guard let e = try FixtureLogitsTests.entries().first(where: { $0.quant == "F32" && $0.file.contains("glm-f32") }) else {
             throw XCTSkip("no glm-f32 fixture")
         }
-        var x: UInt64 = 7  // a fixed LCG: the same tokens every run
-        let tokens = (0..<600).map { _ in x = x &* 6364136223846793005 &+ 1442695040888963407; return Int(x >> 33) % e.vocab }
+        var seeded = SeededNumbers(seed: 7)
+        let tokens = seeded.tokens(600, below: e.vocab)
         let ref = try Session(model: try Model(path: TestData.fixture(e.file), threads: 2), contextLength: tokens.count,
                               batchSize: 256, exactAttention: true).evaluate(tokens)
         for o in [Self.absorbed, Self.expanded] {

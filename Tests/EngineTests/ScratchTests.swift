@@ -11,11 +11,6 @@ final class ScratchTests: XCTestCase {
         return try Model(path: path, threads: 2, options: options)
     }
 
-    func seeded(_ count: Int, seed: UInt64) -> [Float] {
-        var x = seed
-        return (0..<count).map { _ in x = x &* 6364136223846793005 &+ 1442695040888963407; return Float(Int(x >> 40) % 2001 - 1000) / 500 }
-    }
-
     /// A batch longer than Scratch.ffnGroup runs the dense FFN group by group: each row comes out as when its group of
     /// rows runs alone (each group reads its own rows of the quantized input and writes its own rows of the output).
     func testDenseFFNRunsInGroupsOfRows() throws {
@@ -24,7 +19,8 @@ final class ScratchTests: XCTestCase {
         let g = Scratch.ffnGroup, n = g + 44, e = m.config.embeddingLength
         let s = try Session(model: m, contextLength: n, batchSize: n)
         XCTAssertEqual(s.scratch.ffnRows, g)
-        let x = seeded(n * e, seed: 5)
+        var seeded = SeededNumbers(seed: 5)
+        let x = seeded.floats(n * e, over: 500)
         func ffn(_ rows: Range<Int>) -> [Float] {
             var out = [Float](repeating: .nan, count: rows.count * e)
             x.withUnsafeBufferPointer { p in
@@ -51,9 +47,8 @@ final class ScratchTests: XCTestCase {
         XCTAssertEqual(a.scratch.absorbedRows, threshold - 1)
         XCTAssertEqual(b.scratch.absorbedRows, batch)
 
-        var x: UInt64 = 3
-        let vocab = UInt64(auto.config.vocabSize)
-        let tokens = (0..<(threshold - 1 + batch)).map { _ in x = x &* 6364136223846793005 &+ 1442695040888963407; return Int((x >> 33) % vocab) }
+        var seeded = SeededNumbers(seed: 3)
+        let tokens = seeded.tokens(threshold - 1 + batch, below: auto.config.vocabSize)
         let short = Array(tokens.prefix(threshold - 1)), long = Array(tokens.suffix(batch))
         let la = try a.evaluate(short), lb = try b.evaluate(short)
         XCTAssertTrue(zip(la, lb).allSatisfy { $0.bitPattern == $1.bitPattern }, "a short batch's logits differ")

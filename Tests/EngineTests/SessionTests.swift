@@ -23,8 +23,8 @@ final class SessionTests: XCTestCase {
     }
 
     func tokens(_ n: Int, vocab: Int, seed: UInt64) -> [Int] {
-        var s = seed
-        return (0..<n).map { _ in s = s &* 6364136223846793005 &+ 1442695040888963407; return Int((s >> 33) % UInt64(vocab)) }
+        var s = SeededNumbers(seed: seed)
+        return s.tokens(n, below: vocab)
     }
 
     static func maxRel(_ a: [Float], _ b: [Float]) -> Double {
