@@ -86,6 +86,8 @@ def main(argv=None):
     ap.add_argument("--glmchat", required=True, help="the glmchat executable")
     ap.add_argument("--python", default=sys.executable, help="python with llama-cpp-python")
     ap.add_argument("--ik-python", help="python with ik-llama-cpp-python (scripts/refvenv ik); without it ik_llama.cpp is left out")
+    ap.add_argument("--no-llama", action="store_true",
+                    help="leave llama.cpp out (at depths of 32,768 and more its fill alone takes the better part of an hour)")
     ap.add_argument("--models", required=True, help="comma-separated GGUF paths")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("-p", type=int, default=512)
@@ -108,10 +110,12 @@ def main(argv=None):
     if depths[0] < 0:
         raise SystemExit(f"--depths takes whole numbers of at least 0 separated by commas (0,8192), not '{a.depths}'.")
     depth_arg = ",".join(map(str, depths))
-    refs_py = {"llama.cpp": a.python}
+    refs_py = {} if a.no_llama else {"llama.cpp": a.python}
     if a.ik_python:
         refs_py["ik_llama.cpp"] = a.ik_python
     engines = list(refs_py)
+    if not engines:
+        raise SystemExit("No engine to compare with: --no-llama needs ik_llama.cpp (--ik-python).")
     cpu_rows = not a.no_cpu and 0 in depths  # CPU time per token is taken from whole runs without depth
 
     if os.path.exists(MEMBW):
@@ -156,8 +160,9 @@ def main(argv=None):
                                          "pp_cpu": median([x["prefill_cpu_s_per_token"] for x in xs]),
                                          "tg_cpu": median([x["decode_cpu_s_per_token"] for x in xs]), "settings": xs[0].get("settings", {})}
                 # the names of the llama.cpp-only table
-                ref = row["engines"]["llama.cpp"]
-                row.update(ref_pp=ref["pp"], ref_tg=ref["tg"], ref_pp_cpu=ref["pp_cpu"], ref_tg_cpu=ref["tg_cpu"])
+                if "llama.cpp" in row["engines"]:
+                    ref = row["engines"]["llama.cpp"]
+                    row.update(ref_pp=ref["pp"], ref_tg=ref["tg"], ref_pp_cpu=ref["pp_cpu"], ref_tg_cpu=ref["tg_cpu"])
                 if cpu_rows and d == 0:
                     row["glmchat_cpu_s"] = cpu
                     row["our_pp_cpu"] = median([(p - l) / (a.r * a.p) for p, l in zip(cpu["prefill"], cpu["load"])])
@@ -185,10 +190,11 @@ def main(argv=None):
         wb, rb, op, od = r["weight_bytes"], r["read_gbps"], r["our_pp"], r["our_tg"]
         pps = [r["engines"][e]["pp"] for e in engines]
         tgs = [r["engines"][e]["tg"] for e in engines]
-        gbs, rgbs = od * wb / 1e9, r["ref_tg"] * wb / 1e9
+        gbs = od * wb / 1e9
+        same = f"{r['ref_tg'] * wb / 1e9 / rb:.0%}" if "ref_tg" in r else "–"
         print(f"| {r['model']} | {r['threads']} | {r['depth']} | " + " | ".join(f"{x:.1f}" for x in pps) + f" | {op:.1f} | "
               + " | ".join(ratio(op, x) for x in pps) + " | " + " | ".join(f"{x:.2f}" for x in tgs) + f" | {od:.2f} | "
-              + " | ".join(ratio(od, x) for x in tgs) + f" | {gbs:.1f} | {rb:.1f} | {gbs / rb:.0%} | {rgbs / rb:.0%} |")
+              + " | ".join(ratio(od, x) for x in tgs) + f" | {gbs:.1f} | {rb:.1f} | {gbs / rb:.0%} | {same} |")
     if cpu_rows:
         print()
         print("CPU milliseconds per token at depth 0 (user + system, all threads; lower is better; ratio = engine / glmchat, > 1 means glmchat does less work)")
