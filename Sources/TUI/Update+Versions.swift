@@ -41,7 +41,8 @@ func regenerate(_ s: inout AppState, _ index: Int?) -> [Effect] {
 }
 
 private func notice(_ s: inout AppState, _ versions: Versions) -> [Effect] {
-    s.notice = "regenerating: the earlier reply stays as version \(versions.others.count) (←/→ in the transcript)"
+    // Read while the reply streams and after it ended (it stays until the next key), so not "regenerating".
+    s.notice = "a new reply: the earlier one stays as version \(versions.others.count) (←/→ in the transcript)"
     return []
 }
 

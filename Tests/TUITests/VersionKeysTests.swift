@@ -22,6 +22,8 @@ final class VersionKeysTests: XCTestCase {
                       "saved at once with the earlier reply kept")
         answered(&s, "second answer", at: 2)
         XCTAssertEqual(s.messages.map(\.content), ["q1", "second answer"])
+        XCTAssertTrue(Fixture.screen(s).contains { $0.contains("a new reply: the earlier one stays as version 1") },
+                      "the notice still true once the reply has ended")
         XCTAssertTrue(Fixture.screen(s).contains { $0.contains("‹ 2/2 › regenerated — 1 other version") })
         Fixture.feed(&s, [Fixture.key(.left)])
         XCTAssertEqual(s.messages.map(\.content), ["q1", "first answer"])
