@@ -41,7 +41,7 @@ func regenerate(_ s: inout AppState, _ index: Int?) -> [Effect] {
 }
 
 private func notice(_ s: inout AppState, _ versions: Versions) -> [Effect] {
-    // Read while the reply streams and after it ended (it stays until the next key), so not "regenerating".
+    // It stays until the next key: worded to be true while the reply streams and after it has ended.
     s.notice = "a new reply: the earlier one stays as version \(versions.others.count) (←/→ in the transcript)"
     return []
 }
